@@ -1,0 +1,124 @@
+package podspec
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Defaults as kubernetes/pkg/apis/core/v1/defaults.go (and the API server
+// for namespace) set them, so `get -o yaml` shows what Kubernetes would.
+const (
+	DefaultNamespace                     = "default"
+	DefaultTerminationGracePeriodSeconds = int64(30)
+	DefaultTerminationMessagePath        = "/dev/termination-log"
+	DefaultConfigMapMode                 = int32(0o644)
+)
+
+func defaultObjectMeta(meta *ObjectMeta) {
+	if meta.Namespace == "" {
+		meta.Namespace = DefaultNamespace
+	}
+}
+
+func defaultPod(p *Pod) error {
+	defaultObjectMeta(&p.ObjectMeta)
+	if p.UID == "" {
+		uid, err := newUUID()
+		if err != nil {
+			return fmt.Errorf("generating pod UID: %w", err)
+		}
+		p.UID = uid
+	}
+	defaultPodSpec(&p.Spec)
+	for _, c := range p.Spec.AllContainers() {
+		defaultContainer(c)
+	}
+	for i := range p.Spec.Volumes {
+		defaultVolume(&p.Spec.Volumes[i])
+	}
+	return nil
+}
+
+func defaultPodSpec(s *PodSpec) {
+	if s.RestartPolicy == "" {
+		s.RestartPolicy = "Always"
+	}
+	if s.TerminationGracePeriodSeconds == nil {
+		grace := DefaultTerminationGracePeriodSeconds
+		s.TerminationGracePeriodSeconds = &grace
+	}
+	if s.DNSPolicy == "" {
+		s.DNSPolicy = "ClusterFirst"
+	}
+	if s.SchedulerName == "" {
+		s.SchedulerName = "default-scheduler"
+	}
+	if s.EnableServiceLinks == nil {
+		enable := true
+		s.EnableServiceLinks = &enable
+	}
+	if len(s.SecurityContext) == 0 {
+		s.SecurityContext = json.RawMessage("{}")
+	}
+}
+
+func defaultContainer(c *Container) {
+	if c.ImagePullPolicy == "" {
+		c.ImagePullPolicy = defaultPullPolicy(c.Image)
+	}
+	if c.TerminationMessagePath == "" {
+		c.TerminationMessagePath = DefaultTerminationMessagePath
+	}
+	if c.TerminationMessagePolicy == "" {
+		c.TerminationMessagePolicy = "File"
+	}
+	for i := range c.Ports {
+		if c.Ports[i].Protocol == "" {
+			c.Ports[i].Protocol = "TCP"
+		}
+	}
+	for i := range c.Env {
+		if ref := c.Env[i].ValueFrom; ref != nil && ref.FieldRef != nil && ref.FieldRef.APIVersion == "" {
+			ref.FieldRef.APIVersion = "v1"
+		}
+	}
+}
+
+// defaultPullPolicy: Always for ":latest" or no tag, IfNotPresent for any
+// other tag or a digest (an untagged digest never changes, so never re-pull).
+func defaultPullPolicy(image string) string {
+	name, _, hasDigest := strings.Cut(image, "@")
+	tag := ""
+	if colon := strings.LastIndex(name, ":"); colon > strings.LastIndex(name, "/") {
+		tag = name[colon+1:]
+	}
+	if tag == "latest" || (tag == "" && !hasDigest) {
+		return "Always"
+	}
+	return "IfNotPresent"
+}
+
+// defaultVolume gives a source-less volume emptyDir {}. Other sources were
+// rejected by the strict walk, so only these two can be set here.
+func defaultVolume(v *Volume) {
+	if v.EmptyDir == nil && v.ConfigMap == nil {
+		v.EmptyDir = &EmptyDirVolumeSource{}
+	}
+	if v.ConfigMap != nil && v.ConfigMap.DefaultMode == nil {
+		mode := DefaultConfigMapMode
+		v.ConfigMap.DefaultMode = &mode
+	}
+}
+
+// newUUID returns a random RFC 4122 version 4 UUID.
+func newUUID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}

@@ -1,0 +1,164 @@
+package podspec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// orderedEnv is a set of variables that remembers first-definition order,
+// so the result is deterministic (the kubelet's map has no order).
+type orderedEnv struct {
+	names  []string
+	values map[string]string
+}
+
+func (e *orderedEnv) set(name, value string) {
+	if _, ok := e.values[name]; !ok {
+		e.names = append(e.names, name)
+	}
+	e.values[name] = value
+}
+
+func (e *orderedEnv) lookup(name string) (string, bool) {
+	v, ok := e.values[name]
+	return v, ok
+}
+
+// ResolveEnv returns the container's environment as "K=V" pairs with
+// Kubernetes precedence: envFrom entries in order (later wins, prefix
+// prepended, keys that are not valid names skipped), then env entries (env
+// wins). An env value's $(VAR) references are expanded against the
+// variables defined before it, as the kubelet does: the image env is not
+// visible to them (the kubelet never sees it). fieldRef values come from the
+// pod, with podIP and hostIP given by the caller.
+//
+// The image env comes first in the result and container variables override
+// it in place; new names follow in definition order (containerd's rule).
+// A missing non-optional ConfigMap or key is an error, the kubelet's
+// CreateContainerConfigError.
+func ResolveEnv(m *Manifest, pod *Pod, c *Container, imageEnv []string, podIP, hostIP string) ([]string, error) {
+	vars := &orderedEnv{values: map[string]string{}}
+	for _, ef := range c.EnvFrom {
+		if err := addEnvFrom(vars, m, pod, ef); err != nil {
+			return nil, fmt.Errorf("container %q: %w", c.Name, err)
+		}
+	}
+	for _, e := range c.Env {
+		val, ok, err := envValue(vars, m, pod, e, podIP, hostIP)
+		if err != nil {
+			return nil, fmt.Errorf("container %q: env %q: %w", c.Name, e.Name, err)
+		}
+		if ok {
+			vars.set(e.Name, val)
+		}
+	}
+	return mergeImageEnv(imageEnv, vars), nil
+}
+
+// addEnvFrom imports a ConfigMap's data (never binaryData), keys sorted for
+// determinism.
+func addEnvFrom(vars *orderedEnv, m *Manifest, pod *Pod, ef EnvFromSource) error {
+	ref := ef.ConfigMapRef
+	if ref == nil {
+		return nil
+	}
+	cm, ok := m.configMap(pod.Namespace, ref.Name)
+	if !ok {
+		if isTrue(ref.Optional) {
+			return nil
+		}
+		return fmt.Errorf("configmap %q not found", ref.Name)
+	}
+	keys := make([]string, 0, len(cm.Data))
+	for k := range cm.Data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if envVarName(ef.Prefix+k) == "" {
+			vars.set(ef.Prefix+k, cm.Data[k])
+		}
+	}
+	return nil
+}
+
+// envValue computes one env entry; ok is false when an optional reference
+// is missing, in which case the variable is not set at all.
+func envValue(vars *orderedEnv, m *Manifest, pod *Pod, e EnvVar, podIP, hostIP string) (string, bool, error) {
+	switch {
+	case e.ValueFrom == nil:
+		return Expand(e.Value, vars.lookup), true, nil
+	case e.ValueFrom.FieldRef != nil:
+		v, err := podFieldValue(pod, e.ValueFrom.FieldRef.FieldPath, podIP, hostIP)
+		return v, err == nil, err
+	case e.ValueFrom.ConfigMapKeyRef != nil:
+		return configMapKeyValue(m, pod, e.ValueFrom.ConfigMapKeyRef)
+	}
+	return "", false, fmt.Errorf("valueFrom has no supported source")
+}
+
+func configMapKeyValue(m *Manifest, pod *Pod, ref *ConfigMapKeySelector) (string, bool, error) {
+	cm, ok := m.configMap(pod.Namespace, ref.Name)
+	if !ok {
+		if isTrue(ref.Optional) {
+			return "", false, nil
+		}
+		return "", false, fmt.Errorf("configmap %q not found", ref.Name)
+	}
+	v, ok := cm.Data[ref.Key]
+	if !ok && !isTrue(ref.Optional) {
+		return "", false, fmt.Errorf("couldn't find key %q in ConfigMap %s/%s", ref.Key, pod.Namespace, ref.Name)
+	}
+	return v, ok, nil
+}
+
+// podFieldValue is the downward API for env.
+func podFieldValue(pod *Pod, path, podIP, hostIP string) (string, error) {
+	if m := subscriptedFieldRe.FindStringSubmatch(path); m != nil {
+		if m[1] == "labels" {
+			return pod.Labels[m[2]], nil
+		}
+		return pod.Annotations[m[2]], nil
+	}
+	switch path {
+	case "metadata.name":
+		return pod.Name, nil
+	case "metadata.namespace":
+		return pod.Namespace, nil
+	case "metadata.uid":
+		return pod.UID, nil
+	case "spec.nodeName":
+		return pod.Spec.NodeName, nil
+	case "spec.serviceAccountName":
+		return pod.Spec.ServiceAccountName, nil
+	case "status.hostIP", "status.hostIPs":
+		return hostIP, nil
+	case "status.podIP", "status.podIPs":
+		return podIP, nil
+	}
+	return "", fmt.Errorf("unsupported fieldRef path %q", path)
+}
+
+// mergeImageEnv lays container variables over the image's: same name
+// replaces in place, new names are appended. Each name appears once.
+func mergeImageEnv(imageEnv []string, vars *orderedEnv) []string {
+	out := make([]string, 0, len(imageEnv)+len(vars.names))
+	index := map[string]int{}
+	put := func(name, value string) {
+		if i, ok := index[name]; ok {
+			out[i] = name + "=" + value
+			return
+		}
+		index[name] = len(out)
+		out = append(out, name+"="+value)
+	}
+	for _, kv := range imageEnv {
+		name, value, _ := strings.Cut(kv, "=")
+		put(name, value)
+	}
+	for _, name := range vars.names {
+		put(name, vars.values[name])
+	}
+	return out
+}

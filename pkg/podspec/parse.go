@@ -1,0 +1,179 @@
+package podspec
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+)
+
+// Manifest is the content of one multi-document YAML file.
+type Manifest struct {
+	Pods       []*Pod
+	ConfigMaps map[string]*ConfigMap // by metadata.name
+
+	dupConfigMaps []string // names seen twice, reported by validate
+}
+
+// document is one non-empty YAML document on its way to a typed object.
+type document struct {
+	index      int // 1-based, counting empty documents too
+	tree       object
+	kind       string
+	duplicates []string // paths of duplicate keys
+}
+
+// Parse decodes multi-document YAML holding v1 Pod and v1 ConfigMap
+// documents, strictly; applies Kubernetes defaults; validates. The warnings
+// name fields that are accepted but have no effect on one node. With more
+// than one document, each error is prefixed with the object it belongs to.
+func Parse(data []byte) (*Manifest, []string, error) {
+	docs, err := readDocuments(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := &Manifest{ConfigMaps: map[string]*ConfigMap{}}
+	var warns []string
+	var errs errList
+	multi := len(docs) > 1
+	for _, d := range docs {
+		w, derrs := m.decode(d, multi)
+		warns = append(warns, w...)
+		errs.add(derrs...)
+	}
+	if len(errs) > 0 {
+		return nil, warns, errs.err()
+	}
+	errs.add(m.validate(multi)...)
+	if len(errs) > 0 {
+		return nil, warns, errs.err()
+	}
+	return m, warns, nil
+}
+
+// readDocuments splits the file and checks each document's apiVersion and
+// kind, which decide the schema the rest is checked against.
+func readDocuments(data []byte) ([]document, error) {
+	trees, err := splitDocuments(data)
+	if err != nil {
+		return nil, err
+	}
+	var docs []document
+	var errs errList
+	for i, t := range trees {
+		if t.tree == nil {
+			continue
+		}
+		d := document{index: i + 1, tree: t.tree.(object), duplicates: t.duplicates}
+		d.kind = lookupString(d.tree, "kind")
+		errs.add(checkTypeMeta(d))
+		docs = append(docs, d)
+	}
+	if len(errs) > 0 {
+		return nil, errs.err()
+	}
+	if len(docs) == 0 {
+		return nil, errors.New("no Pod or ConfigMap found: the manifest is empty")
+	}
+	return docs, nil
+}
+
+func checkTypeMeta(d document) error {
+	apiVersion := lookupString(d.tree, "apiVersion")
+	switch {
+	case apiVersion != "v1":
+		return fmt.Errorf("document %d: apiVersion: Unsupported value: %q: supported values: \"v1\"", d.index, apiVersion)
+	case d.kind != "Pod" && d.kind != "ConfigMap":
+		return fmt.Errorf("document %d: kind: Unsupported value: %q: supported values: \"Pod\", \"ConfigMap\"", d.index, d.kind)
+	}
+	return nil
+}
+
+// label names a document in messages: `Pod "web"`, or its index when it has
+// no usable name.
+func (d document) label() string {
+	var name string
+	for _, p := range d.tree {
+		if meta, ok := p.val.(object); ok && p.key == "metadata" {
+			name = lookupString(meta, "name")
+		}
+	}
+	if name == "" {
+		return fmt.Sprintf("document %d (%s)", d.index, d.kind)
+	}
+	return fmt.Sprintf("%s %q", d.kind, name)
+}
+
+// decode runs one document through the strict walk, the typed decode and
+// the defaults, and adds it to the manifest.
+func (m *Manifest) decode(d document, multi bool) ([]string, []error) {
+	prefix := ""
+	if multi {
+		prefix = d.label()
+	}
+	var target any = &Pod{}
+	if d.kind == "ConfigMap" {
+		target = &ConfigMap{}
+	}
+	w := &walker{}
+	for _, p := range d.duplicates {
+		w.errs.add(&FieldError{Path: p, Kind: "duplicate field"})
+	}
+	tree := w.value("", reflect.TypeOf(target).Elem(), false, d.tree)
+	warns := prefixWarnings(prefix, w.warns)
+	if len(w.errs) > 0 {
+		return warns, prefixed(prefix, w.errs)
+	}
+	if err := decodeTyped(tree, target); err != nil {
+		return warns, prefixed(prefix, []error{err})
+	}
+	switch obj := target.(type) {
+	case *Pod:
+		if err := defaultPod(obj); err != nil {
+			return warns, prefixed(prefix, []error{err})
+		}
+		m.Pods = append(m.Pods, obj)
+	case *ConfigMap:
+		defaultObjectMeta(&obj.ObjectMeta)
+		m.addConfigMap(obj)
+	}
+	return warns, nil
+}
+
+// decodeTyped turns the checked tree into our structs. The walk already
+// rejected anything encoding/json would, so an error here is a bug in the
+// schema rules; it is still reported rather than ignored.
+func decodeTyped(tree any, target any) error {
+	raw, err := json.Marshal(tree)
+	if err != nil {
+		return fmt.Errorf("re-encoding manifest as JSON: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(target); err != nil {
+		return fmt.Errorf("decoding manifest: %w", err)
+	}
+	return nil
+}
+
+// addConfigMap keeps the first ConfigMap of a name; validate reports the
+// duplicate.
+func (m *Manifest) addConfigMap(cm *ConfigMap) {
+	if _, dup := m.ConfigMaps[cm.Name]; dup {
+		m.dupConfigMaps = append(m.dupConfigMaps, cm.Name)
+		return
+	}
+	m.ConfigMaps[cm.Name] = cm
+}
+
+func prefixWarnings(prefix string, warns []string) []string {
+	if prefix == "" {
+		return warns
+	}
+	out := make([]string, len(warns))
+	for i, w := range warns {
+		out[i] = prefix + ": " + w
+	}
+	return out
+}

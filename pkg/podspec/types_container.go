@@ -1,0 +1,110 @@
+package podspec
+
+import "encoding/json"
+
+// Container lists every v1 Container field; see the package doc for the tags.
+type Container struct {
+	Name                     string                `json:"name"`
+	Image                    string                `json:"image,omitempty"`
+	Command                  []string              `json:"command,omitempty"`
+	Args                     []string              `json:"args,omitempty"`
+	WorkingDir               string                `json:"workingDir,omitempty"`
+	Ports                    []ContainerPort       `json:"ports,omitempty"`
+	EnvFrom                  []EnvFromSource       `json:"envFrom,omitempty"`
+	Env                      []EnvVar              `json:"env,omitempty"`
+	Resources                *ResourceRequirements `json:"resources,omitempty"`
+	VolumeMounts             []VolumeMount         `json:"volumeMounts,omitempty"`
+	TerminationMessagePath   string                `json:"terminationMessagePath,omitempty"`
+	TerminationMessagePolicy string                `json:"terminationMessagePolicy,omitempty"`
+	ImagePullPolicy          string                `json:"imagePullPolicy,omitempty"`
+
+	ResizePolicy       []ContainerResizePolicy `json:"resizePolicy,omitempty" minipod:"warn"`
+	RestartPolicy      json.RawMessage         `json:"restartPolicy,omitempty" minipod:"reject"`
+	RestartPolicyRules json.RawMessage         `json:"restartPolicyRules,omitempty" minipod:"reject,emptyok"`
+	VolumeDevices      json.RawMessage         `json:"volumeDevices,omitempty" minipod:"reject,emptyok"`
+	LivenessProbe      json.RawMessage         `json:"livenessProbe,omitempty" minipod:"reject"`
+	ReadinessProbe     json.RawMessage         `json:"readinessProbe,omitempty" minipod:"reject"`
+	StartupProbe       json.RawMessage         `json:"startupProbe,omitempty" minipod:"reject"`
+	Lifecycle          json.RawMessage         `json:"lifecycle,omitempty" minipod:"reject"`
+	SecurityContext    json.RawMessage         `json:"securityContext,omitempty" minipod:"reject,emptyok"`
+	Stdin              bool                    `json:"stdin,omitempty" minipod:"reject"`
+	StdinOnce          bool                    `json:"stdinOnce,omitempty" minipod:"reject"`
+	TTY                bool                    `json:"tty,omitempty" minipod:"reject"`
+}
+
+// ContainerResizePolicy only matters for in-place resize, which needs limits.
+type ContainerResizePolicy struct {
+	ResourceName  string `json:"resourceName"`
+	RestartPolicy string `json:"restartPolicy"`
+}
+
+// ContainerPort is informational until networking lands; hostPort is planned.
+type ContainerPort struct {
+	Name          string `json:"name,omitempty"`
+	HostPort      int32  `json:"hostPort,omitempty" minipod:"yet"`
+	ContainerPort int32  `json:"containerPort"`
+	Protocol      string `json:"protocol,omitempty"`
+	HostIP        string `json:"hostIP,omitempty"`
+}
+
+// EnvVar is one variable: a literal (with $(VAR) expansion) or a reference.
+type EnvVar struct {
+	Name      string        `json:"name"`
+	Value     string        `json:"value,omitempty"`
+	ValueFrom *EnvVarSource `json:"valueFrom,omitempty"`
+}
+
+// EnvVarSource selects where a variable's value comes from.
+type EnvVarSource struct {
+	FieldRef         *ObjectFieldSelector  `json:"fieldRef,omitempty"`
+	ConfigMapKeyRef  *ConfigMapKeySelector `json:"configMapKeyRef,omitempty"`
+	ResourceFieldRef json.RawMessage       `json:"resourceFieldRef,omitempty" minipod:"reject"`
+	SecretKeyRef     json.RawMessage       `json:"secretKeyRef,omitempty" minipod:"reject"`
+	FileKeyRef       json.RawMessage       `json:"fileKeyRef,omitempty" minipod:"reject"`
+}
+
+// ObjectFieldSelector is the downward API for env (fieldRef).
+type ObjectFieldSelector struct {
+	APIVersion string `json:"apiVersion,omitempty"`
+	FieldPath  string `json:"fieldPath"`
+}
+
+// ConfigMapKeySelector picks one key of a ConfigMap in the same manifest.
+type ConfigMapKeySelector struct {
+	Name     string `json:"name,omitempty"`
+	Key      string `json:"key"`
+	Optional *bool  `json:"optional,omitempty"`
+}
+
+// EnvFromSource imports every key of a ConfigMap as variables.
+type EnvFromSource struct {
+	Prefix       string              `json:"prefix,omitempty"`
+	ConfigMapRef *ConfigMapEnvSource `json:"configMapRef,omitempty"`
+	SecretRef    json.RawMessage     `json:"secretRef,omitempty" minipod:"reject"`
+}
+
+// ConfigMapEnvSource names the ConfigMap for envFrom.
+type ConfigMapEnvSource struct {
+	Name     string `json:"name,omitempty"`
+	Optional *bool  `json:"optional,omitempty"`
+}
+
+// VolumeMount mounts a pod volume (or a subPath of it) into the container.
+type VolumeMount struct {
+	Name              string          `json:"name"`
+	ReadOnly          bool            `json:"readOnly,omitempty"`
+	MountPath         string          `json:"mountPath"`
+	SubPath           string          `json:"subPath,omitempty"`
+	MountPropagation  *string         `json:"mountPropagation,omitempty"`
+	RecursiveReadOnly json.RawMessage `json:"recursiveReadOnly,omitempty" minipod:"reject"`
+	SubPathExpr       string          `json:"subPathExpr,omitempty" minipod:"reject"`
+	BindMountOptions  json.RawMessage `json:"bindMountOptions,omitempty" minipod:"reject,emptyok"`
+}
+
+// ResourceRequirements: requests are accepted (they only inform a scheduler);
+// limits need cgroups, which come later.
+type ResourceRequirements struct {
+	Limits   json.RawMessage   `json:"limits,omitempty" minipod:"reject,emptyok"`
+	Requests map[string]string `json:"requests,omitempty" minipod:"warn,quantity"`
+	Claims   json.RawMessage   `json:"claims,omitempty" minipod:"reject,emptyok"`
+}

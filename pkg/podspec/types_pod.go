@@ -1,0 +1,150 @@
+package podspec
+
+import "encoding/json"
+
+// TypeMeta is inlined into every object.
+type TypeMeta struct {
+	APIVersion string `json:"apiVersion,omitempty"`
+	Kind       string `json:"kind,omitempty"`
+}
+
+// ObjectMeta holds the metadata minipod uses. Server-managed fields are
+// accepted and dropped, as the API server drops them on create.
+type ObjectMeta struct {
+	Name              string            `json:"name,omitempty"`
+	GenerateName      json.RawMessage   `json:"generateName,omitempty" minipod:"reject"`
+	Namespace         string            `json:"namespace,omitempty"`
+	UID               string            `json:"uid,omitempty"`
+	Labels            map[string]string `json:"labels,omitempty"`
+	Annotations       map[string]string `json:"annotations,omitempty"`
+	CreationTimestamp string            `json:"creationTimestamp,omitempty"`
+
+	SelfLink                   string           `json:"selfLink,omitempty" minipod:"drop"`
+	ResourceVersion            string           `json:"resourceVersion,omitempty" minipod:"drop"`
+	Generation                 int64            `json:"generation,omitempty" minipod:"drop"`
+	DeletionTimestamp          *string          `json:"deletionTimestamp,omitempty" minipod:"drop"`
+	DeletionGracePeriodSeconds *int64           `json:"deletionGracePeriodSeconds,omitempty" minipod:"drop"`
+	OwnerReferences            []OwnerReference `json:"ownerReferences,omitempty" minipod:"drop"`
+	Finalizers                 []string         `json:"finalizers,omitempty" minipod:"drop"`
+	ManagedFields              []any            `json:"managedFields,omitempty" minipod:"drop"`
+}
+
+// OwnerReference is typed only so that a malformed one is still an error.
+type OwnerReference struct {
+	APIVersion         string `json:"apiVersion"`
+	Kind               string `json:"kind"`
+	Name               string `json:"name"`
+	UID                string `json:"uid"`
+	Controller         *bool  `json:"controller,omitempty"`
+	BlockOwnerDeletion *bool  `json:"blockOwnerDeletion,omitempty"`
+}
+
+// Pod is a v1 Pod. Status is output only: on input it is ignored, as the API
+// server ignores it on create.
+type Pod struct {
+	TypeMeta   `json:",inline"`
+	ObjectMeta `json:"metadata"`
+	Spec       PodSpec    `json:"spec"`
+	Status     *PodStatus `json:"status,omitempty" minipod:"drop"`
+}
+
+// PodSpec lists every v1 PodSpec field; see the package doc for the tags.
+type PodSpec struct {
+	Volumes                       []Volume        `json:"volumes,omitempty"`
+	InitContainers                []Container     `json:"initContainers,omitempty"`
+	Containers                    []Container     `json:"containers"`
+	EphemeralContainers           json.RawMessage `json:"ephemeralContainers,omitempty" minipod:"reject,emptyok"`
+	RestartPolicy                 string          `json:"restartPolicy,omitempty"`
+	TerminationGracePeriodSeconds *int64          `json:"terminationGracePeriodSeconds,omitempty"`
+	ActiveDeadlineSeconds         json.RawMessage `json:"activeDeadlineSeconds,omitempty" minipod:"reject"`
+	DNSPolicy                     string          `json:"dnsPolicy,omitempty"`
+	Hostname                      string          `json:"hostname,omitempty"`
+	Subdomain                     string          `json:"subdomain,omitempty"`
+	ShareProcessNamespace         *bool           `json:"shareProcessNamespace,omitempty"`
+	HostNetwork                   bool            `json:"hostNetwork,omitempty" minipod:"reject"`
+	HostPID                       bool            `json:"hostPID,omitempty" minipod:"reject"`
+	HostIPC                       bool            `json:"hostIPC,omitempty" minipod:"reject"`
+	EnableServiceLinks            *bool           `json:"enableServiceLinks,omitempty"`
+	SecurityContext               json.RawMessage `json:"securityContext,omitempty" minipod:"reject,emptyok"`
+	HostAliases                   json.RawMessage `json:"hostAliases,omitempty" minipod:"reject,emptyok"`
+	DNSConfig                     json.RawMessage `json:"dnsConfig,omitempty" minipod:"reject"`
+	SetHostnameAsFQDN             *bool           `json:"setHostnameAsFQDN,omitempty" minipod:"reject"`
+	OS                            json.RawMessage `json:"os,omitempty" minipod:"reject"`
+	HostUsers                     *bool           `json:"hostUsers,omitempty"`
+	ResourceClaims                json.RawMessage `json:"resourceClaims,omitempty" minipod:"reject,emptyok"`
+	Resources                     json.RawMessage `json:"resources,omitempty" minipod:"reject"`
+	HostnameOverride              json.RawMessage `json:"hostnameOverride,omitempty" minipod:"reject"`
+	SchedulingGates               json.RawMessage `json:"schedulingGates,omitempty" minipod:"reject,emptyok"`
+	SchedulingGroup               json.RawMessage `json:"schedulingGroup,omitempty" minipod:"reject"`
+	EvictionResponders            json.RawMessage `json:"evictionResponders,omitempty" minipod:"reject,emptyok"`
+
+	// Scheduling-only: meaningful for a cluster scheduler, not one node.
+	NodeSelector                 map[string]string          `json:"nodeSelector,omitempty" minipod:"warn"`
+	NodeName                     string                     `json:"nodeName,omitempty" minipod:"warn"`
+	ServiceAccountName           string                     `json:"serviceAccountName,omitempty" minipod:"warn"`
+	DeprecatedServiceAccount     string                     `json:"serviceAccount,omitempty" minipod:"warn"`
+	AutomountServiceAccountToken *bool                      `json:"automountServiceAccountToken,omitempty" minipod:"warn"`
+	ImagePullSecrets             []LocalObjectReference     `json:"imagePullSecrets,omitempty" minipod:"warn"`
+	Affinity                     *Affinity                  `json:"affinity,omitempty" minipod:"warn"`
+	SchedulerName                string                     `json:"schedulerName,omitempty" minipod:"warn"`
+	Tolerations                  []Toleration               `json:"tolerations,omitempty" minipod:"warn"`
+	PriorityClassName            string                     `json:"priorityClassName,omitempty" minipod:"warn"`
+	Priority                     *int32                     `json:"priority,omitempty" minipod:"warn"`
+	PreemptionPolicy             *string                    `json:"preemptionPolicy,omitempty" minipod:"warn"`
+	ReadinessGates               []PodReadinessGate         `json:"readinessGates,omitempty" minipod:"warn"`
+	RuntimeClassName             *string                    `json:"runtimeClassName,omitempty" minipod:"warn"`
+	Overhead                     map[string]string          `json:"overhead,omitempty" minipod:"warn,quantity"`
+	TopologySpreadConstraints    []TopologySpreadConstraint `json:"topologySpreadConstraints,omitempty" minipod:"warn"`
+}
+
+// LocalObjectReference names an object in the pod's namespace.
+type LocalObjectReference struct {
+	Name string `json:"name,omitempty"`
+}
+
+// Toleration is typed so that a malformed one is an error, as in Kubernetes.
+type Toleration struct {
+	Key               string `json:"key,omitempty"`
+	Operator          string `json:"operator,omitempty"`
+	Value             string `json:"value,omitempty"`
+	Effect            string `json:"effect,omitempty"`
+	TolerationSeconds *int64 `json:"tolerationSeconds,omitempty"`
+}
+
+// PodReadinessGate names an extra pod condition; nothing sets it here.
+type PodReadinessGate struct {
+	ConditionType string `json:"conditionType"`
+}
+
+// AllContainers returns pointers to the init containers, then the app
+// containers, in spec order (the order minipod starts them).
+func (p *PodSpec) AllContainers() []*Container {
+	out := make([]*Container, 0, len(p.InitContainers)+len(p.Containers))
+	for i := range p.InitContainers {
+		out = append(out, &p.InitContainers[i])
+	}
+	for i := range p.Containers {
+		out = append(out, &p.Containers[i])
+	}
+	return out
+}
+
+// Affinity is typed one level deep: enough to catch a misspelt key; the
+// selectors inside are not checked because nothing here uses them.
+type Affinity struct {
+	NodeAffinity    json.RawMessage `json:"nodeAffinity,omitempty"`
+	PodAffinity     json.RawMessage `json:"podAffinity,omitempty"`
+	PodAntiAffinity json.RawMessage `json:"podAntiAffinity,omitempty"`
+}
+
+// TopologySpreadConstraint is typed except for its label selector.
+type TopologySpreadConstraint struct {
+	MaxSkew            int32           `json:"maxSkew"`
+	TopologyKey        string          `json:"topologyKey"`
+	WhenUnsatisfiable  string          `json:"whenUnsatisfiable"`
+	LabelSelector      json.RawMessage `json:"labelSelector,omitempty"`
+	MinDomains         *int32          `json:"minDomains,omitempty"`
+	NodeAffinityPolicy *string         `json:"nodeAffinityPolicy,omitempty"`
+	NodeTaintsPolicy   *string         `json:"nodeTaintsPolicy,omitempty"`
+	MatchLabelKeys     []string        `json:"matchLabelKeys,omitempty"`
+}

@@ -1,0 +1,171 @@
+package podspec
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// fullManifest exercises most implemented fields at once.
+const fullManifest = `
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: team-a
+immutable: true
+data:
+  LEVEL: debug
+  app.properties: |
+    a=1
+binaryData:
+  blob.bin: aGVsbG8=
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web.example
+  namespace: team-a
+  uid: 0b7c1e2a-1111-4222-8333-444455556666
+  labels: {app: web, example.com/tier: front}
+  annotations: {note: "anything goes here: even spaces"}
+spec:
+  hostname: web
+  subdomain: svc
+  shareProcessNamespace: true
+  enableServiceLinks: false
+  terminationGracePeriodSeconds: 5
+  restartPolicy: OnFailure
+  dnsPolicy: Default
+  securityContext: {}
+  hostNetwork: false
+  hostUsers: true
+  volumes:
+  - name: scratch
+    emptyDir: {medium: Memory, sizeLimit: 64Mi}
+  - name: disk
+    emptyDir: {sizeLimit: 1000}
+  - name: nosource
+  - name: conf
+    configMap:
+      name: settings
+      defaultMode: 0400
+      items:
+      - {key: app.properties, path: conf/app.properties, mode: 0600}
+  - name: maybe
+    configMap: {name: absent, optional: true}
+  initContainers:
+  - name: setup
+    image: busybox:1.36
+    command: [sh, -c, "echo $(GREETING) > /work/hello"]
+    env: [{name: GREETING, value: hi}]
+    volumeMounts: [{name: scratch, mountPath: /work}]
+  containers:
+  - name: app
+    image: registry.example.com:5000/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+    imagePullPolicy: IfNotPresent
+    workingDir: /srv
+    args: ["--level=$(LEVEL)", "$$(NOT_EXPANDED)"]
+    ports:
+    - {name: http, containerPort: 8080}
+    - {containerPort: 5353, protocol: UDP, hostIP: 127.0.0.1}
+    envFrom:
+    - configMapRef: {name: settings}
+      prefix: CFG_
+    - configMapRef: {name: absent, optional: true}
+    env:
+    - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    - {name: TIER, valueFrom: {fieldRef: {apiVersion: v1, fieldPath: "metadata.labels['example.com/tier']"}}}
+    - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+    - {name: LEVEL, valueFrom: {configMapKeyRef: {name: settings, key: LEVEL}}}
+    - {name: OPT, valueFrom: {configMapKeyRef: {name: absent, key: x, optional: true}}}
+    - {name: "weird.name-1", value: "x"}
+    resources:
+      requests: {cpu: 100m, memory: 64Mi}
+    terminationMessagePath: /tmp/term
+    terminationMessagePolicy: FallbackToLogsOnError
+    securityContext: {}
+    volumeMounts:
+    - {name: conf, mountPath: /etc/app, readOnly: true}
+    - {name: conf, mountPath: /etc/app.properties, subPath: conf/app.properties}
+    - {name: scratch, mountPath: /scratch, mountPropagation: None}
+    - {name: disk, mountPath: /disk}
+    - {name: nosource, mountPath: /nosource}
+    - {name: maybe, mountPath: /maybe}
+`
+
+// validCases are manifests that must parse; the fidelity test also decodes
+// each one strictly into k8s.io/api.
+func validCases(t *testing.T) map[string][]byte {
+	cases := map[string][]byte{
+		"minimal": podWith(),
+		"full":    []byte(fullManifest),
+		"scheduling": podWith(
+			edit{"spec.nodeSelector", map[string]any{"disk": "ssd"}},
+			edit{"spec.tolerations", []any{map[string]any{"key": "k", "operator": "Exists", "effect": "NoSchedule"}}},
+			edit{"spec.affinity", map[string]any{"nodeAffinity": map[string]any{}}},
+			edit{"spec.schedulerName", "default-scheduler"},
+			edit{"spec.priorityClassName", "high"},
+			edit{"spec.serviceAccountName", "robot"},
+			edit{"spec.automountServiceAccountToken", false},
+			edit{"spec.imagePullSecrets", []any{map[string]any{"name": "regcred"}}},
+			edit{"spec.topologySpreadConstraints", []any{map[string]any{
+				"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"}}},
+		),
+		"status ignored": podWith(edit{"status", map[string]any{"phase": "Running"}}),
+		"yaml anchors and comments": []byte(`
+# a comment
+apiVersion: v1
+kind: Pod
+metadata: {name: anchors}
+spec:
+  containers:
+  - &c {name: a, image: busybox, command: [sleep, "1"]}
+  - {<<: *c, name: b}
+---
+# empty document above and below
+---
+`),
+	}
+	for _, f := range []string{"mc1.yaml", "mc2.yaml", "mc3.yaml"} {
+		data, err := os.ReadFile(filepath.Join("testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases[f] = data
+	}
+	return cases
+}
+
+func TestValidManifestsParse(t *testing.T) {
+	for name, data := range validCases(t) {
+		t.Run(name, func(t *testing.T) { mustParse(t, data) })
+	}
+}
+
+func TestSeedPods(t *testing.T) {
+	cases := validCases(t)
+	mc1 := mustParsePod(t, cases["mc1.yaml"])
+	if got := mc1.Spec.Containers[1].Args[0]; got != "while true; do date >> /html/index.html; sleep 1; done" {
+		t.Errorf("mc1 args folded to %q", got)
+	}
+	if mc1.Spec.Volumes[0].EmptyDir == nil {
+		t.Error("mc1 html volume is not an emptyDir")
+	}
+	mc2 := mustParsePod(t, cases["mc2.yaml"])
+	if mc2.Spec.RestartPolicy != "Never" || mc2.Spec.Containers[1].Command[1] != "-consumer" {
+		t.Errorf("mc2 decoded wrong: %+v", mc2.Spec)
+	}
+	m, _ := mustParse(t, cases["mc3.yaml"])
+	cm := m.ConfigMaps["mc3-nginx-conf"]
+	if cm == nil || cm.Data["nginx.conf"] == "" {
+		t.Fatal("mc3 ConfigMap missing")
+	}
+	mc3 := m.Pods[0]
+	if mc3.Labels["app"] != "mc3" || mc3.Spec.Containers[1].VolumeMounts[0].SubPath != "nginx.conf" {
+		t.Errorf("mc3 decoded wrong: %+v", mc3)
+	}
+	if mode := *mc3.Spec.Volumes[0].ConfigMap.DefaultMode; mode != 0o644 {
+		t.Errorf("mc3 defaultMode = %o, want 644", mode)
+	}
+}

@@ -1,0 +1,171 @@
+package podspec
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+)
+
+// podCheck is one named validation rule over a whole pod. Rules are small
+// and independent; every error they return carries its field path.
+type podCheck struct {
+	name string
+	run  func(*podContext) []error
+}
+
+// podContext is what the rules need: the pod, the manifest (for ConfigMap
+// references) and the pod's volumes by name.
+type podContext struct {
+	pod     *Pod
+	m       *Manifest
+	volumes map[string]*Volume
+}
+
+var podChecks = []podCheck{
+	{"metadata", func(c *podContext) []error { return checkObjectMeta(&c.pod.ObjectMeta, "metadata") }},
+	{"restartPolicy", checkRestartPolicy},
+	{"terminationGracePeriodSeconds", checkGracePeriod},
+	{"dnsPolicy", checkDNSPolicy},
+	{"hostname", checkHostnames},
+	{"hostUsers", checkHostUsers},
+	{"containerNames", checkContainerNames},
+	{"volumes", checkVolumes},
+	{"containers", checkContainers},
+}
+
+// validate runs every pod rule, the ConfigMap rules and the cross-object
+// rules (unique names in one file).
+func (m *Manifest) validate(multi bool) []error {
+	var errs errList
+	seen := map[string]bool{}
+	for _, p := range m.Pods {
+		var perrs errList
+		perrs.add(validatePod(p, m)...)
+		if seen[p.Namespace+"/"+p.Name] {
+			perrs.add(duplicate("metadata.name", p.Name))
+		}
+		seen[p.Namespace+"/"+p.Name] = true
+		errs.add(prefixed(objectPrefix(multi, "Pod", p.Name), perrs)...)
+	}
+	for _, name := range m.dupConfigMaps {
+		errs.add(prefixed(objectPrefix(multi, "ConfigMap", name), []error{duplicate("metadata.name", name)})...)
+	}
+	for _, name := range sortedKeys(m.ConfigMaps) {
+		cm := m.ConfigMaps[name]
+		errs.add(prefixed(objectPrefix(multi, "ConfigMap", cm.Name), checkConfigMap(cm))...)
+	}
+	return errs
+}
+
+func objectPrefix(multi bool, kind, name string) string {
+	if !multi {
+		return ""
+	}
+	return fmt.Sprintf("%s %q", kind, name)
+}
+
+func validatePod(p *Pod, m *Manifest) []error {
+	ctx := &podContext{pod: p, m: m, volumes: map[string]*Volume{}}
+	for i := range p.Spec.Volumes {
+		v := &p.Spec.Volumes[i]
+		if _, dup := ctx.volumes[v.Name]; !dup {
+			ctx.volumes[v.Name] = v
+		}
+	}
+	var errs errList
+	for _, check := range podChecks {
+		errs.add(check.run(ctx)...)
+	}
+	return errs
+}
+
+func checkRestartPolicy(c *podContext) []error {
+	switch c.pod.Spec.RestartPolicy {
+	case "Always", "OnFailure", "Never":
+		return nil
+	}
+	return []error{unsupported("spec.restartPolicy", c.pod.Spec.RestartPolicy, "Always", "OnFailure", "Never")}
+}
+
+func checkGracePeriod(c *podContext) []error {
+	if g := c.pod.Spec.TerminationGracePeriodSeconds; g != nil && *g < 0 {
+		return []error{invalid("spec.terminationGracePeriodSeconds", strconv.FormatInt(*g, 10),
+			"must be greater than or equal to 0")}
+	}
+	return nil
+}
+
+// checkDNSPolicy: None would need dnsConfig, which minipod rejects.
+func checkDNSPolicy(c *podContext) []error {
+	switch p := c.pod.Spec.DNSPolicy; p {
+	case "ClusterFirst", "ClusterFirstWithHostNet", "Default":
+		return nil
+	case "None":
+		return []error{invalid("spec.dnsPolicy", p, "requires spec.dnsConfig, which is not supported")}
+	default:
+		return []error{unsupported("spec.dnsPolicy", p, "ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")}
+	}
+}
+
+func checkHostnames(c *podContext) []error {
+	var errs errList
+	if h := c.pod.Spec.Hostname; h != "" {
+		if why := dns1123Label(h); why != "" {
+			errs.add(invalid("spec.hostname", h, why))
+		}
+	}
+	if s := c.pod.Spec.Subdomain; s != "" {
+		if why := dns1123Label(s); why != "" {
+			errs.add(invalid("spec.subdomain", s, why))
+		}
+	}
+	return errs
+}
+
+// checkHostUsers: true (or unset) is the host user namespace, which is what
+// minipod does; false asks for a user namespace, which it does not.
+func checkHostUsers(c *podContext) []error {
+	if h := c.pod.Spec.HostUsers; h != nil && !*h {
+		return []error{notSupported("spec.hostUsers", "not supported")}
+	}
+	return nil
+}
+
+// checkContainerNames: at least one app container; names are DNS labels and
+// unique across init and app containers (they share one namespace).
+func checkContainerNames(c *podContext) []error {
+	var errs errList
+	if len(c.pod.Spec.Containers) == 0 {
+		errs.add(required("spec.containers", ""))
+	}
+	seen := map[string]bool{}
+	forEachContainer(&c.pod.Spec, func(path string, ctr *Container) {
+		p := path + ".name"
+		switch {
+		case ctr.Name == "":
+			errs.add(required(p, ""))
+		case dns1123Label(ctr.Name) != "":
+			errs.add(invalid(p, ctr.Name, dns1123Label(ctr.Name)))
+		case seen[ctr.Name]:
+			errs.add(duplicate(p, ctr.Name))
+		}
+		seen[ctr.Name] = true
+	})
+	return errs
+}
+
+// forEachContainer visits init then app containers with their field paths.
+func forEachContainer(s *PodSpec, fn func(path string, c *Container)) {
+	for i := range s.InitContainers {
+		fn(fmt.Sprintf("spec.initContainers[%d]", i), &s.InitContainers[i])
+	}
+	for i := range s.Containers {
+		fn(fmt.Sprintf("spec.containers[%d]", i), &s.Containers[i])
+	}
+}
+
+// sortedKeys makes map-driven error output deterministic.
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}

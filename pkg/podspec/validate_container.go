@@ -1,0 +1,145 @@
+package podspec
+
+import (
+	"net"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// containerChecks are the per-container rules; each gets the container's
+// field path (spec.containers[i] or spec.initContainers[i]).
+var containerChecks = []func(c *podContext, ctr *Container, path string) []error{
+	checkImage,
+	checkPolicies,
+	checkPorts,
+	checkEnv,
+	checkEnvFrom,
+	checkVolumeMounts,
+	checkResources,
+}
+
+func checkContainers(c *podContext) []error {
+	var errs errList
+	forEachContainer(&c.pod.Spec, func(path string, ctr *Container) {
+		for _, check := range containerChecks {
+			errs.add(check(c, ctr, path)...)
+		}
+	})
+	return errs
+}
+
+func checkImage(_ *podContext, ctr *Container, path string) []error {
+	switch {
+	case ctr.Image == "":
+		return []error{required(path+".image", "")}
+	case strings.ContainsFunc(ctr.Image, unicode.IsSpace):
+		return []error{invalid(path+".image", ctr.Image, "must not contain whitespace")}
+	}
+	return nil
+}
+
+func checkPolicies(_ *podContext, ctr *Container, path string) []error {
+	var errs errList
+	switch ctr.ImagePullPolicy {
+	case "Always", "IfNotPresent", "Never":
+	default:
+		errs.add(unsupported(path+".imagePullPolicy", ctr.ImagePullPolicy, "Always", "IfNotPresent", "Never"))
+	}
+	switch ctr.TerminationMessagePolicy {
+	case "File", "FallbackToLogsOnError":
+	default:
+		errs.add(unsupported(path+".terminationMessagePolicy", ctr.TerminationMessagePolicy, "File", "FallbackToLogsOnError"))
+	}
+	return errs
+}
+
+// checkPorts: containerPort is informational but must be a port; names are
+// IANA service names, unique within the container.
+func checkPorts(_ *podContext, ctr *Container, path string) []error {
+	var errs errList
+	names := map[string]bool{}
+	for i, p := range ctr.Ports {
+		pp := path + ".ports[" + strconv.Itoa(i) + "]"
+		if p.ContainerPort < 1 || p.ContainerPort > 65535 {
+			errs.add(invalid(pp+".containerPort", strconv.Itoa(int(p.ContainerPort)), "must be between 1 and 65535, inclusive"))
+		}
+		switch p.Protocol {
+		case "TCP", "UDP", "SCTP":
+		default:
+			errs.add(unsupported(pp+".protocol", p.Protocol, "SCTP", "TCP", "UDP"))
+		}
+		if p.HostIP != "" && net.ParseIP(p.HostIP) == nil {
+			errs.add(invalid(pp+".hostIP", p.HostIP, "must be a valid IP address"))
+		}
+		if p.Name == "" {
+			continue
+		}
+		if why := ianaSvcName(p.Name); why != "" {
+			errs.add(invalid(pp+".name", p.Name, why))
+		} else if names[p.Name] {
+			errs.add(duplicate(pp+".name", p.Name))
+		}
+		names[p.Name] = true
+	}
+	return errs
+}
+
+// checkVolumeMounts: every mount names a pod volume; mount paths are
+// absolute and unique; subPath stays inside the volume; only private
+// propagation exists here.
+func checkVolumeMounts(c *podContext, ctr *Container, path string) []error {
+	var errs errList
+	mountPaths := map[string]bool{}
+	for i, vm := range ctr.VolumeMounts {
+		mp := path + ".volumeMounts[" + strconv.Itoa(i) + "]"
+		if vm.Name == "" {
+			errs.add(required(mp+".name", ""))
+		} else if _, ok := c.volumes[vm.Name]; !ok {
+			errs.add(notFound(mp+".name", vm.Name))
+		}
+		switch {
+		case vm.MountPath == "":
+			errs.add(required(mp+".mountPath", ""))
+		case !strings.HasPrefix(vm.MountPath, "/"):
+			errs.add(invalid(mp+".mountPath", vm.MountPath, "must be an absolute path"))
+		case mountPaths[vm.MountPath]:
+			errs.add(invalid(mp+".mountPath", vm.MountPath, "must be unique"))
+		}
+		mountPaths[vm.MountPath] = true
+		if why := localDescendingPath(vm.SubPath); why != "" {
+			errs.add(invalid(mp+".subPath", vm.SubPath, why))
+		}
+		if p := vm.MountPropagation; p != nil && *p != "None" {
+			errs.add(notSupported(mp+".mountPropagation", "not supported"))
+		}
+	}
+	return errs
+}
+
+// checkResources: requests are ignored, but must still name a resource and
+// be non-negative, as Kubernetes requires.
+func checkResources(_ *podContext, ctr *Container, path string) []error {
+	if ctr.Resources == nil {
+		return nil
+	}
+	var errs errList
+	for _, name := range sortedKeys(ctr.Resources.Requests) {
+		rp := path + ".resources.requests[" + name + "]"
+		if !isResourceName(name) {
+			errs.add(invalid(rp, name, "must be a standard resource type or fully qualified"))
+		}
+		if q, err := parseQuantity(ctr.Resources.Requests[name]); err == nil && q.Sign() < 0 {
+			errs.add(invalid(rp, ctr.Resources.Requests[name], "must be greater than or equal to 0"))
+		}
+	}
+	return errs
+}
+
+func isResourceName(name string) bool {
+	switch name {
+	case "cpu", "memory", "ephemeral-storage", "storage":
+		return true
+	}
+	return strings.HasPrefix(name, "hugepages-") || (strings.Contains(name, "/") && qualifiedName(name) == "")
+}

@@ -1,0 +1,128 @@
+package podspec
+
+import (
+	"regexp"
+	"strconv"
+)
+
+// envFieldPaths are the fieldRef paths Kubernetes allows in env (the
+// subscripted label/annotation forms are matched separately).
+var envFieldPaths = []string{
+	"metadata.name", "metadata.namespace", "metadata.uid",
+	"spec.nodeName", "spec.serviceAccountName",
+	"status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs",
+}
+
+var subscriptedFieldRe = regexp.MustCompile(`^metadata\.(labels|annotations)\['(.*)'\]$`)
+
+func checkEnv(c *podContext, ctr *Container, path string) []error {
+	var errs errList
+	for i, e := range ctr.Env {
+		ep := path + ".env[" + strconv.Itoa(i) + "]"
+		if why := envVarName(e.Name); why != "" {
+			errs.add(invalid(ep+".name", e.Name, why))
+		}
+		if e.ValueFrom != nil {
+			errs.add(checkValueFrom(c, e, ep)...)
+		}
+	}
+	return errs
+}
+
+// checkValueFrom: exactly one source, and no literal value beside it.
+func checkValueFrom(c *podContext, e EnvVar, path string) []error {
+	vp := path + ".valueFrom"
+	if e.Value != "" {
+		return []error{invalid(vp, "", "may not be specified when `value` is not empty")}
+	}
+	src := e.ValueFrom
+	switch {
+	case src.FieldRef != nil && src.ConfigMapKeyRef != nil:
+		return []error{invalid(vp, "", "may not have more than one field specified at a time")}
+	case src.FieldRef != nil:
+		return checkFieldRef(src.FieldRef, vp+".fieldRef")
+	case src.ConfigMapKeyRef != nil:
+		return checkConfigMapKeyRef(c, src.ConfigMapKeyRef, vp+".configMapKeyRef")
+	}
+	return []error{invalid(vp, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`")}
+}
+
+func checkFieldRef(ref *ObjectFieldSelector, path string) []error {
+	if ref.APIVersion != "v1" {
+		return []error{unsupported(path+".apiVersion", ref.APIVersion, "v1")}
+	}
+	if ref.FieldPath == "" {
+		return []error{required(path+".fieldPath", "")}
+	}
+	if m := subscriptedFieldRe.FindStringSubmatch(ref.FieldPath); m != nil {
+		if why := qualifiedName(m[2]); why != "" {
+			return []error{invalid(path+".fieldPath", ref.FieldPath, why)}
+		}
+		return nil
+	}
+	for _, ok := range envFieldPaths {
+		if ref.FieldPath == ok {
+			return nil
+		}
+	}
+	return []error{unsupported(path+".fieldPath", ref.FieldPath, append(envFieldPaths,
+		"metadata.labels['<KEY>']", "metadata.annotations['<KEY>']")...)}
+}
+
+// checkConfigMapKeyRef: Kubernetes would fail this at container start
+// (CreateContainerConfigError); with the ConfigMaps in the same file we can
+// say so before anything runs.
+func checkConfigMapKeyRef(c *podContext, ref *ConfigMapKeySelector, path string) []error {
+	var errs errList
+	if ref.Name == "" {
+		errs.add(required(path+".name", ""))
+	}
+	if ref.Key == "" {
+		errs.add(required(path+".key", ""))
+	} else if why := configMapKey(ref.Key); why != "" {
+		errs.add(invalid(path+".key", ref.Key, why))
+	}
+	if len(errs) > 0 || isTrue(ref.Optional) {
+		return errs
+	}
+	cm, ok := c.m.configMap(c.pod.Namespace, ref.Name)
+	switch {
+	case !ok:
+		errs.add(notFound(path+".name", ref.Name))
+	case !hasDataKey(cm, ref.Key):
+		// The kubelet reads env values from data only, never binaryData.
+		errs.add(notFound(path+".key", ref.Key))
+	}
+	return errs
+}
+
+// checkEnvFrom: each entry names a ConfigMap of the manifest (secretRef was
+// already rejected by name); a prefix must itself be a valid name start.
+func checkEnvFrom(c *podContext, ctr *Container, path string) []error {
+	var errs errList
+	for i, ef := range ctr.EnvFrom {
+		ep := path + ".envFrom[" + strconv.Itoa(i) + "]"
+		if ef.Prefix != "" {
+			if why := envVarName(ef.Prefix); why != "" {
+				errs.add(invalid(ep+".prefix", ef.Prefix, why))
+			}
+		}
+		ref := ef.ConfigMapRef
+		switch {
+		case ref == nil:
+			errs.add(invalid(ep, "", "must specify one of: `configMapRef` or `secretRef`"))
+		case ref.Name == "":
+			errs.add(required(ep+".configMapRef.name", ""))
+		case !isTrue(ref.Optional):
+			if _, ok := c.m.configMap(c.pod.Namespace, ref.Name); !ok {
+				errs.add(notFound(ep+".configMapRef.name", ref.Name))
+			}
+		}
+	}
+	return errs
+}
+
+func hasDataKey(cm *ConfigMap, key string) bool {
+	_, ok := cm.Data[key]
+	return ok
+}
