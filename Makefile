@@ -1,0 +1,42 @@
+# minipod — run `make help` for the targets.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/minipod
+export CGO_ENABLED := 0
+
+.PHONY: help build deps images demo test test-unit test-root test-e2e bench lint vagrant-validate clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+build: ## build the static minipod binary into bin/
+	$(GO) build -trimpath -ldflags='-s -w' -o $(BIN) ./cmd/minipod
+
+deps: ## install the Debian packages minipod and its tests need (as root)
+	scripts/install-deps.sh
+
+images: deps ## build the local images (busybox, debian, nginx, seed stand-ins)
+	scripts/build-images.sh
+
+demo: images build ## run the seed's first example (mc1) and show the shared file
+	scripts/demo.sh
+
+test: images build ## every test: unit, root (real namespaces) and end-to-end
+	$(GO) test -count=1 -p 1 ./...
+
+test-unit: ## unit tests only (no root needed)
+	$(GO) test -count=1 ./pkg/podspec/... ./pkg/logs/... ./pkg/state/... ./pkg/specconv/... ./pkg/image/...
+
+bench: images build ## benchmarks: up/exec/down latency and memory (medians)
+	scripts/bench.sh
+
+lint: ## gofmt, go vet, shellcheck
+	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
+	$(GO) vet ./...
+	shellcheck scripts/*.sh .ci/run
+
+vagrant-validate: ## check the Vagrantfile (installs Debian's vagrant if missing)
+	scripts/vagrant-validate.sh
+
+clean: ## remove build output
+	rm -rf bin

@@ -1,0 +1,44 @@
+// Command minipod runs Kubernetes v1 Pods on one Linux machine with real
+// kernel namespaces. The same binary re-executes itself in three hidden
+// roles (monitor, pause, init), dispatched before any CLI code runs so those
+// long-lived processes stay lean.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/minipod/minipod/pkg/container"
+	"github.com/minipod/minipod/pkg/infra"
+	"github.com/minipod/minipod/pkg/pod"
+)
+
+func main() {
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case infra.Role:
+			infra.Main(os.Args[2:])
+			return
+		case container.Role:
+			container.Init(os.Args[2:])
+			return
+		case pod.MonitorRole:
+			pod.MonitorMain(os.Args[2:])
+			return
+		}
+	}
+	if err := newRoot().Execute(); err != nil {
+		var ec exitCode
+		if errors.As(err, &ec) {
+			os.Exit(int(ec))
+		}
+		fmt.Fprintf(os.Stderr, "minipod: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// exitCode passes a command's exit status (exec) through cobra untouched.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }

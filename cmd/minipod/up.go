@@ -1,0 +1,36 @@
+package main
+
+import (
+	"github.com/minipod/minipod/pkg/pod"
+	"github.com/spf13/cobra"
+)
+
+func newUp() *cobra.Command {
+	var detach bool
+	cmd := &cobra.Command{
+		Use:   "up [-d] FILE",
+		Short: "Create the pods of a manifest (v1 Pod and ConfigMap documents)",
+		Long: "Create every Pod in FILE ('-' for standard input). Without -d, stream the\n" +
+			"containers' output until the pods finish; Ctrl-C deletes them.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return pod.Up(pod.UpOptions{File: args[0], Detach: detach, Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr()})
+		},
+	}
+	cmd.Flags().BoolVarP(&detach, "detach", "d", false, "return once every container runs")
+	return cmd
+}
+
+func newDown() *cobra.Command {
+	var file string
+	cmd := &cobra.Command{
+		Use:     "down [POD...] | down -f FILE",
+		Aliases: []string{"delete"},
+		Short:   "Delete pods: stop their containers gracefully and remove everything they had",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return pod.Down(pod.DownOptions{Names: args, File: file, Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr()})
+		},
+	}
+	cmd.Flags().StringVarP(&file, "filename", "f", "", "delete the pods defined in this manifest")
+	return cmd
+}

@@ -1,0 +1,91 @@
+package container
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/minipod/minipod/pkg/mounts"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// statusFd is where Start hands init the write end of the handshake pipe.
+const statusFd = 3
+
+// Init is the container init process: args is os.Args[2:], the bundle dir.
+// It never returns: it execs the user command or exits 1 after reporting.
+func Init(args []string) {
+	// Capabilities are per thread: the thread that drops them must be the
+	// one that calls execve.
+	runtime.LockOSThread()
+	unix.CloseOnExec(statusFd)
+	status := os.NewFile(statusFd, "status")
+	err := initContainer(args)
+	fmt.Fprintf(status, "%v", err)
+	os.Exit(1)
+}
+
+func initContainer(args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: minipod init BUNDLE")
+	}
+	spec, err := readSpec(filepath.Join(args[0], "config.json"))
+	if err != nil {
+		return err
+	}
+	// A process that can be ptraced or have its /proc/PID/exe opened by the
+	// container could reach the minipod binary (CVE-2019-5736).
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("set non-dumpable: %w", err)
+	}
+	if err := mounts.Setup(spec); err != nil {
+		return err
+	}
+	return execProcess(spec.Process)
+}
+
+func readSpec(path string) (*specs.Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read container config: %w", err)
+	}
+	var s specs.Spec
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("decode container config: %w", err)
+	}
+	if s.Process == nil || s.Root == nil || len(s.Process.Args) == 0 {
+		return nil, fmt.Errorf("container config lacks process or root")
+	}
+	return &s, nil
+}
+
+// execProcess replaces init with the user command: working directory
+// (created if missing, as runc does), capabilities, then execve.
+func execProcess(p *specs.Process) error {
+	cwd := p.Cwd
+	if cwd == "" {
+		cwd = "/"
+	}
+	if err := os.MkdirAll(cwd, 0o755); err != nil {
+		return fmt.Errorf("create working directory %s: %w", cwd, err)
+	}
+	if err := unix.Chdir(cwd); err != nil {
+		return fmt.Errorf("enter working directory %s: %w", cwd, err)
+	}
+	path, err := lookPath(p.Args[0], p.Env)
+	if err != nil {
+		return err
+	}
+	if p.Capabilities != nil {
+		if err := limitCaps(p.Capabilities.Bounding); err != nil {
+			return err
+		}
+	}
+	if err := unix.Exec(path, p.Args, p.Env); err != nil {
+		return fmt.Errorf("exec %s: %w", p.Args[0], err)
+	}
+	return nil
+}

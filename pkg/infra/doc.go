@@ -1,0 +1,7 @@
+// Package infra is minipod's pause process: the holder of a pod's shared
+// network, IPC and UTS namespaces (and, with shareProcessNamespace, PID 1 of
+// the pod's PID namespace). Like Kubernetes' pause.c it sleeps, reaps zombies
+// and exits 0 on SIGTERM or SIGINT; unlike it, it also sets the pod hostname
+// and brings loopback up, so the namespaces are ready before any container
+// joins them.
+package infra

@@ -1,0 +1,52 @@
+package infra
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Role is the argv[1] that makes the minipod binary act as the pause process.
+const Role = "pause"
+
+// Start forks exe as the pause process in new net, IPC and UTS namespaces
+// (plus PID when sharePID), and waits until it reports that hostname and
+// loopback are set. It returns the pause PID; the caller reaps it.
+func Start(exe, hostname string, sharePID bool) (int, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return 0, fmt.Errorf("start pause: %w", err)
+	}
+	defer r.Close()
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		w.Close()
+		return 0, fmt.Errorf("start pause: %w", err)
+	}
+	defer devnull.Close()
+	flags := uintptr(unix.CLONE_NEWNET | unix.CLONE_NEWIPC | unix.CLONE_NEWUTS)
+	if sharePID {
+		flags |= unix.CLONE_NEWPID
+	}
+	pid, err := syscall.ForkExec(exe, []string{"minipod", Role, hostname}, &syscall.ProcAttr{
+		Env:   []string{},
+		Files: []uintptr{devnull.Fd(), os.Stderr.Fd(), os.Stderr.Fd(), w.Fd()},
+		Sys:   &syscall.SysProcAttr{Cloneflags: flags, Pdeathsig: 0},
+	})
+	w.Close()
+	if err != nil {
+		return 0, fmt.Errorf("start pause: %w", err)
+	}
+	msg, err := io.ReadAll(r)
+	if err != nil {
+		return pid, fmt.Errorf("start pause: read status: %w", err)
+	}
+	if s := strings.TrimSpace(string(msg)); s != "ok" {
+		return pid, fmt.Errorf("start pause: %s", s)
+	}
+	return pid, nil
+}

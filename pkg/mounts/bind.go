@@ -1,0 +1,92 @@
+package mounts
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// bind mounts m.Source (or a subPath inside it) onto m.Destination in root.
+// It clones the source tree with open_tree, applies read-only with
+// mount_setattr, and attaches it with move_mount onto the resolved target fd:
+// no step ever goes through a path string inside the container root.
+func bind(root *os.File, m specs.Mount) error {
+	src, err := openSource(m)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dir, err := isDir(src)
+	if err != nil {
+		return err
+	}
+	dst, err := openTarget(root, m.Destination, dir)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	tree, err := unix.OpenTree(int(src.Fd()), "", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_EMPTY_PATH|unix.AT_RECURSIVE)
+	if err != nil {
+		return fmt.Errorf("bind %s: clone source: %w", m.Destination, err)
+	}
+	defer unix.Close(tree)
+	if hasOption(m.Options, "ro") {
+		attr := &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}
+		if err := unix.MountSetattr(tree, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, attr); err != nil {
+			return fmt.Errorf("bind %s: make read-only: %w", m.Destination, err)
+		}
+	}
+	if err := unix.MoveMount(tree, "", int(dst.Fd()), "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
+		return fmt.Errorf("bind %s: attach: %w", m.Destination, err)
+	}
+	return nil
+}
+
+// openSource opens the bind source. The volume root is minipod's own
+// directory; a subPath inside it is user data and is resolved in that root,
+// created as a directory when missing (as the kubelet does).
+func openSource(m specs.Mount) (*os.File, error) {
+	sub := subPath(m.Options)
+	if sub == "" {
+		f, err := os.OpenFile(m.Source, unix.O_PATH|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return nil, fmt.Errorf("open mount source for %s: %w", m.Destination, err)
+		}
+		return f, nil
+	}
+	vol, err := os.OpenFile(m.Source, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open volume for %s: %w", m.Destination, err)
+	}
+	defer vol.Close()
+	if f, err := pathrs.OpenatInRoot(vol, sub); err == nil {
+		return f, nil
+	}
+	f, err := pathrs.MkdirAllHandle(vol, sub, 0o755)
+	if err != nil {
+		return nil, fmt.Errorf("subPath %q for %s: %w", sub, m.Destination, err)
+	}
+	return f, nil
+}
+
+func subPath(opts []string) string {
+	for _, o := range opts {
+		if strings.HasPrefix(o, SubPathOption) {
+			return strings.TrimPrefix(o, SubPathOption)
+		}
+	}
+	return ""
+}
+
+func hasOption(opts []string, want string) bool {
+	for _, o := range opts {
+		if o == want {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,50 @@
+package mounts
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// flagOptions maps mount(8) option words to mount(2) flags; everything else
+// is passed to the filesystem as data.
+var flagOptions = map[string]uintptr{
+	"ro":          unix.MS_RDONLY,
+	"nosuid":      unix.MS_NOSUID,
+	"nodev":       unix.MS_NODEV,
+	"noexec":      unix.MS_NOEXEC,
+	"strictatime": unix.MS_STRICTATIME,
+	"relatime":    unix.MS_RELATIME,
+	"rw":          0,
+}
+
+// filesystem mounts a kernel filesystem (proc, tmpfs, devpts, sysfs, mqueue)
+// onto m.Destination resolved inside root.
+func filesystem(root *os.File, m specs.Mount) error {
+	dst, err := openDir(root, m.Destination)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	flags, data := parseOptions(m.Options)
+	if err := unix.Mount(m.Source, fdPath(dst), m.Type, flags, data); err != nil {
+		return fmt.Errorf("mount %s on %s: %w", m.Type, m.Destination, err)
+	}
+	return nil
+}
+
+func parseOptions(opts []string) (uintptr, string) {
+	var flags uintptr
+	var data []string
+	for _, o := range opts {
+		if f, ok := flagOptions[o]; ok {
+			flags |= f
+			continue
+		}
+		data = append(data, o)
+	}
+	return flags, strings.Join(data, ",")
+}

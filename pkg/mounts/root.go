@@ -1,0 +1,100 @@
+package mounts
+
+import (
+	"fmt"
+	"os"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// Setup turns the calling process's fresh mount namespace into the
+// container's view described by spec and makes it the root. The caller must
+// be the only user of this mount namespace (a new CLONE_NEWNS child).
+func Setup(spec *specs.Spec) error {
+	// Nothing we mount may propagate back to the monitor or the host.
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("make mounts private: %w", err)
+	}
+	rootPath := spec.Root.Path
+	if err := overlay(spec.Annotations, rootPath); err != nil {
+		return err
+	}
+	root, err := os.OpenFile(rootPath, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open root %s: %w", rootPath, err)
+	}
+	defer root.Close()
+	if err := populate(root, spec); err != nil {
+		return err
+	}
+	if err := pivot(rootPath); err != nil {
+		return err
+	}
+	if spec.Root.Readonly {
+		if err := unix.Mount("", "/", "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY, ""); err != nil {
+			return fmt.Errorf("make root read-only: %w", err)
+		}
+	}
+	return nil
+}
+
+func populate(root *os.File, spec *specs.Spec) error {
+	devsDone := false
+	for _, m := range spec.Mounts {
+		if m.Type == "bind" {
+			if err := bind(root, m); err != nil {
+				return err
+			}
+		} else if err := filesystem(root, m); err != nil {
+			return err
+		}
+		// Device nodes go in as soon as /dev exists, before later mounts
+		// (devpts, shm, mqueue) and masks that need /dev/null.
+		if m.Destination == "/dev" && !devsDone && spec.Linux != nil {
+			if err := devices(root, spec.Linux.Devices); err != nil {
+				return err
+			}
+			if err := symlinks(root); err != nil {
+				return err
+			}
+			devsDone = true
+		}
+	}
+	if spec.Linux == nil {
+		return nil
+	}
+	if err := mask(root, spec.Linux.MaskedPaths); err != nil {
+		return err
+	}
+	return readonly(root, spec.Linux.ReadonlyPaths)
+}
+
+// overlay mounts the container's private writable root: the image directory
+// as the read-only lower layer, the container's own upper and work dirs.
+func overlay(ann map[string]string, target string) error {
+	lower, upper, work := ann[AnnotationLower], ann[AnnotationUpper], ann[AnnotationWork]
+	if lower == "" || upper == "" || work == "" {
+		return fmt.Errorf("mount root: spec lacks the overlay annotations")
+	}
+	data := "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work
+	if err := unix.Mount("overlay", target, "overlay", 0, data); err != nil {
+		return fmt.Errorf("mount overlay root on %s: %w", target, err)
+	}
+	return nil
+}
+
+// pivot makes newRoot the root and detaches the old one, so nothing of the
+// host's filesystem stays reachable.
+func pivot(newRoot string) error {
+	if err := unix.Chdir(newRoot); err != nil {
+		return fmt.Errorf("enter root: %w", err)
+	}
+	if err := unix.PivotRoot(".", "."); err != nil {
+		return fmt.Errorf("pivot_root: %w", err)
+	}
+	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
+		return fmt.Errorf("detach old root: %w", err)
+	}
+	return unix.Chdir("/")
+}

@@ -1,0 +1,74 @@
+package ns
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// Kinds lists the namespace kinds minipod joins, in join order.
+var Kinds = []string{"ipc", "uts", "net", "pid", "mnt"}
+
+var cloneFlag = map[string]int{
+	"ipc": unix.CLONE_NEWIPC,
+	"uts": unix.CLONE_NEWUTS,
+	"net": unix.CLONE_NEWNET,
+	"pid": unix.CLONE_NEWPID,
+	"mnt": unix.CLONE_NEWNS,
+}
+
+// Set is a group of open namespace fds, ready to be joined.
+type Set struct {
+	fds map[string]*os.File
+}
+
+// Open opens the namespaces of pid named by kinds.
+func Open(pid int, kinds ...string) (*Set, error) {
+	s := &Set{fds: map[string]*os.File{}}
+	for _, k := range kinds {
+		if _, ok := cloneFlag[k]; !ok {
+			s.Close()
+			return nil, fmt.Errorf("open namespace %q: unknown kind", k)
+		}
+		f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/ns/" + k)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("open %s namespace of %d: %w", k, pid, err)
+		}
+		s.fds[k] = f
+	}
+	return s, nil
+}
+
+// Close closes every fd of the set.
+func (s *Set) Close() error {
+	var errs []error
+	for _, f := range s.fds {
+		errs = append(errs, f.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Inode returns the namespace inode of kind for pid, as `ls -L -i` shows it.
+func Inode(pid int, kind string) (uint64, error) {
+	var st unix.Stat_t
+	if err := unix.Stat("/proc/"+strconv.Itoa(pid)+"/ns/"+kind, &st); err != nil {
+		return 0, fmt.Errorf("stat %s namespace of %d: %w", kind, pid, err)
+	}
+	return st.Ino, nil
+}
+
+// Inodes returns the inode of every kind in Kinds (plus cgroup) for pid;
+// kinds that cannot be read are left out.
+func Inodes(pid int) map[string]uint64 {
+	out := map[string]uint64{}
+	for _, k := range append(append([]string{}, Kinds...), "cgroup") {
+		if ino, err := Inode(pid, k); err == nil {
+			out[k] = ino
+		}
+	}
+	return out
+}

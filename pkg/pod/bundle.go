@@ -1,0 +1,114 @@
+package pod
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/minipod/minipod/pkg/image"
+	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/specconv"
+	"github.com/minipod/minipod/pkg/state"
+)
+
+// ctr is the monitor's view of one container of the pod.
+type ctr struct {
+	spec   *podspec.Container
+	init   bool
+	st     *state.Container // points into the pod's state record
+	bundle string
+	layer  string // holds upper/ and work/, recreated for every instance
+	pid    int
+
+	// kubelet-style crash-loop back-off
+	delay       time.Duration
+	lastBackoff time.Time
+	timer       *time.Timer
+}
+
+// podEnv is what every container's environment and spec need from the pod.
+type podEnv struct {
+	m        *podspec.Manifest
+	pod      *podspec.Pod
+	hostname string
+	volumes  map[string]string
+	files    map[string]string
+	nsPaths  map[string]string
+}
+
+// makeBundle resolves the container's image, environment and command, and
+// writes its OCI bundle (config.json plus an empty rootfs mount point).
+func makeBundle(pe podEnv, c *ctr) error {
+	img, err := image.Lookup(roots.Images, c.spec.Image)
+	if err != nil {
+		return err
+	}
+	env, err := containerEnv(pe, c.spec, img)
+	if err != nil {
+		return fmt.Errorf("container %s: %w", c.spec.Name, err)
+	}
+	cwd := c.spec.WorkingDir
+	if cwd == "" {
+		cwd = img.Config.WorkingDir
+	}
+	if cwd == "" {
+		cwd = "/"
+	}
+	spec, err := specconv.Spec(c.spec, specconv.Context{
+		Bundle: c.bundle, Lower: img.RootFS,
+		Upper: filepath.Join(c.layer, "upper"), Work: filepath.Join(c.layer, "work"),
+		Env:  env,
+		Args: podspec.ResolveArgs(img.Config.Entrypoint, img.Config.Cmd, c.spec.Command, c.spec.Args, env),
+		Cwd:  cwd, Hostname: pe.hostname,
+		Volumes: pe.volumes, PodFiles: pe.files, PodNS: pe.nsPaths,
+	})
+	if err != nil {
+		return err
+	}
+	c.st.Env, c.st.WorkingDir = env, cwd
+	return writeSpec(c.bundle, spec)
+}
+
+// containerEnv is HOSTNAME (as containerd sets it), then the image's env,
+// then the pod's, with a default PATH if nobody set one.
+func containerEnv(pe podEnv, c *podspec.Container, img *image.Image) ([]string, error) {
+	base := append([]string{"HOSTNAME=" + pe.hostname}, img.Config.Env...)
+	env, err := podspec.ResolveEnv(pe.m, pe.pod, c, base, "", "")
+	if err != nil {
+		return nil, err
+	}
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "PATH=") {
+			return env, nil
+		}
+	}
+	return append(env, specconv.DefaultPath), nil
+}
+
+func writeSpec(bundle string, spec any) error {
+	if err := os.MkdirAll(filepath.Join(bundle, "rootfs"), 0o755); err != nil {
+		return fmt.Errorf("create bundle %s: %w", bundle, err)
+	}
+	data, err := json.MarshalIndent(spec, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode config of %s: %w", bundle, err)
+	}
+	return state.WriteFile(filepath.Join(bundle, "config.json"), data, 0o600)
+}
+
+// freshLayer empties the container's writable layer: every instance of a
+// container starts from the image, as a restarted Kubernetes container does.
+func freshLayer(layer string) error {
+	if err := os.RemoveAll(layer); err != nil {
+		return fmt.Errorf("reset writable layer: %w", err)
+	}
+	for _, d := range []string{"upper", "work"} {
+		if err := os.MkdirAll(filepath.Join(layer, d), 0o755); err != nil {
+			return fmt.Errorf("create writable layer: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+package pod
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/creack/pty"
+	"github.com/minipod/minipod/pkg/container"
+	"github.com/minipod/minipod/pkg/specconv"
+	"github.com/minipod/minipod/pkg/state"
+	"golang.org/x/sys/unix"
+	"golang.org/x/term"
+)
+
+// ExecOptions are the flags of `minipod exec`.
+type ExecOptions struct {
+	Pod, Container string
+	Stdin, TTY     bool
+	Args           []string
+	Err            io.Writer
+}
+
+// Exec runs a command in a running container and returns its exit code.
+func Exec(o ExecOptions) (int, error) {
+	st, err := roots.Load(o.Pod)
+	if err != nil {
+		return 0, err
+	}
+	c, err := pickContainer(st, o.Container, o.Err)
+	if err != nil {
+		return 0, err
+	}
+	if c.State != state.StateRunning || !c.Proc.Alive() {
+		return 0, fmt.Errorf("cannot exec into container %s of pod %s: container is not running (%s)", c.Name, st.Name, c.State)
+	}
+	eo := container.ExecOptions{PID: c.Proc.PID, Args: o.Args, Env: c.Env, Cwd: c.WorkingDir, Caps: specconv.DefaultCaps}
+	if o.TTY {
+		return execTTY(eo, o.Stdin)
+	}
+	eo.Stdout, eo.Stderr = os.Stdout, os.Stderr
+	eo.Stdin = os.Stdin
+	if !o.Stdin {
+		devnull, err := os.Open(os.DevNull)
+		if err != nil {
+			return 0, err
+		}
+		defer devnull.Close()
+		eo.Stdin = devnull
+	}
+	return container.Exec(eo)
+}
+
+// execTTY gives the command a pseudo-terminal: our terminal goes raw, bytes
+// flow both ways, and window size changes follow.
+func execTTY(eo container.ExecOptions, stdin bool) (int, error) {
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		return 0, fmt.Errorf("exec: open pty: %w", err)
+	}
+	defer ptmx.Close()
+	if term.IsTerminal(int(os.Stdin.Fd())) {
+		_ = pty.InheritSize(os.Stdin, ptmx)
+		if old, err := term.MakeRaw(int(os.Stdin.Fd())); err == nil {
+			defer term.Restore(int(os.Stdin.Fd()), old)
+		}
+		winch := make(chan os.Signal, 1)
+		signal.Notify(winch, unix.SIGWINCH)
+		defer signal.Stop(winch)
+		go func() {
+			for range winch {
+				_ = pty.InheritSize(os.Stdin, ptmx)
+			}
+		}()
+	}
+	eo.Stdin, eo.Stdout, eo.Stderr, eo.TTY = tty, tty, tty, true
+	if stdin {
+		go func() { _, _ = io.Copy(ptmx, os.Stdin) }()
+	}
+	done := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(os.Stdout, ptmx) // ends with EIO once the command exits
+		close(done)
+	}()
+	code, err := container.Exec(eo)
+	tty.Close()
+	<-done
+	return code, err
+}

@@ -1,0 +1,116 @@
+package pod
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/minipod/minipod/pkg/state"
+)
+
+// backoff numbers are the kubelet's: the first restart is immediate, then
+// 10 s doubling to 300 s; a container that ran 10 minutes resets it.
+const (
+	initialBackoff = 10 * time.Second
+	maxBackoff     = 300 * time.Second
+	backoffReset   = 2 * maxBackoff
+)
+
+// onExit records a reaped process. Only the pause process and containers
+// matter; orphans re-parented to the monitor are just reaped.
+func (mon *monitor) onExit(e exitEvent) {
+	if e.pid == mon.st.Pause.PID {
+		if !mon.stopped && !mon.st.Terminating {
+			mon.st.AddEvent("Warning", "SandboxChanged", "", "pause process exited; stopping the pod")
+			mon.st.Phase, mon.st.Reason = "Failed", "SandboxExited"
+		}
+		return
+	}
+	c, ok := mon.byPID[e.pid]
+	if !ok {
+		return
+	}
+	delete(mon.byPID, e.pid)
+	c.pid = 0
+	t := state.Terminated{ExitCode: exitCode(e), StartedAt: c.st.StartedAt, FinishedAt: e.when}
+	if e.ws.Signaled() {
+		t.Signal = int(e.ws.Signal())
+	}
+	t.Reason = "Completed"
+	if t.ExitCode != 0 {
+		t.Reason = "Error"
+	}
+	mon.terminated(c, t)
+}
+
+func exitCode(e exitEvent) int {
+	if e.ws.Signaled() {
+		return 128 + int(e.ws.Signal())
+	}
+	return e.ws.ExitStatus()
+}
+
+// terminated records the end of an instance and decides what follows.
+func (mon *monitor) terminated(c *ctr, t state.Terminated) {
+	c.st.State, c.st.Reason, c.st.Message = state.StateTerminated, t.Reason, t.Message
+	c.st.ExitCode, c.st.Signal = t.ExitCode, t.Signal
+	c.st.StartedAt, c.st.FinishedAt = t.StartedAt, t.FinishedAt
+	c.st.Ready, c.st.Proc, c.st.Namespaces = false, state.Proc{}, nil
+	if mon.st.Terminating {
+		return
+	}
+	if !mon.shouldRestart(c, t.ExitCode) {
+		if c.init && t.ExitCode != 0 {
+			mon.st.Phase, mon.st.Reason = "Failed", ""
+			mon.st.Message = fmt.Sprintf("init container %s failed with exit code %d", c.spec.Name, t.ExitCode)
+		}
+		mon.advance()
+		return
+	}
+	mon.scheduleRestart(c, t)
+}
+
+// shouldRestart applies restartPolicy; init containers treat Always as
+// OnFailure, as the kubelet does.
+func (mon *monitor) shouldRestart(c *ctr, code int) bool {
+	switch mon.pod.Spec.RestartPolicy {
+	case "Never":
+		return false
+	case "OnFailure":
+		return code != 0
+	default:
+		return !c.init || code != 0
+	}
+}
+
+func (mon *monitor) scheduleRestart(c *ctr, t state.Terminated) {
+	last := t
+	c.st.Last = &last
+	now := time.Now()
+	if !c.lastBackoff.IsZero() && now.Sub(c.lastBackoff) > backoffReset {
+		c.delay = 0
+	}
+	d := c.delay
+	c.lastBackoff = now
+	c.delay = min(max(2*c.delay, initialBackoff), maxBackoff)
+	if d == 0 {
+		mon.restart(c)
+		return
+	}
+	c.st.State, c.st.Reason = state.StateWaiting, "CrashLoopBackOff"
+	c.st.Message = fmt.Sprintf("back-off %s restarting failed container=%s pod=%s_%s(%s)", d, c.spec.Name, mon.pod.Name, mon.pod.Namespace, mon.pod.UID)
+	mon.st.AddEvent("Warning", "BackOff", c.spec.Name, "Back-off restarting failed container "+c.spec.Name+" in pod "+mon.pod.Name+"_"+mon.pod.Namespace+"("+mon.pod.UID+")")
+	c.timer = time.AfterFunc(d, func() { mon.retry <- c })
+}
+
+func (mon *monitor) onRetry(c *ctr) {
+	c.timer = nil
+	if mon.st.Terminating {
+		return
+	}
+	mon.restart(c)
+}
+
+func (mon *monitor) restart(c *ctr) {
+	c.st.RestartCount++
+	mon.start(c)
+}

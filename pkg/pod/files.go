@@ -1,0 +1,81 @@
+package pod
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/state"
+	"golang.org/x/sys/unix"
+)
+
+// shmSize matches containerd's sandbox /dev/shm (defaultShmSize).
+const shmSize = "65536k"
+
+// hostname is the pod's hostname as the kubelet computes it: spec.hostname,
+// else the pod name cut to 63 characters without a trailing '-' or '.'.
+func hostname(p *podspec.Pod) string {
+	if p.Spec.Hostname != "" {
+		return p.Spec.Hostname
+	}
+	h := p.Name
+	if len(h) > 63 {
+		h = strings.TrimRight(h[:63], "-.")
+	}
+	return h
+}
+
+// writePodFiles writes the pod's /etc/hosts, /etc/hostname and
+// /etc/resolv.conf and mounts its /dev/shm; it returns them keyed by the
+// path they are bound to in each container.
+func writePodFiles(run string, p *podspec.Pod) (map[string]string, error) {
+	out := map[string]string{
+		"/etc/hosts":       filepath.Join(run, "hosts"),
+		"/etc/hostname":    filepath.Join(run, "hostname"),
+		"/etc/resolv.conf": filepath.Join(run, "resolv.conf"),
+		"/dev/shm":         filepath.Join(run, "shm"),
+	}
+	if err := state.WriteFile(out["/etc/hosts"], []byte(hostsFile()), 0o644); err != nil {
+		return nil, err
+	}
+	if err := state.WriteFile(out["/etc/hostname"], []byte(hostname(p)+"\n"), 0o644); err != nil {
+		return nil, err
+	}
+	resolv, err := os.ReadFile("/etc/resolv.conf")
+	if err != nil {
+		resolv = nil // no resolver on the node: an empty file, as the kubelet would
+	}
+	if err := state.WriteFile(out["/etc/resolv.conf"], resolv, 0o644); err != nil {
+		return nil, err
+	}
+	if err := mountTmpfs(out["/dev/shm"], "mode=1777,size="+shmSize); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// hostsFile follows the kubelet's managed hosts file. The pod has no IP of
+// its own until the network issue lands, so there is no pod-IP line yet.
+func hostsFile() string {
+	return "# Kubernetes-managed hosts file.\n" +
+		"127.0.0.1\tlocalhost\n" +
+		"::1\tlocalhost ip6-localhost ip6-loopback\n" +
+		"fe00::0\tip6-localnet\n" +
+		"fe00::0\tip6-mcastprefix\n" +
+		"fe00::1\tip6-allnodes\n" +
+		"fe00::2\tip6-allrouters\n"
+}
+
+// mountTmpfs mounts a tmpfs at dir. It runs in the monitor's private mount
+// namespace, so the host never sees it and it dies with the pod.
+func mountTmpfs(dir, data string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := unix.Mount("tmpfs", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, data); err != nil {
+		return fmt.Errorf("mount tmpfs on %s: %w", dir, err)
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+package pod
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/minipod/minipod/pkg/state"
+)
+
+// GetOptions are the flags of `minipod get`.
+type GetOptions struct {
+	Names  []string
+	Output string // "", "wide" or "json"
+	Out    io.Writer
+}
+
+// Get prints pods as `kubectl get pods` does.
+func Get(o GetOptions) error {
+	pods, err := loadPods(o.Names)
+	if err != nil {
+		return err
+	}
+	switch o.Output {
+	case "json":
+		return printJSON(o.Out, pods)
+	case "", "wide":
+		return printTable(o.Out, pods, o.Output == "wide")
+	default:
+		return fmt.Errorf("get: unknown output format %q (want wide or json)", o.Output)
+	}
+}
+
+func loadPods(names []string) ([]*state.Pod, error) {
+	all := len(names) == 0
+	if all {
+		var err error
+		if names, err = roots.List(); err != nil {
+			return nil, err
+		}
+	}
+	var pods []*state.Pod
+	for _, n := range names {
+		st, err := roots.Load(n)
+		if err != nil {
+			if all && errors.Is(err, state.ErrNotExist) {
+				continue // deleted while we listed
+			}
+			return nil, err
+		}
+		pods = append(pods, st)
+	}
+	return pods, nil
+}
+
+func printTable(out io.Writer, pods []*state.Pod, wide bool) error {
+	if len(pods) == 0 {
+		fmt.Fprintln(os.Stderr, "No resources found")
+		return nil
+	}
+	w := tabwriter.NewWriter(out, 0, 8, 3, ' ', 0)
+	head := "NAME\tREADY\tSTATUS\tRESTARTS\tAGE"
+	if wide {
+		head += "\tIP\tNODE\tNOMINATED NODE\tREADINESS GATES"
+	}
+	fmt.Fprintln(w, head)
+	now := time.Now()
+	node, _ := os.Hostname()
+	for _, st := range pods {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s", st.Name, Ready(st), Status(st), Restarts(st, now), HumanDuration(now.Sub(st.Created)))
+		if wide {
+			fmt.Fprintf(w, "\t%s\t%s\t%s\t%s", "<none>", node, "<none>", "<none>")
+		}
+		fmt.Fprintln(w)
+	}
+	return w.Flush()
+}
+
+func printJSON(out io.Writer, pods []*state.Pod) error {
+	var v any
+	if len(pods) == 1 {
+		p, err := v1Pod(pods[0])
+		if err != nil {
+			return err
+		}
+		v = p
+	} else {
+		list := map[string]any{"apiVersion": "v1", "kind": "List", "metadata": map[string]string{"resourceVersion": ""}}
+		items := []any{}
+		for _, st := range pods {
+			p, err := v1Pod(st)
+			if err != nil {
+				return err
+			}
+			items = append(items, p)
+		}
+		list["items"] = items
+		v = list
+	}
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "    ")
+	return enc.Encode(v)
+}

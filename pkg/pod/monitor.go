@@ -1,0 +1,204 @@
+package pod
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/minipod/minipod/pkg/infra"
+	"github.com/minipod/minipod/pkg/logs"
+	"github.com/minipod/minipod/pkg/ns"
+	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/state"
+	"golang.org/x/sys/unix"
+)
+
+// readyFd is where `up` hands the monitor the write end of its report pipe.
+const readyFd = 3
+
+// monitor supervises one pod for its whole life.
+type monitor struct {
+	m       *podspec.Manifest
+	pod     *podspec.Pod
+	st      *state.Pod
+	ctrs    []*ctr // init containers first, in order, then app containers
+	byPID   map[int]*ctr
+	podNS   *ns.Set
+	logDir  string
+	pe      podEnv
+	ready   *os.File // report pipe to `up`; nil once reported
+	exits   chan exitEvent
+	kick    chan struct{}
+	retry   chan *ctr
+	term    chan os.Signal
+	killAt  <-chan time.Time
+	stopped bool // pause has been told to stop
+}
+
+// MonitorMain is the monitor process: `minipod monitor POD`. `up` starts it
+// in a new mount namespace of its own, in a new session.
+func MonitorMain(args []string) {
+	debug.SetGCPercent(50)
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "usage: minipod monitor POD")
+		os.Exit(2)
+	}
+	mon, err := newMonitor(args[0])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "monitor %s: %v\n", args[0], err)
+		os.Exit(1)
+	}
+	os.Exit(mon.run())
+}
+
+func newMonitor(name string) (*monitor, error) {
+	ready := os.NewFile(readyFd, "ready")
+	unix.CloseOnExec(readyFd)
+	mon := &monitor{ready: ready, byPID: map[int]*ctr{},
+		exits: make(chan exitEvent, 16), kick: make(chan struct{}, 1),
+		retry: make(chan *ctr, 16), term: make(chan os.Signal, 2)}
+	signal.Notify(mon.term, unix.SIGTERM, unix.SIGINT)
+	signal.Ignore(unix.SIGHUP, unix.SIGPIPE)
+	if err := mon.boot(name); err != nil {
+		mon.failBoot(name)
+		mon.report("fail " + err.Error())
+		return nil, err
+	}
+	return mon, nil
+}
+
+// boot does everything before the first container starts. On error the
+// caller tears down whatever was made.
+func (mon *monitor) boot(name string) error {
+	// Mounts made here must never propagate to the host; host mounts may
+	// still propagate in.
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_SLAVE, ""); err != nil {
+		return fmt.Errorf("make mounts private: %w", err)
+	}
+	if _, err := roots.Lock(name); err != nil {
+		return err
+	}
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("become subreaper: %w", err)
+	}
+	if err := mon.load(name); err != nil {
+		return err
+	}
+	go reap(mon.exits, mon.kick)
+	if err := mon.prepare(); err != nil {
+		return err
+	}
+	return mon.startPause()
+}
+
+func (mon *monitor) load(name string) error {
+	data, err := os.ReadFile(roots.Manifest(name))
+	if err != nil {
+		return fmt.Errorf("read manifest: %w", err)
+	}
+	m, _, err := podspec.Parse(data)
+	if err != nil {
+		return err
+	}
+	if len(m.Pods) != 1 || m.Pods[0].Name != name {
+		return fmt.Errorf("manifest of %s does not hold exactly that pod", name)
+	}
+	mon.m, mon.pod = m, m.Pods[0]
+	mon.st = newState(mon.pod)
+	mon.logDir = logs.PodDir(roots.Logs, mon.pod.Namespace, mon.pod.Name, mon.pod.UID)
+	mon.save()
+	return nil
+}
+
+// prepare makes the pod's volumes, shared files and container bundles.
+func (mon *monitor) prepare() error {
+	run, data := roots.PodRun(mon.pod.Name), roots.PodData(mon.pod.Name)
+	files, err := writePodFiles(run, mon.pod)
+	if err != nil {
+		return err
+	}
+	vols, err := makeVolumes(filepath.Join(data, "volumes"), mon.m, mon.pod)
+	if err != nil {
+		return err
+	}
+	mon.pe = podEnv{m: mon.m, pod: mon.pod, hostname: hostname(mon.pod), volumes: vols, files: files}
+	mon.ctrs = makeCtrs(mon.pod, mon.st, run, data)
+	return nil
+}
+
+func makeCtrs(p *podspec.Pod, st *state.Pod, run, data string) []*ctr {
+	var out []*ctr
+	for i := range p.Spec.InitContainers {
+		out = append(out, &ctr{spec: &p.Spec.InitContainers[i], init: true, st: &st.InitContainers[i]})
+	}
+	for i := range p.Spec.Containers {
+		out = append(out, &ctr{spec: &p.Spec.Containers[i], st: &st.Containers[i]})
+	}
+	for _, c := range out {
+		c.bundle = filepath.Join(run, "containers", c.spec.Name)
+		c.layer = filepath.Join(data, "containers", c.spec.Name)
+	}
+	return out
+}
+
+// startPause starts the namespace holder and writes every bundle, which
+// needs the paths of the pod's namespaces.
+func (mon *monitor) startPause() error {
+	share := mon.pod.Spec.ShareProcessNamespace != nil && *mon.pod.Spec.ShareProcessNamespace
+	pid, err := infra.Start(selfExe, mon.pe.hostname, share)
+	mon.kickReaper()
+	if err != nil {
+		return err
+	}
+	mon.st.Pause = state.Identify(pid)
+	mon.st.Namespaces = ns.Inodes(pid)
+	kinds := []string{"net", "ipc", "uts"}
+	if share {
+		kinds = append(kinds, "pid")
+	}
+	mon.pe.nsPaths = map[string]string{}
+	for _, k := range kinds {
+		mon.pe.nsPaths[k] = "/proc/" + strconv.Itoa(pid) + "/ns/" + k
+	}
+	if mon.podNS, err = ns.Open(pid, kinds...); err != nil {
+		return err
+	}
+	for _, c := range mon.ctrs {
+		if err := makeBundle(mon.pe, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// failBoot undoes a boot that went wrong, before `up` hears about it, so
+// that a failed `up` leaves nothing behind by the time it returns.
+func (mon *monitor) failBoot(name string) {
+	if mon.st == nil {
+		mon.st = &state.Pod{Name: name}
+	}
+	if p := mon.st.Pause; p.PID != 0 {
+		_ = p.Signal(unix.SIGKILL)
+		waitExit(p, pauseGrace)
+	}
+	mon.teardown()
+}
+
+func (mon *monitor) kickReaper() {
+	select {
+	case mon.kick <- struct{}{}:
+	default:
+	}
+}
+
+// save writes state.json; a failure is logged, not fatal: the pod keeps
+// running and the next change writes it again.
+func (mon *monitor) save() {
+	if err := roots.Save(mon.st); err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
+	}
+}

@@ -1,0 +1,32 @@
+package pod
+
+import (
+	"os"
+	"time"
+
+	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/state"
+)
+
+// newState is the record of a pod that is about to start: every container
+// waiting, init containers pending, app containers blocked on them.
+func newState(p *podspec.Pod) *state.Pod {
+	now := time.Now().UTC()
+	st := &state.Pod{
+		Name: p.Name, Namespace: p.Namespace, UID: p.UID, Hostname: hostname(p),
+		Created: now, StartTime: now, Phase: "Pending",
+		Monitor: state.Identify(os.Getpid()),
+	}
+	for _, c := range p.Spec.InitContainers {
+		st.InitContainers = append(st.InitContainers, state.Container{Name: c.Name, Image: c.Image, State: state.StateWaiting, Reason: "PodInitializing"})
+	}
+	reason := "ContainerCreating"
+	if len(p.Spec.InitContainers) > 0 {
+		reason = "PodInitializing"
+	}
+	for _, c := range p.Spec.Containers {
+		st.Containers = append(st.Containers, state.Container{Name: c.Name, Image: c.Image, State: state.StateWaiting, Reason: reason})
+	}
+	st.Initialized = len(p.Spec.InitContainers) == 0
+	return st
+}

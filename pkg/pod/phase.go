@@ -1,0 +1,80 @@
+package pod
+
+import (
+	"github.com/minipod/minipod/pkg/state"
+)
+
+// updatePhase computes the pod phase as the kubelet's getPhase does.
+func (mon *monitor) updatePhase() {
+	st := mon.st
+	if st.Phase == "Failed" {
+		return
+	}
+	st.Phase = phaseOf(st, mon.pod.Spec.RestartPolicy)
+}
+
+func phaseOf(st *state.Pod, policy string) string {
+	if !st.Initialized {
+		return "Pending"
+	}
+	running, waiting, succeeded, failed := 0, 0, 0, 0
+	for _, c := range st.Containers {
+		switch {
+		case c.State == state.StateRunning:
+			running++
+		case c.State == state.StateWaiting && !c.Started && c.RestartCount == 0:
+			waiting++
+		case c.State == state.StateWaiting: // crash-loop back-off
+			running++
+		case c.ExitCode == 0:
+			succeeded++
+		default:
+			failed++
+		}
+	}
+	switch {
+	case waiting > 0:
+		return "Pending"
+	case running > 0:
+		return "Running"
+	case failed > 0:
+		return "Failed"
+	case succeeded > 0 && policy == "Always":
+		return "Running" // about to restart
+	default:
+		return "Succeeded"
+	}
+}
+
+// readiness decides what `up -d` hears: "ok" once every app container has
+// started, or the pod finished; "fail <why>" when it cannot start on its own.
+func readiness(st *state.Pod) (string, bool) {
+	if st.Phase == "Failed" {
+		return "fail pod " + st.Name + " failed: " + Status(st) + messageSuffix(st.Message), true
+	}
+	if st.Phase == "Succeeded" {
+		return "ok", true
+	}
+	all := st.Initialized
+	for _, c := range st.Containers {
+		if !c.Started && c.RestartCount == 0 {
+			all = false
+		}
+	}
+	if all {
+		return "ok", true
+	}
+	for _, c := range append(append([]state.Container{}, st.InitContainers...), st.Containers...) {
+		if c.Reason == "CrashLoopBackOff" || c.Reason == "StartError" {
+			return "fail pod " + st.Name + " is not running: " + Status(st) + messageSuffix(c.Message), true
+		}
+	}
+	return "", false
+}
+
+func messageSuffix(m string) string {
+	if m == "" {
+		return ""
+	}
+	return ": " + m
+}

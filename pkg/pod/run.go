@@ -1,0 +1,115 @@
+package pod
+
+import (
+	"fmt"
+	"os"
+	"time"
+)
+
+// run is the monitor's event loop. Every change of the pod happens on this
+// goroutine, so the state record needs no locking.
+func (mon *monitor) run() int {
+	mon.advance()
+	for {
+		mon.updatePhase()
+		mon.save()
+		mon.maybeReport()
+		if mon.finished() {
+			break
+		}
+		select {
+		case e := <-mon.exits:
+			mon.onExit(e)
+		case c := <-mon.retry:
+			mon.onRetry(c)
+		case <-mon.term:
+			mon.beginStop()
+		case <-mon.killAt:
+			mon.killAll()
+		}
+	}
+	return mon.finish()
+}
+
+// finished reports whether the loop is over: the pod reached a terminal
+// phase or is being deleted, and pause plus every container have exited.
+func (mon *monitor) finished() bool {
+	if !mon.st.Terminating && mon.st.Phase != "Succeeded" && mon.st.Phase != "Failed" {
+		return false
+	}
+	if len(mon.byPID) > 0 {
+		if !mon.st.Terminating {
+			mon.beginStop() // a terminal pod must not leave stragglers
+		}
+		return false
+	}
+	if !mon.stopped {
+		mon.stopPause()
+		return !mon.st.Pause.Alive()
+	}
+	return !mon.st.Pause.Alive()
+}
+
+// finish ends the monitor. A deleted pod is removed entirely; a pod that
+// completed keeps its state and logs for `get` and `logs` until `down`.
+func (mon *monitor) finish() int {
+	if mon.podNS != nil {
+		mon.podNS.Close()
+	}
+	if mon.st.Terminating {
+		mon.teardown()
+		return 0
+	}
+	mon.st.Finished = true
+	mon.save()
+	return 0
+}
+
+// teardown removes everything the pod had on disk. The tmpfs mounts live in
+// this process's mount namespace; they are unmounted first so RemoveAll can
+// delete their mount points, and would vanish with us anyway.
+func (mon *monitor) teardown() {
+	name := ""
+	if mon.st != nil {
+		name = mon.st.Name
+	}
+	if name == "" {
+		return
+	}
+	unmountUnder(roots.PodRun(name))
+	unmountUnder(roots.PodData(name))
+	if err := removePodFiles(mon.st); err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
+	}
+}
+
+// maybeReport tells a waiting `up` once the pod is running (every app
+// container has started) or cannot get there on its own.
+func (mon *monitor) maybeReport() {
+	if mon.ready == nil {
+		return
+	}
+	switch msg, done := readiness(mon.st); {
+	case !done:
+		return
+	default:
+		mon.report(msg)
+	}
+}
+
+func (mon *monitor) report(msg string) {
+	if mon.ready == nil {
+		return
+	}
+	fmt.Fprintln(mon.ready, msg)
+	mon.ready.Close()
+	mon.ready = nil
+}
+
+// grace is the pod's terminationGracePeriodSeconds.
+func (mon *monitor) grace() time.Duration {
+	if g := mon.pod.Spec.TerminationGracePeriodSeconds; g != nil {
+		return time.Duration(*g) * time.Second
+	}
+	return 30 * time.Second
+}

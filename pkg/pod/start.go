@@ -1,0 +1,129 @@
+package pod
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/minipod/minipod/pkg/container"
+	"github.com/minipod/minipod/pkg/logs"
+	"github.com/minipod/minipod/pkg/ns"
+	"github.com/minipod/minipod/pkg/state"
+)
+
+// advance starts whatever the pod needs next: the first unfinished init
+// container, or, once all succeeded, every app container that has not run.
+func (mon *monitor) advance() {
+	if mon.st.Terminating || mon.st.Phase == "Failed" {
+		return
+	}
+	for _, c := range mon.ctrs {
+		if !c.init {
+			continue
+		}
+		if c.st.State == state.StateTerminated && c.st.ExitCode == 0 {
+			continue
+		}
+		if c.pid == 0 && c.timer == nil && c.st.State != state.StateTerminated {
+			mon.start(c)
+		}
+		return // init containers run one at a time
+	}
+	if !mon.st.Initialized {
+		mon.st.Initialized = true
+		for _, c := range mon.ctrs {
+			if !c.init && c.st.Reason == "PodInitializing" {
+				c.st.Reason = "ContainerCreating"
+			}
+		}
+	}
+	for _, c := range mon.ctrs {
+		if !c.init && c.pid == 0 && c.timer == nil && c.st.State == state.StateWaiting && !c.st.Started && c.st.RestartCount == 0 {
+			mon.start(c)
+		}
+	}
+}
+
+// start runs one instance of c; failures before the command runs become a
+// terminated StartError instance, handled like any other exit.
+func (mon *monitor) start(c *ctr) {
+	pid, err := mon.spawn(c)
+	now := time.Now().UTC()
+	var se *container.StartError
+	if err != nil {
+		msg := err.Error()
+		if errors.As(err, &se) {
+			msg = se.Msg
+		}
+		mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Error: "+msg)
+		mon.terminated(c, state.Terminated{ExitCode: 128, Reason: "StartError", Message: msg, StartedAt: now, FinishedAt: now})
+		return
+	}
+	c.pid = pid
+	mon.byPID[pid] = c
+	c.st.State, c.st.Reason, c.st.Message = state.StateRunning, "", ""
+	c.st.StartedAt, c.st.FinishedAt, c.st.ExitCode, c.st.Signal = now, time.Time{}, 0, 0
+	c.st.Started, c.st.Ready = true, true
+	c.st.Proc = state.Identify(pid)
+	c.st.Namespaces = ns.Inodes(pid)
+	mon.st.AddEvent("Normal", "Started", c.spec.Name, fmt.Sprintf("Started container %s", c.spec.Name))
+}
+
+// spawn prepares a fresh writable layer and log file and forks the container.
+func (mon *monitor) spawn(c *ctr) (int, error) {
+	if err := freshLayer(c.layer); err != nil {
+		return 0, err
+	}
+	w, err := logs.Create(logs.Path(mon.logDir, c.spec.Name, c.st.RestartCount))
+	if err != nil {
+		return 0, err
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		w.Close()
+		return 0, fmt.Errorf("create stdout pipe: %w", err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		w.Close()
+		outR.Close()
+		outW.Close()
+		return 0, fmt.Errorf("create stderr pipe: %w", err)
+	}
+	copyLogs(w, outR, errR)
+	share := mon.pe.nsPaths["pid"] != ""
+	pid, err := container.Start(container.StartOptions{
+		Exe: selfExe, Bundle: c.bundle, PodNS: mon.podNS, SharePID: share, Stdout: outW, Stderr: errW,
+	})
+	outW.Close()
+	errW.Close()
+	if pid > 0 {
+		mon.kickReaper()
+	}
+	return pid, err
+}
+
+// copyLogs drains both pipes into the CRI log until the container and every
+// process holding its output have gone.
+func copyLogs(w *logs.Writer, outR, errR *os.File) {
+	var wg sync.WaitGroup
+	for _, s := range []struct {
+		name string
+		r    *os.File
+	}{{logs.Stdout, outR}, {logs.Stderr, errR}} {
+		wg.Add(1)
+		go func(name string, r *os.File) {
+			defer wg.Done()
+			defer r.Close()
+			if err := w.Copy(name, r); err != nil {
+				fmt.Fprintf(os.Stderr, "monitor: copy %s: %v\n", name, err)
+			}
+		}(s.name, s.r)
+	}
+	go func() {
+		wg.Wait()
+		w.Close()
+	}()
+}

@@ -1,0 +1,160 @@
+package pod
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/minipod/minipod/pkg/image"
+	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/state"
+	"golang.org/x/sys/unix"
+	"sigs.k8s.io/yaml"
+)
+
+// UpOptions are the flags of `minipod up`.
+type UpOptions struct {
+	File   string
+	Detach bool
+	Out    io.Writer // progress and, attached, the containers' output
+	Err    io.Writer // warnings
+}
+
+// Up creates every pod of the manifest. Detached, it returns once each pod
+// runs; attached, it streams their output until they finish or the user
+// interrupts, which deletes them.
+func Up(o UpOptions) error {
+	m, err := readManifest(o.File, o.Err)
+	if err != nil {
+		return err
+	}
+	for _, p := range m.Pods {
+		if err := checkImages(p); err != nil {
+			return err
+		}
+	}
+	var names []string
+	for _, p := range m.Pods {
+		if err := upOne(m, p); err != nil {
+			return err
+		}
+		names = append(names, p.Name)
+		fmt.Fprintf(o.Out, "pod/%s created\n", p.Name)
+	}
+	if o.Detach {
+		return nil
+	}
+	return attach(names, o.Out)
+}
+
+// readManifest reads and validates FILE ("-" is standard input).
+func readManifest(file string, warn io.Writer) (*podspec.Manifest, error) {
+	var data []byte
+	var err error
+	if file == "-" {
+		data, err = io.ReadAll(os.Stdin)
+	} else {
+		data, err = os.ReadFile(file)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read manifest: %w", err)
+	}
+	m, warnings, err := podspec.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(warn, "Warning: %s\n", w)
+	}
+	if len(m.Pods) == 0 {
+		return nil, fmt.Errorf("%s: no Pod in the manifest", file)
+	}
+	return m, nil
+}
+
+// checkImages fails before anything is created if an image is unknown.
+func checkImages(p *podspec.Pod) error {
+	for i, c := range p.Spec.InitContainers {
+		if _, err := image.Lookup(roots.Images, c.Image); err != nil {
+			return fmt.Errorf("pod %s: spec.initContainers[%d].image: %w", p.Name, i, err)
+		}
+	}
+	for i, c := range p.Spec.Containers {
+		if _, err := image.Lookup(roots.Images, c.Image); err != nil {
+			return fmt.Errorf("pod %s: spec.containers[%d].image: %w", p.Name, i, err)
+		}
+	}
+	return nil
+}
+
+// upOne claims the name, stores the manifest, forks the monitor and waits
+// for its report. If the monitor cannot be started, nothing is left.
+func upOne(m *podspec.Manifest, p *podspec.Pod) error {
+	if err := roots.Create(p.Name); err != nil {
+		return err
+	}
+	msg, err := spawnMonitor(m, p)
+	if err != nil {
+		_ = removePodFiles(&state.Pod{Name: p.Name, Namespace: p.Namespace, UID: p.UID})
+		return err
+	}
+	if strings.HasPrefix(msg, "fail ") {
+		return errors.New(strings.TrimPrefix(msg, "fail "))
+	}
+	return nil
+}
+
+func spawnMonitor(m *podspec.Manifest, p *podspec.Pod) (string, error) {
+	if err := writeManifest(m, p); err != nil {
+		return "", err
+	}
+	logf, err := os.OpenFile(filepath.Join(roots.PodRun(p.Name), "monitor.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("create monitor log: %w", err)
+	}
+	defer logf.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", fmt.Errorf("start monitor: %w", err)
+	}
+	defer r.Close()
+	cmd := exec.Command(selfExe, MonitorRole, p.Name)
+	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = logf, logf, []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Cloneflags: unix.CLONE_NEWNS}
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		return "", fmt.Errorf("start monitor: %w", err)
+	}
+	_ = cmd.Process.Release()
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if line == "" && err != nil {
+		return "", fmt.Errorf("monitor of %s exited before reporting; see %s", p.Name, logf.Name())
+	}
+	return strings.TrimSpace(line), nil
+}
+
+// writeManifest stores the pod and the ConfigMaps it may use, as YAML the
+// monitor parses again (with the UID now fixed).
+func writeManifest(m *podspec.Manifest, p *podspec.Pod) error {
+	docs := []any{p}
+	for _, cm := range m.ConfigMaps {
+		docs = append(docs, cm)
+	}
+	var b strings.Builder
+	for _, d := range docs {
+		y, err := yaml.Marshal(d)
+		if err != nil {
+			return fmt.Errorf("encode manifest of %s: %w", p.Name, err)
+		}
+		b.WriteString("---\n")
+		b.Write(y)
+	}
+	return state.WriteFile(roots.Manifest(p.Name), []byte(b.String()), 0o600)
+}

@@ -1,0 +1,79 @@
+package pod
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/state"
+)
+
+// v1Pod rebuilds the v1 Pod object, spec from the stored manifest and
+// status from the state record, for `get -o json`.
+func v1Pod(st *state.Pod) (*podspec.Pod, error) {
+	data, err := os.ReadFile(roots.Manifest(st.Name))
+	if err != nil {
+		return nil, fmt.Errorf("read manifest of %s: %w", st.Name, err)
+	}
+	m, _, err := podspec.Parse(data)
+	if err != nil || len(m.Pods) == 0 {
+		return nil, fmt.Errorf("parse manifest of %s: %v", st.Name, err)
+	}
+	p := m.Pods[0]
+	p.CreationTimestamp = ts(st.Created)
+	p.Status = podStatus(st)
+	return p, nil
+}
+
+func ts(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func podStatus(st *state.Pod) *podspec.PodStatus {
+	s := &podspec.PodStatus{Phase: st.Phase, Reason: st.Reason, Message: st.Message, StartTime: ts(st.StartTime)}
+	s.Conditions = conditions(st)
+	for _, c := range st.InitContainers {
+		s.InitContainerStatuses = append(s.InitContainerStatuses, containerStatus(c))
+	}
+	for _, c := range st.Containers {
+		s.ContainerStatuses = append(s.ContainerStatuses, containerStatus(c))
+	}
+	return s
+}
+
+func conditions(st *state.Pod) []podspec.PodCondition {
+	b := func(v bool) string {
+		if v {
+			return "True"
+		}
+		return "False"
+	}
+	ready := podReady(st)
+	return []podspec.PodCondition{
+		{Type: "PodScheduled", Status: "True"},
+		{Type: "Initialized", Status: b(st.Initialized)},
+		{Type: "ContainersReady", Status: b(ready)},
+		{Type: "Ready", Status: b(ready)},
+	}
+}
+
+func containerStatus(c state.Container) podspec.ContainerStatus {
+	started := c.State == state.StateRunning
+	cs := podspec.ContainerStatus{Name: c.Name, Ready: c.Ready && started, RestartCount: int32(c.RestartCount), Image: c.Image, ImageID: c.Image, Started: &started}
+	switch c.State {
+	case state.StateRunning:
+		cs.State.Running = &podspec.ContainerStateRunning{StartedAt: ts(c.StartedAt)}
+	case state.StateTerminated:
+		cs.State.Terminated = &podspec.ContainerStateTerminated{ExitCode: int32(c.ExitCode), Signal: int32(c.Signal), Reason: c.Reason, Message: c.Message, StartedAt: ts(c.StartedAt), FinishedAt: ts(c.FinishedAt)}
+	default:
+		cs.State.Waiting = &podspec.ContainerStateWaiting{Reason: c.Reason, Message: c.Message}
+	}
+	if l := c.Last; l != nil {
+		cs.LastState.Terminated = &podspec.ContainerStateTerminated{ExitCode: int32(l.ExitCode), Signal: int32(l.Signal), Reason: l.Reason, Message: l.Message, StartedAt: ts(l.StartedAt), FinishedAt: ts(l.FinishedAt)}
+	}
+	return cs
+}

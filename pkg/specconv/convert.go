@@ -1,0 +1,121 @@
+package specconv
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/minipod/minipod/pkg/mounts"
+	"github.com/minipod/minipod/pkg/podspec"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Context is what the pod's runtime knows beyond the manifest.
+type Context struct {
+	Bundle   string // the container's bundle dir; the root is mounted at Bundle/rootfs
+	Lower    string // image root filesystem (overlay lowerdir)
+	Upper    string // the container's writable layer
+	Work     string // overlay's work dir, on the same filesystem as Upper
+	Env      []string
+	Args     []string
+	Cwd      string
+	Hostname string
+	// Volumes maps a volume name to its directory on the host.
+	Volumes map[string]string
+	// PodFiles maps /etc/hosts, /etc/hostname, /etc/resolv.conf and /dev/shm
+	// to the pod's shared host-side files or directories.
+	PodFiles map[string]string
+	// PodNS maps namespace kinds shared with the pod to their /proc paths.
+	PodNS map[string]string
+}
+
+// Spec builds the OCI config of container c.
+func Spec(c *podspec.Container, ctx Context) (*specs.Spec, error) {
+	if len(ctx.Args) == 0 {
+		return nil, fmt.Errorf("container %s: no command: the image has no entrypoint or cmd and the pod sets no command", c.Name)
+	}
+	vols, err := volumeMounts(c, ctx.Volumes)
+	if err != nil {
+		return nil, err
+	}
+	caps := append([]string(nil), DefaultCaps...)
+	s := &specs.Spec{
+		Version:  specs.Version,
+		Hostname: ctx.Hostname,
+		Root:     &specs.Root{Path: path.Join(ctx.Bundle, "rootfs")},
+		Process: &specs.Process{
+			Args: ctx.Args,
+			Env:  ctx.Env,
+			Cwd:  ctx.Cwd,
+			Capabilities: &specs.LinuxCapabilities{
+				Bounding: caps, Effective: caps, Permitted: caps,
+			},
+		},
+		Annotations: map[string]string{
+			mounts.AnnotationLower: ctx.Lower,
+			mounts.AnnotationUpper: ctx.Upper,
+			mounts.AnnotationWork:  ctx.Work,
+		},
+		Linux: &specs.Linux{
+			Namespaces:    namespaces(ctx.PodNS),
+			Devices:       Devices,
+			MaskedPaths:   MaskedPaths,
+			ReadonlyPaths: ReadonlyPaths,
+		},
+	}
+	s.Mounts = append(baseMounts(), podMounts(c, ctx.PodFiles)...)
+	s.Mounts = append(s.Mounts, vols...)
+	return s, nil
+}
+
+func namespaces(pod map[string]string) []specs.LinuxNamespace {
+	var out []specs.LinuxNamespace
+	for _, k := range []struct {
+		kind string
+		t    specs.LinuxNamespaceType
+	}{{"net", specs.NetworkNamespace}, {"ipc", specs.IPCNamespace}, {"uts", specs.UTSNamespace}, {"pid", specs.PIDNamespace}} {
+		out = append(out, specs.LinuxNamespace{Type: k.t, Path: pod[k.kind]})
+	}
+	return append(out, specs.LinuxNamespace{Type: specs.MountNamespace})
+}
+
+// podMounts binds the pod-wide files, unless the container mounts a volume
+// at the same place itself (the kubelet skips /etc/hosts in that case too).
+func podMounts(c *podspec.Container, files map[string]string) []specs.Mount {
+	own := map[string]bool{}
+	for _, vm := range c.VolumeMounts {
+		own[path.Clean(vm.MountPath)] = true
+	}
+	var out []specs.Mount
+	for _, dst := range []string{"/dev/shm", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf"} {
+		if src, ok := files[dst]; ok && !own[dst] {
+			out = append(out, specs.Mount{Destination: dst, Type: "bind", Source: src, Options: []string{"rbind"}})
+		}
+	}
+	return out
+}
+
+// volumeMounts converts the container's volumeMounts, parents before
+// children so a mount at /a never hides one at /a/b.
+func volumeMounts(c *podspec.Container, dirs map[string]string) ([]specs.Mount, error) {
+	var out []specs.Mount
+	for _, vm := range c.VolumeMounts {
+		src, ok := dirs[vm.Name]
+		if !ok {
+			return nil, fmt.Errorf("container %s: volume %q has no directory", c.Name, vm.Name)
+		}
+		opts := []string{"rbind"}
+		if vm.ReadOnly {
+			opts = append(opts, "ro")
+		}
+		if vm.SubPath != "" {
+			opts = append(opts, mounts.SubPathOption+vm.SubPath)
+		}
+		out = append(out, specs.Mount{Destination: path.Clean(vm.MountPath), Type: "bind", Source: src, Options: opts})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return depth(out[i].Destination) < depth(out[j].Destination) })
+	return out, nil
+}
+
+func depth(p string) int { return strings.Count(path.Clean(p), "/") }

@@ -1,0 +1,27 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// Lock takes the pod's exclusive flock without blocking. The monitor holds
+// it for its whole life; so `down` knows, race-free and immune to PID reuse,
+// whether a monitor is still responsible for the pod.
+func (r Roots) Lock(pod string) (*os.File, error) {
+	f, err := os.OpenFile(r.LockFile(pod), os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open lock of %s: %w", pod, err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, fmt.Errorf("pod %q: %w", pod, ErrLocked)
+		}
+		return nil, fmt.Errorf("lock %s: %w", pod, err)
+	}
+	return f, nil
+}

@@ -1,0 +1,67 @@
+package state
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// StartTime returns field 22 of /proc/PID/stat: the process start time in
+// clock ticks since boot. Together with the PID it names one process for good.
+func StartTime(pid int) (uint64, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, fmt.Errorf("read start time of %d: %w", pid, err)
+	}
+	// The command name (field 2) may hold spaces and parentheses; fields
+	// after the last ')' are plain.
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("parse /proc/%d/stat: no ')'", pid)
+	}
+	fields := strings.Fields(s[i+1:])
+	if len(fields) < 20 {
+		return 0, fmt.Errorf("parse /proc/%d/stat: %d fields", pid, len(fields))
+	}
+	return strconv.ParseUint(fields[19], 10, 64)
+}
+
+// Identify records the identity of a live process.
+func Identify(pid int) Proc {
+	st, err := StartTime(pid)
+	if err != nil {
+		return Proc{PID: pid}
+	}
+	return Proc{PID: pid, Start: st}
+}
+
+// Alive reports whether p still names the same live process (a zombie counts
+// as gone).
+func (p Proc) Alive() bool {
+	if p.PID <= 0 {
+		return false
+	}
+	st, err := StartTime(p.PID)
+	if err != nil || (p.Start != 0 && st != p.Start) {
+		return false
+	}
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(p.PID) + "/stat")
+	if err != nil {
+		return false
+	}
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || len(s) < i+3 || s[i+2] != 'Z'
+}
+
+// Signal sends sig to p only if p is still the same process.
+func (p Proc) Signal(sig unix.Signal) error {
+	if !p.Alive() {
+		return unix.ESRCH
+	}
+	return unix.Kill(p.PID, sig)
+}

@@ -1,0 +1,53 @@
+package state
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+)
+
+// Load reads the pod's state.json. A pod whose directory exists but whose
+// state was never written (an `up` that is still starting or crashed early)
+// yields a minimal record with phase Pending.
+func (r Roots) Load(pod string) (*Pod, error) {
+	if err := ValidName(pod); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(r.StateFile(pod))
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, derr := os.Stat(r.PodRun(pod)); derr != nil {
+			return nil, fmt.Errorf("pod %q: %w", pod, ErrNotExist)
+		}
+		return &Pod{Name: pod, Phase: "Pending"}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read state of %s: %w", pod, err)
+	}
+	var p Pod
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("decode state of %s: %w", pod, err)
+	}
+	return &p, nil
+}
+
+// List returns the names of all pods that have a state directory, sorted.
+func (r Roots) List() ([]string, error) {
+	entries, err := os.ReadDir(r.Run)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list pods: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() && ValidName(e.Name()) == nil {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}

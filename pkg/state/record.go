@@ -1,0 +1,116 @@
+package state
+
+import "time"
+
+// Pod is what state.json holds: everything `get`, `describe`, `exec`, `logs`
+// and `down` need, written by the monitor after every change.
+type Pod struct {
+	Name      string    `json:"name"`
+	Namespace string    `json:"namespace"`
+	UID       string    `json:"uid"`
+	Hostname  string    `json:"hostname"`
+	Created   time.Time `json:"created"`
+	StartTime time.Time `json:"startTime,omitempty"`
+
+	Monitor Proc `json:"monitor"`
+	Pause   Proc `json:"pause"`
+
+	Phase   string `json:"phase"`
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
+	// Initialized turns true once every init container has succeeded.
+	Initialized bool `json:"initialized"`
+	// Terminating is set when `down` asked the monitor to stop the pod.
+	Terminating bool `json:"terminating,omitempty"`
+	// Finished is set when the monitor has stopped every process of the pod
+	// and exited; only files remain.
+	Finished bool `json:"finished,omitempty"`
+
+	InitContainers []Container `json:"initContainers,omitempty"`
+	Containers     []Container `json:"containers"`
+	Events         []Event     `json:"events,omitempty"`
+	// Namespaces holds the inode of each pod-level namespace (pause's).
+	Namespaces map[string]uint64 `json:"namespaces,omitempty"`
+}
+
+// Proc identifies a process across PID reuse.
+type Proc struct {
+	PID   int    `json:"pid,omitempty"`
+	Start uint64 `json:"start,omitempty"` // field 22 of /proc/PID/stat
+}
+
+// Container states, as Kubernetes names them.
+const (
+	StateWaiting    = "waiting"
+	StateRunning    = "running"
+	StateTerminated = "terminated"
+)
+
+// Container is one container's current and previous state.
+type Container struct {
+	Name         string      `json:"name"`
+	Image        string      `json:"image"`
+	State        string      `json:"state"`
+	Reason       string      `json:"reason,omitempty"`
+	Message      string      `json:"message,omitempty"`
+	ExitCode     int         `json:"exitCode"`
+	Signal       int         `json:"signal,omitempty"`
+	StartedAt    time.Time   `json:"startedAt,omitempty"`
+	FinishedAt   time.Time   `json:"finishedAt,omitempty"`
+	RestartCount int         `json:"restartCount"`
+	Ready        bool        `json:"ready"`
+	Started      bool        `json:"started"`
+	Proc         Proc        `json:"proc"`
+	Last         *Terminated `json:"lastState,omitempty"`
+	// Namespaces holds the inode of each namespace of the running process.
+	Namespaces map[string]uint64 `json:"namespaces,omitempty"`
+	// Env is the resolved environment, so `exec` gets the same one.
+	Env []string `json:"env,omitempty"`
+	// WorkingDir is the resolved working directory, for `exec`.
+	WorkingDir string `json:"workingDir,omitempty"`
+}
+
+// Terminated describes a finished container instance.
+type Terminated struct {
+	ExitCode   int       `json:"exitCode"`
+	Signal     int       `json:"signal,omitempty"`
+	Reason     string    `json:"reason,omitempty"`
+	Message    string    `json:"message,omitempty"`
+	StartedAt  time.Time `json:"startedAt,omitempty"`
+	FinishedAt time.Time `json:"finishedAt,omitempty"`
+}
+
+// Event is one line of `describe`'s Events table.
+type Event struct {
+	Time    time.Time `json:"time"`
+	Type    string    `json:"type"` // Normal or Warning
+	Reason  string    `json:"reason"`
+	Object  string    `json:"object,omitempty"`
+	Message string    `json:"message"`
+}
+
+// maxEvents bounds state.json: a crash-looping container must not grow it.
+const maxEvents = 64
+
+// AddEvent appends an event, dropping the oldest beyond maxEvents.
+func (p *Pod) AddEvent(typ, reason, object, msg string) {
+	p.Events = append(p.Events, Event{Time: time.Now().UTC(), Type: typ, Reason: reason, Object: object, Message: msg})
+	if n := len(p.Events); n > maxEvents {
+		p.Events = append(p.Events[:0:0], p.Events[n-maxEvents:]...)
+	}
+}
+
+// Find returns the container (init or app) with the given name.
+func (p *Pod) Find(name string) (*Container, bool) {
+	for i := range p.InitContainers {
+		if p.InitContainers[i].Name == name {
+			return &p.InitContainers[i], true
+		}
+	}
+	for i := range p.Containers {
+		if p.Containers[i].Name == name {
+			return &p.Containers[i], true
+		}
+	}
+	return nil, false
+}
