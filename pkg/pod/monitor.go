@@ -36,7 +36,8 @@ type monitor struct {
 	retry   chan *ctr
 	term    chan os.Signal
 	killAt  <-chan time.Time
-	stopped bool // pause has been told to stop
+	stopped bool     // pause has been told to stop
+	lock    *os.File // held for the monitor's whole life
 }
 
 // MonitorMain is the monitor process: `minipod monitor POD`. `up` starts it
@@ -79,9 +80,13 @@ func (mon *monitor) boot(name string) error {
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_SLAVE, ""); err != nil {
 		return fmt.Errorf("make mounts private: %w", err)
 	}
-	if _, err := roots.Lock(name); err != nil {
+	// Keep the lock file referenced: a collected *os.File closes its fd,
+	// and closing it would drop the flock that tells `down` we are alive.
+	lock, err := roots.Lock(name)
+	if err != nil {
 		return err
 	}
+	mon.lock = lock
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("become subreaper: %w", err)
 	}
