@@ -1,0 +1,101 @@
+package testutil
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// HostSnapshot is what a pod may touch on the host: mounts, minipod
+// processes, named network namespaces and minipod's state trees.
+type HostSnapshot struct {
+	Mounts    []string
+	Processes []string
+	NetNS     []string
+	Files     []string
+}
+
+// Snapshot records the host as it is now. exe is the minipod binary under
+// test, so its processes can be told apart from anything else.
+func Snapshot(t testing.TB, exe string) HostSnapshot {
+	t.Helper()
+	return HostSnapshot{
+		Mounts:    mounts(t),
+		Processes: processesOf(exe),
+		NetNS:     list("/run/netns"),
+		Files:     append(append(list("/run/minipod"), list("/var/lib/minipod/pods")...), list("/var/log/pods")...),
+	}
+}
+
+// Diff lists what b has that a does not.
+func (a HostSnapshot) Diff(b HostSnapshot) []string {
+	var out []string
+	for _, k := range []struct {
+		name string
+		a, b []string
+	}{{"mount", a.Mounts, b.Mounts}, {"process", a.Processes, b.Processes}, {"netns", a.NetNS, b.NetNS}, {"file", a.Files, b.Files}} {
+		have := map[string]bool{}
+		for _, x := range k.a {
+			have[x] = true
+		}
+		for _, x := range k.b {
+			if !have[x] {
+				out = append(out, k.name+": "+x)
+			}
+		}
+	}
+	return out
+}
+
+func mounts(t testing.TB) []string {
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatalf("read mountinfo: %v", err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) > 4 {
+			out = append(out, fields[4])
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// processesOf lists "PID cmdline" of every process running exe.
+func processesOf(exe string) []string {
+	want, err := filepath.EvalSymlinks(exe)
+	if err != nil {
+		want = exe
+	}
+	ents, _ := os.ReadDir("/proc")
+	var out []string
+	for _, e := range ents {
+		if e.Name()[0] < '0' || e.Name()[0] > '9' {
+			continue
+		}
+		got, err := os.Readlink("/proc/" + e.Name() + "/exe")
+		if err != nil || strings.TrimSuffix(got, " (deleted)") != want {
+			continue
+		}
+		cmd, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		out = append(out, e.Name()+" "+strings.ReplaceAll(string(cmd), "\x00", " "))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func list(dir string) []string {
+	ents, _ := os.ReadDir(dir)
+	var out []string
+	for _, e := range ents {
+		out = append(out, filepath.Join(dir, e.Name()))
+	}
+	return out
+}
