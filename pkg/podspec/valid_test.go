@@ -120,8 +120,8 @@ kind: Pod
 metadata: {name: anchors}
 spec:
   containers:
-  - &c {name: a, image: busybox, command: [sleep, "1"]}
-  - {<<: *c, name: b}
+  - {name: a, image: &img busybox, command: &cmd [sleep, "1"]}
+  - {name: b, image: *img, command: *cmd}
 ---
 # empty document above and below
 ---
@@ -167,5 +167,24 @@ func TestSeedPods(t *testing.T) {
 	}
 	if mode := *mc3.Spec.Volumes[0].ConfigMap.DefaultMode; mode != 0o644 {
 		t.Errorf("mc3 defaultMode = %o, want 644", mode)
+	}
+}
+
+// TestMergeKeys: kubectl converts YAML to JSON non-strictly, so a merge key
+// overridden by an explicit key is fine there, and must be here. (Strict
+// yaml.v2, as in the fidelity test, calls it a duplicate, so it is tested
+// on its own.)
+func TestMergeKeys(t *testing.T) {
+	p := mustParsePod(t, []byte(`
+apiVersion: v1
+kind: Pod
+metadata: {name: merge}
+spec:
+  containers:
+  - &c {name: a, image: busybox, command: [sleep, "1"]}
+  - {<<: *c, name: b}
+`))
+	if c := p.Spec.Containers[1]; c.Name != "b" || c.Image != "busybox" || c.Command[0] != "sleep" {
+		t.Errorf("merge not applied: %+v", c)
 	}
 }

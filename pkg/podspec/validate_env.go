@@ -19,7 +19,9 @@ func checkEnv(c *podContext, ctr *Container, path string) []error {
 	var errs errList
 	for i, e := range ctr.Env {
 		ep := path + ".env[" + strconv.Itoa(i) + "]"
-		if why := envVarName(e.Name); why != "" {
+		if e.Name == "" {
+			errs.add(required(ep+".name", ""))
+		} else if why := envVarName(e.Name); why != "" {
 			errs.add(invalid(ep+".name", e.Name, why))
 		}
 		if e.ValueFrom != nil {

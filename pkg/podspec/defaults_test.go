@@ -1,0 +1,89 @@
+package podspec
+
+import (
+	"regexp"
+	"testing"
+)
+
+func TestPodDefaults(t *testing.T) {
+	p := mustParsePod(t, podWith(
+		edit{"spec.containers[0].ports", []any{map[string]any{"containerPort": 80}}},
+		edit{"spec.containers[0].env", []any{map[string]any{"name": "N",
+			"valueFrom": map[string]any{"fieldRef": map[string]any{"fieldPath": "metadata.name"}}}}},
+		edit{"spec.volumes", []any{
+			map[string]any{"name": "bare"},
+			map[string]any{"name": "cm", "configMap": map[string]any{"name": "x", "optional": true}},
+		}},
+	))
+	c := p.Spec.Containers[0]
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"namespace", p.Namespace, "default"},
+		{"restartPolicy", p.Spec.RestartPolicy, "Always"},
+		{"terminationGracePeriodSeconds", *p.Spec.TerminationGracePeriodSeconds, int64(30)},
+		{"dnsPolicy", p.Spec.DNSPolicy, "ClusterFirst"},
+		{"schedulerName", p.Spec.SchedulerName, "default-scheduler"},
+		{"enableServiceLinks", *p.Spec.EnableServiceLinks, true},
+		{"securityContext", string(p.Spec.SecurityContext), "{}"},
+		{"imagePullPolicy", c.ImagePullPolicy, "Always"},
+		{"terminationMessagePath", c.TerminationMessagePath, "/dev/termination-log"},
+		{"terminationMessagePolicy", c.TerminationMessagePolicy, "File"},
+		{"ports.protocol", c.Ports[0].Protocol, "TCP"},
+		{"fieldRef.apiVersion", c.Env[0].ValueFrom.FieldRef.APIVersion, "v1"},
+		{"volume without source", p.Spec.Volumes[0].EmptyDir != nil, true},
+		{"configMap.defaultMode", *p.Spec.Volumes[1].ConfigMap.DefaultMode, int32(420)},
+	}
+	for _, ck := range checks {
+		if ck.got != ck.want {
+			t.Errorf("%s = %v, want %v", ck.name, ck.got, ck.want)
+		}
+	}
+	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	if !uuid.MatchString(p.UID) {
+		t.Errorf("uid %q is not a v4 UUID", p.UID)
+	}
+}
+
+func TestDefaultsKeepExplicitValues(t *testing.T) {
+	p := mustParsePod(t, podWith(
+		edit{"metadata.uid", "given"},
+		edit{"metadata.namespace", "ns1"},
+		edit{"spec.restartPolicy", "Never"},
+		edit{"spec.terminationGracePeriodSeconds", 0},
+		edit{"spec.enableServiceLinks", false},
+		edit{"spec.containers[0].imagePullPolicy", "Never"},
+	))
+	if p.UID != "given" || p.Namespace != "ns1" || p.Spec.RestartPolicy != "Never" ||
+		*p.Spec.TerminationGracePeriodSeconds != 0 || *p.Spec.EnableServiceLinks ||
+		p.Spec.Containers[0].ImagePullPolicy != "Never" {
+		t.Errorf("explicit values overwritten: %+v", p)
+	}
+}
+
+func TestDefaultPullPolicy(t *testing.T) {
+	cases := map[string]string{
+		"busybox":                        "Always",
+		"busybox:latest":                 "Always",
+		"busybox:1.36":                   "IfNotPresent",
+		"localhost:5000/busybox":         "Always",
+		"localhost:5000/busybox:v1":      "IfNotPresent",
+		"busybox@sha256:abc":             "IfNotPresent",
+		"busybox:latest@sha256:abc":      "Always",
+		"docker.io/library/nginx:alpine": "IfNotPresent",
+	}
+	for image, want := range cases {
+		if got := defaultPullPolicy(image); got != want {
+			t.Errorf("defaultPullPolicy(%q) = %q, want %q", image, got, want)
+		}
+	}
+}
+
+func TestUIDsDiffer(t *testing.T) {
+	a := mustParsePod(t, podWith())
+	b := mustParsePod(t, podWith())
+	if a.UID == b.UID {
+		t.Errorf("two parses gave the same UID %q", a.UID)
+	}
+}

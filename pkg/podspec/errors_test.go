@@ -1,0 +1,142 @@
+package podspec
+
+import (
+	"strings"
+	"testing"
+)
+
+type m = map[string]any
+type l = []any
+
+// withConfigMap prepends a ConfigMap document to a pod document.
+func withConfigMap(cm m, pod []byte) []byte {
+	base := m{"apiVersion": "v1", "kind": "ConfigMap", "metadata": m{"name": "cm"}}
+	for k, v := range cm {
+		base[k] = v
+	}
+	return append(append(mustJSON(base), "\n---\n"...), pod...)
+}
+
+const dupYAML = `
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: c
+    image: busybox
+    image: nginx
+`
+
+// decodeErrorCases: the strict walk (unknown, duplicate, wrong type, not
+// supported) and the document checks.
+var decodeErrorCases = []struct {
+	name string
+	data []byte
+	want string
+}{
+	{"unknown field", podWith(edit{"spec.containers[1]", m{"name": "d", "image": "x", "imagee": "x"}}),
+		"spec.containers[1].imagee: unknown field"},
+	{"unknown top-level", podWith(edit{"extra", 1}), "extra: unknown field"},
+	{"duplicate field", []byte(dupYAML), "spec.containers[0].image: duplicate field"},
+	{"wrong type int", podWith(edit{"spec.containers[0].ports", l{m{"containerPort": "80"}}}),
+		"spec.containers[0].ports[0].containerPort: Invalid type: expected integer, got string"},
+	{"wrong type string", podWith(edit{"spec.containers[0].env", l{m{"name": "A", "value": 1}}}),
+		"spec.containers[0].env[0].value: Invalid type: expected string, got number"},
+	{"wrong type list", podWith(edit{"spec.containers", m{"name": "c"}}),
+		"spec.containers: Invalid type: expected array, got object"},
+	{"wrong type map", podWith(edit{"spec.nodeSelector", m{"a": 1}}),
+		"spec.nodeSelector[a]: Invalid type: expected string, got number"},
+	{"int32 overflow", podWith(edit{"spec.containers[0].ports", l{m{"containerPort": 1 << 40}}}),
+		"spec.containers[0].ports[0].containerPort: Invalid value: \"1099511627776\": out of range"},
+	{"bad quantity", podWith(edit{"spec.volumes", l{m{"name": "v", "emptyDir": m{"sizeLimit": "lots"}}}}),
+		`spec.volumes[0].emptyDir.sizeLimit: Invalid value: "lots"`},
+	{"bad base64", withConfigMap(m{"binaryData": m{"k": "!!"}}, podWith()), `binaryData[k]: Invalid value: "!!": must be base64`},
+	{"apiVersion", podWith(edit{"apiVersion", "apps/v1"}), `document 1: apiVersion: Unsupported value: "apps/v1"`},
+	{"kind", podWith(edit{"kind", "Deployment"}), `document 1: kind: Unsupported value: "Deployment"`},
+	{"empty", []byte("---\n# nothing\n"), "manifest is empty"},
+	{"scalar document", []byte("just text\n"), "document 1: expected a mapping"},
+	{"syntax", []byte("apiVersion: v1\nkind: [Pod\n"), "document 1: yaml:"},
+}
+
+// notSupportedCases: Kubernetes fields minipod rejects by name.
+var notSupportedCases = []struct {
+	path  string
+	value any
+	want  string // default: "<path>: not supported"
+}{
+	{"spec.containers[1]", m{"name": "d", "image": "x", "livenessProbe": m{"exec": m{}}}, "spec.containers[1].livenessProbe: not supported"},
+	{"spec.containers[0].readinessProbe", m{"exec": m{}}, ""},
+	{"spec.containers[0].startupProbe", m{}, ""},
+	{"spec.containers[0].lifecycle", m{"preStop": m{}}, ""},
+	{"spec.containers[0].securityContext", m{"privileged": false}, ""},
+	{"spec.securityContext", m{"runAsUser": 1000}, ""},
+	{"spec.containers[0].stdin", true, ""},
+	{"spec.containers[0].tty", true, ""},
+	{"spec.containers[0].resources", m{"limits": m{"memory": "1Gi"}}, "spec.containers[0].resources.limits: not supported"},
+	{"spec.containers[0].volumeDevices", l{m{"name": "d", "devicePath": "/dev/x"}}, ""},
+	{"spec.containers[0].restartPolicy", "Always", ""},
+	{"spec.initContainers", l{m{"name": "side", "image": "x", "restartPolicy": "Always"}}, "spec.initContainers[0].restartPolicy: not supported"},
+	{"spec.activeDeadlineSeconds", 10, ""},
+	{"spec.ephemeralContainers", l{m{"name": "e"}}, ""},
+	{"spec.hostAliases", l{m{"ip": "1.2.3.4"}}, ""},
+	{"spec.dnsConfig", m{"nameservers": l{"1.1.1.1"}}, ""},
+	{"spec.hostNetwork", true, ""},
+	{"spec.hostIPC", true, ""},
+	{"spec.hostPID", true, ""},
+	{"spec.hostUsers", false, ""},
+	{"spec.containers[0].ports", l{m{"containerPort": 80, "hostPort": 8080}}, "spec.containers[0].ports[0].hostPort: not supported yet"},
+	{"spec.volumes", l{m{"name": "v", "hostPath": m{"path": "/"}}}, "spec.volumes[0].hostPath: not supported"},
+	{"spec.volumes", l{m{"name": "v", "secret": m{"secretName": "s"}}}, "spec.volumes[0].secret: not supported"},
+	{"spec.volumes", l{m{"name": "v", "persistentVolumeClaim": m{"claimName": "c"}}}, "spec.volumes[0].persistentVolumeClaim: not supported"},
+	{"spec.containers[0].envFrom", l{m{"secretRef": m{"name": "s"}}}, "spec.containers[0].envFrom[0].secretRef: not supported"},
+	{"spec.containers[0].env", l{m{"name": "A", "valueFrom": m{"secretKeyRef": m{"name": "s", "key": "k"}}}}, "spec.containers[0].env[0].valueFrom.secretKeyRef: not supported"},
+	{"spec.containers[0].env", l{m{"name": "A", "valueFrom": m{"resourceFieldRef": m{"resource": "limits.cpu"}}}}, "spec.containers[0].env[0].valueFrom.resourceFieldRef: not supported"},
+	{"spec.containers[0].volumeMounts", l{m{"name": "v", "mountPath": "/v", "subPathExpr": "$(X)"}}, "spec.containers[0].volumeMounts[0].subPathExpr: not supported"},
+	{"spec.containers[0].volumeMounts", l{m{"name": "v", "mountPath": "/v", "mountPropagation": "Bidirectional"}}, "spec.containers[0].volumeMounts[0].mountPropagation: not supported"},
+	{"metadata.generateName", "web-", ""},
+}
+
+func TestDecodeErrors(t *testing.T) {
+	for _, tc := range decodeErrorCases {
+		t.Run(tc.name, func(t *testing.T) { expectError(t, tc.data, tc.want) })
+	}
+}
+
+func TestNotSupported(t *testing.T) {
+	for _, tc := range notSupportedCases {
+		want := tc.want
+		if want == "" {
+			want = tc.path + ": not supported"
+		}
+		t.Run(want, func(t *testing.T) {
+			edits := []edit{{tc.path, tc.value}}
+			if strings.Contains(tc.path, "volumeMounts") {
+				edits = append(edits, edit{"spec.volumes", l{m{"name": "v"}}})
+			}
+			expectError(t, podWith(edits...), want)
+		})
+	}
+}
+
+func TestEmptySecurityContextAccepted(t *testing.T) {
+	mustParsePod(t, podWith(
+		edit{"spec.securityContext", m{}},
+		edit{"spec.containers[0].securityContext", m{}},
+		edit{"spec.containers[0].stdin", false},
+		edit{"spec.hostNetwork", false},
+		edit{"spec.containers[0].resources", m{"limits": m{}}},
+		edit{"spec.containers[0].ports", l{m{"containerPort": 80, "hostPort": 0}}},
+	))
+}
+
+func expectError(t *testing.T, data []byte, want string) {
+	t.Helper()
+	_, _, err := Parse(data)
+	if err == nil {
+		t.Fatalf("Parse accepted, want error containing %q\ninput: %s", want, data)
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Fatalf("error:\n%v\nwant it to contain %q", err, want)
+	}
+}

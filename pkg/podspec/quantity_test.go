@@ -1,0 +1,40 @@
+package podspec
+
+import "testing"
+
+func TestQuantityBytes(t *testing.T) {
+	cases := map[string]int64{
+		"0":      0,
+		"1":      1,
+		"64Mi":   64 << 20,
+		"1Gi":    1 << 30,
+		"0.5Gi":  1 << 29,
+		"1G":     1e9,
+		"500k":   500e3,
+		"1e3":    1000,
+		"1E3":    1000,
+		"2E":     2e18,
+		"+1Ki":   1024,
+		"1.5":    2, // fractional bytes round up, as Quantity.Value does
+		"100m":   1,
+		".5Ki":   512,
+		"1.Ki":   1024,
+		"12e-1":  2,
+		"1Ei":    1 << 60,
+		"1500Mi": 1500 << 20,
+	}
+	for in, want := range cases {
+		got, err := QuantityBytes(in)
+		if err != nil || got != want {
+			t.Errorf("QuantityBytes(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+}
+
+func TestQuantityBytesErrors(t *testing.T) {
+	for _, in := range []string{"", "abc", "1KB", "Mi", "1..2", "-1", "1e", "1e1000000", "8Ei", "1 Gi", "--1", "."} {
+		if got, err := QuantityBytes(in); err == nil {
+			t.Errorf("QuantityBytes(%q) = %d, want error", in, got)
+		}
+	}
+}

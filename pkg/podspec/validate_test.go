@@ -1,0 +1,131 @@
+package podspec
+
+import (
+	"strings"
+	"testing"
+)
+
+var validationCases = []struct {
+	name string
+	data []byte
+	want string
+}{
+	{"name required", podWith(edit{"metadata.name", nil}), "metadata.name: Required value"},
+	{"name path-like", podWith(edit{"metadata.name", "../x"}), `metadata.name: Invalid value: "../x": a lowercase RFC 1123 subdomain`},
+	{"name uppercase", podWith(edit{"metadata.name", "Web"}), `metadata.name: Invalid value: "Web"`},
+	{"name too long", podWith(edit{"metadata.name", strings.Repeat("a", 254)}), "must be no more than 253 characters"},
+	{"namespace", podWith(edit{"metadata.namespace", "a.b"}), `metadata.namespace: Invalid value: "a.b"`},
+	{"label key", podWith(edit{"metadata.labels", m{"-bad": "x"}}), `metadata.labels: Invalid value: "-bad"`},
+	{"label value", podWith(edit{"metadata.labels", m{"app": "no spaces"}}), `metadata.labels[app]: Invalid value: "no spaces"`},
+	{"annotation key", podWith(edit{"metadata.annotations", m{"a/b/c": "x"}}), `metadata.annotations: Invalid value: "a/b/c"`},
+	{"no containers", podWith(edit{"spec.containers", l{}}), "spec.containers: Required value"},
+	{"container name", podWith(edit{"spec.containers[0].name", "Web_1"}), `spec.containers[0].name: Invalid value: "Web_1"`},
+	{"container name missing", podWith(edit{"spec.containers[0].name", nil}), "spec.containers[0].name: Required value"},
+	{"container name duplicate across init", podWith(edit{"spec.initContainers", l{m{"name": "c", "image": "x"}}}),
+		`spec.containers[0].name: Duplicate value: "c"`},
+	{"image required", podWith(edit{"spec.containers[0].image", nil}), "spec.containers[0].image: Required value"},
+	{"image whitespace", podWith(edit{"spec.containers[0].image", "busy box"}), `spec.containers[0].image: Invalid value: "busy box"`},
+	{"pull policy", podWith(edit{"spec.containers[0].imagePullPolicy", "Sometimes"}), `spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes"`},
+	{"termination message policy", podWith(edit{"spec.containers[0].terminationMessagePolicy", "X"}), `terminationMessagePolicy: Unsupported value: "X"`},
+	{"volume name", podWith(edit{"spec.volumes", l{m{"name": "Data"}}}), `spec.volumes[0].name: Invalid value: "Data"`},
+	{"volume name required", podWith(edit{"spec.volumes", l{m{}}}), "spec.volumes[0].name: Required value"},
+	{"volume duplicate", podWith(edit{"spec.volumes", l{m{"name": "v"}, m{"name": "v"}}}), `spec.volumes[1].name: Duplicate value: "v"`},
+	{"two sources", podWith(edit{"spec.volumes", l{m{"name": "v", "emptyDir": m{}, "configMap": m{"name": "x", "optional": true}}}}),
+		"spec.volumes[0].configMap: Forbidden: may not specify more than 1 volume type"},
+	{"mount unknown volume", podWith(edit{"spec.containers[0].volumeMounts", l{m{"name": "data", "mountPath": "/d"}}}),
+		`spec.containers[0].volumeMounts[0].name: Not found: "data"`},
+	{"mountPath required", mountCase(m{"name": "v"}), "spec.containers[0].volumeMounts[0].mountPath: Required value"},
+	{"mountPath relative", mountCase(m{"name": "v", "mountPath": "data"}), `volumeMounts[0].mountPath: Invalid value: "data": must be an absolute path`},
+	{"mountPath duplicate", mountCase(m{"name": "v", "mountPath": "/d"}, m{"name": "v", "mountPath": "/d"}),
+		`volumeMounts[1].mountPath: Invalid value: "/d": must be unique`},
+	{"subPath absolute", mountCase(m{"name": "v", "mountPath": "/d", "subPath": "/etc"}), `subPath: Invalid value: "/etc": must be a relative path`},
+	{"subPath dotdot", mountCase(m{"name": "v", "mountPath": "/d", "subPath": "a/../../b"}), `subPath: Invalid value: "a/../../b": must not contain '..'`},
+	{"containerPort zero", portCase(m{"containerPort": 0}), `ports[0].containerPort: Invalid value: "0": must be between 1 and 65535`},
+	{"containerPort high", portCase(m{"containerPort": 70000}), `ports[0].containerPort: Invalid value: "70000"`},
+	{"protocol", portCase(m{"containerPort": 80, "protocol": "HTTP"}), `ports[0].protocol: Unsupported value: "HTTP": supported values: "SCTP", "TCP", "UDP"`},
+	{"port name", portCase(m{"containerPort": 80, "name": "web--1"}), `ports[0].name: Invalid value: "web--1"`},
+	{"port name duplicate", portCase(m{"containerPort": 80, "name": "web"}, m{"containerPort": 81, "name": "web"}), `ports[1].name: Duplicate value: "web"`},
+	{"hostIP", portCase(m{"containerPort": 80, "hostIP": "nope"}), `ports[0].hostIP: Invalid value: "nope"`},
+	{"env name", envCase(m{"name": "A=B"}), `env[0].name: Invalid value: "A=B"`},
+	{"env name empty", envCase(m{"value": "x"}), "env[0].name: Required value"},
+	{"valueFrom with value", envCase(m{"name": "A", "value": "x", "valueFrom": m{"fieldRef": m{"fieldPath": "metadata.name"}}}),
+		"env[0].valueFrom: Invalid value: \"\": may not be specified when `value` is not empty"},
+	{"valueFrom two sources", envCase(m{"name": "A", "valueFrom": m{"fieldRef": m{"fieldPath": "metadata.name"}, "configMapKeyRef": m{"name": "x", "key": "k", "optional": true}}}),
+		"may not have more than one field specified at a time"},
+	{"valueFrom empty", envCase(m{"name": "A", "valueFrom": m{}}), "env[0].valueFrom: Invalid value: \"\": must specify one of"},
+	{"fieldRef path", envCase(m{"name": "A", "valueFrom": m{"fieldRef": m{"fieldPath": "spec.hostname"}}}),
+		`env[0].valueFrom.fieldRef.fieldPath: Unsupported value: "spec.hostname"`},
+	{"fieldRef apiVersion", envCase(m{"name": "A", "valueFrom": m{"fieldRef": m{"apiVersion": "v2", "fieldPath": "metadata.name"}}}),
+		`fieldRef.apiVersion: Unsupported value: "v2"`},
+	{"configMapKeyRef missing map", envCase(m{"name": "A", "valueFrom": m{"configMapKeyRef": m{"name": "nope", "key": "k"}}}),
+		`env[0].valueFrom.configMapKeyRef.name: Not found: "nope"`},
+	{"configMapKeyRef missing key", withConfigMap(m{"data": m{"k": "v"}}, envCase(m{"name": "A", "valueFrom": m{"configMapKeyRef": m{"name": "cm", "key": "other"}}})),
+		`Pod "p": spec.containers[0].env[0].valueFrom.configMapKeyRef.key: Not found: "other"`},
+	{"envFrom missing map", podWith(edit{"spec.containers[0].envFrom", l{m{"configMapRef": m{"name": "nope"}}}}),
+		`spec.containers[0].envFrom[0].configMapRef.name: Not found: "nope"`},
+	{"envFrom no source", podWith(edit{"spec.containers[0].envFrom", l{m{"prefix": "X_"}}}), "envFrom[0]: Invalid value: \"\": must specify one of"},
+	{"configMap volume missing", podWith(edit{"spec.volumes", l{m{"name": "v", "configMap": m{"name": "x"}}}}),
+		`spec.volumes[0].configMap.name: Not found: "x"`},
+	{"configMap volume in other namespace", withConfigMap(m{"metadata": m{"name": "cm", "namespace": "other"}},
+		podWith(edit{"spec.volumes", l{m{"name": "v", "configMap": m{"name": "cm"}}}})), `spec.volumes[0].configMap.name: Not found: "cm"`},
+	{"items key missing", cmVolumeCase(m{"key": "nope", "path": "p"}), `spec.volumes[0].configMap.items[0].key: Not found: "nope"`},
+	{"items path dotdot", cmVolumeCase(m{"key": "k", "path": "../p"}), `items[0].path: Invalid value: "../p": must not contain '..'`},
+	{"items path absolute", cmVolumeCase(m{"key": "k", "path": "/p"}), `items[0].path: Invalid value: "/p": must be a relative path`},
+	{"items path ..data", cmVolumeCase(m{"key": "k", "path": "..data"}), `items[0].path: Invalid value: "..data": must not start with '..'`},
+	{"items path duplicate", cmVolumeCase(m{"key": "k", "path": "p"}, m{"key": "k", "path": "p"}), `items[1].path: Duplicate value: "p"`},
+	{"items mode", cmVolumeCase(m{"key": "k", "path": "p", "mode": 512}), `items[0].mode: Invalid value: "512": must be a number between 0 and 0777`},
+	{"defaultMode", podWith(edit{"spec.volumes", l{m{"name": "v", "configMap": m{"name": "x", "optional": true, "defaultMode": -1}}}}),
+		`spec.volumes[0].configMap.defaultMode: Invalid value: "-1"`},
+	{"emptyDir medium", podWith(edit{"spec.volumes", l{m{"name": "v", "emptyDir": m{"medium": "HugePages"}}}}),
+		`spec.volumes[0].emptyDir.medium: Unsupported value: "HugePages": supported values: "", "Memory"`},
+	{"emptyDir negative size", podWith(edit{"spec.volumes", l{m{"name": "v", "emptyDir": m{"sizeLimit": "-1Gi"}}}}),
+		`spec.volumes[0].emptyDir.sizeLimit: Invalid value: "-1Gi"`},
+	{"restartPolicy", podWith(edit{"spec.restartPolicy", "Sometimes"}),
+		`spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"`},
+	{"grace period", podWith(edit{"spec.terminationGracePeriodSeconds", -1}), `spec.terminationGracePeriodSeconds: Invalid value: "-1"`},
+	{"hostname", podWith(edit{"spec.hostname", "a.b"}), `spec.hostname: Invalid value: "a.b"`},
+	{"subdomain", podWith(edit{"spec.subdomain", "A"}), `spec.subdomain: Invalid value: "A"`},
+	{"dnsPolicy None", podWith(edit{"spec.dnsPolicy", "None"}), `spec.dnsPolicy: Invalid value: "None": requires spec.dnsConfig`},
+	{"dnsPolicy unknown", podWith(edit{"spec.dnsPolicy", "Cluster"}), `spec.dnsPolicy: Unsupported value: "Cluster"`},
+	{"requests name", podWith(edit{"spec.containers[0].resources.requests", m{"gpus": "1"}}), `resources.requests[gpus]: Invalid value: "gpus"`},
+	{"requests negative", podWith(edit{"spec.containers[0].resources.requests", m{"cpu": "-1"}}), `resources.requests[cpu]: Invalid value: "-1"`},
+	{"configmap key", withConfigMap(m{"data": m{"a b": "x"}}, podWith()), `ConfigMap "cm": data: Invalid value: "a b"`},
+	{"configmap key in both", withConfigMap(m{"data": m{"k": "x"}, "binaryData": m{"k": "eA=="}}, podWith()),
+		`binaryData: Invalid value: "k": duplicate of key present in data`},
+	{"configmap name", withConfigMap(m{"metadata": m{"name": "Bad"}}, podWith()), `metadata.name: Invalid value: "Bad"`},
+	{"two pods same name", append(append(podWith(), "\n---\n"...), podWith()...), `Pod "p": metadata.name: Duplicate value: "p"`},
+	{"two configmaps same name", withConfigMap(m{}, withConfigMap(m{}, podWith())), `ConfigMap "cm": metadata.name: Duplicate value: "cm"`},
+}
+
+func mountCase(mounts ...any) []byte {
+	return podWith(edit{"spec.volumes", l{m{"name": "v"}}}, edit{"spec.containers[0].volumeMounts", l(mounts)})
+}
+
+func portCase(ports ...any) []byte { return podWith(edit{"spec.containers[0].ports", l(ports)}) }
+
+func envCase(env ...any) []byte { return podWith(edit{"spec.containers[0].env", l(env)}) }
+
+func cmVolumeCase(items ...any) []byte {
+	return withConfigMap(m{"data": m{"k": "v"}},
+		podWith(edit{"spec.volumes", l{m{"name": "v", "configMap": m{"name": "cm", "items": l(items)}}}}))
+}
+
+func TestValidationErrors(t *testing.T) {
+	for _, tc := range validationCases {
+		t.Run(tc.name, func(t *testing.T) { expectError(t, tc.data, tc.want) })
+	}
+}
+
+func TestSinglePodErrorsHaveNoPrefix(t *testing.T) {
+	_, _, err := Parse(podWith(edit{"spec.restartPolicy", "x"}))
+	if err == nil || !strings.HasPrefix(err.Error(), "spec.restartPolicy:") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestAllErrorsReported(t *testing.T) {
+	_, _, err := Parse(podWith(edit{"spec.restartPolicy", "x"}, edit{"spec.containers[0].image", nil}))
+	if err == nil || strings.Count(err.Error(), "\n") != 1 {
+		t.Fatalf("want two errors, got %v", err)
+	}
+}
