@@ -48,7 +48,7 @@ func attach(names []string, out io.Writer) error {
 		return nil
 	case <-sigs:
 		cancel()
-		return Down(DownOptions{Names: names, Out: out, Err: os.Stderr})
+		return Down(DownOptions{Names: names, GracePeriod: -1, Out: out, Err: os.Stderr})
 	}
 }
 

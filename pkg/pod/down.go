@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/minipod/minipod/pkg/podspec"
@@ -16,8 +19,11 @@ import (
 type DownOptions struct {
 	Names []string
 	File  string // delete the pods this manifest defines
-	Out   io.Writer
-	Err   io.Writer
+	// GracePeriod overrides terminationGracePeriodSeconds when >= 0, as
+	// `kubectl delete --grace-period` does.
+	GracePeriod int
+	Out         io.Writer
+	Err         io.Writer
 }
 
 // Down deletes pods: graceful stop, then every process, mount, namespace,
@@ -39,7 +45,7 @@ func Down(o DownOptions) error {
 	}
 	var errs []error
 	for _, n := range names {
-		existed, err := downOne(n)
+		existed, err := downOne(n, o.GracePeriod)
 		switch {
 		case err != nil:
 			errs = append(errs, err)
@@ -52,12 +58,18 @@ func Down(o DownOptions) error {
 	return errors.Join(errs...)
 }
 
-func downOne(name string) (bool, error) {
+func downOne(name string, gracePeriod int) (bool, error) {
 	if err := state.ValidName(name); err != nil {
 		return false, err
 	}
 	if _, err := os.Stat(roots.PodRun(name)); errors.Is(err, os.ErrNotExist) {
 		return false, nil
+	}
+	if gracePeriod >= 0 {
+		// The monitor reads this when it starts stopping the pod.
+		if err := state.WriteFile(graceFile(name), []byte(strconv.Itoa(gracePeriod)), 0o600); err != nil {
+			return true, err
+		}
 	}
 	lock, err := roots.Lock(name)
 	if errors.Is(err, state.ErrLocked) {
@@ -93,13 +105,7 @@ func stopMonitor(name string) error {
 	if err := st.Monitor.Signal(unix.SIGTERM); err != nil {
 		return nil // exited meanwhile; the caller cleans up
 	}
-	grace := 30 * time.Second
-	if st.Monitor.PID != 0 {
-		if g := podGrace(name); g >= 0 {
-			grace = g
-		}
-	}
-	if !waitExit(st.Monitor, grace+15*time.Second) {
+	if !waitExit(st.Monitor, podGrace(name)+15*time.Second) {
 		return fmt.Errorf("down %s: monitor (pid %d) did not exit", name, st.Monitor.PID)
 	}
 	return nil
@@ -121,27 +127,32 @@ func cleanDead(name string) error {
 			procs = append(procs, c.Proc)
 		}
 	}
-	grace := 30 * time.Second
-	if g := podGrace(name); g >= 0 {
-		grace = g
-	}
-	stopProcs(procs, grace)
+	stopProcs(procs, podGrace(name))
 	if st.Pause.PID != 0 {
 		stopProcs([]state.Proc{st.Pause}, pauseGrace)
 	}
 	return removePodFiles(st)
 }
 
-// podGrace reads terminationGracePeriodSeconds from the stored manifest;
-// -1 if unknown.
+// graceFile holds a `down --grace-period` override.
+func graceFile(name string) string { return filepath.Join(roots.PodRun(name), "grace-period") }
+
+// podGrace is the grace period of a pod being deleted: the override of
+// `down --grace-period`, else terminationGracePeriodSeconds from the stored
+// manifest, else Kubernetes' default of 30 s.
 func podGrace(name string) time.Duration {
+	if b, err := os.ReadFile(graceFile(name)); err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n >= 0 {
+			return time.Duration(n) * time.Second
+		}
+	}
 	data, err := os.ReadFile(roots.Manifest(name))
 	if err != nil {
-		return -1
+		return 30 * time.Second
 	}
 	m, _, err := podspec.Parse(data)
 	if err != nil || len(m.Pods) == 0 || m.Pods[0].Spec.TerminationGracePeriodSeconds == nil {
-		return -1
+		return 30 * time.Second
 	}
 	return time.Duration(*m.Pods[0].Spec.TerminationGracePeriodSeconds) * time.Second
 }

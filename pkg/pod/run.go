@@ -106,10 +106,5 @@ func (mon *monitor) report(msg string) {
 	mon.ready = nil
 }
 
-// grace is the pod's terminationGracePeriodSeconds.
-func (mon *monitor) grace() time.Duration {
-	if g := mon.pod.Spec.TerminationGracePeriodSeconds; g != nil {
-		return time.Duration(*g) * time.Second
-	}
-	return 30 * time.Second
-}
+// grace is the pod's grace period, with `down --grace-period` applied.
+func (mon *monitor) grace() time.Duration { return podGrace(mon.pod.Name) }
