@@ -1,0 +1,98 @@
+package pod
+
+import (
+	"testing"
+	"time"
+
+	"github.com/minipod/minipod/pkg/state"
+)
+
+func ctrState(s, reason string, code int) state.Container {
+	return state.Container{State: s, Reason: reason, ExitCode: code, Ready: s == state.StateRunning, Started: s != state.StateWaiting}
+}
+
+func TestStatus(t *testing.T) {
+	run := ctrState(state.StateRunning, "", 0)
+	done := ctrState(state.StateTerminated, "Completed", 0)
+	failed := ctrState(state.StateTerminated, "Error", 1)
+	waitInit := state.Container{State: state.StateWaiting, Reason: "PodInitializing"}
+	for _, tc := range []struct {
+		name string
+		pod  state.Pod
+		want string
+	}{
+		{"pending init", state.Pod{Phase: "Pending", InitContainers: []state.Container{waitInit, waitInit}, Containers: []state.Container{waitInit}}, "Init:0/2"},
+		{"second init running", state.Pod{Phase: "Pending", InitContainers: []state.Container{done, run}, Containers: []state.Container{waitInit}}, "Init:1/2"},
+		{"init failed", state.Pod{Phase: "Failed", InitContainers: []state.Container{failed}, Containers: []state.Container{waitInit}}, "Init:Error"},
+		{"init crash loop", state.Pod{Phase: "Pending", InitContainers: []state.Container{ctrState(state.StateWaiting, "CrashLoopBackOff", 1)}}, "Init:CrashLoopBackOff"},
+		{"init exit code without reason", state.Pod{Phase: "Pending", InitContainers: []state.Container{ctrState(state.StateTerminated, "", 3)}}, "Init:ExitCode:3"},
+		{"pod initializing", state.Pod{Phase: "Pending", Initialized: true, InitContainers: []state.Container{done}, Containers: []state.Container{waitInit}}, "PodInitializing"},
+		{"creating", state.Pod{Phase: "Pending", Initialized: true, Containers: []state.Container{{State: state.StateWaiting, Reason: "ContainerCreating"}}}, "ContainerCreating"},
+		{"running", state.Pod{Phase: "Running", Initialized: true, Containers: []state.Container{run, run}}, "Running"},
+		{"completed", state.Pod{Phase: "Succeeded", Initialized: true, Containers: []state.Container{done, done}}, "Completed"},
+		{"one completed one running", state.Pod{Phase: "Running", Initialized: true, Containers: []state.Container{run, done}}, "NotReady"},
+		{"error (kubectl reports the first container last)", state.Pod{Phase: "Failed", Initialized: true, Containers: []state.Container{failed, done}}, "Error"},
+		{"completed first", state.Pod{Phase: "Failed", Initialized: true, Containers: []state.Container{done, failed}}, "Completed"},
+		{"crash loop", state.Pod{Phase: "Running", Initialized: true, Containers: []state.Container{run, ctrState(state.StateWaiting, "CrashLoopBackOff", 1)}}, "CrashLoopBackOff"},
+		{"signal", state.Pod{Phase: "Failed", Initialized: true, Containers: []state.Container{{State: state.StateTerminated, Signal: 9, ExitCode: 137}}}, "Signal:9"},
+		{"terminating", state.Pod{Phase: "Running", Terminating: true, Initialized: true, Containers: []state.Container{run}}, "Terminating"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Status(&tc.pod); got != tc.want {
+				t.Errorf("Status = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestReadyAndRestarts(t *testing.T) {
+	now := time.Now()
+	p := &state.Pod{Initialized: true, Containers: []state.Container{
+		{State: state.StateRunning, Ready: true, RestartCount: 2, Last: &state.Terminated{FinishedAt: now.Add(-5 * time.Second)}},
+		{State: state.StateWaiting, Reason: "CrashLoopBackOff", RestartCount: 1},
+	}}
+	if got := Ready(p); got != "1/2" {
+		t.Errorf("Ready = %q, want 1/2", got)
+	}
+	if got := Restarts(p, now); got != "3 (5s ago)" {
+		t.Errorf("Restarts = %q, want %q", got, "3 (5s ago)")
+	}
+	if got := Restarts(&state.Pod{Containers: []state.Container{{}}}, now); got != "0" {
+		t.Errorf("Restarts = %q, want 0", got)
+	}
+}
+
+func TestHumanDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "0s", 59 * time.Second: "59s", 119 * time.Second: "119s", 2 * time.Minute: "2m",
+		150 * time.Second: "2m30s", 30 * time.Minute: "30m", 5*time.Hour + 10*time.Minute: "5h10m",
+		30 * time.Hour: "30h", 50 * time.Hour: "2d2h", 400 * 24 * time.Hour: "400d", -5 * time.Second: "<invalid>",
+	} {
+		if got := HumanDuration(d); got != want {
+			t.Errorf("HumanDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestPhase(t *testing.T) {
+	done := state.Container{State: state.StateTerminated, ExitCode: 0}
+	failed := state.Container{State: state.StateTerminated, ExitCode: 1}
+	run := state.Container{State: state.StateRunning}
+	backoff := state.Container{State: state.StateWaiting, Reason: "CrashLoopBackOff", Started: true}
+	for _, tc := range []struct {
+		name   string
+		pod    state.Pod
+		policy string
+		want   string
+	}{
+		{"initializing", state.Pod{}, "Always", "Pending"},
+		{"all done", state.Pod{Initialized: true, Containers: []state.Container{done, done}}, "Never", "Succeeded"},
+		{"one failed", state.Pod{Initialized: true, Containers: []state.Container{done, failed}}, "Never", "Failed"},
+		{"running", state.Pod{Initialized: true, Containers: []state.Container{run, done}}, "Never", "Running"},
+		{"backing off", state.Pod{Initialized: true, Containers: []state.Container{backoff}}, "Always", "Running"},
+	} {
+		if got := phaseOf(&tc.pod, tc.policy); got != tc.want {
+			t.Errorf("%s: phase = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

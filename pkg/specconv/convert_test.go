@@ -1,0 +1,97 @@
+package specconv
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/minipod/minipod/pkg/mounts"
+	"github.com/minipod/minipod/pkg/podspec"
+)
+
+func ctx() Context {
+	return Context{
+		Bundle: "/run/minipod/p/containers/c", Lower: "/img", Upper: "/l/upper", Work: "/l/work",
+		Args: []string{"sh"}, Env: []string{"A=1"}, Cwd: "/", Hostname: "p",
+		Volumes:  map[string]string{"data": "/v/data", "cfg": "/v/cfg"},
+		PodFiles: map[string]string{"/etc/hosts": "/run/p/hosts", "/dev/shm": "/run/p/shm"},
+		PodNS:    map[string]string{"net": "/proc/9/ns/net", "ipc": "/proc/9/ns/ipc", "uts": "/proc/9/ns/uts"},
+	}
+}
+
+func TestSpecMounts(t *testing.T) {
+	c := &podspec.Container{Name: "c", VolumeMounts: []podspec.VolumeMount{
+		{Name: "data", MountPath: "/a/b/c"},
+		{Name: "cfg", MountPath: "/etc/nginx/nginx.conf", SubPath: "nginx.conf", ReadOnly: true},
+		{Name: "data", MountPath: "/a"},
+	}}
+	s, err := Spec(c, ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dests []string
+	for _, m := range s.Mounts {
+		dests = append(dests, m.Destination)
+	}
+	got := strings.Join(dests, " ")
+	want := "/proc /dev /dev/pts /dev/mqueue /sys /dev/shm /etc/hosts /a /a/b/c /etc/nginx/nginx.conf"
+	if got != want {
+		t.Errorf("mount order\n got %s\nwant %s", got, want)
+	}
+	last := s.Mounts[len(s.Mounts)-1]
+	if strings.Join(last.Options, ",") != "rbind,ro,"+mounts.SubPathOption+"nginx.conf" || last.Source != "/v/cfg" {
+		t.Errorf("subPath mount = %+v", last)
+	}
+	if s.Root.Path != "/run/minipod/p/containers/c/rootfs" || s.Annotations[mounts.AnnotationLower] != "/img" {
+		t.Errorf("root = %+v, annotations %v", s.Root, s.Annotations)
+	}
+	if len(s.Process.Capabilities.Bounding) != 14 {
+		t.Errorf("caps = %v, want containerd's 14", s.Process.Capabilities.Bounding)
+	}
+}
+
+func TestSpecSkipsPodFileTheContainerMounts(t *testing.T) {
+	c := &podspec.Container{Name: "c", VolumeMounts: []podspec.VolumeMount{{Name: "data", MountPath: "/etc/hosts"}}}
+	s, err := Spec(c, ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range s.Mounts {
+		if m.Destination == "/etc/hosts" {
+			n++
+			if m.Source != "/v/data" {
+				t.Errorf("/etc/hosts from %s, want the volume", m.Source)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("/etc/hosts mounted %d times", n)
+	}
+}
+
+func TestSpecErrors(t *testing.T) {
+	c := &podspec.Container{Name: "c"}
+	x := ctx()
+	x.Args = nil
+	if _, err := Spec(c, x); err == nil || !strings.Contains(err.Error(), "no command") {
+		t.Errorf("no args: err = %v", err)
+	}
+	c.VolumeMounts = []podspec.VolumeMount{{Name: "missing", MountPath: "/m"}}
+	if _, err := Spec(c, ctx()); err == nil || !strings.Contains(err.Error(), `"missing"`) {
+		t.Errorf("unknown volume: err = %v", err)
+	}
+}
+
+func TestNamespaces(t *testing.T) {
+	s, err := Spec(&podspec.Container{Name: "c"}, ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := map[string]string{}
+	for _, n := range s.Linux.Namespaces {
+		paths[string(n.Type)] = n.Path
+	}
+	if paths["network"] != "/proc/9/ns/net" || paths["pid"] != "" || paths["mount"] != "" {
+		t.Errorf("namespaces = %v", paths)
+	}
+}

@@ -1,0 +1,102 @@
+package state
+
+import (
+	"errors"
+	"os"
+	"testing"
+)
+
+func testRoots(t *testing.T) Roots {
+	d := t.TempDir()
+	return Roots{Run: d + "/run", Data: d + "/data", Logs: d + "/logs", Images: d + "/images"}
+}
+
+func TestCreateIsExclusive(t *testing.T) {
+	r := testRoots(t)
+	if err := r.Create("p1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Create("p1"); !errors.Is(err, ErrExist) {
+		t.Fatalf("second Create = %v, want ErrExist", err)
+	}
+	for _, bad := range []string{"../x", "a/b", "", "UPPER", "x_y"} {
+		if err := r.Create(bad); err == nil {
+			t.Errorf("Create(%q) accepted", bad)
+		}
+	}
+}
+
+func TestSaveLoadList(t *testing.T) {
+	r := testRoots(t)
+	if _, err := r.Load("nope"); !errors.Is(err, ErrNotExist) {
+		t.Fatalf("Load missing = %v", err)
+	}
+	if err := r.Create("p1"); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := r.Load("p1"); err != nil || p.Phase != "Pending" {
+		t.Fatalf("Load before save = %+v, %v", p, err)
+	}
+	p := &Pod{Name: "p1", Phase: "Running", Containers: []Container{{Name: "a"}}}
+	p.AddEvent("Normal", "Started", "a", "Started container a")
+	if err := r.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Load("p1")
+	if err != nil || got.Phase != "Running" || len(got.Events) != 1 {
+		t.Fatalf("Load = %+v, %v", got, err)
+	}
+	if c, ok := got.Find("a"); !ok || c.Name != "a" {
+		t.Error("Find(a) failed")
+	}
+	names, err := r.List()
+	if err != nil || len(names) != 1 || names[0] != "p1" {
+		t.Fatalf("List = %v, %v", names, err)
+	}
+	if err := r.Remove("p1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(r.PodRun("p1")); !os.IsNotExist(err) {
+		t.Error("run dir survived Remove")
+	}
+}
+
+func TestEventsAreBounded(t *testing.T) {
+	p := &Pod{}
+	for i := 0; i < 3*maxEvents; i++ {
+		p.AddEvent("Normal", "x", "", "m")
+	}
+	if len(p.Events) != maxEvents {
+		t.Fatalf("%d events kept, want %d", len(p.Events), maxEvents)
+	}
+}
+
+func TestLockIsExclusive(t *testing.T) {
+	r := testRoots(t)
+	if err := r.Create("p1"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := r.Lock("p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Lock("p1"); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second Lock = %v, want ErrLocked", err)
+	}
+	f.Close()
+	g, err := r.Lock("p1")
+	if err != nil {
+		t.Fatalf("Lock after release = %v", err)
+	}
+	g.Close()
+}
+
+func TestProcIdentity(t *testing.T) {
+	me := Identify(os.Getpid())
+	if !me.Alive() || me.Start == 0 {
+		t.Fatalf("self not alive: %+v", me)
+	}
+	if (Proc{PID: os.Getpid(), Start: me.Start + 1}).Alive() {
+		t.Error("a different start time must not count as the same process")
+	}
+}
