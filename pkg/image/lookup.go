@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // Image is an image found in the local store.
@@ -18,7 +16,20 @@ type Image struct {
 	Ref    Ref
 	Dir    string         // the tag directory
 	RootFS string         // the root filesystem, used read-only as overlay lowerdir
-	Config v1.ImageConfig // Entrypoint, Cmd, Env, WorkingDir, User
+	Config Config
+}
+
+// Config is the part of an OCI image config (image-spec's ImageConfig, same
+// JSON names) that decides how a container runs. minipod keeps its own copy
+// because image-spec pulls in go-digest, whose init compiles regular
+// expressions in every re-executed process (about 0.4 ms each).
+type Config struct {
+	User       string   `json:"User,omitempty"`
+	Env        []string `json:"Env,omitempty"`
+	Entrypoint []string `json:"Entrypoint,omitempty"`
+	Cmd        []string `json:"Cmd,omitempty"`
+	WorkingDir string   `json:"WorkingDir,omitempty"`
+	StopSignal string   `json:"StopSignal,omitempty"`
 }
 
 // Lookup finds ref in the store rooted at root.

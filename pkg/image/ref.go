@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Ref is a parsed image reference, normalised as docker and kubectl do.
@@ -15,8 +16,10 @@ type Ref struct {
 func (r Ref) String() string { return r.Name + ":" + r.Tag }
 
 var (
-	nameRE = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
-	tagRE  = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	nameRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
+	})
+	tagRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`) })
 )
 
 // ParseRef parses "nginx", "nginx:alpine", "docker.io/library/nginx:1.25".
@@ -36,10 +39,10 @@ func ParseRef(s string) (Ref, error) {
 			break
 		}
 	}
-	if !nameRE.MatchString(name) {
+	if !nameRE().MatchString(name) {
 		return Ref{}, fmt.Errorf("image %q: invalid repository name %q", s, name)
 	}
-	if !tagRE.MatchString(tag) {
+	if !tagRE().MatchString(tag) {
 		return Ref{}, fmt.Errorf("image %q: invalid tag %q", s, tag)
 	}
 	return Ref{Name: name, Tag: tag}, nil

@@ -115,7 +115,7 @@ func configMapKeyValue(m *Manifest, pod *Pod, ref *ConfigMapKeySelector) (string
 
 // podFieldValue is the downward API for env.
 func podFieldValue(pod *Pod, path, podIP, hostIP string) (string, error) {
-	if m := subscriptedFieldRe.FindStringSubmatch(path); m != nil {
+	if m := subscriptedFieldRe().FindStringSubmatch(path); m != nil {
 		if m[1] == "labels" {
 			return pod.Labels[m[2]], nil
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Name rules from k8s.io/apimachinery/pkg/util/validation, restated. Each
@@ -19,19 +20,21 @@ const (
 )
 
 var (
-	dns1123LabelRe     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	dns1123SubdomainRe = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-	qualifiedNameRe    = regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`)
-	ianaSvcNameRe      = regexp.MustCompile(`^[-a-z0-9]+$`)
-	ianaHasLetterRe    = regexp.MustCompile(`[a-z]`)
-	configMapKeyRe     = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
+	dns1123LabelRe     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`) })
+	dns1123SubdomainRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	})
+	qualifiedNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`) })
+	ianaSvcNameRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-a-z0-9]+$`) })
+	ianaHasLetterRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[a-z]`) })
+	configMapKeyRe  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-._a-zA-Z0-9]+$`) })
 )
 
 func dns1123Label(s string) string {
 	if len(s) > dns1123LabelMax {
 		return fmt.Sprintf("must be no more than %d characters", dns1123LabelMax)
 	}
-	if !dns1123LabelRe.MatchString(s) {
+	if !dns1123LabelRe().MatchString(s) {
 		return "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', " +
 			"and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc')"
 	}
@@ -45,7 +48,7 @@ func dns1123Subdomain(s string) string {
 	if len(s) > dns1123SubdomainMax {
 		return fmt.Sprintf("must be no more than %d characters", dns1123SubdomainMax)
 	}
-	if !dns1123SubdomainRe.MatchString(s) {
+	if !dns1123SubdomainRe().MatchString(s) {
 		return "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', " +
 			"and must start and end with an alphanumeric character (e.g. 'example.com')"
 	}
@@ -70,7 +73,7 @@ func qualifiedName(s string) string {
 	if len(name) > qualifiedNameMax {
 		return fmt.Sprintf("name part must be no more than %d characters", qualifiedNameMax)
 	}
-	if !qualifiedNameRe.MatchString(name) {
+	if !qualifiedNameRe().MatchString(name) {
 		return "name part must consist of alphanumeric characters, '-', '_' or '.', " +
 			"and must start and end with an alphanumeric character"
 	}
@@ -84,7 +87,7 @@ func labelValue(s string) string {
 	if len(s) > labelValueMax {
 		return fmt.Sprintf("must be no more than %d characters", labelValueMax)
 	}
-	if !qualifiedNameRe.MatchString(s) {
+	if !qualifiedNameRe().MatchString(s) {
 		return "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', " +
 			"and must start and end with an alphanumeric character"
 	}
@@ -96,11 +99,11 @@ func ianaSvcName(s string) string {
 	switch {
 	case len(s) > ianaSvcNameMax:
 		return fmt.Sprintf("must be no more than %d characters", ianaSvcNameMax)
-	case !ianaSvcNameRe.MatchString(s):
+	case !ianaSvcNameRe().MatchString(s):
 		return "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"
 	case strings.Contains(s, "--"):
 		return "must not contain consecutive hyphens"
-	case !ianaHasLetterRe.MatchString(s):
+	case !ianaHasLetterRe().MatchString(s):
 		return "must contain at least one letter (a-z)"
 	case s[0] == '-' || s[len(s)-1] == '-':
 		return "must not begin or end with a hyphen"
@@ -126,7 +129,7 @@ func configMapKey(s string) string {
 	switch {
 	case len(s) > configMapKeyMax:
 		return fmt.Sprintf("must be no more than %d characters", configMapKeyMax)
-	case !configMapKeyRe.MatchString(s):
+	case !configMapKeyRe().MatchString(s):
 		return "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"
 	case s == "." || s == "..":
 		return "must not be '.' or '..'"

@@ -3,6 +3,7 @@ package podspec
 import (
 	"regexp"
 	"strconv"
+	"sync"
 )
 
 // envFieldPaths are the fieldRef paths Kubernetes allows in env (the
@@ -13,7 +14,7 @@ var envFieldPaths = []string{
 	"status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs",
 }
 
-var subscriptedFieldRe = regexp.MustCompile(`^metadata\.(labels|annotations)\['(.*)'\]$`)
+var subscriptedFieldRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^metadata\.(labels|annotations)\['(.*)'\]$`) })
 
 func checkEnv(c *podContext, ctr *Container, path string) []error {
 	var errs errList
@@ -56,7 +57,7 @@ func checkFieldRef(ref *ObjectFieldSelector, path string) []error {
 	if ref.FieldPath == "" {
 		return []error{required(path+".fieldPath", "")}
 	}
-	if m := subscriptedFieldRe.FindStringSubmatch(ref.FieldPath); m != nil {
+	if m := subscriptedFieldRe().FindStringSubmatch(ref.FieldPath); m != nil {
 		if why := qualifiedName(m[2]); why != "" {
 			return []error{invalid(path+".fieldPath", ref.FieldPath, why)}
 		}

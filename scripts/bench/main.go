@@ -1,0 +1,149 @@
+// Command bench measures minipod's hot paths with the built binary and
+// prints median/min/max: `up -d` of a two-container busybox pod, `exec --
+// true`, `down`, and the memory of minipod's own long-lived processes.
+// Run it through `make bench` (as root, images built).
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const podYAML = `apiVersion: v1
+kind: Pod
+metadata:
+  name: %s
+spec:
+  terminationGracePeriodSeconds: 5
+  containers:
+  - name: a
+    image: busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+  - name: b
+    image: busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+`
+
+func main() {
+	bin := flag.String("bin", "bin/minipod", "minipod binary")
+	runs := flag.Int("runs", 20, "repetitions per measurement")
+	pods := flag.Int("pods", 20, "pods running at once for the PSS measurement")
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "minipod-bench")
+	must(err)
+	defer os.RemoveAll(dir)
+	b := &bench{bin: *bin, dir: dir}
+	var up, ex, down []time.Duration
+	for i := 0; i < *runs; i++ {
+		name := fmt.Sprintf("bench-%d-%d", os.Getpid(), i)
+		up = append(up, b.time("up", "-d", b.manifest(name)))
+		ex = append(ex, b.time("exec", name, "--", "true"))
+		down = append(down, b.time("down", name))
+	}
+	report("up -d (2 containers)", up)
+	report("exec -- true", ex)
+	report("down", down)
+	b.memory(*pods)
+}
+
+type bench struct{ bin, dir string }
+
+func (b *bench) manifest(name string) string {
+	p := filepath.Join(b.dir, name+".yaml")
+	must(os.WriteFile(p, []byte(fmt.Sprintf(podYAML, name)), 0o644))
+	return p
+}
+
+func (b *bench) time(args ...string) time.Duration {
+	start := time.Now()
+	out, err := exec.Command(b.bin, args...).CombinedOutput()
+	d := time.Since(start)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: minipod %s: %v\n%s", strings.Join(args, " "), err, out)
+		os.Exit(1)
+	}
+	return d
+}
+
+func report(what string, ds []time.Duration) {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+	fmt.Printf("%-24s median %-9s min %-9s max %-9s (n=%d)\n", what, ms(ds[len(ds)/2]), ms(ds[0]), ms(ds[len(ds)-1]), len(ds))
+}
+
+// memory reports RSS of the monitor and pause of one pod, then PSS per pod
+// with n pods running (shared pages of the one binary are split among them).
+func (b *bench) memory(n int) {
+	var names []string
+	defer func() {
+		for _, name := range names {
+			_ = exec.Command(b.bin, "down", name).Run()
+		}
+	}()
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("bench-mem-%d-%d", os.Getpid(), i)
+		b.time("up", "-d", b.manifest(name))
+		names = append(names, name)
+		if i == 0 {
+			time.Sleep(200 * time.Millisecond)
+			mon, pause := pids(name)
+			fmt.Printf("%-24s monitor %.1f MB + pause %.1f MB = %.1f MB\n", "RSS, one pod", kb(mon, "VmRSS")/1024, kb(pause, "VmRSS")/1024, (kb(mon, "VmRSS")+kb(pause, "VmRSS"))/1024)
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	total := 0.0
+	for _, name := range names {
+		mon, pause := pids(name)
+		total += pss(mon) + pss(pause)
+	}
+	fmt.Printf("%-24s %.2f MB per pod (%d pods)\n", "PSS, many pods", total/float64(n)/1024, n)
+}
+
+func pids(pod string) (int, int) {
+	data, err := os.ReadFile(filepath.Join("/run/minipod", pod, "state.json"))
+	must(err)
+	var st struct {
+		Monitor struct{ PID int } `json:"monitor"`
+		Pause   struct{ PID int } `json:"pause"`
+	}
+	must(json.Unmarshal(data, &st))
+	return st.Monitor.PID, st.Pause.PID
+}
+
+func kb(pid int, field string) float64 {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	must(err)
+	return fieldKB(string(data), field+":")
+}
+
+func pss(pid int) float64 {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/smaps_rollup")
+	must(err)
+	return fieldKB(string(data), "Pss:")
+}
+
+func fieldKB(s, key string) float64 {
+	for _, line := range strings.Split(s, "\n") {
+		if strings.HasPrefix(line, key) {
+			f := strings.Fields(line)
+			v, _ := strconv.ParseFloat(f[1], 64)
+			return v
+		}
+	}
+	return 0
+}
+
+func must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
