@@ -98,14 +98,20 @@ func podName(base string) string {
 	return name
 }
 
-// fixture reads test/testdata/file and substitutes {{NAME}} and vars.
+// fixture reads test/testdata/file and fills it in with tmpl.
 func fixture(t testing.TB, file, name string, vars ...string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", file))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := strings.ReplaceAll(string(b), "{{NAME}}", name)
+	return tmpl(string(b), name, vars...)
+}
+
+// tmpl substitutes {{NAME}} with name and each {{KEY}} with its value
+// (vars is KEY, value, KEY, value...).
+func tmpl(s, name string, vars ...string) string {
+	s = strings.ReplaceAll(s, "{{NAME}}", name)
 	for i := 0; i+1 < len(vars); i += 2 {
 		s = strings.ReplaceAll(s, "{{"+vars[i]+"}}", vars[i+1])
 	}
@@ -333,27 +339,54 @@ func getPod(t testing.TB, name string) *corev1.Pod {
 	return &p
 }
 
-// getRow returns the columns of pod name's row in `get NAME`.
+// getRow returns the columns of pod name's row in `get NAME`, cut at the
+// header's column starts (RESTARTS may read "2 (5s ago)").
 func getRow(t testing.TB, name string) map[string]string {
 	t.Helper()
 	out := mustMP(t, "get", name)
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) < 2 {
+	ls := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if len(ls) < 2 {
 		t.Fatalf("get %s printed %q", name, out)
 	}
-	head := strings.Fields(lines[0])
-	for _, l := range lines[1:] {
-		f := strings.Fields(l)
-		if len(f) == len(head) && f[0] == name {
-			row := map[string]string{}
-			for i, h := range head {
-				row[h] = f[i]
-			}
-			return row
+	heads := strings.Fields(ls[0])
+	starts := make([]int, len(heads))
+	from := 0
+	for i, h := range heads {
+		starts[i] = from + strings.Index(ls[0][from:], h)
+		from = starts[i] + len(h)
+	}
+	for _, l := range ls[1:] {
+		if f := strings.Fields(l); len(f) == 0 || f[0] != name {
+			continue
 		}
+		row := map[string]string{}
+		for i, h := range heads {
+			end := len(l)
+			if i+1 < len(heads) && starts[i+1] < end {
+				end = starts[i+1]
+			}
+			if starts[i] < end {
+				row[h] = strings.TrimSpace(l[starts[i]:end])
+			}
+		}
+		return row
 	}
 	t.Fatalf("no row for %s in get:\n%s", name, out)
 	return nil
+}
+
+// restarts is the count at the start of a RESTARTS column.
+func restarts(t testing.TB, row map[string]string) int {
+	t.Helper()
+	f := strings.Fields(row["RESTARTS"])
+	if len(f) == 0 {
+		t.Fatalf("no RESTARTS in %v", row)
+	}
+	n, err := strconv.Atoi(f[0])
+	if err != nil {
+		t.Fatalf("RESTARTS %q: %v", row["RESTARTS"], err)
+	}
+	return n
 }
 
 // status returns the STATUS column of pod name.

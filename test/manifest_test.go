@@ -1,0 +1,109 @@
+package test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/minipod/minipod/pkg/testutil"
+)
+
+// TestBadManifests: a manifest minipod cannot run fails `up` with an error
+// naming the field, and leaves nothing behind.
+func TestBadManifests(t *testing.T) {
+	testutil.RequiresRoot(t)
+	t.Parallel()
+	cases := []struct {
+		name     string
+		podName  string // "" for a fresh unique name
+		spec     string // the lines under spec:
+		wantErrs []string
+	}{{
+		name: "unknown field",
+		spec: `  containers:
+  - name: a
+    imagee: busybox`,
+		wantErrs: []string{"spec.containers[0].imagee", "unknown field"},
+	}, {
+		name: "duplicate container name",
+		spec: `  containers:
+  - name: a
+    image: busybox
+  - name: a
+    image: busybox`,
+		wantErrs: []string{`spec.containers[1].name: Duplicate value: "a"`},
+	}, {
+		name:     "path in the pod name",
+		podName:  "../x",
+		spec:     "  containers:\n  - name: a\n    image: busybox",
+		wantErrs: []string{`metadata.name: Invalid value: "../x"`},
+	}, {
+		name: "undefined volume",
+		spec: `  containers:
+  - name: a
+    image: busybox
+    volumeMounts:
+    - name: nope
+      mountPath: /x`,
+		wantErrs: []string{`spec.containers[0].volumeMounts[0].name: Not found: "nope"`},
+	}, {
+		name: "escaping subPath",
+		spec: `  volumes:
+  - name: v
+    emptyDir: {}
+  containers:
+  - name: a
+    image: busybox
+    volumeMounts:
+    - name: v
+      mountPath: /x
+      subPath: ../../etc`,
+		wantErrs: []string{"spec.containers[0].volumeMounts[0].subPath", "../../etc"},
+	}, {
+		name: "unknown image",
+		spec: `  containers:
+  - name: a
+    image: busybox
+  - name: b
+    image: nosuch-e2e-image`,
+		wantErrs: []string{`spec.containers[1].image`, `"nosuch-e2e-image" not found`},
+	}, {
+		name: "unsupported field",
+		spec: `  containers:
+  - name: a
+    image: busybox
+    livenessProbe:
+      exec:
+        command: ["true"]`,
+		wantErrs: []string{"spec.containers[0].livenessProbe"},
+	}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			name := c.podName
+			if name == "" {
+				name = podName("bad")
+			}
+			text := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\nspec:\n" + c.spec + "\n"
+			path := writeManifest(t, "bad", text)
+			before := testutil.Snapshot(t, exe)
+			r := mp(t, "up", "-d", path)
+			if r.code == 0 {
+				// Do not leave a pod behind even if minipod took it.
+				mp(t, "down", name)
+				t.Fatalf("up accepted a bad manifest: %s", r)
+			}
+			if !strings.HasPrefix(r.stderr, "minipod: ") {
+				t.Errorf("stderr does not start with \"minipod: \": %q", r.stderr)
+			}
+			for _, w := range c.wantErrs {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr %q does not contain %q", r.stderr, w)
+				}
+			}
+			if strings.Contains(r.stdout, "created") {
+				t.Errorf("stdout says created: %q", r.stdout)
+			}
+			checkGone(t, name, before, nil)
+		})
+	}
+}
