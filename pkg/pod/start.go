@@ -39,10 +39,41 @@ func (mon *monitor) advance() {
 			}
 		}
 	}
+	var batch []*ctr
 	for _, c := range mon.ctrs {
 		if !c.init && c.pid == 0 && c.timer == nil && c.st.State == state.StateWaiting && !c.st.Started && c.st.RestartCount == 0 {
-			mon.start(c)
+			batch = append(batch, c)
 		}
+	}
+	mon.startAll(batch)
+}
+
+// startAll starts app containers in parallel, as the kubelet does: each
+// start is mostly waiting on the kernel (namespaces, mounts, exec), so the
+// pod is up in about the time of its slowest container. Results are applied
+// here, on the event loop, in spec order.
+func (mon *monitor) startAll(batch []*ctr) {
+	if len(batch) == 1 {
+		mon.start(batch[0])
+		return
+	}
+	type result struct {
+		pid int
+		err error
+	}
+	res := make([]result, len(batch))
+	var wg sync.WaitGroup
+	for i, c := range batch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pid, err := mon.spawn(c)
+			res[i] = result{pid, err}
+		}()
+	}
+	wg.Wait()
+	for i, c := range batch {
+		mon.started(c, res[i].pid, res[i].err)
 	}
 }
 
@@ -50,6 +81,11 @@ func (mon *monitor) advance() {
 // terminated StartError instance, handled like any other exit.
 func (mon *monitor) start(c *ctr) {
 	pid, err := mon.spawn(c)
+	mon.started(c, pid, err)
+}
+
+// started records the outcome of spawn.
+func (mon *monitor) started(c *ctr, pid int, err error) {
 	now := time.Now().UTC()
 	var se *container.StartError
 	if err != nil {
