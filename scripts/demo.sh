@@ -7,7 +7,7 @@ bin=bin/minipod
 name="mc1-demo-$$"
 manifest=$(mktemp)
 trap 'rm -f "$manifest"; "$bin" down --grace-period 1 "$name" >/dev/null 2>&1 || true' EXIT
-sed "s/^  name: mc1\$/  name: $name/" test/testdata/mc1.yaml >"$manifest"
+sed "s/{{NAME}}/$name/" test/testdata/mc1.yaml >"$manifest"
 
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
