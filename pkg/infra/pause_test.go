@@ -1,0 +1,97 @@
+package infra
+
+import (
+	"net"
+	"os"
+	"testing"
+
+	"github.com/minipod/minipod/pkg/ns"
+	"github.com/minipod/minipod/pkg/testutil"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// TestMain lets the test binary act as the pause process when re-executed.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == Role {
+		Main(os.Args[2:])
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func TestPauseHoldsNamespaces(t *testing.T) {
+	testutil.RequiresRoot(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := Start(exe, "pause-test", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"net", "ipc", "uts"} {
+		host, _ := ns.Inode(os.Getpid(), k)
+		pod, err := ns.Inode(pid, k)
+		if err != nil || pod == host {
+			t.Errorf("%s namespace of pause = %d (host %d), err %v", k, pod, host, err)
+		}
+	}
+	set, err := ns.Open(pid, "net", "uts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer set.Close()
+	err = set.Do(func() error {
+		var u unix.Utsname
+		if err := unix.Uname(&u); err != nil {
+			return err
+		}
+		if got := unix.ByteSliceToString(u.Nodename[:]); got != "pause-test" {
+			t.Errorf("hostname = %q", got)
+		}
+		lo, err := netlink.LinkByName("lo")
+		if err != nil {
+			return err
+		}
+		if lo.Attrs().Flags&net.FlagUp == 0 {
+			t.Errorf("loopback is down: %v", lo.Attrs().Flags)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Kill(pid, unix.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	var ws unix.WaitStatus
+	if _, err := unix.Wait4(pid, &ws, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !ws.Exited() || ws.ExitStatus() != 0 {
+		t.Errorf("pause on SIGTERM: %v, want exit 0", ws)
+	}
+}
+
+func TestPauseSharedPID(t *testing.T) {
+	testutil.RequiresRoot(t)
+	exe, _ := os.Executable()
+	pid, err := Start(exe, "pid-test", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = unix.Kill(pid, unix.SIGKILL)
+		var ws unix.WaitStatus
+		_, _ = unix.Wait4(pid, &ws, 0, nil)
+	}()
+	status, err := os.ReadFile("/proc/" + itoa(pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// NSpid lists the PID in every namespace; the last one is ours: 1.
+	if !containsLine(string(status), "NSpid:", "1") {
+		t.Errorf("pause is not PID 1 of its namespace:\n%s", status)
+	}
+}
