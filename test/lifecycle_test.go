@@ -1,0 +1,111 @@
+package test
+
+import (
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/minipod/minipod/pkg/testutil"
+)
+
+// TestConcurrentUpSameName: of two `up` of one pod name at once, exactly one
+// wins; the other says the pod already exists.
+func TestConcurrentUpSameName(t *testing.T) {
+	root(t)
+	name := podName("race")
+	path := writeManifest(t, name, tmpl(twoIdle, name, "SHARE", "false"))
+	before := testutil.Snapshot(t, exe)
+	t.Cleanup(func() { downAndCheck(t, name, before, runOpts{}) })
+
+	var wg sync.WaitGroup
+	res := make([]result, 2)
+	start := make(chan struct{})
+	for i := range res {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			res[i] = mp(t, "up", "-d", path)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	ok, failed := 0, 0
+	for _, r := range res {
+		switch {
+		case r.code == 0:
+			ok++
+		case strings.Contains(r.stderr, "already exists"):
+			failed++
+		default:
+			t.Errorf("unexpected result: %s", r)
+		}
+	}
+	if ok != 1 || failed != 1 {
+		t.Fatalf("want one success and one \"already exists\", got:\n%s\n%s", res[0], res[1])
+	}
+	if row := getRow(t, name); row["STATUS"] != "Running" || row["READY"] != "2/2" {
+		t.Errorf("the winner's pod: %v, want 2/2 Running", row)
+	}
+}
+
+// TestDownAfterMonitorKilled: when the pod's monitor died (SIGKILL), `down`
+// still stops the pause and container processes and removes every file;
+// a second `down` is fine.
+func TestDownAfterMonitorKilled(t *testing.T) {
+	root(t)
+	name := podName("orphan")
+	path := writeManifest(t, name, tmpl(twoIdle, name, "SHARE", "false"))
+	before := testutil.Snapshot(t, exe)
+	t.Cleanup(func() { mp(t, "down", name) }) // in case the test fails early
+	mustMP(t, "up", "-d", path)
+
+	procs := podProcs(name)
+	if len(procs) != 4 {
+		t.Fatalf("want monitor, pause and 2 containers in state.json, got %v", procs)
+	}
+	monitor := procs[0]
+	if monitor.what != "monitor" {
+		t.Fatalf("no monitor pid in state.json: %v", procs)
+	}
+	if err := syscall.Kill(monitor.pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "the monitor to die", func() bool { return !monitor.alive() })
+
+	r := mp(t, "down", name)
+	if r.code != 0 {
+		t.Errorf("down after the monitor died: %s", r)
+	}
+	checkGone(t, name, before, procs)
+
+	r = mp(t, "down", name)
+	if r.code != 0 || !strings.Contains(r.stderr, `pod "`+name+`" not found`) {
+		t.Errorf("second down: want exit 0 and pod not found, got %s", r)
+	}
+}
+
+// TestDownIdempotent: down of a pod that never existed exits 0 and says so;
+// down -f FILE removes the pods of a manifest.
+func TestDownIdempotent(t *testing.T) {
+	root(t)
+	missing := podName("never-was")
+	r := mp(t, "down", missing)
+	if r.code != 0 || !strings.Contains(r.stderr, `pod "`+missing+`" not found`) {
+		t.Errorf("down of a missing pod: %s", r)
+	}
+
+	name := podName("downf")
+	path := writeManifest(t, name, tmpl(twoIdle, name, "SHARE", "false"))
+	before := testutil.Snapshot(t, exe)
+	t.Cleanup(func() { mp(t, "down", name) })
+	mustMP(t, "up", "-d", path)
+	procs := podProcs(name)
+	r = mp(t, "down", "-f", path)
+	if r.code != 0 || !strings.Contains(r.stdout, name) {
+		t.Errorf("down -f: %s", r)
+	}
+	checkGone(t, name, before, procs)
+}

@@ -1,0 +1,157 @@
+package test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+const volumesPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - name: mem
+    emptyDir:
+      medium: Memory
+      sizeLimit: 16Mi
+  - name: shared
+    emptyDir: {}
+  containers:
+  - name: a
+    image: busybox
+    command: ["sh", "-c", "` + idle + `"]
+    volumeMounts:
+    - name: mem
+      mountPath: /mem
+    - name: shared
+      mountPath: /ro
+      readOnly: true
+    - name: shared
+      mountPath: /sub
+      subPath: sub
+  - name: b
+    image: busybox
+    command: ["sh", "-c", "` + idle + `"]
+    volumeMounts:
+    - name: shared
+      mountPath: /all
+    - name: mem
+      mountPath: /mem
+`
+
+// TestVolumes: a memory emptyDir is a sized tmpfs shared by the containers,
+// readOnly mounts refuse writes, and subPath mounts a volume's subdirectory.
+func TestVolumes(t *testing.T) {
+	root(t)
+	name := podName("vol")
+	upPod(t, name, tmpl(volumesPod, name))
+
+	t.Run("memory emptyDir", func(t *testing.T) {
+		mounts := execOut(t, name, "a", "cat", "/proc/mounts")
+		var line string
+		for _, l := range lines(mounts) {
+			if f := strings.Fields(l); len(f) > 2 && f[1] == "/mem" {
+				line = l
+			}
+		}
+		if f := strings.Fields(line); len(f) < 4 || f[2] != "tmpfs" || !regexp.MustCompile(`(^|,)size=16384k(,|$)`).MatchString(f[3]) {
+			t.Errorf("/mem in /proc/mounts: %q, want tmpfs with size=16384k", line)
+		}
+		df := lines(execOut(t, name, "a", "df", "-k", "/mem"))
+		if len(df) < 2 || len(strings.Fields(df[len(df)-1])) < 2 || strings.Fields(df[len(df)-1])[1] != "16384" {
+			t.Errorf("df -k /mem: %q, want 16384 blocks", df)
+		}
+		execOut(t, name, "a", "sh", "-c", "echo in-memory > /mem/f")
+		if got := execOut(t, name, "b", "cat", "/mem/f"); got != "in-memory\n" {
+			t.Errorf("b reads %q from the memory volume", got)
+		}
+	})
+	t.Run("readOnly", func(t *testing.T) {
+		r := mp(t, "exec", name, "-c", "a", "--", "touch", "/ro/x")
+		if r.code == 0 || !strings.Contains(r.stderr, "Read-only file system") {
+			t.Errorf("touch in a readOnly mount: want Read-only file system, got %s", r)
+		}
+		// The same volume is writable where it is mounted read-write.
+		execOut(t, name, "b", "sh", "-c", "echo rw > /all/rw")
+		if got := execOut(t, name, "a", "cat", "/ro/rw"); got != "rw\n" {
+			t.Errorf("a reads %q through its readOnly mount", got)
+		}
+	})
+	t.Run("subPath", func(t *testing.T) {
+		execOut(t, name, "a", "sh", "-c", "echo via-subpath > /sub/f")
+		if got := execOut(t, name, "b", "cat", "/all/sub/f"); got != "via-subpath\n" {
+			t.Errorf("b reads %q at /all/sub/f", got)
+		}
+		if r := mp(t, "exec", name, "-c", "a", "--", "ls", "/sub/sub"); r.code == 0 {
+			t.Errorf("/sub is the volume's root, not its subdirectory: %s", r)
+		}
+	})
+}
+
+const symlinkPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - name: data
+    emptyDir: {}
+  initContainers:
+  - name: plant
+    image: busybox
+    command: ["sh", "-c", "ln -s / /data/escape && ln -s {{MARKER}} /data/marker"]
+    volumeMounts: [{name: data, mountPath: /data}]
+  containers:
+  - name: app
+    image: busybox
+    command: ["sh", "-c", "` + idle + `"]
+    volumeMounts:
+    - name: data
+      mountPath: /data2
+      subPath: escape
+`
+
+// TestSubPathSymlinkContained: a symlink planted in a volume by one
+// container, then used as a subPath, must not mount the host's root.
+func TestSubPathSymlinkContained(t *testing.T) {
+	root(t)
+	name := podName("symlink")
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "host-marker")
+	if err := os.WriteFile(marker, []byte("host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := tryUp(t, name, tmpl(symlinkPod, name, "MARKER", marker))
+	if r.code != 0 {
+		// Refusing the subPath is a fine answer, if it says why.
+		if !strings.Contains(r.stderr, "subPath") && !strings.Contains(r.stderr, "escape") {
+			t.Errorf("up failed without naming the subPath: %s", r)
+		}
+		return
+	}
+	waitFor(t, 30*time.Second, "app running", func() bool {
+		return ctrStatus(t, getPod(t, name), "app").State.Running != nil
+	})
+	for _, p := range []string{
+		"/data2" + marker,
+		"/data2/run/minipod/" + name + "/state.json",
+		"/data2/var/lib/minipod/pods/" + name,
+		"/data2/proc/1/root" + marker,
+	} {
+		if r := mp(t, "exec", name, "-c", "app", "--", "ls", "-d", p); r.code == 0 {
+			t.Errorf("the app container sees the host through the planted symlink: %s", r)
+		}
+	}
+	if r := mp(t, "exec", name, "-c", "app", "--", "cat", "/data2/etc/hostname"); r.code == 0 {
+		if host, _ := os.ReadFile("/etc/hostname"); len(host) > 0 && r.stdout == string(host) {
+			t.Errorf("/data2/etc/hostname is the host's: %q", r.stdout)
+		}
+	}
+}
