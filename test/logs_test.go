@@ -19,10 +19,10 @@ spec:
   containers:
   - name: lines
     image: busybox
-    command: ["sh", "-c", "for i in 1 2 3 4 5; do echo $i; done; echo oops >&2; ` + idle + `"]
+    command: ["sh", "-c", "for i in 1 2 3 4 5; do echo $i; done; ` + idle + `"]
   - name: short
     image: busybox
-    command: ["sh", "-c", "echo a; sleep 2; echo b"]
+    command: ["sh", "-c", "echo a; sleep 2; echo b >&2"]
 `
 
 // TestLogs: --tail, --timestamps, -f and the CRI file on disk.
@@ -31,9 +31,11 @@ func TestLogs(t *testing.T) {
 	name := podName("logs")
 	upPod(t, name, tmpl(logsPod, name))
 
-	// -f right away: it must end by itself when "short" exits.
+	// -f right away: it must end by itself when "short" exits. (Its b goes
+	// to stderr, well after a: stdout and stderr are read apart, so only
+	// lines far apart in time have a sure order.)
 	f := mp(t, "logs", name, "-c", "short", "-f")
-	if f.code != 0 || f.stdout != "a\nb\n" {
+	if f.code != 0 || f.stdout != "a\nb\n" { // both streams, to stdout, as kubectl does
 		t.Errorf("logs -f: want a, b and an end, got %s", f)
 	}
 	if s := ctrStatus(t, getPod(t, name), "short"); s.State.Terminated == nil {
@@ -43,17 +45,17 @@ func TestLogs(t *testing.T) {
 	var all string
 	waitFor(t, 30*time.Second, "all of lines' output", func() bool {
 		all = mustMP(t, "logs", name, "-c", "lines")
-		return strings.Contains(all, "oops")
+		return strings.Contains(all, "5")
 	})
-	if all != "1\n2\n3\n4\n5\noops\n" {
+	if all != "1\n2\n3\n4\n5\n" {
 		t.Errorf("logs: %q", all)
 	}
-	if got := mustMP(t, "logs", name, "-c", "lines", "--tail", "2"); got != "5\noops\n" {
-		t.Errorf("logs --tail 2: %q, want \"5\\noops\\n\"", got)
+	if got := mustMP(t, "logs", name, "-c", "lines", "--tail", "2"); got != "4\n5\n" {
+		t.Errorf("logs --tail 2: %q, want \"4\\n5\\n\"", got)
 	}
 	ts := mustMP(t, "logs", name, "-c", "lines", "--timestamps")
 	tl := lines(ts)
-	if len(tl) != 6 {
+	if len(tl) != 5 {
 		t.Fatalf("logs --timestamps: %q", ts)
 	}
 	var prev time.Time
@@ -70,10 +72,18 @@ func TestLogs(t *testing.T) {
 		prev = at
 	}
 
-	// The file on disk is in the CRI format, as kubelet writes it.
-	files, _ := filepath.Glob("/var/log/pods/default_" + name + "_*/lines/0.log")
+	// The files on disk are in the CRI format, as kubelet writes them.
+	checkCRI(t, name, "lines", []string{"stdout 1", "stdout 2", "stdout 3", "stdout 4", "stdout 5"})
+	checkCRI(t, name, "short", []string{"stdout a", "stderr b"})
+}
+
+// checkCRI checks container ctr's 0.log: one "<RFC3339Nano> <stream> F
+// <text>" line for each "<stream> <text>" of want.
+func checkCRI(t *testing.T, pod, ctr string, want []string) {
+	t.Helper()
+	files, _ := filepath.Glob("/var/log/pods/default_" + pod + "_*/" + ctr + "/0.log")
 	if len(files) != 1 {
-		t.Fatalf("log file of lines: %v", files)
+		t.Fatalf("log file of %s: %v", ctr, files)
 	}
 	b, err := os.ReadFile(files[0])
 	if err != nil {
@@ -81,8 +91,8 @@ func TestLogs(t *testing.T) {
 	}
 	cri := regexp.MustCompile(`^(\S+) (stdout|stderr) F (.*)$`)
 	fl := lines(string(b))
-	if len(fl) != 6 {
-		t.Fatalf("%s holds %q", files[0], b)
+	if len(fl) != len(want) {
+		t.Fatalf("%s holds %q, want %q", files[0], b, want)
 	}
 	for i, l := range fl {
 		m := cri.FindStringSubmatch(l)
@@ -93,12 +103,8 @@ func TestLogs(t *testing.T) {
 		if _, err := time.Parse(time.RFC3339Nano, m[1]); err != nil {
 			t.Errorf("%s line %q: %v", files[0], l, err)
 		}
-		wantStream, wantText := "stdout", lines(all)[i]
-		if wantText == "oops" {
-			wantStream = "stderr"
-		}
-		if m[2] != wantStream || m[3] != wantText {
-			t.Errorf("%s line %q: want %s %s", files[0], l, wantStream, wantText)
+		if m[2]+" "+m[3] != want[i] {
+			t.Errorf("%s line %q: want %s", files[0], l, want[i])
 		}
 	}
 }
