@@ -14,8 +14,8 @@ import (
 // Image is an image found in the local store.
 type Image struct {
 	Ref    Ref
-	Dir    string         // the tag directory
-	RootFS string         // the root filesystem, used read-only as overlay lowerdir
+	Dir    string // the tag directory
+	RootFS string // the root filesystem, used read-only as overlay lowerdir
 	Config Config
 }
 
