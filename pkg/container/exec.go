@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"syscall"
 
 	"github.com/minipod/minipod/pkg/ns"
@@ -19,8 +20,11 @@ type ExecOptions struct {
 	Caps []string // the container's capability set
 	// Stdin, Stdout, Stderr become the command's fds 0, 1, 2.
 	Stdin, Stdout, Stderr *os.File
-	// TTY makes Stdin the command's controlling terminal (a pty slave).
-	TTY bool
+	// TTY gives the command a terminal from the container's own devpts
+	// (so ttyname() works inside); Stdin/Stdout/Stderr are then unused and
+	// OnTTY receives the master side once the command runs.
+	TTY   bool
+	OnTTY func(master *os.File)
 }
 
 // Exec runs a command in every namespace of the container (ipc, uts, net,
@@ -33,15 +37,56 @@ func Exec(o ExecOptions) (int, error) {
 	}
 	defer set.Close()
 	var pid int
+	var master *os.File
 	err = set.Do(func() error {
+		if o.TTY {
+			m, slave, err := openPTY()
+			if err != nil {
+				return err
+			}
+			defer slave.Close()
+			master, o.Stdin, o.Stdout, o.Stderr = m, slave, slave, slave
+		}
 		var ferr error
 		pid, ferr = forkInside(o)
 		return ferr
 	})
 	if err != nil {
+		if master != nil {
+			master.Close()
+		}
 		return 0, err
 	}
+	if master != nil && o.OnTTY != nil {
+		o.OnTTY(master)
+	}
 	return wait(pid)
+}
+
+// openPTY opens a terminal pair in the current mount namespace's devpts;
+// called on the thread that joined the container, it is the container's.
+func openPTY() (*os.File, *os.File, error) {
+	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("exec: open /dev/ptmx: %w", err)
+	}
+	master := os.NewFile(uintptr(fd), "/dev/ptmx")
+	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+		master.Close()
+		return nil, nil, fmt.Errorf("exec: unlock pty: %w", err)
+	}
+	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
+	if err != nil {
+		master.Close()
+		return nil, nil, fmt.Errorf("exec: pty number: %w", err)
+	}
+	name := "/dev/pts/" + strconv.Itoa(n)
+	sfd, err := unix.Open(name, unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		master.Close()
+		return nil, nil, fmt.Errorf("exec: open %s: %w", name, err)
+	}
+	return master, os.NewFile(uintptr(sfd), name), nil
 }
 
 // forkInside runs on the thread that joined the container: lookups see the

@@ -52,39 +52,43 @@ func Exec(o ExecOptions) (int, error) {
 	return container.Exec(eo)
 }
 
-// execTTY gives the command a pseudo-terminal: our terminal goes raw, bytes
-// flow both ways, and window size changes follow.
+// execTTY gives the command a terminal from the container's devpts: our
+// terminal goes raw, bytes flow both ways, window size changes follow.
 func execTTY(eo container.ExecOptions, stdin bool) (int, error) {
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		return 0, fmt.Errorf("exec: open pty: %w", err)
+	done := make(chan struct{})
+	var master *os.File
+	eo.TTY = true
+	eo.OnTTY = func(m *os.File) {
+		master = m
+		if term.IsTerminal(int(os.Stdin.Fd())) {
+			_ = pty.InheritSize(os.Stdin, m)
+			go followWindowSize(m)
+		}
+		if stdin {
+			go func() { _, _ = io.Copy(m, os.Stdin) }()
+		}
+		go func() {
+			_, _ = io.Copy(os.Stdout, m) // ends with EIO once the command exits
+			close(done)
+		}()
 	}
-	defer ptmx.Close()
 	if term.IsTerminal(int(os.Stdin.Fd())) {
-		_ = pty.InheritSize(os.Stdin, ptmx)
 		if old, err := term.MakeRaw(int(os.Stdin.Fd())); err == nil {
 			defer term.Restore(int(os.Stdin.Fd()), old)
 		}
-		winch := make(chan os.Signal, 1)
-		signal.Notify(winch, unix.SIGWINCH)
-		defer signal.Stop(winch)
-		go func() {
-			for range winch {
-				_ = pty.InheritSize(os.Stdin, ptmx)
-			}
-		}()
 	}
-	eo.Stdin, eo.Stdout, eo.Stderr, eo.TTY = tty, tty, tty, true
-	if stdin {
-		go func() { _, _ = io.Copy(ptmx, os.Stdin) }()
-	}
-	done := make(chan struct{})
-	go func() {
-		_, _ = io.Copy(os.Stdout, ptmx) // ends with EIO once the command exits
-		close(done)
-	}()
 	code, err := container.Exec(eo)
-	tty.Close()
-	<-done
+	if master != nil {
+		<-done
+		master.Close()
+	}
 	return code, err
+}
+
+func followWindowSize(m *os.File) {
+	winch := make(chan os.Signal, 1)
+	signal.Notify(winch, unix.SIGWINCH)
+	for range winch {
+		_ = pty.InheritSize(os.Stdin, m)
+	}
 }
