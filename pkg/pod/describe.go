@@ -20,6 +20,7 @@ func Describe(name string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	markLost(st)
 	now := time.Now()
 	w := tabwriter.NewWriter(out, 0, 8, 1, ' ', 0)
 	fmt.Fprintf(w, "Name:\t%s\nNamespace:\t%s\nUID:\t%s\nHostname:\t%s\n", st.Name, st.Namespace, st.UID, st.Hostname)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -52,9 +53,20 @@ func loadPods(names []string) ([]*state.Pod, error) {
 			}
 			return nil, err
 		}
+		markLost(st)
 		pods = append(pods, st)
 	}
 	return pods, nil
+}
+
+// markLost reports a pod whose monitor died without finishing it as
+// Unknown, as kubectl shows a pod whose node stopped reporting.
+func markLost(st *state.Pod) {
+	if st.Finished || st.Monitor.PID == 0 || st.Monitor.Alive() {
+		return
+	}
+	st.Phase, st.Reason = "Unknown", "Unknown"
+	st.Message = "the pod's monitor (pid " + strconv.Itoa(st.Monitor.PID) + ") is gone; delete the pod with: minipod down " + st.Name
 }
 
 func printTable(out io.Writer, pods []*state.Pod, wide bool) error {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/minipod/minipod/pkg/infra"
@@ -38,6 +39,8 @@ type monitor struct {
 	killAt  <-chan time.Time
 	stopped bool     // pause has been told to stop
 	lock    *os.File // held for the monitor's whole life
+	// copiers counts log copiers still draining container output.
+	copiers sync.WaitGroup
 }
 
 // MonitorMain is the monitor process: `minipod monitor POD`. `up` starts it

@@ -56,6 +56,7 @@ func (mon *monitor) finish() int {
 	if mon.podNS != nil {
 		mon.podNS.Close()
 	}
+	mon.drainLogs()
 	if mon.st.Terminating {
 		mon.teardown()
 		return 0
@@ -63,6 +64,19 @@ func (mon *monitor) finish() int {
 	mon.st.Finished = true
 	mon.save()
 	return 0
+}
+
+// drainLogs waits until the last output of every container is in its log
+// file. A process that inherited a container's stdout and escaped its
+// namespaces could hold the pipe open forever, hence the bound.
+func (mon *monitor) drainLogs() {
+	done := make(chan struct{})
+	go func() { mon.copiers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		fmt.Fprintln(os.Stderr, "monitor: log copiers still busy after 2s; giving up on them")
+	}
 }
 
 // teardown removes everything the pod had on disk. The tmpfs mounts live in

@@ -128,7 +128,7 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 		outW.Close()
 		return 0, fmt.Errorf("create stderr pipe: %w", err)
 	}
-	copyLogs(w, outR, errR)
+	copyLogs(&mon.copiers, w, outR, errR)
 	share := mon.pe.nsPaths["pid"] != ""
 	pid, err := container.Start(container.StartOptions{
 		Exe: selfExe, Bundle: c.bundle, PodNS: mon.podNS, SharePID: share, Stdout: outW, Stderr: errW,
@@ -143,8 +143,9 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 
 // copyLogs drains both pipes into the CRI log until the container and every
 // process holding its output have gone.
-func copyLogs(w *logs.Writer, outR, errR *os.File) {
+func copyLogs(all *sync.WaitGroup, w *logs.Writer, outR, errR *os.File) {
 	var wg sync.WaitGroup
+	all.Add(1)
 	for _, s := range []struct {
 		name string
 		r    *os.File
@@ -161,5 +162,6 @@ func copyLogs(w *logs.Writer, outR, errR *os.File) {
 	go func() {
 		wg.Wait()
 		w.Close()
+		all.Done()
 	}()
 }
