@@ -59,6 +59,18 @@ func TestBadManifests(t *testing.T) {
       subPath: ../../etc`,
 		wantErrs: []string{"spec.containers[0].volumeMounts[0].subPath", "../../etc"},
 	}, {
+		name: "escaping mountPath",
+		spec: `  volumes:
+  - name: v
+    emptyDir: {}
+  containers:
+  - name: a
+    image: busybox
+    volumeMounts:
+    - name: v
+      mountPath: /../../etc`,
+		wantErrs: []string{"spec.containers[0].volumeMounts[0].mountPath", "/../../etc"},
+	}, {
 		name: "unknown image",
 		spec: `  containers:
   - name: a

@@ -103,6 +103,8 @@ func checkVolumeMounts(c *podContext, ctr *Container, path string) []error {
 			errs.add(required(mp+".mountPath", ""))
 		case !strings.HasPrefix(vm.MountPath, "/"):
 			errs.add(invalid(mp+".mountPath", vm.MountPath, "must be an absolute path"))
+		case escapesRoot(vm.MountPath):
+			errs.add(invalid(mp+".mountPath", vm.MountPath, "must not climb above the container root with '..'"))
 		case mountPaths[vm.MountPath]:
 			errs.add(invalid(mp+".mountPath", vm.MountPath, "must be unique"))
 		}
@@ -142,4 +144,24 @@ func isResourceName(name string) bool {
 		return true
 	}
 	return strings.HasPrefix(name, "hugepages-") || (strings.Contains(name, "/") && qualifiedName(name) == "")
+}
+
+// escapesRoot reports whether an absolute path climbs above "/" with "..".
+// The runtime resolves every mount inside the root anyway, so such a path
+// could never leave it; refusing it says plainly that the manifest is wrong.
+func escapesRoot(p string) bool {
+	depth := 0
+	for _, part := range strings.Split(p, "/") {
+		switch part {
+		case "", ".":
+		case "..":
+			if depth == 0 {
+				return true
+			}
+			depth--
+		default:
+			depth++
+		}
+	}
+	return false
 }

@@ -36,6 +36,7 @@ var validationCases = []struct {
 		`spec.containers[0].volumeMounts[0].name: Not found: "data"`},
 	{"mountPath required", mountCase(m{"name": "v"}), "spec.containers[0].volumeMounts[0].mountPath: Required value"},
 	{"mountPath relative", mountCase(m{"name": "v", "mountPath": "data"}), `volumeMounts[0].mountPath: Invalid value: "data": must be an absolute path`},
+	{"mountPath escaping", mountCase(m{"name": "v", "mountPath": "/../../etc"}), `volumeMounts[0].mountPath: Invalid value: "/../../etc": must not climb above the container root`},
 	{"mountPath duplicate", mountCase(m{"name": "v", "mountPath": "/d"}, m{"name": "v", "mountPath": "/d"}),
 		`volumeMounts[1].mountPath: Invalid value: "/d": must be unique`},
 	{"subPath absolute", mountCase(m{"name": "v", "mountPath": "/d", "subPath": "/etc"}), `subPath: Invalid value: "/etc": must be a relative path`},
