@@ -34,6 +34,9 @@ func defaultPod(p *Pod) error {
 	defaultPodSpec(&p.Spec)
 	for _, c := range p.Spec.AllContainers() {
 		defaultContainer(c)
+		if p.Spec.HostNetwork {
+			defaultHostPorts(c)
+		}
 	}
 	for i := range p.Spec.Volumes {
 		defaultVolume(&p.Spec.Volumes[i])
@@ -61,6 +64,16 @@ func defaultPodSpec(s *PodSpec) {
 	}
 	if len(s.SecurityContext) == 0 {
 		s.SecurityContext = json.RawMessage("{}")
+	}
+}
+
+// defaultHostPorts: with hostNetwork a containerPort is on the node
+// already, so Kubernetes defaults hostPort to it.
+func defaultHostPorts(c *Container) {
+	for i := range c.Ports {
+		if c.Ports[i].HostPort == 0 {
+			c.Ports[i].HostPort = c.Ports[i].ContainerPort
+		}
 	}
 }
 

@@ -87,3 +87,10 @@ func TestUIDsDiffer(t *testing.T) {
 		t.Errorf("two parses gave the same UID %q", a.UID)
 	}
 }
+
+func TestHostNetworkDefaultsHostPort(t *testing.T) {
+	p := mustParsePod(t, podWith(edit{"spec.hostNetwork", true}, edit{"spec.containers[0].ports", l{m{"containerPort": 8080}}}))
+	if got := p.Spec.Containers[0].Ports[0].HostPort; got != 8080 {
+		t.Errorf("hostPort = %d, want the containerPort 8080", got)
+	}
+}

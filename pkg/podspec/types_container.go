@@ -38,10 +38,10 @@ type ContainerResizePolicy struct {
 	RestartPolicy string `json:"restartPolicy"`
 }
 
-// ContainerPort is informational until networking lands; hostPort is planned.
+// ContainerPort is informational; hostPort publishes it on the node.
 type ContainerPort struct {
 	Name          string `json:"name,omitempty"`
-	HostPort      int32  `json:"hostPort,omitempty" minipod:"yet"`
+	HostPort      int32  `json:"hostPort,omitempty"`
 	ContainerPort int32  `json:"containerPort"`
 	Protocol      string `json:"protocol,omitempty"`
 	HostIP        string `json:"hostIP,omitempty"`

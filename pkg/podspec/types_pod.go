@@ -61,7 +61,7 @@ type PodSpec struct {
 	Hostname                      string          `json:"hostname,omitempty"`
 	Subdomain                     string          `json:"subdomain,omitempty"`
 	ShareProcessNamespace         *bool           `json:"shareProcessNamespace,omitempty"`
-	HostNetwork                   bool            `json:"hostNetwork,omitempty" minipod:"reject"`
+	HostNetwork                   bool            `json:"hostNetwork,omitempty"`
 	HostPID                       bool            `json:"hostPID,omitempty" minipod:"reject"`
 	HostIPC                       bool            `json:"hostIPC,omitempty" minipod:"reject"`
 	EnableServiceLinks            *bool           `json:"enableServiceLinks,omitempty"`

@@ -20,6 +20,8 @@ type podContext struct {
 	pod     *Pod
 	m       *Manifest
 	volumes map[string]*Volume
+	// hostPorts seen so far, "PROTO/PORT/HOSTIP", for the duplicate check.
+	hostPorts map[string]bool
 }
 
 var podChecks = []podCheck{

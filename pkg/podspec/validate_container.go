@@ -56,7 +56,7 @@ func checkPolicies(_ *podContext, ctr *Container, path string) []error {
 
 // checkPorts: containerPort is informational but must be a port; names are
 // IANA service names, unique within the container.
-func checkPorts(_ *podContext, ctr *Container, path string) []error {
+func checkPorts(pc *podContext, ctr *Container, path string) []error {
 	var errs errList
 	names := map[string]bool{}
 	for i, p := range ctr.Ports {
@@ -72,6 +72,7 @@ func checkPorts(_ *podContext, ctr *Container, path string) []error {
 		if p.HostIP != "" && net.ParseIP(p.HostIP) == nil {
 			errs.add(invalid(pp+".hostIP", p.HostIP, "must be a valid IP address"))
 		}
+		errs.add(checkHostPort(pc, p, pp)...)
 		if p.Name == "" {
 			continue
 		}
@@ -164,4 +165,31 @@ func escapesRoot(p string) bool {
 		}
 	}
 	return false
+}
+
+// checkHostPort: a hostPort is a port; with hostNetwork it must equal the
+// containerPort (Kubernetes' rule); minipod publishes TCP and UDP only; one
+// hostPort/protocol/hostIP is used once per pod.
+func checkHostPort(pc *podContext, p ContainerPort, pp string) []error {
+	if p.HostPort == 0 {
+		return nil
+	}
+	hp := strconv.Itoa(int(p.HostPort))
+	switch {
+	case p.HostPort < 0 || p.HostPort > 65535:
+		return []error{invalid(pp+".hostPort", hp, "must be between 1 and 65535, inclusive")}
+	case pc.pod.Spec.HostNetwork && p.HostPort != p.ContainerPort:
+		return []error{invalid(pp+".hostPort", hp, "must match `containerPort` when `hostNetwork` is true")}
+	case p.Protocol == "SCTP":
+		return []error{notSupported(pp+".hostPort", "not supported for SCTP")}
+	}
+	key := p.Protocol + "/" + hp + "/" + p.HostIP
+	if pc.hostPorts == nil {
+		pc.hostPorts = map[string]bool{}
+	}
+	if pc.hostPorts[key] {
+		return []error{duplicate(pp+".hostPort", hp+"/"+p.Protocol)}
+	}
+	pc.hostPorts[key] = true
+	return nil
 }
