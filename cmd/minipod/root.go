@@ -14,6 +14,6 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newUp(), newDown(), newGet(), newDescribe(), newLogs(), newExec(), newImages())
+	root.AddCommand(newUp(), newDown(), newGet(), newDescribe(), newLogs(), newExec(), newPortForward(), newImages())
 	return root
 }

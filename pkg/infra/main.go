@@ -28,6 +28,9 @@ func setup(args []string) error {
 	if len(args) != 1 {
 		return fmt.Errorf("usage: minipod pause HOSTNAME")
 	}
+	if args[0] == "" {
+		return os.Chdir("/") // hostNetwork: the node's UTS and network
+	}
 	if err := unix.Sethostname([]byte(args[0])); err != nil {
 		return fmt.Errorf("set hostname %q: %w", args[0], err)
 	}

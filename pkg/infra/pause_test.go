@@ -26,7 +26,7 @@ func TestPauseHoldsNamespaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pid, err := Start(exe, "pause-test", false)
+	pid, err := Start(exe, "pause-test", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestPauseHoldsNamespaces(t *testing.T) {
 func TestPauseSharedPID(t *testing.T) {
 	testutil.RequiresRoot(t)
 	exe, _ := os.Executable()
-	pid, err := Start(exe, "pid-test", true)
+	pid, err := Start(exe, "pid-test", Options{SharePID: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,5 +93,26 @@ func TestPauseSharedPID(t *testing.T) {
 	// NSpid lists the PID in every namespace; the last one is ours: 1.
 	if !containsLine(string(status), "NSpid:", "1") {
 		t.Errorf("pause is not PID 1 of its namespace:\n%s", status)
+	}
+}
+
+func TestPauseHostNetwork(t *testing.T) {
+	testutil.RequiresRoot(t)
+	exe, _ := os.Executable()
+	pid, err := Start(exe, "ignored", Options{HostNetwork: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = unix.Kill(pid, unix.SIGKILL)
+		var ws unix.WaitStatus
+		_, _ = unix.Wait4(pid, &ws, 0, nil)
+	}()
+	for k, shared := range map[string]bool{"net": true, "uts": true, "ipc": false} {
+		host, _ := ns.Inode(os.Getpid(), k)
+		pod, _ := ns.Inode(pid, k)
+		if (host == pod) != shared {
+			t.Errorf("%s namespace shared with the host = %v, want %v", k, host == pod, shared)
+		}
 	}
 }

@@ -13,10 +13,20 @@ import (
 // Role is the argv[1] that makes the minipod binary act as the pause process.
 const Role = "pause"
 
+// Options shape the pod's namespaces.
+type Options struct {
+	// SharePID: pause is PID 1 of a new PID namespace the containers join.
+	SharePID bool
+	// HostNetwork: the pod uses the node's network and UTS namespaces, so
+	// pause creates only the IPC namespace and leaves hostname and links
+	// alone.
+	HostNetwork bool
+}
+
 // Start forks exe as the pause process in new net, IPC and UTS namespaces
-// (plus PID when sharePID), and waits until it reports that hostname and
-// loopback are set. It returns the pause PID; the caller reaps it.
-func Start(exe, hostname string, sharePID bool) (int, error) {
+// (see Options), and waits until it reports that hostname and loopback are
+// set. It returns the pause PID; the caller reaps it.
+func Start(exe, hostname string, o Options) (int, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return 0, fmt.Errorf("start pause: %w", err)
@@ -28,8 +38,13 @@ func Start(exe, hostname string, sharePID bool) (int, error) {
 		return 0, fmt.Errorf("start pause: %w", err)
 	}
 	defer devnull.Close()
-	flags := uintptr(unix.CLONE_NEWNET | unix.CLONE_NEWIPC | unix.CLONE_NEWUTS)
-	if sharePID {
+	flags := uintptr(unix.CLONE_NEWIPC)
+	if !o.HostNetwork {
+		flags |= unix.CLONE_NEWNET | unix.CLONE_NEWUTS
+	} else {
+		hostname = "" // the node's: never touch it
+	}
+	if o.SharePID {
 		flags |= unix.CLONE_NEWPID
 	}
 	pid, err := syscall.ForkExec(exe, []string{"minipod", Role, hostname}, &syscall.ProcAttr{

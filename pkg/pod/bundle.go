@@ -37,6 +37,8 @@ type podEnv struct {
 	volumes  map[string]string
 	files    map[string]string
 	nsPaths  map[string]string
+	podIP    string
+	hostIP   string
 }
 
 // makeBundle resolves the container's image, environment and command, and
@@ -76,7 +78,7 @@ func makeBundle(pe podEnv, c *ctr) error {
 // then the pod's, with a default PATH if nobody set one.
 func containerEnv(pe podEnv, c *podspec.Container, img *image.Image) ([]string, error) {
 	base := append([]string{"HOSTNAME=" + pe.hostname}, img.Config.Env...)
-	env, err := podspec.ResolveEnv(pe.m, pe.pod, c, base, "", "")
+	env, err := podspec.ResolveEnv(pe.m, pe.pod, c, base, pe.podIP, pe.hostIP)
 	if err != nil {
 		return nil, err
 	}

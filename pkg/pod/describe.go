@@ -28,6 +28,7 @@ func Describe(name string, out io.Writer) error {
 	if st.Message != "" {
 		fmt.Fprintf(w, "Message:\t%s\n", st.Message)
 	}
+	fmt.Fprintf(w, "IP:\t%s\nNode IP:\t%s\n", orNone(st.PodIP), orNone(st.HostIP))
 	fmt.Fprintf(w, "Monitor PID:\t%d\nPause PID:\t%d\n", st.Monitor.PID, st.Pause.PID)
 	w.Flush()
 	if len(st.InitContainers) > 0 {

@@ -131,7 +131,7 @@ func cleanDead(name string) error {
 	if st.Pause.PID != 0 {
 		stopProcs([]state.Proc{st.Pause}, pauseGrace)
 	}
-	return removePodFiles(st)
+	return errors.Join(detachNetwork(st), removePodFiles(st))
 }
 
 // graceFile holds a `down --grace-period` override.

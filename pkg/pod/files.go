@@ -17,6 +17,11 @@ const shmSize = "65536k"
 // hostname is the pod's hostname as the kubelet computes it: spec.hostname,
 // else the pod name cut to 63 characters without a trailing '-' or '.'.
 func hostname(p *podspec.Pod) string {
+	if p.Spec.HostNetwork {
+		if h, err := os.Hostname(); err == nil {
+			return h
+		}
+	}
 	if p.Spec.Hostname != "" {
 		return p.Spec.Hostname
 	}
@@ -37,9 +42,6 @@ func writePodFiles(run string, p *podspec.Pod) (map[string]string, error) {
 		"/etc/resolv.conf": filepath.Join(run, "resolv.conf"),
 		"/dev/shm":         filepath.Join(run, "shm"),
 	}
-	if err := state.WriteFile(out["/etc/hosts"], []byte(hostsFile()), 0o644); err != nil {
-		return nil, err
-	}
 	if err := state.WriteFile(out["/etc/hostname"], []byte(hostname(p)+"\n"), 0o644); err != nil {
 		return nil, err
 	}
@@ -56,16 +58,29 @@ func writePodFiles(run string, p *podspec.Pod) (map[string]string, error) {
 	return out, nil
 }
 
-// hostsFile follows the kubelet's managed hosts file. The pod has no IP of
-// its own until the network issue lands, so there is no pod-IP line yet.
-func hostsFile() string {
+// writeHosts writes the pod's /etc/hosts once its address is known.
+func writeHosts(path string, st *state.Pod) error {
+	content := hostsFile(st.PodIP, st.Hostname)
+	if st.HostNetwork {
+		content = nodeHostsFile()
+	}
+	return state.WriteFile(path, []byte(content), 0o644)
+}
+
+// hostsFile follows the kubelet's managed hosts file: localhost entries,
+// then the pod's IP with its hostname.
+func hostsFile(ip, host string) string {
+	pod := ""
+	if ip != "" {
+		pod = ip + "\t" + host + "\n"
+	}
 	return "# Kubernetes-managed hosts file.\n" +
 		"127.0.0.1\tlocalhost\n" +
 		"::1\tlocalhost ip6-localhost ip6-loopback\n" +
 		"fe00::0\tip6-localnet\n" +
 		"fe00::0\tip6-mcastprefix\n" +
 		"fe00::1\tip6-allnodes\n" +
-		"fe00::2\tip6-allrouters\n"
+		"fe00::2\tip6-allrouters\n" + pod
 }
 
 // mountTmpfs mounts a tmpfs at dir. It runs in the monitor's private mount

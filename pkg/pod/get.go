@@ -85,7 +85,7 @@ func printTable(out io.Writer, pods []*state.Pod, wide bool) error {
 	for _, st := range pods {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s", st.Name, Ready(st), Status(st), Restarts(st, now), HumanDuration(now.Sub(st.Created)))
 		if wide {
-			fmt.Fprintf(w, "\t%s\t%s\t%s\t%s", "<none>", node, "<none>", "<none>")
+			fmt.Fprintf(w, "\t%s\t%s\t%s\t%s", orNone(st.PodIP), node, "<none>", "<none>")
 		}
 		fmt.Fprintln(w)
 	}
@@ -116,4 +116,11 @@ func printJSON(out io.Writer, pods []*state.Pod) error {
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "    ")
 	return enc.Encode(v)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "<none>"
+	}
+	return s
 }

@@ -157,14 +157,24 @@ func makeCtrs(p *podspec.Pod, st *state.Pod, run, data string) []*ctr {
 // needs the paths of the pod's namespaces.
 func (mon *monitor) startPause() error {
 	share := mon.pod.Spec.ShareProcessNamespace != nil && *mon.pod.Spec.ShareProcessNamespace
-	pid, err := infra.Start(selfExe, mon.pe.hostname, share)
+	hostNet := mon.pod.Spec.HostNetwork
+	pid, err := infra.Start(selfExe, mon.pe.hostname, infra.Options{SharePID: share, HostNetwork: hostNet})
 	mon.kickReaper()
 	if err != nil {
 		return err
 	}
 	mon.st.Pause = state.Identify(pid)
 	mon.st.Namespaces = ns.Inodes(pid)
-	kinds := []string{"net", "ipc", "uts"}
+	if err := mon.attachNetwork(pid); err != nil {
+		return err
+	}
+	if err := writeHosts(mon.pe.files["/etc/hosts"], mon.st); err != nil {
+		return err
+	}
+	kinds := []string{"ipc"}
+	if !hostNet {
+		kinds = append(kinds, "net", "uts")
+	}
 	if share {
 		kinds = append(kinds, "pid")
 	}
@@ -175,6 +185,7 @@ func (mon *monitor) startPause() error {
 	if mon.podNS, err = ns.Open(pid, kinds...); err != nil {
 		return err
 	}
+	mon.pe.podIP, mon.pe.hostIP = mon.st.PodIP, mon.st.HostIP
 	for _, c := range mon.ctrs {
 		if err := makeBundle(mon.pe, c); err != nil {
 			return err

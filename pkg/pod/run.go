@@ -61,6 +61,11 @@ func (mon *monitor) finish() int {
 		mon.teardown()
 		return 0
 	}
+	// The sandbox is gone: free the address and hostPorts now, as the
+	// kubelet does for a finished pod; `down` removes the files later.
+	if err := detachNetwork(mon.st); err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
+	}
 	mon.st.Finished = true
 	mon.save()
 	return 0
@@ -92,6 +97,9 @@ func (mon *monitor) teardown() {
 	}
 	unmountUnder(roots.PodRun(name))
 	unmountUnder(roots.PodData(name))
+	if err := detachNetwork(mon.st); err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
+	}
 	if err := removePodFiles(mon.st); err != nil {
 		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
 	}

@@ -35,6 +35,12 @@ func ts(t time.Time) string {
 
 func podStatus(st *state.Pod) *podspec.PodStatus {
 	s := &podspec.PodStatus{Phase: st.Phase, Reason: st.Reason, Message: st.Message, StartTime: ts(st.StartTime)}
+	if st.PodIP != "" {
+		s.PodIP, s.PodIPs = st.PodIP, []podspec.PodIP{{IP: st.PodIP}}
+	}
+	if st.HostIP != "" {
+		s.HostIP, s.HostIPs = st.HostIP, []podspec.HostIP{{IP: st.HostIP}}
+	}
 	s.Conditions = conditions(st)
 	for _, c := range st.InitContainers {
 		s.InitContainerStatuses = append(s.InitContainerStatuses, containerStatus(c))

@@ -5,12 +5,17 @@ import "time"
 // Pod is what state.json holds: everything `get`, `describe`, `exec`, `logs`
 // and `down` need, written by the monitor after every change.
 type Pod struct {
-	Name      string    `json:"name"`
-	Namespace string    `json:"namespace"`
-	UID       string    `json:"uid"`
-	Hostname  string    `json:"hostname"`
-	Created   time.Time `json:"created"`
-	StartTime time.Time `json:"startTime,omitempty"`
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	UID       string `json:"uid"`
+	Hostname  string `json:"hostname"`
+	// PodIP is the pod's address on the node's pod network (the node's own
+	// address with hostNetwork); HostIP is the node's address.
+	PodIP       string    `json:"podIP,omitempty"`
+	HostIP      string    `json:"hostIP,omitempty"`
+	HostNetwork bool      `json:"hostNetwork,omitempty"`
+	Created     time.Time `json:"created"`
+	StartTime   time.Time `json:"startTime,omitempty"`
 
 	Monitor Proc `json:"monitor"`
 	Pause   Proc `json:"pause"`

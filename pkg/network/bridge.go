@@ -1,0 +1,106 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// ensureBridge creates the host bridge with the gateway address if it is
+// missing, and turns on what routed pod traffic needs: IPv4 forwarding and
+// route_localnet on the bridge (hostPorts reached at 127.0.0.1 are DNATed
+// to a pod and would otherwise be dropped as martians). The caller holds the
+// lock.
+func (c Config) ensureBridge() (netlink.Link, error) {
+	br, err := netlink.LinkByName(c.Bridge)
+	if err != nil {
+		var nf netlink.LinkNotFoundError
+		if !errors.As(err, &nf) {
+			return nil, fmt.Errorf("find bridge %s: %w", c.Bridge, err)
+		}
+		attrs := netlink.NewLinkAttrs()
+		attrs.Name = c.Bridge
+		if err := netlink.LinkAdd(&netlink.Bridge{LinkAttrs: attrs}); err != nil && !errors.Is(err, unix.EEXIST) {
+			return nil, fmt.Errorf("create bridge %s: %w", c.Bridge, err)
+		}
+		if br, err = netlink.LinkByName(c.Bridge); err != nil {
+			return nil, fmt.Errorf("find bridge %s: %w", c.Bridge, err)
+		}
+	}
+	if err := c.bridgeAddr(br); err != nil {
+		return nil, err
+	}
+	if err := netlink.LinkSetUp(br); err != nil {
+		return nil, fmt.Errorf("bring bridge %s up: %w", c.Bridge, err)
+	}
+	if err := writeSysctl("net/ipv4/conf/"+c.Bridge+"/route_localnet", "1"); err != nil {
+		return nil, err
+	}
+	return br, c.enableForwarding()
+}
+
+func (c Config) bridgeAddr(br netlink.Link) error {
+	want := &net.IPNet{IP: c.Gateway, Mask: c.Subnet.Mask}
+	addrs, err := netlink.AddrList(br, netlink.FAMILY_V4)
+	if err != nil {
+		return fmt.Errorf("list addresses of %s: %w", c.Bridge, err)
+	}
+	for _, a := range addrs {
+		if a.IPNet.String() == want.String() {
+			return nil
+		}
+	}
+	if err := netlink.AddrAdd(br, &netlink.Addr{IPNet: want}); err != nil && !errors.Is(err, unix.EEXIST) {
+		return fmt.Errorf("add %s to %s: %w", want, c.Bridge, err)
+	}
+	return nil
+}
+
+// enableForwarding turns net.ipv4.ip_forward on, remembering the value it
+// found so removeBridge can put it back when the last pod is gone.
+func (c Config) enableForwarding() error {
+	cur, err := os.ReadFile("/proc/sys/net/ipv4/ip_forward")
+	if err != nil {
+		return fmt.Errorf("read ip_forward: %w", err)
+	}
+	if strings.TrimSpace(string(cur)) == "1" {
+		return nil
+	}
+	saved := filepath.Join(c.StateDir, "ip_forward.saved")
+	if err := os.WriteFile(saved, cur, 0o600); err != nil {
+		return fmt.Errorf("save ip_forward: %w", err)
+	}
+	return writeSysctl("net/ipv4/ip_forward", "1")
+}
+
+// removeBridge deletes the bridge and restores ip_forward; called when no
+// pod is left on it. The caller holds the lock.
+func (c Config) removeBridge() error {
+	var errs []error
+	if br, err := netlink.LinkByName(c.Bridge); err == nil {
+		if err := netlink.LinkDel(br); err != nil {
+			errs = append(errs, fmt.Errorf("delete bridge %s: %w", c.Bridge, err))
+		}
+	}
+	saved := filepath.Join(c.StateDir, "ip_forward.saved")
+	if b, err := os.ReadFile(saved); err == nil {
+		if err := writeSysctl("net/ipv4/ip_forward", strings.TrimSpace(string(b))); err != nil {
+			errs = append(errs, err)
+		}
+		_ = os.Remove(saved)
+	}
+	return errors.Join(errs...)
+}
+
+func writeSysctl(key, val string) error {
+	if err := os.WriteFile("/proc/sys/"+key, []byte(val), 0o644); err != nil {
+		return fmt.Errorf("set %s=%s: %w", strings.ReplaceAll(key, "/", "."), val, err)
+	}
+	return nil
+}

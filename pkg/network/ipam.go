@@ -1,0 +1,146 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Alive tells whether a pod (name and UID) still exists; a lease or port
+// reservation of a pod that does not can be reclaimed.
+type Alive func(pod, uid string) bool
+
+// Owner is who holds a lease or a port: "pod uid".
+type Owner struct{ Pod, UID string }
+
+func (o Owner) String() string { return o.Pod + " " + o.UID }
+
+func parseOwner(b []byte) Owner {
+	f := strings.Fields(string(b))
+	o := Owner{}
+	if len(f) > 0 {
+		o.Pod = f[0]
+	}
+	if len(f) > 1 {
+		o.UID = f[1]
+	}
+	return o
+}
+
+func (c Config) leaseDir() string { return filepath.Join(c.StateDir, "leases") }
+
+// allocate leases the next free address after the last one handed out
+// (host-local's round robin, so a just-freed address is not reused at
+// once). The caller holds the lock.
+func (c Config) allocate(o Owner, alive Alive) (net.IP, error) {
+	if err := os.MkdirAll(c.leaseDir(), 0o700); err != nil {
+		return nil, fmt.Errorf("create lease dir: %w", err)
+	}
+	leases, err := c.reclaim(alive)
+	if err != nil {
+		return nil, err
+	}
+	for ip, holder := range leases {
+		if holder == o {
+			return net.ParseIP(ip).To4(), nil
+		}
+	}
+	n := size(c.Subnet)
+	start := c.lastIndex()
+	for step := uint32(1); step < n; step++ {
+		i := (start+step-2)%(n-3) + 2 // hosts 2..n-2: skip network, gateway, broadcast
+		ip := nthIP(c.Subnet, i)
+		if _, taken := leases[ip.String()]; taken {
+			continue
+		}
+		if err := c.writeLease(ip, o); err != nil {
+			if errors.Is(err, os.ErrExist) {
+				continue
+			}
+			return nil, err
+		}
+		_ = os.WriteFile(filepath.Join(c.StateDir, "last-reserved"), []byte(ip.String()), 0o600)
+		return ip, nil
+	}
+	return nil, fmt.Errorf("allocate pod IP: no free address left in %s", c.Subnet)
+}
+
+func (c Config) writeLease(ip net.IP, o Owner) error {
+	f, err := os.OpenFile(filepath.Join(c.leaseDir(), ip.String()), os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(o.String() + "\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write lease %s: %w", ip, err)
+	}
+	return nil
+}
+
+// lastIndex is the index of the last address handed out (1 if none).
+func (c Config) lastIndex() uint32 {
+	b, err := os.ReadFile(filepath.Join(c.StateDir, "last-reserved"))
+	ip := net.ParseIP(strings.TrimSpace(string(b))).To4()
+	if err != nil || ip == nil || !c.Subnet.Contains(ip) {
+		return 1
+	}
+	return ipToU32(ip) - ipToU32(c.Subnet.IP.To4())
+}
+
+// reclaim reads every lease, deleting those whose pod is gone, and returns
+// the rest by address.
+func (c Config) reclaim(alive Alive) (map[string]Owner, error) {
+	ents, err := os.ReadDir(c.leaseDir())
+	if err != nil && !os.IsNotExist(err) {
+		return nil, fmt.Errorf("read leases: %w", err)
+	}
+	out := map[string]Owner{}
+	for _, e := range ents {
+		p := filepath.Join(c.leaseDir(), e.Name())
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		o := parseOwner(b)
+		if alive != nil && !alive(o.Pod, o.UID) {
+			_ = os.Remove(p)
+			continue
+		}
+		out[e.Name()] = o
+	}
+	return out, nil
+}
+
+// release drops the pod's leases. The caller holds the lock.
+func (c Config) release(pod string) error {
+	leases, err := c.reclaim(nil)
+	if err != nil {
+		return err
+	}
+	for ip, o := range leases {
+		if o.Pod == pod {
+			if err := os.Remove(filepath.Join(c.leaseDir(), ip)); err != nil && !os.IsNotExist(err) {
+				return fmt.Errorf("release %s: %w", ip, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Leases lists the current leases by address (for tests and `describe`).
+func (c Config) Leases() (map[string]Owner, error) {
+	unlock, err := c.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return c.reclaim(nil)
+}

@@ -1,0 +1,83 @@
+package network
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+)
+
+// VethPrefix starts the host-side name of every pod veth, so minipod's
+// links are easy to find (`ip link | grep mp`) and to count in tests.
+const VethPrefix = "mpv"
+
+// vethName is stable per pod instance and fits IFNAMSIZ (15).
+func vethName(o Owner) string {
+	sum := sha256.Sum256([]byte(o.Pod + "/" + o.UID))
+	return VethPrefix + hex.EncodeToString(sum[:])[:11]
+}
+
+// addVeth creates the pair with its pod end already inside the pod's
+// network namespace, names it eth0 there, gives it the address and a
+// default route via the gateway.
+func (c Config) addVeth(br netlink.Link, o Owner, pausePID int, ip net.IP) (string, error) {
+	name := vethName(o)
+	attrs := netlink.NewLinkAttrs()
+	attrs.Name, attrs.MasterIndex = name, br.Attrs().Index
+	veth := &netlink.Veth{LinkAttrs: attrs, PeerName: "eth0", PeerNamespace: netlink.NsPid(pausePID)}
+	if err := netlink.LinkAdd(veth); err != nil {
+		return "", fmt.Errorf("create veth %s: %w", name, err)
+	}
+	if err := netlink.LinkSetUp(veth); err != nil {
+		return name, fmt.Errorf("bring %s up: %w", name, err)
+	}
+	return name, c.configurePodSide(pausePID, ip)
+}
+
+func (c Config) configurePodSide(pausePID int, ip net.IP) error {
+	h, err := netns.GetFromPid(pausePID)
+	if err != nil {
+		return fmt.Errorf("open pod network namespace: %w", err)
+	}
+	defer h.Close()
+	nl, err := netlink.NewHandleAt(h)
+	if err != nil {
+		return fmt.Errorf("open netlink in pod namespace: %w", err)
+	}
+	defer nl.Close()
+	eth0, err := nl.LinkByName("eth0")
+	if err != nil {
+		return fmt.Errorf("find pod eth0: %w", err)
+	}
+	if err := nl.AddrAdd(eth0, &netlink.Addr{IPNet: &net.IPNet{IP: ip, Mask: c.Subnet.Mask}}); err != nil {
+		return fmt.Errorf("add %s to pod eth0: %w", ip, err)
+	}
+	if err := nl.LinkSetUp(eth0); err != nil {
+		return fmt.Errorf("bring pod eth0 up: %w", err)
+	}
+	if err := nl.RouteAdd(&netlink.Route{LinkIndex: eth0.Attrs().Index, Gw: c.Gateway}); err != nil {
+		return fmt.Errorf("add default route via %s: %w", c.Gateway, err)
+	}
+	return nil
+}
+
+// delVeth removes the pod's pair (deleting one end deletes both); a pair
+// already gone with its namespace is fine.
+func delVeth(o Owner) error {
+	l, err := netlink.LinkByName(vethName(o))
+	if err != nil {
+		var nf netlink.LinkNotFoundError
+		if errors.As(err, &nf) {
+			return nil
+		}
+		return fmt.Errorf("find veth of %s: %w", o.Pod, err)
+	}
+	if err := netlink.LinkDel(l); err != nil {
+		return fmt.Errorf("delete veth of %s: %w", o.Pod, err)
+	}
+	return nil
+}

@@ -1,0 +1,134 @@
+package pod
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/minipod/minipod/pkg/ns"
+)
+
+// PortForwardOptions are the arguments of `minipod port-forward`.
+type PortForwardOptions struct {
+	Pod     string
+	Ports   []string // [LOCAL:]REMOTE, as kubectl takes them
+	Address string   // where to listen; kubectl's default is 127.0.0.1
+	Out     io.Writer
+}
+
+type forward struct{ local, remote int }
+
+// PortForward listens on the host and connects each client to the remote
+// port on the pod's own localhost, from inside the pod's network namespace
+// (as containerd's PortForward does), so even ports bound to the pod's
+// 127.0.0.1 are reachable. It runs until ctx ends.
+func PortForward(ctx context.Context, o PortForwardOptions) error {
+	st, err := roots.Load(o.Pod)
+	if err != nil {
+		return err
+	}
+	if !st.Pause.Alive() {
+		return fmt.Errorf("port-forward: pod %s is not running", o.Pod)
+	}
+	fwds, err := parseForwards(o.Ports)
+	if err != nil {
+		return err
+	}
+	var lns []net.Listener
+	defer func() {
+		for _, l := range lns {
+			l.Close()
+		}
+	}()
+	for _, f := range fwds {
+		l, err := net.Listen("tcp", net.JoinHostPort(o.Address, strconv.Itoa(f.local)))
+		if err != nil {
+			return fmt.Errorf("port-forward: listen on %d: %w", f.local, err)
+		}
+		lns = append(lns, l)
+		fmt.Fprintf(o.Out, "Forwarding from %s -> %d\n", l.Addr(), f.remote)
+	}
+	var wg sync.WaitGroup
+	for i, l := range lns {
+		wg.Add(1)
+		go func() { defer wg.Done(); serve(l, st.Pause.PID, fwds[i].remote) }()
+	}
+	<-ctx.Done()
+	for _, l := range lns {
+		l.Close()
+	}
+	wg.Wait()
+	return nil
+}
+
+func parseForwards(specs []string) ([]forward, error) {
+	var out []forward
+	for _, s := range specs {
+		local, remote, found := strings.Cut(s, ":")
+		if !found {
+			remote = local
+		}
+		r, err := strconv.Atoi(remote)
+		if err != nil || r < 1 || r > 65535 {
+			return nil, fmt.Errorf("port-forward: invalid port %q", s)
+		}
+		l := r
+		if found {
+			if l, err = strconv.Atoi(local); err != nil || l < 0 || l > 65535 {
+				return nil, fmt.Errorf("port-forward: invalid local port %q", s)
+			}
+		}
+		out = append(out, forward{local: l, remote: r})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("port-forward: name at least one port")
+	}
+	return out, nil
+}
+
+func serve(l net.Listener, pausePID, remote int) {
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		go relay(c, pausePID, remote)
+	}
+}
+
+// relay dials the pod's localhost from a thread inside its network
+// namespace: a socket belongs to the namespace it was created in, so the
+// connection stays there after the thread is gone.
+func relay(client net.Conn, pausePID, remote int) {
+	defer client.Close()
+	set, err := ns.Open(pausePID, "net")
+	if err != nil {
+		return
+	}
+	var pod net.Conn
+	err = set.Do(func() error {
+		var derr error
+		pod, derr = net.Dial("tcp4", net.JoinHostPort("127.0.0.1", strconv.Itoa(remote)))
+		return derr
+	})
+	set.Close()
+	if err != nil {
+		return
+	}
+	defer pod.Close()
+	done := make(chan struct{}, 2)
+	go func() { _, _ = io.Copy(pod, client); closeWrite(pod); done <- struct{}{} }()
+	go func() { _, _ = io.Copy(client, pod); closeWrite(client); done <- struct{}{} }()
+	<-done
+	<-done
+}
+
+func closeWrite(c net.Conn) {
+	if t, ok := c.(*net.TCPConn); ok {
+		_ = t.CloseWrite()
+	}
+}
