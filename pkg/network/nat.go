@@ -1,0 +1,233 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"sort"
+
+	"github.com/google/nftables"
+	"golang.org/x/sys/unix"
+)
+
+// PortMapping is one hostPort of a pod.
+type PortMapping struct {
+	HostIP        net.IP // nil or 0.0.0.0 = every local address of the node (incl. 127.0.0.1)
+	HostPort      uint16
+	ContainerPort uint16
+	Protocol      string // "tcp" or "udp" (lower case); "sctp" works too
+	PodIP         net.IP
+}
+
+// TableName is minipod's own nftables table (family ip). minipod never
+// touches any other table.
+const TableName = "minipod"
+
+// removeAttempts bounds RemovePod's retries: its batch names rules by
+// handle, and a rule deleted by someone else between listing and flushing
+// fails the whole batch with ENOENT.
+const removeAttempts = 3
+
+// All functions below open their netlink sockets from the calling thread,
+// so they act on the network namespace of that thread (the host's, unless
+// the caller locked its thread into another one, as the tests do).
+
+// SetupNAT makes sure table ip minipod exists with its three NAT chains and
+// the masquerade rules for subnet (egress) and for 127.0.0.0/8 leaving
+// through bridge (hostPorts reached at 127.0.0.1; needs route_localnet on
+// the bridge). It is a single atomic batch, so concurrent callers each see
+// either the old or the new table, and calling it again (also with another
+// subnet or bridge) just rewrites the masquerade rules.
+func SetupNAT(subnet *net.IPNet, bridge string) error {
+	if bridge == "" || len(bridge) >= nftIfNameLen {
+		return fmt.Errorf("set up NAT: invalid bridge name %q", bridge)
+	}
+	rules, err := masqueradeRules(subnet, bridge)
+	if err != nil {
+		return fmt.Errorf("set up NAT: %w", err)
+	}
+	c, err := nftables.New()
+	if err != nil {
+		return fmt.Errorf("set up NAT: %w", err)
+	}
+	ensureTable(c, preroutingChain, outputChain, postroutingChain)
+	// Flushing postrouting inside the same batch replaces the rules
+	// atomically instead of piling up duplicates on every call.
+	c.FlushChain(postroutingChain)
+	for _, r := range rules {
+		c.AddRule(r)
+	}
+	if err := c.Flush(); err != nil {
+		return fmt.Errorf("set up NAT table ip %s: %w", TableName, err)
+	}
+	return nil
+}
+
+// AddPortMappings adds the DNAT rules of pod's hostPorts to prerouting
+// (traffic arriving from elsewhere) and output (traffic from the node
+// itself). Rules the pod already has are not added again, so retrying after
+// a crash is harmless. The table and DNAT chains are created if missing.
+func AddPortMappings(pod string, ms []PortMapping) error {
+	if pod == "" {
+		return errors.New("add port mappings: empty pod name")
+	}
+	var rules []*nftables.Rule
+	for _, m := range ms {
+		rs, err := dnatRules(pod, m)
+		if err != nil {
+			return fmt.Errorf("add port mappings of pod %s: %w", pod, err)
+		}
+		rules = append(rules, rs...)
+	}
+	c, err := nftables.New()
+	if err != nil {
+		return fmt.Errorf("add port mappings of pod %s: %w", pod, err)
+	}
+	if err := addMissingRules(c, rules); err != nil {
+		return fmt.Errorf("add port mappings of pod %s: %w", pod, err)
+	}
+	return nil
+}
+
+func addMissingRules(c *nftables.Conn, rules []*nftables.Rule) error {
+	existing, err := listRules(c)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, r := range existing {
+		have[ruleKey(r)] = true
+	}
+	ensureTable(c, preroutingChain, outputChain)
+	for _, r := range rules {
+		if k := ruleKey(r); !have[k] {
+			have[k] = true
+			c.AddRule(r)
+		}
+	}
+	return c.Flush()
+}
+
+// ruleKey identifies a rule by chain, rendered match/action and comment, so
+// a rule built here compares equal to the same rule read back from the
+// kernel.
+func ruleKey(r *nftables.Rule) string {
+	return r.Chain.Name + "\x00" + renderRule(r)
+}
+
+// RemovePod deletes every rule carrying pod's comment, in all chains of the
+// table. Without table or rules there is nothing to do.
+func RemovePod(pod string) error {
+	want := podComment(pod)
+	var err error
+	for range removeAttempts {
+		if err = removeRules(want); !errors.Is(err, unix.ENOENT) {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("remove NAT rules of pod %s: %w", pod, err)
+	}
+	return nil
+}
+
+func removeRules(comment string) error {
+	c, err := nftables.New()
+	if err != nil {
+		return err
+	}
+	rules, err := listRules(c)
+	if err != nil {
+		return err
+	}
+	for _, r := range rules {
+		if ruleComment(r) != comment {
+			continue
+		}
+		if err := c.DelRule(r); err != nil {
+			return err
+		}
+	}
+	return c.Flush()
+}
+
+// TeardownNAT deletes table ip minipod with everything in it. Idempotent.
+func TeardownNAT() error {
+	c, err := nftables.New()
+	if err != nil {
+		return fmt.Errorf("tear down NAT: %w", err)
+	}
+	// Adding the table first makes the delete succeed whether or not it
+	// existed, in one atomic batch and without a racy existence check.
+	c.AddTable(natTable)
+	c.DelTable(natTable)
+	if err := c.Flush(); err != nil {
+		return fmt.Errorf("delete table ip %s: %w", TableName, err)
+	}
+	return nil
+}
+
+// NATRules lists the rules of the table, one string per rule in the form
+// `chain: expressions comment "owner"`; empty when the table does not
+// exist.
+func NATRules() ([]string, error) {
+	c, err := nftables.New()
+	if err != nil {
+		return nil, fmt.Errorf("list NAT rules: %w", err)
+	}
+	rules, err := listRules(c)
+	if err != nil {
+		return nil, fmt.Errorf("list NAT rules: %w", err)
+	}
+	out := make([]string, 0, len(rules))
+	for _, r := range rules {
+		out = append(out, r.Chain.Name+": "+renderRule(r))
+	}
+	return out, nil
+}
+
+// ensureTable queues the creation of the table and chains; both are no-ops
+// when they already exist with the same definition.
+func ensureTable(c *nftables.Conn, chains ...*nftables.Chain) {
+	c.AddTable(natTable)
+	for _, ch := range chains {
+		c.AddChain(ch)
+	}
+}
+
+// listRules returns the rules of every chain of the table, chains in hook
+// order; none when the table does not exist.
+func listRules(c *nftables.Conn) ([]*nftables.Rule, error) {
+	chains, err := c.ListChainsOfTableFamily(nftables.TableFamilyIPv4)
+	if err != nil {
+		return nil, fmt.Errorf("list chains: %w", err)
+	}
+	var ours []*nftables.Chain
+	for _, ch := range chains {
+		if ch.Table.Name == TableName {
+			ours = append(ours, ch)
+		}
+	}
+	sort.SliceStable(ours, func(i, j int) bool { return chainRank(ours[i]) < chainRank(ours[j]) })
+	var rules []*nftables.Rule
+	for _, ch := range ours {
+		rs, err := c.GetRules(natTable, ch)
+		if err != nil {
+			return nil, fmt.Errorf("list rules of chain %s: %w", ch.Name, err)
+		}
+		rules = append(rules, rs...)
+	}
+	return rules, nil
+}
+
+func chainRank(ch *nftables.Chain) int {
+	switch ch.Name {
+	case chainPrerouting:
+		return 0
+	case chainOutput:
+		return 1
+	case chainPostrouting:
+		return 2
+	}
+	return 3
+}
