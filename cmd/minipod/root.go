@@ -14,6 +14,6 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newUp(), newDown(), newGet(), newDescribe(), newLogs(), newExec(), newPortForward(), newImages())
+	root.AddCommand(newUp(), newDown(), newGet(), newDescribe(), newLogs(), newExec(), newPortForward(), newNetwork(), newImages())
 	return root
 }

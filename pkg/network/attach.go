@@ -59,7 +59,10 @@ func (c Config) attach(o Owner, pausePID int, ports []PortMapping, alive Alive) 
 }
 
 // Detach removes everything Attach made for the pod; when no live pod is
-// left on the node it also removes the NAT table and the bridge.
+// left on the node it also removes the NAT table and puts ip_forward back.
+// The bridge itself stays, as docker0 and podman's bridge do: deleting a
+// net device waits for an RCU grace period (~50 ms here), which would be
+// paid by every `down` of a last pod and again by the next `up`.
 // Idempotent, and it works after the pod's processes are long gone.
 func (c Config) Detach(o Owner, alive Alive) error {
 	unlock, err := c.lock()
@@ -76,7 +79,7 @@ func (c Config) detach(o Owner, alive Alive) error {
 	if err != nil {
 		errs = append(errs, err)
 	} else if len(leases) == 0 {
-		errs = append(errs, TeardownNAT(), c.removeBridge())
+		errs = append(errs, TeardownNAT(), c.restoreForwarding())
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("detach %s from the network: %w", o.Pod, err)

@@ -79,23 +79,43 @@ func (c Config) enableForwarding() error {
 	return writeSysctl("net/ipv4/ip_forward", "1")
 }
 
-// removeBridge deletes the bridge and restores ip_forward; called when no
-// pod is left on it. The caller holds the lock.
-func (c Config) removeBridge() error {
-	var errs []error
-	if br, err := netlink.LinkByName(c.Bridge); err == nil {
-		if err := netlink.LinkDel(br); err != nil {
-			errs = append(errs, fmt.Errorf("delete bridge %s: %w", c.Bridge, err))
-		}
-	}
+// restoreForwarding puts ip_forward back to what enableForwarding found;
+// called when no pod is left. The caller holds the lock.
+func (c Config) restoreForwarding() error {
 	saved := filepath.Join(c.StateDir, "ip_forward.saved")
-	if b, err := os.ReadFile(saved); err == nil {
-		if err := writeSysctl("net/ipv4/ip_forward", strings.TrimSpace(string(b))); err != nil {
-			errs = append(errs, err)
-		}
-		_ = os.Remove(saved)
+	b, err := os.ReadFile(saved)
+	if err != nil {
+		return nil // we never changed it
 	}
-	return errors.Join(errs...)
+	if err := writeSysctl("net/ipv4/ip_forward", strings.TrimSpace(string(b))); err != nil {
+		return err
+	}
+	return os.Remove(saved)
+}
+
+// RemoveBridge deletes the bridge (for `minipod network reset`); refused
+// while any pod holds a lease. It takes the lock.
+func (c Config) RemoveBridge(alive Alive) error {
+	unlock, err := c.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	leases, err := c.reclaim(alive)
+	if err != nil {
+		return err
+	}
+	if len(leases) > 0 {
+		return fmt.Errorf("remove bridge %s: %d pods still use it", c.Bridge, len(leases))
+	}
+	br, err := netlink.LinkByName(c.Bridge)
+	if err != nil {
+		return nil
+	}
+	if err := netlink.LinkDel(br); err != nil {
+		return fmt.Errorf("delete bridge %s: %w", c.Bridge, err)
+	}
+	return errors.Join(TeardownNAT(), c.restoreForwarding())
 }
 
 func writeSysctl(key, val string) error {

@@ -118,3 +118,13 @@ func nodeHostsFile() string {
 	}
 	return "# Kubernetes-managed hosts file (host network).\n" + string(b)
 }
+
+// NetworkReset removes the pod bridge once no pod uses it: the one piece of
+// node configuration `down` leaves in place.
+func NetworkReset() error {
+	cfg, err := netConfig()
+	if err != nil {
+		return err
+	}
+	return cfg.RemoveBridge(podAlive)
+}

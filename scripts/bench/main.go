@@ -36,6 +36,7 @@ func main() {
 	bin := flag.String("bin", "bin/minipod", "minipod binary")
 	runs := flag.Int("runs", 20, "repetitions per measurement")
 	pods := flag.Int("pods", 20, "pods running at once for the PSS measurement")
+	requests := flag.Int("requests", 400, "HTTP requests per hostPort/pod-IP measurement")
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "minipod-bench")
 	must(err)
@@ -51,6 +52,8 @@ func main() {
 	report("up -d (2 containers)", up)
 	report("exec -- true", ex)
 	report("down", down)
+	b.networkCost(*runs, up, down)
+	b.hostPortVsPodIP(*requests)
 	b.memory(*pods)
 }
 
@@ -75,8 +78,8 @@ func (b *bench) time(args ...string) time.Duration {
 
 func report(what string, ds []time.Duration) {
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
-	fmt.Printf("%-24s median %-9s min %-9s max %-9s (n=%d)\n", what, ms(ds[len(ds)/2]), ms(ds[0]), ms(ds[len(ds)-1]), len(ds))
+	f := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", ms(d)) }
+	fmt.Printf("%-24s median %-9s min %-9s max %-9s (n=%d)\n", what, f(ds[len(ds)/2]), f(ds[0]), f(ds[len(ds)-1]), len(ds))
 }
 
 // memory reports RSS of the monitor and pause of one pod, then PSS per pod
