@@ -744,3 +744,22 @@ func TestNetworkDownAfterMonitorKilled(t *testing.T) {
 		t.Errorf("127.0.0.1:%s still accepts connections after down", hp)
 	}
 }
+
+// TestNetworkHairpin: a pod reaches a hostPort at the node's address — its
+// own, and another pod's — and gets the answer back (hairpin NAT and the
+// bridge port's hairpin mode, as the portmap and bridge CNI plugins do).
+func TestNetworkHairpin(t *testing.T) {
+	root(t)
+	a, b := podName("hairpin-a"), podName("hairpin-b")
+	port := freeHostPort(t, "tcp")
+	upNetPod(t, a, tmpl(webPod, a, "EXTRA", hostPortField(port)))
+	upNetPod(t, b, tmpl(webPod, b, "EXTRA", ""))
+	waitHTTP(t, "http://127.0.0.1:"+strconv.Itoa(port)+"/", "hello from "+a, 30*time.Second)
+	url := "http://" + net.JoinHostPort(nodeIPv4(t), strconv.Itoa(port)) + "/"
+	for _, from := range []string{a, b} {
+		r := mp(t, "exec", from, "--", "timeout", "5", "wget", "-qO-", url)
+		if r.code != 0 || strings.TrimSpace(r.stdout) != "hello from "+a {
+			t.Errorf("from pod %s, %s: %s", from, url, r)
+		}
+	}
+}

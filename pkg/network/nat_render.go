@@ -30,6 +30,7 @@ const (
 	natKindIP
 	natKindIfname
 	natKindAddrType
+	natKindCtStatus // ct status, tested bit by bit
 )
 
 // natRegValue is what a register holds while walking a rule: either a loaded
@@ -79,6 +80,12 @@ func (rd *natRenderer) expr(e expr.Any) {
 		rd.nat(e)
 	case *expr.Masq:
 		rd.words = append(rd.words, "masquerade")
+	case *expr.Ct:
+		if e.Key == expr.CtKeySTATUS {
+			rd.load(e.Register, "ct status", natKindCtStatus)
+		} else {
+			rd.load(e.Register, fmt.Sprintf("ct key %d", e.Key), natKindRaw)
+		}
 	default:
 		rd.words = append(rd.words, fmt.Sprintf("<%T>", e))
 	}
@@ -118,9 +125,14 @@ func (rd *natRenderer) fib(e *expr.Fib) {
 	rd.load(e.Register, "fib", natKindRaw)
 }
 
-// bitwise records a prefix mask, the only bitwise minipod uses.
+// bitwise records a prefix mask, or the flag tested in ct status.
 func (rd *natRenderer) bitwise(e *expr.Bitwise) {
 	v := rd.regs[e.SourceRegister]
+	if v.kind == natKindCtStatus && len(e.Mask) == 4 && binary.NativeEndian.Uint32(e.Mask) == 0x20 {
+		v.name = "ct status dnat"
+		rd.regs[e.DestRegister] = v
+		return
+	}
 	v.prefix = 0
 	for _, b := range e.Mask {
 		v.prefix += bits.OnesCount8(b)
@@ -130,6 +142,10 @@ func (rd *natRenderer) bitwise(e *expr.Bitwise) {
 
 func (rd *natRenderer) cmp(e *expr.Cmp) {
 	v := rd.regs[e.Register]
+	if v.kind == natKindCtStatus && e.Op == expr.CmpOpNeq {
+		rd.words = append(rd.words, v.name) // "ct status dnat": flag set
+		return
+	}
 	op := ""
 	switch e.Op {
 	case expr.CmpOpEq:

@@ -2,6 +2,7 @@ package network
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"net"
@@ -27,6 +28,7 @@ const (
 	commentPodPrefix = "minipod:pod="
 	commentEgress    = "minipod:egress"
 	commentLocalnet  = "minipod:localnet"
+	commentHairpin   = "minipod:hairpin"
 	// nft refuses to parse comments longer than this (NFT_COMMENT_MAXLEN),
 	// so longer ones would make the listed ruleset impossible to replay.
 	maxCommentLen = 128
@@ -98,10 +100,30 @@ func masqueradeRules(subnet *net.IPNet, bridge string) ([]*nftables.Rule, error)
 	// A hostPort reached at 127.0.0.1 keeps that source after DNAT; the pod
 	// could not answer it, so it is rewritten to the bridge's address.
 	localnet := joinExprs(lo, oifnameMatch(bridge), []expr.Any{&expr.Masq{}})
+	inner, err := prefixMatch(16, subnet, expr.CmpOpEq)
+	if err != nil {
+		return nil, err
+	}
+	// A pod reaching a hostPort at the node's address may be sent back to
+	// a pod (itself, even) on the subnet; without rewriting the source the
+	// answer would skip the host and never be un-DNATed (portmap's hairpin).
+	hairpin := joinExprs(src, inner, ctDNATMatch(), []expr.Any{&expr.Masq{}})
 	return []*nftables.Rule{
 		{Table: natTable, Chain: postroutingChain, Exprs: egress, UserData: natComment(commentEgress)},
 		{Table: natTable, Chain: postroutingChain, Exprs: localnet, UserData: natComment(commentLocalnet)},
+		{Table: natTable, Chain: postroutingChain, Exprs: hairpin, UserData: natComment(commentHairpin)},
 	}, nil
+}
+
+// ctDNATMatch is `ct status dnat`: the connection was destination-NATed.
+func ctDNATMatch() []expr.Any {
+	mask := make([]byte, 4)
+	binary.NativeEndian.PutUint32(mask, 0x20) // IPS_DST_NAT
+	return []expr.Any{
+		&expr.Ct{Register: regMatch, Key: expr.CtKeySTATUS},
+		&expr.Bitwise{SourceRegister: regMatch, DestRegister: regMatch, Len: 4, Mask: mask, Xor: make([]byte, 4)},
+		&expr.Cmp{Op: expr.CmpOpNeq, Register: regMatch, Data: make([]byte, 4)},
+	}
 }
 
 // dnatRules builds the prerouting and output rule of one mapping.

@@ -82,6 +82,7 @@ func logNFT(t *testing.T) {
 const (
 	natEgress   = `postrouting: ip saddr 10.89.0.0/16 ip daddr != 10.89.0.0/16 masquerade comment "minipod:egress"`
 	natLocalnet = `postrouting: ip saddr 127.0.0.0/8 oifname "minipod0" masquerade comment "minipod:localnet"`
+	natHairpin  = `postrouting: ip saddr 10.89.0.0/16 ip daddr 10.89.0.0/16 ct status dnat masquerade comment "minipod:hairpin"`
 )
 
 func TestNATSetupIdempotent(t *testing.T) {
@@ -100,7 +101,7 @@ func TestNATSetupIdempotent(t *testing.T) {
 			t.Fatalf("SetupNAT: %v", err)
 		}
 	}
-	wantNATRules(t, []string{natEgress, natLocalnet})
+	wantNATRules(t, []string{natEgress, natLocalnet, natHairpin})
 	checkNATChains(t)
 	logNFT(t)
 
@@ -188,7 +189,7 @@ func TestNATSetupConcurrent(t *testing.T) {
 		}
 	}
 	got := natRules(t)
-	if len(got) != 2*n+2 || got[len(got)-2] != natEgress || got[len(got)-1] != natLocalnet {
+	if len(got) != 2*n+3 || got[len(got)-3] != natEgress || got[len(got)-2] != natLocalnet || got[len(got)-1] != natHairpin {
 		t.Fatalf("rules after concurrent setup: %q", got)
 	}
 }
@@ -220,7 +221,7 @@ func TestNATPortMappingsAndRemovePod(t *testing.T) {
 	wantNATRules(t, []string{
 		"prerouting: " + webRules[0], "prerouting: " + webRules[1], "prerouting: " + dbRule,
 		"output: " + webRules[0], "output: " + webRules[1], "output: " + dbRule,
-		natEgress, natLocalnet,
+		natEgress, natLocalnet, natHairpin,
 	})
 
 	for range 2 {
@@ -231,7 +232,7 @@ func TestNATPortMappingsAndRemovePod(t *testing.T) {
 	if err := RemovePod("nosuchpod"); err != nil {
 		t.Fatalf("RemovePod of an unknown pod: %v", err)
 	}
-	wantNATRules(t, []string{"prerouting: " + dbRule, "output: " + dbRule, natEgress, natLocalnet})
+	wantNATRules(t, []string{"prerouting: " + dbRule, "output: " + dbRule, natEgress, natLocalnet, natHairpin})
 
 	for range 2 {
 		if err := TeardownNAT(); err != nil {

@@ -32,6 +32,12 @@ func (c Config) addVeth(br netlink.Link, o Owner, pausePID int, ip net.IP) (stri
 	if err := netlink.LinkAdd(veth); err != nil {
 		return "", fmt.Errorf("create veth %s: %w", name, err)
 	}
+	// Hairpin: a pod that reaches its own hostPort gets its packet back
+	// through the port it came in on (with br_netfilter the DNATed packet
+	// is bridged, not routed), as the bridge CNI plugin's hairpinMode does.
+	if err := netlink.LinkSetHairpin(veth, true); err != nil {
+		return name, fmt.Errorf("set hairpin on %s: %w", name, err)
+	}
 	if err := netlink.LinkSetUp(veth); err != nil {
 		return name, fmt.Errorf("bring %s up: %w", name, err)
 	}
