@@ -76,7 +76,7 @@ func downOne(name string, gracePeriod int) (bool, error) {
 		if err := stopMonitor(name); err != nil {
 			return true, err
 		}
-		lock, err = roots.Lock(name)
+		lock, err = waitLock(name, podGrace(name)+15*time.Second)
 	}
 	if errors.Is(err, os.ErrNotExist) {
 		return true, nil // the monitor removed everything
@@ -109,6 +109,20 @@ func stopMonitor(name string) error {
 		return fmt.Errorf("down %s: monitor (pid %d) did not exit", name, st.Monitor.PID)
 	}
 	return nil
+}
+
+// waitLock takes the pod's lock once its monitor has let go of it. The
+// monitor may be finishing a completed pod on its own (it then ignores
+// SIGTERM), so its exit is not always ours to see; the lock is the truth.
+func waitLock(name string, timeout time.Duration) (*os.File, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		lock, err := roots.Lock(name)
+		if !errors.Is(err, state.ErrLocked) || time.Now().After(deadline) {
+			return lock, err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // cleanDead removes a pod whose monitor is gone (killed, or finished after
