@@ -14,6 +14,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newUp(), newDown(), newGet(), newDescribe(), newLogs(), newExec(), newPortForward(), newNetwork(), newImages())
+	root.AddCommand(newUp(), newDown(), newGet(), newDescribe(), newLogs(), newExec(), newPortForward(), newNetwork())
+	root.AddCommand(imageCommands()...)
 	return root
 }

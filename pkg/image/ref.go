@@ -7,43 +7,121 @@ import (
 	"sync"
 )
 
-// Ref is a parsed image reference, normalised as docker and kubectl do.
+// DefaultDomain is the registry of references without a host, as in docker.
+const DefaultDomain = "docker.io"
+
+// Ref is an image reference normalised as docker and kubectl do:
+// "nginx" is docker.io/library/nginx:latest.
 type Ref struct {
-	Name string // e.g. "nginx", "training/webapp"
-	Tag  string // "latest" when absent
+	Domain string // registry host[:port]; "docker.io" for Docker Hub
+	Path   string // repository inside the registry: "library/nginx"
+	Tag    string // "latest" when neither a tag nor a digest was given
+	Digest string // "sha256:<hex>" for name@digest references
 }
 
-func (r Ref) String() string { return r.Name + ":" + r.Tag }
+// Repository is Domain/Path: "docker.io/library/nginx".
+func (r Ref) Repository() string { return r.Domain + "/" + r.Path }
+
+// String is the fully normalised reference:
+// docker.io/library/nginx:latest, localhost:5000/x@sha256:...
+func (r Ref) String() string {
+	s := r.Repository()
+	if r.Tag != "" {
+		s += ":" + r.Tag
+	}
+	if r.Digest != "" {
+		s += "@" + r.Digest
+	}
+	return s
+}
+
+// Familiar is the reference as docker prints it: Docker Hub's domain and
+// "library/" dropped ("nginx:latest", "training/webapp:latest").
+func (r Ref) Familiar() string {
+	s := r.FamiliarName()
+	if r.Tag != "" {
+		s += ":" + r.Tag
+	}
+	if r.Digest != "" {
+		s += "@" + r.Digest
+	}
+	return s
+}
+
+// FamiliarName is the repository as docker prints it: "nginx",
+// "training/webapp", "localhost:5000/x".
+func (r Ref) FamiliarName() string {
+	if r.Domain != DefaultDomain {
+		return r.Repository()
+	}
+	return strings.TrimPrefix(r.Path, "library/")
+}
+
+// Local reports whether the reference may name one of the plain directory
+// images of scripts/build-images.sh: a Docker Hub name with a tag. A registry
+// host or a digest makes it an OCI-only reference.
+func (r Ref) Local() bool { return r.Domain == DefaultDomain && r.Digest == "" }
 
 var (
-	nameRE = sync.OnceValue(func() *regexp.Regexp {
+	pathRE = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
 	})
-	tagRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`) })
+	tagRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`) })
+	domainRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?$`)
+	})
+	digestRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sha256:[a-f0-9]{64}$`) })
 )
 
-// ParseRef parses "nginx", "nginx:alpine", "docker.io/library/nginx:1.25".
-// The Docker Hub prefixes are dropped because the local store keys images by
-// their short name. Digests need the registry support of a later issue.
+// ParseRef parses and normalises an image reference: "nginx",
+// "nginx:alpine", "docker.io/library/nginx:1.25", "localhost:5000/x/y:1",
+// "debian@sha256:<hex>", "quay.io/a/b:t@sha256:<hex>".
 func ParseRef(s string) (Ref, error) {
-	if strings.Contains(s, "@") {
-		return Ref{}, fmt.Errorf("image %q: digest references need registry support, which minipod does not have yet", s)
+	if s == "" {
+		return Ref{}, fmt.Errorf("image reference is empty")
 	}
-	name, tag := s, "latest"
-	if i := strings.LastIndexByte(s, ':'); i > strings.LastIndexByte(s, '/') {
-		name, tag = s[:i], s[i+1:]
+	rest, digest, hasDigest := strings.Cut(s, "@")
+	if hasDigest && !digestRE().MatchString(digest) {
+		return Ref{}, fmt.Errorf("image %q: invalid digest %q (want sha256:<64 hex digits>)", s, digest)
 	}
-	for _, p := range []string{"docker.io/library/", "docker.io/", "index.docker.io/library/", "index.docker.io/"} {
-		if strings.HasPrefix(name, p) {
-			name = strings.TrimPrefix(name, p)
-			break
+	name, tag := rest, ""
+	if i := strings.LastIndexByte(rest, ':'); i > strings.LastIndexByte(rest, '/') {
+		name, tag = rest[:i], rest[i+1:]
+		if !tagRE().MatchString(tag) {
+			return Ref{}, fmt.Errorf("image %q: invalid tag %q", s, tag)
 		}
 	}
-	if !nameRE().MatchString(name) {
-		return Ref{}, fmt.Errorf("image %q: invalid repository name %q", s, name)
+	if tag == "" && !hasDigest {
+		tag = "latest"
 	}
-	if !tagRE().MatchString(tag) {
-		return Ref{}, fmt.Errorf("image %q: invalid tag %q", s, tag)
+	domain, path := splitDomain(name)
+	if !domainRE().MatchString(domain) {
+		return Ref{}, fmt.Errorf("image %q: invalid registry host %q", s, domain)
 	}
-	return Ref{Name: name, Tag: tag}, nil
+	if !pathRE().MatchString(path) {
+		return Ref{}, fmt.Errorf("image %q: invalid repository name %q", s, path)
+	}
+	if len(domain)+1+len(path) > 255 {
+		return Ref{}, fmt.Errorf("image %q: repository name longer than 255 characters", s)
+	}
+	return Ref{Domain: domain, Path: path, Tag: tag, Digest: digest}, nil
+}
+
+// splitDomain separates the registry host as docker does: the first
+// component is a host if it has a '.' or ':', is "localhost", or has upper
+// case letters; otherwise the name is on Docker Hub.
+func splitDomain(name string) (domain, path string) {
+	i := strings.IndexByte(name, '/')
+	if i < 0 || (!strings.ContainsAny(name[:i], ".:") && name[:i] != "localhost" && strings.ToLower(name[:i]) == name[:i]) {
+		domain, path = DefaultDomain, name
+	} else {
+		domain, path = name[:i], name[i+1:]
+	}
+	if domain == "index.docker.io" {
+		domain = DefaultDomain
+	}
+	if domain == DefaultDomain && !strings.Contains(path, "/") {
+		path = "library/" + path
+	}
+	return domain, path
 }

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/minipod/minipod/pkg/image"
+	"github.com/minipod/minipod/pkg/image/pull"
+	"github.com/minipod/minipod/pkg/state"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// imageCommands are the image verbs: pull, images, rmi, load, image.
+func imageCommands() []*cobra.Command {
+	return []*cobra.Command{newPull(), newImages(), newRmi(), newLoad(), newImageCmd()}
+}
+
+func imageStore() *image.Store { return image.NewStore(state.DefaultRoots().Images) }
+
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+func pullOptions(insecure []string, quiet bool) (pull.Options, error) {
+	conf, err := pull.InsecureFromConfig(pull.ConfigFile)
+	if err != nil {
+		return pull.Options{}, err
+	}
+	o := pull.Options{Insecure: append(conf, insecure...)}
+	if !quiet {
+		o.Progress = os.Stderr
+		o.Terminal = term.IsTerminal(int(os.Stderr.Fd()))
+	}
+	return o, nil
+}
+
+func newPull() *cobra.Command {
+	var insecure []string
+	var quiet bool
+	cmd := &cobra.Command{
+		Use:   "pull IMAGE",
+		Short: "Pull an image from a registry into the local store",
+		Long: "pull fetches IMAGE (normalised as docker does: nginx is docker.io/library/nginx:latest)\n" +
+			"for this machine's platform, with the credentials of ~/.docker/config.json ($DOCKER_CONFIG).\n" +
+			"Plain-HTTP registries must be listed with --insecure-registry or as\n" +
+			"`insecure-registries = host:port,...` in " + pull.ConfigFile + ".",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts, err := pullOptions(insecure, quiet)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := signalContext()
+			defer cancel()
+			img, err := pull.Pull(ctx, imageStore(), args[0], opts)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s\nDigest: %s\n", img.Ref, img.Digest)
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&insecure, "insecure-registry", nil, "registry `host:port` that may be used over plain HTTP (repeatable)")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress output")
+	return cmd
+}
+
+func newImages() *cobra.Command {
+	var prune, noTrunc bool
+	cmd := &cobra.Command{
+		Use:   "images",
+		Short: "List the images in the local store",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if prune {
+				if err := runPrune(cmd); err != nil {
+					return err
+				}
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 8, 3, ' ', 0)
+			fmt.Fprintln(w, "REPOSITORY\tTAG\tDIGEST\tSIZE")
+			for _, s := range image.Summaries(state.DefaultRoots().Images) {
+				d := s.Digest
+				if d == "" {
+					d = "<none>"
+				} else if !noTrunc {
+					d = d[:min(len(d), len("sha256:")+12)]
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", s.Repository, s.Tag, d, humanSize(s.Size))
+			}
+			return w.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&prune, "prune", false, "first remove the blobs and layers no image uses")
+	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "show whole digests")
+	return cmd
+}
+
+func runPrune(cmd *cobra.Command) error {
+	rep, err := imageStore().Prune()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "pruned %d blobs and %d layers (%s)\n", rep.Blobs, rep.Layers, humanSize(rep.Bytes))
+	return nil
+}
+
+func newRmi() *cobra.Command {
+	var prune bool
+	cmd := &cobra.Command{
+		Use:   "rmi [--prune] [IMAGE...]",
+		Short: "Remove images from the local store (refused while a pod uses them)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && !prune {
+				return fmt.Errorf("rmi: name an image, or use --prune")
+			}
+			root := state.DefaultRoots().Images
+			for _, ref := range args {
+				img, err := image.Remove(root, ref, podsUsing(root))
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "Untagged: %s\n", img.Ref.Familiar())
+			}
+			if prune {
+				return runPrune(cmd)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&prune, "prune", false, "remove the blobs and layers no image uses")
+	return cmd
+}
+
+// podsUsing reports a pod of this machine (any state.json under the run
+// directory) whose containers use the image with that ID.
+func podsUsing(root string) image.InUseFunc {
+	return func(id string) (string, bool) {
+		roots := state.DefaultRoots()
+		pods, _ := roots.List()
+		for _, name := range pods {
+			p, err := roots.Load(name)
+			if err != nil {
+				continue
+			}
+			for _, c := range append(p.InitContainers, p.Containers...) {
+				if img, err := image.Lookup(root, c.Image); err == nil && img.ID == id {
+					return name, true
+				}
+			}
+		}
+		return "", false
+	}
+}
+
+func newLoad() *cobra.Command {
+	var input, tag string
+	cmd := &cobra.Command{
+		Use:   "load -i FILE",
+		Short: "Load images from a docker-save or OCI layout archive",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if input == "" {
+				return fmt.Errorf("load: give the archive with -i FILE")
+			}
+			opts, err := pullOptions(nil, false)
+			if err != nil {
+				return err
+			}
+			opts.Tag = tag
+			ctx, cancel := signalContext()
+			defer cancel()
+			refs, err := pull.Load(ctx, imageStore(), input, opts)
+			for _, r := range refs {
+				fmt.Fprintf(cmd.OutOrStdout(), "Loaded image: %s\n", r)
+			}
+			return err
+		},
+	}
+	cmd.Flags().StringVarP(&input, "input", "i", "", "the archive `FILE`")
+	cmd.Flags().StringVarP(&tag, "tag", "t", "", "`NAME:TAG` for an image the archive does not name")
+	return cmd
+}
+
+func newImageCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "image", Short: "Manage the image store"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "import DIR NAME[:TAG]",
+		Short: "Make a one-layer image of a directory tree (or a directory image: DIR/rootfs + DIR/config.json)",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			img, err := image.ImportDir(state.DefaultRoots().Images, args[0], args[1])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s\nDigest: %s\n", img.Ref, img.Digest)
+			return nil
+		},
+	}, &cobra.Command{
+		Use:   "prune",
+		Short: "Remove the blobs and layers no image uses",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runPrune(cmd) },
+	})
+	return cmd
+}
+
+func humanSize(n int64) string {
+	units := []string{"B", "kB", "MB", "GB", "TB"}
+	f, i := float64(n), 0
+	for f >= 1000 && i < len(units)-1 {
+		f /= 1000
+		i++
+	}
+	if i == 0 {
+		return fmt.Sprintf("%d B", n)
+	}
+	return strings.TrimSuffix(fmt.Sprintf("%.1f", f), ".0") + " " + units[i]
+}

@@ -1,0 +1,174 @@
+package pull
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/minipod/minipod/pkg/image"
+	"golang.org/x/sync/errgroup"
+)
+
+// fetchFunc opens the content of a blob from wherever the image comes
+// from; commit verifies what it returns.
+type fetchFunc func(d image.Descriptor) (io.ReadCloser, error)
+
+// commit stores an image manifest, its config and layers (fetched where
+// missing, unpacked where not yet unpacked) and then records r. The
+// caller holds the store's shared lock.
+func commit(ctx context.Context, s *image.Store, r image.Ref, top string, manifest []byte, fetch fetchFunc, p *progress, jobs int) error {
+	var m image.Manifest
+	if err := json.Unmarshal(manifest, &m); err != nil {
+		return fmt.Errorf("manifest: %w", err)
+	}
+	if m.SchemaVersion != 2 || m.Config.Digest == "" {
+		return fmt.Errorf("manifest: unsupported (schemaVersion %d, media type %q)", m.SchemaVersion, m.MediaType)
+	}
+	if err := ensureBlob(s, m.Config, fetch, nil); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	cfgData, err := s.ReadBlob(m.Config.Digest)
+	if err != nil {
+		return err
+	}
+	var cfg image.ConfigFile
+	if err := json.Unmarshal(cfgData, &cfg); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if len(cfg.RootFS.DiffIDs) != len(m.Layers) {
+		return fmt.Errorf("manifest has %d layers, config %d", len(m.Layers), len(cfg.RootFS.DiffIDs))
+	}
+	if cfg.OS != "" && cfg.OS != "linux" || cfg.Architecture != "" && cfg.Architecture != runtime.GOARCH {
+		return fmt.Errorf("image is for %s/%s, this machine is linux/%s", cfg.OS, cfg.Architecture, runtime.GOARCH)
+	}
+	g, _ := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for i, l := range m.Layers {
+		diffID := cfg.RootFS.DiffIDs[i]
+		line := p.add(l.Digest, l.Size)
+		g.Go(func() error {
+			return layer(s, l, diffID, fetch, line)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	md, err := s.PutBlob(manifest)
+	if err != nil {
+		return err
+	}
+	if top == "" {
+		top = md
+	}
+	return s.Tag(r, top, md)
+}
+
+// layer makes one layer available: its blob, then its unpacked tree.
+func layer(s *image.Store, l image.Descriptor, diffID string, fetch fetchFunc, line *pline) error {
+	if s.HasLayer(diffID) && s.HasBlob(l.Digest) {
+		line.set("already exists", -1)
+		return nil
+	}
+	if err := ensureBlob(s, l, fetch, line); err != nil {
+		line.set("failed", -1)
+		return fmt.Errorf("layer %s: %w", l.Digest, err)
+	}
+	blob, _ := s.BlobPath(l.Digest)
+	line.set("unpacking", -1)
+	if _, err := s.UnpackLayer(diffID, func() (io.ReadCloser, error) { return openDecompressed(blob) }); err != nil {
+		line.set("failed", -1)
+		return err
+	}
+	line.set("done", -1)
+	return nil
+}
+
+// ensureBlob fetches a blob unless the store has it, under the blob's lock:
+// of two pulls wanting it at once, one downloads and the other then finds
+// it in the store. At most d.Size bytes are read.
+func ensureBlob(s *image.Store, d image.Descriptor, fetch fetchFunc, line *pline) error {
+	if s.HasBlob(d.Digest) {
+		return nil
+	}
+	unlock, err := s.Lock("blob-" + d.Digest)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if s.HasBlob(d.Digest) {
+		return nil
+	}
+	rc, err := fetch(d)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	var r io.Reader = rc
+	if d.Size > 0 {
+		r = io.LimitReader(rc, d.Size+1)
+	}
+	if line != nil {
+		line.set("downloading", 0)
+		r = &countReader{r: r, line: line}
+	}
+	size := d.Size
+	if size <= 0 {
+		size = -1
+	}
+	return s.WriteBlob(d.Digest, size, r)
+}
+
+type countReader struct {
+	r    io.Reader
+	n    int64
+	line *pline
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	c.line.set("downloading", c.n)
+	return n, err
+}
+
+// openDecompressed opens a stored layer blob as an uncompressed tar
+// stream: gzip and zstd are recognised by their magic numbers.
+func openDecompressed(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(f, 1<<16)
+	magic, _ := br.Peek(4)
+	switch {
+	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		return readCloser{zr, func() error { zr.Close(); return f.Close() }}, nil
+	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		zr, err := zstd.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		return readCloser{zr, func() error { zr.Close(); return f.Close() }}, nil
+	}
+	return readCloser{br, f.Close}, nil
+}
+
+type readCloser struct {
+	io.Reader
+	close func() error
+}
+
+func (r readCloser) Close() error { return r.close() }

@@ -1,0 +1,176 @@
+package image
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
+	"golang.org/x/sys/unix"
+)
+
+// ResolveUser turns the image config's User ("", "uid", "name",
+// "uid:gid", "name:group", ...) into numeric ids as docker and containerd
+// do: names are looked up in the image's /etc/passwd and /etc/group (the
+// top-most layer that has them, read inside that layer); a user without a
+// group gets its passwd entry's primary group, or 0 when it has none.
+func (img *Image) ResolveUser() (uid, gid uint32, err error) {
+	return img.ResolveUserSpec(img.Config.User)
+}
+
+// ResolveUserSpec resolves a user spec the way ResolveUser resolves the
+// image's own (for a container's securityContext-free override, say).
+func (img *Image) ResolveUserSpec(spec string) (uid, gid uint32, err error) {
+	if spec == "" {
+		return 0, 0, nil
+	}
+	user, group, hasGroup := strings.Cut(spec, ":")
+	if user == "" {
+		return 0, 0, fmt.Errorf("image user %q: empty user", spec)
+	}
+	u, uNumeric := parseID(user)
+	var primary uint32
+	found := false
+	if !uNumeric || !hasGroup {
+		pw, err := img.readLayerFile("/etc/passwd")
+		if err != nil && !uNumeric {
+			return 0, 0, fmt.Errorf("image user %q: no /etc/passwd in the image: %w", spec, err)
+		}
+		for _, f := range dbEntries(pw, 4) {
+			if f[0] == user || (uNumeric && f[2] == user) {
+				id, ok1 := parseID(f[2])
+				g, ok2 := parseID(f[3])
+				if ok1 && ok2 {
+					u, primary, found = id, g, true
+					break
+				}
+			}
+		}
+		if !found && !uNumeric {
+			return 0, 0, fmt.Errorf("image user %q: no user %q in the image's /etc/passwd", spec, user)
+		}
+	}
+	if !hasGroup {
+		return u, primary, nil
+	}
+	if g, ok := parseID(group); ok {
+		return u, g, nil
+	}
+	gr, err := img.readLayerFile("/etc/group")
+	if err != nil {
+		return 0, 0, fmt.Errorf("image user %q: no /etc/group in the image: %w", spec, err)
+	}
+	for _, f := range dbEntries(gr, 3) {
+		if f[0] == group {
+			if g, ok := parseID(f[2]); ok {
+				return u, g, nil
+			}
+		}
+	}
+	return 0, 0, fmt.Errorf("image user %q: no group %q in the image's /etc/group", spec, group)
+}
+
+func parseID(s string) (uint32, bool) {
+	n, err := strconv.ParseUint(s, 10, 32)
+	return uint32(n), err == nil
+}
+
+// dbEntries splits passwd/group lines into colon fields, keeping lines with
+// at least min fields.
+func dbEntries(data []byte, min int) [][]string {
+	var out [][]string
+	sc := bufio.NewScanner(strings.NewReader(string(data)))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if f := strings.Split(line, ":"); len(f) >= min {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// readLayerFile reads file p (absolute, no symlinks followed out of a
+// layer) from the top-most layer that has it, honouring whiteouts and
+// opaque directories of the layers above. At most 1 MiB is read.
+func (img *Image) readLayerFile(p string) ([]byte, error) {
+	for i := len(img.Layers) - 1; i >= 0; i-- {
+		data, stop, err := readInLayer(img.Layers[i], p)
+		if err == nil || stop {
+			return data, err
+		}
+	}
+	return nil, fs.ErrNotExist
+}
+
+// readInLayer reads p inside one layer. stop says that lower layers must
+// not be consulted: p or a parent is whited out or opaque here.
+func readInLayer(layer, p string) (data []byte, stop bool, err error) {
+	root, err := os.OpenFile(layer, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, false, err
+	}
+	defer root.Close()
+	// Whiteouts and opaque markers on the way down.
+	for q := p; q != "/"; q = path.Dir(q) {
+		var st unix.Stat_t
+		if lstatIn(root, q, &st) != nil {
+			continue
+		}
+		if st.Mode&unix.S_IFMT == unix.S_IFCHR && st.Rdev == 0 {
+			return nil, true, fs.ErrNotExist
+		}
+		if q != p && st.Mode&unix.S_IFMT == unix.S_IFDIR && opaque(root, q) {
+			stop = true
+		}
+	}
+	f, err := pathrs.OpenatInRoot(root, p)
+	if err != nil {
+		return nil, stop, err
+	}
+	defer f.Close()
+	rf, err := pathrs.Reopen(f, unix.O_RDONLY|unix.O_CLOEXEC)
+	if err != nil {
+		return nil, stop, err
+	}
+	defer rf.Close()
+	if st, err := rf.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, true, errors.New(p + " is not a regular file")
+	}
+	data, err = io.ReadAll(io.LimitReader(rf, 1<<20))
+	return data, true, err
+}
+
+func lstatIn(root *os.File, q string, st *unix.Stat_t) error {
+	dir, base := path.Split(q)
+	d, err := pathrs.OpenatInRoot(root, path.Clean(dir))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return unix.Fstatat(int(d.Fd()), base, st, unix.AT_SYMLINK_NOFOLLOW)
+}
+
+func opaque(root *os.File, q string) bool {
+	d, err := pathrs.OpenatInRoot(root, q)
+	if err != nil {
+		return false
+	}
+	defer d.Close()
+	f, err := pathrs.Reopen(d, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	buf := make([]byte, 4)
+	n, err := unix.Fgetxattr(int(f.Fd()), "trusted.overlay.opaque", buf)
+	return err == nil && n == 1 && buf[0] == 'y'
+}
