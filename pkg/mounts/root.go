@@ -3,6 +3,9 @@ package mounts
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -77,11 +80,51 @@ func overlay(ann map[string]string, target string) error {
 	if lower == "" || upper == "" || work == "" {
 		return fmt.Errorf("mount root: spec lacks the overlay annotations")
 	}
-	data := "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work
-	if err := unix.Mount("overlay", target, "overlay", 0, data); err != nil {
+	if err := mountOverlay(strings.Split(lower, ":"), upper, work, target); err != nil {
 		return fmt.Errorf("mount overlay root on %s: %w", target, err)
 	}
 	return nil
+}
+
+// maxMountData is what mount(2) copies of its data argument: one page.
+const maxMountData = 4096 - 1
+
+// mountOverlay mounts the layers (top first). An image with many layers
+// overflows mount(2)'s one-page option string; then each layer gets a short
+// numbered symlink next to the mount point and the layers are named through
+// those, relative to their directory, which we enter first (the kernel
+// resolves relative lowerdirs against the caller's working directory and
+// follows the links once, at mount time).
+func mountOverlay(layers []string, upper, work, target string) error {
+	data := "lowerdir=" + strings.Join(layers, ":") + ",upperdir=" + upper + ",workdir=" + work
+	if len(data) <= maxMountData {
+		return unix.Mount("overlay", target, "overlay", 0, data)
+	}
+	links := filepath.Join(filepath.Dir(target), "layers")
+	if err := os.MkdirAll(links, 0o700); err != nil {
+		return err
+	}
+	short := make([]string, len(layers))
+	for i, l := range layers {
+		short[i] = strconv.Itoa(i)
+		_ = os.Remove(filepath.Join(links, short[i]))
+		if err := os.Symlink(l, filepath.Join(links, short[i])); err != nil {
+			return err
+		}
+	}
+	data = "lowerdir=" + strings.Join(short, ":") + ",upperdir=" + upper + ",workdir=" + work
+	if len(data) > maxMountData {
+		return fmt.Errorf("%d layers do not fit in one overlay mount", len(layers))
+	}
+	old, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	if err := unix.Chdir(links); err != nil {
+		return err
+	}
+	defer unix.Chdir(old) //nolint:errcheck // restoring is best effort; pivot follows
+	return unix.Mount("overlay", target, "overlay", 0, data)
 }
 
 // pivot makes newRoot the root and detaches the old one, so nothing of the

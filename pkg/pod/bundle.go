@@ -60,7 +60,7 @@ func makeBundle(pe podEnv, c *ctr) error {
 		cwd = "/"
 	}
 	spec, err := specconv.Spec(c.spec, specconv.Context{
-		Bundle: c.bundle, Lower: img.RootFS,
+		Bundle: c.bundle, Lowers: lowers(img),
 		Upper: filepath.Join(c.layer, "upper"), Work: filepath.Join(c.layer, "work"),
 		Env:  env,
 		Args: podspec.ResolveArgs(img.Config.Entrypoint, img.Config.Cmd, c.spec.Command, c.spec.Args, env),
@@ -113,4 +113,9 @@ func freshLayer(layer string) error {
 		}
 	}
 	return nil
+}
+
+// lowers are the image's layer directories, lowest first.
+func lowers(img *image.Image) []string {
+	return []string{img.RootFS}
 }

@@ -13,10 +13,10 @@ import (
 
 // Context is what the pod's runtime knows beyond the manifest.
 type Context struct {
-	Bundle   string // the container's bundle dir; the root is mounted at Bundle/rootfs
-	Lower    string // image root filesystem (overlay lowerdir)
-	Upper    string // the container's writable layer
-	Work     string // overlay's work dir, on the same filesystem as Upper
+	Bundle   string   // the container's bundle dir; the root is mounted at Bundle/rootfs
+	Lowers   []string // image layers, lowest first (overlay lowerdirs)
+	Upper    string   // the container's writable layer
+	Work     string   // overlay's work dir, on the same filesystem as Upper
 	Env      []string
 	Args     []string
 	Cwd      string
@@ -53,7 +53,7 @@ func Spec(c *podspec.Container, ctx Context) (*specs.Spec, error) {
 			},
 		},
 		Annotations: map[string]string{
-			mounts.AnnotationLower: ctx.Lower,
+			mounts.AnnotationLower: lowerdir(ctx.Lowers),
 			mounts.AnnotationUpper: ctx.Upper,
 			mounts.AnnotationWork:  ctx.Work,
 		},
@@ -67,6 +67,16 @@ func Spec(c *podspec.Container, ctx Context) (*specs.Spec, error) {
 	s.Mounts = append(baseMounts(), podMounts(c, ctx.PodFiles)...)
 	s.Mounts = append(s.Mounts, vols...)
 	return s, nil
+}
+
+// lowerdir is overlayfs' lowerdir option: layers separated by ':', the
+// top-most first (the image lists them lowest first).
+func lowerdir(layers []string) string {
+	top := make([]string, len(layers))
+	for i, l := range layers {
+		top[len(layers)-1-i] = l
+	}
+	return strings.Join(top, ":")
 }
 
 func namespaces(pod map[string]string) []specs.LinuxNamespace {

@@ -10,7 +10,7 @@ import (
 
 func ctx() Context {
 	return Context{
-		Bundle: "/run/minipod/p/containers/c", Lower: "/img", Upper: "/l/upper", Work: "/l/work",
+		Bundle: "/run/minipod/p/containers/c", Lowers: []string{"/base", "/img"}, Upper: "/l/upper", Work: "/l/work",
 		Args: []string{"sh"}, Env: []string{"A=1"}, Cwd: "/", Hostname: "p",
 		Volumes:  map[string]string{"data": "/v/data", "cfg": "/v/cfg"},
 		PodFiles: map[string]string{"/etc/hosts": "/run/p/hosts", "/dev/shm": "/run/p/shm"},
@@ -41,7 +41,7 @@ func TestSpecMounts(t *testing.T) {
 	if strings.Join(last.Options, ",") != "rbind,ro,"+mounts.SubPathOption+"nginx.conf" || last.Source != "/v/cfg" {
 		t.Errorf("subPath mount = %+v", last)
 	}
-	if s.Root.Path != "/run/minipod/p/containers/c/rootfs" || s.Annotations[mounts.AnnotationLower] != "/img" {
+	if s.Root.Path != "/run/minipod/p/containers/c/rootfs" || s.Annotations[mounts.AnnotationLower] != "/img:/base" {
 		t.Errorf("root = %+v, annotations %v", s.Root, s.Annotations)
 	}
 	if len(s.Process.Capabilities.Bounding) != 14 {
