@@ -63,7 +63,7 @@ func Import(root, tree string, r Ref, cfg Config) (*Image, error) {
 		return nil, fmt.Errorf("import %s: %w", tree, err)
 	}
 	cfgFile := ConfigFile{
-		Created: time.Now().UTC().Format(time.RFC3339), Architecture: runtime.GOARCH, OS: "linux",
+		Architecture: runtime.GOARCH, OS: "linux", // no "created": same tree, same image
 		Config: cfg, RootFS: RootFS{Type: "layers", DiffIDs: []string{layer}},
 	}
 	cfgData, err := json.Marshal(cfgFile)
