@@ -3,6 +3,7 @@ package test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/minipod/minipod/pkg/testutil"
 )
@@ -71,13 +72,13 @@ func TestBadManifests(t *testing.T) {
       mountPath: /../../etc`,
 		wantErrs: []string{"spec.containers[0].volumeMounts[0].mountPath", "/../../etc"},
 	}, {
-		name: "unknown image",
+		name: "image reference that is not one",
 		spec: `  containers:
   - name: a
     image: busybox
   - name: b
-    image: nosuch-e2e-image`,
-		wantErrs: []string{`spec.containers[1].image`, `"nosuch-e2e-image" not found`},
+    image: Not/An:Image:Ref`,
+		wantErrs: []string{`spec.containers[1].image`, `Not/An:Image:Ref`},
 	}, {
 		name: "unsupported field",
 		spec: `  containers:
@@ -117,5 +118,47 @@ func TestBadManifests(t *testing.T) {
 			}
 			checkGone(t, name, before, nil)
 		})
+	}
+}
+
+// TestUnknownImage: an image that cannot be had is the kubelet's
+// ErrImagePull: `up -d` fails naming the field and the registry's message,
+// the pod shows ErrImagePull then ImagePullBackOff, and `down` leaves
+// nothing. With imagePullPolicy Never the reason is ErrImageNeverPull.
+func TestUnknownImage(t *testing.T) {
+	root(t)
+	for _, tc := range []struct{ policy, reason string }{{"", "ErrImagePull"}, {"Never", "ErrImageNeverPull"}} {
+		name := podName("noimage")
+		policy := ""
+		if tc.policy != "" {
+			policy = "\n    imagePullPolicy: " + tc.policy
+		}
+		text := tmpl(`apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: a
+    image: busybox
+    command: ["sleep", "60"]
+  - name: b
+    image: nosuch-e2e-image{{POLICY}}
+`, name, "POLICY", policy)
+		r := tryUp(t, name, text)
+		if r.code == 0 || !strings.Contains(r.stderr, `spec.containers[1].image "nosuch-e2e-image"`) || !strings.Contains(r.stderr, tc.reason) {
+			t.Errorf("up with an image that cannot be had: %s", r)
+		}
+		st := status(t, name)
+		if st != tc.reason && !(tc.reason == "ErrImagePull" && st == "ImagePullBackOff") {
+			t.Errorf("STATUS = %q, want %s", st, tc.reason)
+		}
+		if tc.reason == "ErrImagePull" {
+			waitStatus(t, name, "ImagePullBackOff", 20*time.Second)
+			if d := mustMP(t, "describe", name); !strings.Contains(d, "Failed to pull image") {
+				t.Errorf("describe lacks the pull failure:\n%s", d)
+			}
+		}
 	}
 }

@@ -27,6 +27,12 @@ type ctr struct {
 	delay       time.Duration
 	lastBackoff time.Time
 	timer       *time.Timer
+
+	// the image, resolved (and pulled if the policy says so) before a start
+	img        *image.Image
+	pulling    bool
+	imgDelay   time.Duration // image pull back-off
+	imgWaiting bool          // timer is an image pull retry
 }
 
 // podEnv is what every container's environment and spec need from the pod.
@@ -44,10 +50,7 @@ type podEnv struct {
 // makeBundle resolves the container's image, environment and command, and
 // writes its OCI bundle (config.json plus an empty rootfs mount point).
 func makeBundle(pe podEnv, c *ctr) error {
-	img, err := image.Lookup(roots.Images, c.spec.Image)
-	if err != nil {
-		return err
-	}
+	img := c.img
 	env, err := containerEnv(pe, c.spec, img)
 	if err != nil {
 		return fmt.Errorf("container %s: %w", c.spec.Name, err)
@@ -117,5 +120,8 @@ func freshLayer(layer string) error {
 
 // lowers are the image's layer directories, lowest first.
 func lowers(img *image.Image) []string {
+	if len(img.Layers) > 0 {
+		return img.Layers
+	}
 	return []string{img.RootFS}
 }

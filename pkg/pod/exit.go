@@ -107,10 +107,15 @@ func (mon *monitor) onRetry(c *ctr) {
 	if mon.st.Terminating {
 		return
 	}
+	if c.imgWaiting {
+		c.imgWaiting = false
+		mon.launch(c)
+		return
+	}
 	mon.restart(c)
 }
 
 func (mon *monitor) restart(c *ctr) {
 	c.st.RestartCount++
-	mon.start(c)
+	mon.launch(c)
 }

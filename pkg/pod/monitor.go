@@ -23,22 +23,25 @@ const readyFd = 3
 
 // monitor supervises one pod for its whole life.
 type monitor struct {
-	m       *podspec.Manifest
-	pod     *podspec.Pod
-	st      *state.Pod
-	ctrs    []*ctr // init containers first, in order, then app containers
-	byPID   map[int]*ctr
-	podNS   *ns.Set
-	logDir  string
-	pe      podEnv
-	ready   *os.File // report pipe to `up`; nil once reported
-	exits   chan exitEvent
-	kick    chan struct{}
-	retry   chan *ctr
-	term    chan os.Signal
-	killAt  <-chan time.Time
-	stopped bool     // pause has been told to stop
-	lock    *os.File // held for the monitor's whole life
+	m      *podspec.Manifest
+	pod    *podspec.Pod
+	st     *state.Pod
+	ctrs   []*ctr // init containers first, in order, then app containers
+	byPID  map[int]*ctr
+	podNS  *ns.Set
+	logDir string
+	pe     podEnv
+	ready  *os.File // report pipe to `up`; nil once reported
+	exits  chan exitEvent
+	kick   chan struct{}
+	retry  chan *ctr
+	pulled chan pullResult
+	// backoffShown turns ErrImagePull into ImagePullBackOff.
+	backoffShown chan *ctr
+	term         chan os.Signal
+	killAt       <-chan time.Time
+	stopped      bool     // pause has been told to stop
+	lock         *os.File // held for the monitor's whole life
 	// copiers counts log copiers still draining container output.
 	copiers sync.WaitGroup
 }
@@ -64,7 +67,7 @@ func newMonitor(name string) (*monitor, error) {
 	unix.CloseOnExec(readyFd)
 	mon := &monitor{ready: ready, byPID: map[int]*ctr{},
 		exits: make(chan exitEvent, 16), kick: make(chan struct{}, 1),
-		retry: make(chan *ctr, 16), term: make(chan os.Signal, 2)}
+		retry: make(chan *ctr, 16), pulled: make(chan pullResult, 16), backoffShown: make(chan *ctr, 16), term: make(chan os.Signal, 2)}
 	signal.Notify(mon.term, unix.SIGTERM, unix.SIGINT)
 	signal.Ignore(unix.SIGHUP, unix.SIGPIPE)
 	if err := mon.boot(name); err != nil {
@@ -186,11 +189,6 @@ func (mon *monitor) startPause() error {
 		return err
 	}
 	mon.pe.podIP, mon.pe.hostIP = mon.st.PodIP, mon.st.HostIP
-	for _, c := range mon.ctrs {
-		if err := makeBundle(mon.pe, c); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 

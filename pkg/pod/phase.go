@@ -1,6 +1,8 @@
 package pod
 
 import (
+	"fmt"
+
 	"github.com/minipod/minipod/pkg/state"
 )
 
@@ -64,9 +66,16 @@ func readiness(st *state.Pod) (string, bool) {
 	if all {
 		return "ok", true
 	}
-	for _, c := range append(append([]state.Container{}, st.InitContainers...), st.Containers...) {
-		if c.Reason == "CrashLoopBackOff" || c.Reason == "StartError" {
-			return "fail pod " + st.Name + " is not running: " + Status(st) + messageSuffix(c.Message), true
+	for i, c := range append(append([]state.Container{}, st.InitContainers...), st.Containers...) {
+		field := fmt.Sprintf("spec.containers[%d]", i-len(st.InitContainers))
+		if i < len(st.InitContainers) {
+			field = fmt.Sprintf("spec.initContainers[%d]", i)
+		}
+		switch c.Reason {
+		case "ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull":
+			return fmt.Sprintf("fail pod %s is not running: %s: %s.image %q: %s", st.Name, Status(st), field, c.Image, c.Message), true
+		case "CrashLoopBackOff", "StartError":
+			return "fail pod " + st.Name + " is not running: " + Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message), true
 		}
 	}
 	return "", false

@@ -22,6 +22,10 @@ func (mon *monitor) run() int {
 			mon.onExit(e)
 		case c := <-mon.retry:
 			mon.onRetry(c)
+		case r := <-mon.pulled:
+			mon.onPulled(r)
+		case c := <-mon.backoffShown:
+			mon.onBackoffShown(c)
 		case <-mon.term:
 			mon.beginStop()
 		case <-mon.killAt:

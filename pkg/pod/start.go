@@ -26,8 +26,8 @@ func (mon *monitor) advance() {
 		if c.st.State == state.StateTerminated && c.st.ExitCode == 0 {
 			continue
 		}
-		if c.pid == 0 && c.timer == nil && c.st.State != state.StateTerminated {
-			mon.start(c)
+		if c.pid == 0 && c.timer == nil && !c.pulling && c.st.State != state.StateTerminated && c.st.Reason != "ErrImageNeverPull" {
+			mon.launch(c)
 		}
 		return // init containers run one at a time
 	}
@@ -41,11 +41,20 @@ func (mon *monitor) advance() {
 	}
 	var batch []*ctr
 	for _, c := range mon.ctrs {
-		if !c.init && c.pid == 0 && c.timer == nil && c.st.State == state.StateWaiting && !c.st.Started && c.st.RestartCount == 0 {
+		if !c.init && c.pid == 0 && c.timer == nil && !c.pulling && c.st.State == state.StateWaiting &&
+			!c.st.Started && c.st.RestartCount == 0 && c.st.Reason != "ErrImageNeverPull" && mon.ensureImage(c) {
 			batch = append(batch, c)
 		}
 	}
 	mon.startAll(batch)
+}
+
+// launch starts an instance of c once its image is ready; a pull in
+// progress calls it again when done.
+func (mon *monitor) launch(c *ctr) {
+	if mon.ensureImage(c) {
+		mon.start(c)
+	}
 }
 
 // startAll starts app containers in parallel, as the kubelet does: each
@@ -109,6 +118,9 @@ func (mon *monitor) started(c *ctr, pid int, err error) {
 
 // spawn prepares a fresh writable layer and log file and forks the container.
 func (mon *monitor) spawn(c *ctr) (int, error) {
+	if err := makeBundle(mon.pe, c); err != nil {
+		return 0, err
+	}
 	if err := freshLayer(c.layer); err != nil {
 		return 0, err
 	}

@@ -78,15 +78,17 @@ func readManifest(file string, warn io.Writer) (*podspec.Manifest, error) {
 	return m, nil
 }
 
-// checkImages fails before anything is created if an image is unknown.
+// checkImages fails before anything is created if an image reference is
+// not one; whether the image can be had is the monitor's to find out
+// (ErrImagePull), as it is the kubelet's.
 func checkImages(p *podspec.Pod) error {
 	for i, c := range p.Spec.InitContainers {
-		if _, err := image.Lookup(roots.Images, c.Image); err != nil {
+		if _, err := image.ParseRef(c.Image); err != nil {
 			return fmt.Errorf("pod %s: spec.initContainers[%d].image: %w", p.Name, i, err)
 		}
 	}
 	for i, c := range p.Spec.Containers {
-		if _, err := image.Lookup(roots.Images, c.Image); err != nil {
+		if _, err := image.ParseRef(c.Image); err != nil {
 			return fmt.Errorf("pod %s: spec.containers[%d].image: %w", p.Name, i, err)
 		}
 	}
