@@ -28,7 +28,7 @@ func signalContext() (context.Context, context.CancelFunc) {
 }
 
 func pullOptions(insecure []string, quiet bool) (pull.Options, error) {
-	conf, err := pull.InsecureFromConfig(pull.ConfigFile)
+	conf, err := pull.InsecureRegistries()
 	if err != nil {
 		return pull.Options{}, err
 	}

@@ -88,7 +88,7 @@ func (mon *monitor) ensureImage(c *ctr) bool {
 func (mon *monitor) pullImage(c *ctr) {
 	start := time.Now()
 	opts := pull.Options{Progress: os.Stderr}
-	if ins, err := pull.InsecureFromConfig(pull.ConfigFile); err == nil {
+	if ins, err := pull.InsecureRegistries(); err == nil {
 		opts.Insecure = ins
 	}
 	img, err := pull.Pull(context.Background(), image.NewStore(roots.Images), c.spec.Image, opts)

@@ -65,6 +65,23 @@ func (o *Options) jobs() int {
 	return 3
 }
 
+// InsecureRegistries is every registry the node allows over plain HTTP:
+// the config file's insecure-registries line plus the comma-separated
+// MINIPOD_INSECURE_REGISTRIES environment variable (handy for a test's own
+// registry, and inherited by the pod monitor that pulls for `up`).
+func InsecureRegistries() ([]string, error) {
+	out, err := InsecureFromConfig(ConfigFile)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range strings.Split(os.Getenv("MINIPOD_INSECURE_REGISTRIES"), ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
 // InsecureFromConfig reads the insecure-registries line of a minipod
 // config file (a missing file lists none).
 func InsecureFromConfig(path string) ([]string, error) {
