@@ -18,6 +18,8 @@ type ExecOptions struct {
 	Env  []string
 	Cwd  string
 	Caps []string // the container's capability set
+	// UID and GID are the container's user; the command runs as it.
+	UID, GID uint32
 	// Stdin, Stdout, Stderr become the command's fds 0, 1, 2.
 	Stdin, Stdout, Stderr *os.File
 	// TTY gives the command a terminal from the container's own devpts
@@ -109,6 +111,9 @@ func forkInside(o ExecOptions) (int, error) {
 		Env:   o.Env,
 		Files: []uintptr{o.Stdin.Fd(), o.Stdout.Fd(), o.Stderr.Fd()},
 		Sys:   &syscall.SysProcAttr{Setsid: o.TTY, Setctty: o.TTY, Ctty: 0},
+	}
+	if o.UID != 0 || o.GID != 0 {
+		attr.Sys.Credential = &syscall.Credential{Uid: o.UID, Gid: o.GID, Groups: []uint32{o.GID}}
 	}
 	pid, err := syscall.ForkExec(path, o.Args, attr)
 	if err != nil {

@@ -84,6 +84,9 @@ func execProcess(p *specs.Process) error {
 			return err
 		}
 	}
+	if err := switchUser(p.User); err != nil {
+		return err
+	}
 	if err := unix.Exec(path, p.Args, p.Env); err != nil {
 		return fmt.Errorf("exec %s: %w", p.Args[0], err)
 	}

@@ -62,7 +62,12 @@ func makeBundle(pe podEnv, c *ctr) error {
 	if cwd == "" {
 		cwd = "/"
 	}
+	uid, gid, err := img.ResolveUser()
+	if err != nil {
+		return fmt.Errorf("container %s: image user %q: %w", c.spec.Name, img.Config.User, err)
+	}
 	spec, err := specconv.Spec(c.spec, specconv.Context{
+		UID: uid, GID: gid,
 		Bundle: c.bundle, Lowers: lowers(img),
 		Upper: filepath.Join(c.layer, "upper"), Work: filepath.Join(c.layer, "work"),
 		Env:  env,
@@ -73,7 +78,7 @@ func makeBundle(pe podEnv, c *ctr) error {
 	if err != nil {
 		return err
 	}
-	c.st.Env, c.st.WorkingDir = env, cwd
+	c.st.Env, c.st.WorkingDir, c.st.UID, c.st.GID = env, cwd, uid, gid
 	return writeSpec(c.bundle, spec)
 }
 

@@ -35,7 +35,7 @@ func Exec(o ExecOptions) (int, error) {
 	if c.State != state.StateRunning || !c.Proc.Alive() {
 		return 0, fmt.Errorf("cannot exec into container %s of pod %s: container is not running (%s)", c.Name, st.Name, c.State)
 	}
-	eo := container.ExecOptions{PID: c.Proc.PID, Args: o.Args, Env: c.Env, Cwd: c.WorkingDir, Caps: specconv.DefaultCaps}
+	eo := container.ExecOptions{PID: c.Proc.PID, Args: o.Args, Env: c.Env, Cwd: c.WorkingDir, Caps: specconv.DefaultCaps, UID: c.UID, GID: c.GID}
 	if o.TTY {
 		return execTTY(eo, o.Stdin)
 	}

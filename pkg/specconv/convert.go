@@ -21,6 +21,8 @@ type Context struct {
 	Args     []string
 	Cwd      string
 	Hostname string
+	// UID and GID run the process (the image's User, resolved).
+	UID, GID uint32
 	// Volumes maps a volume name to its directory on the host.
 	Volumes map[string]string
 	// PodFiles maps /etc/hosts, /etc/hostname, /etc/resolv.conf and /dev/shm
@@ -48,6 +50,7 @@ func Spec(c *podspec.Container, ctx Context) (*specs.Spec, error) {
 			Args: ctx.Args,
 			Env:  ctx.Env,
 			Cwd:  ctx.Cwd,
+			User: specs.User{UID: ctx.UID, GID: ctx.GID},
 			Capabilities: &specs.LinuxCapabilities{
 				Bounding: caps, Effective: caps, Permitted: caps,
 			},

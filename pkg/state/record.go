@@ -73,6 +73,9 @@ type Container struct {
 	Env []string `json:"env,omitempty"`
 	// WorkingDir is the resolved working directory, for `exec`.
 	WorkingDir string `json:"workingDir,omitempty"`
+	// UID and GID the container runs as (the image's User), for `exec`.
+	UID uint32 `json:"uid,omitempty"`
+	GID uint32 `json:"gid,omitempty"`
 }
 
 // Terminated describes a finished container instance.
