@@ -37,6 +37,7 @@ func main() {
 	runs := flag.Int("runs", 20, "repetitions per measurement")
 	pods := flag.Int("pods", 20, "pods running at once for the PSS measurement")
 	requests := flag.Int("requests", 400, "HTTP requests per hostPort/pod-IP measurement")
+	imageRuns := flag.Int("image-runs", 5, "repetitions of the image pull and start measurements")
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "minipod-bench")
 	must(err)
@@ -54,10 +55,14 @@ func main() {
 	report("down", down)
 	b.networkCost(*runs, up, down)
 	b.hostPortVsPodIP(*requests)
+	b.imageBench(*imageRuns)
 	b.memory(*pods)
 }
 
-type bench struct{ bin, dir string }
+type bench struct {
+	bin, dir string
+	env      []string // for commands that need MINIPOD_INSECURE_REGISTRIES
+}
 
 func (b *bench) manifest(name string) string {
 	p := filepath.Join(b.dir, name+".yaml")
