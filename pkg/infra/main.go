@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/debug"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -12,8 +11,6 @@ import (
 
 // Main is the pause process. args are os.Args[2:]: the hostname.
 func Main(args []string) {
-	// pause does almost nothing; keep the heap it would never use small.
-	debug.SetGCPercent(20)
 	status := os.NewFile(3, "status")
 	if err := setup(args); err != nil {
 		fmt.Fprintf(status, "%v\n", err)
