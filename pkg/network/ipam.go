@@ -97,14 +97,22 @@ func (c Config) lastIndex() uint32 {
 
 // reclaim reads every lease, deleting those whose pod is gone, and returns
 // the rest by address.
-func (c Config) reclaim(alive Alive) (map[string]Owner, error) {
-	ents, err := os.ReadDir(c.leaseDir())
+func (c Config) reclaim(alive Alive) (map[string]Owner, error) { return readOwned(c.leaseDir(), alive) }
+
+// release drops the pod's leases. The caller holds the lock.
+func (c Config) release(pod string) error { return removeOwned(c.leaseDir(), pod) }
+
+// readOwned reads a directory of ownership files (leases, port
+// reservations): file name → owner. With alive, files of pods that no
+// longer exist are deleted instead of returned.
+func readOwned(dir string, alive Alive) (map[string]Owner, error) {
+	ents, err := os.ReadDir(dir)
 	if err != nil && !os.IsNotExist(err) {
-		return nil, fmt.Errorf("read leases: %w", err)
+		return nil, fmt.Errorf("read %s: %w", dir, err)
 	}
 	out := map[string]Owner{}
 	for _, e := range ents {
-		p := filepath.Join(c.leaseDir(), e.Name())
+		p := filepath.Join(dir, e.Name())
 		b, err := os.ReadFile(p)
 		if err != nil {
 			continue
@@ -119,16 +127,16 @@ func (c Config) reclaim(alive Alive) (map[string]Owner, error) {
 	return out, nil
 }
 
-// release drops the pod's leases. The caller holds the lock.
-func (c Config) release(pod string) error {
-	leases, err := c.reclaim(nil)
+// removeOwned deletes every file of dir that pod owns.
+func removeOwned(dir, pod string) error {
+	owned, err := readOwned(dir, nil)
 	if err != nil {
 		return err
 	}
-	for ip, o := range leases {
+	for name, o := range owned {
 		if o.Pod == pod {
-			if err := os.Remove(filepath.Join(c.leaseDir(), ip)); err != nil && !os.IsNotExist(err) {
-				return fmt.Errorf("release %s: %w", ip, err)
+			if err := os.Remove(filepath.Join(dir, name)); err != nil && !os.IsNotExist(err) {
+				return fmt.Errorf("release %s of %s: %w", name, pod, err)
 			}
 		}
 	}

@@ -82,40 +82,7 @@ func conflicts(key string, m PortMapping) bool {
 }
 
 // reservations reads every reservation, dropping those of dead pods.
-func (c Config) reservations(alive Alive) (map[string]Owner, error) {
-	ents, err := os.ReadDir(c.portDir())
-	if err != nil && !os.IsNotExist(err) {
-		return nil, fmt.Errorf("read port reservations: %w", err)
-	}
-	out := map[string]Owner{}
-	for _, e := range ents {
-		p := filepath.Join(c.portDir(), e.Name())
-		b, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		o := parseOwner(b)
-		if alive != nil && !alive(o.Pod, o.UID) {
-			_ = os.Remove(p)
-			continue
-		}
-		out[e.Name()] = o
-	}
-	return out, nil
-}
+func (c Config) reservations(alive Alive) (map[string]Owner, error) { return readOwned(c.portDir(), alive) }
 
 // releasePorts drops the pod's reservations. The caller holds the lock.
-func (c Config) releasePorts(pod string) error {
-	held, err := c.reservations(nil)
-	if err != nil {
-		return err
-	}
-	for key, o := range held {
-		if o.Pod == pod {
-			if err := os.Remove(filepath.Join(c.portDir(), key)); err != nil && !os.IsNotExist(err) {
-				return fmt.Errorf("release port %s: %w", key, err)
-			}
-		}
-	}
-	return nil
-}
+func (c Config) releasePorts(pod string) error { return removeOwned(c.portDir(), pod) }
