@@ -82,7 +82,9 @@ func conflicts(key string, m PortMapping) bool {
 }
 
 // reservations reads every reservation, dropping those of dead pods.
-func (c Config) reservations(alive Alive) (map[string]Owner, error) { return readOwned(c.portDir(), alive) }
+func (c Config) reservations(alive Alive) (map[string]Owner, error) {
+	return readOwned(c.portDir(), alive)
+}
 
 // releasePorts drops the pod's reservations. The caller holds the lock.
 func (c Config) releasePorts(pod string) error { return removeOwned(c.portDir(), pod) }
