@@ -1,6 +1,7 @@
 package test
 
 import (
+	"archive/tar"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -524,8 +526,8 @@ func TestImageCorruptBlob(t *testing.T) {
 	if r.code == 0 {
 		t.Fatalf("pull of a corrupted blob succeeded: %s", r)
 	}
-	if !strings.Contains(r.stderr, d.Hex) && !strings.Contains(r.stderr, "digest") {
-		t.Errorf("pull: the error names neither the blob nor a digest mismatch: %s", r)
+	if !strings.Contains(r.stderr, d.String()) || !strings.Contains(r.stderr, "checksum") && !strings.Contains(r.stderr, "digest") {
+		t.Errorf("pull: want an error naming the blob %s and the digest mismatch: %s", d, r)
 	}
 	if _, err := os.Stat(filepath.Join(imagesRoot, "_oci", "blobs", "sha256", d.Hex)); err == nil {
 		t.Errorf("the corrupted blob %s was stored", d)
@@ -814,5 +816,88 @@ func TestImageSeedMC1Pulled(t *testing.T) {
 	// nginx runs from the image's Cmd.
 	if got := execOut(t, name, "1st", "cat", "/proc/1/cmdline"); !strings.HasPrefix(got, "nginx") {
 		t.Errorf("1st's PID 1 is %q, want nginx (the image's Cmd)", got)
+	}
+}
+
+// TestImageHostileLayer: a layer whose entries try to leave the layer
+// directory ("../" names, absolute names, writes through a symlink to an
+// absolute host path, hard links to host files) changes nothing on the
+// host, whether the pull refuses it or contains it.
+func TestImageHostileLayer(t *testing.T) {
+	root(t)
+	reg := newRegistry(t)
+	tag := uniq("escape")
+	victim, err := os.CreateTemp("/var/tmp", "minipod-e2e-victim-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim.Close()
+	t.Cleanup(func() { os.Remove(victim.Name()) })
+	hostDir := t.TempDir()
+	escapes := []string{
+		filepath.Join(hostDir, "dotdot"),
+		filepath.Join(hostDir, "absolute"),
+		filepath.Join(hostDir, "via-symlink"),
+	}
+	cases := map[string][]tarEntry{
+		"dotdot":    {fileEntry(strings.Repeat("../", 12)+strings.TrimPrefix(escapes[0], "/"), "escaped\n")},
+		"absolute":  {fileEntry(escapes[1], "escaped\n")},
+		"symlink":   {symlinkEntry("out", hostDir), fileEntry("out/via-symlink", "escaped\n")},
+		"hl-dotdot": {{name: "hl", typ: tar.TypeLink, link: strings.Repeat("../", 12) + strings.TrimPrefix(victim.Name(), "/")}},
+		"hl-abs":    {{name: "hl", typ: tar.TypeLink, link: victim.Name()}},
+		"hl-symlink": {symlinkEntry("vt", "/var/tmp"),
+			{name: "hl", typ: tar.TypeLink, link: "vt/" + filepath.Base(victim.Name())}},
+	}
+	var pulled []string
+	var ctrs strings.Builder
+	for what, entries := range cases {
+		entries = append(entries, fileEntry("stamp", tag))
+		ref := reg.push(t, "test/"+tag+":"+what, buildImage(t, v1.Config{Env: []string{defaultPath}}, busyboxLayer(t), layerOf(t, entries...)))
+		rmiAtEnd(t, ref)
+		r := mpWith(t, reg.env(), "pull", "-q", ref)
+		t.Logf("%s: pull exit %d %s", what, r.code, strings.TrimSpace(r.stderr))
+		for _, p := range escapes {
+			if _, err := os.Lstat(p); err == nil {
+				t.Errorf("%s: the layer wrote %s on the host", what, p)
+				os.Remove(p)
+			}
+		}
+		var st syscall.Stat_t
+		if err := syscall.Stat(victim.Name(), &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Nlink != 1 {
+			t.Errorf("%s: the layer hard-linked the host file %s (%d links)", what, victim.Name(), st.Nlink)
+		}
+		if r.code == 0 {
+			pulled = append(pulled, what)
+			fmt.Fprintf(&ctrs, "  - name: %s\n    image: %s\n    command: [\"sh\", \"-c\", \"[ -f /hl ] && echo pwned >> /hl; sleep 3600\"]\n", what, ref)
+		}
+	}
+	if len(pulled) == 0 {
+		return
+	}
+	// Contained: pods see their own trees; writes to what the hard links
+	// name inside the image do not reach the host file.
+	name := podName("escape")
+	upPod(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+`, name)+ctrs.String(), reg.env())
+	inside := map[string]string{"dotdot": escapes[0], "absolute": escapes[1], "symlink": escapes[2]}
+	for _, what := range pulled {
+		execOut(t, name, what, "true") // it has run its command by now
+		if p, ok := inside[what]; ok {
+			if got := mp(t, "exec", name, "-c", what, "--", "cat", p); got.stdout != "escaped\n" {
+				t.Errorf("%s: the entry is not inside the image at %s: %s", what, p, got)
+			}
+		}
+	}
+	if b, err := os.ReadFile(victim.Name()); err != nil || len(b) != 0 {
+		t.Errorf("host file %s after writes in the containers: %q %v", victim.Name(), b, err)
 	}
 }
