@@ -109,7 +109,7 @@ func (mon *monitor) onPulled(r pullResult) {
 	c.imgDelay = 0
 	c.img = r.img
 	mon.st.AddEvent("Normal", "Pulled", c.spec.Name, fmt.Sprintf("Successfully pulled image %q in %s", c.spec.Image, r.dur.Round(time.Millisecond)))
-	mon.launch(c)
+	mon.start(c) // not launch: with Always, launch would pull again, forever
 }
 
 // imageFailed puts c in ErrImagePull (or ErrImageNeverPull) and, when
