@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -22,6 +23,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/minipod/minipod/pkg/image"
+	"github.com/minipod/minipod/pkg/state"
 )
 
 // imageBench serves a registry on 127.0.0.1 in this process, pushes a
@@ -93,10 +96,39 @@ func (b *bench) sharedBase(host string, base v1.Layer) {
 	c := push(host, "bench/share-b:1", base, randomLayer("/b", 1<<20))
 	b.timeEnv("pull", "-q", a)
 	b.timeEnv("pull", "-q", c)
-	defer func() { b.run("rmi", a, c); b.run("image", "prune") }()
-	size, _ := base.Size()
-	out, _ := exec.Command("du", "-sk", "/var/lib/minipod/images/_oci/layers").Output()
-	fmt.Printf("%-24s two images on one %.1f MB base layer; unpacked layer store now %s", "disk, shared base", float64(size)/(1<<20), out)
+	defer func() { b.run("rmi", a, c) }()
+	unique := map[string]bool{}
+	total := 0
+	for _, ref := range []string{a, c} {
+		img, err := image.Lookup(state.DefaultRoots().Images, ref)
+		must(err)
+		for _, l := range img.Layers {
+			unique[l] = true
+			total++
+		}
+	}
+	var disk int64
+	for l := range unique {
+		disk += du(l)
+	}
+	fmt.Printf("%-24s 2 images, %d layers, %d stored (%.1f MB on disk; base stored once: %v)\n",
+		"disk, shared base", total, len(unique), float64(disk)/(1<<20), len(unique) == total-1)
+}
+
+// du is the disk use of a tree in bytes (allocated blocks).
+func du(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil {
+			if info, err := d.Info(); err == nil {
+				if st, ok := info.Sys().(*syscall.Stat_t); ok {
+					n += st.Blocks * 512
+				}
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 func (b *bench) run(args ...string) {
