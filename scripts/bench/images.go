@@ -38,6 +38,8 @@ func (b *bench) imageBench(runs int) {
 	b.env = append(os.Environ(), "MINIPOD_INSECURE_REGISTRIES="+host)
 	base := dirLayer("/var/lib/minipod/images/busybox/latest/rootfs")
 	big := push(host, "bench/big:1", base, randomLayer("/data/a", 20<<20), randomLayer("/data/b", 8<<20))
+	defer b.run("image", "prune") // leave no bench layers behind
+	defer b.run("rmi", big)
 	b.pulls(big, runs)
 	b.startFromImage(host, runs)
 	b.sharedBase(host, base)
