@@ -15,6 +15,7 @@ import (
 )
 
 func main() {
+	sealFds()
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
 		case infra.Role:
