@@ -38,6 +38,9 @@ IMAGES=(
 )
 
 STORE=${MINIPOD_IMAGES:-/var/lib/minipod/images}
+# Images may hold setuid-root files: only root may reach the store.
+install -d -m 0700 "$STORE"
+chmod 0700 "$STORE"
 CACHE=${MINIPOD_CACHE:-/var/cache/minipod}
 CLEANUP=()
 RECIPE_PID=

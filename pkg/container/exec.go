@@ -33,6 +33,13 @@ type ExecOptions struct {
 // pid, mnt), with its environment and capabilities, and returns its exit
 // status the way a shell reports it (128+N for signal N).
 func Exec(o ExecOptions) (int, error) {
+	// The child forked into the container shares our memory until it
+	// execs, and sits in the container's PID namespace: while this process
+	// is dumpable, a container process could open /proc/CHILD/mem (our
+	// memory, a host root process) or /proc/CHILD/exe (the minipod binary).
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return 0, fmt.Errorf("exec: set non-dumpable: %w", err)
+	}
 	set, err := ns.Open(o.PID, ns.Kinds...)
 	if err != nil {
 		return 0, fmt.Errorf("exec: %w", err)

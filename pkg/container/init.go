@@ -21,6 +21,10 @@ func Init(args []string) {
 	// Capabilities are per thread: the thread that drops them must be the
 	// one that calls execve.
 	runtime.LockOSThread()
+	// First of all: a process that can be ptraced or have its
+	// /proc/PID/mem or exe opened by the container could be turned against
+	// the host (CVE-2019-5736) while it still sees the host's files.
+	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	unix.CloseOnExec(statusFd)
 	status := os.NewFile(statusFd, "status")
 	err := initContainer(args)
@@ -35,11 +39,6 @@ func initContainer(args []string) error {
 	spec, err := readSpec(filepath.Join(args[0], "config.json"))
 	if err != nil {
 		return err
-	}
-	// A process that can be ptraced or have its /proc/PID/exe opened by the
-	// container could reach the minipod binary (CVE-2019-5736).
-	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
-		return fmt.Errorf("set non-dumpable: %w", err)
 	}
 	if err := mounts.Setup(spec); err != nil {
 		return err

@@ -13,9 +13,8 @@ import (
 // capabilities, as it does for Docker's and Kubernetes' non-root
 // containers; the bounding set was limited before.
 func switchUser(u specs.User) error {
-	if u.UID == 0 && u.GID == 0 {
-		return nil
-	}
+	// Always set the groups, for root too: otherwise the container keeps
+	// the supplementary groups of whoever ran `minipod up`.
 	groups := append([]uint32{u.GID}, u.AdditionalGids...) // the kernel's gid_t
 	// Raw syscalls: they change this thread only, which is the one that
 	// execs; the Go wrappers would change every thread of the runtime.

@@ -46,7 +46,11 @@ func (s *Store) Init() error {
 			return fmt.Errorf("image store: %w", err)
 		}
 	}
-	return os.Chmod(s.dir("tmp"), 0o700)
+	if err := os.Chmod(s.dir("tmp"), 0o700); err != nil {
+		return fmt.Errorf("image store: %w", err)
+	}
+	// Layers may hold setuid-root files: only root may reach them.
+	return os.Chmod(s.Root, 0o700)
 }
 
 // hexOf validates a "sha256:<hex>" digest and returns the hex part.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"syscall"
+	"unsafe"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -11,14 +13,23 @@ import (
 
 // Main is the pause process. args are os.Args[2:]: the hostname.
 func Main(args []string) {
+	// With shareProcessNamespace pause is PID 1 of the containers' PID
+	// namespace: it must not be ptraceable or readable through /proc.
+	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	// Listen before reporting ready: a SIGTERM right after must still mean
+	// "exit 0", never the default action.
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGCHLD)
 	status := os.NewFile(3, "status")
 	if err := setup(args); err != nil {
 		fmt.Fprintf(status, "%v\n", err)
 		os.Exit(1)
 	}
+	dropCaps() // waiting for signals and reaping need no privilege
 	fmt.Fprintln(status, "ok")
 	status.Close()
-	os.Exit(wait())
+	go watchLifeline(os.NewFile(lifelineFd, "lifeline"))
+	os.Exit(wait(sigs))
 }
 
 func setup(args []string) error {
@@ -44,9 +55,7 @@ func setup(args []string) error {
 
 // wait sleeps until SIGTERM or SIGINT, reaping any child that is re-parented
 // to us (we are PID 1 of a shared PID namespace, or nothing is).
-func wait() int {
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGCHLD)
+func wait(sigs <-chan os.Signal) int {
 	for s := range sigs {
 		if s == unix.SIGCHLD {
 			reap()
@@ -63,6 +72,32 @@ func reap() {
 		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
 		if pid <= 0 || err != nil {
 			return
+		}
+	}
+}
+
+// dropCaps empties every capability set of pause once its namespaces are
+// ready, so nothing that reaches it can use root's powers. Capabilities are
+// per thread, hence AllThreadsSyscall (unavailable with cgo: then only the
+// bounding sets are left as they were, and the error is ignored).
+func dropCaps() {
+	for c := 0; c <= unix.CAP_LAST_CAP; c++ {
+		_, _, _ = syscall.AllThreadsSyscall(unix.SYS_PRCTL, unix.PR_CAPBSET_DROP, uintptr(c), 0)
+	}
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	_, _, _ = syscall.AllThreadsSyscall(unix.SYS_CAPSET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0)
+}
+
+// lifelineFd is the read end of the pipe whose write end the monitor holds.
+const lifelineFd = 4
+
+// watchLifeline ends pause when its monitor is gone (EOF on the pipe).
+func watchLifeline(f *os.File) {
+	buf := make([]byte, 1)
+	for {
+		if _, err := f.Read(buf); err != nil {
+			os.Exit(0)
 		}
 	}
 }

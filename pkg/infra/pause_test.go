@@ -3,6 +3,7 @@ package infra
 import (
 	"net"
 	"os"
+	"syscall"
 	"testing"
 
 	"github.com/minipod/minipod/pkg/ns"
@@ -26,10 +27,11 @@ func TestPauseHoldsNamespaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pid, err := Start(exe, "pause-test", Options{})
+	pid, life, err := Start(exe, "pause-test", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer life.Close()
 	for _, k := range []string{"net", "ipc", "uts"} {
 		host, _ := ns.Inode(os.Getpid(), k)
 		pod, err := ns.Inode(pid, k)
@@ -77,10 +79,11 @@ func TestPauseHoldsNamespaces(t *testing.T) {
 func TestPauseSharedPID(t *testing.T) {
 	testutil.RequiresRoot(t)
 	exe, _ := os.Executable()
-	pid, err := Start(exe, "pid-test", Options{SharePID: true})
+	pid, life, err := Start(exe, "pid-test", Options{SharePID: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer life.Close()
 	defer func() {
 		_ = unix.Kill(pid, unix.SIGKILL)
 		var ws unix.WaitStatus
@@ -99,10 +102,11 @@ func TestPauseSharedPID(t *testing.T) {
 func TestPauseHostNetwork(t *testing.T) {
 	testutil.RequiresRoot(t)
 	exe, _ := os.Executable()
-	pid, err := Start(exe, "ignored", Options{HostNetwork: true})
+	pid, life, err := Start(exe, "ignored", Options{HostNetwork: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer life.Close()
 	defer func() {
 		_ = unix.Kill(pid, unix.SIGKILL)
 		var ws unix.WaitStatus
@@ -113,6 +117,56 @@ func TestPauseHostNetwork(t *testing.T) {
 		pod, _ := ns.Inode(pid, k)
 		if (host == pod) != shared {
 			t.Errorf("%s namespace shared with the host = %v, want %v", k, host == pod, shared)
+		}
+	}
+}
+
+// TestPauseExitsWithItsMonitor: when the holder of the lifeline dies (its
+// write end closes), pause exits instead of holding the pod's namespaces.
+func TestPauseExitsWithItsMonitor(t *testing.T) {
+	testutil.RequiresRoot(t)
+	exe, _ := os.Executable()
+	pid, life, err := Start(exe, "lifeline-test", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	life.Close()
+	var ws unix.WaitStatus
+	if _, err := unix.Wait4(pid, &ws, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !ws.Exited() || ws.ExitStatus() != 0 {
+		t.Errorf("pause after losing its lifeline: %v, want exit 0", ws)
+	}
+}
+
+// TestPauseHasNoCapabilities: once set up, pause keeps no capability on
+// any thread.
+func TestPauseHasNoCapabilities(t *testing.T) {
+	testutil.RequiresRoot(t)
+	if _, _, e := syscall.AllThreadsSyscall(syscall.SYS_GETPID, 0, 0, 0); e == syscall.ENOTSUP {
+		t.Skip("test binary built with cgo; minipod is built with CGO_ENABLED=0 (make test)")
+	}
+	exe, _ := os.Executable()
+	pid, life, err := Start(exe, "caps-test", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		life.Close()
+		var ws unix.WaitStatus
+		_, _ = unix.Wait4(pid, &ws, 0, nil)
+	}()
+	tasks, _ := os.ReadDir("/proc/" + itoa(pid) + "/task")
+	for _, task := range tasks {
+		st, err := os.ReadFile("/proc/" + itoa(pid) + "/task/" + task.Name() + "/status")
+		if err != nil {
+			continue
+		}
+		for _, key := range []string{"CapEff:", "CapPrm:", "CapBnd:"} {
+			if !containsLine(string(st), key, "0000000000000000") {
+				t.Errorf("thread %s: %s not empty", task.Name(), key)
+			}
 		}
 	}
 }

@@ -25,16 +25,44 @@ type Options struct {
 
 // Start forks exe as the pause process in new net, IPC and UTS namespaces
 // (see Options), and waits until it reports that hostname and loopback are
-// set. It returns the pause PID; the caller reaps it.
-func Start(exe, hostname string, o Options) (int, error) {
+// set. It returns the pause PID, which the caller reaps, and the write end
+// of pause's lifeline: pause exits when it reads EOF there, that is when
+// the caller dies without stopping it, so a pause the caller never got to
+// record cannot hold the pod's namespaces (and veth) forever. The caller
+// keeps the lifeline open for as long as the pod lives. (PR_SET_PDEATHSIG
+// would not do: it fires when the forking *thread* exits, and Go destroys
+// threads that a goroutine locked, as package ns does.)
+func Start(exe, hostname string, o Options) (int, *os.File, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
-		return 0, fmt.Errorf("start pause: %w", err)
+		return 0, nil, fmt.Errorf("start pause: %w", err)
 	}
 	defer r.Close()
-	devnull, err := os.Open(os.DevNull)
+	lifeR, lifeW, err := os.Pipe()
 	if err != nil {
 		w.Close()
+		return 0, nil, fmt.Errorf("start pause: %w", err)
+	}
+	defer lifeR.Close()
+	pid, err := fork(exe, hostname, o, w, lifeR)
+	w.Close()
+	if err != nil {
+		lifeW.Close()
+		return 0, nil, err
+	}
+	msg, err := io.ReadAll(r)
+	if err != nil {
+		return pid, lifeW, fmt.Errorf("start pause: read status: %w", err)
+	}
+	if s := strings.TrimSpace(string(msg)); s != "ok" {
+		return pid, lifeW, fmt.Errorf("start pause: %s", s)
+	}
+	return pid, lifeW, nil
+}
+
+func fork(exe, hostname string, o Options, status, lifeline *os.File) (int, error) {
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
 		return 0, fmt.Errorf("start pause: %w", err)
 	}
 	defer devnull.Close()
@@ -53,19 +81,11 @@ func Start(exe, hostname string, o Options) (int, error) {
 		// allocates next to nothing after start-up, so it never needs a GC
 		// cycle, whose marking would touch pages it otherwise never does.
 		Env:   []string{"GOMAXPROCS=1", "GOGC=off"},
-		Files: []uintptr{devnull.Fd(), os.Stderr.Fd(), os.Stderr.Fd(), w.Fd()},
-		Sys:   &syscall.SysProcAttr{Cloneflags: flags, Pdeathsig: 0},
+		Files: []uintptr{devnull.Fd(), os.Stderr.Fd(), os.Stderr.Fd(), status.Fd(), lifeline.Fd()},
+		Sys:   &syscall.SysProcAttr{Cloneflags: flags},
 	})
-	w.Close()
 	if err != nil {
 		return 0, fmt.Errorf("start pause: %w", err)
-	}
-	msg, err := io.ReadAll(r)
-	if err != nil {
-		return pid, fmt.Errorf("start pause: read status: %w", err)
-	}
-	if s := strings.TrimSpace(string(msg)); s != "ok" {
-		return pid, fmt.Errorf("start pause: %s", s)
 	}
 	return pid, nil
 }

@@ -79,7 +79,9 @@ func downOne(name string, gracePeriod int) (bool, error) {
 		lock, err = waitLock(name, podGrace(name)+15*time.Second)
 	}
 	if errors.Is(err, os.ErrNotExist) {
-		return true, nil // the monitor removed everything
+		// The monitor removed everything, or the lock is gone while a
+		// stray file (our grace-period) kept the directory: finish it.
+		return true, cleanDead(name)
 	}
 	if err != nil {
 		return true, err

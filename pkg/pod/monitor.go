@@ -42,6 +42,7 @@ type monitor struct {
 	killAt       <-chan time.Time
 	stopped      bool     // pause has been told to stop
 	lock         *os.File // held for the monitor's whole life
+	lifeline     *os.File // pause exits on EOF here, i.e. when we die
 	// copiers counts log copiers still draining container output.
 	copiers sync.WaitGroup
 }
@@ -50,6 +51,9 @@ type monitor struct {
 // in a new mount namespace of its own, in a new session.
 func MonitorMain(args []string) {
 	debug.SetGCPercent(50)
+	// A container fork shares the monitor's memory until it execs; with a
+	// shared PID namespace other containers could see that child.
+	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	if len(args) != 1 {
 		fmt.Fprintln(os.Stderr, "usage: minipod monitor POD")
 		os.Exit(2)
@@ -71,7 +75,11 @@ func newMonitor(name string) (*monitor, error) {
 	signal.Notify(mon.term, unix.SIGTERM, unix.SIGINT)
 	signal.Ignore(unix.SIGHUP, unix.SIGPIPE)
 	if err := mon.boot(name); err != nil {
-		mon.failBoot(name)
+		// Without the lock the pod is not ours (a later `up` of the same
+		// name may own it now): tear nothing down.
+		if mon.lock != nil {
+			mon.failBoot(name)
+		}
 		mon.report("fail " + err.Error())
 		return nil, err
 	}
@@ -161,13 +169,15 @@ func makeCtrs(p *podspec.Pod, st *state.Pod, run, data string) []*ctr {
 func (mon *monitor) startPause() error {
 	share := mon.pod.Spec.ShareProcessNamespace != nil && *mon.pod.Spec.ShareProcessNamespace
 	hostNet := mon.pod.Spec.HostNetwork
-	pid, err := infra.Start(selfExe, mon.pe.hostname, infra.Options{SharePID: share, HostNetwork: hostNet})
+	pid, lifeline, err := infra.Start(selfExe, mon.pe.hostname, infra.Options{SharePID: share, HostNetwork: hostNet})
+	mon.lifeline = lifeline
 	mon.kickReaper()
 	if err != nil {
 		return err
 	}
 	mon.st.Pause = state.Identify(pid)
 	mon.st.Namespaces = ns.Inodes(pid)
+	mon.save() // record pause before anything else can fail or kill us
 	if err := mon.attachNetwork(pid); err != nil {
 		return err
 	}

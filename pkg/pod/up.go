@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/minipod/minipod/pkg/image"
 	"github.com/minipod/minipod/pkg/podspec"
@@ -98,12 +99,20 @@ func checkImages(p *podspec.Pod) error {
 // upOne claims the name, stores the manifest, forks the monitor and waits
 // for its report. If the monitor cannot be started, nothing is left.
 func upOne(m *podspec.Manifest, p *podspec.Pod) error {
+	if err := roots.SecureData(); err != nil {
+		return err
+	}
 	if err := roots.Create(p.Name); err != nil {
 		return err
 	}
 	msg, err := spawnMonitor(m, p)
 	if err != nil {
-		_ = removePodFiles(&state.Pod{Name: p.Name, Namespace: p.Namespace, UID: p.UID})
+		// The monitor died before reporting: stop whatever it recorded
+		// (pause, containers), free the network, remove the files.
+		if lock, lerr := waitLock(p.Name, 5*time.Second); lerr == nil {
+			_ = cleanDead(p.Name)
+			lock.Close()
+		}
 		return err
 	}
 	if strings.HasPrefix(msg, "fail ") {

@@ -12,7 +12,7 @@ import (
 // it for its whole life; so `down` knows, race-free and immune to PID reuse,
 // whether a monitor is still responsible for the pod.
 func (r Roots) Lock(pod string) (*os.File, error) {
-	f, err := os.OpenFile(r.LockFile(pod), os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC, 0o600)
+	f, err := os.OpenFile(r.LockFile(pod), os.O_RDWR|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open lock of %s: %w", pod, err)
 	}
