@@ -42,3 +42,36 @@ spec:
 		t.Errorf("container PID 1 has fds %v, want only 0 1 2", got)
 	}
 }
+
+// TestDataTreeIsPrivate: containers (root, CAP_FSETID) can make setuid-root
+// files in their layers and volumes; no other host user may reach them.
+func TestDataTreeIsPrivate(t *testing.T) {
+	root(t)
+	name := podName("private")
+	upPod(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - name: v
+    emptyDir: {}
+  containers:
+  - name: main
+    image: busybox
+    command: ["sh", "-c", "cp /bin/busybox /v/sb && chmod 4755 /v/sb && sleep 3600"]
+    volumeMounts:
+    - name: v
+      mountPath: /v
+`, name))
+	for _, dir := range []string{"/var/lib/minipod", "/var/lib/minipod/images"} {
+		st, err := os.Stat(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s is %v: other users can reach setuid files below it", dir, st.Mode().Perm())
+		}
+	}
+}
