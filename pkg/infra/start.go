@@ -33,31 +33,56 @@ type Options struct {
 // would not do: it fires when the forking *thread* exits, and Go destroys
 // threads that a goroutine locked, as package ns does.)
 func Start(exe, hostname string, o Options) (int, *os.File, error) {
+	p, err := Fork(exe, hostname, o)
+	if err != nil {
+		return 0, nil, err
+	}
+	return p.PID, p.Lifeline, p.Ready()
+}
+
+// Process is a forked pause process that may still be setting up.
+type Process struct {
+	PID      int
+	Lifeline *os.File // see Start
+	status   *os.File
+}
+
+// Fork starts pause and returns at once: its namespaces exist as soon as
+// it is forked, so the caller can set up the pod network while pause's
+// runtime starts, then call Ready.
+func Fork(exe, hostname string, o Options) (*Process, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
-		return 0, nil, fmt.Errorf("start pause: %w", err)
+		return nil, fmt.Errorf("start pause: %w", err)
 	}
-	defer r.Close()
 	lifeR, lifeW, err := os.Pipe()
 	if err != nil {
+		r.Close()
 		w.Close()
-		return 0, nil, fmt.Errorf("start pause: %w", err)
+		return nil, fmt.Errorf("start pause: %w", err)
 	}
 	defer lifeR.Close()
 	pid, err := fork(exe, hostname, o, w, lifeR)
 	w.Close()
 	if err != nil {
+		r.Close()
 		lifeW.Close()
-		return 0, nil, err
+		return nil, err
 	}
-	msg, err := io.ReadAll(r)
+	return &Process{PID: pid, Lifeline: lifeW, status: r}, nil
+}
+
+// Ready waits until pause reports its hostname and loopback set.
+func (p *Process) Ready() error {
+	defer p.status.Close()
+	msg, err := io.ReadAll(p.status)
 	if err != nil {
-		return pid, lifeW, fmt.Errorf("start pause: read status: %w", err)
+		return fmt.Errorf("start pause: read status: %w", err)
 	}
 	if s := strings.TrimSpace(string(msg)); s != "ok" {
-		return pid, lifeW, fmt.Errorf("start pause: %s", s)
+		return fmt.Errorf("start pause: %s", s)
 	}
-	return pid, lifeW, nil
+	return nil
 }
 
 func fork(exe, hostname string, o Options, status, lifeline *os.File) (int, error) {

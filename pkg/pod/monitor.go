@@ -108,10 +108,8 @@ func (mon *monitor) boot(name string) error {
 		return err
 	}
 	go reap(mon.exits, mon.kick)
-	if err := mon.prepare(); err != nil {
-		return err
-	}
-	return mon.startPause()
+	trace("loaded")
+	return mon.startPod()
 }
 
 func (mon *monitor) load(name string) error {
@@ -166,21 +164,34 @@ func makeCtrs(p *podspec.Pod, st *state.Pod, run, data string) []*ctr {
 
 // startPause starts the namespace holder and writes every bundle, which
 // needs the paths of the pod's namespaces.
-func (mon *monitor) startPause() error {
+func (mon *monitor) startPod() error {
 	share := mon.pod.Spec.ShareProcessNamespace != nil && *mon.pod.Spec.ShareProcessNamespace
 	hostNet := mon.pod.Spec.HostNetwork
-	pid, lifeline, err := infra.Start(selfExe, mon.pe.hostname, infra.Options{SharePID: share, HostNetwork: hostNet})
-	mon.lifeline = lifeline
-	mon.kickReaper()
+	p, err := infra.Fork(selfExe, hostname(mon.pod), infra.Options{SharePID: share, HostNetwork: hostNet})
 	if err != nil {
 		return err
 	}
+	mon.lifeline = p.Lifeline
+	mon.kickReaper()
+	pid := p.PID
 	mon.st.Pause = state.Identify(pid)
 	mon.st.Namespaces = ns.Inodes(pid)
 	mon.save() // record pause before anything else can fail or kill us
+	trace("pause forked")
+	// While pause's runtime starts: volumes, files, and the pod's network
+	// (its namespace exists since the fork).
+	if err := mon.prepare(); err != nil {
+		return err
+	}
+	trace("prepared")
 	if err := mon.attachNetwork(pid); err != nil {
 		return err
 	}
+	trace("network attached")
+	if err := p.Ready(); err != nil {
+		return err
+	}
+	trace("pause ready")
 	if err := writeHosts(mon.pe.files["/etc/hosts"], mon.st); err != nil {
 		return err
 	}

@@ -127,6 +127,7 @@ func (mon *monitor) report(msg string) {
 	if mon.ready == nil {
 		return
 	}
+	trace("report " + msg)
 	fmt.Fprintln(mon.ready, msg)
 	mon.ready.Close()
 	mon.ready = nil

@@ -81,6 +81,7 @@ func (mon *monitor) startAll(batch []*ctr) {
 		}()
 	}
 	wg.Wait()
+	trace("containers started")
 	for i, c := range batch {
 		mon.started(c, res[i].pid, res[i].err)
 	}

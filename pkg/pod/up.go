@@ -138,7 +138,7 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod) (string, error) {
 	cmd := exec.Command(selfExe, MonitorRole, p.Name)
 	// The monitor mostly sleeps in wait4 and read; one P keeps its thread
 	// count and memory down without slowing the pod.
-	cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+	cmd.Env = os.Environ()
 	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = logf, logf, []*os.File{w}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Cloneflags: unix.CLONE_NEWNS}
 	err = cmd.Start()
