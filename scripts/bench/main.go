@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -39,6 +41,8 @@ func main() {
 	requests := flag.Int("requests", 400, "HTTP requests per hostPort/pod-IP measurement")
 	imageRuns := flag.Int("image-runs", 5, "repetitions of the image pull and start measurements")
 	flag.Parse()
+	// Piped into head, the bench must still reach its deferred `down`s.
+	signal.Ignore(syscall.SIGPIPE)
 	dir, err := os.MkdirTemp("", "minipod-bench")
 	must(err)
 	defer os.RemoveAll(dir)
