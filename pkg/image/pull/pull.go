@@ -24,32 +24,11 @@ func Pull(ctx context.Context, s *image.Store, ref string, opts Options) (*image
 	if err != nil {
 		return nil, err
 	}
-	insecure := map[string]bool{}
-	for _, h := range opts.Insecure {
-		insecure[h] = true
-	}
-	var nopts []name.Option
-	if insecure[r.Domain] {
-		nopts = append(nopts, name.Insecure)
-	}
-	repo, err := name.NewRepository(r.Repository(), nopts...)
+	repo, gref, err := remoteRef(r, opts.Insecure)
 	if err != nil {
 		return nil, err
 	}
-	var gref name.Reference = repo.Tag(r.Tag)
-	if r.Digest != "" {
-		gref = repo.Digest(r.Digest)
-	}
-	kc := opts.Keychain
-	if kc == nil {
-		kc = authn.DefaultKeychain
-	}
-	rt := opts.Transport
-	if rt == nil {
-		rt = http.DefaultTransport
-	}
-	puller, err := remote.NewPuller(remote.WithAuthFromKeychain(kc), remote.WithContext(ctx),
-		remote.WithTransport(httpGuard{rt: rt, insecure: insecure}), remote.WithUserAgent("minipod"))
+	puller, err := newPuller(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +70,44 @@ func Pull(ctx context.Context, s *image.Store, ref string, opts Options) (*image
 		return nil, fmt.Errorf("pull %s: %w", r.Familiar(), err)
 	}
 	return image.Lookup(s.Root, r.String())
+}
+
+// remoteRef turns a parsed reference into go-containerregistry's, plain
+// HTTP only for a registry listed as insecure.
+func remoteRef(r image.Ref, insecure []string) (name.Repository, name.Reference, error) {
+	var nopts []name.Option
+	for _, h := range insecure {
+		if h == r.Domain {
+			nopts = append(nopts, name.Insecure)
+		}
+	}
+	repo, err := name.NewRepository(r.Repository(), nopts...)
+	if err != nil {
+		return name.Repository{}, nil, err
+	}
+	if r.Digest != "" {
+		return repo, repo.Digest(r.Digest), nil
+	}
+	return repo, repo.Tag(r.Tag), nil
+}
+
+// newPuller is the registry client: credentials from the keychain, and a
+// transport that refuses plain HTTP to registries not listed as insecure.
+func newPuller(ctx context.Context, opts Options) (*remote.Puller, error) {
+	kc := opts.Keychain
+	if kc == nil {
+		kc = authn.DefaultKeychain
+	}
+	rt := opts.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	insecure := map[string]bool{}
+	for _, h := range opts.Insecure {
+		insecure[h] = true
+	}
+	return remote.NewPuller(remote.WithAuthFromKeychain(kc), remote.WithContext(ctx),
+		remote.WithTransport(httpGuard{rt: rt, insecure: insecure}), remote.WithUserAgent("minipod"))
 }
 
 // resolveIndex returns the image manifest for the platform when data is an
