@@ -175,25 +175,7 @@ func loadLayout(ctx context.Context, s *image.Store, file string, opts Options, 
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, err
-	}
-	dir := filepath.Join(tmp, "layout")
-	_, err = image.Extract(dir, f)
-	f.Close()
-	if err != nil {
-		return nil, err
-	}
-	lp, err := layout.FromPath(dir)
-	if err != nil {
-		return nil, err
-	}
-	idx, err := lp.ImageIndex()
-	if err != nil {
-		return nil, err
-	}
-	im, err := idx.IndexManifest()
+	lp, im, err := openLayout(file, filepath.Join(tmp, "layout"))
 	if err != nil {
 		return nil, err
 	}
@@ -222,13 +204,7 @@ func loadLayout(ctx context.Context, s *image.Store, file string, opts Options, 
 	}
 	var refs []string
 	for _, desc := range im.Manifests {
-		refName := desc.Annotations["io.containerd.image.name"]
-		if refName == "" {
-			refName = desc.Annotations["org.opencontainers.image.ref.name"]
-		}
-		if opts.Tag != "" && len(im.Manifests) == 1 {
-			refName = opts.Tag
-		}
+		refName := archiveRefName(desc, opts.Tag, len(im.Manifests))
 		if refName == "" || !strings.ContainsAny(refName, ":/") {
 			return refs, fmt.Errorf("image %s has no full name in the archive (ref.name %q); name it with --tag", desc.Digest, refName)
 		}
@@ -249,4 +225,39 @@ func loadLayout(ctx context.Context, s *image.Store, file string, opts Options, 
 		refs = append(refs, r.String())
 	}
 	return refs, nil
+}
+
+// openLayout unpacks an OCI-layout archive into dir and reads its index.
+func openLayout(file, dir string) (layout.Path, *v1.IndexManifest, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return "", nil, err
+	}
+	_, err = image.Extract(dir, f)
+	f.Close()
+	if err != nil {
+		return "", nil, err
+	}
+	lp, err := layout.FromPath(dir)
+	if err != nil {
+		return "", nil, err
+	}
+	idx, err := lp.ImageIndex()
+	if err != nil {
+		return "", nil, err
+	}
+	im, err := idx.IndexManifest()
+	return lp, im, err
+}
+
+// archiveRefName is the name an archive gives an image (containerd's or
+// the OCI annotation), or --tag when the archive holds one image.
+func archiveRefName(desc v1.Descriptor, tag string, images int) string {
+	if tag != "" && images == 1 {
+		return tag
+	}
+	if n := desc.Annotations["io.containerd.image.name"]; n != "" {
+		return n
+	}
+	return desc.Annotations["org.opencontainers.image.ref.name"]
 }
