@@ -1,21 +1,30 @@
 package main
 
 import (
+	"context"
+	"os"
+	"os/signal"
+
 	"github.com/minipod/minipod/pkg/pod"
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 )
 
 func newGet() *cobra.Command {
 	var output string
+	var watch bool
 	cmd := &cobra.Command{
 		Use:     "get [POD...]",
 		Aliases: []string{"ps"},
 		Short:   "List pods as kubectl get pods does",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return pod.Get(pod.GetOptions{Names: args, Output: output, Out: cmd.OutOrStdout()})
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
+			defer stop()
+			return pod.Get(pod.GetOptions{Names: args, Output: output, Out: cmd.OutOrStdout(), Watch: watch, Ctx: ctx})
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "", "output format: wide or json")
+	cmd.Flags().BoolVarP(&watch, "watch", "w", false, "after the table, print a row whenever a pod changes")
 	return cmd
 }
 

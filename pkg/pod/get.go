@@ -1,6 +1,7 @@
 package pod
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,10 @@ type GetOptions struct {
 	Names  []string
 	Output string // "", "wide" or "json"
 	Out    io.Writer
+	// Watch keeps printing a row whenever a pod's row changes, as
+	// `kubectl get -w` does, until Ctx ends.
+	Watch bool
+	Ctx   context.Context
 }
 
 // Get prints pods as `kubectl get pods` does.
@@ -25,6 +30,9 @@ func Get(o GetOptions) error {
 	pods, err := loadPods(o.Names)
 	if err != nil {
 		return err
+	}
+	if o.Watch && o.Output != "json" {
+		return watch(o, pods)
 	}
 	switch o.Output {
 	case "json":
@@ -75,21 +83,30 @@ func printTable(out io.Writer, pods []*state.Pod, wide bool) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(out, 0, 8, 3, ' ', 0)
+	fmt.Fprintln(w, tableHead(wide))
+	now := time.Now()
+	for _, st := range pods {
+		fmt.Fprintln(w, tableRow(st, wide, now))
+	}
+	return w.Flush()
+}
+
+func tableHead(wide bool) string {
 	head := "NAME\tREADY\tSTATUS\tRESTARTS\tAGE"
 	if wide {
 		head += "\tIP\tNODE\tNOMINATED NODE\tREADINESS GATES"
 	}
-	fmt.Fprintln(w, head)
-	now := time.Now()
-	node, _ := os.Hostname()
-	for _, st := range pods {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s", st.Name, Ready(st), Status(st), Restarts(st, now), HumanDuration(now.Sub(st.Created)))
-		if wide {
-			fmt.Fprintf(w, "\t%s\t%s\t%s\t%s", orNone(st.PodIP), node, "<none>", "<none>")
-		}
-		fmt.Fprintln(w)
+	return head
+}
+
+// tableRow is one pod's line, tab-separated for a tabwriter.
+func tableRow(st *state.Pod, wide bool, now time.Time) string {
+	row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", st.Name, Ready(st), Status(st), Restarts(st, now), HumanDuration(now.Sub(st.Created)))
+	if wide {
+		node, _ := os.Hostname()
+		row += fmt.Sprintf("\t%s\t%s\t%s\t%s", orNone(st.PodIP), node, "<none>", "<none>")
 	}
-	return w.Flush()
+	return row
 }
 
 func printJSON(out io.Writer, pods []*state.Pod) error {
