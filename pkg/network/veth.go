@@ -9,6 +9,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // VethPrefix starts the host-side name of every pod veth, so minipod's
@@ -82,7 +83,9 @@ func delVeth(o Owner) error {
 		}
 		return fmt.Errorf("find veth of %s: %w", o.Pod, err)
 	}
-	if err := netlink.LinkDel(l); err != nil {
+	// The kernel may be destroying it right now with the pod's network
+	// namespace: gone is gone.
+	if err := netlink.LinkDel(l); err != nil && !errors.Is(err, unix.ENODEV) && !errors.Is(err, unix.ENOENT) {
 		return fmt.Errorf("delete veth of %s: %w", o.Pod, err)
 	}
 	return nil
