@@ -41,27 +41,22 @@ func (c Config) allocate(o Owner, alive Alive) (net.IP, error) {
 	if err := os.MkdirAll(c.leaseDir(), 0o700); err != nil {
 		return nil, fmt.Errorf("create lease dir: %w", err)
 	}
-	leases, err := c.reclaim(alive)
-	if err != nil {
-		return nil, err
-	}
-	for ip, holder := range leases {
-		if holder == o {
-			return net.ParseIP(ip).To4(), nil
-		}
-	}
+	// Walk from the last address handed out; the next one is almost
+	// always free, so `up` does O(1) work however many pods there are. A
+	// taken address is reclaimed on the way if its pod no longer exists.
 	n := size(c.Subnet)
 	start := c.lastIndex()
 	for step := uint32(1); step < n; step++ {
 		i := (start+step-2)%(n-3) + 2 // hosts 2..n-2: skip network, gateway, broadcast
 		ip := nthIP(c.Subnet, i)
-		if _, taken := leases[ip.String()]; taken {
+		err := c.writeLease(ip, o)
+		if errors.Is(err, os.ErrExist) && c.reclaimOne(ip, o, alive) {
+			err = c.writeLease(ip, o)
+		}
+		if errors.Is(err, os.ErrExist) {
 			continue
 		}
-		if err := c.writeLease(ip, o); err != nil {
-			if errors.Is(err, os.ErrExist) {
-				continue
-			}
+		if err != nil {
 			return nil, err
 		}
 		_ = os.WriteFile(filepath.Join(c.StateDir, "last-reserved"), []byte(ip.String()), 0o600)
@@ -70,6 +65,20 @@ func (c Config) allocate(o Owner, alive Alive) (net.IP, error) {
 	return nil, fmt.Errorf("allocate pod IP: no free address left in %s", c.Subnet)
 }
 
+// reclaimOne frees the lease on ip if its pod is gone (or it is o's own,
+// from an earlier attempt); it reports whether the address is free now.
+func (c Config) reclaimOne(ip net.IP, o Owner, alive Alive) bool {
+	p := filepath.Join(c.leaseDir(), ip.String())
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return false
+	}
+	holder := parseOwner(b)
+	if holder != o && (alive == nil || alive(holder.Pod, holder.UID)) {
+		return false
+	}
+	return os.Remove(p) == nil
+}
 func (c Config) writeLease(ip net.IP, o Owner) error {
 	f, err := os.OpenFile(filepath.Join(c.leaseDir(), ip.String()), os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_CLOEXEC, 0o600)
 	if err != nil {
