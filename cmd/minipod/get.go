@@ -1,13 +1,8 @@
 package main
 
 import (
-	"context"
-	"os"
-	"os/signal"
-
 	"github.com/minipod/minipod/pkg/pod"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 func newGet() *cobra.Command {
@@ -18,7 +13,7 @@ func newGet() *cobra.Command {
 		Aliases: []string{"ps"},
 		Short:   "List pods as kubectl get pods does",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
+			ctx, stop := signalContext()
 			defer stop()
 			return pod.Get(pod.GetOptions{Names: args, Output: output, Out: cmd.OutOrStdout(), Watch: watch, Ctx: ctx})
 		},

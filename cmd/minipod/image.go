@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/minipod/minipod/pkg/image"
@@ -22,10 +19,6 @@ func imageCommands() []*cobra.Command {
 }
 
 func imageStore() *image.Store { return image.NewStore(state.DefaultRoots().Images) }
-
-func signalContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-}
 
 func pullOptions(insecure []string, quiet bool) (pull.Options, error) {
 	conf, err := pull.InsecureRegistries()

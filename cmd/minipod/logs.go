@@ -1,13 +1,8 @@
 package main
 
 import (
-	"context"
-	"os"
-	"os/signal"
-
 	"github.com/minipod/minipod/pkg/pod"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 func newLogs() *cobra.Command {
@@ -17,7 +12,7 @@ func newLogs() *cobra.Command {
 		Short: "Print a container's logs",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
+			ctx, stop := signalContext()
 			defer stop()
 			o.Pod, o.Out, o.Err = args[0], cmd.OutOrStdout(), cmd.ErrOrStderr()
 			err := pod.Logs(ctx, o)

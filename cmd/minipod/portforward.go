@@ -1,13 +1,8 @@
 package main
 
 import (
-	"context"
-	"os"
-	"os/signal"
-
 	"github.com/minipod/minipod/pkg/pod"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 func newPortForward() *cobra.Command {
@@ -17,7 +12,7 @@ func newPortForward() *cobra.Command {
 		Short: "Forward local ports to ports on a pod's localhost",
 		Args:  cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
+			ctx, stop := signalContext()
 			defer stop()
 			o.Pod, o.Ports, o.Out = args[0], args[1:], cmd.OutOrStdout()
 			return pod.PortForward(ctx, o)
