@@ -83,12 +83,7 @@ func TestPauseSharedPID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer life.Close()
-	defer func() {
-		_ = unix.Kill(pid, unix.SIGKILL)
-		var ws unix.WaitStatus
-		_, _ = unix.Wait4(pid, &ws, 0, nil)
-	}()
+	defer stopPause(pid, life)
 	status, err := os.ReadFile("/proc/" + itoa(pid) + "/status")
 	if err != nil {
 		t.Fatal(err)
@@ -106,12 +101,7 @@ func TestPauseHostNetwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer life.Close()
-	defer func() {
-		_ = unix.Kill(pid, unix.SIGKILL)
-		var ws unix.WaitStatus
-		_, _ = unix.Wait4(pid, &ws, 0, nil)
-	}()
+	defer stopPause(pid, life)
 	for k, shared := range map[string]bool{"net": true, "uts": true, "ipc": false} {
 		host, _ := ns.Inode(os.Getpid(), k)
 		pod, _ := ns.Inode(pid, k)
@@ -152,11 +142,7 @@ func TestPauseHasNoCapabilities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		life.Close()
-		var ws unix.WaitStatus
-		_, _ = unix.Wait4(pid, &ws, 0, nil)
-	}()
+	defer stopPause(pid, life)
 	tasks, _ := os.ReadDir("/proc/" + itoa(pid) + "/task")
 	for _, task := range tasks {
 		st, err := os.ReadFile("/proc/" + itoa(pid) + "/task/" + task.Name() + "/status")
@@ -169,4 +155,12 @@ func TestPauseHasNoCapabilities(t *testing.T) {
 			}
 		}
 	}
+}
+
+// stopPause kills and reaps a pause a test started, and drops its lifeline.
+func stopPause(pid int, life *os.File) {
+	life.Close()
+	_ = unix.Kill(pid, unix.SIGKILL)
+	var ws unix.WaitStatus
+	_, _ = unix.Wait4(pid, &ws, 0, nil)
 }
