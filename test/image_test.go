@@ -791,28 +791,7 @@ func TestImageSeedMC1Pulled(t *testing.T) {
 		t.Errorf("the registry saw %d manifest GETs, want the two images pulled", n)
 	}
 
-	var first, second []string
-	waitFor(t, 60*time.Second, "two date lines in the shared index.html", func() bool {
-		r1 := mp(t, "exec", name, "-c", "1st", "--", "/bin/cat", "/usr/share/nginx/html/index.html")
-		r2 := mp(t, "exec", name, "-c", "2nd", "--", "/bin/cat", "/html/index.html")
-		first, second = lines(r1.stdout), lines(r2.stdout)
-		return r1.code == 0 && r2.code == 0 && len(first) >= 2
-	})
-	if len(second) < len(first) {
-		t.Fatalf("2nd sees fewer lines than 1st:\n1st: %q\n2nd: %q", first, second)
-	}
-	date := regexp.MustCompile(`^\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \w+ \d{4}$`)
-	for i, l := range first {
-		if l != second[i] {
-			t.Errorf("line %d differs: 1st %q, 2nd %q", i, l, second[i])
-		}
-		if !date.MatchString(l) {
-			t.Errorf("line %d is not a date: %q", i, l)
-		}
-	}
-	if row := getRow(t, name); row["READY"] != "2/2" || row["STATUS"] != "Running" {
-		t.Errorf("get: %v, want 2/2 Running", row)
-	}
+	checkMC1(t, name)
 	// nginx runs from the image's Cmd.
 	if got := execOut(t, name, "1st", "cat", "/proc/1/cmdline"); !strings.HasPrefix(got, "nginx") {
 		t.Errorf("1st's PID 1 is %q, want nginx (the image's Cmd)", got)

@@ -16,6 +16,13 @@ func TestSeedMC1(t *testing.T) {
 	name := podName("mc1")
 	upPod(t, name, fixture(t, "mc1.yaml", name))
 
+	checkMC1(t, name)
+}
+
+// checkMC1: both containers of the seed's mc1 see the same date lines in the
+// shared emptyDir, and the pod is 2/2 Running.
+func checkMC1(t *testing.T, name string) {
+	t.Helper()
 	var first, second []string
 	waitFor(t, 60*time.Second, "two date lines in the shared index.html", func() bool {
 		// The file appears with 2nd's first date; until then cat fails.
