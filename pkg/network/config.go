@@ -1,11 +1,11 @@
 package network
 
 import (
-	"bufio"
 	"fmt"
 	"net"
-	"os"
 	"strings"
+
+	"github.com/minipod/minipod/pkg/nodeconfig"
 )
 
 // Config says where pods live on the node's network.
@@ -20,23 +20,21 @@ type Config struct {
 const (
 	DefaultBridge = "minipod0"
 	DefaultSubnet = "10.89.0.0/16"
-	configFile    = "/etc/minipod/config"
 )
 
-// LoadConfig reads /etc/minipod/config (lines `bridge = NAME`,
-// `subnet = CIDR`, # comments), then the MINIPOD_BRIDGE and MINIPOD_SUBNET
-// environment variables, over the defaults.
+// LoadConfig reads the node settings `bridge` and `subnet` (in
+// /etc/minipod/config, or MINIPOD_BRIDGE and MINIPOD_SUBNET) over the
+// defaults.
 func LoadConfig(dataDir string) (Config, error) {
-	vals := map[string]string{"bridge": DefaultBridge, "subnet": DefaultSubnet}
-	if err := readConfigFile(configFile, vals); err != nil {
+	bridge, err := nodeconfig.String("bridge", DefaultBridge)
+	if err != nil {
 		return Config{}, err
 	}
-	for key, env := range map[string]string{"bridge": "MINIPOD_BRIDGE", "subnet": "MINIPOD_SUBNET"} {
-		if v := os.Getenv(env); v != "" {
-			vals[key] = v
-		}
+	subnet, err := nodeconfig.String("subnet", DefaultSubnet)
+	if err != nil {
+		return Config{}, err
 	}
-	return newConfig(vals["bridge"], vals["subnet"], dataDir+"/network")
+	return newConfig(bridge, subnet, dataDir+"/network")
 }
 
 func newConfig(bridge, subnet, dir string) (Config, error) {
@@ -51,31 +49,6 @@ func newConfig(bridge, subnet, dir string) (Config, error) {
 		return Config{}, fmt.Errorf("network config: subnet %s is too small (at most /29)", subnet)
 	}
 	return Config{Bridge: bridge, Subnet: n, Gateway: nthIP(n, 1), StateDir: dir}, nil
-}
-
-func readConfigFile(path string, vals map[string]string) error {
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if _, known := vals[k]; !ok || !known {
-			continue // other sections' keys (images, ...) are not ours
-		}
-		vals[k] = v
-	}
-	return sc.Err()
 }
 
 // nthIP returns the n-th address of the subnet (0 = network address).

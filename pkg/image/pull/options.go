@@ -5,23 +5,19 @@
 package pull
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
-	"os"
 	"runtime"
-	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/minipod/minipod/pkg/image"
+	"github.com/minipod/minipod/pkg/nodeconfig"
 )
 
 // ConfigFile is minipod's configuration file; Pull reads its
 // `insecure-registries = host:port,host2` line.
-const ConfigFile = "/etc/minipod/config"
+const ConfigFile = nodeconfig.DefaultFile
 
 // Options tune Pull and Load. The zero value pulls over HTTPS with the
 // docker credentials of the user, for this machine's platform, silently.
@@ -66,50 +62,11 @@ func (o *Options) jobs() int {
 }
 
 // InsecureRegistries is every registry the node allows over plain HTTP:
-// the config file's insecure-registries line plus the comma-separated
-// MINIPOD_INSECURE_REGISTRIES environment variable (handy for a test's own
-// registry, and inherited by the pod monitor that pulls for `up`).
+// the node setting insecure-registries (a comma-separated line in
+// /etc/minipod/config, or MINIPOD_INSECURE_REGISTRIES, handy for a test's
+// own registry and inherited by the pod monitor that pulls for `up`).
 func InsecureRegistries() ([]string, error) {
-	out, err := InsecureFromConfig(ConfigFile)
-	if err != nil {
-		return nil, err
-	}
-	for _, h := range strings.Split(os.Getenv("MINIPOD_INSECURE_REGISTRIES"), ",") {
-		if h = strings.TrimSpace(h); h != "" {
-			out = append(out, h)
-		}
-	}
-	return out, nil
-}
-
-// InsecureFromConfig reads the insecure-registries line of a minipod
-// config file (a missing file lists none).
-func InsecureFromConfig(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "=")
-		if !ok || strings.TrimSpace(k) != "insecure-registries" {
-			continue
-		}
-		for _, h := range strings.Split(v, ",") {
-			if h = strings.TrimSpace(h); h != "" {
-				out = append(out, h)
-			}
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return out, nil
+	return nodeconfig.List("insecure-registries")
 }
 
 // httpGuard refuses plain-HTTP requests to registries not listed as

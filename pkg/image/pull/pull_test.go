@@ -183,9 +183,11 @@ func TestPlainHTTPOnlyWhenInsecure(t *testing.T) {
 	}
 	conf := filepath.Join(t.TempDir(), "config")
 	must(t, os.WriteFile(conf, []byte("bridge = x\ninsecure-registries = a:1, "+host+"\n"), 0o644))
-	hosts, err := InsecureFromConfig(conf)
+	t.Setenv("MINIPOD_CONFIG", conf)
+	t.Setenv("MINIPOD_INSECURE_REGISTRIES", "")
+	hosts, err := InsecureRegistries()
 	if err != nil || !slices.Equal(hosts, []string{"a:1", host}) {
-		t.Errorf("InsecureFromConfig = %v, %v", hosts, err)
+		t.Errorf("InsecureRegistries = %v, %v", hosts, err)
 	}
 	if _, err := Pull(context.Background(), s, host+"/test/img:v1", Options{Insecure: hosts}); err != nil {
 		t.Errorf("pull with the registry listed: %v", err)
