@@ -8,11 +8,17 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 
 	"github.com/minipod/minipod/pkg/container"
 	"github.com/minipod/minipod/pkg/infra"
 	"github.com/minipod/minipod/pkg/pod"
 )
+
+// The main goroutine keeps the main thread for the process's whole life:
+// threads that join a pod's namespaces or cgroups are thrown away after
+// use (package ns), and Go never ends the main thread.
+func init() { runtime.LockOSThread() }
 
 func main() {
 	sealFds()

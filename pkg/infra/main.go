@@ -36,21 +36,50 @@ func setup(args []string) error {
 	if len(args) != 1 {
 		return fmt.Errorf("usage: minipod pause HOSTNAME")
 	}
-	if args[0] == "" {
-		return os.Chdir("/") // hostNetwork: the node's UTS and network
+	if args[0] != "" { // else hostNetwork: the node's UTS and network
+		if err := unix.Sethostname([]byte(args[0])); err != nil {
+			return fmt.Errorf("set hostname %q: %w", args[0], err)
+		}
+		lo, err := netlink.LinkByName("lo")
+		if err != nil {
+			return fmt.Errorf("find loopback: %w", err)
+		}
+		if err := netlink.LinkSetUp(lo); err != nil {
+			return fmt.Errorf("bring loopback up: %w", err)
+		}
 	}
-	if err := unix.Sethostname([]byte(args[0])); err != nil {
-		return fmt.Errorf("set hostname %q: %w", args[0], err)
+	return emptyRoot()
+}
+
+// emptyRoot gives pause a root of its own, an empty read-only tmpfs, as
+// the Kubernetes pause container has its own image. With
+// shareProcessNamespace pause is PID 1 of the pod, and every container can
+// name its /proc/1/root and /proc/1/cwd: they must lead nowhere, never to
+// the host's filesystem (the CVE-2024-21626 class). Pause runs in a mount
+// namespace of its own (Fork asks for one), so nothing here reaches the
+// monitor or the host.
+func emptyRoot() error {
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("pause root: make mounts private: %w", err)
 	}
-	lo, err := netlink.LinkByName("lo")
-	if err != nil {
-		return fmt.Errorf("find loopback: %w", err)
+	// Any directory that exists will do as the mount point: /proc always
+	// does, and pause needs nothing below it.
+	if err := unix.Mount("tmpfs", "/proc", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "size=4k,mode=0555"); err != nil {
+		return fmt.Errorf("pause root: mount tmpfs: %w", err)
 	}
-	if err := netlink.LinkSetUp(lo); err != nil {
-		return fmt.Errorf("bring loopback up: %w", err)
+	if err := unix.Chdir("/proc"); err != nil {
+		return fmt.Errorf("pause root: enter: %w", err)
 	}
-	// Leave the monitor's working directory so we never pin a mount.
-	return os.Chdir("/")
+	if err := unix.PivotRoot(".", "."); err != nil {
+		return fmt.Errorf("pause root: pivot_root: %w", err)
+	}
+	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
+		return fmt.Errorf("pause root: detach the old root: %w", err)
+	}
+	if err := unix.Mount("", "/", "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+		return fmt.Errorf("pause root: make read-only: %w", err)
+	}
+	return unix.Chdir("/")
 }
 
 // wait sleeps until SIGTERM or SIGINT, reaping any child that is re-parented

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/minipod/minipod/pkg/cgroups"
+	"github.com/minipod/minipod/pkg/ns"
 	"golang.org/x/sys/unix"
 )
 
@@ -21,6 +23,35 @@ type Options struct {
 	// pause creates only the IPC namespace and leaves hostname and links
 	// alone.
 	HostNetwork bool
+	// Cgroup, if set, is where pause is born (the pod's pause cgroup).
+	Cgroup *cgroups.Placement
+}
+
+// Kinds are the pod-level namespaces pause creates and containers join:
+// the one place that decides them.
+func (o Options) Kinds() []string {
+	kinds := []string{"ipc"}
+	if !o.HostNetwork {
+		kinds = append(kinds, "net", "uts")
+	}
+	if o.SharePID {
+		kinds = append(kinds, "pid")
+	}
+	return kinds
+}
+
+// cloneFlags are the namespaces of Kinds, plus a mount namespace of
+// pause's own (see Main).
+func (o Options) cloneFlags() uintptr {
+	flags := uintptr(unix.CLONE_NEWNS)
+	for _, k := range o.Kinds() {
+		flags |= kindFlags[k]
+	}
+	return flags
+}
+
+var kindFlags = map[string]uintptr{
+	"ipc": unix.CLONE_NEWIPC, "net": unix.CLONE_NEWNET, "uts": unix.CLONE_NEWUTS, "pid": unix.CLONE_NEWPID,
 }
 
 // Start forks exe as the pause process in new net, IPC and UTS namespaces
@@ -91,23 +122,32 @@ func fork(exe, hostname string, o Options, status, lifeline *os.File) (int, erro
 		return 0, fmt.Errorf("start pause: %w", err)
 	}
 	defer devnull.Close()
-	flags := uintptr(unix.CLONE_NEWIPC)
-	if !o.HostNetwork {
-		flags |= unix.CLONE_NEWNET | unix.CLONE_NEWUTS
-	} else {
+	if o.HostNetwork {
 		hostname = "" // the node's: never touch it
 	}
-	if o.SharePID {
-		flags |= unix.CLONE_NEWPID
-	}
-	pid, err := syscall.ForkExec(exe, []string{"minipod", Role, hostname}, &syscall.ProcAttr{
+	attr := &syscall.ProcAttr{
 		// One P is all a process that only waits for signals needs; it
 		// keeps the runtime from spinning up threads and heap arenas. It
 		// allocates next to nothing after start-up, so it never needs a GC
 		// cycle, whose marking would touch pages it otherwise never does.
 		Env:   []string{"GOMAXPROCS=1", "GOGC=off"},
 		Files: []uintptr{devnull.Fd(), os.Stderr.Fd(), os.Stderr.Fd(), status.Fd(), lifeline.Fd()},
-		Sys:   &syscall.SysProcAttr{Cloneflags: flags},
+		Sys:   &syscall.SysProcAttr{Cloneflags: o.cloneFlags()},
+	}
+	var pid int
+	// A thread of its own: joining the pod's v1 cgroups is per thread.
+	err = ns.OnThread(func() error {
+		if o.Cgroup != nil {
+			if err := o.Cgroup.JoinThread(); err != nil {
+				return err
+			}
+			if fd, ok := o.Cgroup.CgroupFD(); ok {
+				attr.Sys.UseCgroupFD, attr.Sys.CgroupFD = true, fd
+			}
+		}
+		var ferr error
+		pid, ferr = syscall.ForkExec(exe, []string{"minipod", Role, hostname}, attr)
+		return ferr
 	})
 	if err != nil {
 		return 0, fmt.Errorf("start pause: %w", err)

@@ -2,27 +2,21 @@ package ns
 
 import (
 	"fmt"
-	"runtime"
 
 	"golang.org/x/sys/unix"
 )
 
-// Do runs fn on a fresh OS thread that has joined every namespace of the set.
-// fn typically forks: the child starts inside the namespaces. The thread is
-// discarded afterwards (see the package comment), so Do never leaks a
+// Do runs fn on a fresh OS thread (see OnThread) that has joined every
+// namespace of the set. fn typically forks: the child starts inside the
+// namespaces. The thread is discarded afterwards, so Do never leaks a
 // namespace into other goroutines.
 func (s *Set) Do(fn func() error) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		// No UnlockOSThread: the runtime kills this thread when we return.
+	return OnThread(func() error {
 		if err := s.join(); err != nil {
-			errc <- err
-			return
+			return err
 		}
-		errc <- fn()
-	}()
-	return <-errc
+		return fn()
+	})
 }
 
 func (s *Set) join() error {

@@ -10,14 +10,15 @@ import (
 )
 
 // Kinds lists the namespace kinds minipod joins, in join order.
-var Kinds = []string{"ipc", "uts", "net", "pid", "mnt"}
+var Kinds = []string{"ipc", "uts", "net", "pid", "cgroup", "mnt"}
 
 var cloneFlag = map[string]int{
-	"ipc": unix.CLONE_NEWIPC,
-	"uts": unix.CLONE_NEWUTS,
-	"net": unix.CLONE_NEWNET,
-	"pid": unix.CLONE_NEWPID,
-	"mnt": unix.CLONE_NEWNS,
+	"ipc":    unix.CLONE_NEWIPC,
+	"uts":    unix.CLONE_NEWUTS,
+	"net":    unix.CLONE_NEWNET,
+	"pid":    unix.CLONE_NEWPID,
+	"cgroup": unix.CLONE_NEWCGROUP,
+	"mnt":    unix.CLONE_NEWNS,
 }
 
 // Set is a group of open namespace fds, ready to be joined.
@@ -61,11 +62,11 @@ func Inode(pid int, kind string) (uint64, error) {
 	return st.Ino, nil
 }
 
-// Inodes returns the inode of every kind in Kinds (plus cgroup) for pid;
-// kinds that cannot be read are left out.
+// Inodes returns the inode of every kind in Kinds for pid; kinds that
+// cannot be read are left out.
 func Inodes(pid int) map[string]uint64 {
 	out := map[string]uint64{}
-	for _, k := range append(append([]string{}, Kinds...), "cgroup") {
+	for _, k := range Kinds {
 		if ino, err := Inode(pid, k); err == nil {
 			out[k] = ino
 		}

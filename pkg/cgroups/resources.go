@@ -1,0 +1,56 @@
+package cgroups
+
+import (
+	"fmt"
+
+	lib "github.com/opencontainers/cgroups"
+	devices "github.com/opencontainers/cgroups/devices/config"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// resources turns the OCI resources of a config.json into the library's.
+// Only device rules exist so far; a cgroup without them keeps what it
+// inherits (a pod cgroup), instead of the library's deny-all default.
+func resources(r *specs.LinuxResources) (*lib.Resources, error) {
+	out := &lib.Resources{SkipDevices: true}
+	if r == nil || len(r.Devices) == 0 {
+		return out, nil
+	}
+	out.SkipDevices = false
+	for i, d := range r.Devices {
+		rule, err := deviceRule(d)
+		if err != nil {
+			return nil, fmt.Errorf("linux.resources.devices[%d]: %w", i, err)
+		}
+		out.Devices = append(out.Devices, rule)
+	}
+	return out, nil
+}
+
+func deviceRule(d specs.LinuxDeviceCgroup) (*devices.Rule, error) {
+	t := devices.WildcardDevice
+	switch d.Type {
+	case "", "a":
+	case "c":
+		t = devices.CharDevice
+	case "b":
+		t = devices.BlockDevice
+	default:
+		return nil, fmt.Errorf("device type %q is not a, b or c", d.Type)
+	}
+	access := devices.Permissions(d.Access)
+	if access == "" {
+		access = "rwm"
+	}
+	if !access.IsValid() {
+		return nil, fmt.Errorf("device access %q is not made of r, w and m", d.Access)
+	}
+	return &devices.Rule{Type: t, Major: number(d.Major), Minor: number(d.Minor), Permissions: access, Allow: d.Allow}, nil
+}
+
+func number(n *int64) int64 {
+	if n == nil {
+		return devices.Wildcard
+	}
+	return *n
+}

@@ -1,0 +1,65 @@
+package selfexe
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/minipod/minipod/pkg/testutil"
+	"golang.org/x/sys/unix"
+)
+
+// TestMain lets the test binary act as the re-executed child: it sleeps
+// so the parent can attack its /proc/PID/exe.
+func TestMain(m *testing.M) {
+	if os.Getenv("SELFEXE_CHILD") != "" {
+		time.Sleep(5 * time.Second)
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestSealedExeRefusesWrites(t *testing.T) {
+	testutil.RequiresRoot(t)
+	s, err := Seal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(s.Path())
+	cmd.Env = []string{"SELFEXE_CHILD=1"}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	exe := "/proc/" + strconv.Itoa(cmd.Process.Pid) + "/exe"
+	// As a container would: through the magic link, as root.
+	if err := os.Chmod(exe, 0o4755); !errors.Is(err, unix.EROFS) {
+		t.Errorf("chmod %s = %v, want EROFS", exe, err)
+	}
+	if err := os.Truncate(exe, 0); err == nil {
+		t.Errorf("truncate %s succeeded", exe)
+	}
+	if f, err := os.OpenFile(exe, os.O_WRONLY, 0); err == nil {
+		f.Close()
+		t.Errorf("open %s for writing succeeded", exe)
+	}
+	if link, _ := os.Readlink(exe); link == self {
+		t.Errorf("%s names the host binary %s", exe, link)
+	}
+	after, err := os.Stat(self)
+	if err != nil || after.Mode() != before.Mode() || after.Size() != before.Size() {
+		t.Errorf("binary changed: %v -> %v (%v)", before.Mode(), after.Mode(), err)
+	}
+}
