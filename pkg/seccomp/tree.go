@@ -1,0 +1,125 @@
+package seccomp
+
+import (
+	"sort"
+
+	"golang.org/x/sys/unix"
+)
+
+// leaf is what the filter does for one syscall number: try rules in
+// order, first match wins, and return final when none matches. A leaf
+// without rules is a plain return.
+type leaf struct {
+	rules []*rule
+	final uint32
+}
+
+// interval is a run of syscall numbers from start up to the next
+// interval's start that share one leaf.
+type interval struct {
+	start uint32
+	leaf  leaf
+}
+
+// hit is one syscall number a rule names on one ABI.
+type hit struct {
+	nr uint32
+	r  *rule
+}
+
+// hits lists, sorted by number and then in profile order, the numbers the
+// profile's rules name on a. Names absent on a are skipped.
+func (p *profile) hits(a abi) []hit {
+	var out []hit
+	for _, r := range p.rules {
+		for _, nrs := range r.nrs {
+			if nr := nrs[a.col]; nr >= 0 {
+				out = append(out, hit{uint32(nr), r})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].nr < out[j].nr })
+	return out
+}
+
+// leafOf builds the leaf for one number's rules: the conditional rules up
+// to the first unconditional one, whose action ends the leaf (later rules
+// can never match).
+func leafOf(rules []hit, deflt uint32) leaf {
+	l := leaf{final: deflt}
+	for _, h := range rules {
+		if len(h.r.conds) == 0 {
+			l.final = h.r.action
+			break
+		}
+		l.rules = append(l.rules, h.r)
+	}
+	return l
+}
+
+// plain reports whether l returns k whatever the arguments.
+func (l leaf) plain(k uint32) bool { return len(l.rules) == 0 && l.final == k }
+
+// intervals splits [lo, 2^32) into runs of numbers with one leaf; runs of
+// unconditional leaves with the same action, and gaps between named
+// numbers (the default action), merge.
+func intervals(hs []hit, lo, deflt uint32) []interval {
+	out := []interval{{start: lo, leaf: leaf{final: deflt}}}
+	next := lo
+	for i := 0; i < len(hs); {
+		j := i
+		for j < len(hs) && hs[j].nr == hs[i].nr {
+			j++
+		}
+		nr, l := hs[i].nr, leafOf(hs[i:j], deflt)
+		i = j
+		if nr < lo {
+			continue
+		}
+		last := &out[len(out)-1]
+		if nr > next && !last.leaf.plain(deflt) {
+			out = append(out, interval{start: next, leaf: leaf{final: deflt}})
+			last = &out[len(out)-1]
+		}
+		switch {
+		case last.start == nr: // only the empty default run at lo
+			last.leaf = l
+		case len(l.rules) > 0 || !last.leaf.plain(l.final):
+			out = append(out, interval{start: nr, leaf: l})
+		}
+		next = nr + 1
+	}
+	if last := out[len(out)-1]; !last.leaf.plain(deflt) && next != 0 {
+		out = append(out, interval{start: next, leaf: leaf{final: deflt}})
+	}
+	return out
+}
+
+// tree emits a balanced binary search over the intervals' starts (A holds
+// the syscall number) with each leaf at the bottom, and returns its label.
+// Depth is log2 of the number of intervals, so a syscall costs a handful
+// of comparisons however long the profile is.
+func (e *emitter) tree(iv []interval, wide bool) label {
+	if len(iv) == 1 {
+		return e.leaf(iv[0].leaf, wide)
+	}
+	mid := len(iv) / 2
+	right := e.tree(iv[mid:], wide)
+	left := e.tree(iv[:mid], wide)
+	return e.jump(unix.BPF_JGE, iv[mid].start, right, left)
+}
+
+// leaf emits the rules of l, each a chain of argument comparisons that
+// falls through to the next rule when one fails.
+func (e *emitter) leaf(l leaf, wide bool) label {
+	next := e.ret(l.final)
+	for i := len(l.rules) - 1; i >= 0; i-- {
+		r := l.rules[i]
+		start := e.ret(r.action)
+		for j := len(r.conds) - 1; j >= 0; j-- {
+			start = e.cond(r.conds[j], wide, start, next)
+		}
+		next = start
+	}
+	return next
+}
