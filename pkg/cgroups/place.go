@@ -32,7 +32,7 @@ func Place(d Dirs) (*Placement, error) {
 	p := &Placement{}
 	for ctrl, dir := range d {
 		if ctrl == "" {
-			f, err := os.OpenFile(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+			f, err := os.OpenFile(filepath.Clean(dir), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 			if err != nil {
 				p.Close()
 				return nil, fmt.Errorf("open cgroup %s: %w", dir, err)

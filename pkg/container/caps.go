@@ -1,11 +1,10 @@
 package container
 
 import (
+	"errors"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,57 +31,76 @@ var capNames = map[string]int{
 	"CAP_CHECKPOINT_RESTORE": unix.CAP_CHECKPOINT_RESTORE,
 }
 
-// limitCaps confines the calling thread (and everything it execs) to keep:
-// the bounding set loses every other capability, inheritable and ambient are
-// emptied, effective and permitted become keep. Capabilities are per thread,
-// so the caller must be on a locked thread that it never hands back.
-func limitCaps(keep []string) error {
-	want := map[int]bool{}
-	for _, n := range keep {
+// capSet turns capability names into a set; an unknown name is an error.
+func capSet(names []string) (map[int]bool, error) {
+	set := map[int]bool{}
+	for _, n := range names {
 		c, ok := capNames[n]
 		if !ok {
-			return fmt.Errorf("limit capabilities: unknown capability %q", n)
+			return nil, fmt.Errorf("unknown capability %q", n)
 		}
-		want[c] = true
+		set[c] = true
 	}
-	last, err := lastCap()
-	if err != nil {
-		return err
+	return set, nil
+}
+
+// lastCap asks the kernel, not a file, which capabilities exist:
+// PR_CAPBSET_READ fails with EINVAL past the last one. Reading
+// /proc/sys/kernel/cap_last_cap instead would trust whatever a volume
+// mounted over the container's /proc says.
+func lastCap() int {
+	c := 0
+	for {
+		_, err := unix.PrctlRetInt(unix.PR_CAPBSET_READ, uintptr(c+1), 0, 0, 0)
+		if errors.Is(err, unix.EINVAL) {
+			return c
+		}
+		c++
 	}
-	for c := 0; c <= last; c++ {
-		if !want[c] {
-			if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil {
-				return fmt.Errorf("drop capability %d: %w", c, err)
-			}
+}
+
+// dropBounding removes from the calling thread's bounding set every
+// capability not in keep, so that nothing this thread execs can ever
+// regain one, whatever file capabilities or setuid bits it meets.
+func dropBounding(keep map[int]bool) error {
+	for c, last := 0, lastCap(); c <= last; c++ {
+		if keep[c] {
+			continue
+		}
+		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil {
+			return fmt.Errorf("drop capability %d from the bounding set: %w", c, err)
+		}
+	}
+	return nil
+}
+
+// setCaps sets the calling thread's effective, permitted and inheritable
+// sets as the process description says and clears the ambient set (the
+// CRI never grants ambient capabilities).
+func setCaps(c *specs.LinuxCapabilities) error {
+	var data [2]unix.CapUserData
+	for _, s := range []struct {
+		names []string
+		set   func(d *unix.CapUserData, bit uint32)
+	}{
+		{c.Effective, func(d *unix.CapUserData, b uint32) { d.Effective |= b }},
+		{c.Permitted, func(d *unix.CapUserData, b uint32) { d.Permitted |= b }},
+		{c.Inheritable, func(d *unix.CapUserData, b uint32) { d.Inheritable |= b }},
+	} {
+		set, err := capSet(s.names)
+		if err != nil {
+			return err
+		}
+		for cap := range set {
+			s.set(&data[cap/32], 1<<(uint(cap)%32))
 		}
 	}
 	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
 		return fmt.Errorf("clear ambient capabilities: %w", err)
-	}
-	return setCaps(want)
-}
-
-func setCaps(want map[int]bool) error {
-	var data [2]unix.CapUserData
-	for c := range want {
-		data[c/32].Effective |= 1 << (uint(c) % 32)
-		data[c/32].Permitted |= 1 << (uint(c) % 32)
 	}
 	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
 	if err := unix.Capset(&hdr, &data[0]); err != nil {
 		return fmt.Errorf("set capabilities: %w", err)
 	}
 	return nil
-}
-
-func lastCap() (int, error) {
-	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
-	if err != nil {
-		return unix.CAP_LAST_CAP, nil // /proc not mounted yet: trust the headers
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		return 0, fmt.Errorf("parse cap_last_cap: %w", err)
-	}
-	return n, nil
 }

@@ -4,23 +4,26 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"syscall"
 
+	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/ns"
+	"github.com/minipod/minipod/pkg/seccomp"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
 // ExecOptions describes a command to run inside a running container.
 type ExecOptions struct {
-	PID  int // the container's main process (host PID)
-	Args []string
-	Env  []string
-	Cwd  string
-	Caps []string // the container's capability set
-	// UID and GID are the container's user; the command runs as it.
-	UID, GID uint32
-	// Stdin, Stdout, Stderr become the command's fds 0, 1, 2.
+	PID  int         // the container's main process (host PID)
+	Spec *specs.Spec // the container's config.json: how its processes run
+	// Cgroup is the container's cgroup; the command is born in it.
+	Cgroup cgroups.Dirs
+	Args   []string
+	// Stdin, Stdout, Stderr become the command's fds 0, 1, 2. They must
+	// not be the caller's terminal: the command gets a session of its own
+	// but could still use a terminal it holds open (TIOCSTI, escape
+	// sequences); callers hand it pipes.
 	Stdin, Stdout, Stderr *os.File
 	// TTY gives the command a terminal from the container's own devpts
 	// (so ttyname() works inside); Stdin/Stdout/Stderr are then unused and
@@ -29,9 +32,11 @@ type ExecOptions struct {
 	OnTTY func(master *os.File)
 }
 
-// Exec runs a command in every namespace of the container (ipc, uts, net,
-// pid, mnt), with its environment and capabilities, and returns its exit
-// status the way a shell reports it (128+N for signal N).
+// Exec runs a command in every namespace and the cgroup of the container,
+// with the process description of its config.json (environment, user and
+// groups, capabilities, no_new_privs, seccomp, working directory) applied
+// exactly as init applies it, and returns its exit status the way a shell
+// reports it (128+N for signal N).
 func Exec(o ExecOptions) (int, error) {
 	// The child forked into the container shares our memory until it
 	// execs, and sits in the container's PID namespace: while this process
@@ -40,31 +45,30 @@ func Exec(o ExecOptions) (int, error) {
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
 		return 0, fmt.Errorf("exec: set non-dumpable: %w", err)
 	}
-	set, err := ns.Open(o.PID, ns.Kinds...)
+	filter, err := compileFilter(o.Spec)
+	if err != nil {
+		return 0, fmt.Errorf("exec: %w", err)
+	}
+	set, err := ns.OfProcess(o.PID, o.Spec.Linux.Namespaces)
 	if err != nil {
 		return 0, fmt.Errorf("exec: %w", err)
 	}
 	defer set.Close()
-	var pid int
-	var master *os.File
-	err = set.Do(func() error {
-		if o.TTY {
-			m, slave, err := openPTY()
-			if err != nil {
-				return err
-			}
-			defer slave.Close()
-			master, o.Stdin, o.Stdout, o.Stderr = m, slave, slave, slave
-		}
-		var ferr error
-		pid, ferr = forkInside(o)
-		return ferr
-	})
+	place, err := cgroups.Place(o.Cgroup)
 	if err != nil {
-		if master != nil {
-			master.Close()
-		}
-		return 0, err
+		return 0, fmt.Errorf("exec: %w", err)
+	}
+	defer place.Close()
+	leave, err := place.JoinProcess()
+	if err != nil {
+		return 0, fmt.Errorf("exec: %w", err)
+	}
+	pid, master, err := forkInside(o, set, place, filter)
+	if lerr := leave(); lerr != nil && err == nil {
+		err = lerr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("exec: %w", err)
 	}
 	if master != nil && o.OnTTY != nil {
 		o.OnTTY(master)
@@ -72,59 +76,61 @@ func Exec(o ExecOptions) (int, error) {
 	return wait(pid)
 }
 
-// openPTY opens a terminal pair in the current mount namespace's devpts;
-// called on the thread that joined the container, it is the container's.
-func openPTY() (*os.File, *os.File, error) {
-	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, nil, fmt.Errorf("exec: open /dev/ptmx: %w", err)
-	}
-	master := os.NewFile(uintptr(fd), "/dev/ptmx")
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+// forkInside forks the command on a thread that joined the container's
+// namespaces and v1 cgroups and was confined like the container's init.
+// The thread holds CAP_SYS_ADMIN until confine drops it, so the seccomp
+// filter loads there whether or not no_new_privs is set; the child's
+// setgroups, setresuid and execve then run under it.
+func forkInside(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *seccomp.Program) (int, *os.File, error) {
+	var pid int
+	var master *os.File
+	p := o.Spec.Process
+	err := set.Do(func() error {
+		if err := place.JoinThread(); err != nil {
+			return err
+		}
+		if err := confine(p, filter, false); err != nil {
+			return err
+		}
+		files := []*os.File{o.Stdin, o.Stdout, o.Stderr}
+		if o.TTY {
+			m, slave, err := openPTY()
+			if err != nil {
+				return err
+			}
+			defer slave.Close()
+			master, files = m, []*os.File{slave, slave, slave}
+		}
+		var err error
+		pid, err = forkCommand(o.Args, p, files, o.TTY)
+		return err
+	})
+	if err != nil && master != nil {
 		master.Close()
-		return nil, nil, fmt.Errorf("exec: unlock pty: %w", err)
+		master = nil
 	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
-	if err != nil {
-		master.Close()
-		return nil, nil, fmt.Errorf("exec: pty number: %w", err)
-	}
-	name := "/dev/pts/" + strconv.Itoa(n)
-	sfd, err := unix.Open(name, unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		master.Close()
-		return nil, nil, fmt.Errorf("exec: open %s: %w", name, err)
-	}
-	return master, os.NewFile(uintptr(sfd), name), nil
+	return pid, master, err
 }
 
-// forkInside runs on the thread that joined the container: lookups see the
-// container's root, and the capability limits apply to the child only,
-// because this thread dies afterwards.
-func forkInside(o ExecOptions) (int, error) {
-	path, err := lookPath(o.Args[0], o.Env)
+// forkCommand looks the command up in the container's PATH and root and
+// forks it as the container's user with the container's groups, in a
+// session of its own (with a TTY, one whose controlling terminal it is).
+func forkCommand(args []string, p *specs.Process, files []*os.File, tty bool) (int, error) {
+	path, err := lookPath(args[0], p.Env)
 	if err != nil {
 		return 0, err
-	}
-	if err := limitCaps(o.Caps); err != nil {
-		return 0, err
-	}
-	cwd := o.Cwd
-	if cwd == "" {
-		cwd = "/"
 	}
 	attr := &syscall.ProcAttr{
-		Dir:   cwd,
-		Env:   o.Env,
-		Files: []uintptr{o.Stdin.Fd(), o.Stdout.Fd(), o.Stderr.Fd()},
-		Sys:   &syscall.SysProcAttr{Setsid: o.TTY, Setctty: o.TTY, Ctty: 0},
+		Env:   p.Env,
+		Files: []uintptr{files[0].Fd(), files[1].Fd(), files[2].Fd()},
+		Sys: &syscall.SysProcAttr{
+			Setsid: true, Setctty: tty, Ctty: 0,
+			Credential: &syscall.Credential{Uid: p.User.UID, Gid: p.User.GID, Groups: groups(p.User)},
+		},
 	}
-	if o.UID != 0 || o.GID != 0 {
-		attr.Sys.Credential = &syscall.Credential{Uid: o.UID, Gid: o.GID, Groups: []uint32{o.GID}}
-	}
-	pid, err := syscall.ForkExec(path, o.Args, attr)
+	pid, err := syscall.ForkExec(path, args, attr)
 	if err != nil {
-		return 0, fmt.Errorf("exec %s: %w", o.Args[0], err)
+		return 0, fmt.Errorf("%s: %w", args[0], err)
 	}
 	return pid, nil
 }

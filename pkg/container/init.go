@@ -18,8 +18,8 @@ const statusFd = 3
 // Init is the container init process: args is os.Args[2:], the bundle dir.
 // It never returns: it execs the user command or exits 1 after reporting.
 func Init(args []string) {
-	// Capabilities are per thread: the thread that drops them must be the
-	// one that calls execve.
+	// Capabilities, seccomp and the keyring are per thread: the thread
+	// that sets them must be the one that calls execve.
 	runtime.LockOSThread()
 	// First of all: a process that can be ptraced or have its
 	// /proc/PID/mem or exe opened by the container could be turned against
@@ -36,18 +36,47 @@ func initContainer(args []string) error {
 	if len(args) != 1 {
 		return fmt.Errorf("usage: minipod init BUNDLE")
 	}
-	spec, err := readSpec(filepath.Join(args[0], "config.json"))
+	spec, err := ReadSpec(args[0])
+	if err != nil {
+		return err
+	}
+	filter, err := compileFilter(spec)
 	if err != nil {
 		return err
 	}
 	if err := mounts.Setup(spec); err != nil {
 		return err
 	}
-	return execProcess(spec.Process)
+	p := spec.Process
+	late := p.NoNewPrivileges
+	if err := confine(p, filter, late); err != nil {
+		return err
+	}
+	if err := switchUser(p.User); err != nil {
+		return err
+	}
+	if filter != nil && late {
+		// With no_new_privs the filter needs no privilege: load it last,
+		// so a strict profile only has to allow execve and what follows.
+		if err := filter.Load(); err != nil {
+			return err
+		}
+	}
+	// Looked up as execvp would in the container: as its user, with its
+	// capabilities, in its root.
+	path, err := lookPath(p.Args[0], p.Env)
+	if err != nil {
+		return err
+	}
+	if err := unix.Exec(path, p.Args, p.Env); err != nil {
+		return fmt.Errorf("exec %s: %w", p.Args[0], err)
+	}
+	return nil
 }
 
-func readSpec(path string) (*specs.Spec, error) {
-	data, err := os.ReadFile(path)
+// ReadSpec reads a container's config.json from its bundle directory.
+func ReadSpec(bundle string) (*specs.Spec, error) {
+	data, err := os.ReadFile(filepath.Join(bundle, "config.json"))
 	if err != nil {
 		return nil, fmt.Errorf("read container config: %w", err)
 	}
@@ -55,39 +84,8 @@ func readSpec(path string) (*specs.Spec, error) {
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("decode container config: %w", err)
 	}
-	if s.Process == nil || s.Root == nil || len(s.Process.Args) == 0 {
-		return nil, fmt.Errorf("container config lacks process or root")
+	if s.Process == nil || s.Root == nil || s.Linux == nil || len(s.Process.Args) == 0 {
+		return nil, fmt.Errorf("container config lacks process, root or linux")
 	}
 	return &s, nil
-}
-
-// execProcess replaces init with the user command: working directory
-// (created if missing, as runc does), capabilities, then execve.
-func execProcess(p *specs.Process) error {
-	cwd := p.Cwd
-	if cwd == "" {
-		cwd = "/"
-	}
-	if err := os.MkdirAll(cwd, 0o755); err != nil {
-		return fmt.Errorf("create working directory %s: %w", cwd, err)
-	}
-	if err := unix.Chdir(cwd); err != nil {
-		return fmt.Errorf("enter working directory %s: %w", cwd, err)
-	}
-	path, err := lookPath(p.Args[0], p.Env)
-	if err != nil {
-		return err
-	}
-	if p.Capabilities != nil {
-		if err := limitCaps(p.Capabilities.Bounding); err != nil {
-			return err
-		}
-	}
-	if err := switchUser(p.User); err != nil {
-		return err
-	}
-	if err := unix.Exec(path, p.Args, p.Env); err != nil {
-		return fmt.Errorf("exec %s: %w", p.Args[0], err)
-	}
-	return nil
 }

@@ -6,19 +6,23 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/ns"
-	"golang.org/x/sys/unix"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // StartOptions says how to start one container instance.
 type StartOptions struct {
-	Exe    string  // the minipod binary (the monitor's /proc/self/exe)
-	Bundle string  // directory holding config.json
-	PodNS  *ns.Set // the pod's namespaces to join (from the pause process)
-	// SharePID: the pod's PID namespace is in PodNS; do not create a new one.
-	SharePID bool
-	Stdout   *os.File // write ends the container's output goes to
-	Stderr   *os.File
+	// Exe is the minipod binary to run as init: the monitor's sealed copy,
+	// since init is visible to other containers of a pod that shares its
+	// PID namespace.
+	Exe    string
+	Bundle string      // directory holding config.json
+	Spec   *specs.Spec // that config.json: its namespaces are joined or created
+	// Cgroup is the container's cgroup; init is born in it.
+	Cgroup *cgroups.Placement
+	Stdout *os.File // write ends the container's output goes to
+	Stderr *os.File
 }
 
 // StartError is a failure inside the new container before its command ran:
@@ -57,17 +61,21 @@ func fork(o StartOptions, status *os.File) (int, error) {
 		return 0, fmt.Errorf("start container: %w", err)
 	}
 	defer devnull.Close()
-	flags := uintptr(unix.CLONE_NEWNS)
-	if !o.SharePID {
-		flags |= unix.CLONE_NEWPID
+	join, flags, err := ns.FromSpec(o.Spec.Linux.Namespaces)
+	if err != nil {
+		return 0, fmt.Errorf("start container: %w", err)
 	}
+	defer join.Close()
 	attr := &syscall.ProcAttr{
 		Env:   []string{},
 		Files: []uintptr{devnull.Fd(), o.Stdout.Fd(), o.Stderr.Fd(), status.Fd()},
 		Sys:   &syscall.SysProcAttr{Cloneflags: flags, Setsid: true},
 	}
 	var pid int
-	err = o.PodNS.Do(func() error {
+	err = join.Do(func() error {
+		if err := enterCgroup(o.Cgroup, attr.Sys); err != nil {
+			return err
+		}
 		var ferr error
 		pid, ferr = syscall.ForkExec(o.Exe, []string{"minipod", Role, o.Bundle}, attr)
 		return ferr
@@ -76,4 +84,19 @@ func fork(o StartOptions, status *os.File) (int, error) {
 		return 0, fmt.Errorf("start container: %w", err)
 	}
 	return pid, nil
+}
+
+// enterCgroup makes the next fork of the calling thread land in the
+// cgroup: v1 by moving the thread, v2 by clone3 into the directory.
+func enterCgroup(p *cgroups.Placement, sys *syscall.SysProcAttr) error {
+	if p == nil {
+		return nil
+	}
+	if err := p.JoinThread(); err != nil {
+		return err
+	}
+	if fd, ok := p.CgroupFD(); ok {
+		sys.UseCgroupFD, sys.CgroupFD = true, fd
+	}
+	return nil
 }

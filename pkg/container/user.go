@@ -8,17 +8,22 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// groups are the supplementary groups a container process runs with: its
+// primary group and the spec's additional ones, never those of whoever ran
+// minipod (for root too).
+func groups(u specs.User) []uint32 {
+	return append([]uint32{u.GID}, u.AdditionalGids...)
+}
+
 // switchUser makes the calling thread (the one that will execve) the
 // container's user. Leaving UID 0 clears the permitted and effective
 // capabilities, as it does for Docker's and Kubernetes' non-root
 // containers; the bounding set was limited before.
 func switchUser(u specs.User) error {
-	// Always set the groups, for root too: otherwise the container keeps
-	// the supplementary groups of whoever ran `minipod up`.
-	groups := append([]uint32{u.GID}, u.AdditionalGids...) // the kernel's gid_t
+	gs := groups(u) // the kernel's gid_t
 	// Raw syscalls: they change this thread only, which is the one that
 	// execs; the Go wrappers would change every thread of the runtime.
-	if _, _, e := unix.RawSyscall(unix.SYS_SETGROUPS, uintptr(len(groups)), uintptr(unsafe.Pointer(&groups[0])), 0); e != 0 {
+	if _, _, e := unix.RawSyscall(unix.SYS_SETGROUPS, uintptr(len(gs)), uintptr(unsafe.Pointer(&gs[0])), 0); e != 0 {
 		return fmt.Errorf("set groups: %w", e)
 	}
 	if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, uintptr(u.GID), uintptr(u.GID), uintptr(u.GID)); e != 0 {

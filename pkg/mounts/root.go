@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -31,6 +32,9 @@ func Setup(spec *specs.Spec) error {
 	if err := populate(root, spec); err != nil {
 		return err
 	}
+	if err := createCwd(root, spec.Process); err != nil {
+		return err
+	}
 	if err := pivot(rootPath); err != nil {
 		return err
 	}
@@ -45,6 +49,9 @@ func Setup(spec *specs.Spec) error {
 func populate(root *os.File, spec *specs.Spec) error {
 	devsDone := false
 	for _, m := range spec.Mounts {
+		if err := checkDestination(m); err != nil {
+			return err
+		}
 		if m.Type == "bind" {
 			if err := bind(root, m); err != nil {
 				return err
@@ -71,6 +78,38 @@ func populate(root *os.File, spec *specs.Spec) error {
 		return err
 	}
 	return readonly(root, spec.Linux.ReadonlyPaths)
+}
+
+// checkDestination refuses a bind mount in or under /proc or /sys, as
+// runc does: a file mounted over a kernel interface (say a fake
+// /proc/sys/kernel/cap_last_cap) can lie to whatever reads it, minipod
+// included. Validation refuses such volume mounts earlier; this keeps
+// the rule for every config.json.
+func checkDestination(m specs.Mount) error {
+	if m.Type != "bind" {
+		return nil
+	}
+	d := filepath.Clean("/" + m.Destination)
+	for _, k := range []string{"/proc", "/sys"} {
+		if d == k || strings.HasPrefix(d, k+"/") {
+			return fmt.Errorf("mount destination %s is inside %s", m.Destination, k)
+		}
+	}
+	return nil
+}
+
+// createCwd creates the working directory inside the root, while its
+// paths still resolve in the root by the kernel, without following magic
+// links (a cwd of /proc/1/root/x must not create x on the host).
+func createCwd(root *os.File, p *specs.Process) error {
+	if p == nil || p.Cwd == "" || p.Cwd == "/" {
+		return nil
+	}
+	h, err := pathrs.MkdirAllHandle(root, p.Cwd, 0o755)
+	if err != nil {
+		return fmt.Errorf("create working directory %s: %w", p.Cwd, err)
+	}
+	return h.Close()
 }
 
 // overlay mounts the container's private writable root: the image directory

@@ -8,10 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/image"
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/specconv"
 	"github.com/minipod/minipod/pkg/state"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // ctr is the monitor's view of one container of the pod.
@@ -28,6 +30,10 @@ type ctr struct {
 	lastBackoff time.Time
 	timer       *time.Timer
 
+	// cgroup is the container's cgroup, created before its first start
+	// and kept for its restarts
+	cgroup cgroups.Dirs
+
 	// the image, resolved (and pulled if the policy says so) before a start
 	img        *image.Image
 	pulling    bool
@@ -40,20 +46,22 @@ type podEnv struct {
 	m        *podspec.Manifest
 	pod      *podspec.Pod
 	hostname string
-	volumes  map[string]string
+	volumes  map[string]specconv.Volume
 	files    map[string]string
 	nsPaths  map[string]string
+	cgroup   string // the pod's cgroup path
 	podIP    string
 	hostIP   string
 }
 
 // makeBundle resolves the container's image, environment and command, and
-// writes its OCI bundle (config.json plus an empty rootfs mount point).
-func makeBundle(pe podEnv, c *ctr) error {
+// writes its OCI bundle (config.json plus an empty rootfs mount point):
+// the one description of how its processes run, for init and exec.
+func makeBundle(pe podEnv, c *ctr) (*specs.Spec, error) {
 	img := c.img
 	env, err := containerEnv(pe, c.spec, img)
 	if err != nil {
-		return fmt.Errorf("container %s: %w", c.spec.Name, err)
+		return nil, fmt.Errorf("container %s: %w", c.spec.Name, err)
 	}
 	cwd := c.spec.WorkingDir
 	if cwd == "" {
@@ -64,7 +72,11 @@ func makeBundle(pe podEnv, c *ctr) error {
 	}
 	uid, gid, err := img.ResolveUser()
 	if err != nil {
-		return fmt.Errorf("container %s: image user %q: %w", c.spec.Name, img.Config.User, err)
+		return nil, fmt.Errorf("container %s: image user %q: %w", c.spec.Name, img.Config.User, err)
+	}
+	cg, err := cgroups.Child(pe.cgroup, c.spec.Name)
+	if err != nil {
+		return nil, err
 	}
 	spec, err := specconv.Spec(c.spec, specconv.Context{
 		UID: uid, GID: gid,
@@ -74,12 +86,15 @@ func makeBundle(pe podEnv, c *ctr) error {
 		Args: podspec.ResolveArgs(img.Config.Entrypoint, img.Config.Cmd, c.spec.Command, c.spec.Args, env),
 		Cwd:  cwd, Hostname: pe.hostname,
 		Volumes: pe.volumes, PodFiles: pe.files, PodNS: pe.nsPaths,
+		CgroupsPath: cg,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	c.st.Env, c.st.WorkingDir, c.st.UID, c.st.GID = env, cwd, uid, gid
-	return writeSpec(c.bundle, spec)
+	if spec.Linux.Seccomp, err = chooseSeccomp(pe.pod, c.spec, spec); err != nil {
+		return nil, fmt.Errorf("container %s: %w", c.spec.Name, err)
+	}
+	return spec, writeSpec(c.bundle, spec)
 }
 
 // containerEnv is HOSTNAME (as containerd sets it), then the image's env,

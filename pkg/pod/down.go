@@ -147,7 +147,9 @@ func cleanDead(name string) error {
 	if st.Pause.PID != 0 {
 		stopProcs([]state.Proc{st.Pause}, pauseGrace)
 	}
-	return errors.Join(detachNetwork(st), removePodFiles(st))
+	// The cgroup catches what the recorded PIDs miss: exec'd commands,
+	// processes that outlived their container's init.
+	return errors.Join(destroyCgroup(st), detachNetwork(st), removePodFiles(st))
 }
 
 // graceFile holds a `down --grace-period` override.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/creack/pty"
 	"github.com/minipod/minipod/pkg/container"
-	"github.com/minipod/minipod/pkg/specconv"
 	"github.com/minipod/minipod/pkg/state"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
@@ -23,6 +22,9 @@ type ExecOptions struct {
 }
 
 // Exec runs a command in a running container and returns its exit code.
+// How the command runs (namespaces, cgroup, user, groups, capabilities,
+// seccomp, environment, working directory) comes from the container's
+// config.json, as for its init.
 func Exec(o ExecOptions) (int, error) {
 	st, err := roots.Load(o.Pod)
 	if err != nil {
@@ -35,21 +37,97 @@ func Exec(o ExecOptions) (int, error) {
 	if c.State != state.StateRunning || !c.Proc.Alive() {
 		return 0, fmt.Errorf("cannot exec into container %s of pod %s: container is not running (%s)", c.Name, st.Name, c.State)
 	}
-	eo := container.ExecOptions{PID: c.Proc.PID, Args: o.Args, Env: c.Env, Cwd: c.WorkingDir, Caps: specconv.DefaultCaps, UID: c.UID, GID: c.GID}
+	spec, err := container.ReadSpec(roots.Bundle(st.Name, c.Name))
+	if err != nil {
+		return 0, err
+	}
+	dirs, err := driverOf(st).Resolve(spec.Linux.CgroupsPath)
+	if err != nil {
+		return 0, err
+	}
+	eo := container.ExecOptions{PID: c.Proc.PID, Spec: spec, Cgroup: dirs, Args: o.Args}
 	if o.TTY {
 		return execTTY(eo, o.Stdin)
 	}
-	eo.Stdout, eo.Stderr = os.Stdout, os.Stderr
-	eo.Stdin = os.Stdin
-	if !o.Stdin {
-		devnull, err := os.Open(os.DevNull)
-		if err != nil {
-			return 0, err
+	return execPipes(eo, o.Stdin)
+}
+
+// execPipes gives the command pipes, never the caller's own descriptors:
+// if those are a terminal, a container process holding it could push
+// keystrokes into the caller's shell (TIOCSTI) or rewrite its screen.
+func execPipes(eo container.ExecOptions, stdin bool) (int, error) {
+	var ends []*os.File // the command's ends, closed here once it runs
+	defer func() {
+		for _, f := range ends {
+			f.Close()
 		}
-		defer devnull.Close()
-		eo.Stdin = devnull
+	}()
+	in, err := inputEnd(stdin)
+	if err != nil {
+		return 0, err
 	}
-	return container.Exec(eo)
+	ends = append(ends, in)
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return 0, fmt.Errorf("exec: %w", err)
+	}
+	ends = append(ends, outW)
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		return 0, fmt.Errorf("exec: %w", err)
+	}
+	ends = append(ends, errW)
+	eo.Stdin, eo.Stdout, eo.Stderr = in, outW, errW
+	done := relayOutput(outR, errR)
+	code, err := container.Exec(eo)
+	for _, f := range ends {
+		f.Close()
+	}
+	ends = nil
+	<-done // the command's output, to the last byte
+	return code, err
+}
+
+// inputEnd is the command's stdin: a pipe fed from ours with -i, else
+// /dev/null.
+func inputEnd(stdin bool) (*os.File, error) {
+	if !stdin {
+		f, err := os.Open(os.DevNull)
+		if err != nil {
+			return nil, fmt.Errorf("exec: %w", err)
+		}
+		return f, nil
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("exec: %w", err)
+	}
+	go func() {
+		_, _ = io.Copy(w, os.Stdin)
+		w.Close()
+	}()
+	return r, nil
+}
+
+// relayOutput copies the command's stdout and stderr to ours until every holder
+// of the pipes has closed them; done is closed then.
+func relayOutput(outR, errR *os.File) <-chan struct{} {
+	done := make(chan struct{})
+	left := make(chan struct{}, 2)
+	for _, p := range []struct{ r, w *os.File }{{outR, os.Stdout}, {errR, os.Stderr}} {
+		go func() {
+			_, _ = io.Copy(p.w, p.r)
+			p.r.Close()
+			left <- struct{}{}
+		}()
+	}
+	go func() {
+		<-left
+		<-left
+		close(done)
+	}()
+	return done
 }
 
 // execTTY gives the command a terminal from the container's devpts: our

@@ -2,8 +2,10 @@ package pod
 
 import (
 	"fmt"
+	"os"
 	"time"
 
+	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/state"
 )
 
@@ -31,6 +33,7 @@ func (mon *monitor) onExit(e exitEvent) {
 	}
 	delete(mon.byPID, e.pid)
 	c.pid = 0
+	mon.killLeftovers(c)
 	t := state.Terminated{ExitCode: exitCode(e), StartedAt: c.st.StartedAt, FinishedAt: e.when}
 	if e.ws.Signaled() {
 		t.Signal = int(e.ws.Signal())
@@ -118,4 +121,17 @@ func (mon *monitor) onRetry(c *ctr) {
 func (mon *monitor) restart(c *ctr) {
 	c.st.RestartCount++
 	mon.launch(c)
+}
+
+// killLeftovers ends what the container's main process left running. In
+// a PID namespace of its own the kernel does it when the namespace's init
+// dies; in the pod's shared one, orphans would live on under pause, so
+// the container's cgroup is emptied, as runc does for a shared namespace.
+func (mon *monitor) killLeftovers(c *ctr) {
+	if mon.pe.nsPaths["pid"] == "" || c.cgroup == nil {
+		return
+	}
+	if err := cgroups.Kill(c.cgroup); err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
+	}
 }

@@ -34,13 +34,20 @@ func hostname(p *podspec.Pod) string {
 
 // writePodFiles writes the pod's /etc/hosts, /etc/hostname and
 // /etc/resolv.conf and mounts its /dev/shm; it returns them keyed by the
-// path they are bound to in each container.
-func writePodFiles(run string, p *podspec.Pod) (map[string]string, error) {
+// path they are bound to in each container. The /etc files are writable
+// by containers, as on a node, so they live on disk with the pod's data
+// (the kubelet keeps them in the pod's directory too), never on the
+// host's /run tmpfs, which a container could fill; /dev/shm is a tmpfs
+// of its own with a size.
+func writePodFiles(run, data string, p *podspec.Pod) (map[string]string, error) {
 	out := map[string]string{
-		"/etc/hosts":       filepath.Join(run, "hosts"),
-		"/etc/hostname":    filepath.Join(run, "hostname"),
-		"/etc/resolv.conf": filepath.Join(run, "resolv.conf"),
+		"/etc/hosts":       filepath.Join(data, "etc-hosts"),
+		"/etc/hostname":    filepath.Join(data, "etc-hostname"),
+		"/etc/resolv.conf": filepath.Join(data, "etc-resolv.conf"),
 		"/dev/shm":         filepath.Join(run, "shm"),
+	}
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		return nil, fmt.Errorf("create pod data dir: %w", err)
 	}
 	if err := state.WriteFile(out["/etc/hostname"], []byte(hostname(p)+"\n"), 0o644); err != nil {
 		return nil, err

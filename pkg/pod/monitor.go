@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/infra"
 	"github.com/minipod/minipod/pkg/logs"
 	"github.com/minipod/minipod/pkg/ns"
@@ -28,8 +29,8 @@ type monitor struct {
 	st     *state.Pod
 	ctrs   []*ctr // init containers first, in order, then app containers
 	byPID  map[int]*ctr
-	podNS  *ns.Set
 	logDir string
+	driver cgroups.Driver
 	pe     podEnv
 	ready  *os.File // report pipe to `up`; nil once reported
 	exits  chan exitEvent
@@ -104,6 +105,7 @@ func (mon *monitor) boot(name string) error {
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("become subreaper: %w", err)
 	}
+
 	if err := mon.load(name); err != nil {
 		return err
 	}
@@ -134,7 +136,7 @@ func (mon *monitor) load(name string) error {
 // prepare makes the pod's volumes, shared files and container bundles.
 func (mon *monitor) prepare() error {
 	run, data := roots.PodRun(mon.pod.Name), roots.PodData(mon.pod.Name)
-	files, err := writePodFiles(run, mon.pod)
+	files, err := writePodFiles(run, data, mon.pod)
 	if err != nil {
 		return err
 	}
@@ -162,12 +164,18 @@ func makeCtrs(p *podspec.Pod, st *state.Pod, run, data string) []*ctr {
 	return out
 }
 
-// startPause starts the namespace holder and writes every bundle, which
-// needs the paths of the pod's namespaces.
+// startPod starts the namespace holder in the pod's cgroup, and prepares
+// what every container needs: volumes, files, network, namespace paths.
 func (mon *monitor) startPod() error {
 	share := mon.pod.Spec.ShareProcessNamespace != nil && *mon.pod.Spec.ShareProcessNamespace
-	hostNet := mon.pod.Spec.HostNetwork
-	p, err := infra.Fork(selfExe, hostname(mon.pod), infra.Options{SharePID: share, HostNetwork: hostNet})
+	opts := infra.Options{SharePID: share, HostNetwork: mon.pod.Spec.HostNetwork}
+	place, err := mon.makePodCgroup()
+	if err != nil {
+		return err
+	}
+	opts.Cgroup = place
+	p, err := infra.Fork(selfExe, hostname(mon.pod), opts)
+	place.Close()
 	if err != nil {
 		return err
 	}
@@ -195,21 +203,12 @@ func (mon *monitor) startPod() error {
 	if err := writeHosts(mon.pe.files["/etc/hosts"], mon.st); err != nil {
 		return err
 	}
-	kinds := []string{"ipc"}
-	if !hostNet {
-		kinds = append(kinds, "net", "uts")
-	}
-	if share {
-		kinds = append(kinds, "pid")
-	}
 	mon.pe.nsPaths = map[string]string{}
-	for _, k := range kinds {
+	for _, k := range opts.Kinds() {
 		mon.pe.nsPaths[k] = "/proc/" + strconv.Itoa(pid) + "/ns/" + k
 	}
-	if mon.podNS, err = ns.Open(pid, kinds...); err != nil {
-		return err
-	}
 	mon.pe.podIP, mon.pe.hostIP = mon.st.PodIP, mon.st.HostIP
+	mon.pe.cgroup = mon.st.Cgroup.Path
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package pod
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -57,17 +58,14 @@ func (mon *monitor) finished() bool {
 // finish ends the monitor. A deleted pod is removed entirely; a pod that
 // completed keeps its state and logs for `get` and `logs` until `down`.
 func (mon *monitor) finish() int {
-	if mon.podNS != nil {
-		mon.podNS.Close()
-	}
 	mon.drainLogs()
 	if mon.st.Terminating {
 		mon.teardown()
 		return 0
 	}
-	// The sandbox is gone: free the address and hostPorts now, as the
-	// kubelet does for a finished pod; `down` removes the files later.
-	if err := detachNetwork(mon.st); err != nil {
+	// The sandbox is gone: free the address, hostPorts and cgroup now, as
+	// the kubelet does for a finished pod; `down` removes the files later.
+	if err := errors.Join(detachNetwork(mon.st), destroyCgroup(mon.st)); err != nil {
 		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
 	}
 	mon.st.Finished = true
@@ -101,7 +99,7 @@ func (mon *monitor) teardown() {
 	}
 	unmountUnder(roots.PodRun(name))
 	unmountUnder(roots.PodData(name))
-	if err := detachNetwork(mon.st); err != nil {
+	if err := errors.Join(detachNetwork(mon.st), destroyCgroup(mon.st)); err != nil {
 		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
 	}
 	if err := removePodFiles(mon.st); err != nil {

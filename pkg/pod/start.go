@@ -119,11 +119,18 @@ func (mon *monitor) started(c *ctr, pid int, err error) {
 	mon.st.AddEvent("Normal", "Started", c.spec.Name, fmt.Sprintf("Started container %s", c.spec.Name))
 }
 
-// spawn prepares a fresh writable layer and log file and forks the container.
+// spawn prepares a fresh writable layer and log file and forks the
+// container into its cgroup.
 func (mon *monitor) spawn(c *ctr) (int, error) {
-	if err := makeBundle(mon.pe, c); err != nil {
+	spec, err := makeBundle(mon.pe, c)
+	if err != nil {
 		return 0, err
 	}
+	place, err := mon.containerCgroup(c, spec)
+	if err != nil {
+		return 0, err
+	}
+	defer place.Close()
 	if err := freshLayer(c.layer); err != nil {
 		return 0, err
 	}
@@ -144,9 +151,8 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 		return 0, fmt.Errorf("create stderr pipe: %w", err)
 	}
 	copyLogs(&mon.copiers, w, outR, errR)
-	share := mon.pe.nsPaths["pid"] != ""
 	pid, err := container.Start(container.StartOptions{
-		Exe: selfExe, Bundle: c.bundle, PodNS: mon.podNS, SharePID: share, Stdout: outW, Stderr: errW,
+		Exe: selfExe, Bundle: c.bundle, Spec: spec, Cgroup: place, Stdout: outW, Stderr: errW,
 	})
 	outW.Close()
 	errW.Close()

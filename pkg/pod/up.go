@@ -14,6 +14,7 @@ import (
 
 	"github.com/minipod/minipod/pkg/image"
 	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/selfexe"
 	"github.com/minipod/minipod/pkg/state"
 	"golang.org/x/sys/unix"
 	"sigs.k8s.io/yaml"
@@ -135,7 +136,17 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod) (string, error) {
 		return "", fmt.Errorf("start monitor: %w", err)
 	}
 	defer r.Close()
-	cmd := exec.Command(selfExe, MonitorRole, p.Name)
+	// The monitor runs from a sealed, read-only copy of this binary, and
+	// so does everything it starts inside the pod (pause, container init):
+	// no container can reach the host's minipod binary through
+	// /proc/PID/exe. Sealing needs the binary's mount to be in our mount
+	// namespace, which the monitor's own namespace is not.
+	exe, err := selfexe.Seal()
+	if err != nil {
+		return "", err
+	}
+	defer exe.Close()
+	cmd := exec.Command(exe.Path(), MonitorRole, p.Name)
 	// The monitor mostly sleeps in wait4 and read; one P keeps its thread
 	// count and memory down without slowing the pod.
 	cmd.Env = os.Environ()

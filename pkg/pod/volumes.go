@@ -7,28 +7,31 @@ import (
 	"strconv"
 
 	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/specconv"
 	"github.com/minipod/minipod/pkg/state"
 )
 
-// makeVolumes creates every volume of the pod under dir and returns the
-// directory of each by name.
-func makeVolumes(dir string, m *podspec.Manifest, p *podspec.Pod) (map[string]string, error) {
-	out := map[string]string{}
+// makeVolumes creates every volume of the pod under dir and returns each
+// by name, as containers mount it.
+func makeVolumes(dir string, m *podspec.Manifest, p *podspec.Pod) (map[string]specconv.Volume, error) {
+	out := map[string]specconv.Volume{}
 	for _, v := range p.Spec.Volumes {
-		path := filepath.Join(dir, v.Name)
+		vol := specconv.Volume{Dir: filepath.Join(dir, v.Name)}
 		var err error
 		switch {
 		case v.EmptyDir != nil:
-			err = makeEmptyDir(path, v.EmptyDir)
+			err = makeEmptyDir(vol.Dir, v.EmptyDir)
 		case v.ConfigMap != nil:
-			err = makeConfigMapVolume(path, m, v.ConfigMap)
+			// The kubelet's copy of the ConfigMap: containers only read it.
+			vol.ReadOnly = true
+			err = makeConfigMapVolume(vol.Dir, m, v.ConfigMap)
 		default:
 			err = fmt.Errorf("no supported source")
 		}
 		if err != nil {
 			return nil, fmt.Errorf("create volume %s: %w", v.Name, err)
 		}
-		out[v.Name] = path
+		out[v.Name] = vol
 	}
 	return out, nil
 }

@@ -23,13 +23,27 @@ type Context struct {
 	Hostname string
 	// UID and GID run the process (the image's User, resolved).
 	UID, GID uint32
+	// NoNewPrivileges is set when the container may not gain privileges
+	// (securityContext.allowPrivilegeEscalation: false).
+	NoNewPrivileges bool
 	// Volumes maps a volume name to its directory on the host.
-	Volumes map[string]string
+	Volumes map[string]Volume
+	// CgroupsPath is the container's cgroup, below each hierarchy's root.
+	CgroupsPath string
 	// PodFiles maps /etc/hosts, /etc/hostname, /etc/resolv.conf and /dev/shm
 	// to the pod's shared host-side files or directories.
 	PodFiles map[string]string
 	// PodNS maps namespace kinds shared with the pod to their /proc paths.
 	PodNS map[string]string
+}
+
+// Volume is one pod volume as containers mount it.
+type Volume struct {
+	Dir string // on the host
+	// ReadOnly volumes (configMap, and later secret, downwardAPI,
+	// projected) are mounted read-only whatever the volumeMount says: the
+	// kubelet's content, never the container's to change.
+	ReadOnly bool
 }
 
 // Spec builds the OCI config of container c.
@@ -54,6 +68,7 @@ func Spec(c *podspec.Container, ctx Context) (*specs.Spec, error) {
 			Capabilities: &specs.LinuxCapabilities{
 				Bounding: caps, Effective: caps, Permitted: caps,
 			},
+			NoNewPrivileges: ctx.NoNewPrivileges,
 		},
 		Annotations: map[string]string{
 			mounts.AnnotationLower: lowerdir(ctx.Lowers),
@@ -63,6 +78,8 @@ func Spec(c *podspec.Container, ctx Context) (*specs.Spec, error) {
 		Linux: &specs.Linux{
 			Namespaces:    namespaces(ctx.PodNS),
 			Devices:       Devices,
+			CgroupsPath:   ctx.CgroupsPath,
+			Resources:     &specs.LinuxResources{Devices: DeviceRules()},
 			MaskedPaths:   MaskedPaths,
 			ReadonlyPaths: ReadonlyPaths,
 		},
@@ -82,14 +99,23 @@ func lowerdir(layers []string) string {
 	return strings.Join(top, ":")
 }
 
+// namespaces is the container's namespace list, the one place that says
+// which it joins (the pod's, from pause: a path) and which it gets new (no
+// path). A kind the pod does not have (net and uts with hostNetwork) is not
+// listed, which in the OCI spec means the node's. Mount namespaces are
+// always the container's own, and so is the PID namespace unless the pod
+// shares one.
 func namespaces(pod map[string]string) []specs.LinuxNamespace {
 	var out []specs.LinuxNamespace
 	for _, k := range []struct {
 		kind string
 		t    specs.LinuxNamespaceType
-	}{{"net", specs.NetworkNamespace}, {"ipc", specs.IPCNamespace}, {"uts", specs.UTSNamespace}, {"pid", specs.PIDNamespace}} {
-		out = append(out, specs.LinuxNamespace{Type: k.t, Path: pod[k.kind]})
+	}{{"net", specs.NetworkNamespace}, {"ipc", specs.IPCNamespace}, {"uts", specs.UTSNamespace}} {
+		if p := pod[k.kind]; p != "" {
+			out = append(out, specs.LinuxNamespace{Type: k.t, Path: p})
+		}
 	}
+	out = append(out, specs.LinuxNamespace{Type: specs.PIDNamespace, Path: pod["pid"]})
 	return append(out, specs.LinuxNamespace{Type: specs.MountNamespace})
 }
 
@@ -111,15 +137,16 @@ func podMounts(c *podspec.Container, files map[string]string) []specs.Mount {
 
 // volumeMounts converts the container's volumeMounts, parents before
 // children so a mount at /a never hides one at /a/b.
-func volumeMounts(c *podspec.Container, dirs map[string]string) ([]specs.Mount, error) {
+func volumeMounts(c *podspec.Container, vols map[string]Volume) ([]specs.Mount, error) {
 	var out []specs.Mount
 	for _, vm := range c.VolumeMounts {
-		src, ok := dirs[vm.Name]
+		v, ok := vols[vm.Name]
 		if !ok {
 			return nil, fmt.Errorf("container %s: volume %q has no directory", c.Name, vm.Name)
 		}
+		src := v.Dir
 		opts := []string{"rbind"}
-		if vm.ReadOnly {
+		if vm.ReadOnly || v.ReadOnly {
 			opts = append(opts, "ro")
 		}
 		if vm.SubPath != "" {

@@ -6,13 +6,14 @@ import (
 
 	"github.com/minipod/minipod/pkg/mounts"
 	"github.com/minipod/minipod/pkg/podspec"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 func ctx() Context {
 	return Context{
 		Bundle: "/run/minipod/p/containers/c", Lowers: []string{"/base", "/img"}, Upper: "/l/upper", Work: "/l/work",
 		Args: []string{"sh"}, Env: []string{"A=1"}, Cwd: "/", Hostname: "p",
-		Volumes:  map[string]string{"data": "/v/data", "cfg": "/v/cfg"},
+		Volumes:  map[string]Volume{"data": {Dir: "/v/data"}, "cfg": {Dir: "/v/cfg", ReadOnly: true}},
 		PodFiles: map[string]string{"/etc/hosts": "/run/p/hosts", "/dev/shm": "/run/p/shm"},
 		PodNS:    map[string]string{"net": "/proc/9/ns/net", "ipc": "/proc/9/ns/ipc", "uts": "/proc/9/ns/uts"},
 	}
@@ -93,5 +94,73 @@ func TestNamespaces(t *testing.T) {
 	}
 	if paths["network"] != "/proc/9/ns/net" || paths["pid"] != "" || paths["mount"] != "" {
 		t.Errorf("namespaces = %v", paths)
+	}
+}
+
+func TestReadOnlyVolumeStaysReadOnly(t *testing.T) {
+	c := &podspec.Container{Name: "c", VolumeMounts: []podspec.VolumeMount{
+		{Name: "cfg", MountPath: "/etc/app"},
+		{Name: "data", MountPath: "/data"},
+	}}
+	s, err := Spec(c, ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range s.Mounts {
+		ro := strings.Contains(","+strings.Join(m.Options, ",")+",", ",ro,")
+		switch m.Destination {
+		case "/etc/app":
+			if !ro {
+				t.Errorf("configMap-like volume mounted writable: %v", m.Options)
+			}
+		case "/data":
+			if ro {
+				t.Errorf("emptyDir-like volume mounted read-only: %v", m.Options)
+			}
+		}
+	}
+}
+
+func TestCgroupAndDevices(t *testing.T) {
+	x := ctx()
+	x.CgroupsPath = "/minipod/podU/c"
+	x.NoNewPrivileges = true
+	s, err := Spec(&podspec.Container{Name: "c"}, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Linux.CgroupsPath != "/minipod/podU/c" || !s.Process.NoNewPrivileges {
+		t.Errorf("cgroupsPath %q, noNewPrivileges %v", s.Linux.CgroupsPath, s.Process.NoNewPrivileges)
+	}
+	rules := s.Linux.Resources.Devices
+	if len(rules) == 0 || rules[0].Allow || rules[0].Access != "rwm" || rules[0].Type != "" {
+		t.Fatalf("device rules must start by denying everything: %+v", rules)
+	}
+	for _, r := range rules[1:] {
+		if r.Type == "b" && r.Access != "m" {
+			t.Errorf("a block device is allowed beyond mknod: %+v", r)
+		}
+	}
+}
+
+func TestHostNetworkNamespacesAreNotListed(t *testing.T) {
+	x := ctx()
+	x.PodNS = map[string]string{"ipc": "/proc/9/ns/ipc"}
+	s, err := Spec(&podspec.Container{Name: "c"}, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[specs.LinuxNamespaceType]string{}
+	for _, n := range s.Linux.Namespaces {
+		listed[n.Type] = n.Path
+	}
+	if _, ok := listed[specs.NetworkNamespace]; ok {
+		t.Errorf("a hostNetwork container lists a network namespace (a new one): %v", listed)
+	}
+	if _, ok := listed[specs.UTSNamespace]; ok {
+		t.Errorf("a hostNetwork container lists a UTS namespace: %v", listed)
+	}
+	if p, ok := listed[specs.PIDNamespace]; !ok || p != "" {
+		t.Errorf("pid namespace must be the container's own: %v", listed)
 	}
 }

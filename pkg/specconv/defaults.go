@@ -51,3 +51,30 @@ func baseMounts() []specs.Mount {
 		{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: []string{"nosuid", "noexec", "nodev", "ro"}},
 	}
 }
+
+// DeviceRules is the device cgroup allowlist of every container: deny
+// everything, then what runc always allows (containerd's CRI adds nothing
+// for a non-privileged container): creating device nodes (m) but not
+// opening them, and read/write/mknod of the spec's default devices, the
+// container's own ptys, /dev/ptmx and /dev/net/tun. A node the container
+// makes for the host's disk or /dev/kmsg cannot be opened.
+func DeviceRules() []specs.LinuxDeviceCgroup {
+	rule := func(typ string, major, minor int64, access string) specs.LinuxDeviceCgroup {
+		r := specs.LinuxDeviceCgroup{Allow: true, Type: typ, Access: access}
+		if major >= 0 {
+			r.Major = &major
+		}
+		if minor >= 0 {
+			r.Minor = &minor
+		}
+		return r
+	}
+	const every = -1
+	return []specs.LinuxDeviceCgroup{
+		{Allow: false, Access: "rwm"},
+		rule("c", every, every, "m"), rule("b", every, every, "m"),
+		rule("c", 1, 3, "rwm"), rule("c", 1, 5, "rwm"), rule("c", 1, 7, "rwm"),
+		rule("c", 1, 8, "rwm"), rule("c", 1, 9, "rwm"), rule("c", 5, 0, "rwm"),
+		rule("c", 5, 2, "rwm"), rule("c", 136, every, "rwm"), rule("c", 10, 200, "rwm"),
+	}
+}

@@ -13,10 +13,15 @@ func (r Roots) Create(pod string) error {
 	if err := ValidName(pod); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(r.Run, 0o711); err != nil {
+	// Root only: pod directories hold manifests, bundles (with every
+	// container's environment) and state.
+	if err := os.MkdirAll(r.Run, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", r.Run, err)
 	}
-	err := os.Mkdir(r.PodRun(pod), 0o711)
+	if err := os.Chmod(r.Run, 0o700); err != nil {
+		return fmt.Errorf("secure %s: %w", r.Run, err)
+	}
+	err := os.Mkdir(r.PodRun(pod), 0o700)
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("pod %q: %w (remove it with: minipod down %s)", pod, ErrExist, pod)
 	}

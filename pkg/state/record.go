@@ -19,6 +19,9 @@ type Pod struct {
 
 	Monitor Proc `json:"monitor"`
 	Pause   Proc `json:"pause"`
+	// Cgroup is the pod's cgroup, recorded before it is created so that
+	// `down` removes it even when the monitor died.
+	Cgroup Cgroup `json:"cgroup,omitempty"`
 
 	Phase   string `json:"phase"`
 	Reason  string `json:"reason,omitempty"`
@@ -36,6 +39,15 @@ type Pod struct {
 	Events         []Event     `json:"events,omitempty"`
 	// Namespaces holds the inode of each pod-level namespace (pause's).
 	Namespaces map[string]uint64 `json:"namespaces,omitempty"`
+}
+
+// Cgroup says where a pod's cgroup is: its path below the hierarchy root,
+// and which hierarchy (cgroup v1 controllers, or the v2 tree mounted at
+// Mount).
+type Cgroup struct {
+	Path  string `json:"path,omitempty"`
+	V2    bool   `json:"v2,omitempty"`
+	Mount string `json:"mount,omitempty"`
 }
 
 // Proc identifies a process across PID reuse.
@@ -69,13 +81,6 @@ type Container struct {
 	Last         *Terminated `json:"lastState,omitempty"`
 	// Namespaces holds the inode of each namespace of the running process.
 	Namespaces map[string]uint64 `json:"namespaces,omitempty"`
-	// Env is the resolved environment, so `exec` gets the same one.
-	Env []string `json:"env,omitempty"`
-	// WorkingDir is the resolved working directory, for `exec`.
-	WorkingDir string `json:"workingDir,omitempty"`
-	// UID and GID the container runs as (the image's User), for `exec`.
-	UID uint32 `json:"uid,omitempty"`
-	GID uint32 `json:"gid,omitempty"`
 }
 
 // Terminated describes a finished container instance.

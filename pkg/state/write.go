@@ -38,5 +38,6 @@ func (r Roots) Save(p *Pod) error {
 	if err != nil {
 		return fmt.Errorf("encode state of %s: %w", p.Name, err)
 	}
-	return WriteFile(r.StateFile(p.Name), data, 0o644)
+	// Root only: it names every process, address and volume of the pod.
+	return WriteFile(r.StateFile(p.Name), data, 0o600)
 }

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // HostSnapshot is what a pod may touch on the host: mounts, minipod
@@ -68,11 +70,13 @@ func mounts(t testing.TB) []string {
 	return out
 }
 
-// processesOf lists "PID cmdline" of every process running exe.
+// processesOf lists "PID cmdline" of every process running exe. It
+// compares files, not paths: minipod's pod processes run from a sealed
+// read-only mount of the binary, whose path names nothing.
 func processesOf(exe string) []string {
-	want, err := filepath.EvalSymlinks(exe)
-	if err != nil {
-		want = exe
+	var want unix.Stat_t
+	if err := unix.Stat(exe, &want); err != nil {
+		return nil
 	}
 	ents, _ := os.ReadDir("/proc")
 	var out []string
@@ -80,8 +84,8 @@ func processesOf(exe string) []string {
 		if e.Name()[0] < '0' || e.Name()[0] > '9' {
 			continue
 		}
-		got, err := os.Readlink("/proc/" + e.Name() + "/exe")
-		if err != nil || strings.TrimSuffix(got, " (deleted)") != want {
+		var got unix.Stat_t
+		if err := unix.Stat("/proc/"+e.Name()+"/exe", &got); err != nil || got.Dev != want.Dev || got.Ino != want.Ino {
 			continue
 		}
 		cmd, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")

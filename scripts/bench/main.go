@@ -40,6 +40,7 @@ func main() {
 	pods := flag.Int("pods", 20, "pods running at once for the PSS measurement")
 	requests := flag.Int("requests", 400, "HTTP requests per hostPort/pod-IP measurement")
 	imageRuns := flag.Int("image-runs", 5, "repetitions of the image pull and start measurements")
+	baseline := flag.String("baseline", "", "a minipod binary from before cgroups and seccomp, to measure what they cost")
 	flag.Parse()
 	// Piped into head, the bench must still reach its deferred `down`s.
 	signal.Ignore(syscall.SIGPIPE)
@@ -57,6 +58,7 @@ func main() {
 	report("up -d (2 containers)", up)
 	report("exec -- true", ex)
 	report("down", down)
+	b.isolationCost(*baseline, *runs)
 	b.networkCost(*runs, up, down)
 	b.hostPortVsPodIP(*requests)
 	b.imageBench(*imageRuns)

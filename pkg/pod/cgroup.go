@@ -1,0 +1,76 @@
+package pod
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/minipod/minipod/pkg/cgroups"
+	"github.com/minipod/minipod/pkg/specconv"
+	"github.com/minipod/minipod/pkg/state"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// cgroupDrain bounds how long removing a pod's cgroup waits for the
+// processes it killed to be gone.
+const cgroupDrain = 5 * time.Second
+
+// makePodCgroup creates the pod's cgroup and the leaf pause is born in,
+// recording the pod's cgroup first so that `down` finds it whatever
+// happens next.
+func (mon *monitor) makePodCgroup() (*cgroups.Placement, error) {
+	d, err := cgroups.Detect()
+	if err != nil {
+		return nil, err
+	}
+	path, err := cgroups.PodPath(mon.pod.UID)
+	if err != nil {
+		return nil, err
+	}
+	mon.driver = d
+	mon.st.Cgroup = state.Cgroup{Path: path, V2: d.V2, Mount: d.Mount}
+	mon.save()
+	if _, err := d.Create(path, nil); err != nil {
+		return nil, err
+	}
+	leaf, err := cgroups.Child(path, cgroups.PauseName)
+	if err != nil {
+		return nil, err
+	}
+	dirs, err := d.Create(leaf, &specs.LinuxResources{Devices: specconv.DeviceRules()})
+	if err != nil {
+		return nil, err
+	}
+	return cgroups.Place(dirs)
+}
+
+// containerCgroup creates (once) the cgroup of c as its spec names it, and
+// opens it for placing the next instance.
+func (mon *monitor) containerCgroup(c *ctr, spec *specs.Spec) (*cgroups.Placement, error) {
+	if c.cgroup == nil {
+		dirs, err := mon.driver.Create(spec.Linux.CgroupsPath, spec.Linux.Resources)
+		if err != nil {
+			return nil, fmt.Errorf("container %s: %w", c.spec.Name, err)
+		}
+		c.cgroup = dirs
+	}
+	return cgroups.Place(c.cgroup)
+}
+
+// driverOf is the cgroup driver a pod was created with.
+func driverOf(st *state.Pod) cgroups.Driver {
+	return cgroups.Driver{V2: st.Cgroup.V2, Mount: st.Cgroup.Mount}
+}
+
+// destroyCgroup kills whatever is left in the pod's cgroup (processes that
+// escaped their container's PID namespace init, exec'd commands) and
+// removes it. A pod that never recorded a cgroup has none.
+func destroyCgroup(st *state.Pod) error {
+	if st.Cgroup.Path == "" {
+		return nil
+	}
+	dirs, err := driverOf(st).Resolve(st.Cgroup.Path)
+	if err != nil {
+		return err
+	}
+	return cgroups.Destroy(dirs, cgroupDrain)
+}
