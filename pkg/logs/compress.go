@@ -19,6 +19,7 @@ type compressor struct {
 	path   string      // the instance's current log
 	dir    *sync.Mutex // the Writer's: held while publishing a result
 	report func(error)
+	zw     *gzip.Writer // reused: each one allocates its tables
 	kick   chan struct{}
 	stop   chan struct{}
 	done   chan struct{}
@@ -114,10 +115,15 @@ func (c *compressor) compress(src string) error {
 // Speed over ratio: the monitor shares the node's cores with the pods, and
 // log text shrinks well even at the fastest level.
 func (c *compressor) gzip(out io.Writer, in io.Reader) error {
-	zw, err := gzip.NewWriterLevel(out, gzip.BestSpeed)
-	if err != nil {
-		return fmt.Errorf("compress log: %w", err)
+	if c.zw == nil {
+		zw, err := gzip.NewWriterLevel(out, gzip.BestSpeed)
+		if err != nil {
+			return fmt.Errorf("compress log: %w", err)
+		}
+		c.zw = zw
 	}
+	zw := c.zw
+	zw.Reset(out)
 	if _, err := io.Copy(zw, stoppable{in, c.stop}); err != nil {
 		if errors.Is(err, errStopped) {
 			return err

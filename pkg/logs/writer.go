@@ -57,7 +57,7 @@ type Writer struct {
 // made 0700 and the file 0600, even when they already existed.
 func Create(podDir, container string, restart int, opts Options) (*Writer, error) {
 	if opts.MaxSize < 0 || opts.MaxSize > 0 && opts.MaxFiles < 2 {
-		return nil, fmt.Errorf("create log: max size %d and max files %d: want a size ≥ 0 and, with a size, at least 2 files", opts.MaxSize, opts.MaxFiles)
+		return nil, fmt.Errorf("create log: max size %d, max files %d: want a size >= 0 and, with a size, at least 2 files", opts.MaxSize, opts.MaxFiles)
 	}
 	path := Path(podDir, container, restart)
 	if err := makeDirs(podDir, filepath.Dir(path)); err != nil {
