@@ -40,12 +40,16 @@ func openChain(path string) (*chain, error) {
 		if err != nil {
 			return nil, err
 		}
-		cur, err := os.Open(path)
-		if err != nil && (!errors.Is(err, fs.ErrNotExist) || len(before) == 0) {
-			return nil, fmt.Errorf("open log: %w", err)
+		cur, openErr := os.Open(path)
+		if openErr != nil && !errors.Is(openErr, fs.ErrNotExist) {
+			return nil, fmt.Errorf("open log: %w", openErr)
 		}
 		after, err := listRotated(path)
-		if err == nil && (newest(after) == newest(before) || attempt == snapshotAttempts) {
+		switch {
+		case err != nil:
+		case cur == nil && len(after) == 0:
+			return nil, fmt.Errorf("open log: %w", openErr)
+		case newest(after) == newest(before) || attempt == snapshotAttempts:
 			return &chain{path: path, rotated: after, open: make([]source, len(after)), cur: cur}, nil
 		}
 		if cur != nil {

@@ -2,6 +2,7 @@ package logs
 
 import (
 	"compress/gzip"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -190,5 +191,45 @@ func TestPreviousOnlyRotated(t *testing.T) {
 	got, err := Previous(dir, "app", 1)
 	if err != nil || got != Path(dir, "app", 0) {
 		t.Fatalf("Previous = %q, %v", got, err)
+	}
+}
+
+// Reads racing with rotations and compression see each line once, in
+// order: the snapshot of current and rotated files fits together.
+func TestReadWhileRotating(t *testing.T) {
+	w, path := create(t, Options{MaxSize: 4096, MaxFiles: 1 << 20})
+	defer w.Close()
+	copyLines(t, w, 1, 100)
+	writing := make(chan struct{})
+	go func() {
+		defer close(writing)
+		for i := 1; i < 200; i++ {
+			if err := w.Copy(Stdout, strings.NewReader(numbered(i*100+1, i*100+100))); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for reads := 0; ; reads++ {
+		select {
+		case <-writing:
+			if reads < 10 {
+				t.Logf("only %d reads raced with the writer", reads)
+			}
+			return
+		default:
+		}
+		got := readAll(t, path, ReadOptions{Tail: -1})
+		n := strings.Count(got, "\n")
+		if got != numbered(1, n) {
+			t.Fatalf("read %d: %d lines, not line-1 to line-%d in order", reads, n, n)
+		}
+		// Lines appended between counting and printing come on top.
+		tail := readAll(t, path, ReadOptions{Tail: 50})
+		var first int
+		fmt.Sscanf(tail, "line-%d\n", &first)
+		if n := strings.Count(tail, "\n"); n < 50 || tail != numbered(first, first+n-1) {
+			t.Fatalf("read %d: tail 50 is not 50 or more lines in order: %d lines %.40q", reads, n, tail)
+		}
 	}
 }
