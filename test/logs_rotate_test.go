@@ -57,12 +57,14 @@ func TestLogsRotate(t *testing.T) {
 	// Follow from before the first line-N, and across every rotation.
 	follower := startFollow(t, name)
 	follower.waitFor(t, "ready\n")
+	dir := ctrLogDir(t, name, "w")
+	stopWatching := watchBound(t, dir)
 	execOut(t, name, "w", "touch", "/tmp/go")
 	last := fmt.Sprintf("line-%d\n", rotateLines)
 	follower.waitFor(t, last)
+	stopWatching()
 	checkContiguous(t, "logs -f", strings.TrimPrefix(follower.String(), "ready\n"), 1)
 
-	dir := ctrLogDir(t, name, "w")
 	files := waitCompressed(t, dir)
 	for _, f := range files {
 		if f.size > rotateMaxSize {
@@ -85,6 +87,65 @@ func TestLogsRotate(t *testing.T) {
 			t.Errorf("logs --tail %d: %d bytes, want the last %d lines of logs", tail, len(got), tail)
 		}
 	}
+	checkStamps(t, mustMP(t, "logs", name, "--timestamps"), all)
+}
+
+// checkStamps checks that stamped is plain with an RFC3339Nano time in
+// front of each line, never going back.
+func checkStamps(t *testing.T, stamped, plain string) {
+	t.Helper()
+	sl, pl := lines(stamped), lines(plain)
+	if len(sl) != len(pl) {
+		t.Fatalf("logs --timestamps has %d lines, logs %d", len(sl), len(pl))
+	}
+	var prev time.Time
+	for i, l := range sl {
+		stamp, text, _ := strings.Cut(l, " ")
+		at, err := time.Parse(time.RFC3339Nano, stamp)
+		if err != nil || text != pl[i] || at.Before(prev) {
+			t.Fatalf("logs --timestamps line %d %q: want a time not before %v, then %q (%v)", i, l, prev, pl[i], err)
+		}
+		prev = at
+	}
+}
+
+// watchBound checks, while a container writes, that its log directory
+// never holds more than rotateMaxFiles logs (a compression's temporary
+// file, and a file caught under both its plain and gzipped names, count
+// once) nor a file over the size limit. Call the returned func to stop.
+func watchBound(t *testing.T, dir string) (stop func()) {
+	t.Helper()
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			keys := map[string]bool{}
+			entries, err := os.ReadDir(dir) // not listDir: no t.Fatal off the test's goroutine
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for _, e := range entries {
+				if strings.HasSuffix(e.Name(), ".tmp") {
+					continue
+				}
+				keys[strings.TrimSuffix(e.Name(), ".gz")] = true
+				if info, err := e.Info(); err == nil && info.Size() > rotateMaxSize {
+					t.Errorf("%s grew to %d bytes", e.Name(), info.Size())
+				}
+			}
+			if len(keys) > rotateMaxFiles {
+				t.Errorf("%s held %d logs: %v", dir, len(keys), keys)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // rotatedFile is one file in a container's log directory.
@@ -294,5 +355,57 @@ func TestLogsRotateBadSettings(t *testing.T) {
 				t.Errorf("want a failure naming %s, got %s", tt.setting, r)
 			}
 		})
+	}
+}
+
+const rotatePrevPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  terminationGracePeriodSeconds: 1
+  restartPolicy: OnFailure
+  volumes:
+  - name: d
+    emptyDir: {}
+  containers:
+  - name: main
+    image: busybox
+    volumeMounts: [{name: d, mountPath: /d}]
+    command:
+    - sh
+    - -c
+    - if [ -e /d/ran ]; then echo second; ` + idle + `; fi; touch /d/ran;
+      i=1; while [ $i -le {{N}} ]; do echo line-$i; i=$((i+1)); done; exit 1
+`
+
+// TestLogsRotatePrevious: -p reads the previous instance's rotated files
+// too, and the instances rotate apart.
+func TestLogsRotatePrevious(t *testing.T) {
+	root(t)
+	name := podName("logs-rotp")
+	upPod(t, name, tmpl(rotatePrevPod, name, "N", strconv.Itoa(rotateLines)), rotateEnv)
+	waitFor(t, 60*time.Second, "the second instance's output", func() bool {
+		return mustMP(t, "logs", name) == "second\n"
+	})
+	prev := mustMP(t, "logs", name, "-p")
+	if first := checkContiguous(t, "logs -p", prev, -1); first <= 1 {
+		t.Errorf("logs -p starts at line-%d: nothing was rotated away", first)
+	}
+	if got := mustMP(t, "logs", name, "-p", "--tail", "3"); got != lastLines(prev, 3) {
+		t.Errorf("logs -p --tail 3: %q", got)
+	}
+	dir := ctrLogDir(t, name, "main")
+	var first, second int
+	for _, f := range listDir(t, dir) {
+		switch {
+		case strings.HasPrefix(f.name, "0.log"):
+			first++
+		case strings.HasPrefix(f.name, "1.log"):
+			second++
+		}
+	}
+	if first == 0 || first > rotateMaxFiles || second != 1 {
+		t.Errorf("%s: %d files of instance 0, %d of instance 1; want 1 to %d and 1", dir, first, second, rotateMaxFiles)
 	}
 }
