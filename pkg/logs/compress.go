@@ -64,8 +64,9 @@ func (c *compressor) run() {
 	}
 }
 
-// pass compresses every plain rotated file but the newest: a follower may
-// still be reading that one by name, and the kubelet leaves it plain too.
+// pass compresses every plain rotated file but the newest, as the kubelet
+// does: the file just rotated is the one a follower most likely still has
+// to finish, and a plain file is cheaper for it to recognise and read.
 func (c *compressor) pass() error {
 	files, err := listRotated(c.path)
 	if err != nil {

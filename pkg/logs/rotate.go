@@ -34,11 +34,11 @@ func (w *Writer) renameAway() error {
 	key := w.freeKey(w.last.next(time.Now()))
 	rotated := w.path + "." + key.String()
 	if err := os.Rename(w.path, rotated); err != nil {
-		return fmt.Errorf("rotate log %s: %w", w.path, err)
+		return fmt.Errorf("rotate log: %w", err)
 	}
 	f, err := os.OpenFile(w.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
-		err = fmt.Errorf("rotate log %s: %w", w.path, err)
+		err = fmt.Errorf("rotate log: %w", err)
 		// Put the file back so that readers keep finding its output
 		// where they expect it; failing that, keep writing to it under
 		// its rotated name, where readers find it too.

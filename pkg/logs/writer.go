@@ -189,7 +189,7 @@ func (w *Writer) append() error {
 	if n > 0 {
 		_ = w.f.Truncate(w.size)
 	}
-	err = fmt.Errorf("write log record to %s: %w", w.path, err)
+	err = fmt.Errorf("write log record: %w", err)
 	if w.dropped++; w.dropped == 1 {
 		w.report(fmt.Errorf("%w (records are lost until a write works again)", err))
 	}
