@@ -73,7 +73,10 @@ func (c *compressor) pass() error {
 		return err
 	}
 	var errs []error
-	for _, r := range files[:max(len(files)-1, 0)] {
+	// Newest first: when output outpaces compression, the oldest files
+	// are the next to be pruned, and compressing them would be wasted.
+	for i := len(files) - 2; i >= 0; i-- {
+		r := files[i]
 		if r.gz {
 			continue
 		}
