@@ -2,6 +2,11 @@ package logs
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
 	"time"
 )
 
@@ -9,10 +14,10 @@ import (
 // a writer can finish without a last write, and inotify then says nothing.
 const wakeInterval = 250 * time.Millisecond
 
-// follow prints records as they are appended until done() reports the writer
-// finished and the file is drained, or ctx ends.
-func follow(ctx context.Context, path string, rr *recordReader, p *printer, done func() bool) error {
-	changed, stop := watch(path)
+// follow prints records as they are appended, across rotations, until
+// done() reports the writer finished and the log is drained, or ctx ends.
+func follow(ctx context.Context, c *chain, p *printer, done func() bool) error {
+	changed, stop := watch(c.path)
 	defer stop()
 	tick := time.NewTicker(wakeInterval)
 	defer tick.Stop()
@@ -20,7 +25,7 @@ func follow(ctx context.Context, path string, rr *recordReader, p *printer, done
 		// Ask before draining: whatever was written before the writer
 		// finished is then on disk and gets printed by this drain.
 		finished := done != nil && done()
-		if err := drain(rr, p); err != nil {
+		if err := c.catchUp(p); err != nil {
 			return err
 		}
 		if finished {
@@ -33,4 +38,140 @@ func follow(ctx context.Context, path string, rr *recordReader, p *printer, done
 		case <-tick.C:
 		}
 	}
+}
+
+// catchUp prints what the current file has gained and, once it has been
+// rotated away, the rest of it and the files that came after it.
+func (c *chain) catchUp(p *printer) error {
+	for {
+		// Look before draining: the writer renames a file only after its
+		// last write, so a file seen renamed is drained to its very end.
+		moved := c.movedAway()
+		if c.rr != nil {
+			if err := drain(c.rr, p); err != nil {
+				return err
+			}
+		}
+		if !moved {
+			return nil
+		}
+		if ok, err := c.advance(p); err != nil || !ok {
+			return err
+		}
+	}
+}
+
+// movedAway reports whether the file at c.path is no longer c.cur: it was
+// rotated away (or there was none).
+func (c *chain) movedAway() bool {
+	if c.cur == nil {
+		return true
+	}
+	now, err := os.Stat(c.path)
+	if err != nil {
+		return true
+	}
+	was, err := c.cur.Stat()
+	return err != nil || !os.SameFile(now, was)
+}
+
+// advance leaves the current file, read to its end and rotated away: it
+// prints the rotated files newer than it, then opens the new current
+// file. A follower that fell behind may find several; those already
+// deleted are lost to it. ok is false when no current file exists yet.
+func (c *chain) advance(p *printer) (ok bool, err error) {
+	prev := c.cur
+	c.cur, c.rr = nil, nil
+	if prev != nil {
+		defer prev.Close()
+	}
+	for {
+		files, err := c.newer()
+		if err != nil {
+			return false, err
+		}
+		// The oldest of them is normally prev itself, already printed.
+		if prev != nil && len(files) > 0 && sameLog(prev, files[0]) {
+			c.last, files = files[0].key, files[1:]
+		}
+		prev = nil
+		if err := c.printNewer(p, files); err != nil {
+			return false, err
+		}
+		f, err := os.Open(c.path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, nil // between a rename and the new file: wait
+		}
+		if err != nil {
+			return false, fmt.Errorf("open log: %w", err)
+		}
+		if more, err := c.newer(); err != nil || len(more) == 0 {
+			c.cur, c.rr = f, newRecordReader(f)
+			return err == nil, err
+		}
+		f.Close() // rotated again meanwhile: print what came first
+	}
+}
+
+// newer lists the rotated files after c.last, oldest first.
+func (c *chain) newer() ([]rotatedFile, error) {
+	files, err := listRotated(c.path)
+	if err != nil {
+		return nil, err
+	}
+	i := 0
+	for i < len(files) && !c.last.less(files[i].key) {
+		i++
+	}
+	return files[i:], nil
+}
+
+// printNewer prints rotated files whole, in order, moving c.last past each.
+func (c *chain) printNewer(p *printer, files []rotatedFile) error {
+	for _, r := range files {
+		f, gz, err := r.open()
+		if errors.Is(err, fs.ErrNotExist) {
+			c.last = r.key
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		rd, err := source{f: f, gz: gz}.reader()
+		if err == nil {
+			err = drain(newRecordReader(rd), p)
+		}
+		f.Close()
+		if err != nil {
+			return err
+		}
+		c.last = r.key
+	}
+	return nil
+}
+
+// sameLog reports whether rotated file r is f under its rotated name,
+// possibly compressed since: both begin with the same record, and a record
+// carries a nanosecond timestamp no other file's first record shares.
+func sameLog(f *os.File, r rotatedFile) bool {
+	rf, gz, err := r.open()
+	if err != nil {
+		return false
+	}
+	defer rf.Close()
+	rd, err := source{f: rf, gz: gz}.reader()
+	if err != nil {
+		return false
+	}
+	a, err := firstLine(io.NewSectionReader(f, 0, maxRecordLen))
+	if err != nil {
+		return false
+	}
+	b, err := firstLine(rd)
+	return err == nil && string(a) == string(b)
+}
+
+// firstLine returns the first complete line of r.
+func firstLine(r io.Reader) ([]byte, error) {
+	return newRecordReader(r).line()
 }

@@ -46,11 +46,7 @@ func waitErr(t *testing.T, errc <-chan error, within time.Duration) error {
 }
 
 func TestFollowUntilDone(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "c", "0.log")
-	w, err := Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, path := create(t, Options{})
 	defer w.Close()
 	copyIn := func(s string) {
 		if err := w.Copy(Stdout, strings.NewReader(s)); err != nil {
@@ -124,11 +120,7 @@ func TestFollowHalfWrittenRecord(t *testing.T) {
 
 // Tail 0 prints nothing old, then only lines that start after it began.
 func TestFollowTailZero(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "0.log")
-	w, err := Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, path := create(t, Options{})
 	defer w.Close()
 	w.Copy(Stdout, strings.NewReader("old\n"))
 	var done atomic.Bool

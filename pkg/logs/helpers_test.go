@@ -14,11 +14,7 @@ import (
 // returns its path.
 func writeLog(t *testing.T, inputs ...[2]string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "c", "0.log")
-	w, err := Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, path := create(t, Options{})
 	for _, in := range inputs {
 		if err := w.Copy(in[0], strings.NewReader(in[1])); err != nil {
 			t.Fatal(err)
@@ -28,6 +24,18 @@ func writeLog(t *testing.T, inputs ...[2]string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// create makes a Writer for instance 0 of container "c" in a fresh pod
+// directory and returns it with its file's path.
+func create(t *testing.T, opts Options) (*Writer, string) {
+	t.Helper()
+	podDir := filepath.Join(t.TempDir(), "pod")
+	w, err := Create(podDir, "c", 0, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, Path(podDir, "c", 0)
 }
 
 // rawRecords returns the file's lines split into their four fields.

@@ -39,10 +39,16 @@ func Previous(podDir, container string, restart int) (string, error) {
 		return "", missing
 	}
 	path := Path(podDir, container, restart-1)
-	if _, err := os.Stat(path); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+	_, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		// A rotation that could not start a new file leaves only
+		// rotated ones; Read reads those.
+		if files, lerr := listRotated(path); lerr != nil || len(files) == 0 {
 			return "", missing
 		}
+		err = nil
+	}
+	if err != nil {
 		return "", fmt.Errorf("previous log of container %q: %w", container, err)
 	}
 	return path, nil

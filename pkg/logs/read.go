@@ -2,9 +2,7 @@ package logs
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"os"
 )
 
 // ReadOptions select what Read prints, like kubectl logs' flags.
@@ -16,7 +14,7 @@ type ReadOptions struct {
 	// Timestamps prefixes each line with its RFC3339Nano timestamp and a
 	// space, as kubectl --timestamps does.
 	Timestamps bool
-	// Follow keeps printing lines as they are appended.
+	// Follow keeps printing lines as they are appended, across rotations.
 	Follow bool
 	// Done reports whether the writer has finished for good (the container
 	// exited). Following stops once the file is drained and Done() is true.
@@ -24,66 +22,29 @@ type ReadOptions struct {
 	Done func() bool
 }
 
-// Read writes the content of the log file at path to out: both streams in
-// file order, partial records joined to their line, each line ending in
-// "\n". Lines that don't parse are skipped. When following, it returns
-// ctx.Err() if ctx ends first.
+// Read writes the content of one instance's log to out: its rotated files
+// (plain or compressed), oldest first, then the current file at path. Both
+// streams come in file order, partial records joined to their line (also
+// across files), each line ending in "\n". Lines that don't parse are
+// skipped. When following, it returns ctx.Err() if ctx ends first.
 func Read(ctx context.Context, path string, opts ReadOptions, out io.Writer) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("open log: %w", err)
-	}
-	defer f.Close()
-
-	skip, err := tailSkip(f, opts.Tail)
+	c, err := openChain(path)
 	if err != nil {
 		return err
 	}
-	rr := newRecordReader(f)
-	p := newPrinter(out, opts.Timestamps, skip)
-	if !opts.Follow {
-		return drain(rr, p)
-	}
-	return follow(ctx, path, rr, p, opts.Done)
-}
-
-// tailSkip counts the logical lines in f and returns how many to leave out
-// so that tail remain, rewinding f for the printing pass. Two passes keep
-// memory flat however long the tail is; lines appended between the passes
-// are simply printed after the tail.
-func tailSkip(f *os.File, tail int) (int, error) {
-	if tail < 0 {
-		return 0, nil
-	}
-	n, err := countLines(f)
+	defer c.close()
+	from, skip, err := c.tailStart(opts.Tail)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return 0, fmt.Errorf("rewind log: %w", err)
+	p := newPrinter(out, opts.Timestamps, skip)
+	if err := c.printFrom(p, from); err != nil {
+		return err
 	}
-	return max(n-tail, 0), nil
-}
-
-// countLines counts logical lines: a run of partial records and the record
-// ending it is one line; an unfinished run at the end counts too, as the
-// printer shows it.
-func countLines(r io.Reader) (int, error) {
-	rr := newRecordReader(r)
-	n, midLine := 0, false
-	for {
-		rec, err := rr.next()
-		if err == io.EOF {
-			return n, nil
-		}
-		if err != nil {
-			return 0, err
-		}
-		if !midLine {
-			n++
-		}
-		midLine = rec.partial
+	if !opts.Follow {
+		return nil
 	}
+	return follow(ctx, c, p, opts.Done)
 }
 
 // drain prints every complete record available now and flushes, so a

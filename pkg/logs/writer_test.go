@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -81,11 +82,7 @@ func TestLongLineSplit(t *testing.T) {
 
 // Two copiers write at once; every record must hold one stream's bytes only.
 func TestConcurrentCopiers(t *testing.T) {
-	path := t.TempDir() + "/c/0.log"
-	w, err := Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, path := create(t, Options{})
 	const lines = 300
 	feed := func(mark byte) io.Reader {
 		pr, pw := io.Pipe()
@@ -130,10 +127,7 @@ func TestConcurrentCopiers(t *testing.T) {
 }
 
 func TestCopyRejectsUnknownStream(t *testing.T) {
-	w, err := Create(t.TempDir() + "/0.log")
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, _ := create(t, Options{})
 	defer w.Close()
 	if err := w.Copy("stdin", strings.NewReader("x\n")); err == nil {
 		t.Fatal("Copy accepted stream stdin")
@@ -143,10 +137,7 @@ func TestCopyRejectsUnknownStream(t *testing.T) {
 // After a write failure Copy must still drain its input, or the container
 // would block on a full pipe.
 func TestCopyDrainsAfterWriteError(t *testing.T) {
-	w, err := Create(t.TempDir() + "/0.log")
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, _ := create(t, Options{})
 	w.Close()
 	r := strings.NewReader(strings.Repeat("line\n", 10000))
 	if err := w.Copy(Stdout, r); err == nil {
@@ -157,10 +148,10 @@ func TestCopyDrainsAfterWriteError(t *testing.T) {
 	}
 }
 
-func TestCreateAppendsAndSetsModes(t *testing.T) {
-	path := t.TempDir() + "/pod/c/0.log"
+func TestCreateAppends(t *testing.T) {
+	podDir := filepath.Join(t.TempDir(), "pod")
 	for i := range 2 {
-		w, err := Create(path)
+		w, err := Create(podDir, "c", 0, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,14 +160,56 @@ func TestCreateAppendsAndSetsModes(t *testing.T) {
 		}
 		w.Close()
 	}
-	if got := readAll(t, path, ReadOptions{Tail: -1}); got != "run 0\nrun 1\n" {
+	if got := readAll(t, Path(podDir, "c", 0), ReadOptions{Tail: -1}); got != "run 0\nrun 1\n" {
 		t.Errorf("content = %q", got)
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
+}
+
+// Container output can hold secrets: only root may read it, also when the
+// directories or the file were left open by someone else.
+func TestCreateModes(t *testing.T) {
+	for _, existing := range []bool{false, true} {
+		root := filepath.Join(t.TempDir(), "pods")
+		podDir := filepath.Join(root, "ns_pod_uid")
+		path := Path(podDir, "c", 0)
+		if existing {
+			if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, nil, 0o666); err != nil {
+				t.Fatal(err)
+			}
+			os.Chmod(podDir, 0o777)
+			os.Chmod(filepath.Dir(path), 0o777)
+			os.Chmod(path, 0o666)
+		}
+		w, err := Create(podDir, "c", 0, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		want := map[string]os.FileMode{
+			podDir: os.ModeDir | 0o700, filepath.Dir(path): os.ModeDir | 0o700, path: 0o600,
+		}
+		if !existing {
+			want[root] = os.ModeDir | 0o755 // the kubelet's /var/log/pods
+		}
+		for p, mode := range want {
+			st, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := st.Mode() & (os.ModeDir | os.ModePerm); got != mode {
+				t.Errorf("existing=%v: %s has mode %v, want %v", existing, p, got, mode)
+			}
+		}
 	}
-	if st.Mode().Perm() != 0o640 {
-		t.Errorf("file mode = %v, want 0640", st.Mode().Perm())
+}
+
+func TestCreateRejectsBadLimits(t *testing.T) {
+	for _, o := range []Options{{MaxSize: -1}, {MaxSize: 10, MaxFiles: 1}, {MaxSize: 10}} {
+		if _, err := Create(t.TempDir(), "c", 0, o); err == nil {
+			t.Errorf("Create accepted %+v", o)
+		}
 	}
 }

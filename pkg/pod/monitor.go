@@ -31,6 +31,7 @@ type monitor struct {
 	byPID  map[int]*ctr
 	logDir string
 	driver cgroups.Driver
+	logOpt logs.Options // rotation limits, read once at start
 	pe     podEnv
 	ready  *os.File // report pipe to `up`; nil once reported
 	exits  chan exitEvent
@@ -130,6 +131,9 @@ func (mon *monitor) load(name string) error {
 	mon.st = newState(mon.pod)
 	mon.logDir = logs.PodDir(roots.Logs, mon.pod.Namespace, mon.pod.Name, mon.pod.UID)
 	mon.save()
+	if mon.logOpt, err = logOptions(); err != nil {
+		return err
+	}
 	return nil
 }
 

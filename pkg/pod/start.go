@@ -134,7 +134,7 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 	if err := freshLayer(c.layer); err != nil {
 		return 0, err
 	}
-	w, err := logs.Create(logs.Path(mon.logDir, c.spec.Name, c.st.RestartCount))
+	w, err := logs.Create(mon.logDir, c.spec.Name, c.st.RestartCount, mon.logOpt)
 	if err != nil {
 		return 0, err
 	}
