@@ -35,6 +35,13 @@ func Up(o UpOptions) error {
 	if err != nil {
 		return err
 	}
+	uidWarnings, err := m.AssignUIDs()
+	if err != nil {
+		return err
+	}
+	for _, w := range uidWarnings {
+		fmt.Fprintf(o.Err, "Warning: %s\n", w)
+	}
 	for _, p := range m.Pods {
 		if err := checkImages(p); err != nil {
 			return err

@@ -134,9 +134,7 @@ func (m *Manifest) decode(d document, multi bool) ([]string, []error) {
 	}
 	switch obj := target.(type) {
 	case *Pod:
-		if err := defaultPod(obj); err != nil {
-			return warns, prefixed(prefix, []error{err})
-		}
+		defaultPod(obj)
 		m.Pods = append(m.Pods, obj)
 	case *ConfigMap:
 		defaultObjectMeta(&obj.ObjectMeta)
