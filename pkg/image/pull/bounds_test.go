@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/klauspost/compress/zstd"
 	"github.com/minipod/minipod/pkg/image"
 )
 
@@ -279,5 +281,35 @@ func TestLoadBounds(t *testing.T) {
 	_, err = Load(context.Background(), s, file, Options{})
 	if want := "manifest " + im.Manifests[0].Digest.String() + ": the descriptor declares no size"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("OCI layout without sizes: %v, want %q", err, want)
+	}
+}
+
+// TestZstdWindowBounded: a zstd layer asking for a window over 128 MiB is
+// refused instead of making the decoder allocate it.
+func TestZstdWindowBounded(t *testing.T) {
+	for _, tc := range []struct {
+		descriptor byte // Window_Descriptor: exponent<<3, window 1 KiB << exponent
+		ok         bool
+	}{{17 << 3, true}, {18 << 3, false}} { // 128 MiB, 256 MiB
+		var buf bytes.Buffer
+		zw, err := zstd.NewWriter(&buf, zstd.WithSingleSegment(false))
+		must(t, err)
+		_, err = zw.Write([]byte("hello"))
+		must(t, err)
+		must(t, zw.Close())
+		frame := buf.Bytes()
+		if frame[4]&0x20 != 0 {
+			t.Fatalf("frame header %x has no window descriptor", frame[4])
+		}
+		frame[5] = tc.descriptor // the frame now asks for a bigger window
+		blob := filepath.Join(t.TempDir(), "blob")
+		must(t, os.WriteFile(blob, frame, 0o644))
+		rc, err := openDecompressed(blob)
+		must(t, err)
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if tc.ok != (err == nil) || tc.ok && string(data) != "hello" {
+			t.Errorf("window descriptor %#x: read %q, %v", tc.descriptor, data, err)
+		}
 	}
 }

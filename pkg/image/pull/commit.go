@@ -171,6 +171,9 @@ func (c *countReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// maxZstdWindow is the largest zstd window a layer may ask for.
+const maxZstdWindow = 128 << 20
+
 // openDecompressed opens a stored layer blob as an uncompressed tar
 // stream: gzip and zstd are recognised by their magic numbers.
 func openDecompressed(path string) (io.ReadCloser, error) {
@@ -189,7 +192,11 @@ func openDecompressed(path string) (io.ReadCloser, error) {
 		}
 		return readCloser{zr, func() error { zr.Close(); return f.Close() }}, nil
 	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		zr, err := zstd.NewReader(br)
+		// A frame names its own window, which the decoder allocates: keep
+		// it to the reference decoder's default limit (128 MiB, windowLog
+		// 27) instead of 512 MiB, and decode on this goroutine (layers
+		// already unpack in parallel).
+		zr, err := zstd.NewReader(br, zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderConcurrency(1))
 		if err != nil {
 			f.Close()
 			return nil, err
