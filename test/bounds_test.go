@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,20 +17,26 @@ import (
 
 // boundedRun is one minipod invocation held to a memory and time limit, so
 // that a test of an attack cannot take the machine even when the attack
-// works.
+// works. (How little memory refusing takes is measured in podspec's unit
+// tests: the peak RSS of a child cannot be read here, since Linux counts
+// the test process's own peak in it.)
 type boundedRun struct {
 	result
-	took   time.Duration
-	maxRSS int64 // KiB
+	took time.Duration
 }
 
-// mpBounded runs minipod under `ulimit -v` (KiB of address space) and a
-// timeout; stdin is the given file, if any.
-func mpBounded(t *testing.T, vmemKiB int, timeout time.Duration, stdin string, args ...string) boundedRun {
+// boundVMem is the address space a bounded minipod gets: ample for a Go
+// binary (which reserves about 1.2 GiB, and fails to start erratically
+// just around that), and an eighth of the machine minipod is tested on.
+const boundVMem = 3 << 20 // KiB
+
+// mpBounded runs minipod under `ulimit -v` and a timeout; stdin is the
+// given file, if any.
+func mpBounded(t *testing.T, timeout time.Duration, stdin string, args ...string) boundedRun {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	script := fmt.Sprintf(`ulimit -v %d && exec "$0" "$@"`, vmemKiB)
+	script := fmt.Sprintf(`ulimit -v %d && exec "$0" "$@"`, boundVMem)
 	cmd := exec.CommandContext(ctx, "sh", append([]string{"-c", script, exe}, args...)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -54,14 +59,11 @@ func mpBounded(t *testing.T, vmemKiB int, timeout time.Duration, stdin string, a
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.maxRSS = ru.Maxrss
-	}
 	return r
 }
 
-// expectRefused checks a bounded `up` that must fail fast, in little
-// memory, with every one of wants on stderr.
+// expectRefused checks a bounded `up` that must fail fast with every one of
+// wants on stderr.
 func expectRefused(t *testing.T, r boundedRun, wants ...string) {
 	t.Helper()
 	if r.code == 0 {
@@ -72,10 +74,9 @@ func expectRefused(t *testing.T, r boundedRun, wants ...string) {
 			t.Errorf("stderr %q does not contain %q", r.stderr, w)
 		}
 	}
-	if r.took > 3*time.Second || r.maxRSS > 256<<10 {
-		t.Errorf("took %v and %d MiB to refuse", r.took, r.maxRSS>>10)
+	if r.took > 2*time.Second { // before: 97 s, 10 s, or an OOM kill
+		t.Errorf("took %v to refuse", r.took)
 	}
-	t.Logf("refused in %v, max RSS %d MiB", r.took, r.maxRSS>>10)
 }
 
 // TestManifestFromDevZero: an endless manifest fails at the 3 MiB limit at
@@ -83,9 +84,9 @@ func expectRefused(t *testing.T, r boundedRun, wants ...string) {
 func TestManifestFromDevZero(t *testing.T) {
 	root(t)
 	before := testutil.Snapshot(t, exe)
-	r := mpBounded(t, 2<<20, 20*time.Second, "", "up", "-d", "/dev/zero")
+	r := mpBounded(t, 20*time.Second, "", "up", "-d", "/dev/zero")
 	expectRefused(t, r, "read manifest /dev/zero: too large: more than 3145728 bytes")
-	r = mpBounded(t, 2<<20, 20*time.Second, "/dev/zero", "up", "-d", "-")
+	r = mpBounded(t, 20*time.Second, "/dev/zero", "up", "-d", "-")
 	expectRefused(t, r, "read manifest -: too large: more than 3145728 bytes")
 	checkGone(t, podName("devzero"), before, nil)
 }
@@ -126,11 +127,8 @@ func TestAliasBomb(t *testing.T) {
 			name := podName("bomb")
 			file := aliasBombFile(t, name, n)
 			before := testutil.Snapshot(t, exe)
-			r := mpBounded(t, 3<<20, 60*time.Second, "", "up", "-d", file)
+			r := mpBounded(t, 60*time.Second, "", "up", "-d", file)
 			expectRefused(t, r, `document 1 (ConfigMap "bomb"): too large: more than 3145728 bytes as JSON`)
-			if r.took > time.Second {
-				t.Errorf("took %v", r.took)
-			}
 			checkGone(t, name, before, nil)
 		})
 	}

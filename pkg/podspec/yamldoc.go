@@ -24,7 +24,10 @@ import (
 // merge keys (<<) work. Each document is decoded twice: into plain maps for
 // the values (merges applied), and into yaml.MapSlice, which keeps duplicate
 // keys, to report them: plain maps would silently keep the last one, and
-// MapSlice silently drops merges, so neither alone is right.
+// MapSlice silently drops merges, so neither alone is right. Before either,
+// checkExpandedSize has measured the file with go.yaml.in/yaml/v3's node
+// tree, where an alias stays a pointer, so that neither decode can be made
+// to expand a few aliases into gigabytes.
 
 type pair struct {
 	key string
