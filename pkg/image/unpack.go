@@ -40,18 +40,25 @@ func (s *Store) UnpackLayer(diffID string, open func() (io.ReadCloser, error)) (
 		return false, err
 	}
 	defer rc.Close()
+	limited, err := LimitLayer(rc)
+	if err != nil {
+		return false, err
+	}
 	tmp, err := os.MkdirTemp(s.dir("tmp"), "layer-")
 	if err != nil {
 		return false, err
 	}
-	defer os.RemoveAll(tmp) // no-op once renamed
+	defer os.RemoveAll(tmp) // no-op once renamed; removes a partial layer
 	h := sha256.New()
-	stream := io.TeeReader(rc, h)
+	stream := io.TeeReader(limited, h)
 	size, err := Extract(filepath.Join(tmp, "rootfs"), stream)
-	if err != nil {
-		return false, fmt.Errorf("layer %s: %w", diffID, err)
+	if err == nil {
+		_, err = io.Copy(io.Discard, stream)
 	}
-	if _, err := io.Copy(io.Discard, stream); err != nil {
+	if tooLarge := (*LayerTooLargeError)(nil); errors.As(err, &tooLarge) {
+		return false, fmt.Errorf("layer %s: %w", diffID, tooLarge) // which entry it was does not matter
+	}
+	if err != nil {
 		return false, fmt.Errorf("layer %s: %w", diffID, err)
 	}
 	if got := digestOf(h); got != diffID {

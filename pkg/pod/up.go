@@ -36,6 +36,13 @@ func Up(o UpOptions) error {
 	if err != nil {
 		return err
 	}
+	uidWarnings, err := m.AssignUIDs()
+	if err != nil {
+		return err
+	}
+	for _, w := range uidWarnings {
+		fmt.Fprintf(o.Err, "Warning: %s\n", w)
+	}
 	for _, p := range m.Pods {
 		if err := checkImages(p); err != nil {
 			return err
@@ -55,17 +62,22 @@ func Up(o UpOptions) error {
 	return attach(names, o.Out)
 }
 
-// readManifest reads and validates FILE ("-" is standard input).
+// readManifest reads and validates FILE ("-" is standard input), reading
+// no more than the API server would accept (a FILE of /dev/zero fails at
+// once).
 func readManifest(file string, warn io.Writer) (*podspec.Manifest, error) {
-	var data []byte
-	var err error
-	if file == "-" {
-		data, err = io.ReadAll(os.Stdin)
-	} else {
-		data, err = os.ReadFile(file)
+	r := os.Stdin
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, fmt.Errorf("read manifest: %w", err)
+		}
+		defer f.Close()
+		r = f
 	}
+	data, err := podspec.Read(r)
 	if err != nil {
-		return nil, fmt.Errorf("read manifest: %w", err)
+		return nil, fmt.Errorf("read manifest %s: %w", file, err)
 	}
 	m, warnings, err := podspec.Parse(data)
 	if err != nil {

@@ -1,11 +1,6 @@
 package podspec
 
-import (
-	"crypto/rand"
-	"encoding/json"
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // Defaults as kubernetes/pkg/apis/core/v1/defaults.go (and the API server
 // for namespace) set them, so `get -o yaml` shows what Kubernetes would.
@@ -22,15 +17,10 @@ func defaultObjectMeta(meta *ObjectMeta) {
 	}
 }
 
-func defaultPod(p *Pod) error {
+// defaultPod leaves metadata.uid alone: as in Kubernetes, the UID is not a
+// default but given on create (AssignUIDs), and a stored pod keeps its own.
+func defaultPod(p *Pod) {
 	defaultObjectMeta(&p.ObjectMeta)
-	if p.UID == "" {
-		uid, err := newUUID()
-		if err != nil {
-			return fmt.Errorf("generating pod UID: %w", err)
-		}
-		p.UID = uid
-	}
 	defaultPodSpec(&p.Spec)
 	for _, c := range p.Spec.AllContainers() {
 		defaultContainer(c)
@@ -41,7 +31,6 @@ func defaultPod(p *Pod) error {
 	for i := range p.Spec.Volumes {
 		defaultVolume(&p.Spec.Volumes[i])
 	}
-	return nil
 }
 
 func defaultPodSpec(s *PodSpec) {
@@ -62,8 +51,8 @@ func defaultPodSpec(s *PodSpec) {
 		enable := true
 		s.EnableServiceLinks = &enable
 	}
-	if len(s.SecurityContext) == 0 {
-		s.SecurityContext = json.RawMessage("{}")
+	if s.SecurityContext == nil {
+		s.SecurityContext = &PodSecurityContext{}
 	}
 }
 
@@ -123,15 +112,4 @@ func defaultVolume(v *Volume) {
 		mode := DefaultConfigMapMode
 		v.ConfigMap.DefaultMode = &mode
 	}
-}
-
-// newUUID returns a random RFC 4122 version 4 UUID.
-func newUUID() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
 }

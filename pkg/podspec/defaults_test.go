@@ -1,9 +1,6 @@
 package podspec
 
-import (
-	"regexp"
-	"testing"
-)
+import "testing"
 
 func TestPodDefaults(t *testing.T) {
 	p := mustParsePod(t, podWith(
@@ -26,7 +23,7 @@ func TestPodDefaults(t *testing.T) {
 		{"dnsPolicy", p.Spec.DNSPolicy, "ClusterFirst"},
 		{"schedulerName", p.Spec.SchedulerName, "default-scheduler"},
 		{"enableServiceLinks", *p.Spec.EnableServiceLinks, true},
-		{"securityContext", string(p.Spec.SecurityContext), "{}"},
+		{"securityContext", string(mustJSON(p.Spec.SecurityContext)), "{}"},
 		{"imagePullPolicy", c.ImagePullPolicy, "Always"},
 		{"terminationMessagePath", c.TerminationMessagePath, "/dev/termination-log"},
 		{"terminationMessagePolicy", c.TerminationMessagePolicy, "File"},
@@ -40,22 +37,21 @@ func TestPodDefaults(t *testing.T) {
 			t.Errorf("%s = %v, want %v", ck.name, ck.got, ck.want)
 		}
 	}
-	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-	if !uuid.MatchString(p.UID) {
-		t.Errorf("uid %q is not a v4 UUID", p.UID)
+	if p.UID != "" {
+		t.Errorf("uid %q was defaulted; only AssignUIDs gives one", p.UID)
 	}
 }
 
 func TestDefaultsKeepExplicitValues(t *testing.T) {
 	p := mustParsePod(t, podWith(
-		edit{"metadata.uid", "given"},
+		edit{"metadata.uid", "0b7c1e2a-1111-4222-8333-444455556666"},
 		edit{"metadata.namespace", "ns1"},
 		edit{"spec.restartPolicy", "Never"},
 		edit{"spec.terminationGracePeriodSeconds", 0},
 		edit{"spec.enableServiceLinks", false},
 		edit{"spec.containers[0].imagePullPolicy", "Never"},
 	))
-	if p.UID != "given" || p.Namespace != "ns1" || p.Spec.RestartPolicy != "Never" ||
+	if p.UID != "0b7c1e2a-1111-4222-8333-444455556666" || p.Namespace != "ns1" || p.Spec.RestartPolicy != "Never" ||
 		*p.Spec.TerminationGracePeriodSeconds != 0 || *p.Spec.EnableServiceLinks ||
 		p.Spec.Containers[0].ImagePullPolicy != "Never" {
 		t.Errorf("explicit values overwritten: %+v", p)
@@ -77,14 +73,6 @@ func TestDefaultPullPolicy(t *testing.T) {
 		if got := defaultPullPolicy(image); got != want {
 			t.Errorf("defaultPullPolicy(%q) = %q, want %q", image, got, want)
 		}
-	}
-}
-
-func TestUIDsDiffer(t *testing.T) {
-	a := mustParsePod(t, podWith())
-	b := mustParsePod(t, podWith())
-	if a.UID == b.UID {
-		t.Errorf("two parses gave the same UID %q", a.UID)
 	}
 }
 

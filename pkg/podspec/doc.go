@@ -20,4 +20,9 @@
 // errors naming the field path), defaults follow
 // kubernetes/pkg/apis/core/v1/defaults.go, and validation is a list of small
 // named checks.
+//
+// Input is bounded as the API server bounds it: Read takes at most 3 MiB,
+// and Parse refuses a document that would be more than 3 MiB of JSON once
+// its YAML aliases are expanded, measuring it without expanding it
+// (measure.go), so a small file cannot make a large decode.
 package podspec

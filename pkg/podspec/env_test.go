@@ -21,7 +21,7 @@ apiVersion: v1
 kind: Pod
 metadata:
   name: envpod
-  uid: uid-1
+  uid: 7d3f0c4e-5a6b-4c8d-9e0f-1a2b3c4d5e6f
   labels: {app: web}
   annotations: {note: hi}
 spec:
@@ -75,7 +75,7 @@ func TestResolveEnv(t *testing.T) {
 		// env, in order
 		"GREETING=hello from-one", "FORWARD=$(LATER)", "LATER=later", "ESCAPED=$(A)",
 		"FROM_IMAGE=$(PATH):/x", "EMPTY=",
-		"NAME=envpod", "NS=default", "UID=uid-1", "APP=web", "NOLABEL=", "NOTE=hi", "SA=robot",
+		"NAME=envpod", "NS=default", "UID=7d3f0c4e-5a6b-4c8d-9e0f-1a2b3c4d5e6f", "APP=web", "NOLABEL=", "NOTE=hi", "SA=robot",
 		"POD_IP=10.0.0.5", "POD_IPS=10.0.0.5", "HOST_IP=192.168.1.2", "KEY=from-two",
 	}
 	if !slices.Equal(got, want) {

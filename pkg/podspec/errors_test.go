@@ -1,6 +1,7 @@
 package podspec
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -49,6 +50,18 @@ var decodeErrorCases = []struct {
 		"spec.nodeSelector[a]: Invalid type: expected string, got number"},
 	{"int32 overflow", podWith(edit{"spec.containers[0].ports", l{m{"containerPort": 1 << 40}}}),
 		"spec.containers[0].ports[0].containerPort: Invalid value: \"1099511627776\": out of range"},
+	{"int64 overflow", podWith(edit{"spec.terminationGracePeriodSeconds", json.Number("9223372036854775808")}),
+		`spec.terminationGracePeriodSeconds: Invalid value: "9223372036854775808": out of range for a 64-bit integer`},
+	{"int64 underflow", podWith(edit{"spec.terminationGracePeriodSeconds", json.Number("-1e19")}),
+		`spec.terminationGracePeriodSeconds: Invalid value: "-1e+19": out of range for a 64-bit integer`},
+	{"int64 far overflow", podWith(edit{"spec.terminationGracePeriodSeconds", json.Number("1e300")}),
+		`spec.terminationGracePeriodSeconds: Invalid value: "1e+300": out of range for a 64-bit integer`},
+	{"uint64 port", podWith(edit{"spec.containers[0].ports", l{m{"containerPort": json.Number("18446744073709551615")}}}),
+		`spec.containers[0].ports[0].containerPort: Invalid value: "18446744073709551615": out of range for a 64-bit integer`},
+	{"uint64 for a string", podWith(edit{"spec.containers[0].env", l{m{"name": "A", "value": json.Number("18446744073709551615")}}}),
+		"spec.containers[0].env[0].value: Invalid type: expected string, got number"},
+	{"fraction for integer", podWith(edit{"spec.terminationGracePeriodSeconds", 1.5}),
+		"spec.terminationGracePeriodSeconds: Invalid type: expected integer, got number"},
 	{"bad quantity", podWith(edit{"spec.volumes", l{m{"name": "v", "emptyDir": m{"sizeLimit": "lots"}}}}),
 		`spec.volumes[0].emptyDir.sizeLimit: Invalid value: "lots"`},
 	{"bad base64", withConfigMap(m{"binaryData": m{"k": "!!"}}, podWith()), `binaryData[k]: Invalid value: "!!": must be base64`},
@@ -69,8 +82,13 @@ var notSupportedCases = []struct {
 	{"spec.containers[0].readinessProbe", m{"exec": m{}}, ""},
 	{"spec.containers[0].startupProbe", m{}, ""},
 	{"spec.containers[0].lifecycle", m{"preStop": m{}}, ""},
-	{"spec.containers[0].securityContext", m{"privileged": false}, ""},
-	{"spec.securityContext", m{"runAsUser": 1000}, ""},
+	{"spec.containers[0].securityContext", m{"privileged": true}, "spec.containers[0].securityContext.privileged: not supported"},
+	{"spec.containers[0].securityContext", m{"runAsUser": 0}, "spec.containers[0].securityContext.runAsUser: not supported"},
+	{"spec.containers[0].securityContext", m{"capabilities": m{"drop": l{"ALL"}}}, "spec.containers[0].securityContext.capabilities: not supported"},
+	{"spec.containers[0].securityContext", m{"readOnlyRootFilesystem": true}, "spec.containers[0].securityContext.readOnlyRootFilesystem: not supported"},
+	{"spec.securityContext", m{"runAsUser": 1000}, "spec.securityContext.runAsUser: not supported"},
+	{"spec.securityContext", m{"runAsNonRoot": true}, "spec.securityContext.runAsNonRoot: not supported"},
+	{"spec.securityContext", m{"sysctls": l{m{"name": "net.core.somaxconn", "value": "1"}}}, "spec.securityContext.sysctls: not supported"},
 	{"spec.containers[0].stdin", true, ""},
 	{"spec.containers[0].tty", true, ""},
 	{"spec.containers[0].resources", m{"limits": m{"memory": "1Gi"}}, "spec.containers[0].resources.limits: not supported"},
@@ -120,8 +138,8 @@ func TestNotSupported(t *testing.T) {
 
 func TestEmptySecurityContextAccepted(t *testing.T) {
 	mustParsePod(t, podWith(
-		edit{"spec.securityContext", m{}},
-		edit{"spec.containers[0].securityContext", m{}},
+		edit{"spec.securityContext", m{"runAsNonRoot": false, "sysctls": l{}, "supplementalGroups": l{}}},
+		edit{"spec.containers[0].securityContext", m{"privileged": false, "capabilities": m{}, "readOnlyRootFilesystem": false}},
 		edit{"spec.containers[0].stdin", false},
 		edit{"spec.hostNetwork", false},
 		edit{"spec.containers[0].resources", m{"limits": m{}}},

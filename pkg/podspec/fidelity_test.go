@@ -62,6 +62,8 @@ var fieldHosts = map[string]string{
 	"EmptyDirVolumeSource":  "spec.volumes[0].emptyDir",
 	"ConfigMapVolumeSource": "spec.volumes[0].configMap",
 	"KeyToPath":             "spec.volumes[0].configMap.items[0]",
+	"PodSecurityContext":    "spec.securityContext",
+	"SecurityContext":       "spec.containers[0].securityContext",
 }
 
 // classifier walks a Kubernetes type and ours side by side.

@@ -53,8 +53,12 @@ func Parse(data []byte) (*Manifest, []string, error) {
 }
 
 // readDocuments splits the file and checks each document's apiVersion and
-// kind, which decide the schema the rest is checked against.
+// kind, which decide the schema the rest is checked against. The sizes are
+// checked first, before anything expands the file's aliases.
 func readDocuments(data []byte) ([]document, error) {
+	if err := checkExpandedSize(data); err != nil {
+		return nil, err
+	}
 	trees, err := splitDocuments(data)
 	if err != nil {
 		return nil, err
@@ -130,9 +134,7 @@ func (m *Manifest) decode(d document, multi bool) ([]string, []error) {
 	}
 	switch obj := target.(type) {
 	case *Pod:
-		if err := defaultPod(obj); err != nil {
-			return warns, prefixed(prefix, []error{err})
-		}
+		defaultPod(obj)
 		m.Pods = append(m.Pods, obj)
 	case *ConfigMap:
 		defaultObjectMeta(&obj.ObjectMeta)

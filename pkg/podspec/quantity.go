@@ -3,6 +3,7 @@ package podspec
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -91,7 +92,9 @@ func pow10(exp int) *big.Rat {
 
 // QuantityBytes parses a Kubernetes quantity ("64Mi", "1G", "500k", "1e3",
 // "0.5Gi") into bytes, rounding a fractional result up as Quantity.Value
-// does. Negative and out-of-range values are errors.
+// does. A value beyond the largest int64 is that largest value, as
+// Kubernetes caps every quantity there when it parses it. Negative values
+// are errors.
 func QuantityBytes(s string) (int64, error) {
 	q, err := parseQuantity(s)
 	if err != nil {
@@ -105,7 +108,7 @@ func QuantityBytes(s string) (int64, error) {
 		ceil.Add(ceil, big.NewInt(1))
 	}
 	if !ceil.IsInt64() {
-		return 0, fmt.Errorf("quantity %q: too large", s)
+		return math.MaxInt64, nil
 	}
 	return ceil.Int64(), nil
 }

@@ -1,6 +1,9 @@
 package podspec
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 func TestQuantityBytes(t *testing.T) {
 	cases := map[string]int64{
@@ -22,6 +25,10 @@ func TestQuantityBytes(t *testing.T) {
 		"12e-1":  2,
 		"1Ei":    1 << 60,
 		"1500Mi": 1500 << 20,
+		// Kubernetes caps quantities at the largest int64.
+		"8Ei":  math.MaxInt64,
+		"100E": math.MaxInt64,
+		"1e30": math.MaxInt64,
 	}
 	for in, want := range cases {
 		got, err := QuantityBytes(in)
@@ -32,7 +39,7 @@ func TestQuantityBytes(t *testing.T) {
 }
 
 func TestQuantityBytesErrors(t *testing.T) {
-	for _, in := range []string{"", "abc", "1KB", "Mi", "1..2", "-1", "1e", "1e1000000", "8Ei", "1 Gi", "--1", "."} {
+	for _, in := range []string{"", "abc", "1KB", "Mi", "1..2", "-1", "1e", "1e1000000", "1 Gi", "--1", "."} {
 		if got, err := QuantityBytes(in); err == nil {
 			t.Errorf("QuantityBytes(%q) = %d, want error", in, got)
 		}

@@ -159,9 +159,18 @@ func (w *walker) integer(path string, bits int, v any) any {
 	switch x := v.(type) {
 	case int64:
 		n = x
+	case uint64: // above MaxInt64
+		w.errs.add(invalid(path, strconv.FormatUint(x, 10), "out of range for a 64-bit integer"))
+		return nil
 	case float64:
-		if x != math.Trunc(x) || math.Abs(x) > math.MaxInt64 {
+		if x != math.Trunc(x) {
 			w.typeError(path, "integer", v)
+			return nil
+		}
+		// float64(MaxInt64) rounds up to 2^63, which int64 cannot hold: the
+		// bounds are exact powers of two, compared as floats.
+		if x >= 1<<63 || x < -(1<<63) {
+			w.errs.add(invalid(path, strconv.FormatFloat(x, 'g', -1, 64), "out of range for a 64-bit integer"))
 			return nil
 		}
 		n = int64(x)
@@ -185,6 +194,8 @@ func (w *walker) quantity(path string, v any) any {
 		s = x
 	case int64:
 		s = strconv.FormatInt(x, 10)
+	case uint64:
+		s = strconv.FormatUint(x, 10)
 	case float64:
 		s = strconv.FormatFloat(x, 'f', -1, 64)
 	default:

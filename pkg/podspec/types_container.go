@@ -17,6 +17,7 @@ type Container struct {
 	TerminationMessagePath   string                `json:"terminationMessagePath,omitempty"`
 	TerminationMessagePolicy string                `json:"terminationMessagePolicy,omitempty"`
 	ImagePullPolicy          string                `json:"imagePullPolicy,omitempty"`
+	SecurityContext          *SecurityContext      `json:"securityContext,omitempty"`
 
 	ResizePolicy       []ContainerResizePolicy `json:"resizePolicy,omitempty" minipod:"warn"`
 	RestartPolicy      json.RawMessage         `json:"restartPolicy,omitempty" minipod:"reject"`
@@ -26,7 +27,6 @@ type Container struct {
 	ReadinessProbe     json.RawMessage         `json:"readinessProbe,omitempty" minipod:"reject"`
 	StartupProbe       json.RawMessage         `json:"startupProbe,omitempty" minipod:"reject"`
 	Lifecycle          json.RawMessage         `json:"lifecycle,omitempty" minipod:"reject"`
-	SecurityContext    json.RawMessage         `json:"securityContext,omitempty" minipod:"reject,emptyok"`
 	Stdin              bool                    `json:"stdin,omitempty" minipod:"reject"`
 	StdinOnce          bool                    `json:"stdinOnce,omitempty" minipod:"reject"`
 	TTY                bool                    `json:"tty,omitempty" minipod:"reject"`

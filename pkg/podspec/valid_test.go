@@ -1,6 +1,7 @@
 package podspec
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -113,6 +114,25 @@ func validCases(t *testing.T) map[string][]byte {
 				"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"}}},
 		),
 		"status ignored": podWith(edit{"status", map[string]any{"phase": "Running"}}),
+		"numbers at their limits": podWith(
+			edit{"spec.terminationGracePeriodSeconds", int64(math.MaxInt64)},
+			edit{"spec.containers[0].ports", l{m{"containerPort": 65535, "hostPort": 65535}, m{"containerPort": 1, "hostPort": 1}}},
+			edit{"spec.volumes", l{
+				m{"name": "big", "emptyDir": m{"sizeLimit": "100E"}},
+				m{"name": "cm", "configMap": m{"name": "x", "optional": true, "defaultMode": 0o777, "items": l{m{"key": "k", "path": "p", "mode": 0}}}},
+			}},
+			edit{"spec.tolerations", l{m{"operator": "Exists", "effect": "NoExecute", "tolerationSeconds": int64(math.MaxInt64)}}},
+			edit{"spec.topologySpreadConstraints", l{m{"maxSkew": 1, "minDomains": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"}}},
+			edit{"spec.priority", math.MaxInt32},
+			edit{"spec.overhead", m{"memory": "0"}},
+		),
+		"security": podWith(
+			edit{"spec.securityContext", m{"seccompProfile": m{"type": "RuntimeDefault"}}},
+			edit{"spec.containers[0].securityContext", m{"seccompProfile": m{"type": "Unconfined"}, "allowPrivilegeEscalation": false}},
+			edit{"spec.initContainers", l{m{"name": "i", "image": "busybox", "securityContext": m{
+				"seccompProfile": m{"type": "Localhost", "localhostProfile": "profiles/audit.json"}, "allowPrivilegeEscalation": true}}}},
+		),
+		"uppercase uid": podWith(edit{"metadata.uid", "0B7C1E2A-1111-4222-8333-444455556666"}),
 		"yaml anchors and comments": []byte(`
 # a comment
 apiVersion: v1

@@ -26,12 +26,15 @@ type podContext struct {
 
 var podChecks = []podCheck{
 	{"metadata", func(c *podContext) []error { return checkObjectMeta(&c.pod.ObjectMeta, "metadata") }},
+	{"uid", checkUID},
 	{"restartPolicy", checkRestartPolicy},
 	{"terminationGracePeriodSeconds", checkGracePeriod},
 	{"dnsPolicy", checkDNSPolicy},
 	{"hostname", checkHostnames},
 	{"hostUsers", checkHostUsers},
 	{"containerNames", checkContainerNames},
+	{"securityContext", checkPodSecurity},
+	{"scheduling", checkScheduling},
 	{"volumes", checkVolumes},
 	{"containers", checkContainers},
 }

@@ -2,6 +2,7 @@ package podspec
 
 import (
 	"net"
+	"path"
 	"strconv"
 	"strings"
 	"unicode"
@@ -17,6 +18,7 @@ var containerChecks = []func(c *podContext, ctr *Container, path string) []error
 	checkEnvFrom,
 	checkVolumeMounts,
 	checkResources,
+	checkContainerSecurity,
 }
 
 func checkContainers(c *podContext) []error {
@@ -106,6 +108,8 @@ func checkVolumeMounts(c *podContext, ctr *Container, path string) []error {
 			errs.add(invalid(mp+".mountPath", vm.MountPath, "must be an absolute path"))
 		case escapesRoot(vm.MountPath):
 			errs.add(invalid(mp+".mountPath", vm.MountPath, "must not climb above the container root with '..'"))
+		case inProcOrSys(vm.MountPath):
+			errs.add(invalid(mp+".mountPath", vm.MountPath, "must not be in /proc or /sys"))
 		case mountPaths[vm.MountPath]:
 			errs.add(invalid(mp+".mountPath", vm.MountPath, "must be unique"))
 		}
@@ -126,14 +130,20 @@ func checkResources(_ *podContext, ctr *Container, path string) []error {
 	if ctr.Resources == nil {
 		return nil
 	}
+	return checkQuantities(ctr.Resources.Requests, path+".resources.requests")
+}
+
+// checkQuantities: each key a resource name, each value non-negative (the
+// walk already parsed them).
+func checkQuantities(list map[string]string, path string) []error {
 	var errs errList
-	for _, name := range sortedKeys(ctr.Resources.Requests) {
-		rp := path + ".resources.requests[" + name + "]"
+	for _, name := range sortedKeys(list) {
+		rp := path + "[" + name + "]"
 		if !isResourceName(name) {
 			errs.add(invalid(rp, name, "must be a standard resource type or fully qualified"))
 		}
-		if q, err := parseQuantity(ctr.Resources.Requests[name]); err == nil && q.Sign() < 0 {
-			errs.add(invalid(rp, ctr.Resources.Requests[name], "must be greater than or equal to 0"))
+		if q, err := parseQuantity(list[name]); err == nil && q.Sign() < 0 {
+			errs.add(invalid(rp, list[name], "must be greater than or equal to 0"))
 		}
 	}
 	return errs
@@ -145,6 +155,21 @@ func isResourceName(name string) bool {
 		return true
 	}
 	return strings.HasPrefix(name, "hugepages-") || (strings.Contains(name, "/") && qualifiedName(name) == "")
+}
+
+// inProcOrSys reports whether a mount would land on or below /proc or /sys.
+// Those are the kernel's own interfaces, mounted fresh in each container:
+// a volume over /proc/sys/kernel, say, would hide or replace kernel
+// settings from the runtime that writes them, so runc refuses such mounts
+// and so does minipod, before anything runs.
+func inProcOrSys(p string) bool {
+	p = path.Clean(p)
+	for _, dir := range []string{"/proc", "/sys"} {
+		if p == dir || strings.HasPrefix(p, dir+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // escapesRoot reports whether an absolute path climbs above "/" with "..".

@@ -100,11 +100,64 @@ var validationCases = []struct {
 		`binaryData: Invalid value: "k": duplicate of key present in data`},
 	{"configmap name", withConfigMap(m{"metadata": m{"name": "Bad"}}, podWith()), `metadata.name: Invalid value: "Bad"`},
 	{"two pods same name", append(append(podWith(), "\n---\n"...), podWith()...), `Pod "p": metadata.name: Duplicate value: "p"`},
+	// metadata.uid becomes a path component.
+	{"uid path", podWith(edit{"metadata.uid", "../../.."}), `metadata.uid: Invalid value: "../../..": must be a UUID`},
+	{"uid short", podWith(edit{"metadata.uid", "abc"}), `metadata.uid: Invalid value: "abc": must be a UUID`},
+	{"uid with slash", podWith(edit{"metadata.uid", "0b7c1e2a-1111-4222-8333-4444/5556666"}), `metadata.uid: Invalid value`},
+	// Mounts over the kernel's interfaces.
+	{"mountPath /proc", mountCase(m{"name": "v", "mountPath": "/proc"}), `volumeMounts[0].mountPath: Invalid value: "/proc": must not be in /proc or /sys`},
+	{"mountPath /proc/sys/kernel", mountCase(m{"name": "v", "mountPath": "/proc/sys/kernel"}),
+		`spec.containers[0].volumeMounts[0].mountPath: Invalid value: "/proc/sys/kernel": must not be in /proc or /sys`},
+	{"mountPath /sys/", mountCase(m{"name": "v", "mountPath": "/sys/"}), `mountPath: Invalid value: "/sys/": must not be in /proc or /sys`},
+	{"mountPath /sys/fs/cgroup", mountCase(m{"name": "v", "mountPath": "/sys/fs/cgroup"}), `mountPath: Invalid value: "/sys/fs/cgroup": must not be in /proc or /sys`},
+	{"mountPath unclean", mountCase(m{"name": "v", "mountPath": "//proc/./self/../sys"}), `mountPath: Invalid value: "//proc/./self/../sys": must not be in /proc or /sys`},
+	{"mountPath via dotdot", mountCase(m{"name": "v", "mountPath": "/x/../sys/kernel"}), `mountPath: Invalid value: "/x/../sys/kernel": must not be in /proc or /sys`},
+	{"init mountPath", podWith(edit{"spec.volumes", l{m{"name": "v"}}}, edit{"spec.initContainers", l{m{"name": "i", "image": "x", "volumeMounts": l{m{"name": "v", "mountPath": "/proc/1"}}}}}),
+		`spec.initContainers[0].volumeMounts[0].mountPath: Invalid value: "/proc/1"`},
+	// seccompProfile, pod and container level, as Kubernetes validates it.
+	{"seccomp type required", podWith(edit{"spec.securityContext", m{"seccompProfile": m{}}}),
+		"spec.securityContext.seccompProfile.type: Required value: type is required when seccompProfile is set"},
+	{"seccomp type unknown", podWith(edit{"spec.containers[0].securityContext", m{"seccompProfile": m{"type": "Strict"}}}),
+		`spec.containers[0].securityContext.seccompProfile.type: Unsupported value: "Strict": supported values: "Localhost", "RuntimeDefault", "Unconfined"`},
+	{"seccomp Localhost without profile", podWith(edit{"spec.securityContext", m{"seccompProfile": m{"type": "Localhost"}}}),
+		"spec.securityContext.seccompProfile.localhostProfile: Required value: must be set when seccomp type is Localhost"},
+	{"seccomp profile absolute", podWith(edit{"spec.containers[0].securityContext", m{"seccompProfile": m{"type": "Localhost", "localhostProfile": "/etc/p.json"}}}),
+		`spec.containers[0].securityContext.seccompProfile.localhostProfile: Invalid value: "/etc/p.json": must be a relative path`},
+	{"seccomp profile dotdot", podWith(edit{"spec.securityContext", m{"seccompProfile": m{"type": "Localhost", "localhostProfile": "a/../../p.json"}}}),
+		`spec.securityContext.seccompProfile.localhostProfile: Invalid value: "a/../../p.json": must not contain '..'`},
+	{"seccomp profile without Localhost", podWith(edit{"spec.securityContext", m{"seccompProfile": m{"type": "RuntimeDefault", "localhostProfile": "p.json"}}}),
+		`spec.securityContext.seccompProfile.localhostProfile: Invalid value: "p.json": can only be set when seccomp type is Localhost`},
+	{"init seccomp", podWith(edit{"spec.initContainers", l{m{"name": "i", "image": "x", "securityContext": m{"seccompProfile": m{"type": "x"}}}}}),
+		`spec.initContainers[0].securityContext.seccompProfile.type: Unsupported value: "x"`},
+	// Numbers Kubernetes range-checks in fields minipod only warns about.
+	{"tolerationSeconds without NoExecute", podWith(edit{"spec.tolerations", l{m{"operator": "Exists", "effect": "NoSchedule", "tolerationSeconds": 5}}}),
+		"spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"},
+	{"maxSkew zero", spreadCase(m{"maxSkew": 0}), `spec.topologySpreadConstraints[0].maxSkew: Invalid value: "0": must be greater than zero`},
+	{"maxSkew negative", spreadCase(m{"maxSkew": -2}), `spec.topologySpreadConstraints[0].maxSkew: Invalid value: "-2": must be greater than zero`},
+	{"minDomains zero", spreadCase(m{"maxSkew": 1, "minDomains": 0}), `spec.topologySpreadConstraints[0].minDomains: Invalid value: "0": must be greater than zero`},
+	{"minDomains with ScheduleAnyway", spreadCase(m{"maxSkew": 1, "minDomains": 2, "whenUnsatisfiable": "ScheduleAnyway"}),
+		`spec.topologySpreadConstraints[0].minDomains: Invalid value: "2": can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ScheduleAnyway`},
+	{"overhead negative", podWith(edit{"spec.overhead", m{"memory": "-1Mi"}}), `spec.overhead[memory]: Invalid value: "-1Mi": must be greater than or equal to 0`},
+	{"overhead name", podWith(edit{"spec.overhead", m{"gpus": "1"}}), `spec.overhead[gpus]: Invalid value: "gpus"`},
+	{"hostPort negative", portCase(m{"containerPort": 80, "hostPort": -1}), `ports[0].hostPort: Invalid value: "-1": must be between 1 and 65535, inclusive`},
+	{"containerPort negative", portCase(m{"containerPort": -80}), `ports[0].containerPort: Invalid value: "-80": must be between 1 and 65535, inclusive`},
+	{"mode above 0777", cmVolumeCase(m{"key": "k", "path": "p", "mode": 0o1000}), `items[0].mode: Invalid value: "512": must be a number between 0 and 0777 (octal), both inclusive`},
+	{"defaultMode above 0777", podWith(edit{"spec.volumes", l{m{"name": "v", "configMap": m{"name": "x", "optional": true, "defaultMode": 0o4755}}}}),
+		`spec.volumes[0].configMap.defaultMode: Invalid value: "2541": must be a number between 0 and 0777 (octal), both inclusive`},
+	{"grace period most negative", podWith(edit{"spec.terminationGracePeriodSeconds", int64(-1) << 62}), `spec.terminationGracePeriodSeconds: Invalid value: "-4611686018427387904": must be greater than or equal to 0`},
 	{"two configmaps same name", withConfigMap(m{}, withConfigMap(m{}, podWith())), `ConfigMap "cm": metadata.name: Duplicate value: "cm"`},
 }
 
 func mountCase(mounts ...any) []byte {
 	return podWith(edit{"spec.volumes", l{m{"name": "v"}}}, edit{"spec.containers[0].volumeMounts", l(mounts)})
+}
+
+func spreadCase(c m) []byte {
+	tsc := m{"topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"}
+	for k, v := range c {
+		tsc[k] = v
+	}
+	return podWith(edit{"spec.topologySpreadConstraints", l{tsc}})
 }
 
 func portCase(ports ...any) []byte { return podWith(edit{"spec.containers[0].ports", l(ports)}) }

@@ -16,14 +16,18 @@ import (
 // The YAML is read into a small tree instead of straight into our structs
 // so that the walker can report every problem with its path. Node types:
 //
-//	object (pairs sorted by key), []any, string, int64, float64, bool, nil
+//	object (pairs sorted by key), []any, string, int64, uint64, float64,
+//	bool, nil
 //
 // go.yaml.in/yaml/v2 is the parser sigs.k8s.io/yaml (and so kubectl) uses,
 // so scalars resolve the same way (0644 is octal, yes/no are booleans) and
 // merge keys (<<) work. Each document is decoded twice: into plain maps for
 // the values (merges applied), and into yaml.MapSlice, which keeps duplicate
 // keys, to report them: plain maps would silently keep the last one, and
-// MapSlice silently drops merges, so neither alone is right.
+// MapSlice silently drops merges, so neither alone is right. Before either,
+// checkExpandedSize has measured the file with go.yaml.in/yaml/v3's node
+// tree, where an alias stays a pointer, so that neither decode can be made
+// to expand a few aliases into gigabytes.
 
 type pair struct {
 	key string
@@ -88,7 +92,9 @@ func fromYAML(v any) any {
 	case int64:
 		return x
 	case uint64:
-		return float64(x) // only reachable above MaxInt64: out of every range anyway
+		// Only above MaxInt64: out of every range, kept exact for the
+		// message that says so.
+		return x
 	case float64, string, bool, nil:
 		return x
 	}
@@ -183,7 +189,7 @@ func typeName(v any) string {
 		return "array"
 	case string:
 		return "string"
-	case int64, float64:
+	case int64, uint64, float64:
 		return "number"
 	case bool:
 		return "boolean"

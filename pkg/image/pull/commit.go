@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 
@@ -30,6 +31,9 @@ func commit(ctx context.Context, s *image.Store, r image.Ref, top string, manife
 	}
 	if m.SchemaVersion != 2 || m.Config.Digest == "" {
 		return fmt.Errorf("manifest: unsupported (schemaVersion %d, media type %q)", m.SchemaVersion, m.MediaType)
+	}
+	if err := checkSizes(m); err != nil {
+		return err
 	}
 	if err := ensureBlob(s, m.Config, fetch, nil); err != nil {
 		return fmt.Errorf("config: %w", err)
@@ -90,39 +94,68 @@ func layer(s *image.Store, l image.Descriptor, diffID string, fetch fetchFunc, l
 	return nil
 }
 
+// checkSizes refuses a manifest whose config or layers declare no size, or
+// more than minipod reads (maxJSONBlob for the config, which is read into
+// memory; max-layer-size for a layer), before anything is downloaded.
+func checkSizes(m image.Manifest) error {
+	if err := checkDescriptor("config", m.Config, maxJSONBlob); err != nil {
+		return err
+	}
+	maxLayer, err := image.MaxLayerSize()
+	if err != nil {
+		return err
+	}
+	for _, l := range m.Layers {
+		if err := checkDescriptor("layer", l, maxLayer); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // ensureBlob fetches a blob unless the store has it, under the blob's lock:
 // of two pulls wanting it at once, one downloads and the other then finds
-// it in the store. At most d.Size bytes are read.
+// it in the store. Exactly d.Size bytes are read: a blob that is longer or
+// shorter is an error naming it, and so is a descriptor without a size.
 func ensureBlob(s *image.Store, d image.Descriptor, fetch fetchFunc, line *pline) error {
-	if s.HasBlob(d.Digest) {
+	if err := checkDescriptor("blob", d, math.MaxInt64); err != nil {
+		return err
+	}
+	return storeBlob(s, d.Digest, d.Size, func() (io.ReadCloser, error) { return fetch(d) }, line)
+}
+
+// storeBlob copies a blob into the store unless it is there, under its
+// lock. A positive size is the exact size; otherwise (an uncompressed
+// layer of a docker-save archive, whose size nothing declares) at most
+// max-layer-size bytes are read.
+func storeBlob(s *image.Store, digest string, size int64, open func() (io.ReadCloser, error), line *pline) error {
+	if s.HasBlob(digest) {
 		return nil
 	}
-	unlock, err := s.Lock("blob-" + d.Digest)
+	unlock, err := s.Lock("blob-" + digest)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if s.HasBlob(d.Digest) {
+	if s.HasBlob(digest) {
 		return nil
 	}
-	rc, err := fetch(d)
+	rc, err := open()
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	var r io.Reader = rc
-	if d.Size > 0 {
-		r = io.LimitReader(rc, d.Size+1)
+	r := exactly(rc, size)
+	if size <= 0 {
+		if r, err = image.LimitLayer(rc); err != nil {
+			return err
+		}
 	}
 	if line != nil {
 		line.set("downloading", 0)
 		r = &countReader{r: r, line: line}
 	}
-	size := d.Size
-	if size <= 0 {
-		size = -1
-	}
-	return s.WriteBlob(d.Digest, size, r)
+	return s.WriteBlob(digest, size, r)
 }
 
 type countReader struct {
@@ -137,6 +170,9 @@ func (c *countReader) Read(p []byte) (int, error) {
 	c.line.set("downloading", c.n)
 	return n, err
 }
+
+// maxZstdWindow is the largest zstd window a layer may ask for.
+const maxZstdWindow = 128 << 20
 
 // openDecompressed opens a stored layer blob as an uncompressed tar
 // stream: gzip and zstd are recognised by their magic numbers.
@@ -156,7 +192,11 @@ func openDecompressed(path string) (io.ReadCloser, error) {
 		}
 		return readCloser{zr, func() error { zr.Close(); return f.Close() }}, nil
 	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		zr, err := zstd.NewReader(br)
+		// A frame names its own window, which the decoder allocates: keep
+		// it to the reference decoder's default limit (128 MiB, windowLog
+		// 27) instead of 512 MiB, and decode on this goroutine (layers
+		// already unpack in parallel).
+		zr, err := zstd.NewReader(br, zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderConcurrency(1))
 		if err != nil {
 			f.Close()
 			return nil, err

@@ -83,12 +83,22 @@ func archiveKind(file string) (string, error) {
 // an OCI manifest minipod writes for them.
 func loadDocker(ctx context.Context, s *image.Store, file string, opts Options, p *progress) ([]string, error) {
 	opener := func() (io.ReadCloser, error) { return os.Open(file) }
+	sizes, err := tarSizes(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkArchiveJSON(sizes, "manifest.json"); err != nil {
+		return nil, err
+	}
 	mf, err := tarball.LoadManifest(opener)
 	if err != nil {
 		return nil, err
 	}
 	var refs []string
 	for _, d := range mf {
+		if err := checkArchiveJSON(sizes, d.Config); err != nil {
+			return refs, err
+		}
 		tags := d.RepoTags
 		var tagp *name.Tag
 		if len(tags) == 0 {
@@ -141,8 +151,14 @@ func dockerManifest(s *image.Store, img v1.Image) ([]byte, fetchFunc, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		d := image.Descriptor{MediaType: image.MediaTypeOCILayer, Digest: diffID.String(), Size: -1}
-		if err := ensureBlob(s, d, func(image.Descriptor) (io.ReadCloser, error) { return l.Uncompressed() }, nil); err != nil {
+		// Nothing declares the uncompressed size: storeBlob reads at most
+		// max-layer-size.
+		d := image.Descriptor{MediaType: image.MediaTypeOCILayer, Digest: diffID.String()}
+		err = storeBlob(s, d.Digest, -1, l.Uncompressed, nil)
+		if tooLarge := (*image.LayerTooLargeError)(nil); errors.As(err, &tooLarge) {
+			return nil, nil, fmt.Errorf("layer %s: %w", diffID, tooLarge)
+		}
+		if err != nil {
 			return nil, nil, fmt.Errorf("layer %s: %w", diffID, err)
 		}
 		blob, _ := s.BlobPath(d.Digest)
@@ -179,8 +195,8 @@ func loadLayout(ctx context.Context, s *image.Store, file string, opts Options, 
 	if err != nil {
 		return nil, err
 	}
-	get := func(d string) ([]byte, error) {
-		h, err := v1.NewHash(d)
+	get := func(d image.Descriptor) ([]byte, error) {
+		h, err := v1.NewHash(d.Digest)
 		if err != nil {
 			return nil, err
 		}
@@ -189,11 +205,14 @@ func loadLayout(ctx context.Context, s *image.Store, file string, opts Options, 
 			return nil, err
 		}
 		defer rc.Close()
-		data, err := io.ReadAll(io.LimitReader(rc, 16<<20))
-		if err == nil && image.Digest(data) != d {
-			err = &image.DigestMismatchError{Want: d, Got: image.Digest(data)}
+		data, err := io.ReadAll(exactly(rc, d.Size))
+		if err != nil {
+			return nil, fmt.Errorf("manifest %s: %w", d.Digest, err)
 		}
-		return data, err
+		if got := image.Digest(data); got != d.Digest {
+			return nil, fmt.Errorf("manifest %s: %w", d.Digest, &image.DigestMismatchError{Want: d.Digest, Got: got})
+		}
+		return data, nil
 	}
 	fetch := func(d image.Descriptor) (io.ReadCloser, error) {
 		h, err := v1.NewHash(d.Digest)
@@ -212,7 +231,11 @@ func loadLayout(ctx context.Context, s *image.Store, file string, opts Options, 
 		if err != nil {
 			return refs, err
 		}
-		data, err := get(desc.Digest.String())
+		top := image.Descriptor{MediaType: string(desc.MediaType), Digest: desc.Digest.String(), Size: desc.Size}
+		if err := checkDescriptor("manifest", top, maxJSONBlob); err != nil {
+			return refs, err
+		}
+		data, err := get(top)
 		if err != nil {
 			return refs, err
 		}
@@ -241,6 +264,10 @@ func openLayout(file, dir string) (layout.Path, *v1.IndexManifest, error) {
 	lp, err := layout.FromPath(dir)
 	if err != nil {
 		return "", nil, err
+	}
+	// go-containerregistry reads index.json whole.
+	if st, err := os.Stat(filepath.Join(dir, "index.json")); err == nil && st.Size() > maxJSONBlob {
+		return "", nil, fmt.Errorf("index.json: %d bytes, more than the %d allowed", st.Size(), maxJSONBlob)
 	}
 	idx, err := lp.ImageIndex()
 	if err != nil {

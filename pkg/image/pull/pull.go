@@ -53,7 +53,13 @@ func Pull(ctx context.Context, s *image.Store, ref string, opts Options) (*image
 		return nil, err
 	}
 	top := image.Digest(data)
-	data, err = resolveIndex(s, data, opts.platform(), func(d string) ([]byte, error) { return get(repo.Digest(d), d) })
+	data, err = resolveIndex(s, data, opts.platform(), func(d image.Descriptor) ([]byte, error) {
+		m, err := get(repo.Digest(d.Digest), d.Digest)
+		if err != nil {
+			return nil, err
+		}
+		return m, checkLength("manifest", d, m)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("pull %s: %w", r.Familiar(), err)
 	}
@@ -107,12 +113,14 @@ func newPuller(ctx context.Context, opts Options) (*remote.Puller, error) {
 		insecure[h] = true
 	}
 	return remote.NewPuller(remote.WithAuthFromKeychain(kc), remote.WithContext(ctx),
-		remote.WithTransport(httpGuard{rt: rt, insecure: insecure}), remote.WithUserAgent("minipod"))
+		remote.WithTransport(httpGuard{rt: manifestLimit{rt}, insecure: insecure}), remote.WithUserAgent("minipod"))
 }
 
 // resolveIndex returns the image manifest for the platform when data is an
-// index (storing the index blob), else data itself.
-func resolveIndex(s *image.Store, data []byte, plat image.Platform, get func(digest string) ([]byte, error)) ([]byte, error) {
+// index (storing the index blob), else data itself. get reads the blob of a
+// descriptor, no longer than it declares; resolveIndex checks the declared
+// size first.
+func resolveIndex(s *image.Store, data []byte, plat image.Platform, get func(image.Descriptor) ([]byte, error)) ([]byte, error) {
 	for depth := 0; ; depth++ {
 		var probe struct {
 			MediaType string            `json:"mediaType"`
@@ -138,6 +146,9 @@ func resolveIndex(s *image.Store, data []byte, plat image.Platform, get func(dig
 		if err != nil {
 			return nil, err
 		}
+		if err := checkDescriptor("manifest", d, maxJSONBlob); err != nil {
+			return nil, err
+		}
 		if data, err = get(d); err != nil {
 			return nil, err
 		}
@@ -146,7 +157,7 @@ func resolveIndex(s *image.Store, data []byte, plat image.Platform, get func(dig
 
 // pickPlatform selects the manifest for plat: same OS and architecture,
 // and the same variant when both name one.
-func pickPlatform(idx image.Index, plat image.Platform) (string, error) {
+func pickPlatform(idx image.Index, plat image.Platform) (image.Descriptor, error) {
 	var have []string
 	for _, m := range idx.Manifests {
 		p := m.Platform
@@ -156,10 +167,10 @@ func pickPlatform(idx image.Index, plat image.Platform) (string, error) {
 		have = append(have, platformString(*p))
 		if p.OS == plat.OS && p.Architecture == plat.Architecture &&
 			(p.Variant == "" || plat.Variant == "" || p.Variant == plat.Variant) {
-			return m.Digest, nil
+			return m, nil
 		}
 	}
-	return "", fmt.Errorf("no image for platform %s in the index (it has: %v)", platformString(plat), have)
+	return image.Descriptor{}, fmt.Errorf("no image for platform %s in the index (it has: %v)", platformString(plat), have)
 }
 
 func platformString(p image.Platform) string {
