@@ -86,7 +86,7 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, error) {
 		Args: podspec.ResolveArgs(img.Config.Entrypoint, img.Config.Cmd, c.spec.Command, c.spec.Args, env),
 		Cwd:  cwd, Hostname: pe.hostname,
 		Volumes: pe.volumes, PodFiles: pe.files, PodNS: pe.nsPaths,
-		CgroupsPath: cg,
+		CgroupsPath: cg, NoNewPrivileges: noNewPrivileges(c.spec),
 	})
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package pod
 
 import (
 	"errors"
+	"math"
 	"fmt"
 	"io"
 	"os"
@@ -76,7 +77,7 @@ func downOne(name string, gracePeriod int) (bool, error) {
 		if err := stopMonitor(name); err != nil {
 			return true, err
 		}
-		lock, err = waitLock(name, podGrace(name)+15*time.Second)
+		lock, err = waitLock(name, afterGrace(name))
 	}
 	if errors.Is(err, os.ErrNotExist) {
 		// The monitor removed everything, or the lock is gone while a
@@ -107,7 +108,7 @@ func stopMonitor(name string) error {
 	if err := st.Monitor.Signal(unix.SIGTERM); err != nil {
 		return nil // exited meanwhile; the caller cleans up
 	}
-	if !waitExit(st.Monitor, podGrace(name)+15*time.Second) {
+	if !waitExit(st.Monitor, afterGrace(name)) {
 		return fmt.Errorf("down %s: monitor (pid %d) did not exit", name, st.Monitor.PID)
 	}
 	return nil
@@ -172,5 +173,17 @@ func podGrace(name string) time.Duration {
 	if err != nil || len(m.Pods) == 0 || m.Pods[0].Spec.TerminationGracePeriodSeconds == nil {
 		return 30 * time.Second
 	}
-	return time.Duration(*m.Pods[0].Spec.TerminationGracePeriodSeconds) * time.Second
+	return podspec.Seconds(*m.Pods[0].Spec.TerminationGracePeriodSeconds)
+}
+
+// afterGrace is how long `down` waits for a monitor: the grace period plus
+// time to clean up, saturating rather than wrapping for a huge
+// terminationGracePeriodSeconds (which Kubernetes accepts).
+func afterGrace(name string) time.Duration {
+	const cleanup = 15 * time.Second
+	g := podGrace(name)
+	if g > math.MaxInt64-cleanup {
+		return math.MaxInt64
+	}
+	return g + cleanup
 }

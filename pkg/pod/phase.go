@@ -57,9 +57,11 @@ func readiness(st *state.Pod) (string, bool) {
 	if st.Phase == "Succeeded" {
 		return "ok", true
 	}
+	// Every app container has run: one that never got started (a start
+	// error, retried) must not count because it has restarts.
 	all := st.Initialized
 	for _, c := range st.Containers {
-		if !c.Started && c.RestartCount == 0 {
+		if !c.Started {
 			all = false
 		}
 	}
@@ -75,10 +77,19 @@ func readiness(st *state.Pod) (string, bool) {
 		case "ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull":
 			return fmt.Sprintf("fail pod %s is not running: %s: %s.image %q: %s", st.Name, Status(st), field, c.Image, c.Message), true
 		case "CrashLoopBackOff", "StartError":
-			return "fail pod " + st.Name + " is not running: " + Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message), true
+			return "fail pod " + st.Name + " is not running: " + Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message) + lastStartError(c), true
 		}
 	}
 	return "", false
+}
+
+// lastStartError is why a container in back-off could not start, when
+// that is why: what a user fixes.
+func lastStartError(c state.Container) string {
+	if c.Reason != "CrashLoopBackOff" || c.Last == nil || c.Last.Reason != "StartError" {
+		return ""
+	}
+	return "; last start failed: " + c.Last.Message
 }
 
 func messageSuffix(m string) string {

@@ -11,8 +11,34 @@ import (
 // chooseSeccomp picks the container's seccomp profile as the kubelet
 // does (the container's securityContext, else the pod's), except that
 // with neither the node default applies, which is RuntimeDefault unless
-// the node setting seccomp-default says Unconfined.
+// the node setting seccomp-default says Unconfined. Localhost profiles are
+// relative to /var/lib/minipod/seccomp, as the kubelet's are to its
+// seccomp directory.
 func chooseSeccomp(p *podspec.Pod, c *podspec.Container, spec *specs.Spec) (*specs.LinuxSeccomp, error) {
+	prof := seccompProfile(p, c)
 	kind, localhost := "", ""
+	if prof != nil {
+		kind = prof.Type
+		if prof.LocalhostProfile != nil {
+			localhost = *prof.LocalhostProfile
+		}
+	}
 	return seccomp.Choose(kind, localhost, filepath.Join(roots.Data, "seccomp"), spec)
+}
+
+func seccompProfile(p *podspec.Pod, c *podspec.Container) *podspec.SeccompProfile {
+	if c.SecurityContext != nil && c.SecurityContext.SeccompProfile != nil {
+		return c.SecurityContext.SeccompProfile
+	}
+	if p.Spec.SecurityContext != nil {
+		return p.Spec.SecurityContext.SeccompProfile
+	}
+	return nil
+}
+
+// noNewPrivileges is set, as the kubelet sets it, only when the container
+// says allowPrivilegeEscalation: false.
+func noNewPrivileges(c *podspec.Container) bool {
+	sc := c.SecurityContext
+	return sc != nil && sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation
 }

@@ -12,8 +12,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/image"
 	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/seccomp"
 	"github.com/minipod/minipod/pkg/selfexe"
 	"github.com/minipod/minipod/pkg/state"
 	"golang.org/x/sys/unix"
@@ -47,6 +49,9 @@ func Up(o UpOptions) error {
 		if err := checkImages(p); err != nil {
 			return err
 		}
+	}
+	if err := checkNodeSettings(); err != nil {
+		return err
 	}
 	var names []string
 	for _, p := range m.Pods {
@@ -90,6 +95,20 @@ func readManifest(file string, warn io.Writer) (*podspec.Manifest, error) {
 		return nil, fmt.Errorf("%s: no Pod in the manifest", file)
 	}
 	return m, nil
+}
+
+// checkNodeSettings reads the node settings every pod's monitor will
+// read, so that a bad one fails `up` before anything is created rather
+// than each pod after it started.
+func checkNodeSettings() error {
+	if _, err := seccomp.NodeDefault(); err != nil {
+		return err
+	}
+	if _, err := cgroups.Detect(); err != nil {
+		return err
+	}
+	_, err := logOptions()
+	return err
 }
 
 // checkImages fails before anything is created if an image reference is
