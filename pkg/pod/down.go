@@ -2,9 +2,9 @@ package pod
 
 import (
 	"errors"
-	"math"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
