@@ -17,6 +17,10 @@ type PortMapping struct {
 	ContainerPort uint16
 	Protocol      string // "tcp" or "udp" (lower case); "sctp" works too
 	PodIP         net.IP
+	// Field is where the port is in the manifest, e.g.
+	// spec.containers[0].ports[1]; errors about the mapping name its
+	// fields from there.
+	Field string
 }
 
 // TableName is minipod's own nftables table (family ip). minipod never
