@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/nftables"
 	"github.com/vishvananda/netns"
 )
 
@@ -110,4 +111,43 @@ func TestNATHostPortOnlyLocal(t *testing.T) {
 			t.Errorf("node to %s: reached %q (err %v), want %q", c.addr, got, err, c.want)
 		}
 	}
+}
+
+// A table an older minipod made (three NAT chains, no filter chain) is
+// brought up to date in place: its pods' rules stay, the guards appear,
+// and RemovePod still finds every rule of a pod.
+func TestNATSetupUpgradesOldTable(t *testing.T) {
+	natTestNetNS(t)
+	subnet := mustCIDR(t, "10.89.0.0/16")
+	masq, err := masqueradeRules(subnet, "minipod0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := nftables.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ensureTable(c, preroutingChain, outputChain, postroutingChain)
+	for _, r := range masq {
+		c.AddRule(r)
+	}
+	if err := c.Flush(); err != nil {
+		t.Fatalf("write the old layout: %v", err)
+	}
+	m := PortMapping{HostPort: 8080, ContainerPort: 80, Protocol: "tcp", PodIP: net.ParseIP("10.89.0.5")}
+	if err := AddPortMappings("old", []PortMapping{m}); err != nil {
+		t.Fatalf("AddPortMappings: %v", err)
+	}
+	for range 2 {
+		if err := SetupNAT(subnet, "minipod0"); err != nil {
+			t.Fatalf("SetupNAT over the old layout: %v", err)
+		}
+	}
+	rule := `meta l4proto tcp th dport 8080 fib daddr type local dnat to 10.89.0.5:80 comment "minipod:pod=old"`
+	wantNATRules(t, withFixed("prerouting: "+rule, "output: "+rule))
+	checkNATChains(t)
+	if err := RemovePod("old"); err != nil {
+		t.Fatalf("RemovePod: %v", err)
+	}
+	wantNATRules(t, natFixed)
 }
