@@ -11,12 +11,21 @@ type Attachment struct {
 	IP      net.IP
 	Gateway net.IP
 	Veth    string
+	// Ports keeps the pod's hostPorts taken on the node; the caller (the
+	// pod's monitor) keeps it for the pod's life and hands it to Detach.
+	Ports *PortHold
 }
 
 // Attach gives the pod (whose network namespace pause holds) an address, a
-// veth on the bridge, and its hostPorts (PodIP is filled in here). On error
-// everything it did is undone.
+// veth on the bridge, and its hostPorts (PodIP is filled in here). A
+// hostIP that is not the node's, or a hostPort a host socket already uses,
+// is refused naming the manifest field. On error everything it did is
+// undone.
 func (c Config) Attach(o Owner, pausePID int, ports []PortMapping, alive Alive) (*Attachment, error) {
+	// A manifest's mistake is found before the lock, at no cost to others.
+	if err := verifyHostIPs(ports); err != nil {
+		return nil, err
+	}
 	unlock, err := c.lock()
 	if err != nil {
 		return nil, err
@@ -24,7 +33,7 @@ func (c Config) Attach(o Owner, pausePID int, ports []PortMapping, alive Alive) 
 	defer unlock()
 	a, err := c.attach(o, pausePID, ports, alive)
 	if err != nil {
-		_ = c.detach(o, alive)
+		_ = c.detach(o, alive, nil)
 		return nil, err
 	}
 	return a, nil
@@ -48,33 +57,42 @@ func (c Config) attach(o Owner, pausePID int, ports []PortMapping, alive Alive) 
 	if err := c.reservePorts(o, ports, alive); err != nil {
 		return nil, err
 	}
-	veth, err := c.addVeth(br, o, pausePID, ip)
+	held, err := holdPorts(ports)
 	if err != nil {
 		return nil, err
 	}
-	if err := AddPortMappings(o.Pod, ports); err != nil {
-		return nil, err
+	veth, err := c.addVeth(br, o, pausePID, ip)
+	if err == nil {
+		err = AddPortMappings(o.Pod, ports)
 	}
-	return &Attachment{IP: ip, Gateway: c.Gateway, Veth: veth}, nil
+	if err != nil {
+		return nil, errors.Join(err, held.Close())
+	}
+	return &Attachment{IP: ip, Gateway: c.Gateway, Veth: veth, Ports: held}, nil
 }
 
-// Detach removes everything Attach made for the pod; when no live pod is
-// left on the node it also removes the NAT table and puts ip_forward back.
+// Detach removes everything Attach made for the pod and closes held (its
+// hostPort sockets: nil in any process but the pod's monitor, whose death
+// released them already); when no live pod is left on the node it also
+// removes the NAT table and puts ip_forward back.
 // The bridge itself stays, as docker0 and podman's bridge do: deleting a
 // net device waits for an RCU grace period (~50 ms here), which would be
 // paid by every `down` of a last pod and again by the next `up`.
 // Idempotent, and it works after the pod's processes are long gone.
-func (c Config) Detach(o Owner, alive Alive) error {
+func (c Config) Detach(o Owner, alive Alive, held *PortHold) error {
 	unlock, err := c.lock()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	return c.detach(o, alive)
+	return c.detach(o, alive, held)
 }
 
-func (c Config) detach(o Owner, alive Alive) error {
-	errs := []error{RemovePod(o.Pod), c.releasePorts(o.Pod), c.release(o.Pod), delVeth(o)}
+func (c Config) detach(o Owner, alive Alive, held *PortHold) error {
+	// The DNAT rules go before the sockets (no host service can bind the
+	// port while the rules still send it to the pod), and both before the
+	// lock is released (the next pod to publish the port finds it free).
+	errs := []error{RemovePod(o.Pod), held.Close(), c.releasePorts(o.Pod), c.release(o.Pod), delVeth(o)}
 	leases, err := c.reclaim(alive)
 	if err != nil {
 		errs = append(errs, err)

@@ -15,8 +15,10 @@ import (
 // ensureBridge creates the host bridge with the gateway address if it is
 // missing, and turns on what routed pod traffic needs: IPv4 forwarding and
 // route_localnet on the bridge (hostPorts reached at 127.0.0.1 are DNATed
-// to a pod and would otherwise be dropped as martians). The caller holds the
-// lock.
+// to a pod and would otherwise be dropped as martians; the table's input
+// chain keeps pods themselves away from 127.0.0.0/8). Router advertisements
+// are turned off before the bridge comes up, and again on every call for a
+// bridge an older minipod made. The caller holds the lock.
 func (c Config) ensureBridge() (netlink.Link, error) {
 	br, err := netlink.LinkByName(c.Bridge)
 	if err != nil {
@@ -34,6 +36,9 @@ func (c Config) ensureBridge() (netlink.Link, error) {
 		}
 	}
 	if err := c.bridgeAddr(br); err != nil {
+		return nil, err
+	}
+	if err := refuseRouterAdverts(c.Bridge); err != nil {
 		return nil, err
 	}
 	if err := netlink.LinkSetUp(br); err != nil {
@@ -116,11 +121,4 @@ func (c Config) RemoveBridge(alive Alive) error {
 		return fmt.Errorf("delete bridge %s: %w", c.Bridge, err)
 	}
 	return errors.Join(TeardownNAT(), c.restoreForwarding())
-}
-
-func writeSysctl(key, val string) error {
-	if err := os.WriteFile("/proc/sys/"+key, []byte(val), 0o644); err != nil {
-		return fmt.Errorf("set %s=%s: %w", strings.ReplaceAll(key, "/", "."), val, err)
-	}
-	return nil
 }

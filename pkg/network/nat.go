@@ -17,6 +17,10 @@ type PortMapping struct {
 	ContainerPort uint16
 	Protocol      string // "tcp" or "udp" (lower case); "sctp" works too
 	PodIP         net.IP
+	// Field is where the port is in the manifest, e.g.
+	// spec.containers[0].ports[1]; errors about the mapping name its
+	// fields from there.
+	Field string
 }
 
 // TableName is minipod's own nftables table (family ip). minipod never
@@ -32,17 +36,19 @@ const removeAttempts = 3
 // so they act on the network namespace of that thread (the host's, unless
 // the caller locked its thread into another one, as the tests do).
 
-// SetupNAT makes sure table ip minipod exists with its three NAT chains and
-// the masquerade rules for subnet (egress) and for 127.0.0.0/8 leaving
-// through bridge (hostPorts reached at 127.0.0.1; needs route_localnet on
-// the bridge). It is a single atomic batch, so concurrent callers each see
+// SetupNAT makes sure table ip minipod exists with its chains and fixed
+// rules: the masquerade rules for subnet (egress) and for 127.0.0.0/8
+// leaving through bridge (hostPorts reached at 127.0.0.1; needs
+// route_localnet on the bridge), and the input and forward guards of
+// guardRules. It is a single atomic batch, so concurrent callers each see
 // either the old or the new table, and calling it again (also with another
-// subnet or bridge) just rewrites the masquerade rules.
+// subnet or bridge, or on a table an older minipod made with fewer chains)
+// just rewrites the fixed rules.
 func SetupNAT(subnet *net.IPNet, bridge string) error {
 	if bridge == "" || len(bridge) >= nftIfNameLen {
 		return fmt.Errorf("set up NAT: invalid bridge name %q", bridge)
 	}
-	rules, err := masqueradeRules(subnet, bridge)
+	rules, err := fixedRules(subnet, bridge)
 	if err != nil {
 		return fmt.Errorf("set up NAT: %w", err)
 	}
@@ -55,10 +61,12 @@ func SetupNAT(subnet *net.IPNet, bridge string) error {
 	if natUpToDate(c, rules) {
 		return nil
 	}
-	ensureTable(c, preroutingChain, outputChain, postroutingChain)
-	// Flushing postrouting inside the same batch replaces the rules
+	ensureTable(c, allChains...)
+	// Flushing the fixed chains inside the same batch replaces their rules
 	// atomically instead of piling up duplicates on every call.
-	c.FlushChain(postroutingChain)
+	for _, ch := range fixedChains {
+		c.FlushChain(ch)
+	}
 	for _, r := range rules {
 		c.AddRule(r)
 	}
@@ -66,6 +74,25 @@ func SetupNAT(subnet *net.IPNet, bridge string) error {
 		return fmt.Errorf("set up NAT table ip %s: %w", TableName, err)
 	}
 	return nil
+}
+
+// allChains are the chains of the table; fixedChains those that hold only
+// the rules of SetupNAT (prerouting and output hold the pods' DNAT rules).
+var (
+	allChains   = []*nftables.Chain{preroutingChain, outputChain, postroutingChain, inputChain, forwardChain}
+	fixedChains = []*nftables.Chain{postroutingChain, inputChain, forwardChain}
+)
+
+func fixedRules(subnet *net.IPNet, bridge string) ([]*nftables.Rule, error) {
+	masq, err := masqueradeRules(subnet, bridge)
+	if err != nil {
+		return nil, err
+	}
+	guard, err := guardRules(bridge)
+	if err != nil {
+		return nil, err
+	}
+	return append(masq, guard...), nil
 }
 
 // AddPortMappings adds the DNAT rules of pod's hostPorts to prerouting
@@ -116,30 +143,38 @@ func addMissingRules(c *nftables.Conn, rules []*nftables.Rule) error {
 	return c.Flush()
 }
 
-// natUpToDate reports whether the three chains exist and postrouting holds
-// exactly the wanted masquerade rules.
+// natUpToDate reports whether every chain exists and the fixed chains hold
+// exactly the wanted rules. Only the fixed chains are read, so the cost
+// does not grow with the number of pods.
 func natUpToDate(c *nftables.Conn, want []*nftables.Rule) bool {
-	existing, err := listRules(c)
-	if err != nil {
-		return false
-	}
 	chains, err := c.ListChainsOfTableFamily(nftables.TableFamilyIPv4)
 	if err != nil {
 		return false
 	}
-	n := 0
+	exists := map[string]bool{}
 	for _, ch := range chains {
 		if ch.Table != nil && ch.Table.Name == TableName {
-			n++
+			exists[ch.Name] = true
+		}
+	}
+	for _, ch := range allChains {
+		if !exists[ch.Name] {
+			return false
 		}
 	}
 	have := map[string]bool{}
-	for _, r := range existing {
-		if r.Chain.Name == postroutingChain.Name {
+	n := 0
+	for _, ch := range fixedChains {
+		rs, err := c.GetRules(natTable, ch)
+		if err != nil {
+			return false
+		}
+		for _, r := range rs {
 			have[ruleKey(r)] = true
+			n++
 		}
 	}
-	if n != 3 || len(have) != len(want) {
+	if n != len(want) {
 		return false
 	}
 	for _, r := range want {
@@ -193,7 +228,8 @@ func removeRules(comment string) error {
 	return c.Flush()
 }
 
-// TeardownNAT deletes table ip minipod with everything in it. Idempotent.
+// TeardownNAT deletes table ip minipod with everything in it, its filter
+// chains too. Idempotent.
 func TeardownNAT() error {
 	c, err := nftables.New()
 	if err != nil {
@@ -270,6 +306,10 @@ func chainRank(ch *nftables.Chain) int {
 		return 1
 	case chainPostrouting:
 		return 2
+	case chainInput:
+		return 3
+	case chainForward:
+		return 4
 	}
-	return 3
+	return 5
 }

@@ -31,6 +31,7 @@ const (
 	natKindIfname
 	natKindAddrType
 	natKindCtStatus // ct status, tested bit by bit
+	natKindCtState  // ct state, tested bit by bit
 )
 
 // natRegValue is what a register holds while walking a rule: either a loaded
@@ -80,14 +81,23 @@ func (rd *natRenderer) expr(e expr.Any) {
 		rd.nat(e)
 	case *expr.Masq:
 		rd.words = append(rd.words, "masquerade")
+	case *expr.Verdict:
+		rd.words = append(rd.words, verdictName(e.Kind))
 	case *expr.Ct:
-		if e.Key == expr.CtKeySTATUS {
-			rd.load(e.Register, "ct status", natKindCtStatus)
-		} else {
-			rd.load(e.Register, fmt.Sprintf("ct key %d", e.Key), natKindRaw)
-		}
+		rd.ct(e)
 	default:
 		rd.words = append(rd.words, fmt.Sprintf("<%T>", e))
+	}
+}
+
+func (rd *natRenderer) ct(e *expr.Ct) {
+	switch e.Key {
+	case expr.CtKeySTATUS:
+		rd.load(e.Register, "ct status", natKindCtStatus)
+	case expr.CtKeySTATE:
+		rd.load(e.Register, "ct state", natKindCtState)
+	default:
+		rd.load(e.Register, fmt.Sprintf("ct key %d", e.Key), natKindRaw)
 	}
 }
 
@@ -95,6 +105,8 @@ func (rd *natRenderer) meta(e *expr.Meta) {
 	switch e.Key {
 	case expr.MetaKeyL4PROTO:
 		rd.load(e.Register, "meta l4proto", natKindProto)
+	case expr.MetaKeyIIFNAME:
+		rd.load(e.Register, "iifname", natKindIfname)
 	case expr.MetaKeyOIFNAME:
 		rd.load(e.Register, "oifname", natKindIfname)
 	default:
@@ -125,11 +137,12 @@ func (rd *natRenderer) fib(e *expr.Fib) {
 	rd.load(e.Register, "fib", natKindRaw)
 }
 
-// bitwise records a prefix mask, or the flag tested in ct status.
+// bitwise records a prefix mask, or the flags tested in ct status or ct
+// state.
 func (rd *natRenderer) bitwise(e *expr.Bitwise) {
 	v := rd.regs[e.SourceRegister]
-	if v.kind == natKindCtStatus && len(e.Mask) == 4 && binary.NativeEndian.Uint32(e.Mask) == 0x20 {
-		v.name = "ct status dnat"
+	if (v.kind == natKindCtStatus || v.kind == natKindCtState) && len(e.Mask) == 4 {
+		v.name += " " + ctFlagNames(v.kind, binary.NativeEndian.Uint32(e.Mask))
 		rd.regs[e.DestRegister] = v
 		return
 	}
@@ -142,8 +155,8 @@ func (rd *natRenderer) bitwise(e *expr.Bitwise) {
 
 func (rd *natRenderer) cmp(e *expr.Cmp) {
 	v := rd.regs[e.Register]
-	if v.kind == natKindCtStatus && e.Op == expr.CmpOpNeq {
-		rd.words = append(rd.words, v.name) // "ct status dnat": flag set
+	if (v.kind == natKindCtStatus || v.kind == natKindCtState) && e.Op == expr.CmpOpNeq {
+		rd.words = append(rd.words, v.name) // "ct status dnat": a flag is set
 		return
 	}
 	op := ""
@@ -205,4 +218,35 @@ func natProtoName(p byte) string {
 		return "sctp"
 	}
 	return strconv.Itoa(int(p))
+}
+
+// ctFlagNames names the bits of a ct status or ct state mask as nft does,
+// comma-separated; unknown bits are printed in hex.
+func ctFlagNames(k natValueKind, mask uint32) string {
+	names := map[uint32]string{0x20: "dnat"} // IPS_DST_NAT
+	if k == natKindCtState {
+		names = map[uint32]string{1: "invalid", ctStateEstablished: "established", ctStateRelated: "related", 1 << 3: "new", 1 << 6: "untracked"}
+	}
+	var out []string
+	for bit := uint32(1); bit != 0; bit <<= 1 {
+		if mask&bit == 0 {
+			continue
+		}
+		if n, ok := names[bit]; ok {
+			out = append(out, n)
+		} else {
+			out = append(out, fmt.Sprintf("0x%x", bit))
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+func verdictName(k expr.VerdictKind) string {
+	switch k {
+	case expr.VerdictAccept:
+		return "accept"
+	case expr.VerdictDrop:
+		return "drop"
+	}
+	return fmt.Sprintf("verdict %d", k)
 }

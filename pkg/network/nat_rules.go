@@ -99,7 +99,7 @@ func masqueradeRules(subnet *net.IPNet, bridge string) ([]*nftables.Rule, error)
 	egress := joinExprs(src, dst, []expr.Any{&expr.Masq{}})
 	// A hostPort reached at 127.0.0.1 keeps that source after DNAT; the pod
 	// could not answer it, so it is rewritten to the bridge's address.
-	localnet := joinExprs(lo, oifnameMatch(bridge), []expr.Any{&expr.Masq{}})
+	localnet := joinExprs(lo, ifnameMatch(expr.MetaKeyOIFNAME, bridge), []expr.Any{&expr.Masq{}})
 	inner, err := prefixMatch(16, subnet, expr.CmpOpEq)
 	if err != nil {
 		return nil, err
@@ -184,23 +184,27 @@ func natProtoNumber(p string) (byte, error) {
 }
 
 // hostMatch selects the destination a hostPort listens on: one address, or
-// (unset/0.0.0.0, like kube's hostIP default) every address local to the
-// node, which fib decides at packet time so new node addresses are covered.
+// (unset/0.0.0.0, like kube's hostIP default) every address of the node.
+// Either way the destination must be local to the node when the packet
+// passes (fib decides, so node addresses added later are covered): a
+// hostPort never captures traffic to another machine, whatever hostIP
+// says and even after the node lost that address.
 func hostMatch(hostIP net.IP) ([]expr.Any, error) {
+	local := []expr.Any{
+		&expr.Fib{Register: regMatch, FlagDADDR: true, ResultADDRTYPE: true},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: regMatch, Data: binaryutil.NativeEndian.PutUint32(unix.RTN_LOCAL)},
+	}
 	if hostIP == nil || hostIP.IsUnspecified() {
-		return []expr.Any{
-			&expr.Fib{Register: regMatch, FlagDADDR: true, ResultADDRTYPE: true},
-			&expr.Cmp{Op: expr.CmpOpEq, Register: regMatch, Data: binaryutil.NativeEndian.PutUint32(unix.RTN_LOCAL)},
-		}, nil
+		return local, nil
 	}
 	ip := hostIP.To4()
 	if ip == nil {
 		return nil, fmt.Errorf("host IP %v is not IPv4", hostIP)
 	}
-	return []expr.Any{
+	return joinExprs([]expr.Any{
 		&expr.Payload{DestRegister: regMatch, Base: expr.PayloadBaseNetworkHeader, Offset: 16, Len: 4},
 		&expr.Cmp{Op: expr.CmpOpEq, Register: regMatch, Data: ip},
-	}, nil
+	}, local), nil
 }
 
 // prefixMatch compares the IPv4 address at offset (12 saddr, 16 daddr) of
@@ -219,11 +223,13 @@ func prefixMatch(offset uint32, n *net.IPNet, op expr.CmpOp) ([]expr.Any, error)
 	}, nil
 }
 
-func oifnameMatch(name string) []expr.Any {
+// ifnameMatch is `iifname NAME` or `oifname NAME` (key MetaKeyIIFNAME or
+// MetaKeyOIFNAME).
+func ifnameMatch(key expr.MetaKey, name string) []expr.Any {
 	padded := make([]byte, nftIfNameLen)
 	copy(padded, name)
 	return []expr.Any{
-		&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: regMatch},
+		&expr.Meta{Key: key, Register: regMatch},
 		&expr.Cmp{Op: expr.CmpOpEq, Register: regMatch, Data: padded},
 	}
 }

@@ -85,6 +85,21 @@ const (
 	natHairpin  = `postrouting: ip saddr 10.89.0.0/16 ip daddr 10.89.0.0/16 ct status dnat masquerade comment "minipod:hairpin"`
 )
 
+// natFixed is every rule SetupNAT writes for 10.89.0.0/16 on minipod0, in
+// listing order.
+var natFixed = []string{
+	natEgress, natLocalnet, natHairpin,
+	`input: iifname "minipod0" ip daddr 127.0.0.0/8 ct status dnat accept comment "minipod:loopback-hostport"`,
+	`input: iifname "minipod0" ip daddr 127.0.0.0/8 drop comment "minipod:loopback-guard"`,
+	`forward: oifname "minipod0" ct state established,related accept comment "minipod:forward-replies"`,
+	`forward: oifname "minipod0" ct status dnat accept comment "minipod:forward-hostport"`,
+	`forward: iifname "minipod0" oifname "minipod0" accept comment "minipod:forward-pods"`,
+	`forward: oifname "minipod0" drop comment "minipod:forward-guard"`,
+}
+
+// withFixed is rules followed by natFixed.
+func withFixed(rules ...string) []string { return append(rules, natFixed...) }
+
 func TestNATSetupIdempotent(t *testing.T) {
 	testutil.RequiresRoot(t)
 	outer, err := netns.Get()
@@ -101,7 +116,7 @@ func TestNATSetupIdempotent(t *testing.T) {
 			t.Fatalf("SetupNAT: %v", err)
 		}
 	}
-	wantNATRules(t, []string{natEgress, natLocalnet, natHairpin})
+	wantNATRules(t, natFixed)
 	checkNATChains(t)
 	logNFT(t)
 
@@ -137,6 +152,8 @@ func checkNATChains(t *testing.T) {
 		chainPrerouting:  {unix.NF_INET_PRE_ROUTING, -100},
 		chainOutput:      {unix.NF_INET_LOCAL_OUT, -100},
 		chainPostrouting: {unix.NF_INET_POST_ROUTING, 100},
+		chainInput:       {unix.NF_INET_LOCAL_IN, 0},
+		chainForward:     {unix.NF_INET_FORWARD, 0},
 	}
 	for _, ch := range chains {
 		w, ok := want[ch.Name]
@@ -146,8 +163,12 @@ func checkNATChains(t *testing.T) {
 		}
 		delete(want, ch.Name)
 		got := [2]int{int(*ch.Hooknum), int(*ch.Priority)}
-		if ch.Type != nftables.ChainTypeNAT || got != w {
-			t.Errorf("chain %s: type %s hook/prio %v, want nat %v", ch.Name, ch.Type, got, w)
+		typ := nftables.ChainTypeNAT
+		if ch.Name == chainInput || ch.Name == chainForward {
+			typ = nftables.ChainTypeFilter
+		}
+		if ch.Type != typ || got != w {
+			t.Errorf("chain %s: type %s hook/prio %v, want %s %v", ch.Name, ch.Type, got, typ, w)
 		}
 	}
 	if len(want) != 0 {
@@ -189,7 +210,7 @@ func TestNATSetupConcurrent(t *testing.T) {
 		}
 	}
 	got := natRules(t)
-	if len(got) != 2*n+3 || got[len(got)-3] != natEgress || got[len(got)-2] != natLocalnet || got[len(got)-1] != natHairpin {
+	if len(got) != 2*n+len(natFixed) || !slices.Equal(got[2*n:], natFixed) {
 		t.Fatalf("rules after concurrent setup: %q", got)
 	}
 }
@@ -214,15 +235,14 @@ func TestNATPortMappingsAndRemovePod(t *testing.T) {
 	}
 	webRules := []string{
 		`meta l4proto tcp th dport 8080 fib daddr type local dnat to 10.89.0.5:80 comment "minipod:pod=web"`,
-		`meta l4proto udp th dport 5353 ip daddr 192.168.1.10 dnat to 10.89.0.5:53 comment "minipod:pod=web"`,
+		`meta l4proto udp th dport 5353 ip daddr 192.168.1.10 fib daddr type local dnat to 10.89.0.5:53 comment "minipod:pod=web"`,
 	}
 	dbRule := `meta l4proto tcp th dport 5432 fib daddr type local dnat to 10.89.0.6:5432 comment "minipod:pod=db"`
 	logNFT(t)
-	wantNATRules(t, []string{
-		"prerouting: " + webRules[0], "prerouting: " + webRules[1], "prerouting: " + dbRule,
-		"output: " + webRules[0], "output: " + webRules[1], "output: " + dbRule,
-		natEgress, natLocalnet, natHairpin,
-	})
+	wantNATRules(t, withFixed(
+		"prerouting: "+webRules[0], "prerouting: "+webRules[1], "prerouting: "+dbRule,
+		"output: "+webRules[0], "output: "+webRules[1], "output: "+dbRule,
+	))
 
 	for range 2 {
 		if err := RemovePod("web"); err != nil {
@@ -232,7 +252,7 @@ func TestNATPortMappingsAndRemovePod(t *testing.T) {
 	if err := RemovePod("nosuchpod"); err != nil {
 		t.Fatalf("RemovePod of an unknown pod: %v", err)
 	}
-	wantNATRules(t, []string{"prerouting: " + dbRule, "output: " + dbRule, natEgress, natLocalnet, natHairpin})
+	wantNATRules(t, withFixed("prerouting: "+dbRule, "output: "+dbRule))
 
 	for range 2 {
 		if err := TeardownNAT(); err != nil {

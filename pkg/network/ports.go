@@ -35,6 +35,26 @@ func (e *PortConflictError) Error() string {
 	return fmt.Sprintf("hostPort %d/%s on %s is already used by pod %q", e.Mapping.HostPort, strings.ToUpper(e.Mapping.Protocol), hostIPString(e.Mapping.HostIP), e.Holder)
 }
 
+// PortError is a hostPort the node cannot publish, worded like an API
+// server's field error: path: Invalid value: "value": why.
+type PortError struct {
+	Field  string
+	Value  string
+	Detail string
+}
+
+func (e *PortError) Error() string {
+	return fmt.Sprintf("%s: Invalid value: %q: %s", e.Field, e.Value, e.Detail)
+}
+
+// field names one field of the mapping in errors.
+func (m PortMapping) field(name string) string {
+	if m.Field == "" {
+		return name
+	}
+	return m.Field + "." + name
+}
+
 // reservePorts claims the pod's hostPorts. Like the scheduler's
 // NodePorts check, a port on 0.0.0.0 conflicts with the same port on any
 // address. Reservations of pods that no longer exist are reclaimed. The

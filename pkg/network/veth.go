@@ -24,7 +24,8 @@ func vethName(o Owner) string {
 
 // addVeth creates the pair with its pod end already inside the pod's
 // network namespace, names it eth0 there, gives it the address and a
-// default route via the gateway.
+// default route via the gateway. Both ends refuse IPv6 router
+// advertisements before they come up.
 func (c Config) addVeth(br netlink.Link, o Owner, pausePID int, ip net.IP) (string, error) {
 	name := vethName(o)
 	attrs := netlink.NewLinkAttrs()
@@ -38,6 +39,9 @@ func (c Config) addVeth(br netlink.Link, o Owner, pausePID int, ip net.IP) (stri
 	// is bridged, not routed), as the bridge CNI plugin's hairpinMode does.
 	if err := netlink.LinkSetHairpin(veth, true); err != nil {
 		return name, fmt.Errorf("set hairpin on %s: %w", name, err)
+	}
+	if err := refuseRouterAdverts(name); err != nil {
+		return name, err
 	}
 	if err := netlink.LinkSetUp(veth); err != nil {
 		return name, fmt.Errorf("bring %s up: %w", name, err)
@@ -62,6 +66,11 @@ func (c Config) configurePodSide(pausePID int, ip net.IP) error {
 	}
 	if err := nl.AddrAdd(eth0, &netlink.Addr{IPNet: &net.IPNet{IP: ip, Mask: c.Subnet.Mask}}); err != nil {
 		return fmt.Errorf("add %s to pod eth0: %w", ip, err)
+	}
+	// Another pod on the bridge could otherwise route this one's IPv6
+	// traffic through itself. The setting is only reachable from inside.
+	if err := inNetNS(h, func() error { return refuseRouterAdverts("eth0") }); err != nil {
+		return err
 	}
 	if err := nl.LinkSetUp(eth0); err != nil {
 		return fmt.Errorf("bring pod eth0 up: %w", err)

@@ -2,6 +2,7 @@ package pod
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"strconv"
@@ -28,22 +29,34 @@ func podAlive(pod, uid string) bool {
 	return st.UID == "" || uid == "" || st.UID == uid
 }
 
-// hostPorts collects the pod's published ports.
+// hostPorts collects the pod's published ports, each with its place in
+// the manifest for errors.
 func hostPorts(p *podspec.Pod) []network.PortMapping {
 	var out []network.PortMapping
-	for _, c := range p.Spec.AllContainers() {
-		for _, port := range c.Ports {
-			if port.HostPort == 0 {
-				continue
+	for _, list := range []struct {
+		field string
+		ctrs  []podspec.Container
+	}{{"spec.initContainers", p.Spec.InitContainers}, {"spec.containers", p.Spec.Containers}} {
+		for i, c := range list.ctrs {
+			for j, port := range c.Ports {
+				if port.HostPort == 0 {
+					continue
+				}
+				out = append(out, network.PortMapping{
+					HostIP: net.ParseIP(port.HostIP), HostPort: uint16(port.HostPort),
+					ContainerPort: uint16(port.ContainerPort), Protocol: strings.ToLower(port.Protocol),
+					Field: fmt.Sprintf("%s[%d].ports[%d]", list.field, i, j),
+				})
 			}
-			out = append(out, network.PortMapping{
-				HostIP: net.ParseIP(port.HostIP), HostPort: uint16(port.HostPort),
-				ContainerPort: uint16(port.ContainerPort), Protocol: strings.ToLower(port.Protocol),
-			})
 		}
 	}
 	return out
 }
+
+// heldPorts are this monitor's hostPort sockets, kept open for the pod's
+// life so that no host service can take a published port meanwhile; the
+// kernel closes them if the monitor dies, and detachNetwork otherwise.
+var heldPorts *network.PortHold
 
 // attachNetwork puts the pod on the node's pod network (or records the
 // node's address for hostNetwork pods).
@@ -61,6 +74,7 @@ func (mon *monitor) attachNetwork(pausePID int) error {
 	if err != nil {
 		return err
 	}
+	heldPorts = att.Ports
 	mon.st.PodIP = att.IP.String()
 	mon.st.AddEvent("Normal", "AddedInterface", "", "Add eth0 ["+att.IP.String()+"/"+maskBits(cfg.Subnet)+"] on "+cfg.Bridge)
 	return nil
@@ -82,7 +96,9 @@ func detachNetwork(st *state.Pod) error {
 	}
 	// The pod being deleted still has its state directory: count it dead.
 	alive := func(pod, uid string) bool { return pod != st.Name && podAlive(pod, uid) }
-	return cfg.Detach(network.Owner{Pod: st.Name, UID: st.UID}, alive)
+	err = cfg.Detach(network.Owner{Pod: st.Name, UID: st.UID}, alive, heldPorts)
+	heldPorts = nil
+	return err
 }
 
 // nodeIP is the node's first global IPv4 address outside the pod network:

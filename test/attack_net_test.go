@@ -1,0 +1,206 @@
+package test
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+)
+
+// Attacks on the node's network from a hostile pod or a hostile manifest.
+// Each test first shows the attack path is live (a control that must
+// succeed), then that minipod closes it.
+
+// TestNetAttackLoopbackFromPod: a pod that writes raw frames (CAP_NET_RAW)
+// sends a SYN to 127.0.0.1 through the bridge, which has route_localnet on
+// for hostPorts at 127.0.0.1. A host service bound to loopback must not
+// answer it (CVE-2020-8558), while the same crafted SYN to the gateway is
+// answered, proving the frames reach the host.
+func TestNetAttackLoopbackFromPod(t *testing.T) {
+	root(t)
+	name := podName("atk-lo")
+	pn := upNetPod(t, name, tmpl(idlePod, name, "PORTS", ""))
+	secret := serveBanner(t, netns.None(), "tcp4", "127.0.0.1:0", "loopback only")
+	control := serveBanner(t, netns.None(), "tcp4", podGateway+":0", "gateway")
+	link := openRawLink(t, podNetNS(t, name), "eth0")
+	gw := bridgeMAC(t)
+	podIP := net.ParseIP(pn.ip)
+
+	if !link.handshake(t, gw, podIP, net.ParseIP(podGateway), control.port, 3*time.Second) {
+		t.Fatalf("a crafted SYN from the pod to %s:%d got no SYN-ACK: the test cannot send frames", podGateway, control.port)
+	}
+	if link.handshake(t, gw, podIP, net.ParseIP("127.0.0.1"), secret.port, 2*time.Second) {
+		t.Errorf("the host answered a SYN from pod %s to 127.0.0.1:%d", pn.ip, secret.port)
+	}
+	if c := secret.accepted(2 * time.Second); c != "" {
+		t.Errorf("a host service on 127.0.0.1:%d accepted a connection from the pod (from %s)", secret.port, c)
+	}
+}
+
+// TestNetAttackHostPortHijack: a manifest may not publish a hostPort on an
+// address that is not the node's, nor on a port a host service has (TCP
+// or UDP, on that address or the wildcard): it would capture the node's
+// own connections to it. The error names the field and the host socket.
+func TestNetAttackHostPortHijack(t *testing.T) {
+	root(t)
+	if rt, err := netlink.RouteGet(net.ParseIP("192.0.2.10")); err == nil && len(rt) > 0 && rt[0].Type == unix.RTN_LOCAL {
+		t.Fatalf("192.0.2.10 is an address of this machine; the test needs it not to be")
+	}
+	refused := func(name, ports string, want ...string) {
+		t.Helper()
+		pn := &podNet{name: name}
+		t.Cleanup(func() { checkNetGone(t, pn) })
+		r := tryUp(t, name, tmpl(idlePod, name, "PORTS", "\n    ports:"+ports))
+		if r.code == 0 {
+			t.Errorf("up of %s succeeded; want it refused naming %q", name, want)
+			return
+		}
+		for _, w := range want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("up of %s: the error does not name %q:\n%s", name, w, r.stderr)
+			}
+		}
+	}
+	p := freeHostPort(t, "tcp")
+	refused(podName("atk-hostip"), portItem(p, "TCP", "192.0.2.10"), "spec.containers[0].ports[0].hostIP", `"192.0.2.10"`)
+
+	self := "pid " + strconv.Itoa(os.Getpid())
+	tcp := serveBanner(t, netns.None(), "tcp4", "127.0.0.1:"+strconv.Itoa(freeHostPort(t, "tcp")), "host service")
+	refused(podName("atk-tcp"), "\n    - containerPort: 81"+portItem(int(tcp.port), "TCP", ""),
+		"spec.containers[0].ports[1].hostPort", tcp.addr, self)
+	if got, err := dialBanner(netns.None(), tcp.addr, time.Second); err != nil || got != "host service" {
+		t.Errorf("after the refused pod, %s answered %q (%v), want the host service", tcp.addr, got, err)
+	}
+
+	udpPort := freeHostPort(t, "udp")
+	u, err := net.ListenPacket("udp4", "127.0.0.1:"+strconv.Itoa(udpPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	refused(podName("atk-udp"), portItem(udpPort, "UDP", ""), u.LocalAddr().String(), self)
+
+	wild := serveBanner(t, netns.None(), "tcp4", "0.0.0.0:"+strconv.Itoa(freeHostPort(t, "tcp")), "wildcard service")
+	refused(podName("atk-wild"), portItem(int(wild.port), "TCP", "127.0.0.1"), "0.0.0.0:"+strconv.Itoa(int(wild.port)), self)
+}
+
+// TestNetAttackHostPortHeld: a running pod's hostPort stays taken, so a
+// host service that comes later cannot bind it (and be shadowed by the
+// pod's DNAT rule without anyone noticing); once the pod is gone it can.
+func TestNetAttackHostPortHeld(t *testing.T) {
+	root(t)
+	held := freeHostPort(t, "tcp")
+	addr := "127.0.0.1:" + strconv.Itoa(held)
+	bind := func() (errs [2]error) {
+		if l, err := net.Listen("tcp4", addr); err == nil {
+			l.Close()
+		} else {
+			errs[0] = err
+		}
+		if u, err := net.ListenPacket("udp4", addr); err == nil {
+			u.Close()
+		} else {
+			errs[1] = err
+		}
+		return errs
+	}
+	t.Cleanup(func() { // runs after the pod's down
+		if errs := bind(); errs[0] != nil || errs[1] != nil {
+			t.Errorf("%s is still taken after the pod went: TCP %v, UDP %v", addr, errs[0], errs[1])
+		}
+	})
+	name := podName("atk-held")
+	upNetPod(t, name, tmpl(idlePod, name, "PORTS", "\n    ports:"+portItem(held, "TCP", "")+portItem(held, "UDP", "")))
+	for i, err := range bind() {
+		if !errors.Is(err, syscall.EADDRINUSE) {
+			t.Errorf("a host service could bind %s/%s while pod %s publishes it: %v", addr, []string{"TCP", "UDP"}[i], name, err)
+		}
+	}
+}
+
+// portItem is one entry of a container's ports list.
+func portItem(hostPort int, proto, hostIP string) string {
+	s := fmt.Sprintf("\n    - containerPort: 80\n      hostPort: %d\n      protocol: %s", hostPort, proto)
+	if hostIP != "" {
+		s += "\n      hostIP: " + hostIP
+	}
+	return s
+}
+
+// TestNetAttackLANToPod: a machine on the node's LAN that routes the pod
+// subnet through the node must not reach pods directly (the node forwards
+// for pods), only through their hostPorts; and a hostPort on every address
+// does not capture the node's connections to another machine's address.
+func TestNetAttackLANToPod(t *testing.T) {
+	root(t)
+	lan := newLAN(t)
+	port := freeHostPort(t, "tcp")
+	far := serveBanner(t, lan.ns, "tcp4", net.JoinHostPort(lan.peerIP, strconv.Itoa(port)), "lan machine")
+	name := podName("atk-lan")
+	pn := upNetPod(t, name, tmpl(webPod, name, "EXTRA", hostPortField(port)))
+	want := "hello from " + name
+
+	node := net.JoinHostPort(nodeIPv4(t), strconv.Itoa(port))
+	var got string
+	var err error
+	waitFor(t, 30*time.Second, "the LAN to reach the pod at hostPort "+node, func() bool {
+		got, err = httpGetIn(lan.ns, node, 3*time.Second)
+		return err == nil && got == want
+	})
+	if got, err := httpGetIn(lan.ns, net.JoinHostPort(pn.ip, "80"), 3*time.Second); err == nil {
+		t.Errorf("the LAN reached pod %s at %s:80 directly: %q", name, pn.ip, got)
+	}
+	if got, err := dialBanner(netns.None(), far.addr, 3*time.Second); err != nil || got != "lan machine" {
+		t.Errorf("the node's connection to %s (not a node address) got %q (%v), want the LAN machine", far.addr, got, err)
+	}
+}
+
+// TestNetAttackRouterAdvert: no pod can configure the host (or another
+// pod) with IPv6 router advertisements (CVE-2020-10749): accept_ra is off
+// on the bridge, the host end of the pod's veth and the pod's eth0, and a
+// crafted advertisement sent to the bridge adds no route, though the same
+// frame does add one in a namespace that accepts advertisements.
+func TestNetAttackRouterAdvert(t *testing.T) {
+	root(t)
+	name := podName("atk-ra")
+	pn := upNetPod(t, name, tmpl(idlePod, name, "PORTS", ""))
+	pod := podNetNS(t, name)
+	for _, c := range []struct {
+		ns   netns.NsHandle
+		link string
+	}{{netns.None(), podBridge}, {netns.None(), pn.veth}, {pod, "eth0"}} {
+		if v := sysctlIn(t, c.ns, "net/ipv6/conf/"+c.link+"/accept_ra"); v != "0" {
+			t.Errorf("accept_ra of %s is %s, want 0", c.link, v)
+		}
+	}
+
+	prefix := randomULA()
+	a, b := raControlPair(t)
+	link := openRawLink(t, a, "ra-a")
+	ra := routerAdvert(link.mac, interfaceMAC(t, b, "ra-b"), randomLinkLocal(), prefix, 30)
+	// Sent again on each try: frames sent before the new veth's carrier
+	// is up are dropped.
+	waitFor(t, 5*time.Second, "the control namespace to take the advertised route", func() bool {
+		link.send(t, ra)
+		time.Sleep(50 * time.Millisecond)
+		return len(routesTo(t, b, prefix)) > 0
+	})
+
+	prefix = randomULA()
+	link = openRawLink(t, pod, "eth0")
+	link.send(t, routerAdvert(link.mac, bridgeMAC(t), randomLinkLocal(), prefix, 30))
+	time.Sleep(time.Second)
+	for _, r := range routesTo(t, netns.None(), prefix) {
+		t.Errorf("a router advertisement from pod %s added a host route: %s", name, r)
+		_ = netlink.RouteDel(&r)
+	}
+}
