@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"unsafe"
 
 	"github.com/minipod/minipod/pkg/container"
 	"github.com/minipod/minipod/pkg/infra"
 	"github.com/minipod/minipod/pkg/pod"
+	"golang.org/x/sys/unix"
 )
 
 // The main goroutine keeps the main thread for the process's whole life:
@@ -23,6 +25,7 @@ func init() { runtime.LockOSThread() }
 func main() {
 	sealFds()
 	if len(os.Args) > 1 {
+		nameRole(os.Args[1])
 		switch os.Args[1] {
 		case infra.Role:
 			infra.Main(os.Args[2:])
@@ -49,3 +52,16 @@ func main() {
 type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// nameRole gives the hidden roles a readable process name: they run from
+// the sealed binary, /proc/self/fd/N, and would otherwise be called "N"
+// in ps and in /proc/PID/comm.
+func nameRole(role string) {
+	switch role {
+	case infra.Role, container.Role, pod.MonitorRole:
+		name, err := unix.BytePtrFromString("minipod-" + role)
+		if err == nil {
+			_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(name)), 0, 0, 0)
+		}
+	}
+}
