@@ -8,7 +8,7 @@
 //
 //	attack caps                       capability sets of this process
 //	attack stdio                      what fds 0-2 are, pid and session id
-//	attack tiocsti FD TEXT            push TEXT into FD's terminal input
+//	attack tiocsti FD|PATH TEXT       push TEXT into a terminal's input
 //	attack keyring-read DESCRIPTION   find a "user" key and print its payload
 //	attack exe-attack DEV:INO SECS    reach a binary through /proc/PID/exe
 //	attack open PATH r|w [BYTES]      open (and read BYTES of) PATH
@@ -35,7 +35,7 @@ type command struct {
 var commands = map[string]command{
 	"caps":         {"", 0, func([]string) error { return caps() }},
 	"stdio":        {"", 0, func([]string) error { return stdio() }},
-	"tiocsti":      {"FD TEXT", 2, tiocsti},
+	"tiocsti":      {"FD|PATH TEXT", 2, tiocsti},
 	"keyring-read": {"DESCRIPTION", 1, keyringRead},
 	"exe-attack":   {"DEV:INO SECONDS", 2, exeAttack},
 	"open":         {"PATH r|w [BYTES]", 2, openPath},

@@ -29,7 +29,7 @@ func caps() error {
 	return sc.Err()
 }
 
-// stdio prints what fds 0, 1 and 2 are ("fd0 pipe", "fd1 tty 136:3"), then
+// stdio prints what fds 0, 1 and 2 are ("fd0 pipe ino=N", "fd1 tty 136:3"), then
 // this process's pid, session and process group, so a test can see whether
 // it was handed its caller's terminal or got pipes and a session of its own.
 func stdio() error {
@@ -51,7 +51,7 @@ func fdKind(fd int) string {
 	}
 	switch st.Mode & unix.S_IFMT {
 	case unix.S_IFIFO:
-		return "pipe"
+		return fmt.Sprintf("pipe ino=%d", st.Ino) // tells one pipe from another
 	case unix.S_IFSOCK:
 		return "socket"
 	case unix.S_IFREG:
