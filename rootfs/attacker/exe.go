@@ -40,6 +40,7 @@ func exeAttack(args []string) error {
 		return err
 	}
 	a := &exeAttacker{tgt: tgt, seen: map[int]bool{}, held: -1}
+	fmt.Printf("watching /proc for %d:%d\n", tgt.dev, tgt.ino)
 	for end := time.Now().Add(d); time.Now().Before(end); {
 		a.scan()
 		time.Sleep(300 * time.Microsecond)
