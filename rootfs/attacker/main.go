@@ -14,6 +14,9 @@
 //	attack open PATH r|w [BYTES]      open (and read BYTES of) PATH
 //	attack lease PATH SECS            make PATH a file whose opening we see
 //	attack fifo-watch PATH SECS       make PATH a FIFO whose opening we see
+//	attack fds                        list this process's descriptors
+//	attack shocker FILE               open the root inode of FILE's file system
+//	attack chroot-escape PATH         break out of a chroot, look for PATH
 package main
 
 import (
@@ -33,14 +36,17 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"caps":         {"", 0, func([]string) error { return caps() }},
-	"stdio":        {"", 0, func([]string) error { return stdio() }},
-	"tiocsti":      {"FD|PATH TEXT", 2, tiocsti},
-	"keyring-read": {"DESCRIPTION", 1, keyringRead},
-	"exe-attack":   {"DEV:INO SECONDS", 2, exeAttack},
-	"open":         {"PATH r|w [BYTES]", 2, openPath},
-	"lease":        {"PATH SECONDS", 2, lease},
-	"fifo-watch":   {"PATH SECONDS", 2, fifoWatch},
+	"caps":          {"", 0, func([]string) error { return caps() }},
+	"stdio":         {"", 0, func([]string) error { return stdio() }},
+	"tiocsti":       {"FD|PATH TEXT", 2, tiocsti},
+	"keyring-read":  {"DESCRIPTION", 1, keyringRead},
+	"exe-attack":    {"DEV:INO SECONDS", 2, exeAttack},
+	"open":          {"PATH r|w [BYTES]", 2, openPath},
+	"lease":         {"PATH SECONDS", 2, lease},
+	"fifo-watch":    {"PATH SECONDS", 2, fifoWatch},
+	"fds":           {"", 0, func([]string) error { return fds() }},
+	"shocker":       {"FILE", 1, shocker},
+	"chroot-escape": {"PATH", 1, chrootEscape},
 }
 
 func main() {
