@@ -50,8 +50,8 @@ func TestAttackWorkingDirOnHost(t *testing.T) {
 	t.Run("image WorkingDir", func(t *testing.T) {
 		t.Parallel()
 		host := hostDecoy(t)
-		store := cwdImage(t, "/proc/1/root"+host)
-		checkCwdAttack(t, host, runOpts{env: []string{"MINIPOD_IMAGES=" + store}}, "IMAGE", "e2e/cwd:v1", "WORKDIR", "")
+		store := privateBusybox(t, "/proc/1/root"+host)
+		checkCwdAttack(t, host, runOpts{env: []string{"MINIPOD_IMAGES=" + store}}, "IMAGE", privateImage, "WORKDIR", "")
 	})
 }
 
@@ -68,12 +68,16 @@ func hostDecoy(t *testing.T) string {
 
 const hostSecret = "host-secret-b6f1c2"
 
-// cwdImage makes a private store holding e2e/cwd:v1, busybox whose config
-// sets WorkingDir to dir.
-func cwdImage(t *testing.T, dir string) string {
+// privateImage is busybox in a store of a test's own (privateBusybox).
+const privateImage = "e2e/busybox:v1"
+
+// privateBusybox makes a private store holding privateImage, a copy of
+// busybox whose config sets WorkingDir to dir, for a test to alter; it
+// returns the store (MINIPOD_IMAGES).
+func privateBusybox(t *testing.T, dir string) string {
 	t.Helper()
 	store := t.TempDir()
-	img := filepath.Join(store, "e2e", "cwd", "v1")
+	img := filepath.Join(store, "e2e", "busybox", "v1")
 	if err := os.MkdirAll(img, 0o755); err != nil {
 		t.Fatal(err)
 	}
