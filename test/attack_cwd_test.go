@@ -36,7 +36,8 @@ spec:
 // TestAttackWorkingDirOnHost (CVE-2024-21626 class): a working directory
 // of /proc/1/root/... used to start the container with its cwd on the
 // host, where it read and wrote files. Whether it comes from the pod's
-// workingDir or the image's WorkingDir, the container must either fail to
+// workingDir, the image's WorkingDir or an image symlink that workingDir
+// goes through, the container must either fail to
 // start with a message about its working directory, or run with a cwd in
 // its own root: it never reads the host file nor leaves a file on the host,
 // and an exec'd process cannot reach the host's root through /proc/1/root.
@@ -52,6 +53,16 @@ func TestAttackWorkingDirOnHost(t *testing.T) {
 		host := hostDecoy(t)
 		store := privateBusybox(t, "/proc/1/root"+host)
 		checkCwdAttack(t, host, runOpts{env: []string{"MINIPOD_IMAGES=" + store}}, "IMAGE", privateImage, "WORKDIR", "")
+	})
+	// No check of the path's text sees this one: /w is an image symlink.
+	t.Run("image symlink", func(t *testing.T) {
+		t.Parallel()
+		host := hostDecoy(t)
+		store := privateBusybox(t, "/")
+		if err := os.Symlink("/proc/1/root"+host, filepath.Join(store, "e2e", "busybox", "v1", "rootfs", "w")); err != nil {
+			t.Fatal(err)
+		}
+		checkCwdAttack(t, host, runOpts{env: []string{"MINIPOD_IMAGES=" + store}}, "IMAGE", privateImage, "WORKDIR", "    workingDir: /w\n")
 	})
 }
 
