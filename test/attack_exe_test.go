@@ -56,7 +56,8 @@ func TestAttackProcExe(t *testing.T) {
 	needAttackImage(t)
 	t.Run("command /proc/self/exe", func(t *testing.T) {
 		t.Parallel()
-		exeAttack(t, "", selfExeVictim, nil)
+		name := exeAttack(t, "", selfExeVictim, nil)
+		checkPauseSealed(t, name)
 	})
 	t.Run("exec of a #!/proc/self/exe script", func(t *testing.T) {
 		t.Parallel()
@@ -71,8 +72,8 @@ func TestAttackProcExe(t *testing.T) {
 
 // exeAttack runs exePod with prepare and victim, calls trigger (if any)
 // once the attacker watches, and checks the attacker's findings and the
-// host binary.
-func exeAttack(t *testing.T, prepare, victim string, trigger func(name string)) {
+// host binary. It returns the pod's name.
+func exeAttack(t *testing.T, prepare, victim string, trigger func(name string)) string {
 	t.Helper()
 	before := fileID(t, exe)
 	const secs = 6
@@ -94,6 +95,19 @@ func exeAttack(t *testing.T, prepare, victim string, trigger func(name string)) 
 	}
 	if after := fileID(t, exe); after != before {
 		t.Errorf("the host's minipod binary changed: before %+v, after %+v", before, after)
+	}
+	return name
+}
+
+// checkPauseSealed: pause, PID 1 of a shared PID namespace, is a host
+// process (the host's root and working directory, minipod's memory); none
+// of its /proc entries may open for a container process.
+func checkPauseSealed(t *testing.T, pod string) {
+	t.Helper()
+	for _, p := range []string{"/proc/1/exe", "/proc/1/root/", "/proc/1/cwd/", "/proc/1/environ", "/proc/1/maps", "/proc/1/mem"} {
+		if r := mp(t, "exec", pod, "-c", "attack", "--", "/attack", "open", p, "r", "1"); r.code == 0 {
+			t.Errorf("a container process opened pause's %s: %s", p, r)
+		}
 	}
 }
 
