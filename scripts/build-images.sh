@@ -35,7 +35,12 @@ IMAGES=(
 	"nginx:latest|nginx|debian:bookworm|alpine|snapshot"
 	"training/webapp:latest|webapp|busybox:latest||"
 	"allingeek/ch6_ipc:latest|ipc|busybox:latest||"
+	"minipod-attacker:latest|attacker|busybox:latest||"
 )
+
+# Recipes that compile a Go program of this repository: their stamp covers
+# go.mod, go.sum and the Go version, and building them needs Go.
+GO_RECIPES=" ipc attacker "
 
 STORE=${MINIPOD_IMAGES:-/var/lib/minipod/images}
 # Images may hold setuid-root files: only root may reach the store.
@@ -151,7 +156,7 @@ find_go() {
 	for g in "$(command -v go || true)" /usr/local/go/bin/go /usr/lib/go/bin/go; do
 		[[ -n $g && -x $g ]] && { printf '%s' "$g"; return 0; }
 	done
-	die "Go is needed to build allingeek/ch6_ipc (rootfs/ipc) but 'go' was not found"
+	die "Go is needed to build $1 but 'go' was not found"
 }
 
 # stamp_of ENTRY prints the hash of everything the image is built from:
@@ -162,7 +167,7 @@ stamp_of() {
 	if [[ -d $REPO_ROOT/rootfs/$recipe ]]; then
 		mapfile -t extra < <(find "$REPO_ROOT/rootfs/$recipe" -type f | LC_ALL=C sort)
 	fi
-	[[ $recipe == ipc ]] && extra+=("$REPO_ROOT/go.mod" "$REPO_ROOT/go.sum")
+	[[ $GO_RECIPES != *" $recipe "* ]] || extra+=("$REPO_ROOT/go.mod" "$REPO_ROOT/go.sum")
 	{
 		local f
 		for f in "$REPO_ROOT/scripts/image-lib.sh" "$REPO_ROOT/rootfs/$recipe.sh" "${extra[@]}"; do
@@ -170,7 +175,7 @@ stamp_of() {
 			sha256sum <"$f"
 		done
 		[[ -z $base ]] || cat "$STORE/${base%:*}/${base##*:}/.recipe-sha256"
-		[[ $recipe != ipc ]] || "$GO" version
+		[[ $GO_RECIPES != *" $recipe "* ]] || "$GO" version
 	} | sha256sum | cut -d' ' -f1
 }
 
@@ -322,7 +327,13 @@ main() {
 	[[ $closure != *" debian:"* ]] || pkgs+=(debootstrap debian-archive-keyring)
 	ensure_packages "${pkgs[@]}"
 	GO=
-	[[ $closure != *" allingeek/ch6_ipc:"* ]] || GO=$(find_go)
+	local recipe
+	for e in "${IMAGES[@]}"; do
+		IFS='|' read -r _ recipe _ _ _ <<<"$e"
+		if [[ $closure == *" ${e%%|*} "* && $GO_RECIPES == *" $recipe "* && -z $GO ]]; then
+			GO=$(find_go "${e%%|*} (rootfs/$recipe)")
+		fi
+	done
 
 	for e in "${IMAGES[@]}"; do
 		if [[ $closure == *" ${e%%|*} "* ]]; then build "$e"; fi
