@@ -10,8 +10,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// cgroupPod runs two containers; b forks a child that outlives nothing.
-const cgroupPod = `apiVersion: v1
+// twoIdlePod runs two idle busybox containers, a and b.
+const twoIdlePod = `apiVersion: v1
 kind: Pod
 metadata:
   name: {{NAME}}
@@ -50,7 +50,7 @@ func TestCgroupV2(t *testing.T) {
 	}
 	v2 := runOpts{env: []string{"MINIPOD_CGROUP_VERSION=2"}}
 	name := podName("cgv2")
-	upPod(t, name, tmpl(cgroupPod, name), v2)
+	upPod(t, name, tmpl(twoIdlePod, name), v2)
 	uid := string(getPod(t, name).UID)
 	podDir := filepath.Join(mount, "minipod", "pod"+uid)
 	for _, c := range []string{"a", "b"} {

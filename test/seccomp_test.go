@@ -111,13 +111,13 @@ func TestSeccompNodeDefault(t *testing.T) {
 		want string
 	}{{nil, "2"}, {[]string{"MINIPOD_SECCOMP_DEFAULT=Unconfined"}, "0"}} {
 		name := podName("seccomp-default")
-		upPod(t, name, tmpl(cgroupPod, name), runOpts{env: c.env})
+		upPod(t, name, tmpl(twoIdlePod, name), runOpts{env: c.env})
 		if main, exec := statusField(t, name, "a", "Seccomp"); main != c.want || exec != c.want {
 			t.Errorf("%v: Seccomp main %q exec %q, want %q", c.env, main, exec, c.want)
 		}
 	}
 	name := podName("seccomp-bad")
-	r := tryUp(t, name, tmpl(cgroupPod, name), runOpts{env: []string{"MINIPOD_SECCOMP_DEFAULT=Sometimes"}})
+	r := tryUp(t, name, tmpl(twoIdlePod, name), runOpts{env: []string{"MINIPOD_SECCOMP_DEFAULT=Sometimes"}})
 	if r.code == 0 || !strings.Contains(r.stderr, "seccomp-default") {
 		t.Errorf("a bad node setting must fail up naming it: %s", r)
 	}

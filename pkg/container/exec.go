@@ -1,7 +1,6 @@
 package container
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"syscall"
@@ -17,6 +16,9 @@ import (
 type ExecOptions struct {
 	PID  int         // the container's main process (host PID)
 	Spec *specs.Spec // the container's config.json: how its processes run
+	// Filter is Spec's seccomp filter, compiled, for a caller that keeps
+	// it between execs; nil compiles it from Spec.
+	Filter *seccomp.Program
 	// Cgroup is the container's cgroup; the command is born in it.
 	Cgroup cgroups.Dirs
 	Args   []string
@@ -27,53 +29,62 @@ type ExecOptions struct {
 	Stdin, Stdout, Stderr *os.File
 	// TTY gives the command a terminal from the container's own devpts
 	// (so ttyname() works inside); Stdin/Stdout/Stderr are then unused and
-	// OnTTY receives the master side once the command runs.
-	TTY   bool
-	OnTTY func(master *os.File)
+	// Exec returns the master side.
+	TTY bool
 }
 
-// Exec runs a command in every namespace and the cgroup of the container,
-// with the process description of its config.json (environment, user and
-// groups, capabilities, no_new_privs, seccomp, working directory) applied
-// exactly as init applies it, and returns its exit status the way a shell
-// reports it (128+N for signal N).
-func Exec(o ExecOptions) (int, error) {
+// Exec starts a command in every namespace and the cgroup of the
+// container, with the process description of its config.json (environment,
+// user and groups, capabilities, no_new_privs, seccomp, working directory)
+// applied exactly as init applies it. It returns the command's PID, which
+// the caller reaps (ExitCode turns the status into a shell's exit code),
+// and with TTY the terminal's master side.
+//
+// The caller must run from a sealed copy of minipod (the pod's monitor
+// does): the forked child is a copy of the caller until it execs, and a
+// command such as a `#!/proc/self/exe` script resolves /proc/self/exe in
+// the child. Calls must not overlap within one process: on cgroup v2 the
+// whole process visits the container's cgroup for the fork.
+func Exec(o ExecOptions) (int, *os.File, error) {
 	// The child forked into the container shares our memory until it
 	// execs, and sits in the container's PID namespace: while this process
 	// is dumpable, a container process could open /proc/CHILD/mem (our
 	// memory, a host root process) or /proc/CHILD/exe (the minipod binary).
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
-		return 0, fmt.Errorf("exec: set non-dumpable: %w", err)
+		return 0, nil, fmt.Errorf("exec: set non-dumpable: %w", err)
 	}
-	filter, err := compileFilter(o.Spec)
-	if err != nil {
-		return 0, fmt.Errorf("exec: %w", err)
+	filter := o.Filter
+	if filter == nil {
+		var err error
+		if filter, err = compileFilter(o.Spec); err != nil {
+			return 0, nil, fmt.Errorf("exec: %w", err)
+		}
 	}
 	set, err := ns.OfProcess(o.PID, o.Spec.Linux.Namespaces)
 	if err != nil {
-		return 0, fmt.Errorf("exec: %w", err)
+		return 0, nil, fmt.Errorf("exec: %w", err)
 	}
 	defer set.Close()
 	place, err := cgroups.Place(o.Cgroup)
 	if err != nil {
-		return 0, fmt.Errorf("exec: %w", err)
+		return 0, nil, fmt.Errorf("exec: %w", err)
 	}
 	defer place.Close()
 	leave, err := place.JoinProcess()
 	if err != nil {
-		return 0, fmt.Errorf("exec: %w", err)
+		return 0, nil, fmt.Errorf("exec: %w", err)
 	}
 	pid, master, err := forkInside(o, set, place, filter)
 	if lerr := leave(); lerr != nil && err == nil {
 		err = lerr
 	}
 	if err != nil {
-		return 0, fmt.Errorf("exec: %w", err)
+		if master != nil {
+			master.Close()
+		}
+		return 0, nil, fmt.Errorf("exec: %w", err)
 	}
-	if master != nil && o.OnTTY != nil {
-		o.OnTTY(master)
-	}
-	return wait(pid)
+	return pid, master, nil
 }
 
 // forkInside forks the command on a thread that joined the container's
@@ -133,20 +144,6 @@ func forkCommand(args []string, p *specs.Process, files []*os.File, tty bool) (i
 		return 0, fmt.Errorf("%s: %w", args[0], err)
 	}
 	return pid, nil
-}
-
-func wait(pid int) (int, error) {
-	for {
-		var ws unix.WaitStatus
-		_, err := unix.Wait4(pid, &ws, 0, nil)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			return 0, fmt.Errorf("wait for exec: %w", err)
-		}
-		return ExitCode(ws), nil
-	}
 }
 
 // ExitCode turns a wait status into a shell-style exit code.

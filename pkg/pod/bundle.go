@@ -33,6 +33,8 @@ type ctr struct {
 	// cgroup is the container's cgroup, created before its first start
 	// and kept for its restarts
 	cgroup cgroups.Dirs
+	// exec is what execs into the current instance need (execserve.go)
+	exec *execCache
 
 	// the image, resolved (and pulled if the policy says so) before a start
 	img        *image.Image

@@ -1,13 +1,15 @@
 package pod
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
+	"strconv"
 
 	"github.com/creack/pty"
-	"github.com/minipod/minipod/pkg/container"
 	"github.com/minipod/minipod/pkg/state"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
@@ -22,9 +24,9 @@ type ExecOptions struct {
 }
 
 // Exec runs a command in a running container and returns its exit code.
-// How the command runs (namespaces, cgroup, user, groups, capabilities,
-// seccomp, environment, working directory) comes from the container's
-// config.json, as for its init.
+// The pod's monitor starts it (see execwire.go), with the container's
+// config.json: namespaces, cgroup, user, groups, capabilities, seccomp,
+// environment, working directory, as for its init.
 func Exec(o ExecOptions) (int, error) {
 	st, err := roots.Load(o.Pod)
 	if err != nil {
@@ -37,58 +39,97 @@ func Exec(o ExecOptions) (int, error) {
 	if c.State != state.StateRunning || !c.Proc.Alive() {
 		return 0, fmt.Errorf("cannot exec into container %s of pod %s: container is not running (%s)", c.Name, st.Name, c.State)
 	}
-	spec, err := container.ReadSpec(roots.Bundle(st.Name, c.Name))
+	conn, err := dialExec(st)
 	if err != nil {
 		return 0, err
 	}
-	dirs, err := driverOf(st).Resolve(spec.Linux.CgroupsPath)
-	if err != nil {
-		return 0, err
-	}
-	eo := container.ExecOptions{PID: c.Proc.PID, Spec: spec, Cgroup: dirs, Args: o.Args}
+	defer conn.Close()
+	req := execRequest{Container: c.Name, Args: o.Args, TTY: o.TTY}
 	if o.TTY {
-		return execTTY(eo, o.Stdin)
+		return execTTY(conn, req, o.Stdin)
 	}
-	return execPipes(eo, o.Stdin)
+	return execPipes(conn, req, o.Stdin)
+}
+
+// dialExec connects to the pod's monitor.
+func dialExec(st *state.Pod) (*net.UnixConn, error) {
+	d, err := os.Open(roots.PodRun(st.Name))
+	if err != nil {
+		return nil, fmt.Errorf("exec: %w", err)
+	}
+	defer d.Close()
+	path := "/proc/self/fd/" + strconv.Itoa(int(d.Fd())) + "/" + execSocket
+	conn, err := net.DialUnix("unixpacket", nil, &net.UnixAddr{Name: path, Net: "unixpacket"})
+	if err != nil {
+		return nil, fmt.Errorf("cannot exec into pod %s: its monitor does not answer (%w); delete the pod with: minipod down %s", st.Name, err, st.Name)
+	}
+	return conn, nil
+}
+
+// awaitStart reads the monitor's first reply: the command runs (with a
+// TTY, its terminal's master side comes with it), or why not.
+func awaitStart(conn *net.UnixConn) (*os.File, error) {
+	var started execStarted
+	fds, err := recvMsg(conn, &started, 1)
+	if err != nil {
+		return nil, fmt.Errorf("exec: %w", err)
+	}
+	if started.Error != "" {
+		closeAll(fds)
+		return nil, errors.New(started.Error)
+	}
+	if len(fds) > 0 {
+		return fds[0], nil
+	}
+	return nil, nil
+}
+
+// awaitExit reads the second: the command's exit code.
+func awaitExit(conn *net.UnixConn) (int, error) {
+	var exited execExited
+	if _, err := recvMsg(conn, &exited, 0); err != nil {
+		return 0, fmt.Errorf("exec: the pod's monitor went away before the command ended: %w", err)
+	}
+	if exited.Error != "" {
+		return 0, errors.New(exited.Error)
+	}
+	return exited.Code, nil
 }
 
 // execPipes gives the command pipes, never the caller's own descriptors:
 // if those are a terminal, a container process holding it could push
-// keystrokes into the caller's shell (TIOCSTI) or rewrite its screen.
-func execPipes(eo container.ExecOptions, stdin bool) (int, error) {
-	var ends []*os.File // the command's ends, closed here once it runs
-	defer func() {
-		for _, f := range ends {
-			f.Close()
-		}
-	}()
+// keystrokes into the caller's shell (TIOCSTI) or rewrite its screen; if
+// a file, reopen it through /proc/self/fd.
+func execPipes(conn *net.UnixConn, req execRequest, stdin bool) (int, error) {
 	in, err := inputEnd(stdin)
 	if err != nil {
 		return 0, err
 	}
-	ends = append(ends, in)
 	outR, outW, err := os.Pipe()
 	if err != nil {
+		in.Close()
 		return 0, fmt.Errorf("exec: %w", err)
 	}
-	ends = append(ends, outW)
 	errR, errW, err := os.Pipe()
 	if err != nil {
+		in.Close()
 		outR.Close()
+		outW.Close()
 		return 0, fmt.Errorf("exec: %w", err)
 	}
-	ends = append(ends, errW)
-	eo.Stdin, eo.Stdout, eo.Stderr = in, outW, errW
+	err = sendMsg(conn, req, in, outW, errW)
+	closeAll([]*os.File{in, outW, errW}) // the command's ends: ours must go for EOF
 	done := relayOutput(outR, errR)
-	code, err := container.Exec(eo)
-	for _, f := range ends {
-		f.Close()
+	if err != nil {
+		return 0, err
 	}
-	ends = nil
+	if _, err := awaitStart(conn); err != nil {
+		return 0, err
+	}
+	code, err := awaitExit(conn)
 	<-done // the command's output, to the last byte
 	return code, err
 }
-
 // inputEnd is the command's stdin: a pipe fed from ours with -i, else
 // /dev/null.
 func inputEnd(stdin bool) (*os.File, error) {
@@ -130,36 +171,38 @@ func relayOutput(outR, errR *os.File) <-chan struct{} {
 	return done
 }
 
-// execTTY gives the command a terminal from the container's devpts: our
-// terminal goes raw, bytes flow both ways, window size changes follow.
-func execTTY(eo container.ExecOptions, stdin bool) (int, error) {
-	done := make(chan struct{})
-	var master *os.File
-	eo.TTY = true
-	eo.OnTTY = func(m *os.File) {
-		master = m
-		if term.IsTerminal(int(os.Stdin.Fd())) {
-			_ = pty.InheritSize(os.Stdin, m)
-			go followWindowSize(m)
-		}
-		if stdin {
-			go func() { _, _ = io.Copy(m, os.Stdin) }()
-		}
-		go func() {
-			_, _ = io.Copy(os.Stdout, m) // ends with EIO once the command exits
-			close(done)
-		}()
+// execTTY gives the command a terminal from the container's devpts, whose
+// master side the monitor hands us: our terminal goes raw, bytes flow both
+// ways, window size changes follow.
+func execTTY(conn *net.UnixConn, req execRequest, stdin bool) (int, error) {
+	if err := sendMsg(conn, req); err != nil {
+		return 0, err
 	}
+	m, err := awaitStart(conn)
+	if err != nil {
+		return 0, err
+	}
+	if m == nil {
+		return 0, errors.New("exec: the monitor sent no terminal")
+	}
+	defer m.Close()
 	if term.IsTerminal(int(os.Stdin.Fd())) {
+		_ = pty.InheritSize(os.Stdin, m)
+		go followWindowSize(m)
 		if old, err := term.MakeRaw(int(os.Stdin.Fd())); err == nil {
 			defer term.Restore(int(os.Stdin.Fd()), old)
 		}
 	}
-	code, err := container.Exec(eo)
-	if master != nil {
-		<-done
-		master.Close()
+	if stdin {
+		go func() { _, _ = io.Copy(m, os.Stdin) }()
 	}
+	done := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(os.Stdout, m) // ends with EIO once the command exits
+		close(done)
+	}()
+	code, err := awaitExit(conn)
+	<-done
 	return code, err
 }
 

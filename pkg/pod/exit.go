@@ -29,6 +29,8 @@ func (mon *monitor) onExit(e exitEvent) {
 	}
 	c, ok := mon.byPID[e.pid]
 	if !ok {
+		// An exec'd command, or an orphan re-parented to us: just reaped.
+		mon.execs.exited(e.pid, exitCode(e))
 		return
 	}
 	delete(mon.byPID, e.pid)

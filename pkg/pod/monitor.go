@@ -2,6 +2,7 @@ package pod
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -40,6 +41,10 @@ type monitor struct {
 	pulled chan pullResult
 	// backoffShown turns ErrImagePull into ImagePullBackOff.
 	backoffShown chan *ctr
+	// execs are `minipod exec` requests (see execwire.go).
+	execAsks chan execAsk
+	execs    *execWaits
+	execSock *net.UnixListener
 	term         chan os.Signal
 	killAt       <-chan time.Time
 	stopped      bool     // pause has been told to stop
@@ -73,7 +78,8 @@ func newMonitor(name string) (*monitor, error) {
 	unix.CloseOnExec(readyFd)
 	mon := &monitor{ready: ready, byPID: map[int]*ctr{},
 		exits: make(chan exitEvent, 16), kick: make(chan struct{}, 1),
-		retry: make(chan *ctr, 16), pulled: make(chan pullResult, 16), backoffShown: make(chan *ctr, 16), term: make(chan os.Signal, 2)}
+		retry: make(chan *ctr, 16), pulled: make(chan pullResult, 16), backoffShown: make(chan *ctr, 16), term: make(chan os.Signal, 2),
+		execAsks: make(chan execAsk), execs: &execWaits{wait: map[int]chan int{}}}
 	signal.Notify(mon.term, unix.SIGTERM, unix.SIGINT)
 	signal.Ignore(unix.SIGHUP, unix.SIGPIPE)
 	if err := mon.boot(name); err != nil {
@@ -111,6 +117,10 @@ func (mon *monitor) boot(name string) error {
 		return err
 	}
 	go reap(mon.exits, mon.kick)
+	if mon.execSock, err = listenExec(roots.PodRun(name)); err != nil {
+		return err
+	}
+	go mon.acceptExecs(mon.execSock)
 	trace("loaded")
 	return mon.startPod()
 }

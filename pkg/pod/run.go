@@ -11,13 +11,17 @@ import (
 // goroutine, so the state record needs no locking.
 func (mon *monitor) run() int {
 	mon.advance()
+	changed := true
 	for {
-		mon.updatePhase()
-		mon.save()
-		mon.maybeReport()
-		if mon.finished() {
-			break
+		if changed {
+			mon.updatePhase()
+			mon.save()
+			mon.maybeReport()
+			if mon.finished() {
+				break
+			}
 		}
+		changed = true
 		select {
 		case e := <-mon.exits:
 			mon.onExit(e)
@@ -31,6 +35,10 @@ func (mon *monitor) run() int {
 			mon.beginStop()
 		case <-mon.killAt:
 			mon.killAll()
+		case a := <-mon.execAsks:
+			// A question, not a change: no state to write.
+			a.reply <- mon.execTarget(a.container)
+			changed = false
 		}
 	}
 	return mon.finish()
@@ -58,6 +66,9 @@ func (mon *monitor) finished() bool {
 // finish ends the monitor. A deleted pod is removed entirely; a pod that
 // completed keeps its state and logs for `get` and `logs` until `down`.
 func (mon *monitor) finish() int {
+	if mon.execSock != nil {
+		mon.execSock.Close()
+	}
 	mon.drainLogs()
 	if mon.st.Terminating {
 		mon.teardown()

@@ -126,6 +126,7 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	c.exec = &execCache{spec: spec}
 	place, err := mon.containerCgroup(c, spec)
 	if err != nil {
 		return 0, err

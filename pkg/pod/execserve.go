@@ -1,0 +1,221 @@
+package pod
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+
+	"github.com/minipod/minipod/pkg/cgroups"
+	"github.com/minipod/minipod/pkg/container"
+	"github.com/minipod/minipod/pkg/seccomp"
+	"github.com/minipod/minipod/pkg/state"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// execTarget is what the event loop tells an exec about its container.
+type execTarget struct {
+	pid    int
+	run    *execCache
+	cgroup cgroups.Dirs
+	err    error
+}
+
+// execCache is what every exec into one container instance needs: the
+// spec its config.json holds (the monitor wrote both) and the seccomp
+// filter compiled from it once, on the first exec.
+type execCache struct {
+	spec   *specs.Spec
+	once   sync.Once
+	filter *seccomp.Program
+	err    error
+}
+
+func (e *execCache) compiled() (*seccomp.Program, error) {
+	e.once.Do(func() {
+		if e.spec.Linux != nil && e.spec.Linux.Seccomp != nil {
+			e.filter, e.err = seccomp.Compile(e.spec.Linux.Seccomp)
+		}
+	})
+	return e.filter, e.err
+}
+
+// execAsk asks the event loop, which owns the pod's state, for a target.
+type execAsk struct {
+	container string
+	reply     chan execTarget
+}
+
+// execWaits routes the exits the monitor reaps to the exec that started
+// the process. Forks happen with mu held and exits are routed with mu
+// held, so an exit reaped before its exec registered waits for it.
+type execWaits struct {
+	mu   sync.Mutex
+	wait map[int]chan int
+}
+
+// start forks with fork and registers the process it returns.
+func (w *execWaits) start(fork func() (int, *os.File, error)) (int, *os.File, chan int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	pid, master, err := fork()
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	done := make(chan int, 1)
+	w.wait[pid] = done
+	return pid, master, done, nil
+}
+
+// exited delivers an exit code; false when no exec started pid.
+func (w *execWaits) exited(pid, code int) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	done, ok := w.wait[pid]
+	if ok {
+		done <- code
+		delete(w.wait, pid)
+	}
+	return ok
+}
+
+// listenExec opens the pod's exec socket. The run directory is root's
+// only; the path goes through an fd of it because a pod name may be
+// longer than a socket address.
+func listenExec(dir string) (*net.UnixListener, error) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open exec socket: %w", err)
+	}
+	defer d.Close()
+	path := "/proc/self/fd/" + strconv.Itoa(int(d.Fd())) + "/" + execSocket
+	l, err := net.ListenUnix("unixpacket", &net.UnixAddr{Name: path, Net: "unixpacket"})
+	if err != nil {
+		return nil, fmt.Errorf("open exec socket: %w", err)
+	}
+	l.SetUnlinkOnClose(false) // the path named a closed fd; teardown removes the file
+	return l, nil
+}
+
+// acceptExecs serves exec requests until the listener closes.
+func (mon *monitor) acceptExecs(l *net.UnixListener) {
+	for {
+		c, err := l.AcceptUnix()
+		if err != nil {
+			return
+		}
+		go mon.serveExec(c)
+	}
+}
+
+func (mon *monitor) serveExec(c *net.UnixConn) {
+	defer c.Close()
+	trace("exec: accepted")
+	if err := peerIsRoot(c); err != nil {
+		return
+	}
+	var req execRequest
+	fds, err := recvMsg(c, &req, 3)
+	if err != nil {
+		return
+	}
+	defer closeAll(fds)
+	done, err := mon.startExec(c, req, fds)
+	if err != nil {
+		_ = sendMsg(c, execStarted{Error: err.Error()})
+		return
+	}
+	code := <-done
+	trace("exec: reaped")
+	_ = sendMsg(c, execExited{Code: code})
+}
+
+// startExec starts the command and tells the caller its PID (and hands it
+// the terminal); the returned channel yields its exit code.
+func (mon *monitor) startExec(c *net.UnixConn, req execRequest, fds []*os.File) (chan int, error) {
+	if len(req.Args) == 0 {
+		return nil, errors.New("exec: no command")
+	}
+	if !req.TTY && len(fds) != 3 {
+		return nil, fmt.Errorf("exec: %d descriptors, want stdin, stdout and stderr", len(fds))
+	}
+	trace("exec: request")
+	t := mon.askExec(req.Container)
+	trace("exec: target")
+	if t.err != nil {
+		return nil, t.err
+	}
+	filter, err := t.run.compiled()
+	if err != nil {
+		return nil, fmt.Errorf("exec: seccomp profile: %w", err)
+	}
+	eo := container.ExecOptions{PID: t.pid, Spec: t.run.spec, Filter: filter, Cgroup: t.cgroup, Args: req.Args, TTY: req.TTY}
+	if !req.TTY {
+		eo.Stdin, eo.Stdout, eo.Stderr = fds[0], fds[1], fds[2]
+	}
+	trace("exec: compiled")
+	pid, master, done, err := mon.execs.start(func() (int, *os.File, error) { return container.Exec(eo) })
+	trace("exec: forked")
+	if err != nil {
+		return nil, err
+	}
+	closeAll(fds) // the command has its own copies: EOF reaches the caller when it exits
+	var send []*os.File
+	if master != nil {
+		defer master.Close()
+		send = append(send, master)
+	}
+	if err := sendMsg(c, execStarted{PID: pid}, send...); err != nil {
+		return nil, err
+	}
+	return done, nil
+}
+
+// askExec gets the container's process from the event loop.
+func (mon *monitor) askExec(name string) execTarget {
+	reply := make(chan execTarget, 1)
+	mon.execAsks <- execAsk{container: name, reply: reply}
+	return <-reply
+}
+
+// execTarget answers askExec, on the event loop.
+func (mon *monitor) execTarget(name string) execTarget {
+	if mon.st.Terminating {
+		return execTarget{err: fmt.Errorf("cannot exec into pod %s: it is being deleted", mon.pod.Name)}
+	}
+	for _, c := range mon.ctrs {
+		if c.spec.Name != name {
+			continue
+		}
+		if c.pid == 0 || c.st.State != state.StateRunning {
+			return execTarget{err: fmt.Errorf("cannot exec into container %s of pod %s: container is not running (%s)", name, mon.pod.Name, c.st.State)}
+		}
+		return execTarget{pid: c.pid, run: c.exec, cgroup: c.cgroup}
+	}
+	return execTarget{err: fmt.Errorf("container %s is not valid for pod %s", name, mon.pod.Name)}
+}
+
+// peerIsRoot refuses anyone but root, whatever the socket's permissions.
+func peerIsRoot(c *net.UnixConn) error {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var cred *unix.Ucred
+	var cerr error
+	if err := raw.Control(func(fd uintptr) {
+		cred, cerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
+	}); err != nil {
+		return err
+	}
+	if cerr != nil {
+		return cerr
+	}
+	if cred.Uid != 0 {
+		return fmt.Errorf("exec socket: peer uid %d is not root", cred.Uid)
+	}
+	return nil
+}
