@@ -1,0 +1,77 @@
+package seccomp
+
+import (
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/minipod/minipod/pkg/testutil"
+)
+
+// TestLoadDefaultOnKernel loads RuntimeDefault for docker's default
+// capabilities on a real thread (without no_new_privs: the test runs as
+// root, with CAP_SYS_ADMIN) and makes the syscalls it must stop or allow.
+func TestLoadDefaultOnKernel(t *testing.T) {
+	testutil.RequiresRoot(t)
+	got, err := runHelper(t, "default")
+	if err != nil {
+		t.Fatalf("helper: %v", err)
+	}
+	checkResults(t, got, map[string]string{
+		"nnp": "0", "seccomp_mode": "2",
+		"unshare": "EPERM", "keyctl": "EPERM", "add_key": "EPERM", "mount": "EPERM",
+		"clone3": "ENOSYS", "getpid": "ok", "getpid_value": "", "write": "ok", "read": "ok",
+		"personality": "ok", "personality_addr_no_randomize": "EPERM",
+		"socket_vsock": "EPERM", "socket_inet": "ok",
+	})
+}
+
+func TestLoadNeedsNoNewPrivsOrCapSysAdmin(t *testing.T) {
+	testutil.RequiresRoot(t)
+	got, err := runHelper(t, "nocap")
+	if err != nil {
+		t.Fatalf("helper: %v", err)
+	}
+	checkResults(t, got, map[string]string{"drop_sys_admin": "ok", "nnp": "0", "load": "EACCES", "seccomp_mode": ""})
+	if !strings.Contains(got["load_error"], "no_new_privs or CAP_SYS_ADMIN") {
+		t.Errorf("load error %q does not say what is missing", got["load_error"])
+	}
+	got, err = runHelper(t, "nnp")
+	if err != nil {
+		t.Fatalf("helper: %v", err)
+	}
+	checkResults(t, got, map[string]string{"drop_sys_admin": "ok", "nnp": "1", "seccomp_mode": "2", "mount": "EPERM", "getpid": "ok"})
+}
+
+func TestLocalhostOnKernel(t *testing.T) {
+	testutil.RequiresRoot(t)
+	root := profileRoot(t)
+	cases := []struct {
+		path string
+		want map[string]string
+	}{
+		{"profiles/errno.json", map[string]string{"getppid": "ENOENT", "getpid": "ok", "uname": "EPERM"}},
+		{"log.json", map[string]string{"getppid": "EACCES", "getpid": "ok", "uname": "ok"}},
+	}
+	for _, c := range cases {
+		t.Run(c.path, func(t *testing.T) {
+			got, err := runHelper(t, "localhost", helperRootEnv+"="+root+":"+c.path)
+			if err != nil {
+				t.Fatalf("helper: %v", err)
+			}
+			checkResults(t, got, c.want)
+		})
+	}
+}
+
+// killedBySIGSYS reports whether err is a child's death by SIGSYS, the
+// signal of SECCOMP_RET_KILL_PROCESS.
+func killedBySIGSYS(err error) bool {
+	ee, ok := err.(*exec.ExitError)
+	if !ok {
+		return false
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == syscall.SIGSYS
+}
