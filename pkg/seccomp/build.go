@@ -36,7 +36,7 @@ func build(p *profile, abis []abi) []unix.SockFilter {
 			entries = append(entries, entry{a.audit, e.load(offNr)})
 		}
 	}
-	next := e.ret(badArch)
+	next := e.shared(badArch)
 	for _, en := range entries {
 		next = e.jump(unix.BPF_JEQ, en.audit, en.at, next)
 	}
@@ -53,9 +53,9 @@ func (e *emitter) x86_64(p *profile, hasX32 bool) label {
 	if hasX32 {
 		x32 = e.tree(intervals(p.hits(abiX32), x32Bit, p.deflt), abiX32.wide)
 	} else {
-		x32 = e.ret(badArch)
+		x32 = e.shared(badArch)
 	}
-	minus1 := e.ret(p.deflt)
+	minus1 := e.shared(p.deflt)
 	x32 = e.jump(unix.BPF_JEQ, 0xffffffff, minus1, x32)
 	native := e.tree(intervals(p.hits(abiX86_64), 0, p.deflt), abiX86_64.wide)
 	e.jump(unix.BPF_JGE, x32Bit, x32, native)

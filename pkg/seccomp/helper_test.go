@@ -60,6 +60,7 @@ var helperModes = map[string]func(*results) error{
 	"nocap":     modeNoCapSysAdmin,
 	"localhost": modeLocalhost,
 	"cost":      modeCost,
+	"loadtime":  modeLoadTime,
 }
 
 func helper(mode string) int {
@@ -235,6 +236,45 @@ func modeCost(r *results) error {
 		return err
 	}
 	loops("filtered_")
+	return nil
+}
+
+// modeLoadTime times Load of RuntimeDefault: the first load in this
+// process (cold, as in container init), then the mean of n more, each on
+// a fresh thread (a goroutine that locks its thread and ends without
+// unlocking it takes the thread, and its filter, with it).
+func modeLoadTime(r *results) error {
+	n, _ := strconv.Atoi(os.Getenv(helperLoopEnv))
+	s, err := Choose(RuntimeDefault, "", "", specWithCaps(defaultCaps...))
+	if err != nil {
+		return err
+	}
+	p, err := Compile(s)
+	if err != nil {
+		return err
+	}
+	var warm time.Duration
+	for i := 0; i <= n; i++ {
+		ch := make(chan error)
+		var took time.Duration
+		go func() {
+			runtime.LockOSThread()
+			start := time.Now()
+			err := p.Load()
+			took = time.Since(start)
+			ch <- err
+		}()
+		if err := <-ch; err != nil {
+			return err
+		}
+		if i == 0 {
+			r.add("cold", fmt.Sprint(took.Nanoseconds()))
+		} else {
+			warm += took
+		}
+	}
+	r.add("warm", fmt.Sprint(warm.Nanoseconds()/int64(max(n, 1))))
+	r.add("insns", fmt.Sprint(p.Len()))
 	return nil
 }
 

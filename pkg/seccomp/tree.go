@@ -1,7 +1,7 @@
 package seccomp
 
 import (
-	"sort"
+	"slices"
 
 	"golang.org/x/sys/unix"
 )
@@ -28,17 +28,23 @@ type hit struct {
 }
 
 // hits lists, sorted by number and then in profile order, the numbers the
-// profile's rules name on a. Names absent on a are skipped.
+// profile's rules name on a. Names absent on a are skipped. The sort runs
+// on plain (number, rule index) keys: a stable sort of structs holding
+// pointers took most of Compile's time.
 func (p *profile) hits(a abi) []hit {
-	var out []hit
-	for _, r := range p.rules {
+	keys := make([]uint64, 0, 512)
+	for i, r := range p.rules {
 		for _, nrs := range r.nrs {
 			if nr := nrs[a.col]; nr >= 0 {
-				out = append(out, hit{uint32(nr), r})
+				keys = append(keys, uint64(nr)<<32|uint64(i))
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].nr < out[j].nr })
+	slices.Sort(keys)
+	out := make([]hit, len(keys))
+	for i, k := range keys {
+		out[i] = hit{uint32(k >> 32), p.rules[uint32(k)]}
+	}
 	return out
 }
 
@@ -110,16 +116,24 @@ func (e *emitter) tree(iv []interval, wide bool) label {
 }
 
 // leaf emits the rules of l, each a chain of argument comparisons that
-// falls through to the next rule when one fails.
+// falls through to the next rule when one fails. Runs of rules that a
+// single comparison of the same word decides are emitted as one (see run).
 func (e *emitter) leaf(l leaf, wide bool) label {
-	next := e.ret(l.final)
-	for i := len(l.rules) - 1; i >= 0; i-- {
-		r := l.rules[i]
-		start := e.ret(r.action)
-		for j := len(r.conds) - 1; j >= 0; j-- {
-			start = e.cond(r.conds[j], wide, start, next)
+	next := e.shared(l.final)
+	for i := len(l.rules); i > 0; {
+		j := runStart(l.rules[:i])
+		if i-j > 1 {
+			next = e.run(l.rules[j:i], wide, next)
+			i = j
+			continue
+		}
+		r := l.rules[i-1]
+		start := e.shared(r.action)
+		for k := len(r.conds) - 1; k >= 0; k-- {
+			start = e.cond(r.conds[k], wide, start, next)
 		}
 		next = start
+		i--
 	}
 	return next
 }
