@@ -61,6 +61,7 @@ var helperModes = map[string]func(*results) error{
 	"localhost": modeLocalhost,
 	"cost":      modeCost,
 	"loadtime":  modeLoadTime,
+	"binary":    modeBinary,
 }
 
 func helper(mode string) int {
@@ -158,6 +159,34 @@ func modeNoNewPrivs(r *results) error {
 		return err
 	}
 	mountDenied(r)
+	r.sys("getpid", unix.SYS_GETPID)
+	return nil
+}
+
+// modeBinary loads RuntimeDefault after a trip through MarshalBinary.
+func modeBinary(r *results) error {
+	s, err := Choose(RuntimeDefault, "", "", specWithCaps(defaultCaps...))
+	if err != nil {
+		return err
+	}
+	p, err := Compile(s)
+	if err != nil {
+		return err
+	}
+	b, err := p.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	var q Program
+	if err := q.UnmarshalBinary(b); err != nil {
+		return err
+	}
+	if err := q.Load(); err != nil {
+		return err
+	}
+	r.add("seccomp_mode", seccompMode())
+	mountDenied(r)
+	r.sys("clone3", unix.SYS_CLONE3, 0, 0)
 	r.sys("getpid", unix.SYS_GETPID)
 	return nil
 }

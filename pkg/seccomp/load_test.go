@@ -27,6 +27,16 @@ func TestLoadDefaultOnKernel(t *testing.T) {
 	})
 }
 
+// TestLoadKeptProgram loads a program that went through MarshalBinary.
+func TestLoadKeptProgram(t *testing.T) {
+	testutil.RequiresRoot(t)
+	got, err := runHelper(t, "binary")
+	if err != nil {
+		t.Fatalf("helper: %v", err)
+	}
+	checkResults(t, got, map[string]string{"seccomp_mode": "2", "mount": "EPERM", "clone3": "ENOSYS", "getpid": "ok"})
+}
+
 func TestLoadNeedsNoNewPrivsOrCapSysAdmin(t *testing.T) {
 	testutil.RequiresRoot(t)
 	got, err := runHelper(t, "nocap")
