@@ -128,3 +128,21 @@ func BenchmarkLoad(b *testing.B) {
 		b.ReportMetric(v, unit)
 	}
 }
+
+// BenchmarkDecodeCompile is init's whole user-space share: the seccomp
+// section out of config.json's bytes, then Compile.
+func BenchmarkDecodeCompile(b *testing.B) {
+	data, err := json.Marshal(runtimeDefault(b, defaultCaps...))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		var s specs.LinuxSeccomp
+		if err := json.Unmarshal(data, &s); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Compile(&s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
