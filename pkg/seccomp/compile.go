@@ -50,7 +50,8 @@ type profile struct {
 	rules   []*rule
 	unknown []string
 	flags   uint
-	hint    int // for lookupFrom
+	hint    int      // for lookupFrom
+	keys    []uint64 // scratch of hits
 }
 
 // Compile turns the OCI seccomp section into a BPF program for this
