@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -45,12 +46,18 @@ func (r *results) sys(key string, nr uintptr, args ...uintptr) uintptr {
 	return r1
 }
 
-func (r *results) errno(key string, e unix.Errno) {
+func (r *results) errno(key string, e unix.Errno) { r.add(key, errnoString(e)) }
+
+// errnoString is "ok" for 0, else the errno's name, or its number for
+// the errnos without one (the long-profile test uses 100 to 249).
+func errnoString(e unix.Errno) string {
 	if e == 0 {
-		r.add(key, "ok")
-	} else {
-		r.add(key, unix.ErrnoName(e))
+		return "ok"
 	}
+	if n := unix.ErrnoName(e); n != "" {
+		return n
+	}
+	return fmt.Sprintf("errno%d", int(e))
 }
 
 // helperModes are the child's modes; each loads a filter and probes it.
@@ -62,6 +69,7 @@ var helperModes = map[string]func(*results) error{
 	"cost":      modeCost,
 	"loadtime":  modeLoadTime,
 	"binary":    modeBinary,
+	"long":      modeLong,
 }
 
 func helper(mode string) int {
@@ -187,6 +195,35 @@ func modeBinary(r *results) error {
 	r.add("seccomp_mode", seccompMode())
 	mountDenied(r)
 	r.sys("clone3", unix.SYS_CLONE3, 0, 0)
+	r.sys("getpid", unix.SYS_GETPID)
+	return nil
+}
+
+// longProfile allows everything but getppid(i), i < 150, which fails
+// with errno 100+i: 150 rules on one number, far more than a conditional
+// jump reaches, so the program needs trampolines.
+func longProfile() *specs.LinuxSeccomp {
+	s := &specs.LinuxSeccomp{DefaultAction: specs.ActAllow}
+	for i := 0; i < 150; i++ {
+		s.Syscalls = append(s.Syscalls, specs.LinuxSyscall{Names: []string{"getppid"}, Action: specs.ActErrno, ErrnoRet: uintp(uint(100 + i)),
+			Args: []specs.LinuxSeccompArg{{Index: 0, Value: uint64(i), Op: specs.OpEqualTo}}})
+		// A second comparison keeps the rules out of one run.
+		s.Syscalls[i].Args = append(s.Syscalls[i].Args, specs.LinuxSeccompArg{Index: 1, Value: 0, Op: specs.OpEqualTo})
+	}
+	return s
+}
+
+func modeLong(r *results) error {
+	p, err := Compile(longProfile())
+	if err != nil {
+		return err
+	}
+	if err := p.Load(); err != nil {
+		return err
+	}
+	for _, i := range []uintptr{0, 75, 149, 150} {
+		r.sys(fmt.Sprintf("getppid_%d", i), unix.SYS_GETPPID, i, 0)
+	}
 	r.sys("getpid", unix.SYS_GETPID)
 	return nil
 }
@@ -347,12 +384,21 @@ func runHelper(t testing.TB, mode string, env ...string) (map[string]string, err
 	return out, err
 }
 
+// absent, as a wanted result, means the child must not report the key.
+const absent = "-"
+
 // checkResults compares the child's results with want.
 func checkResults(t *testing.T, got, want map[string]string) {
 	t.Helper()
 	for k, w := range want {
-		if got[k] != w {
-			t.Errorf("%s: %q, want %q", k, got[k], w)
+		v, ok := got[k]
+		switch {
+		case w == "":
+			t.Fatalf("want for %s is empty: say absent or a result", k)
+		case w == absent && ok:
+			t.Errorf("%s: %q, want no such result", k, v)
+		case w != absent && v != w:
+			t.Errorf("%s: %q, want %q", k, v, w)
 		}
 	}
 }

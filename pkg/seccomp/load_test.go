@@ -24,7 +24,7 @@ func TestLoadDefaultOnKernel(t *testing.T) {
 	checkResults(t, got, map[string]string{
 		"nnp": inheritedNNP(t), "seccomp_mode": "2",
 		"unshare": "EPERM", "keyctl": "EPERM", "add_key": "EPERM", "mount": "EPERM",
-		"clone3": "ENOSYS", "getpid": "ok", "getpid_value": "", "write": "ok", "read": "ok",
+		"clone3": "ENOSYS", "getpid": "ok", "getpid_value": absent, "write": "ok", "read": "ok",
 		"personality": "ok", "personality_addr_no_randomize": "EPERM",
 		"socket_vsock": "EPERM", "socket_inet": "ok",
 	})
@@ -40,6 +40,27 @@ func TestLoadKeptProgram(t *testing.T) {
 	checkResults(t, got, map[string]string{"seccomp_mode": "2", "mount": "EPERM", "clone3": "ENOSYS", "getpid": "ok"})
 }
 
+// TestLoadTrampolines has the kernel check and run a program whose long
+// jumps go through JA trampolines.
+func TestLoadTrampolines(t *testing.T) {
+	testutil.RequiresRoot(t)
+	p, err := Compile(longProfile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if countJA(p.insns) == 0 {
+		t.Fatalf("%d instructions and no trampoline", p.Len())
+	}
+	got, err := runHelper(t, "long")
+	if err != nil {
+		t.Fatalf("helper: %v", err)
+	}
+	checkResults(t, got, map[string]string{
+		"getppid_0": errnoString(100), "getppid_75": errnoString(175), "getppid_149": errnoString(249),
+		"getppid_150": "ok", "getpid": "ok",
+	})
+}
+
 func TestLoadNeedsNoNewPrivsOrCapSysAdmin(t *testing.T) {
 	testutil.RequiresRoot(t)
 	if inheritedNNP(t) == "1" {
@@ -49,7 +70,7 @@ func TestLoadNeedsNoNewPrivsOrCapSysAdmin(t *testing.T) {
 	if err != nil {
 		t.Fatalf("helper: %v", err)
 	}
-	checkResults(t, got, map[string]string{"drop_sys_admin": "ok", "nnp": "0", "load": "EACCES", "seccomp_mode": ""})
+	checkResults(t, got, map[string]string{"drop_sys_admin": "ok", "nnp": "0", "load": "EACCES", "seccomp_mode": absent})
 	if !strings.Contains(got["load_error"], "no_new_privs or CAP_SYS_ADMIN") {
 		t.Errorf("load error %q does not say what is missing", got["load_error"])
 	}
