@@ -28,8 +28,10 @@
 // # Compiling
 //
 // Compile(section) builds a Program for this machine's architecture; the
-// container's init compiles the section of its config.json. No cgo (the
-// project has none): libseccomp is not used, the compiler is here.
+// container's init compiles the section of its config.json. Validate
+// makes the same checks without building (Choose runs it on Localhost
+// profiles, so a bad one fails at up, not in init). No cgo (the project
+// has none): libseccomp is not used, the compiler is here.
 //
 // The program first dispatches on seccomp_data.arch. On amd64 the ABIs
 // are x86_64 (native, always covered), i386 and x32 (each when the
@@ -78,6 +80,12 @@
 //     own, and docker's profiles are written for that, so minipod too.
 //   - Several rules for one syscall are tried in profile order, and the
 //     first that matches decides; otherwise the default action.
+//
+// A Program encodes to 4 + 8 bytes an instruction (MarshalBinary, about
+// 3.4 KB for RuntimeDefault) and decodes with checks (UnmarshalBinary):
+// a process that would compile the same section again, such as exec into
+// a running container, can load a kept program in microseconds instead
+// of decoding the profile's JSON and compiling it (together about 0.3 ms).
 //
 // # Loading
 //
