@@ -86,22 +86,26 @@ func (e *emitter) cond(c cond, wide bool, pass, fail label) label {
 
 // low emits the load and comparison of the low words.
 func (e *emitter) low(op specs.LinuxSeccompOperator, ml, vl, off uint32, pass, fail label) label {
-	switch op {
-	case specs.OpEqualTo, specs.OpMaskedEqual:
-		e.jump(unix.BPF_JEQ, vl, pass, fail)
-	case specs.OpNotEqual:
-		e.jump(unix.BPF_JEQ, vl, fail, pass)
-	case specs.OpGreaterThan:
-		e.jump(unix.BPF_JGT, vl, pass, fail)
-	case specs.OpGreaterEqual:
-		e.jump(unix.BPF_JGE, vl, pass, fail)
-	case specs.OpLessThan:
-		e.jump(unix.BPF_JGE, vl, fail, pass)
-	case specs.OpLessEqual:
-		e.jump(unix.BPF_JGT, vl, fail, pass)
-	}
+	e.lowJump(op, vl, pass, fail)
 	if op == specs.OpMaskedEqual && ml != ^uint32(0) {
 		e.and(ml)
 	}
 	return e.load(off)
+}
+
+// lowJump emits the jump that compares A, a low word, with vl.
+func (e *emitter) lowJump(op specs.LinuxSeccompOperator, vl uint32, pass, fail label) label {
+	switch op {
+	case specs.OpNotEqual:
+		return e.jump(unix.BPF_JEQ, vl, fail, pass)
+	case specs.OpGreaterThan:
+		return e.jump(unix.BPF_JGT, vl, pass, fail)
+	case specs.OpGreaterEqual:
+		return e.jump(unix.BPF_JGE, vl, pass, fail)
+	case specs.OpLessThan:
+		return e.jump(unix.BPF_JGE, vl, fail, pass)
+	case specs.OpLessEqual:
+		return e.jump(unix.BPF_JGT, vl, fail, pass)
+	}
+	return e.jump(unix.BPF_JEQ, vl, pass, fail) // EQ, MASKED_EQ
 }

@@ -14,7 +14,7 @@ import (
 // only ever compared with x32 numbers (or meets badArch when SCMP_ARCH_X32
 // is not listed). Sections are emitted last first (see emitter).
 func build(p *profile, abis []abi) []unix.SockFilter {
-	e := &emitter{}
+	e := &emitter{rev: make([]unix.SockFilter, 0, 512)}
 	type entry struct {
 		audit uint32
 		at    label
@@ -32,11 +32,11 @@ func build(p *profile, abis []abi) []unix.SockFilter {
 		case specs.ArchX86_64:
 			entries = append(entries, entry{a.audit, e.x86_64(p, hasX32)})
 		default:
-			e.tree(intervals(p.hits(a), 0, p.deflt), a.wide)
+			e.tree(p.intervals(p.hits(a), 0), a.wide)
 			entries = append(entries, entry{a.audit, e.load(offNr)})
 		}
 	}
-	next := e.ret(badArch)
+	next := e.shared(badArch)
 	for _, en := range entries {
 		next = e.jump(unix.BPF_JEQ, en.audit, en.at, next)
 	}
@@ -51,13 +51,13 @@ func build(p *profile, abis []abi) []unix.SockFilter {
 func (e *emitter) x86_64(p *profile, hasX32 bool) label {
 	var x32 label
 	if hasX32 {
-		x32 = e.tree(intervals(p.hits(abiX32), x32Bit, p.deflt), abiX32.wide)
+		x32 = e.tree(p.intervals(p.hits(abiX32), x32Bit), abiX32.wide)
 	} else {
-		x32 = e.ret(badArch)
+		x32 = e.shared(badArch)
 	}
-	minus1 := e.ret(p.deflt)
+	minus1 := e.shared(p.deflt)
 	x32 = e.jump(unix.BPF_JEQ, 0xffffffff, minus1, x32)
-	native := e.tree(intervals(p.hits(abiX86_64), 0, p.deflt), abiX86_64.wide)
+	native := e.tree(p.intervals(p.hits(abiX86_64), 0), abiX86_64.wide)
 	e.jump(unix.BPF_JGE, x32Bit, x32, native)
 	return e.load(offNr)
 }

@@ -50,6 +50,8 @@ type profile struct {
 	rules   []*rule
 	unknown []string
 	flags   uint
+	hint    int      // for lookupFrom
+	keys    []uint64 // scratch of hits
 }
 
 // Compile turns the OCI seccomp section into a BPF program for this
@@ -126,7 +128,9 @@ func (p *profile) add(sc *specs.LinuxSyscall) error {
 		if name == "" {
 			return fmt.Errorf("syscalls %v: empty syscall name", sc.Names)
 		}
-		if n := lookup(name); n != nil {
+		n, hint := lookupFrom(name, p.hint)
+		p.hint = hint
+		if n != nil {
 			nrs = append(nrs, n)
 		} else if !slices.Contains(p.unknown, name) {
 			p.unknown = append(p.unknown, name)

@@ -110,7 +110,13 @@ var (
 	randArches = []specs.Arch{specs.ArchX86_64, specs.ArchX86, specs.ArchX32, specs.ArchAARCH64, specs.ArchARM}
 )
 
-func randProfile(r *rand.Rand, entries int) *specs.LinuxSeccomp {
+// randProfile makes a random profile; a runny one has rules of few
+// actions with one comparison each, so that runs (see run.go) form.
+func randProfile(r *rand.Rand, entries int, runny bool) *specs.LinuxSeccomp {
+	actions, maxArgs, maxIndex := randActions, 4, 3
+	if runny {
+		actions, maxArgs, maxIndex = randActions[:2], 1, 2
+	}
 	s := &specs.LinuxSeccomp{DefaultAction: randActions[r.Intn(len(randActions))]}
 	for _, a := range randArches {
 		if r.Intn(2) == 0 {
@@ -118,15 +124,18 @@ func randProfile(r *rand.Rand, entries int) *specs.LinuxSeccomp {
 		}
 	}
 	for i := 0; i < entries; i++ {
-		sc := specs.LinuxSyscall{Action: randActions[r.Intn(len(randActions))]}
+		sc := specs.LinuxSyscall{Action: actions[r.Intn(len(actions))]}
 		if sc.Action == specs.ActErrno || sc.Action == specs.ActTrace {
 			sc.ErrnoRet = uintp(uint(r.Intn(4096)))
 		}
 		for n := 1 + r.Intn(3); n > 0; n-- {
 			sc.Names = append(sc.Names, randNames[r.Intn(len(randNames))])
 		}
-		for n := r.Intn(4); n > 0; n-- {
-			sc.Args = append(sc.Args, specs.LinuxSeccompArg{Index: uint(r.Intn(3)), Op: randOps[r.Intn(len(randOps))],
+		if runny {
+			sc.Names = sc.Names[:1]
+		}
+		for n := r.Intn(maxArgs + 1); n > 0; n-- {
+			sc.Args = append(sc.Args, specs.LinuxSeccompArg{Index: uint(r.Intn(maxIndex)), Op: randOps[r.Intn(len(randOps))],
 				Value: randValues[r.Intn(len(randValues))], ValueTwo: randValues[r.Intn(len(randValues))]})
 		}
 		s.Syscalls = append(s.Syscalls, sc)
@@ -162,7 +171,7 @@ func TestAgainstReference(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
 	trampolines := 0
 	for i := 0; i < 400; i++ {
-		s := randProfile(r, 1+r.Intn([]int{8, 60, 200}[i%3]))
+		s := randProfile(r, 1+r.Intn([]int{8, 60, 200}[i%3]), i%2 == 1)
 		for _, goarch := range []string{"amd64", "arm64"} {
 			f, _ := familyOf(goarch)
 			p, err := compileFor(s, f)
@@ -232,7 +241,7 @@ func TestLongLeaf(t *testing.T) {
 
 func TestTooLong(t *testing.T) {
 	s := &specs.LinuxSeccomp{DefaultAction: specs.ActAllow}
-	for i := 0; i < 1000; i++ {
+	for i := 0; i < 2000; i++ {
 		s.Syscalls = append(s.Syscalls, specs.LinuxSyscall{Names: []string{"getpid"}, Action: specs.ActLog,
 			Args: []specs.LinuxSeccompArg{{Index: 0, Value: uint64(i) << 32, Op: specs.OpEqualTo}}})
 	}

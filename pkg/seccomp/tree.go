@@ -1,7 +1,7 @@
 package seccomp
 
 import (
-	"sort"
+	"slices"
 
 	"golang.org/x/sys/unix"
 )
@@ -21,38 +21,36 @@ type interval struct {
 	leaf  leaf
 }
 
-// hit is one syscall number a rule names on one ABI.
-type hit struct {
-	nr uint32
-	r  *rule
-}
-
 // hits lists, sorted by number and then in profile order, the numbers the
-// profile's rules name on a. Names absent on a are skipped.
-func (p *profile) hits(a abi) []hit {
-	var out []hit
-	for _, r := range p.rules {
+// profile's rules name on a, each as a key: number << 32 | rule index.
+// Names absent on a are skipped. Plain keys sort fast and allocate
+// nothing per hit; the buffer is reused from one ABI to the next.
+func (p *profile) hits(a abi) []uint64 {
+	keys := p.keys[:0]
+	for i, r := range p.rules {
 		for _, nrs := range r.nrs {
 			if nr := nrs[a.col]; nr >= 0 {
-				out = append(out, hit{uint32(nr), r})
+				keys = append(keys, uint64(nr)<<32|uint64(i))
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].nr < out[j].nr })
-	return out
+	slices.Sort(keys)
+	p.keys = keys
+	return keys
 }
 
-// leafOf builds the leaf for one number's rules: the conditional rules up
+// leafOf builds the leaf for one number's keys: the conditional rules up
 // to the first unconditional one, whose action ends the leaf (later rules
 // can never match).
-func leafOf(rules []hit, deflt uint32) leaf {
-	l := leaf{final: deflt}
-	for _, h := range rules {
-		if len(h.r.conds) == 0 {
-			l.final = h.r.action
+func (p *profile) leafOf(keys []uint64) leaf {
+	l := leaf{final: p.deflt}
+	for _, k := range keys {
+		r := p.rules[uint32(k)]
+		if len(r.conds) == 0 {
+			l.final = r.action
 			break
 		}
-		l.rules = append(l.rules, h.r)
+		l.rules = append(l.rules, r)
 	}
 	return l
 }
@@ -63,15 +61,18 @@ func (l leaf) plain(k uint32) bool { return len(l.rules) == 0 && l.final == k }
 // intervals splits [lo, 2^32) into runs of numbers with one leaf; runs of
 // unconditional leaves with the same action, and gaps between named
 // numbers (the default action), merge.
-func intervals(hs []hit, lo, deflt uint32) []interval {
-	out := []interval{{start: lo, leaf: leaf{final: deflt}}}
+func (p *profile) intervals(keys []uint64, lo uint32) []interval {
+	deflt := p.deflt
+	out := make([]interval, 1, len(keys)/2+2)
+	out[0] = interval{start: lo, leaf: leaf{final: deflt}}
 	next := lo
-	for i := 0; i < len(hs); {
+	for i := 0; i < len(keys); {
+		nr := uint32(keys[i] >> 32)
 		j := i
-		for j < len(hs) && hs[j].nr == hs[i].nr {
+		for j < len(keys) && uint32(keys[j]>>32) == nr {
 			j++
 		}
-		nr, l := hs[i].nr, leafOf(hs[i:j], deflt)
+		l := p.leafOf(keys[i:j])
 		i = j
 		if nr < lo {
 			continue
@@ -110,16 +111,24 @@ func (e *emitter) tree(iv []interval, wide bool) label {
 }
 
 // leaf emits the rules of l, each a chain of argument comparisons that
-// falls through to the next rule when one fails.
+// falls through to the next rule when one fails. Runs of rules that a
+// single comparison of the same word decides are emitted as one (see run).
 func (e *emitter) leaf(l leaf, wide bool) label {
-	next := e.ret(l.final)
-	for i := len(l.rules) - 1; i >= 0; i-- {
-		r := l.rules[i]
-		start := e.ret(r.action)
-		for j := len(r.conds) - 1; j >= 0; j-- {
-			start = e.cond(r.conds[j], wide, start, next)
+	next := e.shared(l.final)
+	for i := len(l.rules); i > 0; {
+		j := runStart(l.rules[:i])
+		if i-j > 1 {
+			next = e.run(l.rules[j:i], wide, next)
+			i = j
+			continue
+		}
+		r := l.rules[i-1]
+		start := e.shared(r.action)
+		for k := len(r.conds) - 1; k >= 0; k-- {
+			start = e.cond(r.conds[k], wide, start, next)
 		}
 		next = start
+		i--
 	}
 	return next
 }

@@ -80,7 +80,11 @@ func moduleDir(mod string) string {
 	if err != nil {
 		log.Fatalf("find %s: %v", mod, err)
 	}
-	return strings.TrimSpace(string(b))
+	dir := strings.TrimSpace(string(b))
+	if dir == "" {
+		log.Fatalf("find %s: not in the module cache (go mod download %s)", mod, mod)
+	}
+	return dir
 }
 
 // readTables returns one name→number map per column.
