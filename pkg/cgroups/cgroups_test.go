@@ -3,6 +3,7 @@ package cgroups
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,14 +51,20 @@ func startIn(t *testing.T, d Dirs, out *strings.Builder, script string, env ...s
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread() // never unlocked: the thread joined the cgroup
-		if err := p.JoinThread(); err != nil {
+		leave, err := p.JoinThread()
+		if err != nil {
 			errc <- err
 			return
 		}
 		if fd, ok := p.CgroupFD(); ok {
 			cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd}
 		}
-		errc <- cmd.Start()
+		err = cmd.Start()
+		err = errors.Join(err, leave())
+		if own, _ := os.ReadFile("/proc/thread-self/cgroup"); strings.Contains(string(own), "/minipod/") {
+			err = errors.Join(err, errors.New("the forking thread stayed in the container's cgroup:\n"+string(own)))
+		}
+		errc <- err
 	}()
 	if err := <-errc; err != nil {
 		t.Fatal(err)

@@ -38,7 +38,11 @@ func (d Driver) Create(path string, res *specs.LinuxResources) (Dirs, error) {
 }
 
 func createV1(cg *lib.Cgroup) (Dirs, error) {
-	m, err := libfs.NewManager(cg, nil)
+	dirs, err := v1Dirs(cg.Path)
+	if err != nil {
+		return nil, fmt.Errorf("create cgroup %s: %w", cg.Path, err)
+	}
+	m, err := libfs.NewManager(cg, dirs)
 	if err != nil {
 		return nil, fmt.Errorf("create cgroup %s: %w", cg.Path, err)
 	}
@@ -135,9 +139,9 @@ func (d Driver) Resolve(path string) (Dirs, error) {
 	if d.V2 {
 		return Dirs{"": filepath.Join(d.Mount, path)}, nil
 	}
-	m, err := libfs.NewManager(&lib.Cgroup{Path: path, Resources: &lib.Resources{SkipDevices: true}}, nil)
+	dirs, err := v1Dirs(path)
 	if err != nil {
 		return nil, fmt.Errorf("find cgroup %s: %w", path, err)
 	}
-	return Dirs(m.GetPaths()), nil
+	return dirs, nil
 }

@@ -5,9 +5,9 @@
 //	<hierarchy>/minipod/pod<UID>/_pause         the pod's pause process
 //
 // (a container name is a DNS-1123 label, so "_pause" can never be one).
-// On cgroup v1 (one hierarchy per controller) the same path exists in every
-// mounted hierarchy, and in the unified one too on hybrid hosts; on cgroup
-// v2 there is one tree. The node-level parent is created on first use and
+// On cgroup v1 (one hierarchy per controller) the same path exists in the
+// hierarchy of every controller minipod uses (v1.go); on cgroup v2 there is
+// one tree. The node-level parent is created on first use and
 // left in place, like the kubelet's kubepods.
 //
 // Directories, cpuset inheritance, limits and the device allowlist (v1:

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -13,23 +13,29 @@ import (
 // Placement puts the next process forked by one OS thread into a cgroup,
 // so the process is in it before it runs a single instruction of its own.
 //
-// cgroup v1 lets single threads move: JoinThread writes the calling
-// thread's ID into every hierarchy's tasks file, and a child forked by
-// that thread is born there. The thread must be one that is thrown away
-// afterwards (package ns's locked threads are). cgroup v2 only moves whole
-// processes, so the unified cgroup is entered at fork time instead, with
-// clone3's CLONE_INTO_CGROUP on the directory fd from CgroupFD.
+// cgroup v1 lets single threads move: JoinThread moves the calling thread
+// into every hierarchy's cgroup, a child forked by that thread is born
+// there, and the thread moves back at once (the returned leave), so that
+// no thread of the caller is ever left inside a container's cgroup, to be
+// frozen or killed with it. cgroup v2 only moves whole processes, so the
+// unified cgroup is entered at fork time instead, with clone3's
+// CLONE_INTO_CGROUP on the directory fd from CgroupFD.
 //
 // The files are opened by Place, before the thread joins a container's
 // mount namespace, where /sys/fs/cgroup is no longer the host's.
 type Placement struct {
-	tasks []*os.File
+	tasks []*os.File // the target's, one per v1 hierarchy
+	back  []*os.File // where the caller's thread was, same order
 	dir   *os.File
 }
 
 // Place opens the cgroup dirs for placing a process.
 func Place(d Dirs) (*Placement, error) {
 	p := &Placement{}
+	own, err := ownV1Cgroups()
+	if err != nil {
+		return nil, err
+	}
 	for ctrl, dir := range d {
 		if ctrl == "" {
 			f, err := os.OpenFile(filepath.Clean(dir), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
@@ -40,22 +46,55 @@ func Place(d Dirs) (*Placement, error) {
 			p.dir = f
 			continue
 		}
-		f, err := os.OpenFile(filepath.Join(dir, "tasks"), os.O_WRONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
+		if err := p.addV1(ctrl, dir, own); err != nil {
 			p.Close()
-			return nil, fmt.Errorf("open cgroup %s: %w", dir, err)
+			return nil, err
 		}
-		p.tasks = append(p.tasks, f)
 	}
 	return p, nil
 }
 
-// JoinThread moves the calling OS thread into the v1 cgroups.
-func (p *Placement) JoinThread() error {
-	tid := []byte(strconv.Itoa(unix.Gettid()))
-	for _, f := range p.tasks {
-		if _, err := f.Write(tid); err != nil {
-			return fmt.Errorf("join cgroup %s: %w", filepath.Dir(f.Name()), err)
+func (p *Placement) addV1(ctrl, dir string, own map[string]string) error {
+	to, err := os.OpenFile(filepath.Join(dir, "tasks"), os.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open cgroup %s: %w", dir, err)
+	}
+	roots, err := v1Roots()
+	if err != nil {
+		to.Close()
+		return err
+	}
+	rel, ok := own[ctrl]
+	if !ok || roots[ctrl] == "" {
+		to.Close()
+		return fmt.Errorf("open cgroup %s: this process is in no %s cgroup", dir, ctrl)
+	}
+	from, err := os.OpenFile(filepath.Join(roots[ctrl], rel, "tasks"), os.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		to.Close()
+		return fmt.Errorf("open own cgroup %s: %w", rel, err)
+	}
+	p.tasks, p.back = append(p.tasks, to), append(p.back, from)
+	return nil
+}
+
+// JoinThread moves the calling OS thread into the v1 cgroups; leave moves
+// it back. Both write "0", the writer itself, not a thread ID: the kernel
+// then moves a thread that cannot exit under it and skips the global
+// threadgroup lock, whose every write waits for an RCU grace period
+// (milliseconds on an idle machine).
+func (p *Placement) JoinThread() (leave func() error, err error) {
+	if err := writeSelf(p.tasks); err != nil {
+		_ = writeSelf(p.back)
+		return nil, err
+	}
+	return func() error { return writeSelf(p.back) }, nil
+}
+
+func writeSelf(files []*os.File) error {
+	for _, f := range files {
+		if _, err := f.Write([]byte("0")); err != nil {
+			return fmt.Errorf("move thread to cgroup %s: %w", filepath.Dir(f.Name()), err)
 		}
 	}
 	return nil
@@ -73,11 +112,31 @@ func (p *Placement) CgroupFD() (int, bool) {
 // Close releases the opened files.
 func (p *Placement) Close() error {
 	var errs []error
-	for _, f := range p.tasks {
+	for _, f := range append(p.tasks, p.back...) {
 		errs = append(errs, f.Close())
 	}
 	if p.dir != nil {
 		errs = append(errs, p.dir.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// ownV1Cgroups reads the calling thread's v1 cgroup of each controller
+// from /proc/thread-self/cgroup ("ID:ctrl1,ctrl2:/path" lines).
+func ownV1Cgroups() (map[string]string, error) {
+	data, err := os.ReadFile("/proc/thread-self/cgroup")
+	if err != nil {
+		return nil, fmt.Errorf("read own cgroups: %w", err)
+	}
+	own := map[string]string{}
+	for _, l := range strings.Split(string(data), "\n") {
+		parts := strings.SplitN(l, ":", 3)
+		if len(parts) != 3 || parts[1] == "" {
+			continue
+		}
+		for _, c := range strings.Split(parts[1], ",") {
+			own[c] = parts[2]
+		}
+	}
+	return own, nil
 }

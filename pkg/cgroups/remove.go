@@ -71,11 +71,18 @@ func signalAll(dir string) error {
 			}
 			return fmt.Errorf("list processes of cgroup %s: %w", dir, err)
 		}
-		if len(pids) == 0 {
-			return nil
-		}
+		self := os.Getpid()
+		left := 0
 		for _, pid := range pids {
-			_ = unix.Kill(pid, unix.SIGKILL)
+			// A thread of ours can be listed while it forks into the
+			// cgroup (Placement): never kill ourselves.
+			if pid != self {
+				_ = unix.Kill(pid, unix.SIGKILL)
+				left++
+			}
+		}
+		if left == 0 {
+			return nil
 		}
 	}
 	return nil
@@ -88,8 +95,8 @@ func waitEmpty(d Dirs, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for delay := time.Millisecond; ; delay = min(2*delay, 50*time.Millisecond) {
 		pids, err := lib.GetAllPids(dir)
-		if err != nil || len(pids) == 0 {
-			return nil // gone, or nothing to wait for
+		if err != nil || len(pids) == 0 || len(pids) == 1 && pids[0] == os.Getpid() {
+			return nil // gone, or nothing (of others) to wait for
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("cgroup %s still has processes %v after %v", dir, pids, timeout)

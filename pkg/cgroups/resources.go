@@ -9,14 +9,16 @@ import (
 )
 
 // resources turns the OCI resources of a config.json into the library's.
-// Only device rules exist so far; a cgroup without them keeps what it
-// inherits (a pod cgroup), instead of the library's deny-all default.
+// Only device rules exist so far. A cgroup without them allows every
+// device (what it inherits), rather than the library's deny-all default;
+// it still gets its devices directory, which SkipDevices would not create.
 func resources(r *specs.LinuxResources) (*lib.Resources, error) {
-	out := &lib.Resources{SkipDevices: true}
+	out := &lib.Resources{}
 	if r == nil || len(r.Devices) == 0 {
+		all := &devices.Rule{Type: devices.WildcardDevice, Major: devices.Wildcard, Minor: devices.Wildcard, Permissions: "rwm", Allow: true}
+		out.Devices = []*devices.Rule{all}
 		return out, nil
 	}
-	out.SkipDevices = false
 	for i, d := range r.Devices {
 		rule, err := deviceRule(d)
 		if err != nil {

@@ -97,9 +97,11 @@ func forkInside(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *se
 	var master *os.File
 	p := o.Spec.Process
 	err := set.Do(func() error {
-		if err := place.JoinThread(); err != nil {
+		leave, err := place.JoinThread()
+		if err != nil {
 			return err
 		}
+		defer leave() //nolint:errcheck // the thread is thrown away anyway
 		if err := confine(p, filter, false); err != nil {
 			return err
 		}
@@ -112,7 +114,6 @@ func forkInside(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *se
 			defer slave.Close()
 			master, files = m, []*os.File{slave, slave, slave}
 		}
-		var err error
 		pid, err = forkCommand(o.Args, p, files, o.TTY)
 		return err
 	})

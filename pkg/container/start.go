@@ -1,6 +1,7 @@
 package container
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -73,12 +74,13 @@ func fork(o StartOptions, status *os.File) (int, error) {
 	}
 	var pid int
 	err = join.Do(func() error {
-		if err := enterCgroup(o.Cgroup, attr.Sys); err != nil {
+		leave, err := enterCgroup(o.Cgroup, attr.Sys)
+		if err != nil {
 			return err
 		}
 		var ferr error
 		pid, ferr = syscall.ForkExec(o.Exe, []string{"minipod", Role, o.Bundle}, attr)
-		return ferr
+		return errors.Join(ferr, leave())
 	})
 	if err != nil {
 		return 0, fmt.Errorf("start container: %w", err)
@@ -87,16 +89,17 @@ func fork(o StartOptions, status *os.File) (int, error) {
 }
 
 // enterCgroup makes the next fork of the calling thread land in the
-// cgroup: v1 by moving the thread, v2 by clone3 into the directory.
-func enterCgroup(p *cgroups.Placement, sys *syscall.SysProcAttr) error {
+// cgroup: v1 by moving the thread (leave moves it back), v2 by clone3
+// into the directory.
+func enterCgroup(p *cgroups.Placement, sys *syscall.SysProcAttr) (leave func() error, err error) {
 	if p == nil {
-		return nil
+		return func() error { return nil }, nil
 	}
-	if err := p.JoinThread(); err != nil {
-		return err
+	if leave, err = p.JoinThread(); err != nil {
+		return nil, err
 	}
 	if fd, ok := p.CgroupFD(); ok {
 		sys.UseCgroupFD, sys.CgroupFD = true, fd
 	}
-	return nil
+	return leave, nil
 }

@@ -1,6 +1,7 @@
 package infra
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -137,8 +138,10 @@ func fork(exe, hostname string, o Options, status, lifeline *os.File) (int, erro
 	var pid int
 	// A thread of its own: joining the pod's v1 cgroups is per thread.
 	err = ns.OnThread(func() error {
+		leave := func() error { return nil }
 		if o.Cgroup != nil {
-			if err := o.Cgroup.JoinThread(); err != nil {
+			var err error
+			if leave, err = o.Cgroup.JoinThread(); err != nil {
 				return err
 			}
 			if fd, ok := o.Cgroup.CgroupFD(); ok {
@@ -147,7 +150,7 @@ func fork(exe, hostname string, o Options, status, lifeline *os.File) (int, erro
 		}
 		var ferr error
 		pid, ferr = syscall.ForkExec(exe, []string{"minipod", Role, hostname}, attr)
-		return ferr
+		return errors.Join(ferr, leave())
 	})
 	if err != nil {
 		return 0, fmt.Errorf("start pause: %w", err)

@@ -74,10 +74,13 @@ func (c Config) attach(o Owner, pausePID int, ports []PortMapping, alive Alive) 
 // Detach removes everything Attach made for the pod and closes held (its
 // hostPort sockets: nil in any process but the pod's monitor, whose death
 // released them already); when no live pod is left on the node it also
-// removes the NAT table and puts ip_forward back.
-// The bridge itself stays, as docker0 and podman's bridge do: deleting a
-// net device waits for an RCU grace period (~50 ms here), which would be
-// paid by every `down` of a last pod and again by the next `up`.
+// puts ip_forward back.
+// The bridge and the table (with its fixed masquerade and guard rules, but
+// no pod's rules) stay, as docker0 and docker's chains do: deleting a net
+// device, or the netfilter hooks of base chains, waits for RCU grace
+// periods (tens of ms here), which would be paid by every `down` of a
+// last pod and again by the next `up`. `minipod network reset` removes
+// both.
 // Idempotent, and it works after the pod's processes are long gone.
 func (c Config) Detach(o Owner, alive Alive, held *PortHold) error {
 	unlock, err := c.lock()
@@ -97,7 +100,7 @@ func (c Config) detach(o Owner, alive Alive, held *PortHold) error {
 	if err != nil {
 		errs = append(errs, err)
 	} else if len(leases) == 0 {
-		errs = append(errs, TeardownNAT(), c.restoreForwarding())
+		errs = append(errs, c.restoreForwarding())
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("detach %s from the network: %w", o.Pod, err)

@@ -119,7 +119,7 @@ func writeSpec(bundle string, spec any) error {
 	if err := os.MkdirAll(filepath.Join(bundle, "rootfs"), 0o755); err != nil {
 		return fmt.Errorf("create bundle %s: %w", bundle, err)
 	}
-	data, err := json.MarshalIndent(spec, "", "  ")
+	data, err := json.Marshal(spec)
 	if err != nil {
 		return fmt.Errorf("encode config of %s: %w", bundle, err)
 	}

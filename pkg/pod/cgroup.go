@@ -1,6 +1,7 @@
 package pod
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -29,18 +30,39 @@ func (mon *monitor) makePodCgroup() (*cgroups.Placement, error) {
 	mon.driver = d
 	mon.st.Cgroup = state.Cgroup{Path: path, V2: d.V2, Mount: d.Mount}
 	mon.save()
-	if _, err := d.Create(path, nil); err != nil {
-		return nil, err
-	}
+	// The pod's cgroup itself comes with its first child: it carries no
+	// settings of its own yet.
 	leaf, err := cgroups.Child(path, cgroups.PauseName)
 	if err != nil {
 		return nil, err
 	}
-	dirs, err := d.Create(leaf, &specs.LinuxResources{Devices: specconv.DeviceRules()})
+	// No device rules for pause: it is minipod's own code and drops every
+	// capability once the namespaces are set up, and writing the rules is
+	// most of what creating a cgroup costs.
+	dirs, err := d.Create(leaf, nil)
 	if err != nil {
 		return nil, err
 	}
 	return cgroups.Place(dirs)
+}
+
+// makeContainerCgroups creates every container's cgroup in the background
+// (each is a few mkdirs and writes per hierarchy), while the pod's network
+// is being set up; wait returns the first error.
+func (mon *monitor) makeContainerCgroups() (wait func() error) {
+	errc := make(chan error, 1)
+	go func() {
+		var errs []error
+		for _, c := range mon.ctrs {
+			path, err := cgroups.Child(mon.st.Cgroup.Path, c.spec.Name)
+			if err == nil {
+				c.cgroup, err = mon.driver.Create(path, &specs.LinuxResources{Devices: specconv.DeviceRules()})
+			}
+			errs = append(errs, err)
+		}
+		errc <- errors.Join(errs...)
+	}()
+	return func() error { return <-errc }
 }
 
 // containerCgroup creates (once) the cgroup of c as its spec names it, and

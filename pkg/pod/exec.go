@@ -130,6 +130,7 @@ func execPipes(conn *net.UnixConn, req execRequest, stdin bool) (int, error) {
 	<-done // the command's output, to the last byte
 	return code, err
 }
+
 // inputEnd is the command's stdin: a pipe fed from ours with -i, else
 // /dev/null.
 func inputEnd(stdin bool) (*os.File, error) {

@@ -193,9 +193,26 @@ func (mon *monitor) execTarget(name string) execTarget {
 		if c.pid == 0 || c.st.State != state.StateRunning {
 			return execTarget{err: fmt.Errorf("cannot exec into container %s of pod %s: container is not running (%s)", name, mon.pod.Name, c.st.State)}
 		}
-		return execTarget{pid: c.pid, run: c.exec, cgroup: c.cgroup}
+		return execTarget{pid: c.pid, run: c.exec, cgroup: mon.execCgroup(c.cgroup)}
 	}
 	return execTarget{err: fmt.Errorf("container %s is not valid for pod %s", name, mon.pod.Name)}
+}
+
+// execCgroup is where exec'd commands go: the container's cgroup. On a
+// v1 host with a hybrid (controller-less) unified hierarchy the unified
+// leaf is left out: it limits nothing, and entering it would cost the
+// monitor a move of its whole process there and back per exec.
+func (mon *monitor) execCgroup(d cgroups.Dirs) cgroups.Dirs {
+	if mon.driver.V2 {
+		return d
+	}
+	out := cgroups.Dirs{}
+	for k, v := range d {
+		if k != "" {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // peerIsRoot refuses anyone but root, whatever the socket's permissions.

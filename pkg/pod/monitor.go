@@ -45,11 +45,11 @@ type monitor struct {
 	execAsks chan execAsk
 	execs    *execWaits
 	execSock *net.UnixListener
-	term         chan os.Signal
-	killAt       <-chan time.Time
-	stopped      bool     // pause has been told to stop
-	lock         *os.File // held for the monitor's whole life
-	lifeline     *os.File // pause exits on EOF here, i.e. when we die
+	term     chan os.Signal
+	killAt   <-chan time.Time
+	stopped  bool     // pause has been told to stop
+	lock     *os.File // held for the monitor's whole life
+	lifeline *os.File // pause exits on EOF here, i.e. when we die
 	// copiers counts log copiers still draining container output.
 	copiers sync.WaitGroup
 }
@@ -187,6 +187,7 @@ func (mon *monitor) startPod() error {
 	if err != nil {
 		return err
 	}
+	trace("pod cgroup created")
 	opts.Cgroup = place
 	p, err := infra.Fork(selfExe, hostname(mon.pod), opts)
 	place.Close()
@@ -206,10 +207,16 @@ func (mon *monitor) startPod() error {
 		return err
 	}
 	trace("prepared")
+	cgroupsMade := mon.makeContainerCgroups()
 	if err := mon.attachNetwork(pid); err != nil {
+		_ = cgroupsMade()
 		return err
 	}
 	trace("network attached")
+	if err := cgroupsMade(); err != nil {
+		return err
+	}
+	trace("container cgroups created")
 	if err := p.Ready(); err != nil {
 		return err
 	}

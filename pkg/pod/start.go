@@ -127,10 +127,12 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 		return 0, err
 	}
 	c.exec = &execCache{spec: spec}
+	trace(c.spec.Name + ": bundle written")
 	place, err := mon.containerCgroup(c, spec)
 	if err != nil {
 		return 0, err
 	}
+	trace(c.spec.Name + ": cgroup ready")
 	defer place.Close()
 	if err := freshLayer(c.layer); err != nil {
 		return 0, err
@@ -155,6 +157,7 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 	pid, err := container.Start(container.StartOptions{
 		Exe: selfExe, Bundle: c.bundle, Spec: spec, Cgroup: place, Stdout: outW, Stderr: errW,
 	})
+	trace(c.spec.Name + ": init reported")
 	outW.Close()
 	errW.Close()
 	if pid > 0 {

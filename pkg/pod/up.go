@@ -38,6 +38,7 @@ func Up(o UpOptions) error {
 	if err != nil {
 		return err
 	}
+	trace("up: manifest read")
 	uidWarnings, err := m.AssignUIDs()
 	if err != nil {
 		return err
@@ -53,6 +54,7 @@ func Up(o UpOptions) error {
 	if err := checkNodeSettings(); err != nil {
 		return err
 	}
+	trace("up: node settings read")
 	var names []string
 	for _, p := range m.Pods {
 		if err := upOne(m, p); err != nil {
@@ -177,6 +179,7 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod) (string, error) {
 		return "", err
 	}
 	defer exe.Close()
+	trace("up: binary sealed")
 	cmd := exec.Command(exe.Path(), MonitorRole, p.Name)
 	// The monitor mostly sleeps in wait4 and read; one P keeps its thread
 	// count and memory down without slowing the pod.
@@ -189,6 +192,7 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod) (string, error) {
 		return "", fmt.Errorf("start monitor: %w", err)
 	}
 	_ = cmd.Process.Release()
+	trace("up: monitor started")
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if line == "" && err != nil {
 		return "", fmt.Errorf("monitor of %s exited before reporting; see %s", p.Name, logf.Name())
