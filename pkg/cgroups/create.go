@@ -26,7 +26,7 @@ type Dirs map[string]string
 // hierarchy, applies res to it, and returns its directories. Creating a
 // cgroup that exists re-applies res. On error nothing Create made is left.
 func (d Driver) Create(path string, res *specs.LinuxResources) (Dirs, error) {
-	r, err := resources(res)
+	r, err := resources(res, d.V2)
 	if err != nil {
 		return nil, fmt.Errorf("create cgroup %s: %w", path, err)
 	}
@@ -63,6 +63,9 @@ func (d Driver) createV2(cg *lib.Cgroup) (Dirs, error) {
 	if err != nil {
 		removeMade(made)
 		return nil, fmt.Errorf("create cgroup %s: %w", cg.Path, err)
+	}
+	if cg.Resources.SkipDevices {
+		return Dirs{"": dir}, nil // nothing to set (devices are all there is yet)
 	}
 	m, err := fs2.NewManager(cg, dir)
 	if err == nil {

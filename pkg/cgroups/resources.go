@@ -10,11 +10,16 @@ import (
 
 // resources turns the OCI resources of a config.json into the library's.
 // Only device rules exist so far. A cgroup without them allows every
-// device (what it inherits), rather than the library's deny-all default;
-// it still gets its devices directory, which SkipDevices would not create.
-func resources(r *specs.LinuxResources) (*lib.Resources, error) {
+// device (what it inherits), rather than the library's deny-all default:
+// on v2 by attaching no device program; on v1 with an allow-all rule,
+// because SkipDevices would not even create the devices directory.
+func resources(r *specs.LinuxResources, v2 bool) (*lib.Resources, error) {
 	out := &lib.Resources{}
 	if r == nil || len(r.Devices) == 0 {
+		if v2 {
+			out.SkipDevices = true
+			return out, nil
+		}
 		all := &devices.Rule{Type: devices.WildcardDevice, Major: devices.Wildcard, Minor: devices.Wildcard, Permissions: "rwm", Allow: true}
 		out.Devices = []*devices.Rule{all}
 		return out, nil
