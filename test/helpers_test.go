@@ -163,11 +163,30 @@ func tryUp(t *testing.T, name, text string, opts ...runOpts) result {
 func downAndCheck(t *testing.T, name string, before testutil.HostSnapshot, o runOpts) {
 	t.Helper()
 	procs := podProcs(name)
+	uid := ""
+	if st, err := readState(name); err == nil {
+		uid = st.UID
+	}
 	r := mpWith(t, o, "down", name)
 	if r.code != 0 {
 		t.Errorf("down failed: %s", r)
 	}
 	checkGone(t, name, before, procs)
+	checkCgroupsGone(t, name, uid)
+}
+
+// checkCgroupsGone asserts that no cgroup of the pod (minipod/pod<UID>)
+// is left in any hierarchy.
+func checkCgroupsGone(t *testing.T, name, uid string) {
+	t.Helper()
+	if uid == "" {
+		return // the pod never got a UID recorded: it made no cgroup
+	}
+	left, _ := filepath.Glob("/sys/fs/cgroup/*/minipod/pod" + uid)
+	more, _ := filepath.Glob("/sys/fs/cgroup/minipod/pod" + uid)
+	for _, d := range append(left, more...) {
+		t.Errorf("pod %s left behind its cgroup %s", name, d)
+	}
 }
 
 // checkGone asserts that the host holds nothing more of pod name than in
@@ -275,6 +294,7 @@ func procStart(pid int) string {
 
 // podState is the part of /run/minipod/<pod>/state.json the tests read.
 type podState struct {
+	UID     string `json:"uid"`
 	Monitor struct {
 		PID int `json:"pid"`
 	} `json:"monitor"`
