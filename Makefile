@@ -33,7 +33,7 @@ bench: images build ## benchmarks: up/exec/down latency and memory (medians)
 lint: ## gofmt, go vet, shellcheck
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
 	$(GO) vet ./...
-	shellcheck scripts/*.sh .ci/run
+	shellcheck scripts/*.sh rootfs/*.sh .ci/run
 
 vagrant-validate: ## check the Vagrantfile (installs Debian's vagrant if missing)
 	scripts/vagrant-validate.sh
