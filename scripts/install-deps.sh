@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages minipod's build, images and tests need.
+# (linux-libc-dev: the kernel headers the seccomp syscall table test regenerates from.)
 # Only what is missing is installed, so a second run is instant.
 set -euo pipefail
 
 need=()
-for pkg in debootstrap busybox-static iproute2 shellcheck util-linux procps; do
+for pkg in debootstrap busybox-static iproute2 shellcheck util-linux procps linux-libc-dev; do
 	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if ((${#need[@]})); then
