@@ -20,21 +20,6 @@ import (
 // devices what it can open, cpu its share.
 var cgroupControllers = []string{"memory", "pids", "devices", "cpu"}
 
-const cgroupPod = `apiVersion: v1
-kind: Pod
-metadata:
-  name: {{NAME}}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: a
-    image: busybox
-    command: ["sh", "-c", "` + idle + `"]
-  - name: b
-    image: busybox
-    command: ["sh", "-c", "` + idle + `"]
-`
-
 // TestAttackCgroups: containers ran in their caller's cgroups, unbounded
 // (writing into /etc/hosts filled the host's /run tmpfs). Every container
 // process, main and exec'd, must be in a cgroup of its own,
@@ -66,7 +51,7 @@ func TestAttackCgroups(t *testing.T) {
 			}
 		})
 		name := podName("atk-cgroup-run")
-		upPod(t, name, tmpl(cgroupPod, name), runOpts{env: []string{"MINIPOD_RUN_DIR=" + run}})
+		upPod(t, name, tmpl(twoIdlePod, name), runOpts{env: []string{"MINIPOD_RUN_DIR=" + run}})
 		checkPodFilesNotTmpfs(t, name, runOpts{env: []string{"MINIPOD_RUN_DIR=" + run}})
 	})
 }
@@ -83,7 +68,7 @@ func checkPodCgroups(t *testing.T, killMonitor bool) {
 			}
 		}
 	})
-	upPod(t, name, tmpl(cgroupPod, name))
+	upPod(t, name, tmpl(twoIdlePod, name))
 	uid = string(getPod(t, name).UID)
 	st, err := readState(name)
 	if err != nil {

@@ -18,17 +18,7 @@ const callerGroup = "4242"
 func TestAttackExecGroups(t *testing.T) {
 	root(t)
 	name := podName("atk-groups")
-	upPod(t, name, tmpl(`apiVersion: v1
-kind: Pod
-metadata:
-  name: {{NAME}}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: busybox
-    command: ["sh", "-c", "`+idle+`"]
-`, name))
+	upPod(t, name, tmpl(oneIdlePod, name))
 	want := statusLine(execOut(t, name, "", "cat", "/proc/1/status"), "Groups")
 	cmd := exec.Command(exe, "exec", name, "--", "cat", "/proc/self/status")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 0, Gid: 0, Groups: []uint32{4242}}}

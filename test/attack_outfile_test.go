@@ -17,17 +17,7 @@ import (
 func TestAttackExecCallerFile(t *testing.T) {
 	root(t)
 	name := podName("atk-outfile")
-	upPod(t, name, tmpl(`apiVersion: v1
-kind: Pod
-metadata:
-  name: {{NAME}}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: busybox
-    command: ["sh", "-c", "`+idle+`"]
-`, name))
+	upPod(t, name, tmpl(oneIdlePod, name))
 	path := filepath.Join(t.TempDir(), "out")
 	if err := os.WriteFile(path, []byte(hostSecret+"\n"), 0o600); err != nil {
 		t.Fatal(err)

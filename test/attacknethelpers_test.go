@@ -278,18 +278,7 @@ func freeSlash30(t testing.TB) uint32 {
 	for range 100 {
 		base := uint32(10)<<24 | 232<<16 | uint32(rand.IntN(1<<14))<<2
 		want := &net.IPNet{IP: u32IP(base), Mask: net.CIDRMask(30, 32)}
-		used := false
-		for _, r := range routes {
-			if r.Dst != nil && r.Dst.String() != "0.0.0.0/0" && (r.Dst.Contains(want.IP) || want.Contains(r.Dst.IP)) {
-				used = true
-			}
-		}
-		for _, a := range addrs {
-			if want.Contains(a.IP) {
-				used = true
-			}
-		}
-		if !used {
+		if !subnetInUse(want, routes, addrs) {
 			return base
 		}
 	}

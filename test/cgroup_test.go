@@ -10,22 +10,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// twoIdlePod runs two idle busybox containers, a and b.
-const twoIdlePod = `apiVersion: v1
-kind: Pod
-metadata:
-  name: {{NAME}}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: a
-    image: busybox
-    command: ["sh", "-c", "` + idle + `"]
-  - name: b
-    image: busybox
-    command: ["sh", "-c", "` + idle + `"]
-`
-
 // cgroup2Mount is where this host has a cgroup2 hierarchy, "" if none.
 func cgroup2Mount() string {
 	for _, m := range []string{"/sys/fs/cgroup", "/sys/fs/cgroup/unified"} {

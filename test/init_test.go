@@ -10,6 +10,35 @@ import (
 // idle keeps a busybox container up and lets it stop at once on SIGTERM.
 const idle = "trap 'exit 0' TERM; while true; do sleep 1; done"
 
+// oneIdlePod runs one idle busybox container, main.
+const oneIdlePod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox
+    command: ["sh", "-c", "` + idle + `"]
+`
+
+// twoIdlePod runs two idle busybox containers, a and b.
+const twoIdlePod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: a
+    image: busybox
+    command: ["sh", "-c", "` + idle + `"]
+  - name: b
+    image: busybox
+    command: ["sh", "-c", "` + idle + `"]
+`
+
 const initPod = `apiVersion: v1
 kind: Pod
 metadata:

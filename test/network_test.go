@@ -287,18 +287,7 @@ func freeSubnetOctet(t *testing.T) int {
 	for range 100 {
 		x := 1 + rand.IntN(254)
 		_, want, _ := net.ParseCIDR(fmt.Sprintf("10.231.%d.0/24", x))
-		used := false
-		for _, r := range routes {
-			if r.Dst != nil && (r.Dst.Contains(want.IP) || want.Contains(r.Dst.IP)) && r.Dst.String() != "0.0.0.0/0" {
-				used = true
-			}
-		}
-		for _, a := range addrs {
-			if want.Contains(a.IP) {
-				used = true
-			}
-		}
-		if !used {
+		if !subnetInUse(want, routes, addrs) {
 			return x
 		}
 	}
@@ -762,4 +751,20 @@ func TestNetworkHairpin(t *testing.T) {
 			t.Errorf("from pod %s, %s: %s", from, url, r)
 		}
 	}
+}
+
+// subnetInUse tells whether a route (other than the default) or an
+// address of the host overlaps want.
+func subnetInUse(want *net.IPNet, routes []netlink.Route, addrs []netlink.Addr) bool {
+	for _, r := range routes {
+		if r.Dst != nil && r.Dst.String() != "0.0.0.0/0" && (r.Dst.Contains(want.IP) || want.Contains(r.Dst.IP)) {
+			return true
+		}
+	}
+	for _, a := range addrs {
+		if want.Contains(a.IP) {
+			return true
+		}
+	}
+	return false
 }
