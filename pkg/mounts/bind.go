@@ -29,6 +29,9 @@ func bind(root *os.File, m specs.Mount) error {
 		return err
 	}
 	defer dst.Close()
+	if err := checkResolved(root, dst, m.Destination); err != nil {
+		return err
+	}
 	tree, err := unix.OpenTree(int(src.Fd()), "", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_EMPTY_PATH|unix.AT_RECURSIVE)
 	if err != nil {
 		return fmt.Errorf("bind %s: clone source: %w", m.Destination, err)

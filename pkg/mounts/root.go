@@ -98,6 +98,27 @@ func checkDestination(m specs.Mount) error {
 	return nil
 }
 
+// checkResolved applies checkDestination's rule to where the destination
+// really is: an image can make /data or /etc/hosts a symlink into /proc,
+// and resolving in the root follows it there.
+func checkResolved(root, dst *os.File, dest string) error {
+	rootPath, err := os.Readlink(fdPath(root))
+	if err != nil {
+		return fmt.Errorf("mount %s: resolve root: %w", dest, err)
+	}
+	at, err := os.Readlink(fdPath(dst))
+	if err != nil {
+		return fmt.Errorf("mount %s: resolve destination: %w", dest, err)
+	}
+	rel := strings.TrimPrefix(at, strings.TrimSuffix(rootPath, "/"))
+	for _, k := range []string{"/proc", "/sys"} {
+		if rel == k || strings.HasPrefix(rel, k+"/") {
+			return fmt.Errorf("mount destination %s resolves to %s, inside %s", dest, rel, k)
+		}
+	}
+	return nil
+}
+
 // createCwd creates the working directory inside the root, while its
 // paths still resolve in the root by the kernel, without following magic
 // links (a cwd of /proc/1/root/x must not create x on the host).

@@ -52,7 +52,7 @@ func phaseOf(st *state.Pod, policy string) string {
 // started, or the pod finished; "fail <why>" when it cannot start on its own.
 func readiness(st *state.Pod) (string, bool) {
 	if st.Phase == "Failed" {
-		return "fail pod " + st.Name + " failed: " + Status(st) + messageSuffix(st.Message), true
+		return "fail pod " + st.Name + " failed: " + Status(st) + messageSuffix(st.Message) + startErrors(st), true
 	}
 	if st.Phase == "Succeeded" {
 		return "ok", true
@@ -81,6 +81,17 @@ func readiness(st *state.Pod) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// startErrors says why containers of a failed pod could not start.
+func startErrors(st *state.Pod) string {
+	var out string
+	for _, c := range append(append([]state.Container{}, st.InitContainers...), st.Containers...) {
+		if c.Reason == "StartError" && c.Message != "" {
+			out += "; container " + c.Name + ": " + c.Message
+		}
+	}
+	return out
 }
 
 // lastStartError is why a container in back-off could not start, when
