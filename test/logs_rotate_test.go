@@ -409,3 +409,41 @@ func TestLogsRotatePrevious(t *testing.T) {
 		t.Errorf("%s: %d files of instance 0, %d of instance 1; want 1 to %d and 1", dir, first, second, rotateMaxFiles)
 	}
 }
+
+// TestLogsKeepTwoInstances: a crash-looping container's logs do not pile
+// up with its restarts: as the kubelet does, only the current instance's
+// and the previous one's are kept (rotation bounds each).
+func TestLogsKeepTwoInstances(t *testing.T) {
+	root(t)
+	name := podName("logs-keep")
+	upPod(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox
+    command: ["sh", "-c", "echo crashing; exit 1"]
+`, name), runOpts{env: []string{"MINIPOD_CONTAINER_LOG_MAX_SIZE=1Ki"}})
+	waitFor(t, 40*time.Second, "a third instance", func() bool {
+		return ctrStatus(t, getPod(t, name), "main").RestartCount >= 2
+	})
+	uid := string(getPod(t, name).UID)
+	dir := filepath.Join("/var/log/pods", "default_"+name+"_"+uid, "main")
+	waitFor(t, 10*time.Second, "logs of older instances to go", func() bool {
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := ctrStatus(t, getPod(t, name), "main").RestartCount
+		for _, e := range ents {
+			var i int
+			if _, err := fmt.Sscanf(e.Name(), "%d.log", &i); err == nil && i < int(n)-1 {
+				return false
+			}
+		}
+		return true
+	})
+}

@@ -84,11 +84,16 @@ func (p *Placement) addV1(ctrl, dir string, own map[string]string) error {
 // threadgroup lock, whose every write waits for an RCU grace period
 // (milliseconds on an idle machine).
 func (p *Placement) JoinThread() (leave func() error, err error) {
+	if len(p.tasks) == 0 {
+		return func() error { return nil }, nil // v2 only: see CgroupFD
+	}
+	visits.RLock()
+	back := visit(func() error { return writeSelf(p.back) })
 	if err := writeSelf(p.tasks); err != nil {
-		_ = writeSelf(p.back)
+		_ = back()
 		return nil, err
 	}
-	return func() error { return writeSelf(p.back) }, nil
+	return back, nil
 }
 
 func writeSelf(files []*os.File) error {

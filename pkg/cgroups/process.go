@@ -29,15 +29,18 @@ func (p *Placement) JoinProcess() (leave func() error, err error) {
 		return nil, err
 	}
 	self := strconv.Itoa(os.Getpid())
-	if err := lib.WriteFile(target, "cgroup.procs", self); err != nil {
-		return nil, fmt.Errorf("join cgroup %s: %w", target, err)
-	}
-	return func() error {
+	visits.RLock()
+	leave = visit(func() error {
 		if err := lib.WriteFile(back, "cgroup.procs", self); err != nil {
 			return fmt.Errorf("return to cgroup %s: %w", back, err)
 		}
 		return nil
-	}, nil
+	})
+	if err := lib.WriteFile(target, "cgroup.procs", self); err != nil {
+		_ = leave()
+		return nil, fmt.Errorf("join cgroup %s: %w", target, err)
+	}
+	return leave, nil
 }
 
 // ownUnifiedDir is the directory of the calling process's own v2 cgroup,

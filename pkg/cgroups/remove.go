@@ -30,6 +30,8 @@ func Destroy(d Dirs, timeout time.Duration) error {
 // without waiting. On v2 cgroup.kill does it atomically; on v1 the
 // freezer stops new forks while the processes are signalled.
 func Kill(d Dirs) error {
+	visits.Lock() // never while a thread or all of us is inside
+	defer visits.Unlock()
 	if dir, ok := d[""]; ok && len(d) == 1 {
 		err := lib.WriteFile(dir, "cgroup.kill", "1")
 		if err == nil || errors.Is(err, fs.ErrNotExist) && !exists(dir) {

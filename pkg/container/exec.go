@@ -3,19 +3,24 @@ package container
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"syscall"
 
 	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/ns"
 	"github.com/minipod/minipod/pkg/seccomp"
+	"github.com/minipod/minipod/pkg/state"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
 // ExecOptions describes a command to run inside a running container.
 type ExecOptions struct {
-	PID  int         // the container's main process (host PID)
-	Spec *specs.Spec // the container's config.json: how its processes run
+	PID int // the container's main process (host PID)
+	// Start is that process's start time (state.Proc): a PID reused by
+	// another process since is refused.
+	Start uint64
+	Spec  *specs.Spec // the container's config.json: how its processes run
 	// Filter is Spec's seccomp filter, compiled, for a caller that keeps
 	// it between execs; nil compiles it from Spec.
 	Filter *seccomp.Program
@@ -60,7 +65,7 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 			return 0, nil, fmt.Errorf("exec: %w", err)
 		}
 	}
-	set, err := ns.OfProcess(o.PID, o.Spec.Linux.Namespaces)
+	set, err := containerNS(o)
 	if err != nil {
 		return 0, nil, fmt.Errorf("exec: %w", err)
 	}
@@ -75,9 +80,9 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 		return 0, nil, fmt.Errorf("exec: %w", err)
 	}
 	pid, master, err := forkInside(o, set, place, filter)
-	if lerr := leave(); lerr != nil && err == nil {
-		err = lerr
-	}
+	// Once the command exists it is the caller's to reap, whatever else
+	// fails: moving back out of the cgroup only matters to us.
+	_ = leave()
 	if err != nil {
 		if master != nil {
 			master.Close()
@@ -85,6 +90,24 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 		return 0, nil, fmt.Errorf("exec: %w", err)
 	}
 	return pid, master, nil
+}
+
+// containerNS opens the namespaces of the container's process, through
+// its /proc directory once that is checked to be the same process.
+func containerNS(o ExecOptions) (*ns.Set, error) {
+	proc, err := os.Open("/proc/" + strconv.Itoa(o.PID))
+	if err != nil {
+		return nil, fmt.Errorf("container process %d: %w", o.PID, err)
+	}
+	defer proc.Close()
+	start, err := state.StartTimeAt(proc, o.PID)
+	if err != nil {
+		return nil, err
+	}
+	if start != o.Start {
+		return nil, fmt.Errorf("container process %d has exited", o.PID)
+	}
+	return ns.OfProcess(proc, o.Spec.Linux.Namespaces)
 }
 
 // forkInside forks the command on a thread that joined the container's
@@ -140,7 +163,11 @@ func forkCommand(args []string, p *specs.Process, files []*os.File, tty bool) (i
 			Credential: &syscall.Credential{Uid: p.User.UID, Gid: p.User.GID, Groups: groups(p.User)},
 		},
 	}
+	stop := watchFork()
 	pid, err := syscall.ForkExec(path, args, attr)
+	if stop() && err == nil {
+		err = fmt.Errorf("the command did not start within %v", forkLimit)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", args[0], err)
 	}

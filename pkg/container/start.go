@@ -6,10 +6,12 @@ import (
 	"io"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/ns"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // StartOptions says how to start one container instance.
@@ -24,7 +26,14 @@ type StartOptions struct {
 	Cgroup *cgroups.Placement
 	Stdout *os.File // write ends the container's output goes to
 	Stderr *os.File
+	// Cancel, once closed, ends the wait for init's report: init is
+	// killed and the start fails (the pod is being deleted).
+	Cancel <-chan struct{}
 }
+
+// reportLimit bounds how long Start waits for init's report: building a
+// root filesystem takes milliseconds, minutes mean something holds init.
+const reportLimit = time.Minute
 
 // StartError is a failure inside the new container before its command ran:
 // the kubelet's StartError (exit code 128).
@@ -46,7 +55,24 @@ func Start(o StartOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// A container of the pod can stop init (a shared PID namespace shows
+	// it): its report is awaited for so long, or until canceled, then it
+	// is killed.
+	_ = r.SetReadDeadline(time.Now().Add(reportLimit))
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		select {
+		case <-o.Cancel:
+			_ = r.SetReadDeadline(time.Now())
+		case <-stop:
+		}
+	}()
 	msg, err := io.ReadAll(r)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		_ = unix.Kill(pid, unix.SIGKILL)
+		return pid, &StartError{Msg: fmt.Sprintf("container init did not report within %v", reportLimit)}
+	}
 	if err != nil {
 		return pid, fmt.Errorf("start container: read status: %w", err)
 	}
@@ -78,9 +104,15 @@ func fork(o StartOptions, status *os.File) (int, error) {
 		if err != nil {
 			return err
 		}
-		var ferr error
-		pid, ferr = syscall.ForkExec(o.Exe, []string{"minipod", Role, o.Bundle}, attr)
-		return errors.Join(ferr, leave())
+		stop := watchFork()
+		pid, err = syscall.ForkExec(o.Exe, []string{"minipod", Role, o.Bundle}, attr)
+		if stop() && err == nil {
+			err = fmt.Errorf("init did not start within %v", forkLimit)
+		}
+		// The thread goes away now; failing to move it back is harmless
+		// once the child exists.
+		_ = leave()
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("start container: %w", err)

@@ -137,14 +137,16 @@ func readInLayer(layer, p string) (data []byte, stop bool, err error) {
 		return nil, stop, err
 	}
 	defer f.Close()
-	rf, err := pathrs.Reopen(f, unix.O_RDONLY|unix.O_CLOEXEC)
+	// Checked on the O_PATH handle, before opening for reading: an image
+	// can make /etc/passwd a FIFO, whose open would block the monitor.
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, true, errors.New(p + " is not a regular file")
+	}
+	rf, err := pathrs.Reopen(f, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK)
 	if err != nil {
 		return nil, stop, err
 	}
 	defer rf.Close()
-	if st, err := rf.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, true, errors.New(p + " is not a regular file")
-	}
 	data, err = io.ReadAll(io.LimitReader(rf, 1<<20))
 	return data, true, err
 }

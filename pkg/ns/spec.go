@@ -3,9 +3,9 @@ package ns
 import (
 	"fmt"
 	"os"
-	"strconv"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // kindOf names each OCI namespace type as /proc/PID/ns does.
@@ -45,19 +45,27 @@ func FromSpec(list []specs.LinuxNamespace) (*Set, uintptr, error) {
 }
 
 // OfProcess opens, for an exec into a running container, every namespace
-// the container's spec lists, as the container's process pid has them:
-// an exec'd process shares all of them, joined or created.
-func OfProcess(pid int, list []specs.LinuxNamespace) (*Set, error) {
-	var kinds []string
+// the container's spec lists, as the container's process has them: an
+// exec'd process shares all of them, joined or created. proc is the
+// process's /proc/PID directory, opened (and checked to be the right
+// process) by the caller, so that a reused PID cannot slip in.
+func OfProcess(proc *os.File, list []specs.LinuxNamespace) (*Set, error) {
+	s := &Set{fds: map[string]*os.File{}}
 	for _, n := range list {
 		k, ok := kindOf[n.Type]
 		if !ok {
+			s.Close()
 			return nil, fmt.Errorf("namespace %q: not supported", n.Type)
 		}
-		kinds = append(kinds, k)
+		fd, err := unix.Openat(int(proc.Fd()), "ns/"+k, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("open %s namespace of %s: %w", k, proc.Name(), err)
+		}
+		s.fds[k] = os.NewFile(uintptr(fd), k)
 	}
-	if len(kinds) == 0 {
-		return nil, fmt.Errorf("container %s lists no namespaces", strconv.Itoa(pid))
+	if len(s.fds) == 0 {
+		return nil, fmt.Errorf("container %s lists no namespaces", proc.Name())
 	}
-	return Open(pid, kinds...)
+	return s, nil
 }

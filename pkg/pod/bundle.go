@@ -24,6 +24,8 @@ type ctr struct {
 	bundle string
 	layer  string // holds upper/ and work/, recreated for every instance
 	pid    int
+	// starting is set while an instance is being started off the loop.
+	starting bool
 
 	// kubelet-style crash-loop back-off
 	delay       time.Duration

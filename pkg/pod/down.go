@@ -78,6 +78,12 @@ func downOne(name string, gracePeriod int) (bool, error) {
 			return true, err
 		}
 		lock, err = waitLock(name, afterGrace(name))
+		if errors.Is(err, state.ErrLocked) {
+			// The monitor is dead, yet its lock is held: by a child it
+			// forked that never got to exec (a container can stop one).
+			// The pod's cgroup holds that child; cleaning kills it.
+			return true, cleanDead(name)
+		}
 	}
 	if errors.Is(err, os.ErrNotExist) {
 		// The monitor removed everything, or the lock is gone while a
@@ -108,8 +114,13 @@ func stopMonitor(name string) error {
 	if err := st.Monitor.Signal(unix.SIGTERM); err != nil {
 		return nil // exited meanwhile; the caller cleans up
 	}
-	if !waitExit(st.Monitor, afterGrace(name)) {
-		return fmt.Errorf("down %s: monitor (pid %d) did not exit", name, st.Monitor.PID)
+	if waitExit(st.Monitor, afterGrace(name)) {
+		return nil
+	}
+	// A monitor that does not stop in time is stuck: end it, and clean up
+	// as after any monitor's death.
+	if err := st.Monitor.Signal(unix.SIGKILL); err == nil && !waitExit(st.Monitor, 5*time.Second) {
+		return fmt.Errorf("down %s: monitor (pid %d) did not exit, even on SIGKILL", name, st.Monitor.PID)
 	}
 	return nil
 }

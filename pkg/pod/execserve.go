@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/container"
@@ -18,7 +19,7 @@ import (
 
 // execTarget is what the event loop tells an exec about its container.
 type execTarget struct {
-	pid    int
+	proc   state.Proc
 	run    *execCache
 	cgroup cgroups.Dirs
 	err    error
@@ -49,37 +50,12 @@ type execAsk struct {
 	reply     chan execTarget
 }
 
-// execWaits routes the exits the monitor reaps to the exec that started
-// the process. Forks happen with mu held and exits are routed with mu
-// held, so an exit reaped before its exec registered waits for it.
-type execWaits struct {
-	mu   sync.Mutex
-	wait map[int]chan int
-}
-
-// start forks with fork and registers the process it returns.
-func (w *execWaits) start(fork func() (int, *os.File, error)) (int, *os.File, chan int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	pid, master, err := fork()
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	done := make(chan int, 1)
-	w.wait[pid] = done
-	return pid, master, done, nil
-}
-
-// exited delivers an exit code; false when no exec started pid.
-func (w *execWaits) exited(pid, code int) bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	done, ok := w.wait[pid]
-	if ok {
-		done <- code
-		delete(w.wait, pid)
-	}
-	return ok
+// execForked tells the event loop about an exec'd command, whose exit
+// code it sends on done once reaped.
+type execForked struct {
+	pid    int
+	forked time.Time
+	done   chan int
 }
 
 // listenExec opens the pod's exec socket. The run directory is root's
@@ -152,16 +128,19 @@ func (mon *monitor) startExec(c *net.UnixConn, req execRequest, fds []*os.File) 
 	if err != nil {
 		return nil, fmt.Errorf("exec: seccomp profile: %w", err)
 	}
-	eo := container.ExecOptions{PID: t.pid, Spec: t.run.spec, Filter: filter, Cgroup: t.cgroup, Args: req.Args, TTY: req.TTY}
+	eo := container.ExecOptions{PID: t.proc.PID, Start: t.proc.Start, Spec: t.run.spec, Filter: filter, Cgroup: t.cgroup, Args: req.Args, TTY: req.TTY}
 	if !req.TTY {
 		eo.Stdin, eo.Stdout, eo.Stderr = fds[0], fds[1], fds[2]
 	}
 	trace("exec: compiled")
-	pid, master, done, err := mon.execs.start(func() (int, *os.File, error) { return container.Exec(eo) })
+	forked := time.Now()
+	pid, master, err := container.Exec(eo)
 	trace("exec: forked")
 	if err != nil {
 		return nil, err
 	}
+	done := make(chan int, 1)
+	mon.execForks <- execForked{pid: pid, forked: forked, done: done}
 	closeAll(fds) // the command has its own copies: EOF reaches the caller when it exits
 	var send []*os.File
 	if master != nil {
@@ -172,6 +151,25 @@ func (mon *monitor) startExec(c *net.UnixConn, req execRequest, fds []*os.File) 
 		return nil, err
 	}
 	return done, nil
+}
+
+// onExecForked registers an exec'd command, on the event loop.
+func (mon *monitor) onExecForked(f execForked) {
+	if e, ok := mon.claim(f.pid, f.forked); ok {
+		f.done <- exitCode(e)
+		return
+	}
+	mon.execWaits[f.pid] = f.done
+}
+
+// execExitedNow delivers an exec'd command's exit; false if pid is not one.
+func (mon *monitor) execExitedNow(e exitEvent) bool {
+	done, ok := mon.execWaits[e.pid]
+	if ok {
+		done <- exitCode(e)
+		delete(mon.execWaits, e.pid)
+	}
+	return ok
 }
 
 // askExec gets the container's process from the event loop.
@@ -193,7 +191,7 @@ func (mon *monitor) execTarget(name string) execTarget {
 		if c.pid == 0 || c.st.State != state.StateRunning {
 			return execTarget{err: fmt.Errorf("cannot exec into container %s of pod %s: container is not running (%s)", name, mon.pod.Name, c.st.State)}
 		}
-		return execTarget{pid: c.pid, run: c.exec, cgroup: mon.execCgroup(c.cgroup)}
+		return execTarget{proc: c.st.Proc, run: c.exec, cgroup: mon.execCgroup(c.cgroup)}
 	}
 	return execTarget{err: fmt.Errorf("container %s is not valid for pod %s", name, mon.pod.Name)}
 }

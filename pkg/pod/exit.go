@@ -29,8 +29,11 @@ func (mon *monitor) onExit(e exitEvent) {
 	}
 	c, ok := mon.byPID[e.pid]
 	if !ok {
-		// An exec'd command, or an orphan re-parented to us: just reaped.
-		mon.execs.exited(e.pid, exitCode(e))
+		// An exec'd command, or a fork not registered yet, or an orphan
+		// re-parented to us.
+		if !mon.execExitedNow(e) {
+			mon.park(e)
+		}
 		return
 	}
 	delete(mon.byPID, e.pid)

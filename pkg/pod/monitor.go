@@ -42,9 +42,18 @@ type monitor struct {
 	// backoffShown turns ErrImagePull into ImagePullBackOff.
 	backoffShown chan *ctr
 	// execs are `minipod exec` requests (see execwire.go).
-	execAsks chan execAsk
-	execs    *execWaits
-	execSock *net.UnixListener
+	execAsks  chan execAsk
+	execForks chan execForked
+	execWaits map[int]chan int
+	execSock  *net.UnixListener
+	// spawned brings back the outcome of container starts, which run off
+	// the loop; unclaimed holds exits reaped before their fork was
+	// registered (claim.go).
+	spawned   chan spawnResult
+	unclaimed map[int]exitEvent
+	// stopping is closed when the pod starts being deleted: starts in
+	// flight give up.
+	stopping chan struct{}
 	term     chan os.Signal
 	killAt   <-chan time.Time
 	stopped  bool     // pause has been told to stop
@@ -79,7 +88,8 @@ func newMonitor(name string) (*monitor, error) {
 	mon := &monitor{ready: ready, byPID: map[int]*ctr{},
 		exits: make(chan exitEvent, 16), kick: make(chan struct{}, 1),
 		retry: make(chan *ctr, 16), pulled: make(chan pullResult, 16), backoffShown: make(chan *ctr, 16), term: make(chan os.Signal, 2),
-		execAsks: make(chan execAsk), execs: &execWaits{wait: map[int]chan int{}}}
+		execAsks: make(chan execAsk), execForks: make(chan execForked), execWaits: map[int]chan int{},
+		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{})}
 	signal.Notify(mon.term, unix.SIGTERM, unix.SIGINT)
 	signal.Ignore(unix.SIGHUP, unix.SIGPIPE)
 	if err := mon.boot(name); err != nil {

@@ -39,6 +39,11 @@ func (mon *monitor) run() int {
 			// A question, not a change: no state to write.
 			a.reply <- mon.execTarget(a.container)
 			changed = false
+		case f := <-mon.execForks:
+			mon.onExecForked(f)
+			changed = false
+		case r := <-mon.spawned:
+			mon.onSpawned(r)
 		}
 	}
 	return mon.finish()
@@ -50,7 +55,7 @@ func (mon *monitor) finished() bool {
 	if !mon.st.Terminating && mon.st.Phase != "Succeeded" && mon.st.Phase != "Failed" {
 		return false
 	}
-	if len(mon.byPID) > 0 {
+	if len(mon.byPID) > 0 || mon.anyStarting() {
 		if !mon.st.Terminating {
 			mon.beginStop() // a terminal pod must not leave stragglers
 		}
@@ -121,7 +126,9 @@ func (mon *monitor) teardown() {
 // maybeReport tells a waiting `up` once the pod is running (every app
 // container has started) or cannot get there on its own.
 func (mon *monitor) maybeReport() {
-	if mon.ready == nil {
+	// A start in flight ends in moments either way: report the pod as it
+	// then is, not with one container still being created.
+	if mon.ready == nil || mon.anyStarting() {
 		return
 	}
 	switch msg, done := readiness(mon.st); {

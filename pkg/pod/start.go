@@ -11,6 +11,7 @@ import (
 	"github.com/minipod/minipod/pkg/logs"
 	"github.com/minipod/minipod/pkg/ns"
 	"github.com/minipod/minipod/pkg/state"
+	"golang.org/x/sys/unix"
 )
 
 // advance starts whatever the pod needs next: the first unfinished init
@@ -26,7 +27,7 @@ func (mon *monitor) advance() {
 		if c.st.State == state.StateTerminated && c.st.ExitCode == 0 {
 			continue
 		}
-		if c.pid == 0 && c.timer == nil && !c.pulling && c.st.State != state.StateTerminated && c.st.Reason != "ErrImageNeverPull" {
+		if c.pid == 0 && !c.starting && c.timer == nil && !c.pulling && c.st.State != state.StateTerminated && c.st.Reason != "ErrImageNeverPull" {
 			mon.launch(c)
 		}
 		return // init containers run one at a time
@@ -41,7 +42,7 @@ func (mon *monitor) advance() {
 	}
 	var batch []*ctr
 	for _, c := range mon.ctrs {
-		if !c.init && c.pid == 0 && c.timer == nil && !c.pulling && c.st.State == state.StateWaiting &&
+		if !c.init && c.pid == 0 && !c.starting && c.timer == nil && !c.pulling && c.st.State == state.StateWaiting &&
 			!c.st.Started && c.st.RestartCount == 0 && c.st.Reason != "ErrImageNeverPull" && mon.ensureImage(c) {
 			batch = append(batch, c)
 		}
@@ -59,43 +60,67 @@ func (mon *monitor) launch(c *ctr) {
 
 // startAll starts app containers in parallel, as the kubelet does: each
 // start is mostly waiting on the kernel (namespaces, mounts, exec), so the
-// pod is up in about the time of its slowest container. Results are applied
-// here, on the event loop, in spec order.
+// pod is up in about the time of its slowest container.
 func (mon *monitor) startAll(batch []*ctr) {
-	if len(batch) == 1 {
-		mon.start(batch[0])
-		return
-	}
-	type result struct {
-		pid int
-		err error
-	}
-	res := make([]result, len(batch))
-	var wg sync.WaitGroup
-	for i, c := range batch {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			pid, err := mon.spawn(c)
-			res[i] = result{pid, err}
-		}()
-	}
-	wg.Wait()
-	trace("containers started")
-	for i, c := range batch {
-		mon.started(c, res[i].pid, res[i].err)
+	for _, c := range batch {
+		mon.start(c)
 	}
 }
 
-// start runs one instance of c; failures before the command runs become a
-// terminated StartError instance, handled like any other exit.
+// spawnResult is the outcome of one container start.
+type spawnResult struct {
+	c      *ctr
+	pid    int
+	err    error
+	forked time.Time
+}
+
+// start runs one instance of c off the event loop: a start waits on the
+// kernel and on init's report, which a container of the pod can delay
+// (Start bounds it), and the loop must go on meanwhile (exits, `down`).
+// Until its result is back, c is starting and belongs to that goroutine.
 func (mon *monitor) start(c *ctr) {
-	pid, err := mon.spawn(c)
-	mon.started(c, pid, err)
+	if c.starting {
+		return
+	}
+	c.starting = true
+	if c.st.State == state.StateTerminated {
+		// A restart: the last instance is in lastState already; this one
+		// is being created, which the phase must not mistake for an end.
+		c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, "ContainerCreating", ""
+	}
+	go func() {
+		forked := time.Now()
+		pid, err := mon.spawn(c)
+		mon.spawned <- spawnResult{c: c, pid: pid, err: err, forked: forked}
+	}()
+}
+
+// onSpawned applies a start's outcome, on the event loop. Failures before
+// the command ran are a terminated StartError instance, handled like any
+// other exit.
+func (mon *monitor) onSpawned(r spawnResult) {
+	r.c.starting = false
+	mon.started(r.c, r.pid, r.err, r.forked)
+	if r.err == nil && mon.st.Terminating {
+		_ = r.c.st.Proc.Signal(unix.SIGTERM) // `down` came while it started
+	}
+	if !mon.anyStarting() {
+		trace("containers started")
+	}
+}
+
+func (mon *monitor) anyStarting() bool {
+	for _, c := range mon.ctrs {
+		if c.starting {
+			return true
+		}
+	}
+	return false
 }
 
 // started records the outcome of spawn.
-func (mon *monitor) started(c *ctr, pid int, err error) {
+func (mon *monitor) started(c *ctr, pid int, err error, forked time.Time) {
 	now := time.Now().UTC()
 	var se *container.StartError
 	if err != nil {
@@ -117,6 +142,9 @@ func (mon *monitor) started(c *ctr, pid int, err error) {
 	mon.updatePhase()
 	mon.save() // a monitor killed right now must not leave an unrecorded container
 	mon.st.AddEvent("Normal", "Started", c.spec.Name, fmt.Sprintf("Started container %s", c.spec.Name))
+	if e, ok := mon.claim(pid, forked); ok {
+		mon.onExit(e) // it was over before we heard it had begun
+	}
 }
 
 // spawn prepares a fresh writable layer and log file and forks the
@@ -137,6 +165,11 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 	if err := freshLayer(c.layer); err != nil {
 		return 0, err
 	}
+	// Only this instance's log and the previous one's are kept, as the
+	// kubelet keeps them: restarts must not pile up logs.
+	if err := logs.Prune(mon.logDir, c.spec.Name, c.st.RestartCount-1); err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
+	}
 	w, err := logs.Create(mon.logDir, c.spec.Name, c.st.RestartCount, mon.logOpt)
 	if err != nil {
 		return 0, err
@@ -155,7 +188,7 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 	}
 	copyLogs(&mon.copiers, w, outR, errR)
 	pid, err := container.Start(container.StartOptions{
-		Exe: selfExe, Bundle: c.bundle, Spec: spec, Cgroup: place, Stdout: outW, Stderr: errW,
+		Exe: selfExe, Bundle: c.bundle, Spec: spec, Cgroup: place, Stdout: outW, Stderr: errW, Cancel: mon.stopping,
 	})
 	trace(c.spec.Name + ": init reported")
 	outW.Close()

@@ -16,6 +16,7 @@ func (mon *monitor) beginStop() {
 		return
 	}
 	mon.st.Terminating = true
+	close(mon.stopping)
 	for _, c := range mon.ctrs {
 		if c.timer != nil {
 			c.timer.Stop()

@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -16,6 +17,27 @@ func StartTime(pid int) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("read start time of %d: %w", pid, err)
 	}
+	return parseStartTime(pid, data)
+}
+
+// StartTimeAt reads the start time of the process whose /proc/PID
+// directory dir is: a caller holding dir keeps naming that process even
+// if its PID is reused meanwhile.
+func StartTimeAt(dir *os.File, pid int) (uint64, error) {
+	fd, err := unix.Openat(int(dir.Fd()), "stat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, fmt.Errorf("read start time of %d: %w", pid, err)
+	}
+	f := os.NewFile(uintptr(fd), "stat")
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return 0, fmt.Errorf("read start time of %d: %w", pid, err)
+	}
+	return parseStartTime(pid, data)
+}
+
+func parseStartTime(pid int, data []byte) (uint64, error) {
 	// The command name (field 2) may hold spaces and parentheses; fields
 	// after the last ')' are plain.
 	s := string(data)
