@@ -44,6 +44,10 @@ func initContainer(args []string) error {
 	if err != nil {
 		return err
 	}
+	// Still the host's /proc, and nothing of the container's yet.
+	if err := setOOMScoreAdj(spec.Process.OOMScoreAdj); err != nil {
+		return err
+	}
 	if err := mounts.Setup(spec); err != nil {
 		return err
 	}

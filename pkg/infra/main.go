@@ -33,8 +33,8 @@ func Main(args []string) {
 }
 
 func setup(args []string) error {
-	if len(args) != 1 {
-		return fmt.Errorf("usage: minipod pause HOSTNAME")
+	if len(args) < 1 {
+		return fmt.Errorf("usage: minipod pause HOSTNAME [SYSCTL=VALUE...]")
 	}
 	if args[0] != "" { // else hostNetwork: the node's UTS and network
 		if err := unix.Sethostname([]byte(args[0])); err != nil {
@@ -47,6 +47,9 @@ func setup(args []string) error {
 		if err := netlink.LinkSetUp(lo); err != nil {
 			return fmt.Errorf("bring loopback up: %w", err)
 		}
+	}
+	if err := setSysctls(args[1:]); err != nil {
+		return err
 	}
 	return emptyRoot()
 }

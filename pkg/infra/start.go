@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"syscall"
 
@@ -21,9 +22,13 @@ type Options struct {
 	// SharePID: pause is PID 1 of a new PID namespace the containers join.
 	SharePID bool
 	// HostNetwork: the pod uses the node's network and UTS namespaces, so
-	// pause creates only the IPC namespace and leaves hostname and links
-	// alone.
+	// pause leaves hostname and links alone.
 	HostNetwork bool
+	// HostIPC: the pod uses the node's IPC namespace.
+	HostIPC bool
+	// Sysctls are the pod's (namespaced) sysctls, name to value, set by
+	// pause in the pod's namespaces before any container starts.
+	Sysctls map[string]string
 	// Cgroup, if set, is where pause is born (the pod's pause cgroup).
 	Cgroup *cgroups.Placement
 }
@@ -31,7 +36,10 @@ type Options struct {
 // Kinds are the pod-level namespaces pause creates and containers join:
 // the one place that decides them.
 func (o Options) Kinds() []string {
-	kinds := []string{"ipc"}
+	var kinds []string
+	if !o.HostIPC {
+		kinds = append(kinds, "ipc")
+	}
 	if !o.HostNetwork {
 		kinds = append(kinds, "net", "uts")
 	}
@@ -49,6 +57,16 @@ func (o Options) cloneFlags() uintptr {
 		flags |= kindFlags[k]
 	}
 	return flags
+}
+
+// sysctlArgs passes the sysctls as NAME=VALUE arguments, in a fixed order.
+func sysctlArgs(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
 }
 
 var kindFlags = map[string]uintptr{
@@ -149,7 +167,7 @@ func fork(exe, hostname string, o Options, status, lifeline *os.File) (int, erro
 			}
 		}
 		var ferr error
-		pid, ferr = syscall.ForkExec(exe, []string{"minipod", Role, hostname}, attr)
+		pid, ferr = syscall.ForkExec(exe, append([]string{"minipod", Role, hostname}, sysctlArgs(o.Sysctls)...), attr)
 		return errors.Join(ferr, leave())
 	})
 	if err != nil {

@@ -1,0 +1,61 @@
+package pod
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// The kubelet's OOM score adjustments (pkg/kubelet/qos): what the kernel's
+// OOM killer weighs a container's processes by, from the pod's QoS class.
+const (
+	oomGuaranteed = -997
+	oomBestEffort = 1000
+	oomSandbox    = -998 // pause, as containerd sets it
+)
+
+// oomScoreAdj is the kubelet's adjustment for a container of a pod of
+// class qos that requests memRequest bytes on a node of memCapacity bytes:
+// Guaranteed and BestEffort are fixed, Burstable scales with the share of
+// the node's memory requested, kept strictly between the two.
+func oomScoreAdj(qos string, memRequest, memCapacity int64) int {
+	switch qos {
+	case "Guaranteed":
+		return oomGuaranteed
+	case "BestEffort":
+		return oomBestEffort
+	}
+	if memCapacity <= 0 {
+		return oomBestEffort - 1
+	}
+	adj := 1000 - (1000*memRequest)/memCapacity
+	if adj < 1000+oomGuaranteed {
+		return 1000 + oomGuaranteed
+	}
+	if adj >= oomBestEffort {
+		return oomBestEffort - 1
+	}
+	return int(adj)
+}
+
+// nodeMemory is the node's memory capacity (MemTotal), in bytes.
+func nodeMemory() (int64, error) {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0, fmt.Errorf("read node memory: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "MemTotal:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("read node memory: %w", err)
+			}
+			return kb * 1024, nil
+		}
+	}
+	return 0, fmt.Errorf("read node memory: no MemTotal in /proc/meminfo")
+}
