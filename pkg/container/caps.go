@@ -79,6 +79,7 @@ func dropBounding(keep map[int]bool) error {
 // CRI never grants ambient capabilities).
 func setCaps(c *specs.LinuxCapabilities) error {
 	var data [2]unix.CapUserData
+	last := lastCap()
 	for _, s := range []struct {
 		names []string
 		set   func(d *unix.CapUserData, bit uint32)
@@ -92,7 +93,11 @@ func setCaps(c *specs.LinuxCapabilities) error {
 			return err
 		}
 		for cap := range set {
-			s.set(&data[cap/32], 1<<(uint(cap)%32))
+			// A privileged container asks for every capability minipod
+			// knows; this kernel may know fewer.
+			if cap <= last {
+				s.set(&data[cap/32], 1<<(uint(cap)%32))
+			}
 		}
 	}
 	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {

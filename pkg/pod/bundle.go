@@ -83,14 +83,14 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, error) {
 		return nil, err
 	}
 	spec, err := specconv.Spec(c.spec, specconv.Context{
-		UID: uid, GID: gid,
-		Bundle: c.bundle, Lowers: lowers(img),
+		Security: specconv.Security{User: specs.User{UID: uid, GID: gid}, NoNewPrivileges: noNewPrivileges(c.spec)},
+		Bundle:   c.bundle, Lowers: lowers(img),
 		Upper: filepath.Join(c.layer, "upper"), Work: filepath.Join(c.layer, "work"),
 		Env:  env,
 		Args: podspec.ResolveArgs(img.Config.Entrypoint, img.Config.Cmd, c.spec.Command, c.spec.Args, env),
 		Cwd:  cwd, Hostname: pe.hostname,
 		Volumes: pe.volumes, PodFiles: pe.files, PodNS: pe.nsPaths,
-		CgroupsPath: cg, NoNewPrivileges: noNewPrivileges(c.spec),
+		CgroupsPath: cg,
 	})
 	if err != nil {
 		return nil, err

@@ -21,11 +21,11 @@ type Context struct {
 	Args     []string
 	Cwd      string
 	Hostname string
-	// UID and GID run the process (the image's User, resolved).
-	UID, GID uint32
-	// NoNewPrivileges is set when the container may not gain privileges
-	// (securityContext.allowPrivilegeEscalation: false).
-	NoNewPrivileges bool
+	// Security is how the process is confined (securityContext, resolved).
+	Security Security
+	// Resources are the container's cgroup limits (memory, CPU, pids,
+	// hugepages); the device rules are added here.
+	Resources *specs.LinuxResources
 	// Volumes maps a volume name to its directory on the host.
 	Volumes map[string]Volume
 	// CgroupsPath is the container's cgroup, below each hierarchy's root.
@@ -35,6 +35,11 @@ type Context struct {
 	PodFiles map[string]string
 	// PodNS maps namespace kinds shared with the pod to their /proc paths.
 	PodNS map[string]string
+	// HostPID: the container shares the node's PID namespace (hostPID).
+	HostPID bool
+	// HostDevices are the node's devices, which a privileged container
+	// gets as nodes in its /dev.
+	HostDevices []specs.LinuxDevice
 }
 
 // Volume is one pod volume as containers mount it.
@@ -55,20 +60,19 @@ func Spec(c *podspec.Container, ctx Context) (*specs.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	caps := append([]string(nil), DefaultCaps...)
+	sec := ctx.Security
 	s := &specs.Spec{
 		Version:  specs.Version,
 		Hostname: ctx.Hostname,
-		Root:     &specs.Root{Path: path.Join(ctx.Bundle, "rootfs")},
+		Root:     &specs.Root{Path: path.Join(ctx.Bundle, "rootfs"), Readonly: sec.ReadOnlyRoot},
 		Process: &specs.Process{
-			Args: ctx.Args,
-			Env:  ctx.Env,
-			Cwd:  ctx.Cwd,
-			User: specs.User{UID: ctx.UID, GID: ctx.GID},
-			Capabilities: &specs.LinuxCapabilities{
-				Bounding: caps, Effective: caps, Permitted: caps,
-			},
-			NoNewPrivileges: ctx.NoNewPrivileges,
+			Args:            ctx.Args,
+			Env:             ctx.Env,
+			Cwd:             ctx.Cwd,
+			User:            sec.User,
+			Capabilities:    sec.capabilities(),
+			NoNewPrivileges: sec.NoNewPrivileges,
+			OOMScoreAdj:     sec.OOMScoreAdj,
 		},
 		Annotations: map[string]string{
 			mounts.AnnotationLower: lowerdir(ctx.Lowers),
@@ -76,17 +80,30 @@ func Spec(c *podspec.Container, ctx Context) (*specs.Spec, error) {
 			mounts.AnnotationWork:  ctx.Work,
 		},
 		Linux: &specs.Linux{
-			Namespaces:    namespaces(ctx.PodNS),
+			Namespaces:    namespaces(ctx.PodNS, ctx.HostPID),
 			Devices:       Devices,
 			CgroupsPath:   ctx.CgroupsPath,
-			Resources:     &specs.LinuxResources{Devices: DeviceRules()},
+			Resources:     resources(ctx.Resources),
 			MaskedPaths:   MaskedPaths,
 			ReadonlyPaths: ReadonlyPaths,
 		},
 	}
 	s.Mounts = append(baseMounts(), podMounts(c, ctx.PodFiles)...)
 	s.Mounts = append(s.Mounts, vols...)
+	if sec.Privileged {
+		privilege(s, ctx.HostDevices)
+	}
 	return s, nil
+}
+
+// resources adds the device allowlist to the container's limits.
+func resources(r *specs.LinuxResources) *specs.LinuxResources {
+	out := &specs.LinuxResources{}
+	if r != nil {
+		*out = *r
+	}
+	out.Devices = DeviceRules()
+	return out
 }
 
 // lowerdir is overlayfs' lowerdir option: layers separated by ':', the
@@ -105,7 +122,7 @@ func lowerdir(layers []string) string {
 // listed, which in the OCI spec means the node's. Mount namespaces are
 // always the container's own, and so is the PID namespace unless the pod
 // shares one.
-func namespaces(pod map[string]string) []specs.LinuxNamespace {
+func namespaces(pod map[string]string, hostPID bool) []specs.LinuxNamespace {
 	var out []specs.LinuxNamespace
 	for _, k := range []struct {
 		kind string
@@ -115,7 +132,9 @@ func namespaces(pod map[string]string) []specs.LinuxNamespace {
 			out = append(out, specs.LinuxNamespace{Type: k.t, Path: p})
 		}
 	}
-	out = append(out, specs.LinuxNamespace{Type: specs.PIDNamespace, Path: pod["pid"]})
+	if !hostPID {
+		out = append(out, specs.LinuxNamespace{Type: specs.PIDNamespace, Path: pod["pid"]})
+	}
 	return append(out, specs.LinuxNamespace{Type: specs.MountNamespace})
 }
 

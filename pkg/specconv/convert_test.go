@@ -124,7 +124,7 @@ func TestReadOnlyVolumeStaysReadOnly(t *testing.T) {
 func TestCgroupAndDevices(t *testing.T) {
 	x := ctx()
 	x.CgroupsPath = "/minipod/podU/c"
-	x.NoNewPrivileges = true
+	x.Security.NoNewPrivileges = true
 	s, err := Spec(&podspec.Container{Name: "c"}, x)
 	if err != nil {
 		t.Fatal(err)
