@@ -101,7 +101,7 @@ func (w *walker) field(path string, f fieldInfo, v any) (any, bool) {
 		return nil, false
 	case classReject:
 		if isSet(f, v) {
-			w.errs.add(notSupported(path, "not supported"))
+			w.errs.add(rejected(path, f.why))
 		}
 	case classYet:
 		if isSet(f, v) {
