@@ -153,7 +153,6 @@ func clonePtr[T any](p *T) *T {
 	return &v
 }
 
-
 func valueOr(s *string, def string) string {
 	if s == nil {
 		return def
