@@ -147,7 +147,8 @@ spec:
 ---
 `),
 	}
-	for _, f := range []string{"mc1.yaml", "mc2.yaml", "mc3.yaml"} {
+	for _, f := range []string{"mc1.yaml", "mc2.yaml", "mc3.yaml",
+		"resources.yaml", "guaranteed.yaml", "pod-level.yaml", "hardened.yaml", "privileged.yaml"} {
 		data, err := os.ReadFile(filepath.Join("testdata", f))
 		if err != nil {
 			t.Fatal(err)
