@@ -1,6 +1,7 @@
 package podspec
 
 import (
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -147,6 +148,7 @@ spec:
 ---
 `),
 	}
+	maps.Copy(cases, securityAcceptedCases())
 	for _, f := range []string{"mc1.yaml", "mc2.yaml", "mc3.yaml",
 		"resources.yaml", "guaranteed.yaml", "pod-level.yaml", "hardened.yaml", "privileged.yaml"} {
 		data, err := os.ReadFile(filepath.Join("testdata", f))
