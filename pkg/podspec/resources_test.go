@@ -41,6 +41,19 @@ func TestContainerAmounts(t *testing.T) {
 	}
 }
 
+// TestNullQuantityIsZero: a null quantity decodes as a zero Quantity in
+// Kubernetes, so it is a limit of 0 here, not a missing one.
+func TestNullQuantityIsZero(t *testing.T) {
+	p := mustParsePod(t, podWith(edit{"spec.containers[0].resources", m{"limits": m{"cpu": nil, "memory": "1Gi"}}}))
+	r := p.Spec.Containers[0].Resources
+	if r.Limits["cpu"] != "0" || r.Requests["cpu"] != "0" {
+		t.Errorf("cpu limit %q, request %q; want both 0", r.Limits["cpu"], r.Requests["cpu"])
+	}
+	if got := p.QOSClass(); got != QOSBurstable {
+		t.Errorf("QOSClass() = %s, want Burstable (cpu unset, memory guaranteed)", got)
+	}
+}
+
 func TestAmountsCapAtInt64(t *testing.T) {
 	p := mustParsePod(t, podWith(edit{"spec.containers[0].resources.limits", m{"cpu": "100E", "memory": "100E"}}))
 	if got := p.Spec.Containers[0].Limits(); got["cpu"] != math.MaxInt64 || got["memory"] != math.MaxInt64 {

@@ -66,7 +66,7 @@ func EffectiveSecurity(p *Pod, c *Container) Security {
 		AppArmorProfile:          cloneAppArmor(effectiveAppArmor(p, c)),
 		SupplementalGroupsPolicy: valueOr(psc.SupplementalGroupsPolicy, defaultSupplementalGroupsPolicy),
 		FSGroup:                  clonePtr(psc.FSGroup),
-		FSGroupChangePolicy:      valueOr(psc.FSGroupChangePolicy, defaultFSGroupChangePolicyOnNode),
+		FSGroupChangePolicy:      valueOr(psc.FSGroupChangePolicy, defaultFSGroupChangePolicy),
 		Sysctls:                  slices.Clone(psc.Sysctls),
 		Privileged:               isTrue(csc.Privileged),
 		AllowPrivilegeEscalation: clonePtr(csc.AllowPrivilegeEscalation),

@@ -88,14 +88,14 @@ type AppArmorProfile struct {
 
 // Values of the enumerated securityContext strings.
 const (
-	ProcMountDefault                 = "Default"
-	ProcMountUnmasked                = "Unmasked"
-	SupplementalGroupsPolicyMerge    = "Merge"
-	SupplementalGroupsPolicyStrict   = "Strict"
-	FSGroupChangeAlways              = "Always"
-	FSGroupChangeOnRootMismatch      = "OnRootMismatch"
-	SELinuxChangePolicyMountOption   = "MountOption"
-	SELinuxChangePolicyRecursive     = "Recursive"
-	defaultSupplementalGroupsPolicy  = SupplementalGroupsPolicyMerge
-	defaultFSGroupChangePolicyOnNode = FSGroupChangeAlways
+	ProcMountDefault                = "Default"
+	ProcMountUnmasked               = "Unmasked"
+	SupplementalGroupsPolicyMerge   = "Merge"
+	SupplementalGroupsPolicyStrict  = "Strict"
+	FSGroupChangeAlways             = "Always"
+	FSGroupChangeOnRootMismatch     = "OnRootMismatch"
+	SELinuxChangePolicyMountOption  = "MountOption"
+	SELinuxChangePolicyRecursive    = "Recursive"
+	defaultSupplementalGroupsPolicy = SupplementalGroupsPolicyMerge
+	defaultFSGroupChangePolicy      = FSGroupChangeAlways
 )

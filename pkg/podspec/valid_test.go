@@ -148,7 +148,7 @@ spec:
 ---
 `),
 	}
-	maps.Copy(cases, securityAcceptedCases())
+	maps.Copy(cases, acceptedEdgeCases())
 	for _, f := range []string{"mc1.yaml", "mc2.yaml", "mc3.yaml",
 		"resources.yaml", "guaranteed.yaml", "pod-level.yaml", "hardened.yaml", "privileged.yaml"} {
 		data, err := os.ReadFile(filepath.Join("testdata", f))

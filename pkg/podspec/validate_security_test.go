@@ -75,9 +75,9 @@ func TestSecurityErrors(t *testing.T) {
 	}
 }
 
-// securityAcceptedCases: values at the edges of the rules, which must pass
+// acceptedEdgeCases: values at the edges of the rules, which must pass
 // and which Kubernetes' types must decode (they are among validCases).
-func securityAcceptedCases() map[string][]byte {
+func acceptedEdgeCases() map[string][]byte {
 	return map[string][]byte{
 		"IDs at their limits": podWith(edit{"spec.securityContext", m{"runAsUser": 0, "runAsGroup": 2147483647, "fsGroup": 0,
 			"supplementalGroups": l{0, 2147483647}}}, edit{csc, m{"runAsUser": 2147483647}}),
@@ -93,6 +93,7 @@ func securityAcceptedCases() map[string][]byte {
 		"seLinuxChangePolicy MountOption":      podSC(m{"seLinuxChangePolicy": "MountOption"}),
 		"apparmor annotations":                 annotated(m{aaKey + "c": "runtime/default", aaKey + "i": "unconfined"}, edit{"spec.initContainers", l{m{"name": "i", "image": "x"}}}),
 		"every safe sysctl":                    sysctlPod(safeSysctls...),
+		"a null quantity":                      res(nil, m{"cpu": nil, "memory": "1Gi"}),
 		"resources of every kind": res(m{"cpu": "250m", "memory": "64Mi", "ephemeral-storage": "1Gi"},
 			m{"cpu": "1", "memory": "128Mi", "ephemeral-storage": "2Gi", "hugepages-2Mi": "4Mi", "hugepages-1Gi": "1Gi", "example.com/foo": 3}),
 	}
