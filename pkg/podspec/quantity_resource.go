@@ -48,7 +48,9 @@ func parseResource(s string) (resQuantity, error) {
 	return q, nil
 }
 
-// mustResource parses a value the strict walk has already parsed once.
+// mustResource parses a value the strict walk has already parsed once. A
+// Pod that did not come from Parse could hold an unparsable string; it
+// counts as 0 here, so the helpers stay total (Parse refuses such a pod).
 func mustResource(s string) resQuantity {
 	q, err := parseResource(s)
 	if err != nil {
