@@ -19,18 +19,22 @@ func defaultObjectMeta(meta *ObjectMeta) {
 
 // defaultPod leaves metadata.uid alone: as in Kubernetes, the UID is not a
 // default but given on create (AssignUIDs), and a stored pod keeps its own.
-func defaultPod(p *Pod) {
+// It returns the warnings the API server gives while defaulting.
+func defaultPod(p *Pod) []string {
 	defaultObjectMeta(&p.ObjectMeta)
 	defaultPodSpec(&p.Spec)
 	for _, c := range p.Spec.AllContainers() {
 		defaultContainer(c)
+		defaultContainerRequests(c)
 		if p.Spec.HostNetwork {
 			defaultHostPorts(c)
 		}
 	}
+	defaultPodLevelResources(&p.Spec)
 	for i := range p.Spec.Volumes {
 		defaultVolume(&p.Spec.Volumes[i])
 	}
+	return defaultAppArmorFromAnnotations(p)
 }
 
 func defaultPodSpec(s *PodSpec) {

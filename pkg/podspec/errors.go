@@ -13,6 +13,7 @@ type FieldError struct {
 	Kind   string // e.g. "Required value", "Invalid value"
 	Value  string // quoted into the message when HasVal
 	HasVal bool
+	Raw    bool // Value is printed as is: a number, a boolean or JSON
 	Detail string
 }
 
@@ -21,7 +22,11 @@ func (e *FieldError) Error() string {
 	b.WriteString(e.Path)
 	b.WriteString(": ")
 	b.WriteString(e.Kind)
-	if e.HasVal {
+	switch {
+	case e.HasVal && e.Raw:
+		b.WriteString(": ")
+		b.WriteString(e.Value)
+	case e.HasVal:
 		fmt.Fprintf(&b, ": %q", e.Value)
 	}
 	if e.Detail != "" {
@@ -37,6 +42,14 @@ func required(path, detail string) *FieldError {
 
 func invalid(path, value, detail string) *FieldError {
 	return &FieldError{Path: path, Kind: "Invalid value", Value: value, HasVal: true, Detail: detail}
+}
+
+// invalidRaw is invalid for a value the API server prints unquoted: a
+// number (-1), a boolean (true) or an object as JSON.
+func invalidRaw(path, value, detail string) *FieldError {
+	e := invalid(path, value, detail)
+	e.Raw = true
+	return e
 }
 
 func duplicate(path, value string) *FieldError {
@@ -64,6 +77,12 @@ func unsupported(path, value string, supported ...string) *FieldError {
 // no Kind so the message is exactly "<path>: not supported".
 func notSupported(path, detail string) *FieldError {
 	return &FieldError{Path: path, Kind: detail}
+}
+
+// rejected is notSupported with an optional reason: "<path>: not
+// supported[: why]".
+func rejected(path, why string) *FieldError {
+	return &FieldError{Path: path, Kind: "not supported", Detail: why}
 }
 
 // errList collects field errors; nil entries are skipped so checks can

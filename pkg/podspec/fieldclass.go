@@ -27,8 +27,9 @@ type fieldInfo struct {
 	name     string
 	typ      reflect.Type
 	class    class
-	emptyOK  bool // for reject: {} and [] count as unset
-	quantity bool // string values are resource quantities
+	emptyOK  bool   // for reject: {} and [] count as unset
+	quantity bool   // string values are resource quantities
+	why      string // for reject: the reason, from the field's why tag
 }
 
 var (
@@ -64,7 +65,7 @@ func collectFields(t reflect.Type, into map[string]fieldInfo) {
 }
 
 func parseFieldTag(name string, f reflect.StructField) fieldInfo {
-	info := fieldInfo{name: name, typ: f.Type}
+	info := fieldInfo{name: name, typ: f.Type, why: f.Tag.Get("why")}
 	for _, opt := range strings.Split(f.Tag.Get("minipod"), ",") {
 		switch opt {
 		case "warn":

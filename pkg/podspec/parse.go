@@ -24,11 +24,28 @@ type document struct {
 	duplicates []string // paths of duplicate keys
 }
 
+// Options are node settings that change what a manifest may ask for.
+type Options struct {
+	// Sysctls is what spec.securityContext.sysctls may set; nil admits the
+	// kubelet's safe set only (NewSysctlAllowlist(nil)).
+	Sysctls *SysctlAllowlist
+}
+
 // Parse decodes multi-document YAML holding v1 Pod and v1 ConfigMap
-// documents, strictly; applies Kubernetes defaults; validates. The warnings
-// name fields that are accepted but have no effect on one node. With more
-// than one document, each error is prefixed with the object it belongs to.
+// documents, strictly; applies Kubernetes defaults; validates, as the API
+// server and then the kubelet's admission would, on a node with default
+// settings. The warnings name fields that are accepted but have no effect
+// on one node. With more than one document, each error is prefixed with
+// the object it belongs to.
 func Parse(data []byte) (*Manifest, []string, error) {
+	return ParseWith(data, Options{})
+}
+
+// ParseWith is Parse on a node whose settings are opts.
+func ParseWith(data []byte, opts Options) (*Manifest, []string, error) {
+	if opts.Sysctls == nil {
+		opts.Sysctls = safeAllowlist()
+	}
 	docs, err := readDocuments(data)
 	if err != nil {
 		return nil, nil, err
@@ -45,7 +62,7 @@ func Parse(data []byte) (*Manifest, []string, error) {
 	if len(errs) > 0 {
 		return nil, warns, errs.err()
 	}
-	errs.add(m.validate(multi)...)
+	errs.add(m.validate(multi, opts)...)
 	if len(errs) > 0 {
 		return nil, warns, errs.err()
 	}
@@ -134,7 +151,7 @@ func (m *Manifest) decode(d document, multi bool) ([]string, []error) {
 	}
 	switch obj := target.(type) {
 	case *Pod:
-		defaultPod(obj)
+		warns = append(warns, prefixWarnings(prefix, defaultPod(obj))...)
 		m.Pods = append(m.Pods, obj)
 	case *ConfigMap:
 		defaultObjectMeta(&obj.ObjectMeta)

@@ -101,7 +101,7 @@ func (w *walker) field(path string, f fieldInfo, v any) (any, bool) {
 		return nil, false
 	case classReject:
 		if isSet(f, v) {
-			w.errs.add(notSupported(path, "not supported"))
+			w.errs.add(rejected(path, f.why))
 		}
 	case classYet:
 		if isSet(f, v) {
@@ -124,7 +124,9 @@ func (w *walker) list(path string, elem reflect.Type, quantity bool, v any) any 
 	return out
 }
 
-// dict checks a map; Kubernetes writes map entries as path[key].
+// dict checks a map; Kubernetes writes map entries as path[key]. A null
+// quantity in a resource list is a zero Quantity to Kubernetes, so it is
+// "0" here rather than an empty string.
 func (w *walker) dict(path string, elem reflect.Type, quantity bool, v any) any {
 	obj, ok := v.(object)
 	if !ok {
@@ -134,6 +136,10 @@ func (w *walker) dict(path string, elem reflect.Type, quantity bool, v any) any 
 	out := make(map[string]any, len(obj))
 	for _, p := range obj {
 		kp := fmt.Sprintf("%s[%s]", path, p.key)
+		if quantity && p.val == nil {
+			out[p.key] = "0"
+			continue
+		}
 		out[p.key] = w.value(kp, elem, quantity, p.val)
 	}
 	return out

@@ -32,7 +32,9 @@ type Container struct {
 	TTY                bool                    `json:"tty,omitempty" minipod:"reject"`
 }
 
-// ContainerResizePolicy only matters for in-place resize, which needs limits.
+// ContainerResizePolicy says what an in-place resize of one resource does to
+// the container. minipod never resizes a running pod, so the policy is
+// validated as the API server validates it and then has nothing to act on.
 type ContainerResizePolicy struct {
 	ResourceName  string `json:"resourceName"`
 	RestartPolicy string `json:"restartPolicy"`
@@ -101,10 +103,12 @@ type VolumeMount struct {
 	BindMountOptions  json.RawMessage `json:"bindMountOptions,omitempty" minipod:"reject,emptyok"`
 }
 
-// ResourceRequirements: requests are accepted (they only inform a scheduler);
-// limits need cgroups, which come later.
+// ResourceRequirements is a container's (or, as spec.resources, the pod's)
+// requests and limits: resource name -> quantity, kept as written. The
+// parsed values come from Container.Requests, Container.Limits and the Pod
+// helpers in resources_pod.go. Claims need dynamic resource allocation.
 type ResourceRequirements struct {
-	Limits   json.RawMessage   `json:"limits,omitempty" minipod:"reject,emptyok"`
-	Requests map[string]string `json:"requests,omitempty" minipod:"warn,quantity"`
+	Limits   map[string]string `json:"limits,omitempty" minipod:"quantity"`
+	Requests map[string]string `json:"requests,omitempty" minipod:"quantity"`
 	Claims   json.RawMessage   `json:"claims,omitempty" minipod:"reject,emptyok"`
 }

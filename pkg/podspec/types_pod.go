@@ -50,33 +50,33 @@ type Pod struct {
 
 // PodSpec lists every v1 PodSpec field; see the package doc for the tags.
 type PodSpec struct {
-	Volumes                       []Volume            `json:"volumes,omitempty"`
-	InitContainers                []Container         `json:"initContainers,omitempty"`
-	Containers                    []Container         `json:"containers"`
-	EphemeralContainers           json.RawMessage     `json:"ephemeralContainers,omitempty" minipod:"reject,emptyok"`
-	RestartPolicy                 string              `json:"restartPolicy,omitempty"`
-	TerminationGracePeriodSeconds *int64              `json:"terminationGracePeriodSeconds,omitempty"`
-	ActiveDeadlineSeconds         json.RawMessage     `json:"activeDeadlineSeconds,omitempty" minipod:"reject"`
-	DNSPolicy                     string              `json:"dnsPolicy,omitempty"`
-	Hostname                      string              `json:"hostname,omitempty"`
-	Subdomain                     string              `json:"subdomain,omitempty"`
-	ShareProcessNamespace         *bool               `json:"shareProcessNamespace,omitempty"`
-	HostNetwork                   bool                `json:"hostNetwork,omitempty"`
-	HostPID                       bool                `json:"hostPID,omitempty" minipod:"reject"`
-	HostIPC                       bool                `json:"hostIPC,omitempty" minipod:"reject"`
-	EnableServiceLinks            *bool               `json:"enableServiceLinks,omitempty"`
-	SecurityContext               *PodSecurityContext `json:"securityContext,omitempty"`
-	HostAliases                   json.RawMessage     `json:"hostAliases,omitempty" minipod:"reject,emptyok"`
-	DNSConfig                     json.RawMessage     `json:"dnsConfig,omitempty" minipod:"reject"`
-	SetHostnameAsFQDN             *bool               `json:"setHostnameAsFQDN,omitempty" minipod:"reject"`
-	OS                            json.RawMessage     `json:"os,omitempty" minipod:"reject"`
-	HostUsers                     *bool               `json:"hostUsers,omitempty"`
-	ResourceClaims                json.RawMessage     `json:"resourceClaims,omitempty" minipod:"reject,emptyok"`
-	Resources                     json.RawMessage     `json:"resources,omitempty" minipod:"reject"`
-	HostnameOverride              json.RawMessage     `json:"hostnameOverride,omitempty" minipod:"reject"`
-	SchedulingGates               json.RawMessage     `json:"schedulingGates,omitempty" minipod:"reject,emptyok"`
-	SchedulingGroup               json.RawMessage     `json:"schedulingGroup,omitempty" minipod:"reject"`
-	EvictionResponders            json.RawMessage     `json:"evictionResponders,omitempty" minipod:"reject,emptyok"`
+	Volumes                       []Volume              `json:"volumes,omitempty"`
+	InitContainers                []Container           `json:"initContainers,omitempty"`
+	Containers                    []Container           `json:"containers"`
+	EphemeralContainers           json.RawMessage       `json:"ephemeralContainers,omitempty" minipod:"reject,emptyok"`
+	RestartPolicy                 string                `json:"restartPolicy,omitempty"`
+	TerminationGracePeriodSeconds *int64                `json:"terminationGracePeriodSeconds,omitempty"`
+	ActiveDeadlineSeconds         json.RawMessage       `json:"activeDeadlineSeconds,omitempty" minipod:"reject"`
+	DNSPolicy                     string                `json:"dnsPolicy,omitempty"`
+	Hostname                      string                `json:"hostname,omitempty"`
+	Subdomain                     string                `json:"subdomain,omitempty"`
+	ShareProcessNamespace         *bool                 `json:"shareProcessNamespace,omitempty"`
+	HostNetwork                   bool                  `json:"hostNetwork,omitempty"`
+	HostPID                       bool                  `json:"hostPID,omitempty"`
+	HostIPC                       bool                  `json:"hostIPC,omitempty"`
+	EnableServiceLinks            *bool                 `json:"enableServiceLinks,omitempty"`
+	SecurityContext               *PodSecurityContext   `json:"securityContext,omitempty"`
+	HostAliases                   json.RawMessage       `json:"hostAliases,omitempty" minipod:"reject,emptyok"`
+	DNSConfig                     json.RawMessage       `json:"dnsConfig,omitempty" minipod:"reject"`
+	SetHostnameAsFQDN             *bool                 `json:"setHostnameAsFQDN,omitempty" minipod:"reject"`
+	OS                            json.RawMessage       `json:"os,omitempty" minipod:"reject"`
+	HostUsers                     *bool                 `json:"hostUsers,omitempty"`
+	ResourceClaims                json.RawMessage       `json:"resourceClaims,omitempty" minipod:"reject,emptyok"`
+	Resources                     *ResourceRequirements `json:"resources,omitempty"`
+	HostnameOverride              json.RawMessage       `json:"hostnameOverride,omitempty" minipod:"reject"`
+	SchedulingGates               json.RawMessage       `json:"schedulingGates,omitempty" minipod:"reject,emptyok"`
+	SchedulingGroup               json.RawMessage       `json:"schedulingGroup,omitempty" minipod:"reject"`
+	EvictionResponders            json.RawMessage       `json:"evictionResponders,omitempty" minipod:"reject,emptyok"`
 
 	// Scheduling-only: meaningful for a cluster scheduler, not one node.
 	NodeSelector                 map[string]string          `json:"nodeSelector,omitempty" minipod:"warn"`

@@ -1,6 +1,7 @@
 package podspec
 
 import (
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -147,7 +148,9 @@ spec:
 ---
 `),
 	}
-	for _, f := range []string{"mc1.yaml", "mc2.yaml", "mc3.yaml"} {
+	maps.Copy(cases, acceptedEdgeCases())
+	for _, f := range []string{"mc1.yaml", "mc2.yaml", "mc3.yaml",
+		"resources.yaml", "guaranteed.yaml", "pod-level.yaml", "hardened.yaml", "privileged.yaml"} {
 		data, err := os.ReadFile(filepath.Join("testdata", f))
 		if err != nil {
 			t.Fatal(err)

@@ -22,6 +22,8 @@ type podContext struct {
 	volumes map[string]*Volume
 	// hostPorts seen so far, "PROTO/PORT/HOSTIP", for the duplicate check.
 	hostPorts map[string]bool
+	// sysctls is the node's sysctl allowlist.
+	sysctls *SysctlAllowlist
 }
 
 var podChecks = []podCheck{
@@ -33,20 +35,23 @@ var podChecks = []podCheck{
 	{"hostname", checkHostnames},
 	{"hostUsers", checkHostUsers},
 	{"containerNames", checkContainerNames},
+	{"hostNamespaces", checkHostNamespaces},
 	{"securityContext", checkPodSecurity},
+	{"appArmorAnnotations", checkAppArmorAnnotations},
 	{"scheduling", checkScheduling},
 	{"volumes", checkVolumes},
 	{"containers", checkContainers},
+	{"resources", checkPodResources},
 }
 
 // validate runs every pod rule, the ConfigMap rules and the cross-object
 // rules (unique names in one file).
-func (m *Manifest) validate(multi bool) []error {
+func (m *Manifest) validate(multi bool, opts Options) []error {
 	var errs errList
 	seen := map[string]bool{}
 	for _, p := range m.Pods {
 		var perrs errList
-		perrs.add(validatePod(p, m)...)
+		perrs.add(validatePod(p, m, opts)...)
 		if seen[p.Namespace+"/"+p.Name] {
 			perrs.add(duplicate("metadata.name", p.Name))
 		}
@@ -70,8 +75,8 @@ func objectPrefix(multi bool, kind, name string) string {
 	return fmt.Sprintf("%s %q", kind, name)
 }
 
-func validatePod(p *Pod, m *Manifest) []error {
-	ctx := &podContext{pod: p, m: m, volumes: map[string]*Volume{}}
+func validatePod(p *Pod, m *Manifest, opts Options) []error {
+	ctx := &podContext{pod: p, m: m, volumes: map[string]*Volume{}, sysctls: opts.Sysctls}
 	for i := range p.Spec.Volumes {
 		v := &p.Spec.Volumes[i]
 		if _, dup := ctx.volumes[v.Name]; !dup {

@@ -18,6 +18,7 @@ var containerChecks = []func(c *podContext, ctr *Container, path string) []error
 	checkEnvFrom,
 	checkVolumeMounts,
 	checkResources,
+	checkResizePolicy,
 	checkContainerSecurity,
 }
 
@@ -122,39 +123,6 @@ func checkVolumeMounts(c *podContext, ctr *Container, path string) []error {
 		}
 	}
 	return errs
-}
-
-// checkResources: requests are ignored, but must still name a resource and
-// be non-negative, as Kubernetes requires.
-func checkResources(_ *podContext, ctr *Container, path string) []error {
-	if ctr.Resources == nil {
-		return nil
-	}
-	return checkQuantities(ctr.Resources.Requests, path+".resources.requests")
-}
-
-// checkQuantities: each key a resource name, each value non-negative (the
-// walk already parsed them).
-func checkQuantities(list map[string]string, path string) []error {
-	var errs errList
-	for _, name := range sortedKeys(list) {
-		rp := path + "[" + name + "]"
-		if !isResourceName(name) {
-			errs.add(invalid(rp, name, "must be a standard resource type or fully qualified"))
-		}
-		if q, err := parseQuantity(list[name]); err == nil && q.Sign() < 0 {
-			errs.add(invalid(rp, list[name], "must be greater than or equal to 0"))
-		}
-	}
-	return errs
-}
-
-func isResourceName(name string) bool {
-	switch name {
-	case "cpu", "memory", "ephemeral-storage", "storage":
-		return true
-	}
-	return strings.HasPrefix(name, "hugepages-") || (strings.Contains(name, "/") && qualifiedName(name) == "")
 }
 
 // inProcOrSys reports whether a mount would land on or below /proc or /sys.

@@ -21,7 +21,8 @@ func checkScheduling(c *podContext) []error {
 	for i, tsc := range s.TopologySpreadConstraints {
 		errs.add(checkSpreadNumbers(tsc, fmt.Sprintf("spec.topologySpreadConstraints[%d]", i))...)
 	}
-	errs.add(checkQuantities(s.Overhead, "spec.overhead")...)
+	// The API server checks overhead as a container's limits (validateOverhead).
+	errs.add(checkRequirements(&ResourceRequirements{Limits: s.Overhead}, containerResourceName, "spec.overhead")...)
 	return errs
 }
 

@@ -137,8 +137,10 @@ var validationCases = []struct {
 	{"minDomains zero", spreadCase(m{"maxSkew": 1, "minDomains": 0}), `spec.topologySpreadConstraints[0].minDomains: Invalid value: "0": must be greater than zero`},
 	{"minDomains with ScheduleAnyway", spreadCase(m{"maxSkew": 1, "minDomains": 2, "whenUnsatisfiable": "ScheduleAnyway"}),
 		`spec.topologySpreadConstraints[0].minDomains: Invalid value: "2": can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ScheduleAnyway`},
-	{"overhead negative", podWith(edit{"spec.overhead", m{"memory": "-1Mi"}}), `spec.overhead[memory]: Invalid value: "-1Mi": must be greater than or equal to 0`},
-	{"overhead name", podWith(edit{"spec.overhead", m{"gpus": "1"}}), `spec.overhead[gpus]: Invalid value: "gpus"`},
+	// The API server validates overhead as a container's limits, and names it so.
+	{"overhead negative", podWith(edit{"spec.overhead", m{"memory": "-1Mi"}}), `spec.overhead.limits[memory]: Invalid value: "-1Mi": must be greater than or equal to 0`},
+	{"overhead name", podWith(edit{"spec.overhead", m{"gpus": "1"}}), `spec.overhead.limits[gpus]: Invalid value: "gpus": must be a standard resource type or fully qualified`},
+	{"overhead storage", podWith(edit{"spec.overhead", m{"storage": "1"}}), `spec.overhead.limits[storage]: Invalid value: "storage": must be a standard resource for containers`},
 	{"hostPort negative", portCase(m{"containerPort": 80, "hostPort": -1}), `ports[0].hostPort: Invalid value: "-1": must be between 1 and 65535, inclusive`},
 	{"containerPort negative", portCase(m{"containerPort": -80}), `ports[0].containerPort: Invalid value: "-80": must be between 1 and 65535, inclusive`},
 	{"mode above 0777", cmVolumeCase(m{"key": "k", "path": "p", "mode": 0o1000}), `items[0].mode: Invalid value: "512": must be a number between 0 and 0777 (octal), both inclusive`},

@@ -23,7 +23,7 @@ func TestSchedulingFieldsWarn(t *testing.T) {
 		{"spec.runtimeClassName", "kata"},
 		{"spec.readinessGates", l{m{"conditionType": "x"}}},
 		{"spec.overhead", m{"cpu": "100m"}},
-		{"spec.containers[0].resources.requests", m{"cpu": "100m", "memory": 1000}},
+		{"spec.securityContext.seLinuxChangePolicy", "Recursive"},
 		{"spec.containers[0].resizePolicy", l{m{"resourceName": "cpu", "restartPolicy": "NotRequired"}}},
 	}
 	for _, tc := range cases {
