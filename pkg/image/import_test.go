@@ -115,3 +115,31 @@ func TestImportDirImage(t *testing.T) {
 		t.Errorf("empty repository directory left: %v", err)
 	}
 }
+
+func TestUserGroupsFromImage(t *testing.T) {
+	layer := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(layer, "etc"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(layer, "etc", name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("passwd", "root:x:0:0::/root:/bin/sh\nuser-defined-in-image:x:1000:1000::/home:/bin/sh\n")
+	write("group", "root:x:0:\nuser:x:1000:\ngroup-defined-in-image:x:50000:user-defined-in-image\nother:x:60000:root,user-defined-in-image\n")
+	img := &Image{Layers: []string{layer}, RootFS: layer}
+	if got := img.UserGroups(1000); !slices.Equal(got, []uint32{50000, 60000}) {
+		t.Errorf("UserGroups(1000) = %v", got)
+	}
+	if got := img.UserGroups(4242); got != nil {
+		t.Errorf("UserGroups of an unknown uid = %v", got)
+	}
+	if g := img.PrimaryGroup(1000); g != 1000 {
+		t.Errorf("PrimaryGroup(1000) = %d", g)
+	}
+	if g := img.PrimaryGroup(4242); g != 0 {
+		t.Errorf("PrimaryGroup of an unknown uid = %d", g)
+	}
+}

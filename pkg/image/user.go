@@ -176,3 +176,52 @@ func opaque(root *os.File, q string) bool {
 	n, err := unix.Fgetxattr(int(f.Fd()), "trusted.overlay.opaque", buf)
 	return err == nil && n == 1 && buf[0] == 'y'
 }
+
+// PrimaryGroup is the group of user uid in the image's /etc/passwd (what a
+// runAsUser without runAsGroup runs with, as containerd does); 0 when the
+// image does not list the user.
+func (img *Image) PrimaryGroup(uid uint32) uint32 {
+	pw, err := img.readLayerFile("/etc/passwd")
+	if err != nil {
+		return 0
+	}
+	for _, f := range dbEntries(pw, 4) {
+		if id, ok := parseID(f[2]); ok && id == uid {
+			if g, ok := parseID(f[3]); ok {
+				return g
+			}
+		}
+	}
+	return 0
+}
+
+// UserGroups are the groups the image's /etc/group lists user uid (by its
+// name in /etc/passwd) as a member of: the supplementary groups a
+// container gets with supplementalGroupsPolicy Merge, as containerd adds
+// them.
+func (img *Image) UserGroups(uid uint32) []uint32 {
+	pw, err := img.readLayerFile("/etc/passwd")
+	if err != nil {
+		return nil
+	}
+	name := ""
+	for _, f := range dbEntries(pw, 4) {
+		if id, ok := parseID(f[2]); ok && id == uid {
+			name = f[0]
+			break
+		}
+	}
+	gr, err := img.readLayerFile("/etc/group")
+	if name == "" || err != nil {
+		return nil
+	}
+	var out []uint32
+	for _, f := range dbEntries(gr, 4) {
+		for _, m := range strings.Split(f[3], ",") {
+			if g, ok := parseID(f[2]); ok && strings.TrimSpace(m) == name {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
