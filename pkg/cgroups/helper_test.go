@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -35,8 +36,13 @@ func helper(mode string) int {
 		sink = touch(100 << 20)
 		fmt.Println("allocated 100 MiB")
 		return 0
-	case "hold": // touch 16 MiB, then wait to be killed
+	case "hold": // touch 16 MiB, write 8 MiB of file cache, wait to be killed
 		sink = touch(16 << 20)
+		if err := os.WriteFile(os.Getenv("CACHE_FILE"), make([]byte, 8<<20), 0o600); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		fmt.Println("holding")
 		time.Sleep(time.Hour)
 		return 0
 	case "spin": // burn CPU until killed
@@ -63,7 +69,8 @@ func startHelper(t *testing.T, d Dirs, out *strings.Builder, mode string) *exec.
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := startIn(t, d, out, `exec "$EXE"`, "EXE="+exe, helperEnv+"="+mode)
+	cache := filepath.Join(t.TempDir(), "cache")
+	cmd := startIn(t, d, out, `exec "$EXE"`, "EXE="+exe, helperEnv+"="+mode, "CACHE_FILE="+cache)
 	reapAtEnd(t, cmd)
 	return cmd
 }
