@@ -98,7 +98,7 @@ func killedBySIGKILL(err error) bool {
 
 // newPod creates a pod cgroup of a unique name, destroyed (processes and
 // all) when the test ends.
-func newPod(t *testing.T, d Driver) string {
+func newPod(t testing.TB, d Driver) string {
 	t.Helper()
 	pod, err := PodPath(randomUID(t))
 	if err != nil {
