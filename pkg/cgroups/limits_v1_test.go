@@ -129,11 +129,22 @@ func TestPidsLimitV1(t *testing.T) {
 		t.Errorf("pids.max = %s", got)
 	}
 	// perl forks in-process (a shell may retry failed forks for seconds);
-	// every child sleeps, so the count is exact. The children close the
-	// output pipe, so that the parent's exit ends Wait.
-	script := `exec perl -e 'my $n = 0; for (1..8) { my $p = fork; if (!defined $p) { print "fork failed: $!\n"; last } if ($p == 0) { close STDOUT; close STDERR; sleep 30; exit 0 } $n++ } print "started $n\n"'`
+	// every child sleeps, so the count is exact once perl is alone in the
+	// cgroup: the thread that forked it may not have left yet. The
+	// children close the output pipe, so that the parent's exit ends Wait.
+	script := `exec perl -e '
+		sub alone { open my $f, "<", $ENV{PIDS} or die "$!"; return <$f> == 1 }
+		for (my $i = 0; !alone(); $i++) { die "never alone in the cgroup\n" if $i > 1000; select(undef, undef, undef, 0.01) }
+		my $n = 0;
+		for (1..8) {
+			my $p = fork;
+			if (!defined $p) { print "fork failed: $!\n"; last }
+			if ($p == 0) { close STDOUT; close STDERR; sleep 30; exit 0 }
+			$n++;
+		}
+		print "started $n\n"'`
 	var out strings.Builder
-	cmd := startIn(t, dirs, &out, script, "PATH=/usr/bin:/bin")
+	cmd := startIn(t, dirs, &out, script, "PATH=/usr/bin:/bin", "PIDS="+dirs["pids"]+"/pids.current")
 	reapAtEnd(t, cmd)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("%v: %s", err, out.String())

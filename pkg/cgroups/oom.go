@@ -72,13 +72,14 @@ func keyedValue(dir, file, key string) (uint64, error) {
 	return 0, fmt.Errorf("%s has no %s (kernel too old): %w", file, key, errors.ErrUnsupported)
 }
 
-// OOMGroup returns res for a container's cgroup with memory.oom.group = 1
-// added on v2, when the hierarchy offers the memory controller: an OOM
-// kill then kills every process of the container, not only the biggest
-// one, which is the kubelet's default. cgroup v1 has no such setting (the
-// OOM killer takes one process), so res comes back unchanged there, as
-// it does for the pod's cgroup and pause, which should not get it: the
-// pod's whole cgroup would die with one container. res is not modified.
+// OOMGroup returns res with memory.oom.group = 1 added, for a container's
+// cgroup on v2 when the hierarchy offers the memory controller: an OOM
+// kill then takes every process of the container, not only the largest,
+// which is the kubelet's default. Use it for containers only: on the
+// pod's cgroup one container's OOM would kill the whole pod, pause too.
+// cgroup v1 has no such setting (the OOM killer takes one process), and
+// without a v2 memory controller there is no v2 OOM kill to group: res
+// comes back as it is then. res itself is never modified.
 func (d Driver) OOMGroup(res *specs.LinuxResources) (*specs.LinuxResources, error) {
 	if !d.V2 {
 		return res, nil
