@@ -28,7 +28,7 @@ func allow() *specs.LinuxResources {
 	}}
 }
 
-func randomUID(t *testing.T) string {
+func randomUID(t testing.TB) string {
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	lib "github.com/opencontainers/cgroups"
@@ -23,59 +24,116 @@ import (
 type Dirs map[string]string
 
 // Create makes the cgroup at path (and its parents) in the driver's
-// hierarchy, applies res to it, and returns its directories. Creating a
-// cgroup that exists re-applies res. On error nothing Create made is left.
+// hierarchy, applies res to it (device rules and limits, see settings),
+// and returns its directories. Creating a cgroup that exists re-applies
+// res. On error nothing Create made is left; a cgroup that existed stays.
 func (d Driver) Create(path string, res *specs.LinuxResources) (Dirs, error) {
-	r, err := resources(res, d.V2)
+	var dirs Dirs
+	var err error
+	if d.V2 {
+		dirs, err = d.createV2(path, res)
+	} else {
+		dirs, err = d.createV1(path, res)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create cgroup %s: %w", path, err)
 	}
-	cg := &lib.Cgroup{Path: path, Resources: r}
-	if d.V2 {
-		return d.createV2(cg)
-	}
-	return createV1(cg)
+	return dirs, nil
 }
 
-func createV1(cg *lib.Cgroup) (Dirs, error) {
-	dirs, err := v1Dirs(cg.Path)
+func (d Driver) createV1(path string, res *specs.LinuxResources) (Dirs, error) {
+	dirs, err := v1Dirs(path)
 	if err != nil {
-		return nil, fmt.Errorf("create cgroup %s: %w", cg.Path, err)
+		return nil, err
 	}
-	m, err := libfs.NewManager(cg, dirs)
+	r, err := d.settings(res, dirs, true)
 	if err != nil {
-		return nil, fmt.Errorf("create cgroup %s: %w", cg.Path, err)
+		return nil, err
 	}
-	if err := m.Apply(-1); err != nil {
-		_ = lib.RemovePaths(m.GetPaths())
-		return nil, fmt.Errorf("create cgroup %s: %w", cg.Path, err)
+	fresh := map[string]string{}
+	for c, dir := range dirs {
+		if !exists(dir) {
+			fresh[c] = dir
+		}
 	}
-	if err := m.Set(cg.Resources); err != nil {
-		_ = lib.RemovePaths(m.GetPaths())
-		return nil, fmt.Errorf("configure cgroup %s: %w", cg.Path, err)
-	}
-	return Dirs(m.GetPaths()), nil
-}
-
-func (d Driver) createV2(cg *lib.Cgroup) (Dirs, error) {
-	dir := filepath.Join(d.Mount, cg.Path)
-	made, err := mkdirV2(d.Mount, dir)
-	if err != nil {
-		removeMade(made)
-		return nil, fmt.Errorf("create cgroup %s: %w", cg.Path, err)
-	}
-	if cg.Resources.SkipDevices {
-		return Dirs{"": dir}, nil // nothing to set (devices are all there is yet)
-	}
-	m, err := fs2.NewManager(cg, dir)
+	m, err := libfs.NewManager(&lib.Cgroup{Path: path, Resources: r}, dirs)
 	if err == nil {
-		err = m.Set(cg.Resources)
+		err = m.Apply(-1)
+	}
+	if err == nil {
+		err = m.Set(r)
+	}
+	if err != nil {
+		_ = lib.RemovePaths(fresh)
+		return nil, err
+	}
+	return dirs, nil
+}
+
+func (d Driver) createV2(path string, res *specs.LinuxResources) (Dirs, error) {
+	dir := filepath.Join(d.Mount, path)
+	made, err := mkdirV2(d.Mount, dir)
+	if err == nil {
+		err = d.setV2(dir, res, true)
 	}
 	if err != nil {
 		removeMade(made)
-		return nil, fmt.Errorf("configure cgroup %s: %w", cg.Path, err)
+		return nil, err
 	}
 	return Dirs{"": dir}, nil
+}
+
+// setV2 writes res to the v2 cgroup dir (device rules only if create).
+func (d Driver) setV2(dir string, res *specs.LinuxResources, create bool) error {
+	r, err := d.settings(res, Dirs{"": dir}, create)
+	if err != nil {
+		return err
+	}
+	if r.SkipDevices && len(needs(r)) == 0 {
+		return nil // nothing to write: the common leaf costs only its mkdir
+	}
+	if err := fillCPUMax(dir, r); err != nil {
+		return err
+	}
+	m, err := fs2.NewManager(&lib.Cgroup{Resources: r}, dir)
+	if err != nil {
+		return err
+	}
+	return m.Set(r)
+}
+
+// fillCPUMax completes a CFS quota or period given alone from cpu.max,
+// which holds both: the library would write the default period (100 ms)
+// with a quota, and no quota with a period, undoing an earlier setting.
+func fillCPUMax(dir string, r *lib.Resources) error {
+	if (r.CpuQuota == 0) == (r.CpuPeriod == 0) {
+		return nil
+	}
+	cur, err := lib.ReadFile(dir, "cpu.max")
+	if err != nil {
+		return err
+	}
+	quota, period, ok := strings.Cut(strings.TrimSpace(cur), " ")
+	if !ok {
+		return fmt.Errorf("read %s/cpu.max: unexpected %q", dir, cur)
+	}
+	if r.CpuPeriod == 0 {
+		p, err := strconv.ParseUint(period, 10, 64)
+		if err != nil {
+			return fmt.Errorf("read %s/cpu.max: %w", dir, err)
+		}
+		r.CpuPeriod = p
+		return nil
+	}
+	r.CpuQuota = -1
+	if quota != "max" {
+		q, err := strconv.ParseInt(quota, 10, 64)
+		if err != nil {
+			return fmt.Errorf("read %s/cpu.max: %w", dir, err)
+		}
+		r.CpuQuota = q
+	}
+	return nil
 }
 
 // mkdirV2 creates dir below mount one level at a time, enabling in each

@@ -8,12 +8,40 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// resources turns the OCI resources of a config.json into the library's.
-// Only device rules exist so far. A cgroup without them allows every
-// device (what it inherits), rather than the library's deny-all default:
-// on v2 by attaching no device program; on v1 with an allow-all rule,
-// because SkipDevices would not even create the devices directory.
-func resources(r *specs.LinuxResources, v2 bool) (*lib.Resources, error) {
+// settings turns the OCI resources of a config.json into what the library
+// writes to the cgroup at dirs: device rules (only when creating; an
+// update never touches them, as `runc update` does not) and limits,
+// fitted to the controllers the cgroup has.
+func (d Driver) settings(res *specs.LinuxResources, dirs Dirs, create bool) (*lib.Resources, error) {
+	out := &lib.Resources{SkipDevices: true}
+	if create {
+		var err error
+		if out, err = deviceRules(res, d.V2); err != nil {
+			return nil, err
+		}
+	}
+	if res == nil {
+		return out, nil
+	}
+	if err := limits(out, res, d.V2, d.V2 || swapAccountingV1()); err != nil {
+		return nil, err
+	}
+	if len(needs(out)) == 0 {
+		return out, nil
+	}
+	have, err := d.controllers(dirs)
+	if err != nil {
+		return nil, err
+	}
+	return out, fit(out, have)
+}
+
+// deviceRules converts the device allowlist. A cgroup without rules
+// allows every device (what it inherits), rather than the library's
+// deny-all default: on v2 by attaching no device program; on v1 with an
+// allow-all rule, because SkipDevices would not even create the devices
+// directory.
+func deviceRules(r *specs.LinuxResources, v2 bool) (*lib.Resources, error) {
 	out := &lib.Resources{}
 	if r == nil || len(r.Devices) == 0 {
 		if v2 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	lib "github.com/opencontainers/cgroups"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // standIn builds a fake cgroup2 tree: plain files where the kernel would
@@ -62,5 +63,120 @@ func TestV2CreateStandIn(t *testing.T) {
 	}
 	if _, err := d.Create("/minipod/../../escape", nil); err == nil {
 		t.Error("a path outside the mount was accepted")
+	}
+}
+
+// leafFiles lists the files of a stand-in cgroup directory with their
+// contents.
+func leafFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, e := range entries {
+		if !e.IsDir() {
+			out[e.Name()] = readFile(t, dir, e.Name())
+		}
+	}
+	return out
+}
+
+// TestV2LimitsStandIn: on cgroup v2, Create writes exactly the limit files
+// a container's resources ask for, with the kernel's syntax: memory+swap
+// as memory.swap.max 0 (no swap beyond the limit), shares converted to a
+// weight, quota and period in one cpu.max, hugepage limits for usage and
+// reservations, and memory.oom.group from OOMGroup.
+func TestV2LimitsStandIn(t *testing.T) {
+	lib.TestMode = true
+	t.Cleanup(func() { lib.TestMode = false })
+	mount := standIn(t, "cpu memory pids hugetlb\n", "minipod", "podU", "app")
+	leaf := filepath.Join(mount, "minipod", "podU", "app")
+	if err := os.WriteFile(filepath.Join(leaf, "cpu.max"), []byte("max 100000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := Driver{V2: true, Mount: mount}
+	res, err := d.OOMGroup(&specs.LinuxResources{
+		Memory:         &specs.LinuxMemory{Limit: ptr[int64](20 * mib)},
+		CPU:            &specs.LinuxCPU{Shares: ptr[uint64](102), Quota: ptr[int64](10000), Period: ptr[uint64](100000)},
+		Pids:           &specs.LinuxPids{Limit: ptr[int64](10)},
+		HugepageLimits: []specs.LinuxHugepageLimit{{Pagesize: "2MB", Limit: 4 * mib}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Create("/minipod/podU/app", res); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"cgroup.controllers": "cpu memory pids hugetlb", "cgroup.subtree_control": "cpu",
+		"memory.max": "20971520", "memory.swap.max": "0", "memory.oom.group": "1",
+		"cpu.max": "10000 100000", "cpu.weight": "17", "pids.max": "10",
+		"hugetlb.2MB.max": "4194304", "hugetlb.2MB.rsvd.max": "4194304",
+	}
+	checkFiles(t, leaf, want)
+
+	// Update: a quota or a period alone keeps the other; a new memory
+	// limit brings its swap limit along.
+	for _, u := range []struct {
+		res  specs.LinuxResources
+		file string
+		want string
+	}{
+		{specs.LinuxResources{CPU: &specs.LinuxCPU{Quota: ptr[int64](25000)}}, "cpu.max", "25000 100000"},
+		{specs.LinuxResources{CPU: &specs.LinuxCPU{Period: ptr[uint64](50000)}}, "cpu.max", "25000 50000"},
+		{specs.LinuxResources{CPU: &specs.LinuxCPU{Quota: ptr[int64](-1)}}, "cpu.max", "max 50000"},
+		{specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr[int64](40 * mib)}}, "memory.max", "41943040"},
+		{specs.LinuxResources{Pids: &specs.LinuxPids{Limit: ptr[int64](-1)}}, "pids.max", "max"},
+	} {
+		if u.file == "memory.max" { // the update must write it again
+			if err := os.WriteFile(filepath.Join(leaf, "memory.swap.max"), []byte("max"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := d.Update("/minipod/podU/app", &u.res); err != nil {
+			t.Fatal(err)
+		}
+		want[u.file] = u.want
+		checkFiles(t, leaf, want)
+	}
+}
+
+func checkFiles(t *testing.T, dir string, want map[string]string) {
+	t.Helper()
+	got := leafFiles(t, dir)
+	for f, v := range want {
+		if got[f] != v {
+			t.Errorf("%s = %q, want %q", f, got[f], v)
+		}
+	}
+	for f := range got {
+		if _, ok := want[f]; !ok {
+			t.Errorf("unexpected file %s = %q", f, got[f])
+		}
+	}
+}
+
+// TestV2MissingControllersStandIn: a limit whose controller the cgroup is
+// not offered is refused, a hugepage limit dropped, and a pod's cgroup
+// (resources not passed through OOMGroup) gets no memory.oom.group.
+func TestV2MissingControllersStandIn(t *testing.T) {
+	lib.TestMode = true
+	t.Cleanup(func() { lib.TestMode = false })
+	mount := standIn(t, "cpu\n", "minipod", "podU")
+	d := Driver{V2: true, Mount: mount}
+	huge := &specs.LinuxResources{HugepageLimits: []specs.LinuxHugepageLimit{{Pagesize: "2MB", Limit: 4 * mib}}}
+	if _, err := d.Create("/minipod/podU", huge); err != nil {
+		t.Errorf("hugepage limit without hugetlb: %v", err)
+	}
+	checkFiles(t, filepath.Join(mount, "minipod", "podU"), map[string]string{"cgroup.controllers": "cpu", "cgroup.subtree_control": "cpu"})
+	if res, _ := d.OOMGroup(huge); res != huge {
+		t.Errorf("OOMGroup without a memory controller changed the resources: %+v", res)
+	}
+	mem := &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr[int64](mib)}}
+	_, err := d.Create("/minipod/podU", mem)
+	if err == nil || !strings.Contains(err.Error(), "memory controller") {
+		t.Errorf("memory limit without a memory controller: %v", err)
 	}
 }
