@@ -265,7 +265,7 @@ spec:
 	}
 	for field, want := range map[string]string{
 		"seccompProfile: {type: Localhost, localhostProfile: ../../etc/profile.json}": `spec.containers[0].securityContext.seccompProfile.localhostProfile: Invalid value: "../../etc/profile.json": must not contain '..'`,
-		"runAsUser: 0": "spec.containers[0].securityContext.runAsUser: not supported",
+		"seLinuxOptions: {level: s0}": "spec.containers[0].securityContext.seLinuxOptions: not supported: this node has no SELinux",
 	} {
 		bad := podName("seccomp")
 		r := tryUp(t, bad, tmpl(`apiVersion: v1

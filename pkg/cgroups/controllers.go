@@ -34,12 +34,17 @@ func needs(r *lib.Resources) []string {
 
 // fit makes r what the cgroup's controllers can apply. Hugepage limits
 // are dropped without a hugetlb controller, as the kubelet and containerd
-// do (such a node has no hugepage accounting at all); any other limit
-// without its controller is an error, rather than a container that runs
-// unlimited.
+// do (such a node has no hugepage accounting at all), and so are CPU
+// shares/weight without a cpu controller: they are the CPU request, a
+// relative weight that is not a limit, and every pod would get its
+// minimum of 2 even when it asks for nothing. Any other limit without its
+// controller is an error, rather than a container that runs unlimited.
 func fit(r *lib.Resources, have map[string]bool) error {
 	if !have["hugetlb"] {
 		r.HugetlbLimit = nil
+	}
+	if !have["cpu"] {
+		r.CpuShares, r.CpuWeight = 0, 0
 	}
 	for _, c := range needs(r) {
 		if !have[c] {

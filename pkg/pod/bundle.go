@@ -37,12 +37,18 @@ type ctr struct {
 	cgroup cgroups.Dirs
 	// exec is what execs into the current instance need (execserve.go)
 	exec *execCache
+	// oomBefore is the cgroup's OOM kill count when the instance started;
+	// -1 when the cgroup does not count them.
+	oomBefore int64
 
 	// the image, resolved (and pulled if the policy says so) before a start
 	img        *image.Image
 	pulling    bool
 	imgDelay   time.Duration // image pull back-off
 	imgWaiting bool          // timer is an image pull retry
+	// a CreateContainerConfigError's retry
+	cfgDelay   time.Duration
+	cfgWaiting bool
 }
 
 // podEnv is what every container's environment and spec need from the pod.
@@ -54,8 +60,11 @@ type podEnv struct {
 	files    map[string]string
 	nsPaths  map[string]string
 	cgroup   string // the pod's cgroup path
-	podIP    string
-	hostIP   string
+	driver   cgroups.Driver
+	// nodeMemory is the node's memory, for the OOM score of Burstable pods.
+	nodeMemory int64
+	podIP      string
+	hostIP     string
 }
 
 // makeBundle resolves the container's image, environment and command, and
@@ -74,17 +83,25 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, error) {
 	if cwd == "" {
 		cwd = "/"
 	}
-	uid, gid, err := img.ResolveUser()
+	sec, err := containerSecurity(pe, c.spec, img)
 	if err != nil {
-		return nil, fmt.Errorf("container %s: image user %q: %w", c.spec.Name, img.Config.User, err)
+		return nil, err
 	}
 	cg, err := cgroups.Child(pe.cgroup, c.spec.Name)
 	if err != nil {
 		return nil, err
 	}
+	res, err := pe.containerResources(c.spec)
+	if err != nil {
+		return nil, err
+	}
+	var hostDevs []specs.LinuxDevice
+	if sec.Privileged {
+		hostDevs = hostDevices()
+	}
 	spec, err := specconv.Spec(c.spec, specconv.Context{
-		Security: specconv.Security{User: specs.User{UID: uid, GID: gid}, NoNewPrivileges: noNewPrivileges(c.spec)},
-		Bundle:   c.bundle, Lowers: lowers(img),
+		Security: sec, Resources: res, HostDevices: hostDevs, HostPID: pe.pod.Spec.HostPID,
+		Bundle: c.bundle, Lowers: lowers(img),
 		Upper: filepath.Join(c.layer, "upper"), Work: filepath.Join(c.layer, "work"),
 		Env:  env,
 		Args: podspec.ResolveArgs(img.Config.Entrypoint, img.Config.Cmd, c.spec.Command, c.spec.Args, env),

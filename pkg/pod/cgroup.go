@@ -43,6 +43,15 @@ func (mon *monitor) makePodCgroup() (*cgroups.Placement, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The pod's limits go on before any container's: on v1 a child's CPU
+	// quota may not exceed its parent's.
+	res, err := podResources(mon.pod)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Update(path, res); err != nil {
+		return nil, err
+	}
 	return cgroups.Place(dirs)
 }
 
@@ -54,15 +63,27 @@ func (mon *monitor) makeContainerCgroups() (wait func() error) {
 	go func() {
 		var errs []error
 		for _, c := range mon.ctrs {
-			path, err := cgroups.Child(mon.st.Cgroup.Path, c.spec.Name)
-			if err == nil {
-				c.cgroup, err = mon.driver.Create(path, &specs.LinuxResources{Devices: specconv.DeviceRules()})
-			}
-			errs = append(errs, err)
+			errs = append(errs, mon.makeContainerCgroup(c))
 		}
 		errc <- errors.Join(errs...)
 	}()
 	return func() error { return <-errc }
+}
+
+// makeContainerCgroup creates c's cgroup with its limits and the device
+// allowlist.
+func (mon *monitor) makeContainerCgroup(c *ctr) error {
+	path, err := cgroups.Child(mon.st.Cgroup.Path, c.spec.Name)
+	if err != nil {
+		return err
+	}
+	res, err := mon.pe.containerResources(c.spec)
+	if err != nil {
+		return err
+	}
+	res.Devices = specconv.DeviceRules()
+	c.cgroup, err = mon.driver.Create(path, res)
+	return err
 }
 
 // containerCgroup creates (once) the cgroup of c as its spec names it, and

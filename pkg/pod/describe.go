@@ -29,6 +29,7 @@ func Describe(name string, out io.Writer) error {
 		fmt.Fprintf(w, "Message:\t%s\n", st.Message)
 	}
 	fmt.Fprintf(w, "IP:\t%s\nNode IP:\t%s\n", orNone(st.PodIP), orNone(st.HostIP))
+	fmt.Fprintf(w, "QoS Class:\t%s\n", orNone(st.QOSClass))
 	fmt.Fprintf(w, "Monitor PID:\t%d\nPause PID:\t%d\n", st.Monitor.PID, st.Pause.PID)
 	w.Flush()
 	if len(st.InitContainers) > 0 {
@@ -54,6 +55,8 @@ func describeContainers(out io.Writer, cs []state.Container) {
 			writeState(w, "Last State", state.StateTerminated, l.Reason, l.Message, l.ExitCode, l.Signal, l.StartedAt, l.FinishedAt)
 		}
 		fmt.Fprintf(w, "    Ready:\t%t\n    Restart Count:\t%d\n", c.Ready && c.State == state.StateRunning, c.RestartCount)
+		writeResources(w, "Limits", c.Limits)
+		writeResources(w, "Requests", c.Requests)
 		w.Flush()
 	}
 }
@@ -121,4 +124,21 @@ func describeEvents(out io.Writer, st *state.Pod, now time.Time) {
 		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\n", e.Type, e.Reason, HumanDuration(now.Sub(e.Time)), "minipod", e.Message)
 	}
 	w.Flush()
+}
+
+// writeResources prints a container's limits or requests as kubectl
+// describe does, names sorted.
+func writeResources(w io.Writer, title string, m map[string]string) {
+	if len(m) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "    %s:\n", title)
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "      %s:\t%s\n", n, m[n])
+	}
 }

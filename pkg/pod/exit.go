@@ -47,7 +47,22 @@ func (mon *monitor) onExit(e exitEvent) {
 	if t.ExitCode != 0 {
 		t.Reason = "Error"
 	}
+	if c.oomKilled() {
+		t.Reason = "OOMKilled"
+	}
 	mon.terminated(c, t)
+}
+
+// oomKilled tells, from the container's cgroup's own OOM counter, whether
+// the kernel killed a process of this instance for memory: the reason
+// containerd reports whatever the exit code (the victim may have been a
+// child; exit code 137 alone could be any SIGKILL).
+func (c *ctr) oomKilled() bool {
+	if c.cgroup == nil || c.oomBefore < 0 {
+		return false
+	}
+	after, err := cgroups.OOMKills(c.cgroup)
+	return err == nil && int64(after) > c.oomBefore
 }
 
 func exitCode(e exitEvent) int {
@@ -115,8 +130,8 @@ func (mon *monitor) onRetry(c *ctr) {
 	if mon.st.Terminating {
 		return
 	}
-	if c.imgWaiting {
-		c.imgWaiting = false
+	if c.imgWaiting || c.cfgWaiting {
+		c.imgWaiting, c.cfgWaiting = false, false
 		mon.launch(c)
 		return
 	}

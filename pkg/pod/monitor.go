@@ -168,7 +168,12 @@ func (mon *monitor) prepare() error {
 	if err != nil {
 		return err
 	}
-	mon.pe = podEnv{m: mon.m, pod: mon.pod, hostname: hostname(mon.pod), volumes: vols, files: files}
+	mem, err := nodeMemory()
+	if err != nil {
+		return err
+	}
+	mon.pe = podEnv{m: mon.m, pod: mon.pod, hostname: hostname(mon.pod), volumes: vols, files: files,
+		driver: mon.driver, nodeMemory: mem}
 	mon.ctrs = makeCtrs(mon.pod, mon.st, run, data)
 	return nil
 }
@@ -192,7 +197,7 @@ func makeCtrs(p *podspec.Pod, st *state.Pod, run, data string) []*ctr {
 // what every container needs: volumes, files, network, namespace paths.
 func (mon *monitor) startPod() error {
 	share := mon.pod.Spec.ShareProcessNamespace != nil && *mon.pod.Spec.ShareProcessNamespace
-	opts := infra.Options{SharePID: share, HostNetwork: mon.pod.Spec.HostNetwork}
+	opts := infra.Options{SharePID: share, HostNetwork: mon.pod.Spec.HostNetwork, HostIPC: mon.pod.Spec.HostIPC, Sysctls: podSysctls(mon.pod)}
 	place, err := mon.makePodCgroup()
 	if err != nil {
 		return err

@@ -14,19 +14,27 @@ func newState(p *podspec.Pod) *state.Pod {
 	now := time.Now().UTC()
 	st := &state.Pod{
 		Name: p.Name, Namespace: p.Namespace, UID: p.UID, Hostname: hostname(p),
-		Created: now, StartTime: now, Phase: "Pending",
+		Created: now, StartTime: now, Phase: "Pending", QOSClass: p.QOSClass(),
 		Monitor: state.Identify(os.Getpid()),
 	}
 	for _, c := range p.Spec.InitContainers {
-		st.InitContainers = append(st.InitContainers, state.Container{Name: c.Name, Image: c.Image, State: state.StateWaiting, Reason: "PodInitializing"})
+		st.InitContainers = append(st.InitContainers, withResources(state.Container{Name: c.Name, Image: c.Image, State: state.StateWaiting, Reason: "PodInitializing"}, &c))
 	}
 	reason := "ContainerCreating"
 	if len(p.Spec.InitContainers) > 0 {
 		reason = "PodInitializing"
 	}
 	for _, c := range p.Spec.Containers {
-		st.Containers = append(st.Containers, state.Container{Name: c.Name, Image: c.Image, State: state.StateWaiting, Reason: reason})
+		st.Containers = append(st.Containers, withResources(state.Container{Name: c.Name, Image: c.Image, State: state.StateWaiting, Reason: reason}, &c))
 	}
 	st.Initialized = len(p.Spec.InitContainers) == 0
 	return st
+}
+
+// withResources records the container's requests and limits for describe.
+func withResources(sc state.Container, c *podspec.Container) state.Container {
+	if c.Resources != nil {
+		sc.Requests, sc.Limits = c.Resources.Requests, c.Resources.Limits
+	}
+	return sc
 }

@@ -76,6 +76,8 @@ func readiness(st *state.Pod) (string, bool) {
 		switch c.Reason {
 		case "ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull":
 			return fmt.Sprintf("fail pod %s is not running: %s: %s.image %q: %s", st.Name, Status(st), field, c.Image, c.Message), true
+		case "CreateContainerConfigError":
+			return "fail pod " + st.Name + " is not running: " + Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message), true
 		case "CrashLoopBackOff", "StartError":
 			return "fail pod " + st.Name + " is not running: " + Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message) + lastStartError(c), true
 		}

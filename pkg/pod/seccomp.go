@@ -17,6 +17,11 @@ import (
 func chooseSeccomp(p *podspec.Pod, c *podspec.Container, spec *specs.Spec) (*specs.LinuxSeccomp, error) {
 	prof := seccompProfile(p, c)
 	kind, localhost := "", ""
+	if prof == nil && podspec.EffectiveSecurity(p, c).Privileged {
+		// containerd runs a privileged container unconfined unless its
+		// profile is named.
+		kind = seccomp.Unconfined
+	}
 	if prof != nil {
 		kind = prof.Type
 		if prof.LocalhostProfile != nil {
@@ -34,11 +39,4 @@ func seccompProfile(p *podspec.Pod, c *podspec.Container) *podspec.SeccompProfil
 		return p.Spec.SecurityContext.SeccompProfile
 	}
 	return nil
-}
-
-// noNewPrivileges is set, as the kubelet sets it, only when the container
-// says allowPrivilegeEscalation: false.
-func noNewPrivileges(c *podspec.Container) bool {
-	sc := c.SecurityContext
-	return sc != nil && sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation
 }

@@ -82,3 +82,16 @@ func imageUserID(user string) (*int64, string) {
 	}
 	return nil, name
 }
+
+// podSysctls are the pod's sysctls, which pause sets in the pod's
+// namespaces (validation allowed only namespaced, allowlisted ones).
+func podSysctls(p *podspec.Pod) map[string]string {
+	if p.Spec.SecurityContext == nil || len(p.Spec.SecurityContext.Sysctls) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, s := range p.Spec.SecurityContext.Sysctls {
+		out[s.Name] = s.Value
+	}
+	return out
+}

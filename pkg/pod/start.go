@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/container"
 	"github.com/minipod/minipod/pkg/logs"
 	"github.com/minipod/minipod/pkg/ns"
@@ -67,6 +68,18 @@ func (mon *monitor) startAll(batch []*ctr) {
 	}
 }
 
+// configFailed keeps c waiting with the kubelet's
+// CreateContainerConfigError and tries again later (10 s doubling to
+// 5 min): the manifest may ask for what the image cannot give, and
+// nothing of the container ever ran.
+func (mon *monitor) configFailed(c *ctr, ce *ConfigError) {
+	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, "CreateContainerConfigError", ce.Msg
+	mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Error: "+ce.Msg)
+	c.cfgDelay = min(max(2*c.cfgDelay, imageBackoff), maxImageBackoff)
+	c.cfgWaiting = true
+	c.timer = time.AfterFunc(c.cfgDelay, func() { mon.retry <- c })
+}
+
 // spawnResult is the outcome of one container start.
 type spawnResult struct {
 	c      *ctr
@@ -123,6 +136,11 @@ func (mon *monitor) anyStarting() bool {
 func (mon *monitor) started(c *ctr, pid int, err error, forked time.Time) {
 	now := time.Now().UTC()
 	var se *container.StartError
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		mon.configFailed(c, ce)
+		return
+	}
 	if err != nil {
 		msg := err.Error()
 		if errors.As(err, &se) {
@@ -162,6 +180,10 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 	}
 	trace(c.spec.Name + ": cgroup ready")
 	defer place.Close()
+	c.oomBefore = -1
+	if n, err := cgroups.OOMKills(c.cgroup); err == nil {
+		c.oomBefore = int64(n)
+	}
 	if err := freshLayer(c.layer); err != nil {
 		return 0, err
 	}

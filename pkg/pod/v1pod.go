@@ -34,7 +34,7 @@ func ts(t time.Time) string {
 }
 
 func podStatus(st *state.Pod) *podspec.PodStatus {
-	s := &podspec.PodStatus{Phase: st.Phase, Reason: st.Reason, Message: st.Message, StartTime: ts(st.StartTime)}
+	s := &podspec.PodStatus{Phase: st.Phase, Reason: st.Reason, Message: st.Message, StartTime: ts(st.StartTime), QOSClass: st.QOSClass}
 	if st.PodIP != "" {
 		s.PodIP, s.PodIPs = st.PodIP, []podspec.PodIP{{IP: st.PodIP}}
 	}

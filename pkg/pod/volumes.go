@@ -28,6 +28,9 @@ func makeVolumes(dir string, m *podspec.Manifest, p *podspec.Pod) (map[string]sp
 		default:
 			err = fmt.Errorf("no supported source")
 		}
+		if err == nil && p.Spec.SecurityContext != nil && p.Spec.SecurityContext.FSGroup != nil {
+			err = applyFSGroup(vol.Dir, *p.Spec.SecurityContext.FSGroup, vol.ReadOnly)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("create volume %s: %w", v.Name, err)
 		}

@@ -14,6 +14,7 @@ type PodStatus struct {
 	StartTime             string            `json:"startTime,omitempty"`
 	InitContainerStatuses []ContainerStatus `json:"initContainerStatuses,omitempty"`
 	ContainerStatuses     []ContainerStatus `json:"containerStatuses,omitempty"`
+	QOSClass              string            `json:"qosClass,omitempty"`
 }
 
 // PodCondition is one of PodScheduled, Initialized, ContainersReady, Ready.

@@ -23,9 +23,11 @@ type Pod struct {
 	// `down` removes it even when the monitor died.
 	Cgroup Cgroup `json:"cgroup,omitempty"`
 
-	Phase   string `json:"phase"`
-	Reason  string `json:"reason,omitempty"`
-	Message string `json:"message,omitempty"`
+	Phase string `json:"phase"`
+	// QOSClass is the pod's QoS class (Guaranteed, Burstable, BestEffort).
+	QOSClass string `json:"qosClass,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Message  string `json:"message,omitempty"`
 	// Initialized turns true once every init container has succeeded.
 	Initialized bool `json:"initialized"`
 	// Terminating is set when `down` asked the monitor to stop the pod.
@@ -81,6 +83,10 @@ type Container struct {
 	Last         *Terminated `json:"lastState,omitempty"`
 	// Namespaces holds the inode of each namespace of the running process.
 	Namespaces map[string]uint64 `json:"namespaces,omitempty"`
+	// Requests and Limits are the container's resources as the manifest
+	// (defaulted) gives them, for `describe`.
+	Requests map[string]string `json:"requests,omitempty"`
+	Limits   map[string]string `json:"limits,omitempty"`
 }
 
 // Terminated describes a finished container instance.
