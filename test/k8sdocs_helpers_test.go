@@ -79,7 +79,8 @@ var docImportedImages = map[string]string{
 	"registry.k8s.io/pause:3.10":                   "registry.k8s.io/pause/3.10",
 	"registry.k8s.io/pause:3.9":                    "registry.k8s.io/pause/3.9",
 	"registry.k8s.io/pause:3.8":                    "registry.k8s.io/pause/3.8",
-	"registry.k8s.io/nginx:latest":                 "nginx/latest",
+	// Not registry.k8s.io/nginx:latest (pod-level-resize.yaml): ":latest"
+	// means imagePullPolicy Always, so a local copy would not be used.
 }
 
 var (
