@@ -379,8 +379,10 @@ func TestK8sDocsCPURequestLimit(t *testing.T) {
 	if cpus > 1.15 {
 		t.Errorf("the container used %.2f CPUs, above its 1 CPU limit", cpus)
 	}
-	if throttled == 0 {
-		t.Errorf("the container was never throttled, but it tries to use 2 CPUs with a limit of 1")
+	// Throttling needs the CPU time to reach the quota; on a node busy
+	// with other tests the container may not get that far.
+	if throttled == 0 && cpus > 0.8 {
+		t.Errorf("the container used %.2f CPUs and was never throttled, but it tries to use 2 CPUs with a limit of 1", cpus)
 	}
 }
 
@@ -514,8 +516,8 @@ func TestK8sDocsPodLevelCPU(t *testing.T) {
 	if cpus > 1.15 {
 		t.Errorf("the pod used %.2f CPUs, above its 1 CPU pod-level limit", cpus)
 	}
-	if throttled == 0 {
-		t.Errorf("the pod was never throttled, but its container tries to use 2 CPUs with a pod limit of 1")
+	if throttled == 0 && cpus > 0.8 {
+		t.Errorf("the pod used %.2f CPUs and was never throttled, but its container tries to use 2 CPUs with a pod limit of 1", cpus)
 	}
 }
 
