@@ -30,12 +30,20 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # build is kept in $MINIPOD_CACHE/snapshots/ and restored when the store has
 # lost the image but its inputs did not change.
 IMAGES=(
-	"busybox:latest|busybox|||"
+	"busybox:latest|busybox||1.28|"
 	"debian:bookworm|debian||latest|snapshot"
 	"nginx:latest|nginx|debian:bookworm|alpine|snapshot"
 	"training/webapp:latest|webapp|busybox:latest||"
 	"allingeek/ch6_ipc:latest|ipc|busybox:latest||"
 	"minipod-attacker:latest|attacker|busybox:latest||"
+	"polinux/stress:latest|stress|debian:bookworm||snapshot"
+	"vish/stress:latest|vish-stress|polinux/stress:latest||"
+	"redis:latest|redis|debian:bookworm||snapshot"
+	"fedora:latest|fedora|busybox:latest||"
+	"gcr.io/google-samples/hello-app:2.0|hello-app|busybox:latest||"
+	"registry.k8s.io/e2e-test-images/agnhost:2.45|agnhost|busybox:latest||"
+	"registry.k8s.io/pause:3.10|pause|busybox:latest|3.9 3.8|"
+	"hashicorp/http-echo:1.0|http-echo|busybox:latest||"
 )
 
 # Recipes that compile a Go program of this repository: their stamp covers
