@@ -240,8 +240,15 @@ func TestK8sDocsSeccompDefaultPod(t *testing.T) {
 	if st := procStatus(t, name, "test-container", "1"); st["Seccomp"] != "2" {
 		t.Errorf("PID 1 Seccomp %q, want 2 (filter)", st["Seccomp"])
 	}
-	if got := execOut(t, name, "test-container", "wget", "-qO-", "http://127.0.0.1:5678/"); got != "just made some more syscalls!\n" {
-		t.Errorf("http-echo answered %q", got)
+	// Running is the server's process, not yet its listening socket: ask
+	// until it answers, as a user with curl would.
+	var got result
+	waitFor(t, 10*time.Second, "http-echo to answer", func() bool {
+		got = mp(t, "exec", name, "-c", "test-container", "--", "wget", "-qO-", "http://127.0.0.1:5678/")
+		return got.code == 0
+	})
+	if got.stdout != "just made some more syscalls!\n" {
+		t.Errorf("http-echo answered %q", got.stdout)
 	}
 }
 

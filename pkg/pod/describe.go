@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/minipod/minipod/pkg/ns"
+	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/state"
 )
 
@@ -38,6 +39,7 @@ func Describe(name string, out io.Writer) error {
 	}
 	fmt.Fprintln(out, "Containers:")
 	describeContainers(out, st.Containers)
+	describeConditions(out, podStatus(st).Conditions)
 	describeNamespaces(out, st)
 	describeEvents(out, st, now)
 	return nil
@@ -105,6 +107,17 @@ func describeNamespaces(out io.Writer, st *state.Pod) {
 		if len(c.Namespaces) > 0 {
 			row(c.Name, c.Namespaces)
 		}
+	}
+	w.Flush()
+}
+
+// describeConditions is kubectl's Conditions table.
+func describeConditions(out io.Writer, cs []podspec.PodCondition) {
+	fmt.Fprintln(out, "Conditions:")
+	w := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(w, "  Type\tStatus")
+	for _, c := range cs {
+		fmt.Fprintf(w, "  %s\t%s\n", c.Type, c.Status)
 	}
 	w.Flush()
 }

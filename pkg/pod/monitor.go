@@ -1,6 +1,7 @@
 package pod
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/minipod/minipod/pkg/capacity"
 	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/infra"
 	"github.com/minipod/minipod/pkg/logs"
@@ -75,6 +77,9 @@ func MonitorMain(args []string) {
 		os.Exit(2)
 	}
 	mon, err := newMonitor(args[0])
+	if errors.Is(err, errDeletedPending) {
+		os.Exit(0) // `down` of a pod that never fitted: nothing else to do
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "monitor %s: %v\n", args[0], err)
 		os.Exit(1)
@@ -132,6 +137,10 @@ func (mon *monitor) boot(name string) error {
 	}
 	go mon.acceptExecs(mon.execSock)
 	trace("loaded")
+	if err := mon.schedule(); err != nil {
+		return err
+	}
+	trace("scheduled")
 	return mon.startPod()
 }
 
@@ -168,7 +177,7 @@ func (mon *monitor) prepare() error {
 	if err != nil {
 		return err
 	}
-	mem, err := nodeMemory()
+	mem, err := capacity.MemTotal()
 	if err != nil {
 		return err
 	}

@@ -1,13 +1,5 @@
 package pod
 
-import (
-	"bufio"
-	"fmt"
-	"os"
-	"strconv"
-	"strings"
-)
-
 // The kubelet's OOM score adjustments (pkg/kubelet/qos): what the kernel's
 // OOM killer weighs a container's processes by, from the pod's QoS class.
 const (
@@ -38,24 +30,4 @@ func oomScoreAdj(qos string, memRequest, memCapacity int64) int {
 		return oomBestEffort - 1
 	}
 	return int(adj)
-}
-
-// nodeMemory is the node's memory capacity (MemTotal), in bytes.
-func nodeMemory() (int64, error) {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0, fmt.Errorf("read node memory: %w", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "MemTotal:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("read node memory: %w", err)
-			}
-			return kb * 1024, nil
-		}
-	}
-	return 0, fmt.Errorf("read node memory: no MemTotal in /proc/meminfo")
 }

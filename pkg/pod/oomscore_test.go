@@ -21,7 +21,4 @@ func TestOOMScoreAdj(t *testing.T) {
 			t.Errorf("oomScoreAdj(%s, %d, %d) = %d, want %d", c.qos, c.req, c.cap, got, c.want)
 		}
 	}
-	if m, err := nodeMemory(); err != nil || m <= 0 {
-		t.Errorf("nodeMemory = %d, %v", m, err)
-	}
 }

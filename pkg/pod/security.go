@@ -9,6 +9,7 @@ import (
 	"github.com/minipod/minipod/pkg/image"
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/specconv"
+	"github.com/minipod/minipod/pkg/state"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -94,4 +95,15 @@ func podSysctls(p *podspec.Pod) map[string]string {
 		out[s.Name] = s.Value
 	}
 	return out
+}
+
+// processUser is the identity a container's process starts with, for its
+// status: the groups are those it gets (its gid and the additional ones).
+func processUser(u specs.User) *state.User {
+	groups := []int64{int64(u.GID)}
+	for _, g := range u.AdditionalGids {
+		groups = append(groups, int64(g))
+	}
+	slices.Sort(groups)
+	return &state.User{UID: int64(u.UID), GID: int64(u.GID), Groups: slices.Compact(groups)}
 }

@@ -157,6 +157,7 @@ func (mon *monitor) started(c *ctr, pid int, err error, forked time.Time) {
 	c.st.Started, c.st.Ready = true, true
 	c.st.Proc = state.Identify(pid)
 	c.st.Namespaces = ns.Inodes(pid)
+	c.st.User = processUser(c.exec.spec.Process.User)
 	mon.updatePhase()
 	mon.save() // a monitor killed right now must not leave an unrecorded container
 	mon.st.AddEvent("Normal", "Started", c.spec.Name, fmt.Sprintf("Started container %s", c.spec.Name))

@@ -10,6 +10,9 @@ import (
 // Status is the STATUS column of `kubectl get pods`, computed the way
 // kubectl's printPod does from the pod's phase and container states.
 func Status(st *state.Pod) string {
+	if st.Unschedulable != "" && !st.Terminating {
+		return "Pending" // as kubectl shows a pod no node could take
+	}
 	reason := st.Phase
 	if st.Reason != "" {
 		reason = st.Reason

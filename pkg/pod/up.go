@@ -57,8 +57,12 @@ func Up(o UpOptions) error {
 	trace("up: node settings read")
 	var names []string
 	for _, p := range m.Pods {
-		if err := upOne(m, p); err != nil {
+		pending, err := upOne(m, p)
+		if err != nil {
 			return err
+		}
+		if pending != "" {
+			fmt.Fprintf(o.Err, "Warning: pod %s is Pending: %s\n", p.Name, pending)
 		}
 		names = append(names, p.Name)
 		fmt.Fprintf(o.Out, "pod/%s created\n", p.Name)
@@ -131,13 +135,15 @@ func checkImages(p *podspec.Pod) error {
 }
 
 // upOne claims the name, stores the manifest, forks the monitor and waits
-// for its report. If the monitor cannot be started, nothing is left.
-func upOne(m *podspec.Manifest, p *podspec.Pod) error {
+// for its report. If the monitor cannot be started, nothing is left. A pod
+// that does not fit on the node is created and stays Pending: pending
+// says why.
+func upOne(m *podspec.Manifest, p *podspec.Pod) (pending string, err error) {
 	if err := roots.SecureData(); err != nil {
-		return err
+		return "", err
 	}
 	if err := roots.Create(p.Name); err != nil {
-		return err
+		return "", err
 	}
 	msg, err := spawnMonitor(m, p)
 	if err != nil {
@@ -147,12 +153,15 @@ func upOne(m *podspec.Manifest, p *podspec.Pod) error {
 			_ = cleanDead(p.Name)
 			lock.Close()
 		}
-		return err
+		return "", err
 	}
-	if strings.HasPrefix(msg, "fail ") {
-		return errors.New(strings.TrimPrefix(msg, "fail "))
+	if rest, ok := strings.CutPrefix(msg, "fail "); ok {
+		return "", errors.New(rest)
 	}
-	return nil
+	if rest, ok := strings.CutPrefix(msg, "pending "); ok {
+		return rest, nil
+	}
+	return "", nil
 }
 
 func spawnMonitor(m *podspec.Manifest, p *podspec.Pod) (string, error) {

@@ -41,6 +41,13 @@ func podStatus(st *state.Pod) *podspec.PodStatus {
 	if st.HostIP != "" {
 		s.HostIP, s.HostIPs = st.HostIP, []podspec.HostIP{{IP: st.HostIP}}
 	}
+	if st.Unschedulable != "" {
+		// Not on the node yet: no start time, no container status, as the
+		// API server shows a pod the scheduler could not place.
+		s.StartTime = ""
+		s.Conditions = []podspec.PodCondition{{Type: "PodScheduled", Status: "False", Reason: "Unschedulable", Message: st.Unschedulable}}
+		return s
+	}
 	s.Conditions = conditions(st)
 	for _, c := range st.InitContainers {
 		s.InitContainerStatuses = append(s.InitContainerStatuses, containerStatus(c))
@@ -77,6 +84,15 @@ func containerStatus(c state.Container) podspec.ContainerStatus {
 		cs.State.Terminated = &podspec.ContainerStateTerminated{ExitCode: int32(c.ExitCode), Signal: int32(c.Signal), Reason: c.Reason, Message: c.Message, StartedAt: ts(c.StartedAt), FinishedAt: ts(c.FinishedAt)}
 	default:
 		cs.State.Waiting = &podspec.ContainerStateWaiting{Reason: c.Reason, Message: c.Message}
+	}
+	if c.State == state.StateRunning {
+		cs.Resources = &podspec.ResourceRequirements{Requests: c.Requests, Limits: c.Limits}
+	}
+	if len(c.Requests) > 0 {
+		cs.AllocatedResources = c.Requests
+	}
+	if u := c.User; u != nil {
+		cs.User = &podspec.ContainerUser{Linux: &podspec.LinuxContainerUser{UID: u.UID, GID: u.GID, SupplementalGroups: u.Groups}}
 	}
 	if l := c.Last; l != nil {
 		cs.LastState.Terminated = &podspec.ContainerStateTerminated{ExitCode: int32(l.ExitCode), Signal: int32(l.Signal), Reason: l.Reason, Message: l.Message, StartedAt: ts(l.StartedAt), FinishedAt: ts(l.FinishedAt)}

@@ -64,3 +64,7 @@ func isIntegerResource(name string) bool {
 func isPodLevelResource(name string) bool {
 	return name == ResourceCPU || name == ResourceMemory || isHugePages(name)
 }
+
+// IsExtendedResource says whether name is an extended resource name (such
+// as example.com/dongle), the kind a node advertises for pods to request.
+func IsExtendedResource(name string) bool { return isExtendedResource(name) }

@@ -48,6 +48,24 @@ type ContainerStatus struct {
 	ImageID      string         `json:"imageID"`
 	ContainerID  string         `json:"containerID,omitempty"`
 	Started      *bool          `json:"started,omitempty"`
+	// AllocatedResources and Resources are what the container was given:
+	// its requests, and the requests and limits its cgroup carries.
+	AllocatedResources map[string]string     `json:"allocatedResources,omitempty"`
+	Resources          *ResourceRequirements `json:"resources,omitempty"`
+	User               *ContainerUser        `json:"user,omitempty"`
+}
+
+// ContainerUser is the identity of the container's first process.
+type ContainerUser struct {
+	Linux *LinuxContainerUser `json:"linux,omitempty"`
+}
+
+// LinuxContainerUser: uid, gid and every group of the process, its gid
+// included.
+type LinuxContainerUser struct {
+	UID                int64   `json:"uid"`
+	GID                int64   `json:"gid"`
+	SupplementalGroups []int64 `json:"supplementalGroups,omitempty"`
 }
 
 // ContainerState has at most one member set.

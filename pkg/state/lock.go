@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,6 +23,24 @@ func (r Roots) Lock(pod string) (*os.File, error) {
 			return nil, fmt.Errorf("pod %q: %w", pod, ErrLocked)
 		}
 		return nil, fmt.Errorf("lock %s: %w", pod, err)
+	}
+	return f, nil
+}
+
+// LockNode takes the node-wide flock that serialises decisions over every
+// pod at once (whether one more pod fits), blocking until it is free.
+// Closing the file releases it.
+func (r Roots) LockNode() (*os.File, error) {
+	if err := os.MkdirAll(r.Run, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", r.Run, err)
+	}
+	f, err := os.OpenFile(filepath.Join(r.Run, ".node.lock"), os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open node lock: %w", err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock node: %w", err)
 	}
 	return f, nil
 }

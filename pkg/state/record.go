@@ -35,6 +35,12 @@ type Pod struct {
 	// Finished is set when the monitor has stopped every process of the pod
 	// and exited; only files remain.
 	Finished bool `json:"finished,omitempty"`
+	// Bound is set once the pod fits on the node; Requests are then what
+	// it holds of the node's allocatable resources (the pod's effective
+	// requests, and "pods": 1). Unschedulable is why it does not fit yet.
+	Bound         bool             `json:"bound,omitempty"`
+	Requests      map[string]int64 `json:"requests,omitempty"`
+	Unschedulable string           `json:"unschedulable,omitempty"`
 
 	InitContainers []Container `json:"initContainers,omitempty"`
 	Containers     []Container `json:"containers"`
@@ -87,6 +93,16 @@ type Container struct {
 	// (defaulted) gives them, for `describe`.
 	Requests map[string]string `json:"requests,omitempty"`
 	Limits   map[string]string `json:"limits,omitempty"`
+	// User is the identity the running instance was started with.
+	User *User `json:"user,omitempty"`
+}
+
+// User is a container process's uid, gid and supplementary groups (its
+// gid among them), as status.containerStatuses[].user.linux reports them.
+type User struct {
+	UID    int64   `json:"uid"`
+	GID    int64   `json:"gid"`
+	Groups []int64 `json:"supplementalGroups,omitempty"`
 }
 
 // Terminated describes a finished container instance.
