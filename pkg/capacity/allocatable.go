@@ -51,7 +51,7 @@ func Allocatable(dataDir string) (podspec.ResourceAmounts, error) {
 	}
 	disk := int64(fs.Blocks) * fs.Bsize
 	out[podspec.ResourceEphemeralStorage] = disk - disk*evictionNodefsPerc/100
-	if out[ResourcePods], err = nodeconfig.Int("max-pods", 110, 1, 1<<20); err != nil {
+	if out[ResourcePods], err = maxPods(); err != nil {
 		return nil, err
 	}
 	extended, err := Extended()
@@ -122,4 +122,17 @@ func hugePageName(bytes int64) string {
 		}
 	}
 	return podspec.ResourceHugePagesPrefix + strconv.FormatInt(bytes, 10)
+}
+
+// maxPods is the node setting max-pods: how many pods the node takes.
+func maxPods() (int64, error) { return nodeconfig.Int("max-pods", 110, 1, 1<<20) }
+
+// CheckSettings reads the node settings Allocatable reads, so that a bad
+// one fails before any pod is made.
+func CheckSettings() error {
+	if _, err := maxPods(); err != nil {
+		return err
+	}
+	_, err := Extended()
+	return err
 }

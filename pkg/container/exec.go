@@ -83,6 +83,14 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 	// Once the command exists it is the caller's to reap, whatever else
 	// fails: moving back out of the cgroup only matters to us.
 	_ = leave()
+	if err == nil {
+		// The score is the whole process's, so the forking thread cannot
+		// take it on: the command gets it just after its exec, like the
+		// container's own processes (kubelet QoS).
+		if oerr := setOOMScoreAdjOf(strconv.Itoa(pid), o.Spec.Process.OOMScoreAdj); oerr != nil {
+			fmt.Fprintf(os.Stderr, "exec: %v\n", oerr)
+		}
+	}
 	if err != nil {
 		if master != nil {
 			master.Close()

@@ -14,11 +14,15 @@ import (
 // below what the process may go back to needs CAP_SYS_RESOURCE; a node
 // whose root lacks it keeps the inherited value, which the monitor
 // notices and reports, rather than refusing to start the container.
-func setOOMScoreAdj(adj *int) error {
+func setOOMScoreAdj(adj *int) error { return setOOMScoreAdjOf("self", adj) }
+
+// setOOMScoreAdjOf sets it for process pid ("self", or a host PID), as
+// setOOMScoreAdj does.
+func setOOMScoreAdjOf(pid string, adj *int) error {
 	if adj == nil {
 		return nil
 	}
-	err := os.WriteFile("/proc/self/oom_score_adj", []byte(strconv.Itoa(*adj)), 0)
+	err := os.WriteFile("/proc/"+pid+"/oom_score_adj", []byte(strconv.Itoa(*adj)), 0)
 	if errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM) {
 		return nil
 	}

@@ -78,7 +78,7 @@ func (mon *monitor) terminated(c *ctr, t state.Terminated) {
 	c.st.ExitCode, c.st.Signal = t.ExitCode, t.Signal
 	c.st.StartedAt, c.st.FinishedAt = t.StartedAt, t.FinishedAt
 	c.st.Ready, c.st.Proc, c.st.Namespaces = false, state.Proc{}, nil
-	if mon.st.Terminating {
+	if mon.st.Terminating || mon.evicted {
 		return
 	}
 	if !mon.shouldRestart(c, t.ExitCode) {
@@ -127,7 +127,7 @@ func (mon *monitor) scheduleRestart(c *ctr, t state.Terminated) {
 
 func (mon *monitor) onRetry(c *ctr) {
 	c.timer = nil
-	if mon.st.Terminating {
+	if mon.st.Terminating || mon.evicted {
 		return
 	}
 	if c.imgWaiting || c.cfgWaiting {

@@ -99,7 +99,7 @@ func (mon *monitor) pullImage(c *ctr) {
 func (mon *monitor) onPulled(r pullResult) {
 	c := r.c
 	c.pulling = false
-	if mon.st.Terminating {
+	if mon.st.Terminating || mon.evicted {
 		return
 	}
 	if r.err != nil {

@@ -56,6 +56,10 @@ type monitor struct {
 	// stopping is closed when the pod starts being deleted: starts in
 	// flight give up.
 	stopping chan struct{}
+	// evictions brings a local-storage excess (evict.go); evicted is set
+	// once the pod is failed for it.
+	evictions chan string
+	evicted   bool
 	term     chan os.Signal
 	killAt   <-chan time.Time
 	stopped  bool     // pause has been told to stop
@@ -94,7 +98,7 @@ func newMonitor(name string) (*monitor, error) {
 		exits: make(chan exitEvent, 16), kick: make(chan struct{}, 1),
 		retry: make(chan *ctr, 16), pulled: make(chan pullResult, 16), backoffShown: make(chan *ctr, 16), term: make(chan os.Signal, 2),
 		execAsks: make(chan execAsk), execForks: make(chan execForked), execWaits: map[int]chan int{},
-		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{})}
+		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string)}
 	signal.Notify(mon.term, unix.SIGTERM, unix.SIGINT)
 	signal.Ignore(unix.SIGHUP, unix.SIGPIPE)
 	if err := mon.boot(name); err != nil {
@@ -254,7 +258,7 @@ func (mon *monitor) startPod() error {
 	}
 	mon.pe.podIP, mon.pe.hostIP = mon.st.PodIP, mon.st.HostIP
 	mon.pe.cgroup = mon.st.Cgroup.Path
-	return nil
+	return mon.watchStorage()
 }
 
 // failBoot undoes a boot that went wrong, before `up` hears about it, so

@@ -36,7 +36,7 @@ func podResources(p *podspec.Pod) (*specs.LinuxResources, error) {
 	if err != nil {
 		return nil, err
 	}
-	pids, err := nodeconfig.Int("pod-pids-limit", -1, -1, 1<<22)
+	pids, err := podPidsLimit()
 	if err != nil {
 		return nil, err
 	}
@@ -84,3 +84,8 @@ func pageSizeName(bytes int64) string {
 	}
 	return strconv.FormatInt(bytes, 10) + "B"
 }
+
+// podPidsLimit is the node setting pod-pids-limit, the kubelet's
+// podPidsLimit: the most processes a pod may have; -1, the default, is
+// no limit.
+func podPidsLimit() (int64, error) { return nodeconfig.Int("pod-pids-limit", -1, -1, 1<<22) }

@@ -44,6 +44,8 @@ func (mon *monitor) run() int {
 			changed = false
 		case r := <-mon.spawned:
 			mon.onSpawned(r)
+		case msg := <-mon.evictions:
+			mon.evict(msg)
 		}
 	}
 	return mon.finish()
@@ -56,7 +58,7 @@ func (mon *monitor) finished() bool {
 		return false
 	}
 	if len(mon.byPID) > 0 || mon.anyStarting() {
-		if !mon.st.Terminating {
+		if !mon.st.Terminating && !mon.evicted {
 			mon.beginStop() // a terminal pod must not leave stragglers
 		}
 		return false

@@ -115,7 +115,10 @@ func (mon *monitor) start(c *ctr) {
 func (mon *monitor) onSpawned(r spawnResult) {
 	r.c.starting = false
 	mon.started(r.c, r.pid, r.err, r.forked)
-	if r.err == nil && mon.st.Terminating {
+	switch {
+	case r.err == nil && mon.evicted:
+		_ = r.c.st.Proc.Signal(unix.SIGKILL)
+	case r.err == nil && mon.st.Terminating:
 		_ = r.c.st.Proc.Signal(unix.SIGTERM) // `down` came while it started
 	}
 	if !mon.anyStarting() {

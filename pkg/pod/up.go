@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/minipod/minipod/pkg/capacity"
 	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/image"
 	"github.com/minipod/minipod/pkg/podspec"
@@ -111,6 +112,15 @@ func checkNodeSettings() error {
 		return err
 	}
 	if _, err := cgroups.Detect(); err != nil {
+		return err
+	}
+	if err := capacity.CheckSettings(); err != nil {
+		return err
+	}
+	if _, err := housekeeping(); err != nil {
+		return err
+	}
+	if _, err := podPidsLimit(); err != nil {
 		return err
 	}
 	_, err := logOptions()

@@ -143,3 +143,18 @@ func (s *PodSpec) limitDeclared(name string) bool {
 	}
 	return true
 }
+
+// EffectiveLimit is EffectiveLimits' value for name as Kubernetes prints
+// it ("4Gi"), for messages that quote it, such as the kubelet's eviction
+// of a pod over its ephemeral-storage limit.
+func (p *Pod) EffectiveLimit(name string) (string, bool) {
+	q, ok := p.Spec.podLimits()[name]
+	if !ok {
+		return "", false
+	}
+	return q.String(), true
+}
+
+// CanonicalQuantity is a valid quantity as Kubernetes prints it back
+// ("1024Mi" is "1Gi").
+func CanonicalQuantity(s string) string { return mustResource(s).String() }
