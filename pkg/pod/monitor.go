@@ -60,11 +60,11 @@ type monitor struct {
 	// once the pod is failed for it.
 	evictions chan string
 	evicted   bool
-	term     chan os.Signal
-	killAt   <-chan time.Time
-	stopped  bool     // pause has been told to stop
-	lock     *os.File // held for the monitor's whole life
-	lifeline *os.File // pause exits on EOF here, i.e. when we die
+	term      chan os.Signal
+	killAt    <-chan time.Time
+	stopped   bool     // pause has been told to stop
+	lock      *os.File // held for the monitor's whole life
+	lifeline  *os.File // pause exits on EOF here, i.e. when we die
 	// copiers counts log copiers still draining container output.
 	copiers sync.WaitGroup
 }
