@@ -1,6 +1,8 @@
 // Command bench measures minipod's hot paths with the built binary and
 // prints median/min/max: `up -d` of a two-container busybox pod, `exec --
-// true`, `down`, and the memory of minipod's own long-lived processes.
+// true`, `down`, what cgroups, seccomp and resource limits add to them,
+// `top`, the pod network, images, and the memory of minipod's own
+// long-lived processes.
 // Run it through `make bench` (as root, images built).
 package main
 
@@ -12,6 +14,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,7 +44,9 @@ func main() {
 	requests := flag.Int("requests", 400, "HTTP requests per hostPort/pod-IP measurement")
 	imageRuns := flag.Int("image-runs", 5, "repetitions of the image pull and start measurements")
 	baseline := flag.String("baseline", "", "a minipod binary from before cgroups and seccomp, to measure what they cost")
+	only := flag.String("only", "", "comma-separated parts to run (core, isolation, limits, top, net, images, memory); empty runs all")
 	flag.Parse()
+	run := func(part string) bool { return *only == "" || slices.Contains(strings.Split(*only, ","), part) }
 	// Piped into head, the bench must still reach its deferred `down`s.
 	signal.Ignore(syscall.SIGPIPE)
 	dir, err := os.MkdirTemp("", "minipod-bench")
@@ -49,20 +54,36 @@ func main() {
 	defer os.RemoveAll(dir)
 	b := &bench{bin: *bin, dir: dir}
 	var up, ex, down []time.Duration
-	for i := 0; i < *runs; i++ {
-		name := fmt.Sprintf("bench-%d-%d", os.Getpid(), i)
-		up = append(up, b.time("up", "-d", b.manifest(name)))
-		ex = append(ex, b.time("exec", name, "--", "true"))
-		down = append(down, b.time("down", name))
+	if run("core") || run("net") {
+		for i := 0; i < *runs; i++ {
+			name := fmt.Sprintf("bench-%d-%d", os.Getpid(), i)
+			up = append(up, b.time("up", "-d", b.manifest(name)))
+			ex = append(ex, b.time("exec", name, "--", "true"))
+			down = append(down, b.time("down", name))
+		}
+		report("up -d (2 containers)", up)
+		report("exec -- true", ex)
+		report("down", down)
 	}
-	report("up -d (2 containers)", up)
-	report("exec -- true", ex)
-	report("down", down)
-	b.isolationCost(*baseline, *runs)
-	b.networkCost(*runs, up, down)
-	b.hostPortVsPodIP(*requests)
-	b.imageBench(*imageRuns)
-	b.memory(*pods)
+	if run("isolation") {
+		b.isolationCost(*baseline, *runs)
+	}
+	if run("limits") {
+		b.limitsCost(*runs)
+	}
+	if run("top") {
+		b.topLatency(10, *runs)
+	}
+	if run("net") {
+		b.networkCost(*runs, up, down)
+		b.hostPortVsPodIP(*requests)
+	}
+	if run("images") {
+		b.imageBench(*imageRuns)
+	}
+	if run("memory") {
+		b.memory(*pods)
+	}
 }
 
 type bench struct {
