@@ -3,6 +3,7 @@ package container
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -108,4 +109,25 @@ func setCaps(c *specs.LinuxCapabilities) error {
 		return fmt.Errorf("set capabilities: %w", err)
 	}
 	return nil
+}
+
+// HeldCaps names the capabilities the calling process holds (its
+// permitted set): what "every capability" means for a container this
+// runtime starts, as containerd grants its own current set to privileged
+// containers. Root on some nodes lacks a few (CAP_SYS_RESOURCE), which no
+// container could then be given.
+func HeldCaps() ([]string, error) {
+	var data [2]unix.CapUserData
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return nil, fmt.Errorf("read own capabilities: %w", err)
+	}
+	var out []string
+	for name, c := range capNames {
+		if data[c/32].Permitted&(1<<(uint(c)%32)) != 0 {
+			out = append(out, name)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { return capNames[a] - capNames[b] })
+	return out, nil
 }

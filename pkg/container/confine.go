@@ -21,10 +21,13 @@ import (
 //  4. the seccomp filter, while CAP_SYS_ADMIN is still held (the kernel
 //     requires it to load a filter without no_new_privs); with
 //     no_new_privs the caller may load it later instead (late = true);
-//  5. the effective, permitted and inheritable sets: from here on the
+//  5. the user, groups first, while CAP_SETUID and CAP_SETGID are still
+//     held (a container may drop them) and keeping the permitted set
+//     across the change of uid, as runc does;
+//  6. the effective, permitted and inheritable sets: from here on the
 //     thread is as privileged as the container and no more;
-//  6. the working directory, entered with those capabilities and checked
-//     to be inside the root.
+//  7. the working directory, entered as the container's user with its
+//     capabilities and checked to be inside the root.
 func confine(p *specs.Process, filter *seccomp.Program, late bool) error {
 	if err := newSessionKeyring(); err != nil {
 		return err
@@ -48,6 +51,9 @@ func confine(p *specs.Process, filter *seccomp.Program, late bool) error {
 		if err := filter.Load(); err != nil {
 			return err
 		}
+	}
+	if err := switchUser(p.User); err != nil {
+		return err
 	}
 	if err := setCaps(p.Capabilities); err != nil {
 		return err

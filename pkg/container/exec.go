@@ -79,18 +79,16 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 	if err != nil {
 		return 0, nil, fmt.Errorf("exec: %w", err)
 	}
-	pid, master, err := forkInside(o, set, place, filter)
+	var pid int
+	var master *os.File
+	err = withOOMScore(o.Spec.Process.OOMScoreAdj, func() error {
+		var ferr error
+		pid, master, ferr = forkInside(o, set, place, filter)
+		return ferr
+	})
 	// Once the command exists it is the caller's to reap, whatever else
 	// fails: moving back out of the cgroup only matters to us.
 	_ = leave()
-	if err == nil {
-		// The score is the whole process's, so the forking thread cannot
-		// take it on: the command gets it just after its exec, like the
-		// container's own processes (kubelet QoS).
-		if oerr := setOOMScoreAdjOf(strconv.Itoa(pid), o.Spec.Process.OOMScoreAdj); oerr != nil {
-			fmt.Fprintf(os.Stderr, "exec: %v\n", oerr)
-		}
-	}
 	if err != nil {
 		if master != nil {
 			master.Close()
@@ -121,8 +119,9 @@ func containerNS(o ExecOptions) (*ns.Set, error) {
 // forkInside forks the command on a thread that joined the container's
 // namespaces and v1 cgroups and was confined like the container's init.
 // The thread holds CAP_SYS_ADMIN until confine drops it, so the seccomp
-// filter loads there whether or not no_new_privs is set; the child's
-// setgroups, setresuid and execve then run under it.
+// filter loads there whether or not no_new_privs is set; confine then
+// makes the thread the container's user, and the child's execve runs under
+// the filter with the thread's credentials.
 func forkInside(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *seccomp.Program) (int, *os.File, error) {
 	var pid int
 	var master *os.File
@@ -167,8 +166,9 @@ func forkCommand(args []string, p *specs.Process, files []*os.File, tty bool) (i
 		Env:   p.Env,
 		Files: []uintptr{files[0].Fd(), files[1].Fd(), files[2].Fd()},
 		Sys: &syscall.SysProcAttr{
+			// No Credential: the thread is the container's user already
+			// (confine), and a fork takes the forking thread's.
 			Setsid: true, Setctty: tty, Ctty: 0,
-			Credential: &syscall.Credential{Uid: p.User.UID, Gid: p.User.GID, Groups: groups(p.User)},
 		},
 	}
 	stop := watchFork()

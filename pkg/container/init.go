@@ -56,9 +56,6 @@ func initContainer(args []string) error {
 	if err := confine(p, filter, late); err != nil {
 		return err
 	}
-	if err := switchUser(p.User); err != nil {
-		return err
-	}
 	if filter != nil && late {
 		// With no_new_privs the filter needs no privilege: load it last,
 		// so a strict profile only has to allow execve and what follows.

@@ -30,8 +30,24 @@ func filesystem(root *os.File, m specs.Mount) error {
 	}
 	defer dst.Close()
 	flags, data := parseOptions(m.Options)
-	if err := unix.Mount(m.Source, fdPath(dst), m.Type, flags, data); err != nil {
+	// Read-only is made a property of this mount, not of the filesystem:
+	// instances such as sysfs are shared by every mount in a network
+	// namespace, and a read-only superblock would make a privileged
+	// container's /sys read-only too when its pod's other container
+	// mounted first (runc remounts the same way).
+	if err := unix.Mount(m.Source, fdPath(dst), m.Type, flags&^unix.MS_RDONLY, data); err != nil {
 		return fmt.Errorf("mount %s on %s: %w", m.Type, m.Destination, err)
+	}
+	if flags&unix.MS_RDONLY == 0 {
+		return nil
+	}
+	top, err := openDir(root, m.Destination) // the new mount, not what it covers
+	if err != nil {
+		return err
+	}
+	defer top.Close()
+	if err := unix.Mount("", fdPath(top), "", unix.MS_REMOUNT|unix.MS_BIND|flags, ""); err != nil {
+		return fmt.Errorf("make %s on %s read-only: %w", m.Type, m.Destination, err)
 	}
 	return nil
 }

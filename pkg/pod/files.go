@@ -59,6 +59,12 @@ func writePodFiles(run, data string, p *podspec.Pod) (map[string]string, error) 
 	if err := state.WriteFile(out["/etc/resolv.conf"], resolv, 0o644); err != nil {
 		return nil, err
 	}
+	if p.Spec.HostIPC {
+		// The node's IPC namespace comes with the node's POSIX shared
+		// memory, as containerd binds it for such pods.
+		out["/dev/shm"] = "/dev/shm"
+		return out, nil
+	}
 	if err := mountTmpfs(out["/dev/shm"], "mode=1777,size="+shmSize); err != nil {
 		return nil, err
 	}

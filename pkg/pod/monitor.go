@@ -225,6 +225,7 @@ func (mon *monitor) startPod() error {
 	mon.lifeline = p.Lifeline
 	mon.kickReaper()
 	pid := p.PID
+	protectSandbox(pid)
 	mon.st.Pause = state.Identify(pid)
 	mon.st.Namespaces = ns.Inodes(pid)
 	mon.save() // record pause before anything else can fail or kill us

@@ -1,5 +1,10 @@
 package pod
 
+import (
+	"os"
+	"strconv"
+)
+
 // The kubelet's OOM score adjustments (pkg/kubelet/qos): what the kernel's
 // OOM killer weighs a container's processes by, from the pod's QoS class.
 const (
@@ -30,4 +35,12 @@ func oomScoreAdj(qos string, memRequest, memCapacity int64) int {
 		return oomBestEffort - 1
 	}
 	return int(adj)
+}
+
+// protectSandbox gives pause the sandbox's OOM score, as containerd does,
+// so the kernel kills containers before the namespaces they live in.
+// Lowering a score needs CAP_SYS_RESOURCE; without it pause keeps the
+// monitor's, which is no worse than before.
+func protectSandbox(pid int) {
+	_ = os.WriteFile("/proc/"+strconv.Itoa(pid)+"/oom_score_adj", []byte(strconv.Itoa(oomSandbox)), 0)
 }

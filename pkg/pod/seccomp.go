@@ -17,12 +17,13 @@ import (
 func chooseSeccomp(p *podspec.Pod, c *podspec.Container, spec *specs.Spec) (*specs.LinuxSeccomp, error) {
 	prof := seccompProfile(p, c)
 	kind, localhost := "", ""
-	if prof == nil && podspec.EffectiveSecurity(p, c).Privileged {
-		// containerd runs a privileged container unconfined unless its
-		// profile is named.
+	switch {
+	case podspec.EffectiveSecurity(p, c).Privileged:
+		// containerd never filters a privileged container, whatever
+		// profile it names ("privileged containers always run as
+		// Unconfined", the Kubernetes seccomp page says).
 		kind = seccomp.Unconfined
-	}
-	if prof != nil {
+	case prof != nil:
 		kind = prof.Type
 		if prof.LocalhostProfile != nil {
 			localhost = *prof.LocalhostProfile

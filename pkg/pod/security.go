@@ -1,11 +1,14 @@
 package pod
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
+	"github.com/minipod/minipod/pkg/container"
 	"github.com/minipod/minipod/pkg/image"
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/specconv"
@@ -16,9 +19,13 @@ import (
 // ConfigError is a container that cannot be created as its manifest asks
 // (runAsNonRoot with a root image, say): the kubelet's
 // CreateContainerConfigError, retried, never a started container.
-type ConfigError struct{ Msg string }
+type ConfigError struct {
+	Msg string
+	err error // the cause, if any, for errors.Is
+}
 
 func (e *ConfigError) Error() string { return e.Msg }
+func (e *ConfigError) Unwrap() error { return e.err }
 
 // containerSecurity resolves how container c runs: the image's user with
 // runAsUser and runAsGroup over it, the groups as supplementalGroupsPolicy
@@ -27,13 +34,22 @@ func (e *ConfigError) Error() string { return e.Msg }
 func containerSecurity(pe podEnv, c *podspec.Container, img *image.Image) (specconv.Security, error) {
 	sec := podspec.EffectiveSecurity(pe.pod, c)
 	user, err := containerUser(sec, img)
+	var ce *ConfigError
+	if errors.As(err, &ce) && errors.Is(err, podspec.ErrRunAsNonRoot) {
+		// The kubelet names the pod as format.Pod does.
+		ce.Msg = fmt.Sprintf("%s (pod: %q, container: %s)", ce.Msg, pe.pod.Name+"_"+pe.pod.Namespace+"("+pe.pod.UID+")", c.Name)
+	}
+	if err != nil {
+		return specconv.Security{}, err
+	}
+	all, err := heldCaps()
 	if err != nil {
 		return specconv.Security{}, err
 	}
 	adj := oomScoreAdj(pe.pod.QOSClass(), c.Requests()[podspec.ResourceMemory], pe.nodeMemory)
 	return specconv.Security{
 		User:            user,
-		Caps:            sec.CapabilitySet(specconv.DefaultCaps),
+		Caps:            sec.CapabilitySet(specconv.DefaultCaps, all),
 		NoNewPrivileges: sec.NoNewPrivileges,
 		Privileged:      sec.Privileged,
 		ReadOnlyRoot:    sec.ReadOnlyRootFilesystem,
@@ -50,7 +66,7 @@ func containerUser(sec podspec.Security, img *image.Image) (specs.User, error) {
 	}
 	imgUID, imgName := imageUserID(img.Config.User)
 	if err := sec.VerifyRunAsNonRoot(imgUID, imgName); err != nil {
-		return specs.User{}, &ConfigError{Msg: err.Error()}
+		return specs.User{}, &ConfigError{Msg: err.Error(), err: err}
 	}
 	if sec.RunAsUser != nil {
 		uid = uint32(*sec.RunAsUser)
@@ -107,3 +123,7 @@ func processUser(u specs.User) *state.User {
 	slices.Sort(groups)
 	return &state.User{UID: int64(u.UID), GID: int64(u.GID), Groups: slices.Compact(groups)}
 }
+
+// heldCaps is what the monitor holds: every capability a container of
+// this node can be given.
+var heldCaps = sync.OnceValues(container.HeldCaps)

@@ -30,15 +30,11 @@ type usage struct {
 // Top prints CPU (millicores, over Window) and memory (working set) per
 // pod, or per container, from the containers' cgroups.
 func Top(o TopOptions) error {
-	names := o.Names
-	if len(names) == 0 {
-		all, err := roots.List()
-		if err != nil {
-			return err
-		}
-		names = all
+	pods, err := loadPods(o.Names) // skips pods deleted while listed
+	if err != nil {
+		return err
 	}
-	samples, err := sampleAll(names, o.Window)
+	samples, err := sampleAll(pods, o.Window)
 	if err != nil {
 		return err
 	}
@@ -58,14 +54,11 @@ func Top(o TopOptions) error {
 }
 
 // sampleAll reads every running container's usage twice, Window apart.
-func sampleAll(names []string, window time.Duration) ([]usage, error) {
+func sampleAll(pods []*state.Pod, window time.Duration) ([]usage, error) {
 	var out []usage
 	var dirs []cgroups.Dirs
-	for _, n := range names {
-		st, err := roots.Load(n)
-		if err != nil {
-			return nil, err
-		}
+	for _, st := range pods {
+		n := st.Name
 		for _, c := range st.Containers {
 			if c.State != state.StateRunning || st.Cgroup.Path == "" {
 				continue

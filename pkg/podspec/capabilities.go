@@ -68,18 +68,20 @@ func normalizeNames(names []string) []string {
 
 // Apply returns the capability set a container gets from base (the
 // runtime's default set) as containerd computes it: "ALL" in add grants
-// every capability and "ALL" in drop removes every one, then each named
+// every capability in all (what the runtime itself holds) and "ALL" in
+// drop removes every one, then each named
 // capability is added, then each named one dropped. So drop: [ALL] with
 // add: [NET_BIND_SERVICE] leaves NET_BIND_SERVICE alone, and add: [ALL]
 // with drop: [NET_RAW] leaves all but NET_RAW. Names must be normalised
-// (EffectiveSecurity returns them so). The result is in number order.
-func (c Capabilities) Apply(base []string) []string {
+// (EffectiveSecurity returns them so). The result is in number order, and
+// not nil when empty (no capability is not the default set).
+func (c Capabilities) Apply(base, all []string) []string {
 	set := map[string]bool{}
 	for _, n := range base {
 		set[n] = true
 	}
 	if slices.Contains(c.Add, CapabilityAll) {
-		for _, n := range AllCapabilities() {
+		for _, n := range all {
 			set[n] = true
 		}
 	}
@@ -94,7 +96,7 @@ func (c Capabilities) Apply(base []string) []string {
 	for _, n := range c.Drop {
 		delete(set, n)
 	}
-	var out []string
+	out := []string{}
 	for _, n := range AllCapabilities() {
 		if set[n] {
 			out = append(out, n)

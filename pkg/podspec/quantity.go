@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -75,8 +76,18 @@ func suffixMultiplier(suffix string) (*big.Rat, error) {
 		}
 		return pow10(exp), nil
 	}
-	return nil, fmt.Errorf("unable to parse quantity's suffix %q", suffix)
+	// apimachinery's parser: a suffix of another shape is a format error;
+	// one of the right shape that names no unit is a suffix error.
+	if !suffixShape.MatchString(suffix) {
+		return nil, errQuantityFormat
+	}
+	return nil, errQuantitySuffix
 }
+
+var (
+	suffixShape       = regexp.MustCompile(`^[eEinumkKMGTP]*[-+]?[0-9]*$`)
+	errQuantitySuffix = errors.New("unable to parse quantity's suffix")
+)
 
 func pow10(exp int) *big.Rat {
 	abs := exp

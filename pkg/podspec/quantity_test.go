@@ -45,3 +45,13 @@ func TestQuantityBytesErrors(t *testing.T) {
 		}
 	}
 }
+
+// The two messages are apimachinery's: a suffix of the wrong shape is a
+// format error, a well-shaped unknown one a suffix error.
+func TestQuantityErrorText(t *testing.T) {
+	for in, want := range map[string]error{"512MB": errQuantityFormat, "1Mb": errQuantityFormat, "1Q": errQuantityFormat, "5Ki3": errQuantitySuffix, "1mi": errQuantitySuffix} {
+		if _, err := parseQuantity(in); err != want {
+			t.Errorf("parseQuantity(%q) = %v, want %v", in, err, want)
+		}
+	}
+}

@@ -97,40 +97,51 @@ func effectiveAppArmor(p *Pod, c *Container) *AppArmorProfile {
 }
 
 // CapabilitySet returns the container's capabilities given the runtime's
-// default set: every capability when privileged, else the default set
-// with capabilities.add and .drop applied (Capabilities.Apply).
-func (s Security) CapabilitySet(defaults []string) []string {
+// default set and all it holds itself: all of those when privileged (as
+// containerd grants its own current set), else the default set with
+// capabilities.add and .drop applied (Capabilities.Apply). An empty set
+// is empty, not nil.
+func (s Security) CapabilitySet(defaults, all []string) []string {
 	if s.Privileged {
-		return AllCapabilities()
+		return append([]string{}, all...)
 	}
-	return s.Capabilities.Apply(defaults)
+	return s.Capabilities.Apply(defaults, all)
 }
 
-// ErrRunAsNonRoot is wrapped by every VerifyRunAsNonRoot error.
+// ErrRunAsNonRoot is what every VerifyRunAsNonRoot error is (errors.Is).
 var ErrRunAsNonRoot = errors.New("runAsNonRoot")
+
+// nonRootError is a runAsNonRoot refusal: its text is the kubelet's alone.
+type nonRootError struct{ msg string }
+
+func (e nonRootError) Error() string { return e.msg }
+func (e nonRootError) Unwrap() error { return ErrRunAsNonRoot }
+
+func nonRoot(format string, a ...any) error { return nonRootError{fmt.Sprintf(format, a...)} }
 
 // VerifyRunAsNonRoot is the kubelet's check before it creates a container
 // with runAsNonRoot: true (verifyRunAsNonRoot), given the user the image
 // would run as: imageUID is its numeric user (0 when the image names none),
 // nil when the image names a user by name only, then given in imageUser.
-// The messages are the kubelet's, without the pod and container names.
+// The messages are the kubelet's; it ends them with the pod and container,
+// which the caller adds.
 func (s Security) VerifyRunAsNonRoot(imageUID *int64, imageUser string) error {
 	switch {
 	case !s.RunAsNonRoot:
 		return nil
 	case s.RunAsUser != nil && *s.RunAsUser == 0:
-		return fmt.Errorf("%w: container's runAsUser breaks non-root policy", ErrRunAsNonRoot)
+		return nonRoot("container's runAsUser breaks non-root policy")
 	case s.RunAsUser != nil:
 		return nil
 	case imageUID == nil && imageUser != "":
-		return fmt.Errorf("%w: container has runAsNonRoot and image has non-numeric user (%s), cannot verify user is non-root", ErrRunAsNonRoot, imageUser)
+		return nonRoot("container has runAsNonRoot and image has non-numeric user (%s), cannot verify user is non-root", imageUser)
 	case imageUID == nil:
 		return nil
 	case *imageUID == 0:
-		return fmt.Errorf("%w: container has runAsNonRoot and image will run as root", ErrRunAsNonRoot)
+		return nonRoot("container has runAsNonRoot and image will run as root")
 	case *imageUID < 0 || *imageUID > math.MaxInt32:
-		return fmt.Errorf("%w: container has runAsNonRoot and image has an invalid user id (%d). (Must be 1-(%d)): must be between 0 and %d, inclusive",
-			ErrRunAsNonRoot, *imageUID, math.MaxInt32, math.MaxInt32)
+		return nonRoot("container has runAsNonRoot and image has an invalid user id (%d). (Must be 1-(%d)): must be between 0 and %d, inclusive",
+			*imageUID, math.MaxInt32, math.MaxInt32)
 	}
 	return nil
 }

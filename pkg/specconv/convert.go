@@ -88,7 +88,7 @@ func Spec(c *podspec.Container, ctx Context) (*specs.Spec, error) {
 			ReadonlyPaths: ReadonlyPaths,
 		},
 	}
-	s.Mounts = append(baseMounts(), podMounts(c, ctx.PodFiles)...)
+	s.Mounts = append(baseMounts(), podMounts(c, ctx.PodFiles, ctx.Security.ReadOnlyRoot)...)
 	s.Mounts = append(s.Mounts, vols...)
 	if sec.Privileged {
 		privilege(s, ctx.HostDevices)
@@ -140,16 +140,24 @@ func namespaces(pod map[string]string, hostPID bool) []specs.LinuxNamespace {
 
 // podMounts binds the pod-wide files, unless the container mounts a volume
 // at the same place itself (the kubelet skips /etc/hosts in that case too).
-func podMounts(c *podspec.Container, files map[string]string) []specs.Mount {
+// With a read-only root, /etc/hostname and /etc/resolv.conf are read-only
+// too, as containerd mounts them; /etc/hosts and /dev/shm stay writable.
+func podMounts(c *podspec.Container, files map[string]string, readOnlyRoot bool) []specs.Mount {
 	own := map[string]bool{}
 	for _, vm := range c.VolumeMounts {
 		own[path.Clean(vm.MountPath)] = true
 	}
 	var out []specs.Mount
 	for _, dst := range []string{"/dev/shm", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf"} {
-		if src, ok := files[dst]; ok && !own[dst] {
-			out = append(out, specs.Mount{Destination: dst, Type: "bind", Source: src, Options: []string{"rbind"}})
+		src, ok := files[dst]
+		if !ok || own[dst] {
+			continue
 		}
+		opts := []string{"rbind"}
+		if readOnlyRoot && (dst == "/etc/hostname" || dst == "/etc/resolv.conf") {
+			opts = append(opts, "ro")
+		}
+		out = append(out, specs.Mount{Destination: dst, Type: "bind", Source: src, Options: opts})
 	}
 	return out
 }

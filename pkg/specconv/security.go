@@ -8,7 +8,8 @@ type Security struct {
 	// User runs the process: uid, gid and the supplementary groups.
 	User specs.User
 	// Caps is the capability set (bounding, effective and permitted
-	// alike); nil means DefaultCaps.
+	// alike), a privileged container's too; nil means DefaultCaps (or
+	// AllCaps when privileged), empty means none.
 	Caps []string
 	// NoNewPrivileges is set with allowPrivilegeEscalation: false.
 	NoNewPrivileges bool
@@ -22,10 +23,10 @@ type Security struct {
 
 func (s Security) capabilities() *specs.LinuxCapabilities {
 	caps := s.Caps
-	if s.Privileged {
+	switch {
+	case caps == nil && s.Privileged:
 		caps = AllCaps
-	}
-	if caps == nil {
+	case caps == nil:
 		caps = DefaultCaps
 	}
 	caps = append([]string(nil), caps...)
