@@ -63,7 +63,7 @@ func describeContainers(out io.Writer, cs []state.Container) {
 	}
 }
 
-func writeState(w io.Writer, label, s, reason, msg string, code, sig int, start, end time.Time) {
+func writeState(w io.Writer, label string, s state.ContainerState, reason state.Reason, msg string, code, sig int, start, end time.Time) {
 	switch s {
 	case state.StateRunning:
 		fmt.Fprintf(w, "    %s:\tRunning\n      Started:\t%s\n", label, start.Local().Format(time.RFC1123Z))

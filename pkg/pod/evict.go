@@ -8,6 +8,7 @@ import (
 
 	"github.com/minipod/minipod/pkg/nodeconfig"
 	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/state"
 	"golang.org/x/sys/unix"
 )
 
@@ -160,12 +161,12 @@ func (mon *monitor) watchStorage() error {
 // Failed, reason Evicted, its containers killed at once (grace period 0)
 // and never restarted; the pod and its logs stay until `down`.
 func (mon *monitor) evict(msg string) {
-	if mon.st.Terminating || mon.evicted || mon.st.Phase == "Succeeded" || mon.st.Phase == "Failed" {
+	if mon.st.Terminating || mon.evicted || mon.st.Phase == state.PhaseSucceeded || mon.st.Phase == state.PhaseFailed {
 		return
 	}
 	mon.evicted = true
 	fmt.Fprintf(os.Stderr, "monitor: evicting: %s\n", msg)
-	mon.st.Phase, mon.st.Reason, mon.st.Message = "Failed", "Evicted", msg
+	mon.st.Phase, mon.st.Reason, mon.st.Message = state.PhaseFailed, state.ReasonEvicted, msg
 	mon.st.AddEvent("Warning", "Evicted", "", msg)
 	for _, c := range mon.ctrs {
 		if c.timer != nil {

@@ -23,7 +23,7 @@ func (mon *monitor) onExit(e exitEvent) {
 	if e.pid == mon.st.Pause.PID {
 		if !mon.stopped && !mon.st.Terminating {
 			mon.st.AddEvent("Warning", "SandboxChanged", "", "pause process exited; stopping the pod")
-			mon.st.Phase, mon.st.Reason = "Failed", "SandboxExited"
+			mon.st.Phase, mon.st.Reason = state.PhaseFailed, state.ReasonSandboxExited
 		}
 		return
 	}
@@ -43,12 +43,12 @@ func (mon *monitor) onExit(e exitEvent) {
 	if e.ws.Signaled() {
 		t.Signal = int(e.ws.Signal())
 	}
-	t.Reason = "Completed"
+	t.Reason = state.ReasonCompleted
 	if t.ExitCode != 0 {
-		t.Reason = "Error"
+		t.Reason = state.ReasonError
 	}
 	if c.oomKilled() {
-		t.Reason = "OOMKilled"
+		t.Reason = state.ReasonOOMKilled
 	}
 	mon.terminated(c, t)
 }
@@ -83,7 +83,7 @@ func (mon *monitor) terminated(c *ctr, t state.Terminated) {
 	}
 	if !mon.shouldRestart(c, t.ExitCode) {
 		if c.init && t.ExitCode != 0 {
-			mon.st.Phase, mon.st.Reason = "Failed", ""
+			mon.st.Phase, mon.st.Reason = state.PhaseFailed, ""
 			mon.st.Message = fmt.Sprintf("init container %s failed with exit code %d", c.spec.Name, t.ExitCode)
 		}
 		mon.advance()
@@ -119,7 +119,7 @@ func (mon *monitor) scheduleRestart(c *ctr, t state.Terminated) {
 		mon.restart(c)
 		return
 	}
-	c.st.State, c.st.Reason = state.StateWaiting, "CrashLoopBackOff"
+	c.st.State, c.st.Reason = state.StateWaiting, state.ReasonCrashLoopBackOff
 	c.st.Message = fmt.Sprintf("back-off %s restarting failed container=%s pod=%s_%s(%s)", d, c.spec.Name, mon.pod.Name, mon.pod.Namespace, mon.pod.UID)
 	mon.st.AddEvent("Warning", "BackOff", c.spec.Name, "Back-off restarting failed container "+c.spec.Name+" in pod "+mon.pod.Name+"_"+mon.pod.Namespace+"("+mon.pod.UID+")")
 	c.timer = time.AfterFunc(d, func() { mon.retry <- c })

@@ -73,7 +73,7 @@ func markLost(st *state.Pod) {
 	if st.Finished || st.Monitor.PID == 0 || st.Monitor.Alive() {
 		return
 	}
-	st.Phase, st.Reason = "Unknown", "Unknown"
+	st.Phase, st.Reason = state.PhaseUnknown, state.ReasonUnknown
 	st.Message = "the pod's monitor (pid " + strconv.Itoa(st.Monitor.PID) + ") is gone; delete the pod with: minipod down " + st.Name
 }
 

@@ -52,7 +52,7 @@ func needsPull(c *ctr) (bool, *image.Image, error) {
 	}
 }
 
-var errNeverPull = errors.New("ErrImageNeverPull")
+var errNeverPull = errors.New(string(state.ReasonErrImageNeverPull))
 
 // ensureImage makes c.img current for the next start of c. It returns true
 // when the image is ready now; otherwise a pull runs in the background and
@@ -61,10 +61,10 @@ func (mon *monitor) ensureImage(c *ctr) bool {
 	pull, img, err := needsPull(c)
 	switch {
 	case errors.Is(err, errNeverPull):
-		mon.imageFailed(c, "ErrImageNeverPull", strings.TrimPrefix(err.Error(), errNeverPull.Error()+": "), false)
+		mon.imageFailed(c, state.ReasonErrImageNeverPull, strings.TrimPrefix(err.Error(), errNeverPull.Error()+": "), false)
 		return false
 	case err != nil:
-		mon.imageFailed(c, "ErrImagePull", err.Error(), true)
+		mon.imageFailed(c, state.ReasonErrImagePull, err.Error(), true)
 		return false
 	case !pull:
 		if c.img == nil || c.img.ID != img.ID {
@@ -77,7 +77,7 @@ func (mon *monitor) ensureImage(c *ctr) bool {
 		return false
 	}
 	c.pulling = true
-	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, "ContainerCreating", ""
+	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, state.ReasonContainerCreating, ""
 	mon.st.AddEvent("Normal", "Pulling", c.spec.Name, fmt.Sprintf("Pulling image %q", c.spec.Image))
 	go mon.pullImage(c)
 	return false
@@ -103,7 +103,7 @@ func (mon *monitor) onPulled(r pullResult) {
 		return
 	}
 	if r.err != nil {
-		mon.imageFailed(c, "ErrImagePull", r.err.Error(), true)
+		mon.imageFailed(c, state.ReasonErrImagePull, r.err.Error(), true)
 		return
 	}
 	c.imgDelay = 0
@@ -115,7 +115,7 @@ func (mon *monitor) onPulled(r pullResult) {
 // imageFailed puts c in ErrImagePull (or ErrImageNeverPull) and, when
 // retry, schedules the next pull with the kubelet's image back-off; the
 // container shows ImagePullBackOff while it waits.
-func (mon *monitor) imageFailed(c *ctr, reason, msg string, retry bool) {
+func (mon *monitor) imageFailed(c *ctr, reason state.Reason, msg string, retry bool) {
 	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, reason, msg
 	mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Failed to pull image \""+c.spec.Image+"\": "+msg)
 	if !retry {
@@ -134,8 +134,8 @@ func (mon *monitor) imageFailed(c *ctr, reason, msg string, retry bool) {
 const backoffShownAfter = time.Second
 
 func (mon *monitor) onBackoffShown(c *ctr) {
-	if c.imgWaiting && c.st.Reason == "ErrImagePull" {
-		c.st.Reason = "ImagePullBackOff"
+	if c.imgWaiting && c.st.Reason == state.ReasonErrImagePull {
+		c.st.Reason = state.ReasonImagePullBackOff
 		c.st.Message = fmt.Sprintf("Back-off pulling image %q", c.spec.Image)
 		mon.st.AddEvent("Normal", "BackOff", c.spec.Name, c.st.Message)
 	}

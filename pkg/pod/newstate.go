@@ -14,15 +14,15 @@ func newState(p *podspec.Pod) *state.Pod {
 	now := time.Now().UTC()
 	st := &state.Pod{
 		Name: p.Name, Namespace: p.Namespace, UID: p.UID, Hostname: hostname(p),
-		Created: now, StartTime: now, Phase: "Pending", QOSClass: p.QOSClass(),
+		Created: now, StartTime: now, Phase: state.PhasePending, QOSClass: p.QOSClass(),
 		Monitor: state.Identify(os.Getpid()),
 	}
 	for _, c := range p.Spec.InitContainers {
-		st.InitContainers = append(st.InitContainers, withResources(state.Container{Name: c.Name, Image: c.Image, State: state.StateWaiting, Reason: "PodInitializing"}, &c))
+		st.InitContainers = append(st.InitContainers, withResources(state.Container{Name: c.Name, Image: c.Image, State: state.StateWaiting, Reason: state.ReasonPodInitializing}, &c))
 	}
-	reason := "ContainerCreating"
+	reason := state.ReasonContainerCreating
 	if len(p.Spec.InitContainers) > 0 {
-		reason = "PodInitializing"
+		reason = state.ReasonPodInitializing
 	}
 	for _, c := range p.Spec.Containers {
 		st.Containers = append(st.Containers, withResources(state.Container{Name: c.Name, Image: c.Image, State: state.StateWaiting, Reason: reason}, &c))

@@ -9,15 +9,15 @@ import (
 // updatePhase computes the pod phase as the kubelet's getPhase does.
 func (mon *monitor) updatePhase() {
 	st := mon.st
-	if st.Phase == "Failed" {
+	if st.Phase == state.PhaseFailed {
 		return
 	}
 	st.Phase = phaseOf(st, mon.pod.Spec.RestartPolicy)
 }
 
-func phaseOf(st *state.Pod, policy string) string {
+func phaseOf(st *state.Pod, policy string) state.Phase {
 	if !st.Initialized {
-		return "Pending"
+		return state.PhasePending
 	}
 	running, waiting, succeeded, failed := 0, 0, 0, 0
 	for _, c := range st.Containers {
@@ -36,25 +36,25 @@ func phaseOf(st *state.Pod, policy string) string {
 	}
 	switch {
 	case waiting > 0:
-		return "Pending"
+		return state.PhasePending
 	case running > 0:
-		return "Running"
+		return state.PhaseRunning
 	case failed > 0:
-		return "Failed"
+		return state.PhaseFailed
 	case succeeded > 0 && policy == "Always":
-		return "Running" // about to restart
+		return state.PhaseRunning // about to restart
 	default:
-		return "Succeeded"
+		return state.PhaseSucceeded
 	}
 }
 
 // readiness decides what `up -d` hears: "ok" once every app container has
 // started, or the pod finished; "fail <why>" when it cannot start on its own.
 func readiness(st *state.Pod) (string, bool) {
-	if st.Phase == "Failed" {
+	if st.Phase == state.PhaseFailed {
 		return "fail pod " + st.Name + " failed: " + Status(st) + messageSuffix(st.Message) + startErrors(st), true
 	}
-	if st.Phase == "Succeeded" {
+	if st.Phase == state.PhaseSucceeded {
 		return "ok", true
 	}
 	// Every app container has run: one that never got started (a start
@@ -74,11 +74,11 @@ func readiness(st *state.Pod) (string, bool) {
 			field = fmt.Sprintf("spec.initContainers[%d]", i)
 		}
 		switch c.Reason {
-		case "ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull":
+		case state.ReasonErrImagePull, state.ReasonImagePullBackOff, state.ReasonErrImageNeverPull:
 			return fmt.Sprintf("fail pod %s is not running: %s: %s.image %q: %s", st.Name, Status(st), field, c.Image, c.Message), true
-		case "CreateContainerConfigError":
+		case state.ReasonCreateContainerConfigError:
 			return "fail pod " + st.Name + " is not running: " + Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message), true
-		case "CrashLoopBackOff", "StartError":
+		case state.ReasonCrashLoopBackOff, state.ReasonStartError:
 			return "fail pod " + st.Name + " is not running: " + Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message) + lastStartError(c), true
 		}
 	}
@@ -89,7 +89,7 @@ func readiness(st *state.Pod) (string, bool) {
 func startErrors(st *state.Pod) string {
 	var out string
 	for _, c := range append(append([]state.Container{}, st.InitContainers...), st.Containers...) {
-		if c.Reason == "StartError" && c.Message != "" {
+		if c.Reason == state.ReasonStartError && c.Message != "" {
 			out += "; container " + c.Name + ": " + c.Message
 		}
 	}
@@ -99,7 +99,7 @@ func startErrors(st *state.Pod) string {
 // lastStartError is why a container in back-off could not start, when
 // that is why: what a user fixes.
 func lastStartError(c state.Container) string {
-	if c.Reason != "CrashLoopBackOff" || c.Last == nil || c.Last.Reason != "StartError" {
+	if c.Reason != state.ReasonCrashLoopBackOff || c.Last == nil || c.Last.Reason != state.ReasonStartError {
 		return ""
 	}
 	return "; last start failed: " + c.Last.Message

@@ -3,6 +3,7 @@ package pod
 import (
 	"errors"
 	"fmt"
+	"github.com/minipod/minipod/pkg/state"
 	"os"
 	"time"
 )
@@ -54,7 +55,7 @@ func (mon *monitor) run() int {
 // finished reports whether the loop is over: the pod reached a terminal
 // phase or is being deleted, and pause plus every container have exited.
 func (mon *monitor) finished() bool {
-	if !mon.st.Terminating && mon.st.Phase != "Succeeded" && mon.st.Phase != "Failed" {
+	if !mon.st.Terminating && mon.st.Phase != state.PhaseSucceeded && mon.st.Phase != state.PhaseFailed {
 		return false
 	}
 	if len(mon.byPID) > 0 || mon.anyStarting() {

@@ -3,6 +3,7 @@ package pod
 import (
 	"errors"
 	"fmt"
+	"github.com/minipod/minipod/pkg/state"
 	"os"
 	"time"
 
@@ -110,7 +111,7 @@ func boundRequests(self string) (podspec.ResourceAmounts, error) {
 		if err != nil {
 			continue // being created or removed: not bound
 		}
-		if st.Bound && st.Phase != "Succeeded" && st.Phase != "Failed" {
+		if st.Bound && st.Phase != state.PhaseSucceeded && st.Phase != state.PhaseFailed {
 			capacity.Add(used, st.Requests)
 		}
 	}

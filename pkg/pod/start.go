@@ -18,7 +18,7 @@ import (
 // advance starts whatever the pod needs next: the first unfinished init
 // container, or, once all succeeded, every app container that has not run.
 func (mon *monitor) advance() {
-	if mon.st.Terminating || mon.st.Phase == "Failed" {
+	if mon.st.Terminating || mon.st.Phase == state.PhaseFailed {
 		return
 	}
 	for _, c := range mon.ctrs {
@@ -28,7 +28,7 @@ func (mon *monitor) advance() {
 		if c.st.State == state.StateTerminated && c.st.ExitCode == 0 {
 			continue
 		}
-		if c.pid == 0 && !c.starting && c.timer == nil && !c.pulling && c.st.State != state.StateTerminated && c.st.Reason != "ErrImageNeverPull" {
+		if c.pid == 0 && !c.starting && c.timer == nil && !c.pulling && c.st.State != state.StateTerminated && c.st.Reason != state.ReasonErrImageNeverPull {
 			mon.launch(c)
 		}
 		return // init containers run one at a time
@@ -36,15 +36,15 @@ func (mon *monitor) advance() {
 	if !mon.st.Initialized {
 		mon.st.Initialized = true
 		for _, c := range mon.ctrs {
-			if !c.init && c.st.Reason == "PodInitializing" {
-				c.st.Reason = "ContainerCreating"
+			if !c.init && c.st.Reason == state.ReasonPodInitializing {
+				c.st.Reason = state.ReasonContainerCreating
 			}
 		}
 	}
 	var batch []*ctr
 	for _, c := range mon.ctrs {
 		if !c.init && c.pid == 0 && !c.starting && c.timer == nil && !c.pulling && c.st.State == state.StateWaiting &&
-			!c.st.Started && c.st.RestartCount == 0 && c.st.Reason != "ErrImageNeverPull" && mon.ensureImage(c) {
+			!c.st.Started && c.st.RestartCount == 0 && c.st.Reason != state.ReasonErrImageNeverPull && mon.ensureImage(c) {
 			batch = append(batch, c)
 		}
 	}
@@ -73,7 +73,7 @@ func (mon *monitor) startAll(batch []*ctr) {
 // 5 min): the manifest may ask for what the image cannot give, and
 // nothing of the container ever ran.
 func (mon *monitor) configFailed(c *ctr, ce *ConfigError) {
-	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, "CreateContainerConfigError", ce.Msg
+	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, state.ReasonCreateContainerConfigError, ce.Msg
 	mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Error: "+ce.Msg)
 	c.cfgDelay = min(max(2*c.cfgDelay, imageBackoff), maxImageBackoff)
 	c.cfgWaiting = true
@@ -100,7 +100,7 @@ func (mon *monitor) start(c *ctr) {
 	if c.st.State == state.StateTerminated {
 		// A restart: the last instance is in lastState already; this one
 		// is being created, which the phase must not mistake for an end.
-		c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, "ContainerCreating", ""
+		c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, state.ReasonContainerCreating, ""
 	}
 	go func() {
 		forked := time.Now()
@@ -150,7 +150,7 @@ func (mon *monitor) started(c *ctr, pid int, err error, forked time.Time) {
 			msg = se.Msg
 		}
 		mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Error: "+msg)
-		mon.terminated(c, state.Terminated{ExitCode: 128, Reason: "StartError", Message: msg, StartedAt: now, FinishedAt: now})
+		mon.terminated(c, state.Terminated{ExitCode: 128, Reason: state.ReasonStartError, Message: msg, StartedAt: now, FinishedAt: now})
 		return
 	}
 	c.pid = pid

@@ -13,9 +13,9 @@ func Status(st *state.Pod) string {
 	if st.Unschedulable != "" && !st.Terminating {
 		return "Pending" // as kubectl shows a pod no node could take
 	}
-	reason := st.Phase
+	reason := string(st.Phase)
 	if st.Reason != "" {
-		reason = st.Reason
+		reason = string(st.Reason)
 	}
 	initReason, initializing := initStatus(st)
 	if initializing {
@@ -36,8 +36,8 @@ func initStatus(st *state.Pod) (string, bool) {
 			continue
 		case c.State == state.StateTerminated:
 			return "Init:" + terminatedReason(c), true
-		case c.State == state.StateWaiting && c.Reason != "" && c.Reason != "PodInitializing":
-			return "Init:" + c.Reason, true
+		case c.State == state.StateWaiting && c.Reason != "" && c.Reason != state.ReasonPodInitializing:
+			return "Init:" + string(c.Reason), true
 		default:
 			return fmt.Sprintf("Init:%d/%d", i, len(st.InitContainers)), true
 		}
@@ -48,7 +48,7 @@ func initStatus(st *state.Pod) (string, bool) {
 func terminatedReason(c state.Container) string {
 	switch {
 	case c.Reason != "":
-		return c.Reason
+		return string(c.Reason)
 	case c.Signal != 0:
 		return fmt.Sprintf("Signal:%d", c.Signal)
 	default:
@@ -63,14 +63,14 @@ func appStatus(st *state.Pod, reason string) string {
 		c := st.Containers[i]
 		switch {
 		case c.State == state.StateWaiting && c.Reason != "":
-			reason = c.Reason
+			reason = string(c.Reason)
 		case c.State == state.StateTerminated:
 			reason = terminatedReason(c)
 		case c.State == state.StateRunning && c.Ready:
 			hasRunning = true
 		}
 	}
-	if reason == "Completed" && hasRunning {
+	if reason == string(state.ReasonCompleted) && hasRunning {
 		reason = "Running"
 		if !podReady(st) {
 			reason = "NotReady"

@@ -7,7 +7,7 @@ import (
 	"github.com/minipod/minipod/pkg/state"
 )
 
-func ctrState(s, reason string, code int) state.Container {
+func ctrState(s state.ContainerState, reason state.Reason, code int) state.Container {
 	return state.Container{State: s, Reason: reason, ExitCode: code, Ready: s == state.StateRunning, Started: s != state.StateWaiting}
 }
 
@@ -83,7 +83,7 @@ func TestPhase(t *testing.T) {
 		name   string
 		pod    state.Pod
 		policy string
-		want   string
+		want   state.Phase
 	}{
 		{"initializing", state.Pod{}, "Always", "Pending"},
 		{"all done", state.Pod{Initialized: true, Containers: []state.Container{done, done}}, "Never", "Succeeded"},

@@ -34,7 +34,7 @@ func ts(t time.Time) string {
 }
 
 func podStatus(st *state.Pod) *podspec.PodStatus {
-	s := &podspec.PodStatus{Phase: st.Phase, Reason: st.Reason, Message: st.Message, StartTime: ts(st.StartTime), QOSClass: st.QOSClass}
+	s := &podspec.PodStatus{Phase: string(st.Phase), Reason: string(st.Reason), Message: st.Message, StartTime: ts(st.StartTime), QOSClass: st.QOSClass}
 	if st.PodIP != "" {
 		s.PodIP, s.PodIPs = st.PodIP, []podspec.PodIP{{IP: st.PodIP}}
 	}
@@ -81,9 +81,9 @@ func containerStatus(c state.Container) podspec.ContainerStatus {
 	case state.StateRunning:
 		cs.State.Running = &podspec.ContainerStateRunning{StartedAt: ts(c.StartedAt)}
 	case state.StateTerminated:
-		cs.State.Terminated = &podspec.ContainerStateTerminated{ExitCode: int32(c.ExitCode), Signal: int32(c.Signal), Reason: c.Reason, Message: c.Message, StartedAt: ts(c.StartedAt), FinishedAt: ts(c.FinishedAt)}
+		cs.State.Terminated = &podspec.ContainerStateTerminated{ExitCode: int32(c.ExitCode), Signal: int32(c.Signal), Reason: string(c.Reason), Message: c.Message, StartedAt: ts(c.StartedAt), FinishedAt: ts(c.FinishedAt)}
 	default:
-		cs.State.Waiting = &podspec.ContainerStateWaiting{Reason: c.Reason, Message: c.Message}
+		cs.State.Waiting = &podspec.ContainerStateWaiting{Reason: string(c.Reason), Message: c.Message}
 	}
 	if c.State == state.StateRunning {
 		cs.Resources = &podspec.ResourceRequirements{Requests: c.Requests, Limits: c.Limits}
@@ -95,7 +95,7 @@ func containerStatus(c state.Container) podspec.ContainerStatus {
 		cs.User = &podspec.ContainerUser{Linux: &podspec.LinuxContainerUser{UID: u.UID, GID: u.GID, SupplementalGroups: u.Groups}}
 	}
 	if l := c.Last; l != nil {
-		cs.LastState.Terminated = &podspec.ContainerStateTerminated{ExitCode: int32(l.ExitCode), Signal: int32(l.Signal), Reason: l.Reason, Message: l.Message, StartedAt: ts(l.StartedAt), FinishedAt: ts(l.FinishedAt)}
+		cs.LastState.Terminated = &podspec.ContainerStateTerminated{ExitCode: int32(l.ExitCode), Signal: int32(l.Signal), Reason: string(l.Reason), Message: l.Message, StartedAt: ts(l.StartedAt), FinishedAt: ts(l.FinishedAt)}
 	}
 	return cs
 }

@@ -23,10 +23,10 @@ type Pod struct {
 	// `down` removes it even when the monitor died.
 	Cgroup Cgroup `json:"cgroup,omitempty"`
 
-	Phase string `json:"phase"`
+	Phase Phase `json:"phase"`
 	// QOSClass is the pod's QoS class (Guaranteed, Burstable, BestEffort).
 	QOSClass string `json:"qosClass,omitempty"`
-	Reason   string `json:"reason,omitempty"`
+	Reason   Reason `json:"reason,omitempty"`
 	Message  string `json:"message,omitempty"`
 	// Initialized turns true once every init container has succeeded.
 	Initialized bool `json:"initialized"`
@@ -64,29 +64,22 @@ type Proc struct {
 	Start uint64 `json:"start,omitempty"` // field 22 of /proc/PID/stat
 }
 
-// Container states, as Kubernetes names them.
-const (
-	StateWaiting    = "waiting"
-	StateRunning    = "running"
-	StateTerminated = "terminated"
-)
-
 // Container is one container's current and previous state.
 type Container struct {
-	Name         string      `json:"name"`
-	Image        string      `json:"image"`
-	State        string      `json:"state"`
-	Reason       string      `json:"reason,omitempty"`
-	Message      string      `json:"message,omitempty"`
-	ExitCode     int         `json:"exitCode"`
-	Signal       int         `json:"signal,omitempty"`
-	StartedAt    time.Time   `json:"startedAt,omitempty"`
-	FinishedAt   time.Time   `json:"finishedAt,omitempty"`
-	RestartCount int         `json:"restartCount"`
-	Ready        bool        `json:"ready"`
-	Started      bool        `json:"started"`
-	Proc         Proc        `json:"proc"`
-	Last         *Terminated `json:"lastState,omitempty"`
+	Name         string         `json:"name"`
+	Image        string         `json:"image"`
+	State        ContainerState `json:"state"`
+	Reason       Reason         `json:"reason,omitempty"`
+	Message      string         `json:"message,omitempty"`
+	ExitCode     int            `json:"exitCode"`
+	Signal       int            `json:"signal,omitempty"`
+	StartedAt    time.Time      `json:"startedAt,omitempty"`
+	FinishedAt   time.Time      `json:"finishedAt,omitempty"`
+	RestartCount int            `json:"restartCount"`
+	Ready        bool           `json:"ready"`
+	Started      bool           `json:"started"`
+	Proc         Proc           `json:"proc"`
+	Last         *Terminated    `json:"lastState,omitempty"`
 	// Namespaces holds the inode of each namespace of the running process.
 	Namespaces map[string]uint64 `json:"namespaces,omitempty"`
 	// Requests and Limits are the container's resources as the manifest
@@ -109,7 +102,7 @@ type User struct {
 type Terminated struct {
 	ExitCode   int       `json:"exitCode"`
 	Signal     int       `json:"signal,omitempty"`
-	Reason     string    `json:"reason,omitempty"`
+	Reason     Reason    `json:"reason,omitempty"`
 	Message    string    `json:"message,omitempty"`
 	StartedAt  time.Time `json:"startedAt,omitempty"`
 	FinishedAt time.Time `json:"finishedAt,omitempty"`
