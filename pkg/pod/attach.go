@@ -28,7 +28,7 @@ func attach(names []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		for _, c := range append(append(st.InitContainers[:0:0], st.InitContainers...), st.Containers...) {
+		for _, c := range st.All() {
 			wg.Add(1)
 			go func(pod, ctr string) {
 				defer wg.Done()

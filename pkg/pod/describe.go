@@ -103,7 +103,7 @@ func describeNamespaces(out io.Writer, st *state.Pod) {
 	if len(st.Namespaces) > 0 {
 		row("(pod/pause)", st.Namespaces)
 	}
-	for _, c := range append(append([]state.Container{}, st.InitContainers...), st.Containers...) {
+	for _, c := range st.All() {
 		if len(c.Namespaces) > 0 {
 			row(c.Name, c.Namespaces)
 		}

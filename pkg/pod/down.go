@@ -6,12 +6,8 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/state"
 	"golang.org/x/sys/unix"
 )
@@ -68,38 +64,40 @@ func downOne(name string, gracePeriod int) (bool, error) {
 	}
 	if gracePeriod >= 0 {
 		// The monitor reads this when it starts stopping the pod.
-		if err := state.WriteFile(graceFile(name), []byte(strconv.Itoa(gracePeriod)), 0o600); err != nil {
+		if err := roots.SaveGrace(name, gracePeriod); err != nil {
 			return true, err
 		}
 	}
+	_, p, _ := roots.LoadManifest(name) // none: the default grace period
+	grace := roots.Grace(p, name)
 	lock, err := roots.Lock(name)
 	if errors.Is(err, state.ErrLocked) {
-		if err := stopMonitor(name); err != nil {
+		if err := stopMonitor(name, grace); err != nil {
 			return true, err
 		}
-		lock, err = waitLock(name, afterGrace(name))
+		lock, err = waitLock(name, afterGrace(grace))
 		if errors.Is(err, state.ErrLocked) {
 			// The monitor is dead, yet its lock is held: by a child it
 			// forked that never got to exec (a container can stop one).
 			// The pod's cgroup holds that child; cleaning kills it.
-			return true, cleanDead(name)
+			return true, cleanDead(name, grace)
 		}
 	}
 	if errors.Is(err, os.ErrNotExist) {
 		// The monitor removed everything, or the lock is gone while a
 		// stray file (our grace-period) kept the directory: finish it.
-		return true, cleanDead(name)
+		return true, cleanDead(name, grace)
 	}
 	if err != nil {
 		return true, err
 	}
 	defer lock.Close()
-	return true, cleanDead(name)
+	return true, cleanDead(name, grace)
 }
 
 // stopMonitor asks the live monitor to delete the pod and waits until it
 // has exited (its flock is released when it does).
-func stopMonitor(name string) error {
+func stopMonitor(name string, grace time.Duration) error {
 	var st *state.Pod
 	for i := 0; ; i++ {
 		var err error
@@ -114,7 +112,7 @@ func stopMonitor(name string) error {
 	if err := st.Monitor.Signal(unix.SIGTERM); err != nil {
 		return nil // exited meanwhile; the caller cleans up
 	}
-	if waitExit(st.Monitor, afterGrace(name)) {
+	if waitExit(st.Monitor, afterGrace(grace)) {
 		return nil
 	}
 	// A monitor that does not stop in time is stuck: end it, and clean up
@@ -141,7 +139,7 @@ func waitLock(name string, timeout time.Duration) (*os.File, error) {
 
 // cleanDead removes a pod whose monitor is gone (killed, or finished after
 // the pod completed): stray processes first, then files.
-func cleanDead(name string) error {
+func cleanDead(name string, grace time.Duration) error {
 	st, err := roots.Load(name)
 	if errors.Is(err, state.ErrNotExist) {
 		return nil
@@ -150,12 +148,12 @@ func cleanDead(name string) error {
 		st = &state.Pod{Name: name}
 	}
 	var procs []state.Proc
-	for _, c := range append(append([]state.Container{}, st.InitContainers...), st.Containers...) {
+	for _, c := range st.All() {
 		if c.Proc.PID != 0 {
 			procs = append(procs, c.Proc)
 		}
 	}
-	stopProcs(procs, podGrace(name))
+	stopProcs(procs, grace)
 	if st.Pause.PID != 0 {
 		stopProcs([]state.Proc{st.Pause}, pauseGrace)
 	}
@@ -164,37 +162,13 @@ func cleanDead(name string) error {
 	return errors.Join(destroyCgroup(st), detachNetwork(st), removePodFiles(st))
 }
 
-// graceFile holds a `down --grace-period` override.
-func graceFile(name string) string { return filepath.Join(roots.PodRun(name), "grace-period") }
-
-// podGrace is the grace period of a pod being deleted: the override of
-// `down --grace-period`, else terminationGracePeriodSeconds from the stored
-// manifest, else Kubernetes' default of 30 s.
-func podGrace(name string) time.Duration {
-	if b, err := os.ReadFile(graceFile(name)); err == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n >= 0 {
-			return time.Duration(n) * time.Second
-		}
-	}
-	data, err := os.ReadFile(roots.Manifest(name))
-	if err != nil {
-		return 30 * time.Second
-	}
-	m, _, err := podspec.Parse(data)
-	if err != nil || len(m.Pods) == 0 || m.Pods[0].Spec.TerminationGracePeriodSeconds == nil {
-		return 30 * time.Second
-	}
-	return podspec.Seconds(*m.Pods[0].Spec.TerminationGracePeriodSeconds)
-}
-
 // afterGrace is how long `down` waits for a monitor: the grace period plus
 // time to clean up, saturating rather than wrapping for a huge
 // terminationGracePeriodSeconds (which Kubernetes accepts).
-func afterGrace(name string) time.Duration {
+func afterGrace(grace time.Duration) time.Duration {
 	const cleanup = 15 * time.Second
-	g := podGrace(name)
-	if g > math.MaxInt64-cleanup {
+	if grace > math.MaxInt64-cleanup {
 		return math.MaxInt64
 	}
-	return g + cleanup
+	return grace + cleanup
 }

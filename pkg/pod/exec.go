@@ -58,7 +58,7 @@ func dialExec(st *state.Pod) (*net.UnixConn, error) {
 		return nil, fmt.Errorf("exec: %w", err)
 	}
 	defer d.Close()
-	path := "/proc/self/fd/" + strconv.Itoa(int(d.Fd())) + "/" + execSocket
+	path := "/proc/self/fd/" + strconv.Itoa(int(d.Fd())) + "/" + state.ExecSocket
 	conn, err := net.DialUnix("unixpacket", nil, &net.UnixAddr{Name: path, Net: "unixpacket"})
 	if err != nil {
 		return nil, fmt.Errorf("cannot exec into pod %s: its monitor does not answer (%w); delete the pod with: minipod down %s", st.Name, err, st.Name)

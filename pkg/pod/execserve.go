@@ -67,7 +67,7 @@ func listenExec(dir string) (*net.UnixListener, error) {
 		return nil, fmt.Errorf("open exec socket: %w", err)
 	}
 	defer d.Close()
-	path := "/proc/self/fd/" + strconv.Itoa(int(d.Fd())) + "/" + execSocket
+	path := "/proc/self/fd/" + strconv.Itoa(int(d.Fd())) + "/" + state.ExecSocket
 	l, err := net.ListenUnix("unixpacket", &net.UnixAddr{Name: path, Net: "unixpacket"})
 	if err != nil {
 		return nil, fmt.Errorf("open exec socket: %w", err)

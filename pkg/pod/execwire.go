@@ -26,9 +26,6 @@ import (
 //
 // An error in either reply ends the exchange.
 
-// execSocket is the socket's name in the pod's run directory.
-const execSocket = "exec.sock"
-
 type execRequest struct {
 	Container string   `json:"container"`
 	Args      []string `json:"args"`

@@ -3,7 +3,6 @@ package pod
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/minipod/minipod/pkg/podspec"
@@ -39,14 +38,14 @@ func hostname(p *podspec.Pod) string {
 // (the kubelet keeps them in the pod's directory too), never on the
 // host's /run tmpfs, which a container could fill; /dev/shm is a tmpfs
 // of its own with a size.
-func writePodFiles(run, data string, p *podspec.Pod) (map[string]string, error) {
+func writePodFiles(p *podspec.Pod) (map[string]string, error) {
 	out := map[string]string{
-		"/etc/hosts":       filepath.Join(data, "etc-hosts"),
-		"/etc/hostname":    filepath.Join(data, "etc-hostname"),
-		"/etc/resolv.conf": filepath.Join(data, "etc-resolv.conf"),
-		"/dev/shm":         filepath.Join(run, "shm"),
+		"/etc/hosts":       roots.EtcFile(p.Name, "hosts"),
+		"/etc/hostname":    roots.EtcFile(p.Name, "hostname"),
+		"/etc/resolv.conf": roots.EtcFile(p.Name, "resolv.conf"),
+		"/dev/shm":         roots.Shm(p.Name),
 	}
-	if err := os.MkdirAll(data, 0o700); err != nil {
+	if err := os.MkdirAll(roots.PodData(p.Name), 0o700); err != nil {
 		return nil, fmt.Errorf("create pod data dir: %w", err)
 	}
 	if err := state.WriteFile(out["/etc/hostname"], []byte(hostname(p)+"\n"), 0o644); err != nil {

@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -149,18 +148,11 @@ func (mon *monitor) boot(name string) error {
 }
 
 func (mon *monitor) load(name string) error {
-	data, err := os.ReadFile(roots.Manifest(name))
-	if err != nil {
-		return fmt.Errorf("read manifest: %w", err)
-	}
-	m, _, err := podspec.Parse(data)
+	m, p, err := roots.LoadManifest(name)
 	if err != nil {
 		return err
 	}
-	if len(m.Pods) != 1 || m.Pods[0].Name != name {
-		return fmt.Errorf("manifest of %s does not hold exactly that pod", name)
-	}
-	mon.m, mon.pod = m, m.Pods[0]
+	mon.m, mon.pod = m, p
 	mon.st = newState(mon.pod)
 	mon.logDir = logs.PodDir(roots.Logs, mon.pod.Namespace, mon.pod.Name, mon.pod.UID)
 	mon.save()
@@ -172,12 +164,11 @@ func (mon *monitor) load(name string) error {
 
 // prepare makes the pod's volumes, shared files and container bundles.
 func (mon *monitor) prepare() error {
-	run, data := roots.PodRun(mon.pod.Name), roots.PodData(mon.pod.Name)
-	files, err := writePodFiles(run, data, mon.pod)
+	files, err := writePodFiles(mon.pod)
 	if err != nil {
 		return err
 	}
-	vols, err := makeVolumes(filepath.Join(data, "volumes"), mon.m, mon.pod)
+	vols, err := makeVolumes(roots.Volumes(mon.pod.Name), mon.m, mon.pod)
 	if err != nil {
 		return err
 	}
@@ -187,11 +178,11 @@ func (mon *monitor) prepare() error {
 	}
 	mon.pe = podEnv{m: mon.m, pod: mon.pod, hostname: hostname(mon.pod), volumes: vols, files: files,
 		driver: mon.driver, nodeMemory: mem}
-	mon.ctrs = makeCtrs(mon.pod, mon.st, run, data)
+	mon.ctrs = makeCtrs(mon.pod, mon.st)
 	return nil
 }
 
-func makeCtrs(p *podspec.Pod, st *state.Pod, run, data string) []*ctr {
+func makeCtrs(p *podspec.Pod, st *state.Pod) []*ctr {
 	var out []*ctr
 	for i := range p.Spec.InitContainers {
 		out = append(out, &ctr{spec: &p.Spec.InitContainers[i], init: true, st: &st.InitContainers[i]})
@@ -200,8 +191,8 @@ func makeCtrs(p *podspec.Pod, st *state.Pod, run, data string) []*ctr {
 		out = append(out, &ctr{spec: &p.Spec.Containers[i], st: &st.Containers[i]})
 	}
 	for _, c := range out {
-		c.bundle = filepath.Join(run, "containers", c.spec.Name)
-		c.layer = filepath.Join(data, "containers", c.spec.Name)
+		c.bundle = roots.Bundle(p.Name, c.spec.Name)
+		c.layer = roots.Layer(p.Name, c.spec.Name)
 	}
 	return out
 }

@@ -68,7 +68,7 @@ func readiness(st *state.Pod) (string, bool) {
 	if all {
 		return "ok", true
 	}
-	for i, c := range append(append([]state.Container{}, st.InitContainers...), st.Containers...) {
+	for i, c := range st.All() {
 		field := fmt.Sprintf("spec.containers[%d]", i-len(st.InitContainers))
 		if i < len(st.InitContainers) {
 			field = fmt.Sprintf("spec.initContainers[%d]", i)
@@ -79,7 +79,7 @@ func readiness(st *state.Pod) (string, bool) {
 		case state.ReasonCreateContainerConfigError:
 			return "fail pod " + st.Name + " is not running: " + Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message), true
 		case state.ReasonCrashLoopBackOff, state.ReasonStartError:
-			return "fail pod " + st.Name + " is not running: " + Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message) + lastStartError(c), true
+			return "fail pod " + st.Name + " is not running: " + Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message) + lastStartError(*c), true
 		}
 	}
 	return "", false
@@ -88,7 +88,7 @@ func readiness(st *state.Pod) (string, bool) {
 // startErrors says why containers of a failed pod could not start.
 func startErrors(st *state.Pod) string {
 	var out string
-	for _, c := range append(append([]state.Container{}, st.InitContainers...), st.Containers...) {
+	for _, c := range st.All() {
 		if c.Reason == state.ReasonStartError && c.Message != "" {
 			out += "; container " + c.Name + ": " + c.Message
 		}

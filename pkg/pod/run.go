@@ -153,4 +153,4 @@ func (mon *monitor) report(msg string) {
 }
 
 // grace is the pod's grace period, with `down --grace-period` applied.
-func (mon *monitor) grace() time.Duration { return podGrace(mon.pod.Name) }
+func (mon *monitor) grace() time.Duration { return roots.Grace(mon.pod, mon.pod.Name) }

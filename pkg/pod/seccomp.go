@@ -1,8 +1,6 @@
 package pod
 
 import (
-	"path/filepath"
-
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -29,7 +27,7 @@ func chooseSeccomp(p *podspec.Pod, c *podspec.Container, spec *specs.Spec) (*spe
 			localhost = *prof.LocalhostProfile
 		}
 	}
-	return seccomp.Choose(kind, localhost, filepath.Join(roots.Data, "seccomp"), spec)
+	return seccomp.Choose(kind, localhost, roots.Seccomp(), spec)
 }
 
 func seccompProfile(p *podspec.Pod, c *podspec.Container) *podspec.SeccompProfile {

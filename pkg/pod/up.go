@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -18,9 +17,7 @@ import (
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/seccomp"
 	"github.com/minipod/minipod/pkg/selfexe"
-	"github.com/minipod/minipod/pkg/state"
 	"golang.org/x/sys/unix"
-	"sigs.k8s.io/yaml"
 )
 
 // UpOptions are the flags of `minipod up`.
@@ -160,7 +157,7 @@ func upOne(m *podspec.Manifest, p *podspec.Pod) (pending string, err error) {
 		// The monitor died before reporting: stop whatever it recorded
 		// (pause, containers), free the network, remove the files.
 		if lock, lerr := waitLock(p.Name, 5*time.Second); lerr == nil {
-			_ = cleanDead(p.Name)
+			_ = cleanDead(p.Name, roots.Grace(p, p.Name))
 			lock.Close()
 		}
 		return "", err
@@ -175,10 +172,10 @@ func upOne(m *podspec.Manifest, p *podspec.Pod) (pending string, err error) {
 }
 
 func spawnMonitor(m *podspec.Manifest, p *podspec.Pod) (string, error) {
-	if err := writeManifest(m, p); err != nil {
+	if err := roots.SaveManifest(m, p); err != nil {
 		return "", err
 	}
-	logf, err := os.OpenFile(filepath.Join(roots.PodRun(p.Name), "monitor.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_CLOEXEC, 0o600)
+	logf, err := os.OpenFile(roots.MonitorLog(p.Name), os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		return "", fmt.Errorf("create monitor log: %w", err)
 	}
@@ -217,23 +214,4 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod) (string, error) {
 		return "", fmt.Errorf("monitor of %s exited before reporting; see %s", p.Name, logf.Name())
 	}
 	return strings.TrimSpace(line), nil
-}
-
-// writeManifest stores the pod and the ConfigMaps it may use, as YAML the
-// monitor parses again (with the UID now fixed).
-func writeManifest(m *podspec.Manifest, p *podspec.Pod) error {
-	docs := []any{p}
-	for _, cm := range m.ConfigMaps {
-		docs = append(docs, cm)
-	}
-	var b strings.Builder
-	for _, d := range docs {
-		y, err := yaml.Marshal(d)
-		if err != nil {
-			return fmt.Errorf("encode manifest of %s: %w", p.Name, err)
-		}
-		b.WriteString("---\n")
-		b.Write(y)
-	}
-	return state.WriteFile(roots.Manifest(p.Name), []byte(b.String()), 0o600)
 }

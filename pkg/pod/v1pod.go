@@ -1,8 +1,6 @@
 package pod
 
 import (
-	"fmt"
-	"os"
 	"time"
 
 	"github.com/minipod/minipod/pkg/podspec"
@@ -12,15 +10,10 @@ import (
 // v1Pod rebuilds the v1 Pod object, spec from the stored manifest and
 // status from the state record, for `get -o json`.
 func v1Pod(st *state.Pod) (*podspec.Pod, error) {
-	data, err := os.ReadFile(roots.Manifest(st.Name))
+	_, p, err := roots.LoadManifest(st.Name)
 	if err != nil {
-		return nil, fmt.Errorf("read manifest of %s: %w", st.Name, err)
+		return nil, err
 	}
-	m, _, err := podspec.Parse(data)
-	if err != nil || len(m.Pods) == 0 {
-		return nil, fmt.Errorf("parse manifest of %s: %v", st.Name, err)
-	}
-	p := m.Pods[0]
 	p.CreationTimestamp = ts(st.Created)
 	p.Status = podStatus(st)
 	return p, nil

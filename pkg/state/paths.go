@@ -53,3 +53,35 @@ func (r Roots) LockFile(pod string) string { return filepath.Join(r.PodRun(pod),
 
 // Manifest is the copy of the pod's manifest the monitor runs from.
 func (r Roots) Manifest(pod string) string { return filepath.Join(r.PodRun(pod), "pod.yaml") }
+
+// MonitorLog is where the pod's monitor writes what it has to say.
+func (r Roots) MonitorLog(pod string) string { return filepath.Join(r.PodRun(pod), "monitor.log") }
+
+// ExecSocket is the name, in the pod's run directory, of the socket on
+// which its monitor takes exec requests (opened through the directory).
+const ExecSocket = "exec.sock"
+
+// GraceFile holds a `down --grace-period` override, in seconds.
+func (r Roots) GraceFile(pod string) string { return filepath.Join(r.PodRun(pod), "grace-period") }
+
+// Shm is the mount point of the pod's /dev/shm tmpfs.
+func (r Roots) Shm(pod string) string { return filepath.Join(r.PodRun(pod), "shm") }
+
+// EtcFile is the pod's copy of /etc/hosts, /etc/hostname or
+// /etc/resolv.conf (name is hosts, hostname or resolv.conf), bound into
+// every container; on disk, where a container filling it fills the pod's
+// disk, not the host's /run.
+func (r Roots) EtcFile(pod, name string) string {
+	return filepath.Join(r.PodData(pod), "etc-"+name)
+}
+
+// Volumes is the directory of the pod's volumes, one directory each.
+func (r Roots) Volumes(pod string) string { return filepath.Join(r.PodData(pod), "volumes") }
+
+// Layer holds a container's writable layer (upper/ and work/).
+func (r Roots) Layer(pod, container string) string {
+	return filepath.Join(r.PodData(pod), "containers", container)
+}
+
+// Seccomp is the directory of Localhost seccomp profiles.
+func (r Roots) Seccomp() string { return filepath.Join(r.Data, "seccomp") }

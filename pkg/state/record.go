@@ -128,16 +128,23 @@ func (p *Pod) AddEvent(typ, reason, object, msg string) {
 	}
 }
 
-// Find returns the container (init or app) with the given name.
-func (p *Pod) Find(name string) (*Container, bool) {
+// All lists every container, init containers first, as they run.
+func (p *Pod) All() []*Container {
+	out := make([]*Container, 0, len(p.InitContainers)+len(p.Containers))
 	for i := range p.InitContainers {
-		if p.InitContainers[i].Name == name {
-			return &p.InitContainers[i], true
-		}
+		out = append(out, &p.InitContainers[i])
 	}
 	for i := range p.Containers {
-		if p.Containers[i].Name == name {
-			return &p.Containers[i], true
+		out = append(out, &p.Containers[i])
+	}
+	return out
+}
+
+// Find returns the container (init or app) with the given name.
+func (p *Pod) Find(name string) (*Container, bool) {
+	for _, c := range p.All() {
+		if c.Name == name {
+			return c, true
 		}
 	}
 	return nil, false
