@@ -3,6 +3,7 @@ package pod
 import (
 	"context"
 	"fmt"
+	"github.com/minipod/minipod/pkg/podstatus"
 	"io"
 	"os"
 	"os/signal"
@@ -42,7 +43,7 @@ func attach(names []string, out io.Writer) error {
 	case <-done:
 		for _, n := range names {
 			if st, err := roots.Load(n); err == nil {
-				fmt.Fprintf(out, "pod/%s %s (delete it with: minipod down %s)\n", n, Status(st), n)
+				fmt.Fprintf(out, "pod/%s %s (delete it with: minipod down %s)\n", n, podstatus.Status(st), n)
 			}
 		}
 		return nil

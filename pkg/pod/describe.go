@@ -2,6 +2,7 @@ package pod
 
 import (
 	"fmt"
+	"github.com/minipod/minipod/pkg/podstatus"
 	"io"
 	"os"
 	"sort"
@@ -25,7 +26,7 @@ func Describe(name string, out io.Writer) error {
 	now := time.Now()
 	w := tabwriter.NewWriter(out, 0, 8, 1, ' ', 0)
 	fmt.Fprintf(w, "Name:\t%s\nNamespace:\t%s\nUID:\t%s\nHostname:\t%s\n", st.Name, st.Namespace, st.UID, st.Hostname)
-	fmt.Fprintf(w, "Start Time:\t%s\nStatus:\t%s\nPhase:\t%s\n", st.StartTime.Local().Format(time.RFC1123Z), Status(st), st.Phase)
+	fmt.Fprintf(w, "Start Time:\t%s\nStatus:\t%s\nPhase:\t%s\n", st.StartTime.Local().Format(time.RFC1123Z), podstatus.Status(st), st.Phase)
 	if st.Message != "" {
 		fmt.Fprintf(w, "Message:\t%s\n", st.Message)
 	}
@@ -39,7 +40,7 @@ func Describe(name string, out io.Writer) error {
 	}
 	fmt.Fprintln(out, "Containers:")
 	describeContainers(out, st.Containers)
-	describeConditions(out, podStatus(st).Conditions)
+	describeConditions(out, podstatus.V1(st).Conditions)
 	describeNamespaces(out, st)
 	describeEvents(out, st, now)
 	return nil
@@ -134,7 +135,7 @@ func describeEvents(out io.Writer, st *state.Pod, now time.Time) {
 	fmt.Fprintln(w, "  Type\tReason\tAge\tFrom\tMessage")
 	fmt.Fprintln(w, "  ----\t------\t----\t----\t-------")
 	for _, e := range evs {
-		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\n", e.Type, e.Reason, HumanDuration(now.Sub(e.Time)), "minipod", e.Message)
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\n", e.Type, e.Reason, podstatus.HumanDuration(now.Sub(e.Time)), "minipod", e.Message)
 	}
 	w.Flush()
 }

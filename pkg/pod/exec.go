@@ -3,6 +3,7 @@ package pod
 import (
 	"errors"
 	"fmt"
+	"github.com/minipod/minipod/pkg/execwire"
 	"io"
 	"net"
 	"os"
@@ -44,7 +45,7 @@ func Exec(o ExecOptions) (int, error) {
 		return 0, err
 	}
 	defer conn.Close()
-	req := execRequest{Container: c.Name, Args: o.Args, TTY: o.TTY}
+	req := execwire.Request{Container: c.Name, Args: o.Args, TTY: o.TTY}
 	if o.TTY {
 		return execTTY(conn, req, o.Stdin)
 	}
@@ -69,13 +70,13 @@ func dialExec(st *state.Pod) (*net.UnixConn, error) {
 // awaitStart reads the monitor's first reply: the command runs (with a
 // TTY, its terminal's master side comes with it), or why not.
 func awaitStart(conn *net.UnixConn) (*os.File, error) {
-	var started execStarted
-	fds, err := recvMsg(conn, &started, 1)
+	var started execwire.Started
+	fds, err := execwire.Recv(conn, &started, 1)
 	if err != nil {
 		return nil, fmt.Errorf("exec: %w", err)
 	}
 	if started.Error != "" {
-		closeAll(fds)
+		execwire.CloseAll(fds)
 		return nil, errors.New(started.Error)
 	}
 	if len(fds) > 0 {
@@ -86,8 +87,8 @@ func awaitStart(conn *net.UnixConn) (*os.File, error) {
 
 // awaitExit reads the second: the command's exit code.
 func awaitExit(conn *net.UnixConn) (int, error) {
-	var exited execExited
-	if _, err := recvMsg(conn, &exited, 0); err != nil {
+	var exited execwire.Exited
+	if _, err := execwire.Recv(conn, &exited, 0); err != nil {
 		return 0, fmt.Errorf("exec: the pod's monitor went away before the command ended: %w", err)
 	}
 	if exited.Error != "" {
@@ -100,7 +101,7 @@ func awaitExit(conn *net.UnixConn) (int, error) {
 // if those are a terminal, a container process holding it could push
 // keystrokes into the caller's shell (TIOCSTI) or rewrite its screen; if
 // a file, reopen it through /proc/self/fd.
-func execPipes(conn *net.UnixConn, req execRequest, stdin bool) (int, error) {
+func execPipes(conn *net.UnixConn, req execwire.Request, stdin bool) (int, error) {
 	in, err := inputEnd(stdin)
 	if err != nil {
 		return 0, err
@@ -117,8 +118,8 @@ func execPipes(conn *net.UnixConn, req execRequest, stdin bool) (int, error) {
 		outW.Close()
 		return 0, fmt.Errorf("exec: %w", err)
 	}
-	err = sendMsg(conn, req, in, outW, errW)
-	closeAll([]*os.File{in, outW, errW}) // the command's ends: ours must go for EOF
+	err = execwire.Send(conn, req, in, outW, errW)
+	execwire.CloseAll([]*os.File{in, outW, errW}) // the command's ends: ours must go for EOF
 	done := relayOutput(outR, errR)
 	if err != nil {
 		return 0, err
@@ -175,8 +176,8 @@ func relayOutput(outR, errR *os.File) <-chan struct{} {
 // execTTY gives the command a terminal from the container's devpts, whose
 // master side the monitor hands us: our terminal goes raw, bytes flow both
 // ways, window size changes follow.
-func execTTY(conn *net.UnixConn, req execRequest, stdin bool) (int, error) {
-	if err := sendMsg(conn, req); err != nil {
+func execTTY(conn *net.UnixConn, req execwire.Request, stdin bool) (int, error) {
+	if err := execwire.Send(conn, req); err != nil {
 		return 0, err
 	}
 	m, err := awaitStart(conn)

@@ -3,6 +3,7 @@ package pod
 import (
 	"errors"
 	"fmt"
+	"github.com/minipod/minipod/pkg/execwire"
 	"net"
 	"os"
 	"strconv"
@@ -93,25 +94,25 @@ func (mon *monitor) serveExec(c *net.UnixConn) {
 	if err := peerIsRoot(c); err != nil {
 		return
 	}
-	var req execRequest
-	fds, err := recvMsg(c, &req, 3)
+	var req execwire.Request
+	fds, err := execwire.Recv(c, &req, 3)
 	if err != nil {
 		return
 	}
-	defer closeAll(fds)
+	defer execwire.CloseAll(fds)
 	done, err := mon.startExec(c, req, fds)
 	if err != nil {
-		_ = sendMsg(c, execStarted{Error: err.Error()})
+		_ = execwire.Send(c, execwire.Started{Error: err.Error()})
 		return
 	}
 	code := <-done
 	trace("exec: reaped")
-	_ = sendMsg(c, execExited{Code: code})
+	_ = execwire.Send(c, execwire.Exited{Code: code})
 }
 
 // startExec starts the command and tells the caller its PID (and hands it
 // the terminal); the returned channel yields its exit code.
-func (mon *monitor) startExec(c *net.UnixConn, req execRequest, fds []*os.File) (chan int, error) {
+func (mon *monitor) startExec(c *net.UnixConn, req execwire.Request, fds []*os.File) (chan int, error) {
 	if len(req.Args) == 0 {
 		return nil, errors.New("exec: no command")
 	}
@@ -141,13 +142,13 @@ func (mon *monitor) startExec(c *net.UnixConn, req execRequest, fds []*os.File) 
 	}
 	done := make(chan int, 1)
 	mon.execForks <- execForked{pid: pid, forked: forked, done: done}
-	closeAll(fds) // the command has its own copies: EOF reaches the caller when it exits
+	execwire.CloseAll(fds) // the command has its own copies: EOF reaches the caller when it exits
 	var send []*os.File
 	if master != nil {
 		defer master.Close()
 		send = append(send, master)
 	}
-	if err := sendMsg(c, execStarted{PID: pid}, send...); err != nil {
+	if err := execwire.Send(c, execwire.Started{PID: pid}, send...); err != nil {
 		return nil, err
 	}
 	return done, nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/minipod/minipod/pkg/podstatus"
 	"io"
 	"os"
 	"strconv"
@@ -101,7 +102,7 @@ func tableHead(wide bool) string {
 
 // tableRow is one pod's line, tab-separated for a tabwriter.
 func tableRow(st *state.Pod, wide bool, now time.Time) string {
-	row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", st.Name, Ready(st), Status(st), Restarts(st, now), HumanDuration(now.Sub(st.Created)))
+	row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", st.Name, podstatus.Ready(st), podstatus.Status(st), podstatus.Restarts(st, now), podstatus.HumanDuration(now.Sub(st.Created)))
 	if wide {
 		node, _ := os.Hostname()
 		row += fmt.Sprintf("\t%s\t%s\t%s\t%s", orNone(st.PodIP), node, "<none>", "<none>")

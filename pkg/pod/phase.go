@@ -2,6 +2,7 @@ package pod
 
 import (
 	"fmt"
+	"github.com/minipod/minipod/pkg/podstatus"
 
 	"github.com/minipod/minipod/pkg/state"
 )
@@ -12,47 +13,14 @@ func (mon *monitor) updatePhase() {
 	if st.Phase == state.PhaseFailed {
 		return
 	}
-	st.Phase = phaseOf(st, mon.pod.Spec.RestartPolicy)
-}
-
-func phaseOf(st *state.Pod, policy string) state.Phase {
-	if !st.Initialized {
-		return state.PhasePending
-	}
-	running, waiting, succeeded, failed := 0, 0, 0, 0
-	for _, c := range st.Containers {
-		switch {
-		case c.State == state.StateRunning:
-			running++
-		case c.State == state.StateWaiting && !c.Started && c.RestartCount == 0:
-			waiting++
-		case c.State == state.StateWaiting: // crash-loop back-off
-			running++
-		case c.ExitCode == 0:
-			succeeded++
-		default:
-			failed++
-		}
-	}
-	switch {
-	case waiting > 0:
-		return state.PhasePending
-	case running > 0:
-		return state.PhaseRunning
-	case failed > 0:
-		return state.PhaseFailed
-	case succeeded > 0 && policy == "Always":
-		return state.PhaseRunning // about to restart
-	default:
-		return state.PhaseSucceeded
-	}
+	st.Phase = podstatus.Phase(st, mon.pod.Spec.RestartPolicy)
 }
 
 // readiness decides what `up -d` hears: "ok" once every app container has
 // started, or the pod finished; "fail <why>" when it cannot start on its own.
 func readiness(st *state.Pod) (string, bool) {
 	if st.Phase == state.PhaseFailed {
-		return "fail pod " + st.Name + " failed: " + Status(st) + messageSuffix(st.Message) + startErrors(st), true
+		return "fail pod " + st.Name + " failed: " + podstatus.Status(st) + messageSuffix(st.Message) + startErrors(st), true
 	}
 	if st.Phase == state.PhaseSucceeded {
 		return "ok", true
@@ -75,11 +43,11 @@ func readiness(st *state.Pod) (string, bool) {
 		}
 		switch c.Reason {
 		case state.ReasonErrImagePull, state.ReasonImagePullBackOff, state.ReasonErrImageNeverPull:
-			return fmt.Sprintf("fail pod %s is not running: %s: %s.image %q: %s", st.Name, Status(st), field, c.Image, c.Message), true
+			return fmt.Sprintf("fail pod %s is not running: %s: %s.image %q: %s", st.Name, podstatus.Status(st), field, c.Image, c.Message), true
 		case state.ReasonCreateContainerConfigError:
-			return "fail pod " + st.Name + " is not running: " + Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message), true
+			return "fail pod " + st.Name + " is not running: " + podstatus.Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message), true
 		case state.ReasonCrashLoopBackOff, state.ReasonStartError:
-			return "fail pod " + st.Name + " is not running: " + Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message) + lastStartError(*c), true
+			return "fail pod " + st.Name + " is not running: " + podstatus.Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message) + lastStartError(*c), true
 		}
 	}
 	return "", false

@@ -1,4 +1,7 @@
-package pod
+// Package podstatus computes what kubectl shows of a pod from its state
+// record: the phase as the kubelet derives it, the STATUS, READY and
+// RESTARTS columns as kubectl prints them, and the v1 PodStatus object.
+package podstatus
 
 import (
 	"fmt"

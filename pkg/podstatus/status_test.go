@@ -1,4 +1,4 @@
-package pod
+package podstatus
 
 import (
 	"testing"
@@ -91,7 +91,7 @@ func TestPhase(t *testing.T) {
 		{"running", state.Pod{Initialized: true, Containers: []state.Container{run, done}}, "Never", "Running"},
 		{"backing off", state.Pod{Initialized: true, Containers: []state.Container{backoff}}, "Always", "Running"},
 	} {
-		if got := phaseOf(&tc.pod, tc.policy); got != tc.want {
+		if got := Phase(&tc.pod, tc.policy); got != tc.want {
 			t.Errorf("%s: phase = %q, want %q", tc.name, got, tc.want)
 		}
 	}

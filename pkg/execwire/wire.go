@@ -1,4 +1,20 @@
-package pod
+// Package execwire is the protocol between `minipod exec` and a pod's
+// monitor. `minipod exec` asks the pod's monitor to start the command:
+// the monitor runs from the sealed copy of minipod, so the process it forks into the
+// container is never the host's binary, even for the instant before it
+// execs (a command that is a `#!/proc/self/exe` script, or /proc/self/exe
+// itself, would otherwise run the host's minipod inside the container and
+// let the container reach the file: CVE-2019-5736). The exchange is three
+// messages on a SOCK_SEQPACKET socket in the pod's root-only run
+// directory:
+//
+//	exec → monitor  Request, with the command's stdin, stdout, stderr
+//	                (none with a TTY)
+//	monitor → exec  Started, with the terminal's master side with a TTY
+//	monitor → exec  Exited, when the monitor has reaped the command
+//
+// An error in either reply ends the exchange.
+package execwire
 
 import (
 	"encoding/json"
@@ -10,43 +26,31 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// `minipod exec` asks the pod's monitor to start the command: the monitor
-// runs from the sealed copy of minipod, so the process it forks into the
-// container is never the host's binary, even for the instant before it
-// execs (a command that is a `#!/proc/self/exe` script, or /proc/self/exe
-// itself, would otherwise run the host's minipod inside the container and
-// let the container reach the file: CVE-2019-5736). The exchange is three
-// messages on a SOCK_SEQPACKET socket in the pod's root-only run
-// directory:
-//
-//	exec → monitor  execRequest, with the command's stdin, stdout, stderr
-//	                (none with a TTY)
-//	monitor → exec  execStarted, with the terminal's master side with a TTY
-//	monitor → exec  execExited, when the monitor has reaped the command
-//
-// An error in either reply ends the exchange.
-
-type execRequest struct {
+// Request asks for a command in a container.
+type Request struct {
 	Container string   `json:"container"`
 	Args      []string `json:"args"`
 	TTY       bool     `json:"tty,omitempty"`
 }
 
-type execStarted struct {
+// Started answers a Request: the command's host PID, or why it did not
+// start.
+type Started struct {
 	PID   int    `json:"pid,omitempty"`
 	Error string `json:"error,omitempty"`
 }
 
-type execExited struct {
+// Exited is the command's exit code, once the monitor has reaped it.
+type Exited struct {
 	Code  int    `json:"code"`
 	Error string `json:"error,omitempty"`
 }
 
-// maxExecMessage bounds one message: args of a command line.
-const maxExecMessage = 1 << 20
+// maxMessage bounds one message: args of a command line.
+const maxMessage = 1 << 20
 
-// sendMsg writes one message with fds attached.
-func sendMsg(c *net.UnixConn, v any, fds ...*os.File) error {
+// Send writes one message with fds attached.
+func Send(c *net.UnixConn, v any, fds ...*os.File) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode exec message: %w", err)
@@ -65,8 +69,8 @@ func sendMsg(c *net.UnixConn, v any, fds ...*os.File) error {
 	return nil
 }
 
-// recvMsg reads one message and up to maxFds attached fds.
-func recvMsg(c *net.UnixConn, v any, maxFds int) ([]*os.File, error) {
+// Recv reads one message and up to maxFds attached fds.
+func Recv(c *net.UnixConn, v any, maxFds int) ([]*os.File, error) {
 	size, err := nextSize(c)
 	if err != nil {
 		return nil, err
@@ -79,24 +83,24 @@ func recvMsg(c *net.UnixConn, v any, maxFds int) ([]*os.File, error) {
 	}
 	fds, ferr := parseRights(oob[:oobn])
 	if flags&(unix.MSG_TRUNC|unix.MSG_CTRUNC) != 0 {
-		closeAll(fds)
+		CloseAll(fds)
 		return nil, errors.New("receive exec message: message or descriptors truncated")
 	}
 	if ferr != nil {
 		return nil, ferr
 	}
 	if n == 0 {
-		closeAll(fds)
+		CloseAll(fds)
 		return nil, errors.New("receive exec message: connection closed")
 	}
 	if err := json.Unmarshal(buf[:n], v); err != nil {
-		closeAll(fds)
+		CloseAll(fds)
 		return nil, fmt.Errorf("decode exec message: %w", err)
 	}
 	return fds, nil
 }
 
-// nextSize is the length of the next message, up to maxExecMessage, so
+// nextSize is the length of the next message, up to maxMessage, so
 // that a small request costs a small buffer.
 func nextSize(c *net.UnixConn) (int, error) {
 	raw, err := c.SyscallConn()
@@ -115,8 +119,8 @@ func nextSize(c *net.UnixConn) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("receive exec message: %w", err)
 	}
-	if n > maxExecMessage {
-		return 0, fmt.Errorf("receive exec message: %d bytes, more than %d", n, maxExecMessage)
+	if n > maxMessage {
+		return 0, fmt.Errorf("receive exec message: %d bytes, more than %d", n, maxMessage)
 	}
 	return max(n, 1), nil
 }
@@ -130,7 +134,7 @@ func parseRights(oob []byte) ([]*os.File, error) {
 	for _, m := range msgs {
 		fds, err := unix.ParseUnixRights(&m)
 		if err != nil {
-			closeAll(out)
+			CloseAll(out)
 			return nil, fmt.Errorf("receive exec descriptors: %w", err)
 		}
 		for _, fd := range fds {
@@ -141,7 +145,7 @@ func parseRights(oob []byte) ([]*os.File, error) {
 	return out, nil
 }
 
-func closeAll(fs []*os.File) {
+func CloseAll(fs []*os.File) {
 	for _, f := range fs {
 		f.Close()
 	}
