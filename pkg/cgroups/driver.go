@@ -91,3 +91,7 @@ func Child(pod, name string) (string, error) {
 	}
 	return pod + "/" + name, nil
 }
+
+// Recorded is the driver a pod's cgroup was made with, from what its
+// state record says (v2 or not, and the cgroup2 mount).
+func Recorded(v2 bool, mount string) Driver { return Driver{V2: v2, Mount: mount} }

@@ -3,17 +3,12 @@ package pod
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/specconv"
 	"github.com/minipod/minipod/pkg/state"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
-
-// cgroupDrain bounds how long removing a pod's cgroup waits for the
-// processes it killed to be gone.
-const cgroupDrain = 5 * time.Second
 
 // makePodCgroup creates the pod's cgroup and the leaf pause is born in,
 // recording the pod's cgroup first so that `down` finds it whatever
@@ -97,23 +92,4 @@ func (mon *monitor) containerCgroup(c *ctr, spec *specs.Spec) (*cgroups.Placemen
 		c.cgroup = dirs
 	}
 	return cgroups.Place(c.cgroup)
-}
-
-// driverOf is the cgroup driver a pod was created with.
-func driverOf(st *state.Pod) cgroups.Driver {
-	return cgroups.Driver{V2: st.Cgroup.V2, Mount: st.Cgroup.Mount}
-}
-
-// destroyCgroup kills whatever is left in the pod's cgroup (processes that
-// escaped their container's PID namespace init, exec'd commands) and
-// removes it. A pod that never recorded a cgroup has none.
-func destroyCgroup(st *state.Pod) error {
-	if st.Cgroup.Path == "" {
-		return nil
-	}
-	dirs, err := driverOf(st).Resolve(st.Cgroup.Path)
-	if err != nil {
-		return err
-	}
-	return cgroups.Destroy(dirs, cgroupDrain)
 }

@@ -3,6 +3,7 @@ package pod
 import (
 	"errors"
 	"fmt"
+	"github.com/minipod/minipod/pkg/teardown"
 	"io"
 	"math"
 	"os"
@@ -80,19 +81,19 @@ func downOne(name string, gracePeriod int) (bool, error) {
 			// The monitor is dead, yet its lock is held: by a child it
 			// forked that never got to exec (a container can stop one).
 			// The pod's cgroup holds that child; cleaning kills it.
-			return true, cleanDead(name, grace)
+			return true, teardown.Dead(roots, name, grace)
 		}
 	}
 	if errors.Is(err, os.ErrNotExist) {
 		// The monitor removed everything, or the lock is gone while a
 		// stray file (our grace-period) kept the directory: finish it.
-		return true, cleanDead(name, grace)
+		return true, teardown.Dead(roots, name, grace)
 	}
 	if err != nil {
 		return true, err
 	}
 	defer lock.Close()
-	return true, cleanDead(name, grace)
+	return true, teardown.Dead(roots, name, grace)
 }
 
 // stopMonitor asks the live monitor to delete the pod and waits until it
@@ -112,12 +113,12 @@ func stopMonitor(name string, grace time.Duration) error {
 	if err := st.Monitor.Signal(unix.SIGTERM); err != nil {
 		return nil // exited meanwhile; the caller cleans up
 	}
-	if waitExit(st.Monitor, afterGrace(grace)) {
+	if teardown.WaitExit(st.Monitor, afterGrace(grace)) {
 		return nil
 	}
 	// A monitor that does not stop in time is stuck: end it, and clean up
 	// as after any monitor's death.
-	if err := st.Monitor.Signal(unix.SIGKILL); err == nil && !waitExit(st.Monitor, 5*time.Second) {
+	if err := st.Monitor.Signal(unix.SIGKILL); err == nil && !teardown.WaitExit(st.Monitor, 5*time.Second) {
 		return fmt.Errorf("down %s: monitor (pid %d) did not exit, even on SIGKILL", name, st.Monitor.PID)
 	}
 	return nil
@@ -135,31 +136,6 @@ func waitLock(name string, timeout time.Duration) (*os.File, error) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// cleanDead removes a pod whose monitor is gone (killed, or finished after
-// the pod completed): stray processes first, then files.
-func cleanDead(name string, grace time.Duration) error {
-	st, err := roots.Load(name)
-	if errors.Is(err, state.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		st = &state.Pod{Name: name}
-	}
-	var procs []state.Proc
-	for _, c := range st.All() {
-		if c.Proc.PID != 0 {
-			procs = append(procs, c.Proc)
-		}
-	}
-	stopProcs(procs, grace)
-	if st.Pause.PID != 0 {
-		stopProcs([]state.Proc{st.Pause}, pauseGrace)
-	}
-	// The cgroup catches what the recorded PIDs miss: exec'd commands,
-	// processes that outlived their container's init.
-	return errors.Join(destroyCgroup(st), detachNetwork(st), removePodFiles(st))
 }
 
 // afterGrace is how long `down` waits for a monitor: the grace period plus

@@ -3,6 +3,7 @@ package pod
 import (
 	"errors"
 	"fmt"
+	"github.com/minipod/minipod/pkg/teardown"
 	"net"
 	"os"
 	"os/signal"
@@ -261,7 +262,7 @@ func (mon *monitor) failBoot(name string) {
 	}
 	if p := mon.st.Pause; p.PID != 0 {
 		_ = p.Signal(unix.SIGKILL)
-		waitExit(p, pauseGrace)
+		teardown.WaitExit(p, teardown.PauseGrace)
 	}
 	mon.teardown()
 }

@@ -1,7 +1,6 @@
 package pod
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -10,24 +9,10 @@ import (
 
 	"github.com/minipod/minipod/pkg/network"
 	"github.com/minipod/minipod/pkg/podspec"
-	"github.com/minipod/minipod/pkg/state"
 )
 
 // netConfig is the node's pod network configuration.
 func netConfig() (network.Config, error) { return network.LoadConfig(roots.Data) }
-
-// podAlive tells the network's lease store whether a pod still exists, so
-// leases and hostPorts of pods lost in a crash can be reclaimed.
-func podAlive(pod, uid string) bool {
-	if state.ValidName(pod) != nil {
-		return false
-	}
-	st, err := roots.Load(pod)
-	if err != nil {
-		return !errors.Is(err, state.ErrNotExist)
-	}
-	return st.UID == "" || uid == "" || st.UID == uid
-}
 
 // hostPorts collects the pod's published ports, each with its place in
 // the manifest for errors.
@@ -70,7 +55,7 @@ func (mon *monitor) attachNetwork(pausePID int) error {
 	if err != nil {
 		return err
 	}
-	att, err := cfg.Attach(network.Owner{Pod: mon.pod.Name, UID: mon.pod.UID}, pausePID, hostPorts(mon.pod), podAlive)
+	att, err := cfg.Attach(network.Owner{Pod: mon.pod.Name, UID: mon.pod.UID}, pausePID, hostPorts(mon.pod), roots.Alive)
 	if err != nil {
 		return err
 	}
@@ -83,22 +68,6 @@ func (mon *monitor) attachNetwork(pausePID int) error {
 func maskBits(n *net.IPNet) string {
 	ones, _ := n.Mask.Size()
 	return strconv.Itoa(ones)
-}
-
-// detachNetwork removes the pod's veth, lease, hostPorts and NAT rules.
-func detachNetwork(st *state.Pod) error {
-	if st.HostNetwork {
-		return nil
-	}
-	cfg, err := netConfig()
-	if err != nil {
-		return err
-	}
-	// The pod being deleted still has its state directory: count it dead.
-	alive := func(pod, uid string) bool { return pod != st.Name && podAlive(pod, uid) }
-	err = cfg.Detach(network.Owner{Pod: st.Name, UID: st.UID}, alive, heldPorts)
-	heldPorts = nil
-	return err
 }
 
 // nodeIP is the node's first global IPv4 address outside the pod network:
@@ -142,5 +111,5 @@ func NetworkReset() error {
 	if err != nil {
 		return err
 	}
-	return cfg.RemoveBridge(podAlive)
+	return cfg.RemoveBridge(roots.Alive)
 }

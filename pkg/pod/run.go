@@ -1,9 +1,9 @@
 package pod
 
 import (
-	"errors"
 	"fmt"
 	"github.com/minipod/minipod/pkg/state"
+	"github.com/minipod/minipod/pkg/teardown"
 	"os"
 	"time"
 )
@@ -84,9 +84,10 @@ func (mon *monitor) finish() int {
 	}
 	// The sandbox is gone: free the address, hostPorts and cgroup now, as
 	// the kubelet does for a finished pod; `down` removes the files later.
-	if err := errors.Join(detachNetwork(mon.st), destroyCgroup(mon.st)); err != nil {
+	if err := teardown.Sandbox(roots, mon.st, heldPorts); err != nil {
 		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
 	}
+	heldPorts = nil
 	mon.st.Finished = true
 	mon.save()
 	return 0
@@ -116,14 +117,10 @@ func (mon *monitor) teardown() {
 	if name == "" {
 		return
 	}
-	unmountUnder(roots.PodRun(name))
-	unmountUnder(roots.PodData(name))
-	if err := errors.Join(detachNetwork(mon.st), destroyCgroup(mon.st)); err != nil {
+	if err := teardown.Pod(roots, mon.st, heldPorts); err != nil {
 		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
 	}
-	if err := removePodFiles(mon.st); err != nil {
-		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
-	}
+	heldPorts = nil
 }
 
 // maybeReport tells a waiting `up` once the pod is running (every app

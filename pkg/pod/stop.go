@@ -1,13 +1,11 @@
 package pod
 
 import (
+	"github.com/minipod/minipod/pkg/teardown"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
-
-// pauseGrace bounds how long the pause process may take to exit on SIGTERM.
-const pauseGrace = 2 * time.Second
 
 // beginStop starts deleting the pod: no more restarts, SIGTERM to every
 // running container, SIGKILL when the grace period ends (kubelet order).
@@ -52,5 +50,5 @@ func (mon *monitor) stopPause() {
 	if err := mon.st.Pause.Signal(unix.SIGTERM); err != nil {
 		return
 	}
-	mon.killAt = time.After(pauseGrace)
+	mon.killAt = time.After(teardown.PauseGrace)
 }

@@ -63,7 +63,7 @@ func sampleAll(pods []*state.Pod, window time.Duration) ([]usage, error) {
 			if c.State != state.StateRunning || st.Cgroup.Path == "" {
 				continue
 			}
-			d, err := driverOf(st).Resolve(st.Cgroup.Path + "/" + c.Name)
+			d, err := cgroups.Recorded(st.Cgroup.V2, st.Cgroup.Mount).Resolve(st.Cgroup.Path + "/" + c.Name)
 			if err != nil {
 				return nil, err
 			}

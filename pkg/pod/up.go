@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/minipod/minipod/pkg/teardown"
 	"io"
 	"os"
 	"os/exec"
@@ -157,7 +158,7 @@ func upOne(m *podspec.Manifest, p *podspec.Pod) (pending string, err error) {
 		// The monitor died before reporting: stop whatever it recorded
 		// (pause, containers), free the network, remove the files.
 		if lock, lerr := waitLock(p.Name, 5*time.Second); lerr == nil {
-			_ = cleanDead(p.Name, roots.Grace(p, p.Name))
+			_ = teardown.Dead(roots, p.Name, roots.Grace(p, p.Name))
 			lock.Close()
 		}
 		return "", err

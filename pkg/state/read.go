@@ -51,3 +51,17 @@ func (r Roots) List() ([]string, error) {
 	sort.Strings(names)
 	return names, nil
 }
+
+// Alive tells whether pod (with that UID, when both are known) still
+// exists, for the network's lease store, which reclaims the leases and
+// hostPorts of pods lost in a crash.
+func (r Roots) Alive(pod, uid string) bool {
+	if ValidName(pod) != nil {
+		return false
+	}
+	st, err := r.Load(pod)
+	if err != nil {
+		return !errors.Is(err, ErrNotExist)
+	}
+	return st.UID == "" || uid == "" || st.UID == uid
+}

@@ -1,4 +1,4 @@
-package pod
+package teardown
 
 import (
 	"bufio"
@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/minipod/minipod/pkg/logs"
 	"github.com/minipod/minipod/pkg/state"
@@ -17,17 +16,17 @@ import (
 
 // removePodFiles deletes the pod's data, logs and state, in that order: the
 // run directory goes last because it is how `down` finds the pod.
-func removePodFiles(st *state.Pod) error {
+func removeFiles(r state.Roots, st *state.Pod) error {
 	var errs []error
-	if err := os.RemoveAll(roots.PodData(st.Name)); err != nil {
+	if err := os.RemoveAll(r.PodData(st.Name)); err != nil {
 		errs = append(errs, fmt.Errorf("remove data of %s: %w", st.Name, err))
 	}
-	for _, dir := range logDirs(st) {
+	for _, dir := range logDirs(r, st) {
 		if err := os.RemoveAll(dir); err != nil {
 			errs = append(errs, fmt.Errorf("remove logs of %s: %w", st.Name, err))
 		}
 	}
-	if err := os.RemoveAll(roots.PodRun(st.Name)); err != nil {
+	if err := os.RemoveAll(r.PodRun(st.Name)); err != nil {
 		errs = append(errs, fmt.Errorf("remove state of %s: %w", st.Name, err))
 	}
 	return errors.Join(errs...)
@@ -36,11 +35,11 @@ func removePodFiles(st *state.Pod) error {
 // logDirs finds the pod's log directory even when its UID was never
 // recorded (a monitor that died early). Names hold no '_', so the pattern
 // cannot match another pod.
-func logDirs(st *state.Pod) []string {
+func logDirs(r state.Roots, st *state.Pod) []string {
 	if st.UID != "" && st.Namespace != "" {
-		return []string{logs.PodDir(roots.Logs, st.Namespace, st.Name, st.UID)}
+		return []string{logs.PodDir(r.Logs, st.Namespace, st.Name, st.UID)}
 	}
-	m, _ := filepath.Glob(filepath.Join(roots.Logs, "*_"+st.Name+"_*"))
+	m, _ := filepath.Glob(filepath.Join(r.Logs, "*_"+st.Name+"_*"))
 	return m
 }
 
@@ -89,55 +88,3 @@ func unescapeMount(s string) string {
 	return b.String()
 }
 
-// stopProcs ends processes that are not our children (the monitor is
-// gone): SIGTERM, wait up to grace on their pidfds, then SIGKILL and wait.
-func stopProcs(procs []state.Proc, grace time.Duration) {
-	var live []state.Proc
-	for _, p := range procs {
-		if p.Signal(unix.SIGTERM) == nil {
-			live = append(live, p)
-		}
-	}
-	if waitGone(live, grace) {
-		return
-	}
-	for _, p := range live {
-		_ = p.Signal(unix.SIGKILL)
-	}
-	waitGone(live, 5*time.Second)
-}
-
-// waitGone waits until every process has exited or the timeout passes.
-func waitGone(procs []state.Proc, timeout time.Duration) bool {
-	deadline := time.Now().Add(timeout)
-	for _, p := range procs {
-		if !waitExit(p, time.Until(deadline)) {
-			return false
-		}
-	}
-	return true
-}
-
-// waitExit waits on a pidfd (no polling) for p to exit.
-func waitExit(p state.Proc, timeout time.Duration) bool {
-	fd, err := unix.PidfdOpen(p.PID, 0)
-	if err != nil {
-		return true // already gone
-	}
-	defer unix.Close(fd)
-	if !p.Alive() {
-		return true
-	}
-	ms := int(timeout / time.Millisecond)
-	if ms < 0 {
-		ms = 0
-	}
-	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-	for {
-		n, err := unix.Poll(fds, ms)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		return n > 0 || !p.Alive()
-	}
-}

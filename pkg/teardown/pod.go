@@ -1,0 +1,88 @@
+package teardown
+
+import (
+	"errors"
+	"time"
+
+	"github.com/minipod/minipod/pkg/cgroups"
+	"github.com/minipod/minipod/pkg/network"
+	"github.com/minipod/minipod/pkg/state"
+)
+
+// PauseGrace bounds how long the pause process may take to exit on SIGTERM.
+const PauseGrace = 2 * time.Second
+
+// cgroupDrain bounds how long removing a pod's cgroup waits for the
+// processes it killed to be gone.
+const cgroupDrain = 5 * time.Second
+
+// Pod removes everything of pod st once its processes are gone (the
+// cgroup kills stragglers): mounts below its directories in the caller's
+// mount namespace, the network attachment (held: the caller's hostPort
+// sockets, or nil), the cgroup, then the files.
+func Pod(r state.Roots, st *state.Pod, held *network.PortHold) error {
+	unmountUnder(r.PodRun(st.Name))
+	unmountUnder(r.PodData(st.Name))
+	return errors.Join(Sandbox(r, st, held), removeFiles(r, st))
+}
+
+// Sandbox frees what a pod holds on the node beyond its files: the
+// network attachment and the cgroup, as the kubelet does once a pod has
+// finished; its logs and state stay for `get` and `logs`.
+func Sandbox(r state.Roots, st *state.Pod, held *network.PortHold) error {
+	return errors.Join(detachNetwork(r, st, held), destroyCgroup(st))
+}
+
+// Dead removes pod name whose monitor is gone (killed, or finished after
+// the pod completed): the recorded processes first (SIGTERM, grace, then
+// SIGKILL), pause, then everything else.
+func Dead(r state.Roots, name string, grace time.Duration) error {
+	st, err := r.Load(name)
+	if errors.Is(err, state.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		st = &state.Pod{Name: name}
+	}
+	var procs []state.Proc
+	for _, c := range st.All() {
+		if c.Proc.PID != 0 {
+			procs = append(procs, c.Proc)
+		}
+	}
+	StopProcs(procs, grace)
+	if st.Pause.PID != 0 {
+		StopProcs([]state.Proc{st.Pause}, PauseGrace)
+	}
+	// The cgroup catches what the recorded PIDs miss: exec'd commands,
+	// processes that outlived their container's init.
+	return Pod(r, st, nil)
+}
+
+// destroyCgroup kills whatever is left in the pod's cgroup (processes that
+// escaped their container's PID namespace init, exec'd commands) and
+// removes it. A pod that never recorded a cgroup has none.
+func destroyCgroup(st *state.Pod) error {
+	if st.Cgroup.Path == "" {
+		return nil
+	}
+	dirs, err := cgroups.Recorded(st.Cgroup.V2, st.Cgroup.Mount).Resolve(st.Cgroup.Path)
+	if err != nil {
+		return err
+	}
+	return cgroups.Destroy(dirs, cgroupDrain)
+}
+
+// detachNetwork removes the pod's veth, lease, hostPorts and NAT rules.
+func detachNetwork(r state.Roots, st *state.Pod, held *network.PortHold) error {
+	if st.HostNetwork {
+		return nil
+	}
+	cfg, err := network.LoadConfig(r.Data)
+	if err != nil {
+		return err
+	}
+	// The pod being deleted still has its state directory: count it dead.
+	alive := func(pod, uid string) bool { return pod != st.Name && r.Alive(pod, uid) }
+	return cfg.Detach(network.Owner{Pod: st.Name, UID: st.UID}, alive, held)
+}
