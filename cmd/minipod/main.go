@@ -7,13 +7,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/minipod/minipod/pkg/monitor"
 	"os"
 	"runtime"
 	"unsafe"
 
 	"github.com/minipod/minipod/pkg/container"
 	"github.com/minipod/minipod/pkg/infra"
-	"github.com/minipod/minipod/pkg/pod"
 	"golang.org/x/sys/unix"
 )
 
@@ -33,8 +33,8 @@ func main() {
 		case container.Role:
 			container.Init(os.Args[2:])
 			return
-		case pod.MonitorRole:
-			pod.MonitorMain(os.Args[2:])
+		case monitor.Role:
+			monitor.Main(os.Args[2:])
 			return
 		}
 	}
@@ -58,7 +58,7 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) 
 // in ps and in /proc/PID/comm.
 func nameRole(role string) {
 	switch role {
-	case infra.Role, container.Role, pod.MonitorRole:
+	case infra.Role, container.Role, monitor.Role:
 		name, err := unix.BytePtrFromString("minipod-" + role)
 		if err == nil {
 			_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(name)), 0, 0, 0)

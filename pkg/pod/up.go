@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/minipod/minipod/pkg/monitor"
 	"github.com/minipod/minipod/pkg/teardown"
 	"io"
 	"os"
@@ -12,11 +13,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/minipod/minipod/pkg/capacity"
-	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/image"
 	"github.com/minipod/minipod/pkg/podspec"
-	"github.com/minipod/minipod/pkg/seccomp"
 	"github.com/minipod/minipod/pkg/selfexe"
 	"golang.org/x/sys/unix"
 )
@@ -37,7 +35,7 @@ func Up(o UpOptions) error {
 	if err != nil {
 		return err
 	}
-	trace("up: manifest read")
+	monitor.Trace("up: manifest read")
 	uidWarnings, err := m.AssignUIDs()
 	if err != nil {
 		return err
@@ -50,10 +48,10 @@ func Up(o UpOptions) error {
 			return err
 		}
 	}
-	if err := checkNodeSettings(); err != nil {
+	if err := monitor.CheckSettings(); err != nil {
 		return err
 	}
-	trace("up: node settings read")
+	monitor.Trace("up: node settings read")
 	var names []string
 	for _, p := range m.Pods {
 		pending, err := upOne(m, p)
@@ -100,29 +98,6 @@ func readManifest(file string, warn io.Writer) (*podspec.Manifest, error) {
 		return nil, fmt.Errorf("%s: no Pod in the manifest", file)
 	}
 	return m, nil
-}
-
-// checkNodeSettings reads the node settings every pod's monitor will
-// read, so that a bad one fails `up` before anything is created rather
-// than each pod after it started.
-func checkNodeSettings() error {
-	if _, err := seccomp.NodeDefault(); err != nil {
-		return err
-	}
-	if _, err := cgroups.Detect(); err != nil {
-		return err
-	}
-	if err := capacity.CheckSettings(); err != nil {
-		return err
-	}
-	if _, err := housekeeping(); err != nil {
-		return err
-	}
-	if _, err := podPidsLimit(); err != nil {
-		return err
-	}
-	_, err := logOptions()
-	return err
 }
 
 // checkImages fails before anything is created if an image reference is
@@ -196,8 +171,8 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod) (string, error) {
 		return "", err
 	}
 	defer exe.Close()
-	trace("up: binary sealed")
-	cmd := exec.Command(exe.Path(), MonitorRole, p.Name)
+	monitor.Trace("up: binary sealed")
+	cmd := exec.Command(exe.Path(), monitor.Role, p.Name)
 	// The monitor mostly sleeps in wait4 and read; one P keeps its thread
 	// count and memory down without slowing the pod.
 	cmd.Env = os.Environ()
@@ -209,7 +184,7 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod) (string, error) {
 		return "", fmt.Errorf("start monitor: %w", err)
 	}
 	_ = cmd.Process.Release()
-	trace("up: monitor started")
+	monitor.Trace("up: monitor started")
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if line == "" && err != nil {
 		return "", fmt.Errorf("monitor of %s exited before reporting; see %s", p.Name, logf.Name())

@@ -87,4 +87,3 @@ func unescapeMount(s string) string {
 	}
 	return b.String()
 }
-

@@ -1,0 +1,168 @@
+package monitor
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/minipod/minipod/pkg/cgroups"
+	"github.com/minipod/minipod/pkg/image"
+	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/specconv"
+	"github.com/minipod/minipod/pkg/state"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// ctr is the monitor's view of one container of the pod.
+type ctr struct {
+	spec   *podspec.Container
+	init   bool
+	st     *state.Container // points into the pod's state record
+	bundle string
+	layer  string // holds upper/ and work/, recreated for every instance
+	pid    int
+	// starting is set while an instance is being started off the loop.
+	starting bool
+
+	// kubelet-style crash-loop back-off
+	delay       time.Duration
+	lastBackoff time.Time
+	timer       *time.Timer
+
+	// cgroup is the container's cgroup, created before its first start
+	// and kept for its restarts
+	cgroup cgroups.Dirs
+	// exec is what execs into the current instance need (execserve.go)
+	exec *execCache
+	// oomBefore is the cgroup's OOM kill count when the instance started;
+	// -1 when the cgroup does not count them.
+	oomBefore int64
+
+	// the image, resolved (and pulled if the policy says so) before a start
+	img        *image.Image
+	pulling    bool
+	imgDelay   time.Duration // image pull back-off
+	imgWaiting bool          // timer is an image pull retry
+	// a CreateContainerConfigError's retry
+	cfgDelay   time.Duration
+	cfgWaiting bool
+}
+
+// podEnv is what every container's environment and spec need from the pod.
+type podEnv struct {
+	m        *podspec.Manifest
+	pod      *podspec.Pod
+	hostname string
+	volumes  map[string]specconv.Volume
+	files    map[string]string
+	nsPaths  map[string]string
+	cgroup   string // the pod's cgroup path
+	driver   cgroups.Driver
+	// nodeMemory is the node's memory, for the OOM score of Burstable pods.
+	nodeMemory int64
+	podIP      string
+	hostIP     string
+}
+
+// makeBundle resolves the container's image, environment and command, and
+// writes its OCI bundle (config.json plus an empty rootfs mount point):
+// the one description of how its processes run, for init and exec.
+func makeBundle(pe podEnv, c *ctr) (*specs.Spec, error) {
+	img := c.img
+	env, err := containerEnv(pe, c.spec, img)
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", c.spec.Name, err)
+	}
+	cwd := c.spec.WorkingDir
+	if cwd == "" {
+		cwd = img.Config.WorkingDir
+	}
+	if cwd == "" {
+		cwd = "/"
+	}
+	sec, err := containerSecurity(pe, c.spec, img)
+	if err != nil {
+		return nil, err
+	}
+	cg, err := cgroups.Child(pe.cgroup, c.spec.Name)
+	if err != nil {
+		return nil, err
+	}
+	res, err := pe.containerResources(c.spec)
+	if err != nil {
+		return nil, err
+	}
+	var hostDevs []specs.LinuxDevice
+	if sec.Privileged {
+		hostDevs = hostDevices()
+	}
+	spec, err := specconv.Spec(c.spec, specconv.Context{
+		Security: sec, Resources: res, HostDevices: hostDevs, HostPID: pe.pod.Spec.HostPID,
+		Bundle: c.bundle, Lowers: lowers(img),
+		Upper: filepath.Join(c.layer, "upper"), Work: filepath.Join(c.layer, "work"),
+		Env:  env,
+		Args: podspec.ResolveArgs(img.Config.Entrypoint, img.Config.Cmd, c.spec.Command, c.spec.Args, env),
+		Cwd:  cwd, Hostname: pe.hostname,
+		Volumes: pe.volumes, PodFiles: pe.files, PodNS: pe.nsPaths,
+		CgroupsPath: cg,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if spec.Linux.Seccomp, err = chooseSeccomp(pe.pod, c.spec, spec); err != nil {
+		return nil, fmt.Errorf("container %s: %w", c.spec.Name, err)
+	}
+	return spec, writeSpec(c.bundle, spec)
+}
+
+// containerEnv is HOSTNAME (as containerd sets it), then the image's env,
+// then the pod's, with a default PATH if nobody set one.
+func containerEnv(pe podEnv, c *podspec.Container, img *image.Image) ([]string, error) {
+	base := append([]string{"HOSTNAME=" + pe.hostname}, img.Config.Env...)
+	env, err := podspec.ResolveEnv(pe.m, pe.pod, c, base, pe.podIP, pe.hostIP)
+	if err != nil {
+		return nil, err
+	}
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "PATH=") {
+			return env, nil
+		}
+	}
+	return append(env, specconv.DefaultPath), nil
+}
+
+func writeSpec(bundle string, spec any) error {
+	if err := os.MkdirAll(filepath.Join(bundle, "rootfs"), 0o755); err != nil {
+		return fmt.Errorf("create bundle %s: %w", bundle, err)
+	}
+	data, err := json.Marshal(spec)
+	if err != nil {
+		return fmt.Errorf("encode config of %s: %w", bundle, err)
+	}
+	return state.WriteFile(filepath.Join(bundle, "config.json"), data, 0o600)
+}
+
+// freshLayer empties the container's writable layer: every instance of a
+// container starts from the image, as a restarted Kubernetes container does.
+func freshLayer(layer string) error {
+	if err := os.RemoveAll(layer); err != nil {
+		return fmt.Errorf("reset writable layer: %w", err)
+	}
+	for _, d := range []string{"upper", "work"} {
+		if err := os.MkdirAll(filepath.Join(layer, d), 0o755); err != nil {
+			return fmt.Errorf("create writable layer: %w", err)
+		}
+	}
+	return nil
+}
+
+// lowers are the image's layer directories, lowest first.
+func lowers(img *image.Image) []string {
+	if len(img.Layers) > 0 {
+		return img.Layers
+	}
+	return []string{img.RootFS}
+}

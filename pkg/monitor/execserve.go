@@ -1,0 +1,237 @@
+package monitor
+
+import (
+	"errors"
+	"fmt"
+	"github.com/minipod/minipod/pkg/execwire"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/minipod/minipod/pkg/cgroups"
+	"github.com/minipod/minipod/pkg/container"
+	"github.com/minipod/minipod/pkg/seccomp"
+	"github.com/minipod/minipod/pkg/state"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// execTarget is what the event loop tells an exec about its container.
+type execTarget struct {
+	proc   state.Proc
+	run    *execCache
+	cgroup cgroups.Dirs
+	err    error
+}
+
+// execCache is what every exec into one container instance needs: the
+// spec its config.json holds (the monitor wrote both) and the seccomp
+// filter compiled from it once, on the first exec.
+type execCache struct {
+	spec   *specs.Spec
+	once   sync.Once
+	filter *seccomp.Program
+	err    error
+}
+
+func (e *execCache) compiled() (*seccomp.Program, error) {
+	e.once.Do(func() {
+		if e.spec.Linux != nil && e.spec.Linux.Seccomp != nil {
+			e.filter, e.err = seccomp.Compile(e.spec.Linux.Seccomp)
+		}
+	})
+	return e.filter, e.err
+}
+
+// execAsk asks the event loop, which owns the pod's state, for a target.
+type execAsk struct {
+	container string
+	reply     chan execTarget
+}
+
+// execForked tells the event loop about an exec'd command, whose exit
+// code it sends on done once reaped.
+type execForked struct {
+	pid    int
+	forked time.Time
+	done   chan int
+}
+
+// listenExec opens the pod's exec socket. The run directory is root's
+// only; the path goes through an fd of it because a pod name may be
+// longer than a socket address.
+func listenExec(dir string) (*net.UnixListener, error) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open exec socket: %w", err)
+	}
+	defer d.Close()
+	path := "/proc/self/fd/" + strconv.Itoa(int(d.Fd())) + "/" + state.ExecSocket
+	l, err := net.ListenUnix("unixpacket", &net.UnixAddr{Name: path, Net: "unixpacket"})
+	if err != nil {
+		return nil, fmt.Errorf("open exec socket: %w", err)
+	}
+	l.SetUnlinkOnClose(false) // the path named a closed fd; teardown removes the file
+	return l, nil
+}
+
+// acceptExecs serves exec requests until the listener closes.
+func (mon *monitor) acceptExecs(l *net.UnixListener) {
+	for {
+		c, err := l.AcceptUnix()
+		if err != nil {
+			return
+		}
+		go mon.serveExec(c)
+	}
+}
+
+func (mon *monitor) serveExec(c *net.UnixConn) {
+	defer c.Close()
+	trace("exec: accepted")
+	if err := peerIsRoot(c); err != nil {
+		return
+	}
+	var req execwire.Request
+	fds, err := execwire.Recv(c, &req, 3)
+	if err != nil {
+		return
+	}
+	defer execwire.CloseAll(fds)
+	done, err := mon.startExec(c, req, fds)
+	if err != nil {
+		_ = execwire.Send(c, execwire.Started{Error: err.Error()})
+		return
+	}
+	code := <-done
+	trace("exec: reaped")
+	_ = execwire.Send(c, execwire.Exited{Code: code})
+}
+
+// startExec starts the command and tells the caller its PID (and hands it
+// the terminal); the returned channel yields its exit code.
+func (mon *monitor) startExec(c *net.UnixConn, req execwire.Request, fds []*os.File) (chan int, error) {
+	if len(req.Args) == 0 {
+		return nil, errors.New("exec: no command")
+	}
+	if !req.TTY && len(fds) != 3 {
+		return nil, fmt.Errorf("exec: %d descriptors, want stdin, stdout and stderr", len(fds))
+	}
+	trace("exec: request")
+	t := mon.askExec(req.Container)
+	trace("exec: target")
+	if t.err != nil {
+		return nil, t.err
+	}
+	filter, err := t.run.compiled()
+	if err != nil {
+		return nil, fmt.Errorf("exec: seccomp profile: %w", err)
+	}
+	eo := container.ExecOptions{PID: t.proc.PID, Start: t.proc.Start, Spec: t.run.spec, Filter: filter, Cgroup: t.cgroup, Args: req.Args, TTY: req.TTY}
+	if !req.TTY {
+		eo.Stdin, eo.Stdout, eo.Stderr = fds[0], fds[1], fds[2]
+	}
+	trace("exec: compiled")
+	forked := time.Now()
+	pid, master, err := container.Exec(eo)
+	trace("exec: forked")
+	if err != nil {
+		return nil, err
+	}
+	done := make(chan int, 1)
+	mon.execForks <- execForked{pid: pid, forked: forked, done: done}
+	execwire.CloseAll(fds) // the command has its own copies: EOF reaches the caller when it exits
+	var send []*os.File
+	if master != nil {
+		defer master.Close()
+		send = append(send, master)
+	}
+	if err := execwire.Send(c, execwire.Started{PID: pid}, send...); err != nil {
+		return nil, err
+	}
+	return done, nil
+}
+
+// onExecForked registers an exec'd command, on the event loop.
+func (mon *monitor) onExecForked(f execForked) {
+	if e, ok := mon.claim(f.pid, f.forked); ok {
+		f.done <- exitCode(e)
+		return
+	}
+	mon.execWaits[f.pid] = f.done
+}
+
+// execExitedNow delivers an exec'd command's exit; false if pid is not one.
+func (mon *monitor) execExitedNow(e exitEvent) bool {
+	done, ok := mon.execWaits[e.pid]
+	if ok {
+		done <- exitCode(e)
+		delete(mon.execWaits, e.pid)
+	}
+	return ok
+}
+
+// askExec gets the container's process from the event loop.
+func (mon *monitor) askExec(name string) execTarget {
+	reply := make(chan execTarget, 1)
+	mon.execAsks <- execAsk{container: name, reply: reply}
+	return <-reply
+}
+
+// execTarget answers askExec, on the event loop.
+func (mon *monitor) execTarget(name string) execTarget {
+	if mon.st.Terminating {
+		return execTarget{err: fmt.Errorf("cannot exec into pod %s: it is being deleted", mon.pod.Name)}
+	}
+	for _, c := range mon.ctrs {
+		if c.spec.Name != name {
+			continue
+		}
+		if c.pid == 0 || c.st.State != state.StateRunning {
+			return execTarget{err: fmt.Errorf("cannot exec into container %s of pod %s: container is not running (%s)", name, mon.pod.Name, c.st.State)}
+		}
+		return execTarget{proc: c.st.Proc, run: c.exec, cgroup: mon.execCgroup(c.cgroup)}
+	}
+	return execTarget{err: fmt.Errorf("container %s is not valid for pod %s", name, mon.pod.Name)}
+}
+
+// execCgroup is where exec'd commands go: the container's cgroup. On a
+// v1 host with a hybrid (controller-less) unified hierarchy the unified
+// leaf is left out: it limits nothing, and entering it would cost the
+// monitor a move of its whole process there and back per exec.
+func (mon *monitor) execCgroup(d cgroups.Dirs) cgroups.Dirs {
+	if mon.driver.V2 {
+		return d
+	}
+	out := cgroups.Dirs{}
+	for k, v := range d {
+		if k != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// peerIsRoot refuses anyone but root, whatever the socket's permissions.
+func peerIsRoot(c *net.UnixConn) error {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var cred *unix.Ucred
+	var cerr error
+	if err := raw.Control(func(fd uintptr) {
+		cred, cerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
+	}); err != nil {
+		return err
+	}
+	if cerr != nil {
+		return cerr
+	}
+	if cred.Uid != 0 {
+		return fmt.Errorf("exec socket: peer uid %d is not root", cred.Uid)
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+package monitor
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/state"
+	"golang.org/x/sys/unix"
+)
+
+// shmSize matches containerd's sandbox /dev/shm (defaultShmSize).
+const shmSize = "65536k"
+
+// hostname is the pod's hostname as the kubelet computes it: spec.hostname,
+// else the pod name cut to 63 characters without a trailing '-' or '.'.
+func hostname(p *podspec.Pod) string {
+	if p.Spec.HostNetwork {
+		if h, err := os.Hostname(); err == nil {
+			return h
+		}
+	}
+	if p.Spec.Hostname != "" {
+		return p.Spec.Hostname
+	}
+	h := p.Name
+	if len(h) > 63 {
+		h = strings.TrimRight(h[:63], "-.")
+	}
+	return h
+}
+
+// writePodFiles writes the pod's /etc/hosts, /etc/hostname and
+// /etc/resolv.conf and mounts its /dev/shm; it returns them keyed by the
+// path they are bound to in each container. The /etc files are writable
+// by containers, as on a node, so they live on disk with the pod's data
+// (the kubelet keeps them in the pod's directory too), never on the
+// host's /run tmpfs, which a container could fill; /dev/shm is a tmpfs
+// of its own with a size.
+func writePodFiles(p *podspec.Pod) (map[string]string, error) {
+	out := map[string]string{
+		"/etc/hosts":       roots.EtcFile(p.Name, "hosts"),
+		"/etc/hostname":    roots.EtcFile(p.Name, "hostname"),
+		"/etc/resolv.conf": roots.EtcFile(p.Name, "resolv.conf"),
+		"/dev/shm":         roots.Shm(p.Name),
+	}
+	if err := os.MkdirAll(roots.PodData(p.Name), 0o700); err != nil {
+		return nil, fmt.Errorf("create pod data dir: %w", err)
+	}
+	if err := state.WriteFile(out["/etc/hostname"], []byte(hostname(p)+"\n"), 0o644); err != nil {
+		return nil, err
+	}
+	resolv, err := os.ReadFile("/etc/resolv.conf")
+	if err != nil {
+		resolv = nil // no resolver on the node: an empty file, as the kubelet would
+	}
+	if err := state.WriteFile(out["/etc/resolv.conf"], resolv, 0o644); err != nil {
+		return nil, err
+	}
+	if p.Spec.HostIPC {
+		// The node's IPC namespace comes with the node's POSIX shared
+		// memory, as containerd binds it for such pods.
+		out["/dev/shm"] = "/dev/shm"
+		return out, nil
+	}
+	if err := mountTmpfs(out["/dev/shm"], "mode=1777,size="+shmSize); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// writeHosts writes the pod's /etc/hosts once its address is known.
+func writeHosts(path string, st *state.Pod) error {
+	content := hostsFile(st.PodIP, st.Hostname)
+	if st.HostNetwork {
+		content = nodeHostsFile()
+	}
+	return state.WriteFile(path, []byte(content), 0o644)
+}
+
+// hostsFile follows the kubelet's managed hosts file: localhost entries,
+// then the pod's IP with its hostname.
+func hostsFile(ip, host string) string {
+	pod := ""
+	if ip != "" {
+		pod = ip + "\t" + host + "\n"
+	}
+	return "# Kubernetes-managed hosts file.\n" +
+		"127.0.0.1\tlocalhost\n" +
+		"::1\tlocalhost ip6-localhost ip6-loopback\n" +
+		"fe00::0\tip6-localnet\n" +
+		"fe00::0\tip6-mcastprefix\n" +
+		"fe00::1\tip6-allnodes\n" +
+		"fe00::2\tip6-allrouters\n" + pod
+}
+
+// mountTmpfs mounts a tmpfs at dir. It runs in the monitor's private mount
+// namespace, so the host never sees it and it dies with the pod.
+func mountTmpfs(dir, data string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := unix.Mount("tmpfs", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, data); err != nil {
+		return fmt.Errorf("mount tmpfs on %s: %w", dir, err)
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/minipod/minipod/pkg/image"
+	"github.com/minipod/minipod/pkg/image/pull"
+	"github.com/minipod/minipod/pkg/state"
+)
+
+// pullResult is what an image pull sends back to the event loop.
+type pullResult struct {
+	c   *ctr
+	img *image.Image
+	err error
+	dur time.Duration
+}
+
+// imageBackoff is the kubelet's image pull back-off (imageBackOffPeriod,
+// MaxImageBackOff).
+const (
+	imageBackoff    = 10 * time.Second
+	maxImageBackoff = 300 * time.Second
+)
+
+// needsPull applies imagePullPolicy to the image as the store has it.
+// Directory images (built from the project's recipes) come from no
+// registry: they are present by definition and never pulled.
+func needsPull(c *ctr) (bool, *image.Image, error) {
+	img, err := image.Lookup(roots.Images, c.spec.Image)
+	if err != nil && !errors.Is(err, image.ErrNotFound) {
+		return false, nil, err
+	}
+	present := err == nil
+	switch {
+	case present && strings.HasPrefix(img.ID, "dir:"):
+		return false, img, nil
+	case c.spec.ImagePullPolicy == "Never":
+		if !present {
+			return false, nil, fmt.Errorf("%w: Container image %q is not present with pull policy of Never", errNeverPull, c.spec.Image)
+		}
+		return false, img, nil
+	case c.spec.ImagePullPolicy == "IfNotPresent" && present:
+		return false, img, nil
+	default: // Always, or IfNotPresent and missing
+		return true, img, nil
+	}
+}
+
+var errNeverPull = errors.New(string(state.ReasonErrImageNeverPull))
+
+// ensureImage makes c.img current for the next start of c. It returns true
+// when the image is ready now; otherwise a pull runs in the background and
+// reports to the event loop, or the container waits in an error state.
+func (mon *monitor) ensureImage(c *ctr) bool {
+	pull, img, err := needsPull(c)
+	switch {
+	case errors.Is(err, errNeverPull):
+		mon.imageFailed(c, state.ReasonErrImageNeverPull, strings.TrimPrefix(err.Error(), errNeverPull.Error()+": "), false)
+		return false
+	case err != nil:
+		mon.imageFailed(c, state.ReasonErrImagePull, err.Error(), true)
+		return false
+	case !pull:
+		if c.img == nil || c.img.ID != img.ID {
+			mon.st.AddEvent("Normal", "Pulled", c.spec.Name, fmt.Sprintf("Container image %q already present on machine", c.spec.Image))
+		}
+		c.img = img
+		return true
+	}
+	if c.pulling {
+		return false
+	}
+	c.pulling = true
+	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, state.ReasonContainerCreating, ""
+	mon.st.AddEvent("Normal", "Pulling", c.spec.Name, fmt.Sprintf("Pulling image %q", c.spec.Image))
+	go mon.pullImage(c)
+	return false
+}
+
+// pullImage runs off the event loop: a pull may take long, and `down` must
+// still be heard meanwhile.
+func (mon *monitor) pullImage(c *ctr) {
+	start := time.Now()
+	opts := pull.Options{Progress: os.Stderr}
+	if ins, err := pull.InsecureRegistries(); err == nil {
+		opts.Insecure = ins
+	}
+	img, err := pull.Pull(context.Background(), image.NewStore(roots.Images), c.spec.Image, opts)
+	mon.pulled <- pullResult{c: c, img: img, err: err, dur: time.Since(start)}
+}
+
+// onPulled resumes a container whose image pull finished.
+func (mon *monitor) onPulled(r pullResult) {
+	c := r.c
+	c.pulling = false
+	if mon.st.Terminating || mon.evicted {
+		return
+	}
+	if r.err != nil {
+		mon.imageFailed(c, state.ReasonErrImagePull, r.err.Error(), true)
+		return
+	}
+	c.imgDelay = 0
+	c.img = r.img
+	mon.st.AddEvent("Normal", "Pulled", c.spec.Name, fmt.Sprintf("Successfully pulled image %q in %s", c.spec.Image, r.dur.Round(time.Millisecond)))
+	mon.start(c) // not launch: with Always, launch would pull again, forever
+}
+
+// imageFailed puts c in ErrImagePull (or ErrImageNeverPull) and, when
+// retry, schedules the next pull with the kubelet's image back-off; the
+// container shows ImagePullBackOff while it waits.
+func (mon *monitor) imageFailed(c *ctr, reason state.Reason, msg string, retry bool) {
+	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, reason, msg
+	mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Failed to pull image \""+c.spec.Image+"\": "+msg)
+	if !retry {
+		return
+	}
+	c.imgDelay = min(max(2*c.imgDelay, imageBackoff), maxImageBackoff)
+	delay := c.imgDelay
+	c.timer = time.AfterFunc(delay, func() { mon.retry <- c })
+	c.imgWaiting = true
+	// The kubelet reports ErrImagePull for the failed attempt, then
+	// ImagePullBackOff while it waits; show the wait after a moment.
+	time.AfterFunc(backoffShownAfter, func() { mon.backoffShown <- c })
+}
+
+// backoffShownAfter is how long ErrImagePull stays before ImagePullBackOff.
+const backoffShownAfter = time.Second
+
+func (mon *monitor) onBackoffShown(c *ctr) {
+	if c.imgWaiting && c.st.Reason == state.ReasonErrImagePull {
+		c.st.Reason = state.ReasonImagePullBackOff
+		c.st.Message = fmt.Sprintf("Back-off pulling image %q", c.spec.Image)
+		mon.st.AddEvent("Normal", "BackOff", c.spec.Name, c.st.Message)
+	}
+}

@@ -1,0 +1,283 @@
+package monitor
+
+import (
+	"errors"
+	"fmt"
+	"github.com/minipod/minipod/pkg/teardown"
+	"net"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/minipod/minipod/pkg/capacity"
+	"github.com/minipod/minipod/pkg/cgroups"
+	"github.com/minipod/minipod/pkg/infra"
+	"github.com/minipod/minipod/pkg/logs"
+	"github.com/minipod/minipod/pkg/ns"
+	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/state"
+	"golang.org/x/sys/unix"
+)
+
+// readyFd is where `up` hands the monitor the write end of its report pipe.
+const readyFd = 3
+
+// monitor supervises one pod for its whole life.
+type monitor struct {
+	m      *podspec.Manifest
+	pod    *podspec.Pod
+	st     *state.Pod
+	ctrs   []*ctr // init containers first, in order, then app containers
+	byPID  map[int]*ctr
+	logDir string
+	driver cgroups.Driver
+	logOpt logs.Options // rotation limits, read once at start
+	pe     podEnv
+	ready  *os.File // report pipe to `up`; nil once reported
+	exits  chan exitEvent
+	kick   chan struct{}
+	retry  chan *ctr
+	pulled chan pullResult
+	// backoffShown turns ErrImagePull into ImagePullBackOff.
+	backoffShown chan *ctr
+	// execs are `minipod exec` requests (see execwire.go).
+	execAsks  chan execAsk
+	execForks chan execForked
+	execWaits map[int]chan int
+	execSock  *net.UnixListener
+	// spawned brings back the outcome of container starts, which run off
+	// the loop; unclaimed holds exits reaped before their fork was
+	// registered (claim.go).
+	spawned   chan spawnResult
+	unclaimed map[int]exitEvent
+	// stopping is closed when the pod starts being deleted: starts in
+	// flight give up.
+	stopping chan struct{}
+	// evictions brings a local-storage excess (evict.go); evicted is set
+	// once the pod is failed for it.
+	evictions chan string
+	evicted   bool
+	term      chan os.Signal
+	killAt    <-chan time.Time
+	stopped   bool     // pause has been told to stop
+	lock      *os.File // held for the monitor's whole life
+	lifeline  *os.File // pause exits on EOF here, i.e. when we die
+	// copiers counts log copiers still draining container output.
+	copiers sync.WaitGroup
+}
+
+// Main is the monitor process: `minipod monitor POD`. `up` starts it
+// in a new mount namespace of its own, in a new session.
+func Main(args []string) {
+	debug.SetGCPercent(50)
+	// A container fork shares the monitor's memory until it execs; with a
+	// shared PID namespace other containers could see that child.
+	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "usage: minipod monitor POD")
+		os.Exit(2)
+	}
+	mon, err := newMonitor(args[0])
+	if errors.Is(err, errDeletedPending) {
+		os.Exit(0) // `down` of a pod that never fitted: nothing else to do
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "monitor %s: %v\n", args[0], err)
+		os.Exit(1)
+	}
+	os.Exit(mon.run())
+}
+
+func newMonitor(name string) (*monitor, error) {
+	ready := os.NewFile(readyFd, "ready")
+	unix.CloseOnExec(readyFd)
+	mon := &monitor{ready: ready, byPID: map[int]*ctr{},
+		exits: make(chan exitEvent, 16), kick: make(chan struct{}, 1),
+		retry: make(chan *ctr, 16), pulled: make(chan pullResult, 16), backoffShown: make(chan *ctr, 16), term: make(chan os.Signal, 2),
+		execAsks: make(chan execAsk), execForks: make(chan execForked), execWaits: map[int]chan int{},
+		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string)}
+	signal.Notify(mon.term, unix.SIGTERM, unix.SIGINT)
+	signal.Ignore(unix.SIGHUP, unix.SIGPIPE)
+	if err := mon.boot(name); err != nil {
+		// Without the lock the pod is not ours (a later `up` of the same
+		// name may own it now): tear nothing down.
+		if mon.lock != nil {
+			mon.failBoot(name)
+		}
+		mon.report("fail " + err.Error())
+		return nil, err
+	}
+	return mon, nil
+}
+
+// boot does everything before the first container starts. On error the
+// caller tears down whatever was made.
+func (mon *monitor) boot(name string) error {
+	// Mounts made here must never propagate to the host; host mounts may
+	// still propagate in.
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_SLAVE, ""); err != nil {
+		return fmt.Errorf("make mounts private: %w", err)
+	}
+	// Keep the lock file referenced: a collected *os.File closes its fd,
+	// and closing it would drop the flock that tells `down` we are alive.
+	lock, err := roots.Lock(name)
+	if err != nil {
+		return err
+	}
+	mon.lock = lock
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("become subreaper: %w", err)
+	}
+
+	if err := mon.load(name); err != nil {
+		return err
+	}
+	go reap(mon.exits, mon.kick)
+	if mon.execSock, err = listenExec(roots.PodRun(name)); err != nil {
+		return err
+	}
+	go mon.acceptExecs(mon.execSock)
+	trace("loaded")
+	if err := mon.schedule(); err != nil {
+		return err
+	}
+	trace("scheduled")
+	return mon.startPod()
+}
+
+func (mon *monitor) load(name string) error {
+	m, p, err := roots.LoadManifest(name)
+	if err != nil {
+		return err
+	}
+	mon.m, mon.pod = m, p
+	mon.st = newState(mon.pod)
+	mon.logDir = logs.PodDir(roots.Logs, mon.pod.Namespace, mon.pod.Name, mon.pod.UID)
+	mon.save()
+	if mon.logOpt, err = logOptions(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// prepare makes the pod's volumes, shared files and container bundles.
+func (mon *monitor) prepare() error {
+	files, err := writePodFiles(mon.pod)
+	if err != nil {
+		return err
+	}
+	vols, err := makeVolumes(roots.Volumes(mon.pod.Name), mon.m, mon.pod)
+	if err != nil {
+		return err
+	}
+	mem, err := capacity.MemTotal()
+	if err != nil {
+		return err
+	}
+	mon.pe = podEnv{m: mon.m, pod: mon.pod, hostname: hostname(mon.pod), volumes: vols, files: files,
+		driver: mon.driver, nodeMemory: mem}
+	mon.ctrs = makeCtrs(mon.pod, mon.st)
+	return nil
+}
+
+func makeCtrs(p *podspec.Pod, st *state.Pod) []*ctr {
+	var out []*ctr
+	for i := range p.Spec.InitContainers {
+		out = append(out, &ctr{spec: &p.Spec.InitContainers[i], init: true, st: &st.InitContainers[i]})
+	}
+	for i := range p.Spec.Containers {
+		out = append(out, &ctr{spec: &p.Spec.Containers[i], st: &st.Containers[i]})
+	}
+	for _, c := range out {
+		c.bundle = roots.Bundle(p.Name, c.spec.Name)
+		c.layer = roots.Layer(p.Name, c.spec.Name)
+	}
+	return out
+}
+
+// startPod starts the namespace holder in the pod's cgroup, and prepares
+// what every container needs: volumes, files, network, namespace paths.
+func (mon *monitor) startPod() error {
+	share := mon.pod.Spec.ShareProcessNamespace != nil && *mon.pod.Spec.ShareProcessNamespace
+	opts := infra.Options{SharePID: share, HostNetwork: mon.pod.Spec.HostNetwork, HostIPC: mon.pod.Spec.HostIPC, Sysctls: podSysctls(mon.pod)}
+	place, err := mon.makePodCgroup()
+	if err != nil {
+		return err
+	}
+	trace("pod cgroup created")
+	opts.Cgroup = place
+	p, err := infra.Fork(selfExe, hostname(mon.pod), opts)
+	place.Close()
+	if err != nil {
+		return err
+	}
+	mon.lifeline = p.Lifeline
+	mon.kickReaper()
+	pid := p.PID
+	protectSandbox(pid)
+	mon.st.Pause = state.Identify(pid)
+	mon.st.Namespaces = ns.Inodes(pid)
+	mon.save() // record pause before anything else can fail or kill us
+	trace("pause forked")
+	// While pause's runtime starts: volumes, files, and the pod's network
+	// (its namespace exists since the fork).
+	if err := mon.prepare(); err != nil {
+		return err
+	}
+	trace("prepared")
+	cgroupsMade := mon.makeContainerCgroups()
+	if err := mon.attachNetwork(pid); err != nil {
+		_ = cgroupsMade()
+		return err
+	}
+	trace("network attached")
+	if err := cgroupsMade(); err != nil {
+		return err
+	}
+	trace("container cgroups created")
+	if err := p.Ready(); err != nil {
+		return err
+	}
+	trace("pause ready")
+	if err := writeHosts(mon.pe.files["/etc/hosts"], mon.st); err != nil {
+		return err
+	}
+	mon.pe.nsPaths = map[string]string{}
+	for _, k := range opts.Kinds() {
+		mon.pe.nsPaths[k] = "/proc/" + strconv.Itoa(pid) + "/ns/" + k
+	}
+	mon.pe.podIP, mon.pe.hostIP = mon.st.PodIP, mon.st.HostIP
+	mon.pe.cgroup = mon.st.Cgroup.Path
+	return mon.watchStorage()
+}
+
+// failBoot undoes a boot that went wrong, before `up` hears about it, so
+// that a failed `up` leaves nothing behind by the time it returns.
+func (mon *monitor) failBoot(name string) {
+	if mon.st == nil {
+		mon.st = &state.Pod{Name: name}
+	}
+	if p := mon.st.Pause; p.PID != 0 {
+		_ = p.Signal(unix.SIGKILL)
+		teardown.WaitExit(p, teardown.PauseGrace)
+	}
+	mon.teardown()
+}
+
+func (mon *monitor) kickReaper() {
+	select {
+	case mon.kick <- struct{}{}:
+	default:
+	}
+}
+
+// save writes state.json; a failure is logged, not fatal: the pod keeps
+// running and the next change writes it again.
+func (mon *monitor) save() {
+	if err := roots.Save(mon.st); err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
+	}
+}

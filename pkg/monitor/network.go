@@ -1,0 +1,105 @@
+package monitor
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/minipod/minipod/pkg/network"
+	"github.com/minipod/minipod/pkg/podspec"
+)
+
+// netConfig is the node's pod network configuration.
+func netConfig() (network.Config, error) { return network.LoadConfig(roots.Data) }
+
+// hostPorts collects the pod's published ports, each with its place in
+// the manifest for errors.
+func hostPorts(p *podspec.Pod) []network.PortMapping {
+	var out []network.PortMapping
+	for _, list := range []struct {
+		field string
+		ctrs  []podspec.Container
+	}{{"spec.initContainers", p.Spec.InitContainers}, {"spec.containers", p.Spec.Containers}} {
+		for i, c := range list.ctrs {
+			for j, port := range c.Ports {
+				if port.HostPort == 0 {
+					continue
+				}
+				out = append(out, network.PortMapping{
+					HostIP: net.ParseIP(port.HostIP), HostPort: uint16(port.HostPort),
+					ContainerPort: uint16(port.ContainerPort), Protocol: strings.ToLower(port.Protocol),
+					Field: fmt.Sprintf("%s[%d].ports[%d]", list.field, i, j),
+				})
+			}
+		}
+	}
+	return out
+}
+
+// heldPorts are this monitor's hostPort sockets, kept open for the pod's
+// life so that no host service can take a published port meanwhile; the
+// kernel closes them if the monitor dies, and detachNetwork otherwise.
+var heldPorts *network.PortHold
+
+// attachNetwork puts the pod on the node's pod network (or records the
+// node's address for hostNetwork pods).
+func (mon *monitor) attachNetwork(pausePID int) error {
+	mon.st.HostIP = nodeIP()
+	if mon.pod.Spec.HostNetwork {
+		mon.st.PodIP, mon.st.HostNetwork = mon.st.HostIP, true
+		return nil
+	}
+	cfg, err := netConfig()
+	if err != nil {
+		return err
+	}
+	att, err := cfg.Attach(network.Owner{Pod: mon.pod.Name, UID: mon.pod.UID}, pausePID, hostPorts(mon.pod), roots.Alive)
+	if err != nil {
+		return err
+	}
+	heldPorts = att.Ports
+	mon.st.PodIP = att.IP.String()
+	mon.st.AddEvent("Normal", "AddedInterface", "", "Add eth0 ["+att.IP.String()+"/"+maskBits(cfg.Subnet)+"] on "+cfg.Bridge)
+	return nil
+}
+
+func maskBits(n *net.IPNet) string {
+	ones, _ := n.Mask.Size()
+	return strconv.Itoa(ones)
+}
+
+// nodeIP is the node's first global IPv4 address outside the pod network:
+// status.hostIP.
+func nodeIP() string {
+	bridge := network.DefaultBridge
+	if cfg, err := netConfig(); err == nil {
+		bridge = cfg.Bridge
+	}
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return ""
+	}
+	for _, i := range ifs {
+		if i.Flags&net.FlagLoopback != 0 || i.Flags&net.FlagUp == 0 || i.Name == bridge || strings.HasPrefix(i.Name, network.VethPrefix) {
+			continue
+		}
+		addrs, _ := i.Addrs()
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && n.IP.IsGlobalUnicast() {
+				return n.IP.String()
+			}
+		}
+	}
+	return ""
+}
+
+// nodeHostsFile is the node's /etc/hosts, which hostNetwork pods get.
+func nodeHostsFile() string {
+	b, err := os.ReadFile("/etc/hosts")
+	if err != nil {
+		return hostsFile("", "")
+	}
+	return "# Kubernetes-managed hosts file (host network).\n" + string(b)
+}

@@ -1,0 +1,81 @@
+package monitor
+
+import (
+	"fmt"
+	"github.com/minipod/minipod/pkg/podstatus"
+
+	"github.com/minipod/minipod/pkg/state"
+)
+
+// updatePhase computes the pod phase as the kubelet's getPhase does.
+func (mon *monitor) updatePhase() {
+	st := mon.st
+	if st.Phase == state.PhaseFailed {
+		return
+	}
+	st.Phase = podstatus.Phase(st, mon.pod.Spec.RestartPolicy)
+}
+
+// readiness decides what `up -d` hears: "ok" once every app container has
+// started, or the pod finished; "fail <why>" when it cannot start on its own.
+func readiness(st *state.Pod) (string, bool) {
+	if st.Phase == state.PhaseFailed {
+		return "fail pod " + st.Name + " failed: " + podstatus.Status(st) + messageSuffix(st.Message) + startErrors(st), true
+	}
+	if st.Phase == state.PhaseSucceeded {
+		return "ok", true
+	}
+	// Every app container has run: one that never got started (a start
+	// error, retried) must not count because it has restarts.
+	all := st.Initialized
+	for _, c := range st.Containers {
+		if !c.Started {
+			all = false
+		}
+	}
+	if all {
+		return "ok", true
+	}
+	for i, c := range st.All() {
+		field := fmt.Sprintf("spec.containers[%d]", i-len(st.InitContainers))
+		if i < len(st.InitContainers) {
+			field = fmt.Sprintf("spec.initContainers[%d]", i)
+		}
+		switch c.Reason {
+		case state.ReasonErrImagePull, state.ReasonImagePullBackOff, state.ReasonErrImageNeverPull:
+			return fmt.Sprintf("fail pod %s is not running: %s: %s.image %q: %s", st.Name, podstatus.Status(st), field, c.Image, c.Message), true
+		case state.ReasonCreateContainerConfigError:
+			return "fail pod " + st.Name + " is not running: " + podstatus.Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message), true
+		case state.ReasonCrashLoopBackOff, state.ReasonStartError:
+			return "fail pod " + st.Name + " is not running: " + podstatus.Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message) + lastStartError(*c), true
+		}
+	}
+	return "", false
+}
+
+// startErrors says why containers of a failed pod could not start.
+func startErrors(st *state.Pod) string {
+	var out string
+	for _, c := range st.All() {
+		if c.Reason == state.ReasonStartError && c.Message != "" {
+			out += "; container " + c.Name + ": " + c.Message
+		}
+	}
+	return out
+}
+
+// lastStartError is why a container in back-off could not start, when
+// that is why: what a user fixes.
+func lastStartError(c state.Container) string {
+	if c.Reason != state.ReasonCrashLoopBackOff || c.Last == nil || c.Last.Reason != state.ReasonStartError {
+		return ""
+	}
+	return "; last start failed: " + c.Last.Message
+}
+
+func messageSuffix(m string) string {
+	if m == "" {
+		return ""
+	}
+	return ": " + m
+}

@@ -1,0 +1,153 @@
+package monitor
+
+import (
+	"fmt"
+	"github.com/minipod/minipod/pkg/state"
+	"github.com/minipod/minipod/pkg/teardown"
+	"os"
+	"time"
+)
+
+// run is the monitor's event loop. Every change of the pod happens on this
+// goroutine, so the state record needs no locking.
+func (mon *monitor) run() int {
+	mon.advance()
+	changed := true
+	for {
+		if changed {
+			mon.updatePhase()
+			mon.save()
+			mon.maybeReport()
+			if mon.finished() {
+				break
+			}
+		}
+		changed = true
+		select {
+		case e := <-mon.exits:
+			mon.onExit(e)
+		case c := <-mon.retry:
+			mon.onRetry(c)
+		case r := <-mon.pulled:
+			mon.onPulled(r)
+		case c := <-mon.backoffShown:
+			mon.onBackoffShown(c)
+		case <-mon.term:
+			mon.beginStop()
+		case <-mon.killAt:
+			mon.killAll()
+		case a := <-mon.execAsks:
+			// A question, not a change: no state to write.
+			a.reply <- mon.execTarget(a.container)
+			changed = false
+		case f := <-mon.execForks:
+			mon.onExecForked(f)
+			changed = false
+		case r := <-mon.spawned:
+			mon.onSpawned(r)
+		case msg := <-mon.evictions:
+			mon.evict(msg)
+		}
+	}
+	return mon.finish()
+}
+
+// finished reports whether the loop is over: the pod reached a terminal
+// phase or is being deleted, and pause plus every container have exited.
+func (mon *monitor) finished() bool {
+	if !mon.st.Terminating && mon.st.Phase != state.PhaseSucceeded && mon.st.Phase != state.PhaseFailed {
+		return false
+	}
+	if len(mon.byPID) > 0 || mon.anyStarting() {
+		if !mon.st.Terminating && !mon.evicted {
+			mon.beginStop() // a terminal pod must not leave stragglers
+		}
+		return false
+	}
+	if !mon.stopped {
+		mon.stopPause()
+		return !mon.st.Pause.Alive()
+	}
+	return !mon.st.Pause.Alive()
+}
+
+// finish ends the monitor. A deleted pod is removed entirely; a pod that
+// completed keeps its state and logs for `get` and `logs` until `down`.
+func (mon *monitor) finish() int {
+	if mon.execSock != nil {
+		mon.execSock.Close()
+	}
+	mon.drainLogs()
+	if mon.st.Terminating {
+		mon.teardown()
+		return 0
+	}
+	// The sandbox is gone: free the address, hostPorts and cgroup now, as
+	// the kubelet does for a finished pod; `down` removes the files later.
+	if err := teardown.Sandbox(roots, mon.st, heldPorts); err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
+	}
+	heldPorts = nil
+	mon.st.Finished = true
+	mon.save()
+	return 0
+}
+
+// drainLogs waits until the last output of every container is in its log
+// file. A process that inherited a container's stdout and escaped its
+// namespaces could hold the pipe open forever, hence the bound.
+func (mon *monitor) drainLogs() {
+	done := make(chan struct{})
+	go func() { mon.copiers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		fmt.Fprintln(os.Stderr, "monitor: log copiers still busy after 2s; giving up on them")
+	}
+}
+
+// teardown removes everything the pod had on disk. The tmpfs mounts live in
+// this process's mount namespace; they are unmounted first so RemoveAll can
+// delete their mount points, and would vanish with us anyway.
+func (mon *monitor) teardown() {
+	name := ""
+	if mon.st != nil {
+		name = mon.st.Name
+	}
+	if name == "" {
+		return
+	}
+	if err := teardown.Pod(roots, mon.st, heldPorts); err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
+	}
+	heldPorts = nil
+}
+
+// maybeReport tells a waiting `up` once the pod is running (every app
+// container has started) or cannot get there on its own.
+func (mon *monitor) maybeReport() {
+	// A start in flight ends in moments either way: report the pod as it
+	// then is, not with one container still being created.
+	if mon.ready == nil || mon.anyStarting() {
+		return
+	}
+	switch msg, done := readiness(mon.st); {
+	case !done:
+		return
+	default:
+		mon.report(msg)
+	}
+}
+
+func (mon *monitor) report(msg string) {
+	if mon.ready == nil {
+		return
+	}
+	trace("report " + msg)
+	fmt.Fprintln(mon.ready, msg)
+	mon.ready.Close()
+	mon.ready = nil
+}
+
+// grace is the pod's grace period, with `down --grace-period` applied.
+func (mon *monitor) grace() time.Duration { return roots.Grace(mon.pod, mon.pod.Name) }

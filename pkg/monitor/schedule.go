@@ -1,0 +1,128 @@
+package monitor
+
+import (
+	"errors"
+	"fmt"
+	"github.com/minipod/minipod/pkg/state"
+	"os"
+	"time"
+
+	"github.com/minipod/minipod/pkg/capacity"
+	"github.com/minipod/minipod/pkg/podspec"
+)
+
+// errDeletedPending: `down` came while the pod waited to fit.
+var errDeletedPending = errors.New("deleted while Pending")
+
+// scheduleRetry is how often a pod that does not fit asks again; the
+// scheduler retries on cluster events, which here are pods going away.
+const scheduleRetry = 2 * time.Second
+
+// schedule binds the pod to the node, as the scheduler would, before
+// anything of it is made. A pod whose requests do not fit in what the
+// node has left stays Pending (PodScheduled False, Unschedulable, a
+// FailedScheduling event), `up` hears so, and the pod starts once other
+// pods have made room, or never, until `down`.
+func (mon *monitor) schedule() error {
+	req := mon.pod.EffectiveRequests()
+	req[capacity.ResourcePods] = 1
+	var tick *time.Ticker
+	for {
+		reasons, err := mon.bind(req)
+		if err != nil {
+			return err
+		}
+		if len(reasons) == 0 {
+			if tick != nil {
+				tick.Stop()
+			}
+			mon.st.AddEvent("Normal", "Scheduled", "", "Successfully assigned "+mon.pod.Namespace+"/"+mon.pod.Name+" to "+nodeName())
+			return nil
+		}
+		if tick == nil {
+			msg := capacity.Message(reasons)
+			mon.st.Unschedulable = msg
+			mon.st.AddEvent("Warning", "FailedScheduling", "", msg)
+			mon.save()
+			mon.report("pending " + msg)
+			tick = time.NewTicker(scheduleRetry)
+		}
+		if err := mon.waitPending(tick.C); err != nil {
+			tick.Stop()
+			return err
+		}
+	}
+}
+
+// waitPending waits for the next try, answering exec requests meanwhile.
+func (mon *monitor) waitPending(next <-chan time.Time) error {
+	for {
+		select {
+		case <-next:
+			return nil
+		case <-mon.term:
+			mon.st.Terminating = true
+			return errDeletedPending
+		case a := <-mon.execAsks:
+			a.reply <- execTarget{err: fmt.Errorf("cannot exec into pod %s: it is Pending: %s", mon.pod.Name, mon.st.Unschedulable)}
+		}
+	}
+}
+
+// bind reserves req on the node if it fits, under the node lock so that
+// two pods starting at once cannot both take the last of a resource, and
+// otherwise says why not.
+func (mon *monitor) bind(req map[string]int64) ([]string, error) {
+	lock, err := roots.LockNode()
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Close()
+	alloc, err := capacity.Allocatable(roots.Data)
+	if err != nil {
+		return nil, err
+	}
+	used, err := boundRequests(mon.pod.Name)
+	if err != nil {
+		return nil, err
+	}
+	if reasons := capacity.Insufficient(alloc, used, req); len(reasons) > 0 {
+		return reasons, nil
+	}
+	mon.st.Bound, mon.st.Requests, mon.st.Unschedulable = true, req, ""
+	// Saved before the lock goes: the next pod to decide must count us.
+	return nil, roots.Save(mon.st)
+}
+
+// boundRequests sums what the pods bound to the node, other than self,
+// hold. A pod that has finished (Succeeded or Failed) holds nothing, as
+// the scheduler does not count terminal pods.
+func boundRequests(self string) (podspec.ResourceAmounts, error) {
+	names, err := roots.List()
+	if err != nil {
+		return nil, err
+	}
+	used := podspec.ResourceAmounts{}
+	for _, name := range names {
+		if name == self {
+			continue
+		}
+		st, err := roots.Load(name)
+		if err != nil {
+			continue // being created or removed: not bound
+		}
+		if st.Bound && st.Phase != state.PhaseSucceeded && st.Phase != state.PhaseFailed {
+			capacity.Add(used, st.Requests)
+		}
+	}
+	return used, nil
+}
+
+// nodeName is the node's name in events: its hostname.
+func nodeName() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "localhost"
+	}
+	return h
+}
