@@ -24,8 +24,10 @@ type ctr struct {
 	bundle string
 	layer  string // holds upper/ and work/, recreated for every instance
 	pid    int
-	// starting is set while an instance is being started off the loop.
-	starting bool
+	// step is what the monitor does with it next (lifecycle.go); retry
+	// is what its timer does, while it waits.
+	step  step
+	retry retryKind
 
 	// kubelet-style crash-loop back-off
 	delay       time.Duration
@@ -42,13 +44,10 @@ type ctr struct {
 	oomBefore int64
 
 	// the image, resolved (and pulled if the policy says so) before a start
-	img        *image.Image
-	pulling    bool
-	imgDelay   time.Duration // image pull back-off
-	imgWaiting bool          // timer is an image pull retry
+	img      *image.Image
+	imgDelay time.Duration // image pull back-off
 	// a CreateContainerConfigError's retry
-	cfgDelay   time.Duration
-	cfgWaiting bool
+	cfgDelay time.Duration
 }
 
 // podEnv is what every container's environment and spec need from the pod.

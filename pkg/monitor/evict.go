@@ -169,10 +169,7 @@ func (mon *monitor) evict(msg string) {
 	mon.st.Phase, mon.st.Reason, mon.st.Message = state.PhaseFailed, state.ReasonEvicted, msg
 	mon.st.AddEvent("Warning", "Evicted", "", msg)
 	for _, c := range mon.ctrs {
-		if c.timer != nil {
-			c.timer.Stop()
-			c.timer = nil
-		}
+		c.halt()
 	}
 	for _, c := range mon.byPID {
 		mon.st.AddEvent("Normal", "Killing", c.spec.Name, "Stopping container "+c.spec.Name)

@@ -189,7 +189,7 @@ func (mon *monitor) execTarget(name string) execTarget {
 		if c.spec.Name != name {
 			continue
 		}
-		if c.pid == 0 || c.st.State != state.StateRunning {
+		if c.step != stepRunning {
 			return execTarget{err: fmt.Errorf("cannot exec into container %s of pod %s: container is not running (%s)", name, mon.pod.Name, c.st.State)}
 		}
 		return execTarget{proc: c.st.Proc, run: c.exec, cgroup: mon.execCgroup(c.cgroup)}

@@ -79,9 +79,11 @@ func (mon *monitor) terminated(c *ctr, t state.Terminated) {
 	c.st.StartedAt, c.st.FinishedAt = t.StartedAt, t.FinishedAt
 	c.st.Ready, c.st.Proc, c.st.Namespaces = false, state.Proc{}, nil
 	if mon.st.Terminating || mon.evicted {
+		c.enter(stepDone)
 		return
 	}
 	if !mon.shouldRestart(c, t.ExitCode) {
+		c.enter(stepDone)
 		if c.init && t.ExitCode != 0 {
 			mon.st.Phase, mon.st.Reason = state.PhaseFailed, ""
 			mon.st.Message = fmt.Sprintf("init container %s failed with exit code %d", c.spec.Name, t.ExitCode)
@@ -122,20 +124,21 @@ func (mon *monitor) scheduleRestart(c *ctr, t state.Terminated) {
 	c.st.State, c.st.Reason = state.StateWaiting, state.ReasonCrashLoopBackOff
 	c.st.Message = fmt.Sprintf("back-off %s restarting failed container=%s pod=%s_%s(%s)", d, c.spec.Name, mon.pod.Name, mon.pod.Namespace, mon.pod.UID)
 	mon.st.AddEvent("Warning", "BackOff", c.spec.Name, "Back-off restarting failed container "+c.spec.Name+" in pod "+mon.pod.Name+"_"+mon.pod.Namespace+"("+mon.pod.UID+")")
-	c.timer = time.AfterFunc(d, func() { mon.retry <- c })
+	mon.wait(c, retryCrash, d)
 }
 
+// onRetry is a waiting container's timer: a pull or config error is tried
+// again, a crash back-off ends in a restart.
 func (mon *monitor) onRetry(c *ctr) {
 	c.timer = nil
-	if mon.st.Terminating || mon.evicted {
+	if c.step != stepWaiting || mon.st.Terminating || mon.evicted {
+		return // halted meanwhile
+	}
+	if c.retry == retryCrash {
+		mon.restart(c)
 		return
 	}
-	if c.imgWaiting || c.cfgWaiting {
-		c.imgWaiting, c.cfgWaiting = false, false
-		mon.launch(c)
-		return
-	}
-	mon.restart(c)
+	mon.launch(c)
 }
 
 func (mon *monitor) restart(c *ctr) {

@@ -73,10 +73,10 @@ func (mon *monitor) ensureImage(c *ctr) bool {
 		c.img = img
 		return true
 	}
-	if c.pulling {
+	if c.step == stepPulling {
 		return false
 	}
-	c.pulling = true
+	c.enter(stepPulling)
 	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, state.ReasonContainerCreating, ""
 	mon.st.AddEvent("Normal", "Pulling", c.spec.Name, fmt.Sprintf("Pulling image %q", c.spec.Image))
 	go mon.pullImage(c)
@@ -98,8 +98,8 @@ func (mon *monitor) pullImage(c *ctr) {
 // onPulled resumes a container whose image pull finished.
 func (mon *monitor) onPulled(r pullResult) {
 	c := r.c
-	c.pulling = false
 	if mon.st.Terminating || mon.evicted {
+		c.enter(stepDone)
 		return
 	}
 	if r.err != nil {
@@ -119,12 +119,11 @@ func (mon *monitor) imageFailed(c *ctr, reason state.Reason, msg string, retry b
 	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, reason, msg
 	mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Failed to pull image \""+c.spec.Image+"\": "+msg)
 	if !retry {
+		c.enter(stepBlocked)
 		return
 	}
 	c.imgDelay = min(max(2*c.imgDelay, imageBackoff), maxImageBackoff)
-	delay := c.imgDelay
-	c.timer = time.AfterFunc(delay, func() { mon.retry <- c })
-	c.imgWaiting = true
+	mon.wait(c, retryPull, c.imgDelay)
 	// The kubelet reports ErrImagePull for the failed attempt, then
 	// ImagePullBackOff while it waits; show the wait after a moment.
 	time.AfterFunc(backoffShownAfter, func() { mon.backoffShown <- c })
@@ -134,7 +133,7 @@ func (mon *monitor) imageFailed(c *ctr, reason state.Reason, msg string, retry b
 const backoffShownAfter = time.Second
 
 func (mon *monitor) onBackoffShown(c *ctr) {
-	if c.imgWaiting && c.st.Reason == state.ReasonErrImagePull {
+	if c.step == stepWaiting && c.retry == retryPull && c.st.Reason == state.ReasonErrImagePull {
 		c.st.Reason = state.ReasonImagePullBackOff
 		c.st.Message = fmt.Sprintf("Back-off pulling image %q", c.spec.Image)
 		mon.st.AddEvent("Normal", "BackOff", c.spec.Name, c.st.Message)

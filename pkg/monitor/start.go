@@ -28,7 +28,7 @@ func (mon *monitor) advance() {
 		if c.st.State == state.StateTerminated && c.st.ExitCode == 0 {
 			continue
 		}
-		if c.pid == 0 && !c.starting && c.timer == nil && !c.pulling && c.st.State != state.StateTerminated && c.st.Reason != state.ReasonErrImageNeverPull {
+		if c.step == stepIdle {
 			mon.launch(c)
 		}
 		return // init containers run one at a time
@@ -43,8 +43,7 @@ func (mon *monitor) advance() {
 	}
 	var batch []*ctr
 	for _, c := range mon.ctrs {
-		if !c.init && c.pid == 0 && !c.starting && c.timer == nil && !c.pulling && c.st.State == state.StateWaiting &&
-			!c.st.Started && c.st.RestartCount == 0 && c.st.Reason != state.ReasonErrImageNeverPull && mon.ensureImage(c) {
+		if !c.init && c.step == stepIdle && mon.ensureImage(c) {
 			batch = append(batch, c)
 		}
 	}
@@ -76,8 +75,7 @@ func (mon *monitor) configFailed(c *ctr, ce *ConfigError) {
 	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, state.ReasonCreateContainerConfigError, ce.Msg
 	mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Error: "+ce.Msg)
 	c.cfgDelay = min(max(2*c.cfgDelay, imageBackoff), maxImageBackoff)
-	c.cfgWaiting = true
-	c.timer = time.AfterFunc(c.cfgDelay, func() { mon.retry <- c })
+	mon.wait(c, retryConfig, c.cfgDelay)
 }
 
 // spawnResult is the outcome of one container start.
@@ -93,10 +91,10 @@ type spawnResult struct {
 // (Start bounds it), and the loop must go on meanwhile (exits, `down`).
 // Until its result is back, c is starting and belongs to that goroutine.
 func (mon *monitor) start(c *ctr) {
-	if c.starting {
-		return
-	}
-	c.starting = true
+	// Only an idle, pulled, waiting or just-ended container gets here
+	// (lifecycle.go): a start in flight is never started again, except by
+	// its own failure, which restarts it.
+	c.enter(stepStarting)
 	if c.st.State == state.StateTerminated {
 		// A restart: the last instance is in lastState already; this one
 		// is being created, which the phase must not mistake for an end.
@@ -113,7 +111,6 @@ func (mon *monitor) start(c *ctr) {
 // the command ran are a terminated StartError instance, handled like any
 // other exit.
 func (mon *monitor) onSpawned(r spawnResult) {
-	r.c.starting = false
 	mon.started(r.c, r.pid, r.err, r.forked)
 	switch {
 	case r.err == nil && mon.evicted:
@@ -128,7 +125,7 @@ func (mon *monitor) onSpawned(r spawnResult) {
 
 func (mon *monitor) anyStarting() bool {
 	for _, c := range mon.ctrs {
-		if c.starting {
+		if c.step == stepStarting {
 			return true
 		}
 	}
@@ -154,6 +151,7 @@ func (mon *monitor) started(c *ctr, pid int, err error, forked time.Time) {
 		return
 	}
 	c.pid = pid
+	c.enter(stepRunning)
 	mon.byPID[pid] = c
 	c.st.State, c.st.Reason, c.st.Message = state.StateRunning, "", ""
 	c.st.StartedAt, c.st.FinishedAt, c.st.ExitCode, c.st.Signal = now, time.Time{}, 0, 0

@@ -16,10 +16,7 @@ func (mon *monitor) beginStop() {
 	mon.st.Terminating = true
 	close(mon.stopping)
 	for _, c := range mon.ctrs {
-		if c.timer != nil {
-			c.timer.Stop()
-			c.timer = nil
-		}
+		c.halt()
 	}
 	grace := mon.grace()
 	sig := unix.SIGTERM
