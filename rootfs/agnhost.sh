@@ -24,10 +24,7 @@ cat "$files/group" >>"$ROOTFS/etc/group"
 install -d -m 0755 -o 1000 -g 1000 "$ROOTFS/home/user-defined-in-image"
 # liveness serves with busybox nc (one shell per connection) and decodes
 # URLs with busybox httpd -d.
-for applet in nc httpd; do
-	[[ -L $ROOTFS/usr/bin/$applet || -L $ROOTFS/usr/sbin/$applet || -L $ROOTFS/bin/$applet ]] ||
-		die "base image has no busybox $applet applet"
-done
+[[ -L $ROOTFS/usr/bin/nc && -L $ROOTFS/usr/sbin/httpd ]] || die "base image has no busybox nc or httpd applet"
 install -m 0755 "$files/agnhost" "$ROOTFS/agnhost"
 
 CONFIG_ENV=("PATH=$IMAGE_PATH")

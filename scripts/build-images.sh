@@ -41,9 +41,13 @@ IMAGES=(
 	"redis:latest|redis|debian:bookworm||snapshot"
 	"fedora:latest|fedora|busybox:latest||"
 	"gcr.io/google-samples/hello-app:2.0|hello-app|busybox:latest||"
-	"registry.k8s.io/e2e-test-images/agnhost:2.45|agnhost|busybox:latest||"
+	"registry.k8s.io/e2e-test-images/agnhost:2.45|agnhost|busybox:latest|2.40|"
 	"registry.k8s.io/pause:3.10|pause|busybox:latest|3.9 3.8|"
 	"hashicorp/http-echo:1.0|http-echo|busybox:latest||"
+	"registry.k8s.io/busybox:1.27.2|k8s-busybox|busybox:latest||"
+	"registry.k8s.io/goproxy:0.1|goproxy|busybox:latest||"
+	"registry.k8s.io/etcd:3.5.1-0|etcd|debian:bookworm||snapshot"
+	"alpine:latest|alpine|busybox:latest||"
 )
 
 # Recipes that compile a Go program of this repository: their stamp covers
