@@ -9,8 +9,10 @@ export CGO_ENABLED := 0
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+
 build: ## build the static minipod binary into bin/
-	$(GO) build -trimpath -ldflags='-s -w' -o $(BIN) ./cmd/minipod
+	$(GO) build -trimpath -ldflags='-s -w -X github.com/minipod/minipod/pkg/pod.buildCommit=$(COMMIT)' -o $(BIN) ./cmd/minipod
 
 deps: ## install the Debian packages minipod and its tests need (as root)
 	scripts/install-deps.sh

@@ -82,19 +82,38 @@ func TestDownAfterMonitorKilled(t *testing.T) {
 	checkGone(t, name, before, procs)
 
 	r = mp(t, "down", name)
-	if r.code != 0 || !strings.Contains(r.stderr, `pod "`+name+`" not found`) {
-		t.Errorf("second down: want exit 0 and pod not found, got %s", r)
+	if r.code == 0 || !strings.Contains(r.stderr, `pods "`+name+`" not found`) {
+		t.Errorf("second down: want an error naming the pod, got %s", r)
+	}
+	if r = mp(t, "down", "--ignore-not-found", name); r.code != 0 || r.stderr != "" {
+		t.Errorf("down --ignore-not-found of a deleted pod: %s", r)
 	}
 }
 
-// TestDownIdempotent: down of a pod that never existed exits 0 and says so;
-// down -f FILE removes the pods of a manifest.
-func TestDownIdempotent(t *testing.T) {
+// TestDownNotFound: down of a pod that never existed fails naming it, as
+// kubectl delete does, and still deletes the others it names;
+// --ignore-not-found makes it no error; down -f FILE removes the pods of a
+// manifest.
+func TestDownNotFound(t *testing.T) {
 	root(t)
 	missing := podName("never-was")
 	r := mp(t, "down", missing)
-	if r.code != 0 || !strings.Contains(r.stderr, `pod "`+missing+`" not found`) {
+	if r.code == 0 || !strings.Contains(r.stderr, `pods "`+missing+`" not found`) {
 		t.Errorf("down of a missing pod: %s", r)
+	}
+	if r = mp(t, "down", "--ignore-not-found", missing); r.code != 0 || r.stderr != "" {
+		t.Errorf("down --ignore-not-found of a missing pod: %s", r)
+	}
+	other := podName("deleted-anyway")
+	upPodNoCleanup := tmpl(twoIdle, other, "SHARE", "false")
+	mustMP(t, "up", "-d", writeManifest(t, other, upPodNoCleanup))
+	t.Cleanup(func() { mp(t, "down", "--ignore-not-found", other) })
+	r = mp(t, "down", missing, other)
+	if r.code == 0 || !strings.Contains(r.stdout, `pod "`+other+`" deleted`) {
+		t.Errorf("down of a missing and an existing pod: %s", r)
+	}
+	if g := mp(t, "get", other); g.code == 0 {
+		t.Errorf("the existing pod was not deleted: %s", g)
 	}
 
 	name := podName("downf")

@@ -15,3 +15,12 @@ func newNetwork() *cobra.Command {
 	})
 	return cmd
 }
+
+func newVersion() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print minipod's version and commit, its Go, the node's cgroup mode and kernel",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return pod.Version(cmd.OutOrStdout()) },
+	}
+}

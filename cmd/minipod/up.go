@@ -24,15 +24,17 @@ func newUp() *cobra.Command {
 func newDown() *cobra.Command {
 	var file string
 	var grace int
+	var ignore bool
 	cmd := &cobra.Command{
 		Use:     "down [POD...] | down -f FILE",
 		Aliases: []string{"delete"},
 		Short:   "Delete pods: stop their containers gracefully and remove everything they had",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return pod.Down(pod.DownOptions{Names: args, File: file, GracePeriod: grace, Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr()})
+			return pod.Down(pod.DownOptions{Names: args, File: file, GracePeriod: grace, IgnoreNotFound: ignore, Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr()})
 		},
 	}
 	cmd.Flags().StringVarP(&file, "filename", "f", "", "delete the pods defined in this manifest")
 	cmd.Flags().IntVar(&grace, "grace-period", -1, "seconds to wait after SIGTERM before SIGKILL (-1: the pod's terminationGracePeriodSeconds)")
+	cmd.Flags().BoolVar(&ignore, "ignore-not-found", false, "a pod that does not exist is no error")
 	return cmd
 }

@@ -20,13 +20,15 @@ type DownOptions struct {
 	// GracePeriod overrides terminationGracePeriodSeconds when >= 0, as
 	// `kubectl delete --grace-period` does.
 	GracePeriod int
+	// IgnoreNotFound makes a pod that does not exist no error.
+	IgnoreNotFound bool
 	Out         io.Writer
 	Err         io.Writer
 }
 
 // Down deletes pods: graceful stop, then every process, mount, namespace,
-// volume, log and state file goes. Deleting a pod that does not exist is
-// not an error, so Down can always be repeated.
+// volume, log and state file goes. A pod that does not exist is an error
+// naming it, as for kubectl delete, unless IgnoreNotFound.
 func Down(o DownOptions) error {
 	names := o.Names
 	if o.File != "" {
@@ -49,8 +51,9 @@ func Down(o DownOptions) error {
 			errs = append(errs, err)
 		case existed:
 			fmt.Fprintf(o.Out, "pod %q deleted\n", n)
-		default:
-			fmt.Fprintf(o.Err, "pod %q not found\n", n)
+		case !o.IgnoreNotFound:
+			// As kubectl delete: the others are still deleted.
+			errs = append(errs, fmt.Errorf("pods %q not found", n))
 		}
 	}
 	return errors.Join(errs...)
