@@ -22,8 +22,8 @@ type DownOptions struct {
 	GracePeriod int
 	// IgnoreNotFound makes a pod that does not exist no error.
 	IgnoreNotFound bool
-	Out         io.Writer
-	Err         io.Writer
+	Out            io.Writer
+	Err            io.Writer
 }
 
 // Down deletes pods: graceful stop, then every process, mount, namespace,
