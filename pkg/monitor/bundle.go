@@ -14,6 +14,7 @@ import (
 	"github.com/minipod/minipod/pkg/specconv"
 	"github.com/minipod/minipod/pkg/state"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // ctr is the monitor's view of one container of the pod.
@@ -39,6 +40,8 @@ type ctr struct {
 	cgroup cgroups.Dirs
 	// exec is what execs into the current instance need (execserve.go)
 	exec *execCache
+	// logsDone is closed once the instance's output is all in its log.
+	logsDone <-chan struct{}
 	// oomBefore is the cgroup's OOM kill count when the instance started;
 	// -1 when the cgroup does not count them.
 	oomBefore int64
@@ -106,7 +109,8 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, error) {
 		Args: podspec.ResolveArgs(img.Config.Entrypoint, img.Config.Cmd, c.spec.Command, c.spec.Args, env),
 		Cwd:  cwd, Hostname: pe.hostname,
 		Volumes: pe.volumes, PodFiles: pe.files, PodNS: pe.nsPaths,
-		CgroupsPath: cg,
+		CgroupsPath:    cg,
+		TerminationLog: terminationLog(c.layer),
 	})
 	if err != nil {
 		return nil, err
@@ -155,8 +159,18 @@ func freshLayer(layer string) error {
 			return fmt.Errorf("create writable layer: %w", err)
 		}
 	}
-	return nil
+	// World-writable, as the kubelet makes it: the container's user may be
+	// anyone. It lives with the instance's layer and goes with it.
+	f, err := os.OpenFile(terminationLog(layer), os.O_CREATE|os.O_EXCL|os.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o666)
+	if err != nil {
+		return fmt.Errorf("create termination log: %w", err)
+	}
+	f.Close()
+	return os.Chmod(terminationLog(layer), 0o666) // past the umask
 }
+
+// terminationLog is the host side of an instance's terminationMessagePath.
+func terminationLog(layer string) string { return filepath.Join(layer, "termination-log") }
 
 // lowers are the image's layer directories, lowest first.
 func lowers(img *image.Image) []string {

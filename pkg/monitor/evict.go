@@ -59,7 +59,8 @@ func (mon *monitor) storageLimitsOf() (storageLimits, error) {
 		l.pod, l.podText = mon.pod.EffectiveLimits()[podspec.ResourceEphemeralStorage], text
 	}
 	for _, c := range mon.ctrs {
-		lc := limitedCtr{name: c.spec.Name, layer: filepath.Join(c.layer, "upper"), logs: filepath.Join(mon.logDir, c.spec.Name)}
+		// The whole layer: the writable layer and the termination file.
+		lc := limitedCtr{name: c.spec.Name, layer: c.layer, logs: filepath.Join(mon.logDir, c.spec.Name)}
 		if n, ok := c.spec.Limits()[podspec.ResourceEphemeralStorage]; ok && n > 0 {
 			lc.limit, lc.text = n, podspec.CanonicalQuantity(c.spec.Resources.Limits[podspec.ResourceEphemeralStorage])
 			l.containers = append(l.containers, lc)

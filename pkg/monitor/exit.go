@@ -50,6 +50,7 @@ func (mon *monitor) onExit(e exitEvent) {
 	if c.oomKilled() {
 		t.Reason = state.ReasonOOMKilled
 	}
+	t.Message = mon.terminationMessage(c, t.ExitCode)
 	mon.terminated(c, t)
 }
 

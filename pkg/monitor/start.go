@@ -210,7 +210,7 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 		outW.Close()
 		return 0, fmt.Errorf("create stderr pipe: %w", err)
 	}
-	copyLogs(&mon.copiers, w, outR, errR)
+	c.logsDone = copyLogs(&mon.copiers, w, outR, errR)
 	pid, err := container.Start(container.StartOptions{
 		Exe: selfExe, Bundle: c.bundle, Spec: spec, Cgroup: place, Stdout: outW, Stderr: errW, Cancel: mon.stopping,
 	})
@@ -225,8 +225,9 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 
 // copyLogs drains both pipes into the CRI log until the container and every
 // process holding its output have gone.
-func copyLogs(all *sync.WaitGroup, w *logs.Writer, outR, errR *os.File) {
+func copyLogs(all *sync.WaitGroup, w *logs.Writer, outR, errR *os.File) (done <-chan struct{}) {
 	var wg sync.WaitGroup
+	finished := make(chan struct{})
 	all.Add(1)
 	for _, s := range []struct {
 		name string
@@ -244,6 +245,8 @@ func copyLogs(all *sync.WaitGroup, w *logs.Writer, outR, errR *os.File) {
 	go func() {
 		wg.Wait()
 		w.Close()
+		close(finished)
 		all.Done()
 	}()
+	return finished
 }

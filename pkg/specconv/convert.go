@@ -40,6 +40,9 @@ type Context struct {
 	// HostDevices are the node's devices, which a privileged container
 	// gets as nodes in its /dev.
 	HostDevices []specs.LinuxDevice
+	// TerminationLog is the host file bound at the container's
+	// terminationMessagePath, fresh for each instance.
+	TerminationLog string
 }
 
 // Volume is one pod volume as containers mount it.
@@ -90,6 +93,11 @@ func Spec(c *podspec.Container, ctx Context) (*specs.Spec, error) {
 	}
 	s.Mounts = append(baseMounts(), podMounts(c, ctx.PodFiles, ctx.Security.ReadOnlyRoot)...)
 	s.Mounts = append(s.Mounts, vols...)
+	if ctx.TerminationLog != "" && c.TerminationMessagePath != "" {
+		// After the volumes, as the kubelet orders it: the file may be
+		// meant to land inside one.
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: c.TerminationMessagePath, Type: "bind", Source: ctx.TerminationLog, Options: []string{"rbind"}})
+	}
 	if sec.Privileged {
 		privilege(s, ctx.HostDevices)
 	}
