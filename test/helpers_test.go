@@ -167,7 +167,8 @@ func downAndCheck(t *testing.T, name string, before testutil.HostSnapshot, o run
 	if st, err := readState(name); err == nil {
 		uid = st.UID
 	}
-	r := mpWith(t, o, "down", name)
+	// The pod may never have been made (a refused manifest).
+	r := mpWith(t, o, "down", "--ignore-not-found", name)
 	if r.code != 0 {
 		t.Errorf("down failed: %s", r)
 	}

@@ -171,7 +171,7 @@ func downDoc(t *testing.T, name string, before testutil.HostSnapshot, o runOpts)
 	if st, err := readState(name); err == nil {
 		uid = st.UID
 	}
-	if r := mpWith(t, o, "down", name, "--grace-period", docsGrace); r.code != 0 {
+	if r := mpWith(t, o, "down", "--ignore-not-found", name, "--grace-period", docsGrace); r.code != 0 {
 		t.Errorf("down failed: %s", r)
 	}
 	checkGone(t, name, before, procs)

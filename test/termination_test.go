@@ -95,3 +95,60 @@ spec:
 		t.Errorf("describe does not show the message:\n%s", d)
 	}
 }
+
+// TestActiveDeadline: a pod still active after activeDeadlineSeconds is
+// Failed with the kubelet's reason and message, its containers stopped
+// within the grace period and never restarted (restartPolicy Always); the
+// pod stays listed until down.
+func TestActiveDeadline(t *testing.T) {
+	root(t)
+	name := podName("deadline")
+	upPod(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  activeDeadlineSeconds: 2
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: a
+    image: busybox
+    command: ["sh", "-c", "`+idle+`"]
+  - name: stubborn
+    image: busybox
+    command: ["sh", "-c", "trap '' TERM; while true; do sleep 1; done"]
+`, name))
+	p := waitPod(t, name, 30*time.Second, "DeadlineExceeded", func(p *corev1.Pod) bool {
+		return p.Status.Phase == corev1.PodFailed
+	})
+	if p.Status.Reason != "DeadlineExceeded" || p.Status.Message != "Pod was active on the node longer than the specified deadline" {
+		t.Errorf("status reason %q message %q", p.Status.Reason, p.Status.Message)
+	}
+	waitPod(t, name, 15*time.Second, "both containers stopped", func(p *corev1.Pod) bool {
+		for _, s := range p.Status.ContainerStatuses {
+			if s.State.Terminated == nil {
+				return false
+			}
+		}
+		return true
+	})
+	time.Sleep(1500 * time.Millisecond) // a restart would have begun by now
+	for _, s := range getPod(t, name).Status.ContainerStatuses {
+		if s.RestartCount != 0 || s.State.Terminated == nil {
+			t.Errorf("%s restarted after the deadline: %+v", s.Name, s)
+		}
+	}
+	if d := mustMP(t, "describe", name); !strings.Contains(d, "DeadlineExceeded") {
+		t.Errorf("describe has no DeadlineExceeded event:\n%s", d)
+	}
+	r := tryUp(t, podName("deadline-bad"), tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  activeDeadlineSeconds: 0
+  containers:
+  - {name: a, image: busybox}
+`, podName("deadline-bad")))
+	if r.code == 0 || !strings.Contains(r.stderr, "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 4294967295, inclusive") {
+		t.Errorf("activeDeadlineSeconds 0: %s", r)
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"github.com/minipod/minipod/pkg/nodeconfig"
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/state"
-	"golang.org/x/sys/unix"
 )
 
 // storageLimits are the local-storage limits the kubelet's eviction
@@ -159,21 +158,8 @@ func (mon *monitor) watchStorage() error {
 }
 
 // evict fails the pod as the kubelet's eviction manager does: phase
-// Failed, reason Evicted, its containers killed at once (grace period 0)
-// and never restarted; the pod and its logs stay until `down`.
+// Failed, reason Evicted, its containers killed at once (grace period 0).
 func (mon *monitor) evict(msg string) {
-	if mon.st.Terminating || mon.evicted || mon.st.Phase == state.PhaseSucceeded || mon.st.Phase == state.PhaseFailed {
-		return
-	}
-	mon.evicted = true
 	fmt.Fprintf(os.Stderr, "monitor: evicting: %s\n", msg)
-	mon.st.Phase, mon.st.Reason, mon.st.Message = state.PhaseFailed, state.ReasonEvicted, msg
-	mon.st.AddEvent("Warning", "Evicted", "", msg)
-	for _, c := range mon.ctrs {
-		c.halt()
-	}
-	for _, c := range mon.byPID {
-		mon.st.AddEvent("Normal", "Killing", c.spec.Name, "Stopping container "+c.spec.Name)
-		_ = c.st.Proc.Signal(unix.SIGKILL)
-	}
+	mon.failPod(state.ReasonEvicted, msg, 0)
 }

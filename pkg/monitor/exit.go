@@ -79,7 +79,7 @@ func (mon *monitor) terminated(c *ctr, t state.Terminated) {
 	c.st.ExitCode, c.st.Signal = t.ExitCode, t.Signal
 	c.st.StartedAt, c.st.FinishedAt = t.StartedAt, t.FinishedAt
 	c.st.Ready, c.st.Proc, c.st.Namespaces = false, state.Proc{}, nil
-	if mon.st.Terminating || mon.evicted {
+	if mon.st.Terminating || mon.killed {
 		c.enter(stepDone)
 		return
 	}
@@ -132,7 +132,7 @@ func (mon *monitor) scheduleRestart(c *ctr, t state.Terminated) {
 // again, a crash back-off ends in a restart.
 func (mon *monitor) onRetry(c *ctr) {
 	c.timer = nil
-	if c.step != stepWaiting || mon.st.Terminating || mon.evicted {
+	if c.step != stepWaiting || mon.st.Terminating || mon.killed {
 		return // halted meanwhile
 	}
 	if c.retry == retryCrash {

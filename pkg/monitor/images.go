@@ -98,7 +98,7 @@ func (mon *monitor) pullImage(c *ctr) {
 // onPulled resumes a container whose image pull finished.
 func (mon *monitor) onPulled(r pullResult) {
 	c := r.c
-	if mon.st.Terminating || mon.evicted {
+	if mon.st.Terminating || mon.killed {
 		c.enter(stepDone)
 		return
 	}

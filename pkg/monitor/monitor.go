@@ -56,10 +56,12 @@ type monitor struct {
 	// stopping is closed when the pod starts being deleted: starts in
 	// flight give up.
 	stopping chan struct{}
-	// evictions brings a local-storage excess (evict.go); evicted is set
-	// once the pod is failed for it.
+	// evictions brings a local-storage excess (evict.go); deadline fires
+	// at activeDeadlineSeconds; killed is set once the node has failed the
+	// pod for either (failPod).
 	evictions chan string
-	evicted   bool
+	deadline  <-chan time.Time
+	killed    bool
 	term      chan os.Signal
 	killAt    <-chan time.Time
 	stopped   bool     // pause has been told to stop

@@ -11,6 +11,7 @@ import (
 // run is the monitor's event loop. Every change of the pod happens on this
 // goroutine, so the state record needs no locking.
 func (mon *monitor) run() int {
+	mon.armDeadline()
 	mon.advance()
 	changed := true
 	for {
@@ -47,6 +48,8 @@ func (mon *monitor) run() int {
 			mon.onSpawned(r)
 		case msg := <-mon.evictions:
 			mon.evict(msg)
+		case <-mon.deadline:
+			mon.onDeadline()
 		}
 	}
 	return mon.finish()
@@ -59,7 +62,7 @@ func (mon *monitor) finished() bool {
 		return false
 	}
 	if len(mon.byPID) > 0 || mon.anyStarting() {
-		if !mon.st.Terminating && !mon.evicted {
+		if !mon.st.Terminating && !mon.killed {
 			mon.beginStop() // a terminal pod must not leave stragglers
 		}
 		return false

@@ -90,6 +90,9 @@ func (mon *monitor) bind(req map[string]int64) ([]string, error) {
 		return reasons, nil
 	}
 	mon.st.Bound, mon.st.Requests, mon.st.Unschedulable = true, req, ""
+	// Its time on the node starts now (activeDeadlineSeconds counts
+	// from here), as the kubelet's status.startTime.
+	mon.st.StartTime = time.Now().UTC()
 	// Saved before the lock goes: the next pod to decide must count us.
 	return nil, roots.Save(mon.st)
 }

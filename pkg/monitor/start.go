@@ -113,7 +113,7 @@ func (mon *monitor) start(c *ctr) {
 func (mon *monitor) onSpawned(r spawnResult) {
 	mon.started(r.c, r.pid, r.err, r.forked)
 	switch {
-	case r.err == nil && mon.evicted:
+	case r.err == nil && mon.killed:
 		_ = r.c.st.Proc.Signal(unix.SIGKILL)
 	case r.err == nil && mon.st.Terminating:
 		_ = r.c.st.Proc.Signal(unix.SIGTERM) // `down` came while it started

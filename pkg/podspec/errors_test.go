@@ -93,7 +93,7 @@ var notSupportedCases = []struct {
 	{"spec.containers[0].volumeDevices", l{m{"name": "d", "devicePath": "/dev/x"}}, ""},
 	{"spec.containers[0].restartPolicy", "Always", ""},
 	{"spec.initContainers", l{m{"name": "side", "image": "x", "restartPolicy": "Always"}}, "spec.initContainers[0].restartPolicy: not supported"},
-	{"spec.activeDeadlineSeconds", 10, ""},
+	{"spec.activeDeadlineSeconds", 0, "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 4294967295, inclusive"},
 	{"spec.ephemeralContainers", l{m{"name": "e"}}, ""},
 	{"spec.hostAliases", l{m{"ip": "1.2.3.4"}}, ""},
 	{"spec.dnsConfig", m{"nameservers": l{"1.1.1.1"}}, ""},

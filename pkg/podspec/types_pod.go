@@ -56,7 +56,7 @@ type PodSpec struct {
 	EphemeralContainers           json.RawMessage       `json:"ephemeralContainers,omitempty" minipod:"reject,emptyok"`
 	RestartPolicy                 string                `json:"restartPolicy,omitempty"`
 	TerminationGracePeriodSeconds *int64                `json:"terminationGracePeriodSeconds,omitempty"`
-	ActiveDeadlineSeconds         json.RawMessage       `json:"activeDeadlineSeconds,omitempty" minipod:"reject"`
+	ActiveDeadlineSeconds         *int64                `json:"activeDeadlineSeconds,omitempty"`
 	DNSPolicy                     string                `json:"dnsPolicy,omitempty"`
 	Hostname                      string                `json:"hostname,omitempty"`
 	Subdomain                     string                `json:"subdomain,omitempty"`

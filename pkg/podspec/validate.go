@@ -3,6 +3,7 @@ package podspec
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 )
@@ -99,11 +100,16 @@ func checkRestartPolicy(c *podContext) []error {
 }
 
 func checkGracePeriod(c *podContext) []error {
+	var errs []error
 	if g := c.pod.Spec.TerminationGracePeriodSeconds; g != nil && *g < 0 {
-		return []error{invalid("spec.terminationGracePeriodSeconds", strconv.FormatInt(*g, 10),
-			"must be greater than or equal to 0")}
+		errs = append(errs, invalid("spec.terminationGracePeriodSeconds", strconv.FormatInt(*g, 10),
+			"must be greater than or equal to 0"))
 	}
-	return nil
+	if d := c.pod.Spec.ActiveDeadlineSeconds; d != nil && (*d < 1 || *d > math.MaxUint32) {
+		errs = append(errs, invalidRaw("spec.activeDeadlineSeconds", strconv.FormatInt(*d, 10),
+			fmt.Sprintf("must be between 1 and %d, inclusive", uint32(math.MaxUint32))))
+	}
+	return errs
 }
 
 // checkDNSPolicy: None would need dnsConfig, which minipod rejects.

@@ -45,7 +45,8 @@ const (
 	ReasonOOMKilled  Reason = "OOMKilled"
 	ReasonStartError Reason = "StartError"
 	// A pod.
-	ReasonEvicted       Reason = "Evicted"
-	ReasonSandboxExited Reason = "SandboxExited"
-	ReasonUnknown       Reason = "Unknown"
+	ReasonEvicted          Reason = "Evicted"
+	ReasonDeadlineExceeded Reason = "DeadlineExceeded"
+	ReasonSandboxExited    Reason = "SandboxExited"
+	ReasonUnknown          Reason = "Unknown"
 )
