@@ -76,6 +76,10 @@ func lockDocName(t *testing.T, name string) {
 var docImportedImages = map[string]string{
 	"gcr.io/google-samples/hello-app:2.0":          "gcr.io/google-samples/hello-app/2.0",
 	"registry.k8s.io/e2e-test-images/agnhost:2.45": "registry.k8s.io/e2e-test-images/agnhost/2.45",
+	"registry.k8s.io/e2e-test-images/agnhost:2.40": "registry.k8s.io/e2e-test-images/agnhost/2.40",
+	"registry.k8s.io/busybox:1.27.2":               "registry.k8s.io/busybox/1.27.2",
+	"registry.k8s.io/goproxy:0.1":                  "registry.k8s.io/goproxy/0.1",
+	"registry.k8s.io/etcd:3.5.1-0":                 "registry.k8s.io/etcd/3.5.1-0",
 	"registry.k8s.io/pause:3.10":                   "registry.k8s.io/pause/3.10",
 	"registry.k8s.io/pause:3.9":                    "registry.k8s.io/pause/3.9",
 	"registry.k8s.io/pause:3.8":                    "registry.k8s.io/pause/3.8",

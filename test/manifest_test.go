@@ -85,9 +85,9 @@ func TestBadManifests(t *testing.T) {
   - name: a
     image: busybox
     livenessProbe:
-      exec:
-        command: ["true"]`,
-		wantErrs: []string{"spec.containers[0].livenessProbe"},
+      grpc:
+        port: 9000`,
+		wantErrs: []string{"spec.containers[0].livenessProbe.grpc: not supported"},
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,18 +6,19 @@ import (
 )
 
 func newUp() *cobra.Command {
-	var detach bool
+	var detach, waitReady bool
 	cmd := &cobra.Command{
-		Use:   "up [-d] FILE",
+		Use:   "up [-d] [--wait-ready=false] FILE",
 		Short: "Create the pods of a manifest (v1 Pod and ConfigMap documents)",
 		Long: "Create every Pod in FILE ('-' for standard input). Without -d, stream the\n" +
 			"containers' output until the pods finish; Ctrl-C deletes them.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return pod.Up(pod.UpOptions{File: args[0], Detach: detach, Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr()})
+			return pod.Up(pod.UpOptions{File: args[0], Detach: detach, NoWaitReady: !waitReady, Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr()})
 		},
 	}
-	cmd.Flags().BoolVarP(&detach, "detach", "d", false, "return once every container runs")
+	cmd.Flags().BoolVarP(&detach, "detach", "d", false, "return once every container runs (and is ready, where it has probes)")
+	cmd.Flags().BoolVar(&waitReady, "wait-ready", true, "with -d, wait for startup and readiness probes to pass")
 	return cmd
 }
 

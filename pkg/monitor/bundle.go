@@ -29,6 +29,9 @@ type ctr struct {
 	// is what its timer does, while it waits.
 	step  step
 	retry retryKind
+	// instance counts starts; probes holds the running instance's probes.
+	instance int
+	probes   *probing
 
 	// kubelet-style crash-loop back-off
 	delay       time.Duration

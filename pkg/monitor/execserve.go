@@ -120,28 +120,10 @@ func (mon *monitor) startExec(c *net.UnixConn, req execwire.Request, fds []*os.F
 		return nil, fmt.Errorf("exec: %d descriptors, want stdin, stdout and stderr", len(fds))
 	}
 	trace("exec: request")
-	t := mon.askExec(req.Container)
-	trace("exec: target")
-	if t.err != nil {
-		return nil, t.err
-	}
-	filter, err := t.run.compiled()
-	if err != nil {
-		return nil, fmt.Errorf("exec: seccomp profile: %w", err)
-	}
-	eo := container.ExecOptions{PID: t.proc.PID, Start: t.proc.Start, Spec: t.run.spec, Filter: filter, Cgroup: t.cgroup, Args: req.Args, TTY: req.TTY}
-	if !req.TTY {
-		eo.Stdin, eo.Stdout, eo.Stderr = fds[0], fds[1], fds[2]
-	}
-	trace("exec: compiled")
-	forked := time.Now()
-	pid, master, err := container.Exec(eo)
-	trace("exec: forked")
+	pid, master, done, err := mon.execIn(req.Container, req.Args, req.TTY, fds)
 	if err != nil {
 		return nil, err
 	}
-	done := make(chan int, 1)
-	mon.execForks <- execForked{pid: pid, forked: forked, done: done}
 	execwire.CloseAll(fds) // the command has its own copies: EOF reaches the caller when it exits
 	var send []*os.File
 	if master != nil {
@@ -152,6 +134,35 @@ func (mon *monitor) startExec(c *net.UnixConn, req execwire.Request, fds []*os.F
 		return nil, err
 	}
 	return done, nil
+}
+
+// execIn starts args in container name, with stdio as its stdin, stdout
+// and stderr (or, with tty, a terminal whose master side it returns); done
+// yields its exit code once the monitor has reaped it. Off the loop.
+func (mon *monitor) execIn(name string, args []string, tty bool, stdio []*os.File) (pid int, master *os.File, done chan int, err error) {
+	t := mon.askExec(name)
+	trace("exec: target")
+	if t.err != nil {
+		return 0, nil, nil, t.err
+	}
+	filter, err := t.run.compiled()
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("exec: seccomp profile: %w", err)
+	}
+	eo := container.ExecOptions{PID: t.proc.PID, Start: t.proc.Start, Spec: t.run.spec, Filter: filter, Cgroup: t.cgroup, Args: args, TTY: tty}
+	if !tty {
+		eo.Stdin, eo.Stdout, eo.Stderr = stdio[0], stdio[1], stdio[2]
+	}
+	trace("exec: compiled")
+	forked := time.Now()
+	pid, master, err = container.Exec(eo)
+	trace("exec: forked")
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	done = make(chan int, 1)
+	mon.execForks <- execForked{pid: pid, forked: forked, done: done}
+	return pid, master, done, nil
 }
 
 // onExecForked registers an exec'd command, on the event loop.

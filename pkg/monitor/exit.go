@@ -79,6 +79,8 @@ func (mon *monitor) terminated(c *ctr, t state.Terminated) {
 	c.st.ExitCode, c.st.Signal = t.ExitCode, t.Signal
 	c.st.StartedAt, c.st.FinishedAt = t.StartedAt, t.FinishedAt
 	c.st.Ready, c.st.Proc, c.st.Namespaces = false, state.Proc{}, nil
+	c.st.StartupProbing = false
+	c.stopProbes()
 	if mon.st.Terminating || mon.killed {
 		c.enter(stepDone)
 		return

@@ -59,7 +59,10 @@ type monitor struct {
 	// evictions brings a local-storage excess (evict.go); deadline fires
 	// at activeDeadlineSeconds; killed is set once the node has failed the
 	// pod for either (failPod).
+	// waitReady: `up` waits for readiness (not `up --wait-ready=false`).
+	waitReady bool
 	evictions chan string
+	probed    chan probeResult
 	deadline  <-chan time.Time
 	killed    bool
 	term      chan os.Signal
@@ -78,11 +81,11 @@ func Main(args []string) {
 	// A container fork shares the monitor's memory until it execs; with a
 	// shared PID namespace other containers could see that child.
 	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
-	if len(args) != 1 {
-		fmt.Fprintln(os.Stderr, "usage: minipod monitor POD")
+	if len(args) < 1 || len(args) > 2 || len(args) == 2 && args[1] != NoWaitReady {
+		fmt.Fprintln(os.Stderr, "usage: minipod monitor POD ["+NoWaitReady+"]")
 		os.Exit(2)
 	}
-	mon, err := newMonitor(args[0])
+	mon, err := newMonitor(args[0], len(args) == 1)
 	if errors.Is(err, errDeletedPending) {
 		os.Exit(0) // `down` of a pod that never fitted: nothing else to do
 	}
@@ -93,14 +96,18 @@ func Main(args []string) {
 	os.Exit(mon.run())
 }
 
-func newMonitor(name string) (*monitor, error) {
+// NoWaitReady, after the pod's name, makes the monitor report the pod to
+// `up` once its containers started, ready or not.
+const NoWaitReady = "--no-wait-ready"
+
+func newMonitor(name string, waitReady bool) (*monitor, error) {
 	ready := os.NewFile(readyFd, "ready")
 	unix.CloseOnExec(readyFd)
-	mon := &monitor{ready: ready, byPID: map[int]*ctr{},
+	mon := &monitor{waitReady: waitReady, ready: ready, byPID: map[int]*ctr{},
 		exits: make(chan exitEvent, 16), kick: make(chan struct{}, 1),
 		retry: make(chan *ctr, 16), pulled: make(chan pullResult, 16), backoffShown: make(chan *ctr, 16), term: make(chan os.Signal, 2),
 		execAsks: make(chan execAsk), execForks: make(chan execForked), execWaits: map[int]chan int{},
-		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string)}
+		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string), probed: make(chan probeResult)}
 	signal.Notify(mon.term, unix.SIGTERM, unix.SIGINT)
 	signal.Ignore(unix.SIGHUP, unix.SIGPIPE)
 	if err := mon.boot(name); err != nil {

@@ -17,8 +17,10 @@ func (mon *monitor) updatePhase() {
 }
 
 // readiness decides what `up -d` hears: "ok" once every app container has
-// started, or the pod finished; "fail <why>" when it cannot start on its own.
-func readiness(st *state.Pod) (string, bool) {
+// started (and, with waitReady, every running one is ready: its startup
+// and readiness probes passed), or the pod finished; "fail <why>" when it
+// cannot start on its own.
+func readiness(st *state.Pod, waitReady bool) (string, bool) {
 	if st.Phase == state.PhaseFailed {
 		return "fail pod " + st.Name + " failed: " + podstatus.Status(st) + messageSuffix(st.Message) + startErrors(st), true
 	}
@@ -29,7 +31,7 @@ func readiness(st *state.Pod) (string, bool) {
 	// error, retried) must not count because it has restarts.
 	all := st.Initialized
 	for _, c := range st.Containers {
-		if !c.Started {
+		if !c.Started || waitReady && c.State == state.StateRunning && (!c.Ready || c.StartupProbing) {
 			all = false
 		}
 	}

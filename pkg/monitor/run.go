@@ -50,6 +50,8 @@ func (mon *monitor) run() int {
 			mon.evict(msg)
 		case <-mon.deadline:
 			mon.onDeadline()
+		case r := <-mon.probed:
+			mon.onProbe(r)
 		}
 	}
 	return mon.finish()
@@ -134,7 +136,7 @@ func (mon *monitor) maybeReport() {
 	if mon.ready == nil || mon.anyStarting() {
 		return
 	}
-	switch msg, done := readiness(mon.st); {
+	switch msg, done := readiness(mon.st, mon.waitReady); {
 	case !done:
 		return
 	default:

@@ -155,7 +155,9 @@ func (mon *monitor) started(c *ctr, pid int, err error, forked time.Time) {
 	mon.byPID[pid] = c
 	c.st.State, c.st.Reason, c.st.Message = state.StateRunning, "", ""
 	c.st.StartedAt, c.st.FinishedAt, c.st.ExitCode, c.st.Signal = now, time.Time{}, 0, 0
-	c.st.Started, c.st.Ready = true, true
+	c.st.Started = true
+	c.instance++
+	mon.startProbes(c)
 	c.st.Proc = state.Identify(pid)
 	c.st.Namespaces = ns.Inodes(pid)
 	c.st.User = processUser(c.exec.spec.Process.User)

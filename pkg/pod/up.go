@@ -23,8 +23,10 @@ import (
 type UpOptions struct {
 	File   string
 	Detach bool
-	Out    io.Writer // progress and, attached, the containers' output
-	Err    io.Writer // warnings
+	// NoWaitReady returns once the containers started, ready or not.
+	NoWaitReady bool
+	Out         io.Writer // progress and, attached, the containers' output
+	Err         io.Writer // warnings
 }
 
 // Up creates every pod of the manifest. Detached, it returns once each pod
@@ -54,7 +56,7 @@ func Up(o UpOptions) error {
 	monitor.Trace("up: node settings read")
 	var names []string
 	for _, p := range m.Pods {
-		pending, err := upOne(m, p)
+		pending, err := upOne(m, p, o.NoWaitReady)
 		if err != nil {
 			return err
 		}
@@ -121,14 +123,14 @@ func checkImages(p *podspec.Pod) error {
 // for its report. If the monitor cannot be started, nothing is left. A pod
 // that does not fit on the node is created and stays Pending: pending
 // says why.
-func upOne(m *podspec.Manifest, p *podspec.Pod) (pending string, err error) {
+func upOne(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool) (pending string, err error) {
 	if err := roots.SecureData(); err != nil {
 		return "", err
 	}
 	if err := roots.Create(p.Name); err != nil {
 		return "", err
 	}
-	msg, err := spawnMonitor(m, p)
+	msg, err := spawnMonitor(m, p, noWaitReady)
 	if err != nil {
 		// The monitor died before reporting: stop whatever it recorded
 		// (pause, containers), free the network, remove the files.
@@ -147,7 +149,7 @@ func upOne(m *podspec.Manifest, p *podspec.Pod) (pending string, err error) {
 	return "", nil
 }
 
-func spawnMonitor(m *podspec.Manifest, p *podspec.Pod) (string, error) {
+func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool) (string, error) {
 	if err := roots.SaveManifest(m, p); err != nil {
 		return "", err
 	}
@@ -172,7 +174,11 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod) (string, error) {
 	}
 	defer exe.Close()
 	monitor.Trace("up: binary sealed")
-	cmd := exec.Command(exe.Path(), monitor.Role, p.Name)
+	args := []string{monitor.Role, p.Name}
+	if noWaitReady {
+		args = append(args, monitor.NoWaitReady)
+	}
+	cmd := exec.Command(exe.Path(), args...)
 	// The monitor mostly sleeps in wait4 and read; one P keeps its thread
 	// count and memory down without slowing the pod.
 	cmd.Env = os.Environ()

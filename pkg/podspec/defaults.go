@@ -85,6 +85,9 @@ func defaultContainer(c *Container) {
 			c.Ports[i].Protocol = "TCP"
 		}
 	}
+	for _, p := range []*Probe{c.LivenessProbe, c.ReadinessProbe, c.StartupProbe} {
+		defaultProbe(p)
+	}
 	for i := range c.Env {
 		if ref := c.Env[i].ValueFrom; ref != nil && ref.FieldRef != nil && ref.FieldRef.APIVersion == "" {
 			ref.FieldRef.APIVersion = "v1"
@@ -115,5 +118,29 @@ func defaultVolume(v *Volume) {
 	if v.ConfigMap != nil && v.ConfigMap.DefaultMode == nil {
 		mode := DefaultConfigMapMode
 		v.ConfigMap.DefaultMode = &mode
+	}
+}
+
+// defaultProbe: the API server's probe defaults (SetDefaults_Probe and
+// SetDefaults_HTTPGetAction).
+func defaultProbe(p *Probe) {
+	if p == nil {
+		return
+	}
+	for _, f := range []struct {
+		v   *int32
+		def int32
+	}{{&p.TimeoutSeconds, 1}, {&p.PeriodSeconds, 10}, {&p.SuccessThreshold, 1}, {&p.FailureThreshold, 3}} {
+		if *f.v == 0 {
+			*f.v = f.def
+		}
+	}
+	if h := p.HTTPGet; h != nil {
+		if h.Path == "" {
+			h.Path = "/"
+		}
+		if h.Scheme == "" {
+			h.Scheme = "HTTP"
+		}
 	}
 }

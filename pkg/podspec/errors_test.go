@@ -78,9 +78,6 @@ var notSupportedCases = []struct {
 	value any
 	want  string // default: "<path>: not supported"
 }{
-	{"spec.containers[1]", m{"name": "d", "image": "x", "livenessProbe": m{"exec": m{}}}, "spec.containers[1].livenessProbe: not supported"},
-	{"spec.containers[0].readinessProbe", m{"exec": m{}}, ""},
-	{"spec.containers[0].startupProbe", m{}, ""},
 	{"spec.containers[0].lifecycle", m{"preStop": m{}}, ""},
 	{"spec.containers[0].securityContext", m{"seLinuxOptions": m{"level": "s0:c1"}}, "spec.containers[0].securityContext.seLinuxOptions: not supported: this node has no SELinux"},
 	{"spec.securityContext", m{"seLinuxOptions": m{"type": "spc_t"}}, "spec.securityContext.seLinuxOptions: not supported: this node has no SELinux"},
@@ -93,6 +90,7 @@ var notSupportedCases = []struct {
 	{"spec.containers[0].volumeDevices", l{m{"name": "d", "devicePath": "/dev/x"}}, ""},
 	{"spec.containers[0].restartPolicy", "Always", ""},
 	{"spec.initContainers", l{m{"name": "side", "image": "x", "restartPolicy": "Always"}}, "spec.initContainers[0].restartPolicy: not supported"},
+	{"spec.containers[0].livenessProbe", m{"grpc": m{"port": 9000}}, "spec.containers[0].livenessProbe.grpc: not supported"},
 	{"spec.activeDeadlineSeconds", 0, "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 4294967295, inclusive"},
 	{"spec.ephemeralContainers", l{m{"name": "e"}}, ""},
 	{"spec.hostAliases", l{m{"ip": "1.2.3.4"}}, ""},

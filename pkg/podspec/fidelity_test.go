@@ -64,6 +64,8 @@ var fieldHosts = map[string]string{
 	"KeyToPath":             "spec.volumes[0].configMap.items[0]",
 	"PodSecurityContext":    "spec.securityContext",
 	"SecurityContext":       "spec.containers[0].securityContext",
+	"Probe":                 "spec.containers[0].livenessProbe",
+	"HTTPGetAction":         "spec.containers[0].livenessProbe.httpGet",
 }
 
 // classifier walks a Kubernetes type and ours side by side.

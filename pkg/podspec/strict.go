@@ -39,6 +39,9 @@ func (w *walker) value(path string, t reflect.Type, quantity bool, v any) any {
 	if t == rawMessageType || t.Kind() == reflect.Interface {
 		return plain(v)
 	}
+	if t == intOrStringType {
+		return w.intOrString(path, v)
+	}
 	switch t.Kind() {
 	case reflect.Pointer:
 		return w.value(path, t.Elem(), quantity, v)
@@ -227,4 +230,18 @@ func (w *walker) bytes(path string, v any) any {
 		return nil
 	}
 	return s
+}
+
+var intOrStringType = reflect.TypeFor[IntOrString]()
+
+// intOrString accepts a whole number in the int32 range or a string.
+func (w *walker) intOrString(path string, v any) any {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	n := w.integer(path, 32, v)
+	if n == nil {
+		return nil
+	}
+	return n
 }

@@ -23,9 +23,9 @@ type Container struct {
 	RestartPolicy      json.RawMessage         `json:"restartPolicy,omitempty" minipod:"reject"`
 	RestartPolicyRules json.RawMessage         `json:"restartPolicyRules,omitempty" minipod:"reject,emptyok"`
 	VolumeDevices      json.RawMessage         `json:"volumeDevices,omitempty" minipod:"reject,emptyok"`
-	LivenessProbe      json.RawMessage         `json:"livenessProbe,omitempty" minipod:"reject"`
-	ReadinessProbe     json.RawMessage         `json:"readinessProbe,omitempty" minipod:"reject"`
-	StartupProbe       json.RawMessage         `json:"startupProbe,omitempty" minipod:"reject"`
+	LivenessProbe      *Probe                  `json:"livenessProbe,omitempty"`
+	ReadinessProbe     *Probe                  `json:"readinessProbe,omitempty"`
+	StartupProbe       *Probe                  `json:"startupProbe,omitempty"`
 	Lifecycle          json.RawMessage         `json:"lifecycle,omitempty" minipod:"reject"`
 	Stdin              bool                    `json:"stdin,omitempty" minipod:"reject"`
 	StdinOnce          bool                    `json:"stdinOnce,omitempty" minipod:"reject"`

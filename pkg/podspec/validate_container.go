@@ -20,6 +20,7 @@ var containerChecks = []func(c *podContext, ctr *Container, path string) []error
 	checkResources,
 	checkResizePolicy,
 	checkContainerSecurity,
+	checkProbes,
 }
 
 func checkContainers(c *podContext) []error {

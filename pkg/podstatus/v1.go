@@ -58,7 +58,7 @@ func conditions(st *state.Pod) []podspec.PodCondition {
 }
 
 func containerStatus(c state.Container) podspec.ContainerStatus {
-	started := c.State == state.StateRunning
+	started := c.State == state.StateRunning && !c.StartupProbing
 	cs := podspec.ContainerStatus{Name: c.Name, Ready: c.Ready && started, RestartCount: int32(c.RestartCount), Image: c.Image, ImageID: c.Image, Started: &started}
 	switch c.State {
 	case state.StateRunning:

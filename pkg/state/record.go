@@ -77,9 +77,12 @@ type Container struct {
 	FinishedAt   time.Time      `json:"finishedAt,omitempty"`
 	RestartCount int            `json:"restartCount"`
 	Ready        bool           `json:"ready"`
-	Started      bool           `json:"started"`
-	Proc         Proc           `json:"proc"`
-	Last         *Terminated    `json:"lastState,omitempty"`
+	// StartupProbing is set while a startup probe has not passed: the
+	// instance runs but is not started yet.
+	StartupProbing bool        `json:"startupProbing,omitempty"`
+	Started        bool        `json:"started"`
+	Proc           Proc        `json:"proc"`
+	Last           *Terminated `json:"lastState,omitempty"`
 	// Namespaces holds the inode of each namespace of the running process.
 	Namespaces map[string]uint64 `json:"namespaces,omitempty"`
 	// Requests and Limits are the container's resources as the manifest

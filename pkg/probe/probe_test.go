@@ -1,0 +1,80 @@
+package probe
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func hostPort(t *testing.T, raw string) (string, int) {
+	t.Helper()
+	h, p, err := net.SplitHostPort(strings.TrimPrefix(raw, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := strconv.Atoi(p)
+	return h, n
+}
+
+// The kubelet's httpGet outcomes: 2xx/3xx success, redirects on the same
+// host followed, to another host a success, other codes and timeouts
+// failures with its messages; its headers and user agent sent.
+func TestHTTPGet(t *testing.T) {
+	var gotUA, gotHeader, gotHost string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotUA, gotHeader, gotHost = r.UserAgent(), r.Header.Get("X-Custom"), r.Host
+		switch r.URL.Path {
+		case "/ok":
+			w.WriteHeader(200)
+		case "/bad":
+			w.WriteHeader(500)
+		case "/here":
+			http.Redirect(w, r, "/ok", http.StatusFound)
+		case "/away":
+			http.Redirect(w, r, "http://192.0.2.1/x", http.StatusFound)
+		case "/slow":
+			time.Sleep(300 * time.Millisecond)
+		}
+	}))
+	defer srv.Close()
+	host, port := hostPort(t, srv.URL)
+	dial := InNetNS(0)
+	get := func(path string, h ...Header) Result {
+		return HTTPGet(context.Background(), dial, "http", host, port, path, h, 100*time.Millisecond)
+	}
+	if r := get("/ok", Header{"X-Custom", "v"}, Header{"Host", "example.com"}); !r.OK || gotUA != UserAgent || gotHeader != "v" || gotHost != "example.com" {
+		t.Errorf("/ok: %+v, user agent %q, header %q, host %q", r, gotUA, gotHeader, gotHost)
+	}
+	if r := get("/bad"); r.OK || r.Message != "HTTP probe failed with statuscode: 500" {
+		t.Errorf("/bad: %+v", r)
+	}
+	if r := get("/here"); !r.OK {
+		t.Errorf("same-host redirect: %+v", r)
+	}
+	if r := get("/away"); !r.OK {
+		t.Errorf("other-host redirect: %+v", r)
+	}
+	if r := get("/slow"); r.OK || !strings.Contains(r.Message, "Client.Timeout exceeded") {
+		t.Errorf("/slow: %+v", r)
+	}
+}
+
+func TestTCP(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port := hostPort(t, l.Addr().String())
+	if r := TCP(context.Background(), InNetNS(0), host, port, time.Second); !r.OK {
+		t.Errorf("open port: %+v", r)
+	}
+	l.Close()
+	if r := TCP(context.Background(), InNetNS(0), host, port, time.Second); r.OK || !strings.Contains(r.Message, "connection refused") {
+		t.Errorf("closed port: %+v", r)
+	}
+}

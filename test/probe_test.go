@@ -1,0 +1,195 @@
+package test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// ---- Configure Liveness, Readiness and Startup Probes
+// https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
+
+// restartedFor waits for a restart of ctr and for describe to show the
+// probe's failure, as the page shows them.
+func restartedFor(t *testing.T, name, ctr string, timeout time.Duration, failure string) {
+	t.Helper()
+	waitPod(t, name, timeout, ctr+" restarted", func(p *corev1.Pod) bool {
+		return ctrStatus(t, p, ctr).RestartCount >= 1
+	})
+	d := mustMP(t, "describe", name)
+	for _, want := range []string{`Warning\s+Unhealthy\s.*` + regexp.QuoteMeta(failure),
+		`Normal\s+Killing\s.*Container ` + ctr + ` failed liveness probe, will be restarted`} {
+		if !regexp.MustCompile(want).MatchString(d) {
+			t.Errorf("describe lacks %q:\n%s", want, d)
+		}
+	}
+}
+
+// TestK8sDocsExecLiveness (probe/exec-liveness.yaml): /tmp/healthy exists
+// for 30 s; then `cat /tmp/healthy` fails, and after three failures the
+// container is killed and restarted.
+func TestK8sDocsExecLiveness(t *testing.T) {
+	root(t)
+	name := mustUpDoc(t, "pods/probe/exec-liveness.yaml")
+	restartedFor(t, name, "liveness", 90*time.Second, "Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory")
+}
+
+// TestK8sDocsHTTPLiveness (probe/http-liveness.yaml): agnhost liveness
+// answers /healthz with 200 for 10 s, then 500; the kubelet restarts it.
+func TestK8sDocsHTTPLiveness(t *testing.T) {
+	root(t)
+	name := mustUpDoc(t, "pods/probe/http-liveness.yaml")
+	restartedFor(t, name, "liveness", 60*time.Second, "Liveness probe failed: HTTP probe failed with statuscode: 500")
+}
+
+// TestK8sDocsTCPLivenessReadiness (probe/tcp-liveness-readiness.yaml):
+// goproxy listens on 8080; after 15 s the probes connect and the pod is
+// 1/1 Running, never restarted. `up -d` waits for the readiness.
+func TestK8sDocsTCPLivenessReadiness(t *testing.T) {
+	root(t)
+	start := time.Now()
+	name := mustUpDoc(t, "pods/probe/tcp-liveness-readiness.yaml")
+	if waited := time.Since(start); waited < 14*time.Second {
+		t.Errorf("up -d returned after %v, before the readiness probe's first run at 15 s", waited)
+	}
+	p := getPod(t, name)
+	s := ctrStatus(t, p, "goproxy")
+	if !s.Ready || s.RestartCount != 0 || s.State.Running == nil {
+		t.Errorf("goproxy: ready %v restarts %d state %+v", s.Ready, s.RestartCount, s.State)
+	}
+	if row := getRow(t, name); row["READY"] != "1/1" {
+		t.Errorf("get: %v", row)
+	}
+}
+
+const probePod = `apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: busybox
+    securityContext: {runAsUser: 1000}
+    command: ["sh", "-c", "sleep 2; mkdir -p /tmp/w; echo ok > /tmp/w/index.html; exec httpd -f -p 8080 -h /tmp/w"]
+    ports: [{name: http, containerPort: 8080}]
+    readinessProbe:
+      httpGet: {path: /index.html, port: http, httpHeaders: [{name: X-Probe, value: "1"}]}
+      periodSeconds: 1
+  - name: slow-start
+    image: busybox
+    command: ["sh", "-c", "sleep 3; touch /tmp/started; ` + idle + `"]
+    startupProbe:
+      exec: {command: ["test", "-e", "/tmp/started"]}
+      periodSeconds: 1
+      failureThreshold: 30
+    livenessProbe:
+      exec: {command: ["test", "-e", "/tmp/started"]}
+      periodSeconds: 1
+  - name: whoami
+    image: busybox
+    securityContext: {runAsUser: 1234}
+    command: ["sh", "-c", "` + idle + `"]
+    readinessProbe:
+      exec: {command: ["sh", "-c", "test $(id -u) = 1234 && grep -q '^NoNewPrivs:.*1' /proc/self/status || { id; exit 1; }"]}
+      periodSeconds: 1
+`
+
+// TestProbes: readiness gates READY and the pod's Ready condition (an
+// httpGet to a named port with a header, from inside the pod's network,
+// of a server running as non-root); a startup probe keeps the liveness
+// probe and `started` off until it passes; exec probes run as the
+// container (its user, no_new_privs when set); `up -d` returned only once
+// every container was ready.
+func TestProbes(t *testing.T) {
+	root(t)
+	name := podName("probes")
+	upPod(t, name, tmpl(strings.Replace(probePod, "securityContext: {runAsUser: 1234}", "securityContext: {runAsUser: 1234, allowPrivilegeEscalation: false}", 1), name))
+	p := getPod(t, name)
+	for _, s := range p.Status.ContainerStatuses {
+		if !s.Ready || s.Started == nil || !*s.Started || s.RestartCount != 0 {
+			t.Errorf("%s right after up -d: ready %v started %v restarts %d", s.Name, s.Ready, s.Started, s.RestartCount)
+		}
+	}
+	ready := false
+	for _, c := range p.Status.Conditions {
+		ready = ready || c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue
+	}
+	if !ready {
+		t.Errorf("conditions %+v, want Ready True", p.Status.Conditions)
+	}
+	if d := mustMP(t, "describe", name); strings.Contains(d, "Liveness probe failed") {
+		t.Errorf("the liveness probe ran before the startup probe passed:\n%s", d)
+	}
+}
+
+// TestProbeNotReady: a readiness probe that fails keeps READY 0/1 (the
+// container runs, is never restarted); `up -d --wait-ready=false` returns
+// at once; an exec probe that hangs is killed at its timeout and the
+// monitor still answers.
+func TestProbeNotReady(t *testing.T) {
+	root(t)
+	name := podName("notready")
+	path := writeManifest(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh", "-c", "`+idle+`"]
+    readinessProbe:
+      exec: {command: ["sleep", "1000"]}
+      timeoutSeconds: 1
+      periodSeconds: 1
+`, name))
+	t.Cleanup(func() { mp(t, "down", "--ignore-not-found", name) })
+	mustMP(t, "up", "-d", "--wait-ready=false", path)
+	waitFor(t, 20*time.Second, "a timed-out readiness probe", func() bool {
+		return strings.Contains(mustMP(t, "describe", name), `Readiness probe failed: command "sleep 1000" timed out`)
+	})
+	row := getRow(t, name)
+	if row["READY"] != "0/1" || row["STATUS"] != "Running" || restarts(t, row) != 0 {
+		t.Errorf("get: %v, want 0/1 Running without restarts", row)
+	}
+	// At most the probe of this very second runs; the timed-out ones are gone.
+	if out := execOut(t, name, "c", "sh", "-c", "ps -o args | grep -xc 'sleep 1000' || true"); strings.TrimSpace(out) > "1" {
+		t.Errorf("timed-out probe commands left running: %s", out)
+	}
+}
+
+// TestLivenessRestartPolicyNever: a container killed for its liveness
+// probe with restartPolicy Never stays terminated (its shell exits 0 on
+// SIGTERM: the pod Succeeded, as on a node).
+func TestLivenessRestartPolicyNever(t *testing.T) {
+	root(t)
+	name := podName("live-never")
+	upPod(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh", "-c", "`+idle+`"]
+    livenessProbe:
+      tcpSocket: {port: 9}
+      periodSeconds: 1
+      failureThreshold: 2
+      terminationGracePeriodSeconds: 1
+`, name))
+	p := waitPod(t, name, 30*time.Second, "done", func(p *corev1.Pod) bool { return p.Status.Phase == corev1.PodSucceeded })
+	s := ctrStatus(t, p, "c")
+	if s.RestartCount != 0 || s.State.Terminated == nil {
+		t.Errorf("c: %+v", s)
+	}
+	if d := mustMP(t, "describe", name); !strings.Contains(d, "connect: connection refused") {
+		t.Errorf("describe lacks the tcpSocket failure:\n%s", d)
+	}
+}
