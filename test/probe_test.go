@@ -1,7 +1,9 @@
 package test
 
 import (
+	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +193,49 @@ spec:
 	}
 	if d := mustMP(t, "describe", name); !strings.Contains(d, "connect: connection refused") {
 		t.Errorf("describe lacks the tcpSocket failure:\n%s", d)
+	}
+}
+
+// TestProbeCannotReachTheNode: probes run inside the pod's network
+// namespace, so a manifest cannot use one to reach a service on the
+// node's loopback (as a kubelet probing from the node could), and a
+// probe command that leaves a child holding its output does not stop the
+// probing.
+func TestProbeCannotReachTheNode(t *testing.T) {
+	root(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	name := podName("probe-node")
+	path := writeManifest(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh", "-c", "`+idle+`"]
+    readinessProbe:
+      tcpSocket: {host: 127.0.0.1, port: {{PORT}}}
+      periodSeconds: 1
+    livenessProbe:
+      exec: {command: ["sh", "-c", "echo x >> /tmp/runs; sleep 100 &"]}
+      periodSeconds: 1
+`, name, "PORT", strconv.Itoa(port)))
+	t.Cleanup(func() { mp(t, "down", "--ignore-not-found", name) })
+	mustMP(t, "up", "-d", "--wait-ready=false", path)
+	waitFor(t, 20*time.Second, "refused readiness probes", func() bool {
+		return strings.Count(mustMP(t, "describe", name), "127.0.0.1:"+strconv.Itoa(port)+": connect: connection refused") >= 2
+	})
+	waitFor(t, 20*time.Second, "liveness probes to go on", func() bool {
+		n, _ := strconv.Atoi(strings.Fields(execOut(t, name, "c", "wc", "-l", "/tmp/runs"))[0])
+		return n >= 3
+	})
+	if row := getRow(t, name); row["READY"] != "0/1" || restarts(t, row) != 0 {
+		t.Errorf("get: %v, want 0/1 and no restart (the liveness probe passes each time)", row)
 	}
 }

@@ -52,7 +52,7 @@ func (mon *monitor) execProbe(ctx context.Context, ctr string, cmd []string, tim
 	defer timer.Stop()
 	select {
 	case code := <-done:
-		msg := <-out
+		msg := output(out, r)
 		if code != 0 {
 			return probe.Result{Message: strings.TrimRight(msg, "\n")}
 		}
@@ -65,4 +65,17 @@ func (mon *monitor) execProbe(ctx context.Context, ctr string, cmd []string, tim
 	}
 	<-done
 	return probe.Result{Message: fmt.Sprintf("command %q timed out", strings.Join(cmd, " "))}
+}
+
+// output is what the command wrote. A process it left behind may hold the
+// pipe open for ever: after a moment the pipe is closed under the reader,
+// which then stops with what it has.
+func output(out <-chan string, r *os.File) string {
+	select {
+	case s := <-out:
+		return s
+	case <-time.After(200 * time.Millisecond):
+		r.Close()
+		return <-out
+	}
 }
