@@ -143,6 +143,8 @@ func (c *compressor) gzip(out io.Writer, in io.Reader) error {
 // publish puts the compressed file in place of src, unless src was pruned
 // while it was being compressed: then the result is dropped, or it would
 // bring back a file the limit has deleted.
+// The .gz goes in before src goes, so that the file always has a name a
+// reader can list (see listOlder).
 func (c *compressor) publish(src, tmp string) error {
 	c.dir.Lock()
 	defer c.dir.Unlock()

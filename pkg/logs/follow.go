@@ -3,7 +3,6 @@ package logs
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -64,66 +63,38 @@ func (c *chain) catchUp(p *printer) error {
 // movedAway reports whether the file at c.path is no longer c.cur: it was
 // rotated away (or there was none).
 func (c *chain) movedAway() bool {
-	if c.cur == nil {
-		return true
-	}
-	now, err := os.Stat(c.path)
-	if err != nil {
-		return true
-	}
-	was, err := c.cur.Stat()
-	return err != nil || !os.SameFile(now, was)
+	return c.cur == nil || !atPath(c.path, c.cur)
 }
 
-// advance leaves the current file, read to its end and rotated away: it
-// prints the rotated files newer than it, then opens the new current
-// file. A follower that fell behind may find several; those already
-// deleted are lost to it. ok is false when no current file exists yet.
+// advance leaves the current file, read to its end and rotated away: from
+// a new snapshot it prints the rotated files newer than it, then takes the
+// new current file. A follower that fell behind may find several; those
+// already deleted are lost to it. ok is false when no current file exists
+// yet.
 func (c *chain) advance(p *printer) (ok bool, err error) {
 	prev := c.cur
 	c.cur, c.rr = nil, nil
 	if prev != nil {
 		defer prev.Close()
 	}
-	for {
-		files, err := c.newer()
-		if err != nil {
-			return false, err
-		}
-		// The oldest of them is normally prev itself, already printed.
-		if prev != nil && len(files) > 0 && sameLog(prev, files[0]) {
-			c.last, files = files[0].key, files[1:]
-		}
-		prev = nil
-		if err := c.printNewer(p, files); err != nil {
-			return false, err
-		}
-		f, err := os.Open(c.path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return false, nil // between a rename and the new file: wait
-		}
-		if err != nil {
-			return false, fmt.Errorf("open log: %w", err)
-		}
-		if more, err := c.newer(); err != nil || len(more) == 0 {
-			c.cur, c.rr = f, newRecordReader(f)
-			return err == nil, err
-		}
-		f.Close() // rotated again meanwhile: print what came first
-	}
-}
-
-// newer lists the rotated files after c.last, oldest first.
-func (c *chain) newer() ([]rotatedFile, error) {
-	files, err := listRotated(c.path)
+	rotated, cur, err := snapshot(c.path)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	i := 0
-	for i < len(files) && !c.last.less(files[i].key) {
-		i++
+	files := rotated[after(rotated, c.last):]
+	// The oldest of them is normally prev itself, already printed.
+	if prev != nil && len(files) > 0 && sameLog(prev, files[0]) {
+		c.last, files = files[0].key, files[1:]
 	}
-	return files[i:], nil
+	if err := c.printNewer(p, files); err != nil {
+		closeFile(cur)
+		return false, err
+	}
+	if cur == nil {
+		return false, nil // between a rename and the new file: wait
+	}
+	c.cur, c.rr = cur, newRecordReader(cur)
+	return true, nil
 }
 
 // printNewer prints rotated files whole, in order, moving c.last past each.

@@ -210,6 +210,10 @@ func TestReadWhileRotating(t *testing.T) {
 			}
 		}
 	}()
+	// Deferred after w.Close, so run before it: a failing read must not
+	// close the file under the writer, which would add write errors (and
+	// a t.Error after the test has ended) to the real failure.
+	defer func() { <-writing }()
 	for reads := 0; ; reads++ {
 		select {
 		case <-writing:

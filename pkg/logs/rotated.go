@@ -129,6 +129,32 @@ func listRotated(path string) ([]rotatedFile, error) {
 	return out, nil
 }
 
+// merge joins two listings, oldest first; a file in both is taken from
+// b, the later one.
+func merge(a, b []rotatedFile) []rotatedFile {
+	out := make([]rotatedFile, 0, max(len(a), len(b)))
+	for len(a) > 0 || len(b) > 0 {
+		switch {
+		case len(b) == 0 || len(a) > 0 && a[0].key.less(b[0].key):
+			out, a = append(out, a[0]), a[1:]
+		case len(a) == 0 || b[0].key.less(a[0].key):
+			out, b = append(out, b[0]), b[1:]
+		default:
+			out, a, b = append(out, b[0]), a[1:], b[1:]
+		}
+	}
+	return out
+}
+
+// after returns the index of the first of files newer than k.
+func after(files []rotatedFile, k rotKey) int {
+	i := 0
+	for i < len(files) && !k.less(files[i].key) {
+		i++
+	}
+	return i
+}
+
 // newest is the key of the last of files, or the zero key.
 func newest(files []rotatedFile) rotKey {
 	if len(files) == 0 {
