@@ -85,7 +85,10 @@ func snapshot(path string) (rotated []rotatedFile, cur *os.File, err error) {
 //     has been rotated since cur was opened, and the first listing ends
 //     with the newest file older than cur: that file is never compressed
 //     or pruned while it is the newest, so the listing saw it. Files after
-//     it in the second listing were rotated since, and are left out.
+//     it in the second listing were rotated since, and are left out. (For
+//     a nil cur: there is still no file at path. A rotation could slip in
+//     only if the writer created, filled and rotated a new file meanwhile
+//     and was caught between a rename and a new file again.)
 //   - The compressor adds a file's .gz before it removes the plain one, so
 //     a file the first listing missed, compressed while it ran, has its
 //     .gz in place for the whole of the second one: together they have
@@ -214,7 +217,7 @@ func (c *chain) close() {
 // printFrom prints rotated files from index from on, then the current file
 // up to its end; the current file is left open for following.
 func (c *chain) printFrom(p *printer, from int) error {
-	if err := c.pin(len(c.rotated)); err != nil {
+	if err := c.pin(from); err != nil {
 		return err
 	}
 	for i := from; i < len(c.rotated); i++ {

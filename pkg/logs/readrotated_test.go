@@ -199,17 +199,7 @@ func TestPreviousOnlyRotated(t *testing.T) {
 func TestReadWhileRotating(t *testing.T) {
 	w, path := create(t, Options{MaxSize: 4096, MaxFiles: 1 << 20})
 	defer w.Close()
-	copyLines(t, w, 1, 100)
-	writing := make(chan struct{})
-	go func() {
-		defer close(writing)
-		for i := 1; i < 200; i++ {
-			if err := w.Copy(Stdout, strings.NewReader(numbered(i*100+1, i*100+100))); err != nil {
-				t.Error(err)
-				return
-			}
-		}
-	}()
+	writing := writeBehind(t, w)
 	// Deferred after w.Close, so run before it: a failing read must not
 	// close the file under the writer, which would add write errors (and
 	// a t.Error after the test has ended) to the real failure.
@@ -236,4 +226,44 @@ func TestReadWhileRotating(t *testing.T) {
 			t.Fatalf("read %d: tail 50 is not 50 or more lines in order: %d lines %.40q", reads, n, tail)
 		}
 	}
+}
+
+// Reads racing with pruning see an unbroken run of lines: files deleted
+// while a read prints older ones are not left out of its middle.
+func TestReadWhilePruning(t *testing.T) {
+	w, path := create(t, Options{MaxSize: 4096, MaxFiles: 3})
+	defer w.Close()
+	writing := writeBehind(t, w)
+	defer func() { <-writing }() // before w.Close, as above
+	for reads := 0; ; reads++ {
+		select {
+		case <-writing:
+			return
+		default:
+		}
+		got := readAll(t, path, ReadOptions{Tail: -1})
+		var first int
+		fmt.Sscanf(got, "line-%d\n", &first)
+		if n := strings.Count(got, "\n"); got != numbered(first, first+n-1) {
+			t.Fatalf("read %d: %d lines from line-%d, not in order", reads, n, first)
+		}
+	}
+}
+
+// writeBehind writes lines 1 to 100 through w, then lines up to 20000 in
+// the background, 100 to a Copy; the channel is closed when it is done.
+func writeBehind(t *testing.T, w *Writer) <-chan struct{} {
+	t.Helper()
+	copyLines(t, w, 1, 100)
+	writing := make(chan struct{})
+	go func() {
+		defer close(writing)
+		for i := 1; i < 200; i++ {
+			if err := w.Copy(Stdout, strings.NewReader(numbered(i*100+1, i*100+100))); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	return writing
 }
