@@ -32,6 +32,8 @@ type ctr struct {
 	// instance counts starts; probes holds the running instance's probes.
 	instance int
 	probes   *probing
+	// hooking: its postStart hook runs; it is not running yet.
+	hooking bool
 
 	// kubelet-style crash-loop back-off
 	delay       time.Duration

@@ -20,6 +20,12 @@ const maxProbeOutput = 10 << 10
 // command (the container's user, groups, capabilities, seccomp, cgroup):
 // exit 0 is success; its output is the message; past timeout it is killed.
 func (mon *monitor) execProbe(ctx context.Context, ctr string, cmd []string, timeout time.Duration) probe.Result {
+	return mon.execCheck(ctx, ctr, false, cmd, timeout)
+}
+
+// execCheck is execProbe; stopping lets it run while the pod is being
+// deleted (a preStop hook).
+func (mon *monitor) execCheck(ctx context.Context, ctr string, stopping bool, cmd []string, timeout time.Duration) probe.Result {
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
 		return probe.Result{Message: err.Error()}
@@ -30,7 +36,7 @@ func (mon *monitor) execProbe(ctx context.Context, ctr string, cmd []string, tim
 		return probe.Result{Message: err.Error()}
 	}
 	defer r.Close()
-	pid, _, done, err := mon.execIn(ctr, cmd, false, []*os.File{devnull, w, w})
+	pid, _, done, err := mon.execIn(ctr, stopping, cmd, false, []*os.File{devnull, w, w})
 	w.Close()
 	if err != nil {
 		return probe.Result{Message: err.Error()}

@@ -46,8 +46,10 @@ func (e *execCache) compiled() (*seccomp.Program, error) {
 }
 
 // execAsk asks the event loop, which owns the pod's state, for a target.
+// A preStop hook runs while the pod is being deleted; nothing else does.
 type execAsk struct {
 	container string
+	stopping  bool
 	reply     chan execTarget
 }
 
@@ -120,7 +122,7 @@ func (mon *monitor) startExec(c *net.UnixConn, req execwire.Request, fds []*os.F
 		return nil, fmt.Errorf("exec: %d descriptors, want stdin, stdout and stderr", len(fds))
 	}
 	trace("exec: request")
-	pid, master, done, err := mon.execIn(req.Container, req.Args, req.TTY, fds)
+	pid, master, done, err := mon.execIn(req.Container, false, req.Args, req.TTY, fds)
 	if err != nil {
 		return nil, err
 	}
@@ -139,8 +141,8 @@ func (mon *monitor) startExec(c *net.UnixConn, req execwire.Request, fds []*os.F
 // execIn starts args in container name, with stdio as its stdin, stdout
 // and stderr (or, with tty, a terminal whose master side it returns); done
 // yields its exit code once the monitor has reaped it. Off the loop.
-func (mon *monitor) execIn(name string, args []string, tty bool, stdio []*os.File) (pid int, master *os.File, done chan int, err error) {
-	t := mon.askExec(name)
+func (mon *monitor) execIn(name string, stopping bool, args []string, tty bool, stdio []*os.File) (pid int, master *os.File, done chan int, err error) {
+	t := mon.askExec(name, stopping)
 	trace("exec: target")
 	if t.err != nil {
 		return 0, nil, nil, t.err
@@ -185,15 +187,15 @@ func (mon *monitor) execExitedNow(e exitEvent) bool {
 }
 
 // askExec gets the container's process from the event loop.
-func (mon *monitor) askExec(name string) execTarget {
+func (mon *monitor) askExec(name string, stopping bool) execTarget {
 	reply := make(chan execTarget, 1)
-	mon.execAsks <- execAsk{container: name, reply: reply}
+	mon.execAsks <- execAsk{container: name, stopping: stopping, reply: reply}
 	return <-reply
 }
 
 // execTarget answers askExec, on the event loop.
-func (mon *monitor) execTarget(name string) execTarget {
-	if mon.st.Terminating {
+func (mon *monitor) execTarget(name string, stopping bool) execTarget {
+	if mon.st.Terminating && !stopping {
 		return execTarget{err: fmt.Errorf("cannot exec into pod %s: it is being deleted", mon.pod.Name)}
 	}
 	for _, c := range mon.ctrs {

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/minipod/minipod/pkg/state"
-	"golang.org/x/sys/unix"
 )
 
 // deadlineMessage is the kubelet's for a pod past activeDeadlineSeconds.
@@ -25,13 +24,9 @@ func (mon *monitor) failPod(reason state.Reason, msg string, grace time.Duration
 	for _, c := range mon.ctrs {
 		c.halt()
 	}
-	sig := unix.SIGTERM
-	if grace == 0 {
-		sig = unix.SIGKILL
-	}
 	for _, c := range mon.byPID {
 		mon.st.AddEvent("Normal", "Killing", c.spec.Name, "Stopping container "+c.spec.Name)
-		_ = c.st.Proc.Signal(sig)
+		mon.stopContainer(c, grace)
 	}
 	if grace > 0 {
 		mon.killAt = time.After(grace)

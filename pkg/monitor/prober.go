@@ -9,7 +9,6 @@ import (
 
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/probe"
-	"golang.org/x/sys/unix"
 )
 
 // probeKind is which of a container's probes a result is from.
@@ -237,7 +236,5 @@ func (mon *monitor) killForProbe(c *ctr, which string, pr *podspec.Probe) {
 	if g := pr.TerminationGracePeriodSeconds; g != nil {
 		grace = podspec.Seconds(*g)
 	}
-	proc := c.st.Proc
-	_ = proc.Signal(unix.SIGTERM)
-	time.AfterFunc(grace, func() { _ = proc.Signal(unix.SIGKILL) }) // Signal checks it is still that process
+	mon.stopContainer(c, grace)
 }

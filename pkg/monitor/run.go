@@ -39,7 +39,7 @@ func (mon *monitor) run() int {
 			mon.killAll()
 		case a := <-mon.execAsks:
 			// A question, not a change: no state to write.
-			a.reply <- mon.execTarget(a.container)
+			a.reply <- mon.execTarget(a.container, a.stopping)
 			changed = false
 		case f := <-mon.execForks:
 			mon.onExecForked(f)
@@ -52,6 +52,8 @@ func (mon *monitor) run() int {
 			mon.onDeadline()
 		case r := <-mon.probed:
 			mon.onProbe(r)
+		case r := <-mon.hooked:
+			mon.onHooked(r)
 		}
 	}
 	return mon.finish()

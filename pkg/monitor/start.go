@@ -43,8 +43,17 @@ func (mon *monitor) advance() {
 	}
 	var batch []*ctr
 	for _, c := range mon.ctrs {
-		if !c.init && c.step == stepIdle && mon.ensureImage(c) {
+		if c.init {
+			continue
+		}
+		if c.hooking {
+			break // its postStart hook holds the containers after it
+		}
+		if c.step == stepIdle && mon.ensureImage(c) {
 			batch = append(batch, c)
+		}
+		if postStart(c) != nil && (c.step == stepIdle || c.step == stepPulling || c.step == stepStarting) {
+			break // as the kubelet: the next container starts once this one's hook is done
 		}
 	}
 	mon.startAll(batch)
@@ -157,8 +166,15 @@ func (mon *monitor) started(c *ctr, pid int, err error, forked time.Time) {
 	c.st.StartedAt, c.st.FinishedAt, c.st.ExitCode, c.st.Signal = now, time.Time{}, 0, 0
 	c.st.Started = true
 	c.instance++
-	mon.startProbes(c)
 	c.st.Proc = state.Identify(pid)
+	if postStart(c) != nil {
+		// Not running (nor started) until its postStart hook is done.
+		c.hooking = true
+		c.st.State, c.st.Reason, c.st.Started = state.StateWaiting, state.ReasonContainerCreating, false
+		mon.runPostStart(c)
+	} else {
+		mon.startProbes(c)
+	}
 	c.st.Namespaces = ns.Inodes(pid)
 	c.st.User = processUser(c.exec.spec.Process.User)
 	mon.updatePhase()

@@ -25,7 +25,11 @@ func (mon *monitor) beginStop() {
 	}
 	for _, c := range mon.byPID {
 		mon.st.AddEvent("Normal", "Killing", c.spec.Name, "Stopping container "+c.spec.Name)
-		_ = c.st.Proc.Signal(sig)
+		if sig == unix.SIGKILL {
+			_ = c.st.Proc.Signal(sig)
+		} else {
+			mon.stopContainer(c, grace)
+		}
 	}
 	mon.killAt = time.After(grace)
 }

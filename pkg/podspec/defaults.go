@@ -88,6 +88,13 @@ func defaultContainer(c *Container) {
 	for _, p := range []*Probe{c.LivenessProbe, c.ReadinessProbe, c.StartupProbe} {
 		defaultProbe(p)
 	}
+	if lc := c.Lifecycle; lc != nil {
+		for _, h := range []*LifecycleHandler{lc.PostStart, lc.PreStop} {
+			if h != nil && h.HTTPGet != nil {
+				defaultProbe(&Probe{HTTPGet: h.HTTPGet})
+			}
+		}
+	}
 	for i := range c.Env {
 		if ref := c.Env[i].ValueFrom; ref != nil && ref.FieldRef != nil && ref.FieldRef.APIVersion == "" {
 			ref.FieldRef.APIVersion = "v1"

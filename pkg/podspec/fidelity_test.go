@@ -66,6 +66,8 @@ var fieldHosts = map[string]string{
 	"SecurityContext":       "spec.containers[0].securityContext",
 	"Probe":                 "spec.containers[0].livenessProbe",
 	"HTTPGetAction":         "spec.containers[0].livenessProbe.httpGet",
+	"Lifecycle":             "spec.containers[0].lifecycle",
+	"LifecycleHandler":      "spec.containers[0].lifecycle.preStop",
 }
 
 // classifier walks a Kubernetes type and ours side by side.

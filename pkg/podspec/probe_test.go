@@ -45,3 +45,24 @@ func TestProbeErrors(t *testing.T) {
 		expectError(t, podWith(tc.edit), tc.want)
 	}
 }
+
+// The API server's lifecycle hook errors.
+func TestLifecycleErrors(t *testing.T) {
+	const p = "spec.containers[0].lifecycle."
+	for _, tc := range []struct {
+		edit edit
+		want string
+	}{
+		{edit{"spec.containers[0].lifecycle", m{"preStop": m{}}}, p + "preStop: Required value: must specify a handler type"},
+		{edit{"spec.containers[0].lifecycle", m{"postStart": m{"exec": m{"command": l{"true"}}, "sleep": m{"seconds": 1}}}}, p + "postStart.sleep: Forbidden: may not specify more than 1 handler type"},
+		{edit{"spec.containers[0].lifecycle", m{"preStop": m{"sleep": m{"seconds": 31}}}}, p + "preStop.sleep.seconds: Invalid value: 31: must be non-negative and less than terminationGracePeriodSeconds (30)"},
+		{edit{"spec.containers[0].lifecycle", m{"preStop": m{"httpGet": m{"port": 0}}}}, p + "preStop.httpGet.port: Invalid value: 0: must be between 1 and 65535, inclusive"},
+		{edit{"spec.initContainers", l{m{"name": "i", "image": "busybox", "lifecycle": m{"preStop": m{"sleep": m{"seconds": 1}}}}}}, "spec.initContainers[0].lifecycle: Forbidden: may not be set for init containers without restartPolicy=Always"},
+	} {
+		expectError(t, podWith(tc.edit), tc.want)
+	}
+	man, _ := mustParse(t, podWith(edit{"spec.containers[0].lifecycle", m{"preStop": m{"httpGet": m{"port": 80}}, "postStart": m{"sleep": m{"seconds": 0}}}}))
+	if h := man.Pods[0].Spec.Containers[0].Lifecycle.PreStop.HTTPGet; h.Path != "/" || h.Scheme != "HTTP" {
+		t.Errorf("preStop httpGet defaults: %+v", h)
+	}
+}

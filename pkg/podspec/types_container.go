@@ -26,7 +26,7 @@ type Container struct {
 	LivenessProbe      *Probe                  `json:"livenessProbe,omitempty"`
 	ReadinessProbe     *Probe                  `json:"readinessProbe,omitempty"`
 	StartupProbe       *Probe                  `json:"startupProbe,omitempty"`
-	Lifecycle          json.RawMessage         `json:"lifecycle,omitempty" minipod:"reject"`
+	Lifecycle          *Lifecycle              `json:"lifecycle,omitempty"`
 	Stdin              bool                    `json:"stdin,omitempty" minipod:"reject"`
 	StdinOnce          bool                    `json:"stdinOnce,omitempty" minipod:"reject"`
 	TTY                bool                    `json:"tty,omitempty" minipod:"reject"`

@@ -21,6 +21,7 @@ var containerChecks = []func(c *podContext, ctr *Container, path string) []error
 	checkResizePolicy,
 	checkContainerSecurity,
 	checkProbes,
+	checkLifecycle,
 }
 
 func checkContainers(c *podContext) []error {
