@@ -8,6 +8,7 @@ import (
 	"github.com/minipod/minipod/pkg/podstatus"
 	"io"
 	"os"
+	"sigs.k8s.io/yaml"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -18,7 +19,7 @@ import (
 // GetOptions are the flags of `minipod get`.
 type GetOptions struct {
 	Names  []string
-	Output string // "", "wide" or "json"
+	Output string // "", "wide", "json" or "yaml"
 	Out    io.Writer
 	// Watch keeps printing a row whenever a pod's row changes, as
 	// `kubectl get -w` does, until Ctx ends.
@@ -32,16 +33,16 @@ func Get(o GetOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.Watch && o.Output != "json" {
+	if o.Watch && o.Output != "json" && o.Output != "yaml" {
 		return watch(o, pods)
 	}
 	switch o.Output {
-	case "json":
-		return printJSON(o.Out, pods)
+	case "json", "yaml":
+		return printObject(o.Out, pods, o.Output == "yaml")
 	case "", "wide":
 		return printTable(o.Out, pods, o.Output == "wide")
 	default:
-		return fmt.Errorf("get: unknown output format %q (want wide or json)", o.Output)
+		return fmt.Errorf("get: unknown output format %q (want wide, json or yaml)", o.Output)
 	}
 }
 
@@ -110,7 +111,9 @@ func tableRow(st *state.Pod, wide bool, now time.Time) string {
 	return row
 }
 
-func printJSON(out io.Writer, pods []*state.Pod) error {
+// printObject prints the v1 Pod (or a v1 List of them) as kubectl's
+// -o json or -o yaml does.
+func printObject(out io.Writer, pods []*state.Pod, asYAML bool) error {
 	var v any
 	if len(pods) == 1 {
 		p, err := v1Pod(pods[0])
@@ -130,6 +133,14 @@ func printJSON(out io.Writer, pods []*state.Pod) error {
 		}
 		list["items"] = items
 		v = list
+	}
+	if asYAML {
+		b, err := yaml.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("encode pods: %w", err)
+		}
+		_, err = out.Write(b)
+		return err
 	}
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "    ")
