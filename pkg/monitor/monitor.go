@@ -22,8 +22,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// readyFd is where `up` hands the monitor the write end of its report pipe.
-const readyFd = 3
+// readyFd is where `up` hands the monitor the write end of its report
+// pipe, lockFd the pod's lock, which `up` took when it made the pod's
+// directory (see pod.spawnMonitor).
+const (
+	readyFd = 3
+	lockFd  = 4
+)
 
 // monitor supervises one pod for its whole life.
 type monitor struct {
@@ -133,7 +138,7 @@ func (mon *monitor) boot(name string) error {
 	}
 	// Keep the lock file referenced: a collected *os.File closes its fd,
 	// and closing it would drop the flock that tells `down` we are alive.
-	lock, err := roots.Lock(name)
+	lock, err := adoptLock(name)
 	if err != nil {
 		return err
 	}
@@ -290,4 +295,22 @@ func (mon *monitor) save() {
 	if err := roots.Save(mon.st); err != nil {
 		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
 	}
+}
+
+// adoptLock takes over the pod's lock from `up` (fd 4, the same open file,
+// so the flock is ours without a gap), after checking that it is that
+// pod's lock file; with none handed over, it takes the lock itself.
+func adoptLock(name string) (*os.File, error) {
+	unix.CloseOnExec(lockFd) // never into pause or a container
+	var fdSt, pathSt unix.Stat_t
+	if unix.Fstat(lockFd, &fdSt) != nil {
+		return roots.Lock(name)
+	}
+	if err := unix.Stat(roots.LockFile(name), &pathSt); err != nil {
+		return nil, fmt.Errorf("lock of %s: %w", name, err)
+	}
+	if fdSt.Dev != pathSt.Dev || fdSt.Ino != pathSt.Ino {
+		return nil, fmt.Errorf("lock of %s: the file handed over is not the pod's lock", name)
+	}
+	return os.NewFile(lockFd, roots.LockFile(name)), nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/minipod/minipod/pkg/podstatus"
+	"github.com/minipod/minipod/pkg/teardown"
 	"io"
 	"os"
 	"sigs.k8s.io/yaml"
@@ -56,6 +57,12 @@ func loadPods(names []string) ([]*state.Pod, error) {
 	}
 	var pods []*state.Pod
 	for _, n := range names {
+		if reclaimAbandoned(n) {
+			if all {
+				continue
+			}
+			return nil, fmt.Errorf("pod %q: %w", n, state.ErrNotExist)
+		}
 		st, err := roots.Load(n)
 		if err != nil {
 			if all && errors.Is(err, state.ErrNotExist) {
@@ -152,4 +159,20 @@ func orNone(s string) string {
 		return "<none>"
 	}
 	return s
+}
+
+// reclaimAbandoned removes pod name if it is a creation whose `up` died
+// before starting its monitor (state.Abandoned), under the pod's lock so
+// that no new `up` of the name can be caught half-way; it says whether it
+// did.
+func reclaimAbandoned(name string) bool {
+	if !roots.Abandoned(name) {
+		return false
+	}
+	lock, err := roots.Lock(name)
+	if err != nil {
+		return false
+	}
+	defer lock.Close()
+	return teardown.Dead(roots, name, 0) == nil
 }

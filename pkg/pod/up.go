@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/minipod/minipod/pkg/monitor"
+	"github.com/minipod/minipod/pkg/state"
 	"github.com/minipod/minipod/pkg/teardown"
 	"io"
 	"os"
@@ -127,10 +128,18 @@ func upOne(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool) (pending strin
 	if err := roots.SecureData(); err != nil {
 		return "", err
 	}
-	if err := roots.Create(p.Name); err != nil {
+	lock, err := roots.Create(p.Name)
+	if errors.Is(err, state.ErrExist) && roots.Abandoned(p.Name) {
+		// An earlier `up` of this name died before its monitor started.
+		if err := teardown.Dead(roots, p.Name, 0); err != nil {
+			return "", err
+		}
+		lock, err = roots.Create(p.Name)
+	}
+	if err != nil {
 		return "", err
 	}
-	msg, err := spawnMonitor(m, p, noWaitReady)
+	msg, err := spawnMonitor(m, p, noWaitReady, lock)
 	if err != nil {
 		// The monitor died before reporting: stop whatever it recorded
 		// (pause, containers), free the network, remove the files.
@@ -149,7 +158,11 @@ func upOne(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool) (pending strin
 	return "", nil
 }
 
-func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool) (string, error) {
+// spawnMonitor starts the pod's monitor and hands it the pod's lock,
+// which `up` has held since it made the pod's directory: an `up` killed
+// before this leaves a directory nobody holds (state.Abandoned).
+func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool, lock *os.File) (string, error) {
+	defer lock.Close() // the monitor's copy keeps the lock
 	if err := roots.SaveManifest(m, p); err != nil {
 		return "", err
 	}
@@ -182,7 +195,7 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool) (string
 	// The monitor mostly sleeps in wait4 and read; one P keeps its thread
 	// count and memory down without slowing the pod.
 	cmd.Env = os.Environ()
-	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = logf, logf, []*os.File{w}
+	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = logf, logf, []*os.File{w, lock}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Cloneflags: unix.CLONE_NEWNS}
 	err = cmd.Start()
 	w.Close()

@@ -18,10 +18,12 @@ func (r Roots) Load(pod string) (*Pod, error) {
 	}
 	data, err := os.ReadFile(r.StateFile(pod))
 	if errors.Is(err, fs.ErrNotExist) {
-		if _, derr := os.Stat(r.PodRun(pod)); derr != nil {
+		fi, derr := os.Stat(r.PodRun(pod))
+		if derr != nil {
 			return nil, fmt.Errorf("pod %q: %w", pod, ErrNotExist)
 		}
-		return &Pod{Name: pod, Phase: "Pending"}, nil
+		// Being created: its age is its directory's.
+		return &Pod{Name: pod, Phase: "Pending", Created: fi.ModTime().UTC()}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read state of %s: %w", pod, err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"testing"
+	"time"
 )
 
 func testRoots(t *testing.T) Roots {
@@ -11,18 +12,68 @@ func testRoots(t *testing.T) Roots {
 	return Roots{Run: d + "/run", Data: d + "/data", Logs: d + "/logs", Images: d + "/images"}
 }
 
-func TestCreateIsExclusive(t *testing.T) {
-	r := testRoots(t)
-	if err := r.Create("p1"); err != nil {
+// mustCreate makes a pod directory and lets its lock go.
+func mustCreate(t *testing.T, r Roots, pod string) {
+	t.Helper()
+	f, err := r.Create(pod)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Create("p1"); !errors.Is(err, ErrExist) {
+	f.Close()
+}
+
+func TestCreateIsExclusive(t *testing.T) {
+	r := testRoots(t)
+	f, err := r.Create("p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := r.Create("p1"); !errors.Is(err, ErrExist) {
 		t.Fatalf("second Create = %v, want ErrExist", err)
 	}
+	// Create hands back the lock, held.
+	if _, err := r.Lock("p1"); !errors.Is(err, ErrLocked) {
+		t.Fatalf("Lock after Create = %v, want ErrLocked", err)
+	}
 	for _, bad := range []string{"../x", "a/b", "", "UPPER", "x_y"} {
-		if err := r.Create(bad); err == nil {
+		if _, err := r.Create(bad); err == nil {
 			t.Errorf("Create(%q) accepted", bad)
 		}
+	}
+}
+
+// A directory whose creator died (no state, lock free) is abandoned once
+// it is not new; one whose lock is held, or that has state, is not.
+func TestAbandoned(t *testing.T) {
+	r := testRoots(t)
+	f, err := r.Create("p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Minute)
+	if err := os.Chtimes(r.PodRun("p1"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	if r.Abandoned("p1") {
+		t.Error("abandoned while its lock is held")
+	}
+	f.Close()
+	if !r.Abandoned("p1") {
+		t.Error("not abandoned: lock free, no state, a minute old")
+	}
+	if err := r.Save(&Pod{Name: "p1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(r.PodRun("p1"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	if r.Abandoned("p1") {
+		t.Error("abandoned although it has state")
+	}
+	mustCreate(t, r, "p2")
+	if r.Abandoned("p2") {
+		t.Error("abandoned although just made")
 	}
 }
 
@@ -31,9 +82,7 @@ func TestSaveLoadList(t *testing.T) {
 	if _, err := r.Load("nope"); !errors.Is(err, ErrNotExist) {
 		t.Fatalf("Load missing = %v", err)
 	}
-	if err := r.Create("p1"); err != nil {
-		t.Fatal(err)
-	}
+	mustCreate(t, r, "p1")
 	if p, err := r.Load("p1"); err != nil || p.Phase != "Pending" {
 		t.Fatalf("Load before save = %+v, %v", p, err)
 	}
@@ -73,9 +122,7 @@ func TestEventsAreBounded(t *testing.T) {
 
 func TestLockIsExclusive(t *testing.T) {
 	r := testRoots(t)
-	if err := r.Create("p1"); err != nil {
-		t.Fatal(err)
-	}
+	mustCreate(t, r, "p1")
 	f, err := r.Lock("p1")
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,67 @@
+package test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestAbandonedCreation: an `up` killed before it started the pod's
+// monitor leaves a directory nobody holds; get no longer lists it (no
+// "0/0 Pending 292y" row) and the next up of the name succeeds, whatever
+// moment the kill came at.
+func TestAbandonedCreation(t *testing.T) {
+	root(t)
+	name := podName("abandoned")
+	run := filepath.Join("/run/minipod", name)
+	abandon(t, run)
+	if out := mustMP(t, "get"); strings.Contains(out, name) {
+		t.Errorf("get lists the abandoned creation:\n%s", out)
+	}
+	if _, err := os.Stat(run); !os.IsNotExist(err) {
+		t.Errorf("get left the abandoned directory: %v", err)
+	}
+	text := tmpl(twoIdle, name, "SHARE", "false")
+	path := writeManifest(t, name, text)
+	abandon(t, run)
+	if r := mp(t, "up", "-d", path); r.code != 0 {
+		t.Fatalf("up over an abandoned creation: %s", r)
+	}
+	mustMP(t, "down", name)
+	// up killed at once, again and again.
+	for i := 0; i < 10; i++ {
+		cmd := exec.Command(exe, "up", "-d", path)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(i) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+		mp(t, "down", "--ignore-not-found", name) // a monitor that did start
+	}
+	time.Sleep(2100 * time.Millisecond) // what the last kill left is no longer new
+	upPod(t, name, text)
+	if out := mustMP(t, "get"); strings.Contains(out, "292y") {
+		t.Errorf("get shows a pod of age 292y:\n%s", out)
+	}
+}
+
+// abandon leaves at run what an `up` killed right after it claimed the
+// name leaves: the directory and the lock file, nobody holding it.
+func abandon(t *testing.T, run string) {
+	t.Helper()
+	if err := os.Mkdir(run, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(run, "lock"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Minute)
+	if err := os.Chtimes(run, old, old); err != nil {
+		t.Fatal(err)
+	}
+}
