@@ -3,6 +3,7 @@ package test
 import (
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -106,5 +107,43 @@ spec:
 	want := `Warning\s+FailedPostStartHook\s.*Exec lifecycle hook \(\[sh -c echo no way; exit 3\]\) for Container "c" in Pod "` + name + `_default\(.*\)" failed - error: no way`
 	if !regexp.MustCompile(want).MatchString(d) {
 		t.Errorf("describe lacks %q:\n%s", want, d)
+	}
+}
+
+// TestPauseDeath: when the pause process dies the pod is failed
+// (SandboxExited), its containers stopped; the pod, its logs and events
+// stay until down, which then leaves nothing.
+func TestPauseDeath(t *testing.T) {
+	root(t)
+	name := podName("pause-death")
+	upPod(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh", "-c", "echo hello; `+idle+`"]
+`, name))
+	st, err := readState(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(st.Pause.PID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	p := waitPod(t, name, 20*time.Second, "failed", func(p *corev1.Pod) bool {
+		return p.Status.Phase == corev1.PodFailed && ctrStatus(t, p, "c").State.Terminated != nil
+	})
+	if p.Status.Reason != "SandboxExited" {
+		t.Errorf("reason %q, want SandboxExited", p.Status.Reason)
+	}
+	time.Sleep(time.Second) // a deleted pod would be gone by now
+	if got := mustMP(t, "logs", name); got != "hello\n" {
+		t.Errorf("logs after the pause died: %q", got)
+	}
+	if d := mustMP(t, "describe", name); !strings.Contains(d, "SandboxChanged") {
+		t.Errorf("describe lacks SandboxChanged:\n%s", d)
 	}
 }

@@ -22,8 +22,13 @@ const (
 func (mon *monitor) onExit(e exitEvent) {
 	if e.pid == mon.st.Pause.PID {
 		if !mon.stopped && !mon.st.Terminating {
-			mon.st.AddEvent("Warning", "SandboxChanged", "", "pause process exited; stopping the pod")
-			mon.st.Phase, mon.st.Reason = state.PhaseFailed, state.ReasonSandboxExited
+			// The pod's namespaces lost their holder. A node would make a
+			// new sandbox and restart the containers by restartPolicy;
+			// minipod does not yet, and fails the pod instead, keeping
+			// its logs and events until `down`.
+			mon.st.AddEvent("Normal", "SandboxChanged", "", "Pod sandbox changed: the pause process exited")
+			mon.stopped = true // nothing left to stop
+			mon.failPod(state.ReasonSandboxExited, "the pod's pause process exited", mon.grace())
 		}
 		return
 	}
