@@ -18,7 +18,7 @@ func newGet() *cobra.Command {
 			return pod.Get(pod.GetOptions{Names: args, Output: output, Out: cmd.OutOrStdout(), Watch: watch, Ctx: ctx})
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "", "output format: wide, json or yaml")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "output format: wide, json, yaml or jsonpath=TEMPLATE")
 	cmd.Flags().BoolVarP(&watch, "watch", "w", false, "after the table, print a row whenever a pod changes")
 	return cmd
 }

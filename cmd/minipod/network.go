@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/minipod/minipod/pkg/pod"
 	"github.com/spf13/cobra"
 )
@@ -23,4 +25,20 @@ func newVersion() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return pod.Version(cmd.OutOrStdout()) },
 	}
+}
+
+func newWait() *cobra.Command {
+	var forCond string
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "wait POD... --for=condition=Ready|delete|jsonpath=TEMPLATE=VALUE [--timeout=30s]",
+		Short: "Wait until pods meet a condition, as kubectl wait does",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return pod.Wait(pod.WaitOptions{Names: args, For: forCond, Timeout: timeout, Out: cmd.OutOrStdout()})
+		},
+	}
+	cmd.Flags().StringVar(&forCond, "for", "", "condition=NAME[=VALUE], delete, or jsonpath=TEMPLATE=VALUE")
+	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "how long to wait")
+	return cmd
 }

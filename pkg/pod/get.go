@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/podstatus"
 	"github.com/minipod/minipod/pkg/teardown"
 	"io"
 	"os"
 	"sigs.k8s.io/yaml"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -34,16 +36,17 @@ func Get(o GetOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.Watch && o.Output != "json" && o.Output != "yaml" {
+	object := o.Output == "json" || o.Output == "yaml" || strings.HasPrefix(o.Output, "jsonpath=")
+	if o.Watch && !object {
 		return watch(o, pods)
 	}
-	switch o.Output {
-	case "json", "yaml":
-		return printObject(o.Out, pods, o.Output == "yaml")
-	case "", "wide":
+	switch {
+	case object:
+		return printObject(o.Out, pods, o.Output)
+	case o.Output == "" || o.Output == "wide":
 		return printTable(o.Out, pods, o.Output == "wide")
 	default:
-		return fmt.Errorf("get: unknown output format %q (want wide, json or yaml)", o.Output)
+		return fmt.Errorf("get: unknown output format %q (want wide, json, yaml or jsonpath=TEMPLATE)", o.Output)
 	}
 }
 
@@ -118,30 +121,36 @@ func tableRow(st *state.Pod, wide bool, now time.Time) string {
 	return row
 }
 
+// v1Pods rebuilds the v1 Pods of the records.
+func v1Pods(sts []*state.Pod) ([]*podspec.Pod, error) {
+	out := make([]*podspec.Pod, 0, len(sts))
+	for _, st := range sts {
+		p, err := v1Pod(st)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
 // printObject prints the v1 Pod (or a v1 List of them) as kubectl's
-// -o json or -o yaml does.
-func printObject(out io.Writer, pods []*state.Pod, asYAML bool) error {
-	var v any
-	if len(pods) == 1 {
-		p, err := v1Pod(pods[0])
+// -o json, -o yaml or -o jsonpath=TEMPLATE does.
+func printObject(out io.Writer, sts []*state.Pod, format string) error {
+	pods, err := v1Pods(sts)
+	if err != nil {
+		return err
+	}
+	v := v1Object(pods)
+	if tmpl, ok := strings.CutPrefix(format, "jsonpath="); ok {
+		s, err := jsonPath(tmpl, v)
 		if err != nil {
 			return err
 		}
-		v = p
-	} else {
-		list := map[string]any{"apiVersion": "v1", "kind": "List", "metadata": map[string]string{"resourceVersion": ""}}
-		items := []any{}
-		for _, st := range pods {
-			p, err := v1Pod(st)
-			if err != nil {
-				return err
-			}
-			items = append(items, p)
-		}
-		list["items"] = items
-		v = list
+		_, err = io.WriteString(out, s)
+		return err
 	}
-	if asYAML {
+	if format == "yaml" {
 		b, err := yaml.Marshal(v)
 		if err != nil {
 			return fmt.Errorf("encode pods: %w", err)
