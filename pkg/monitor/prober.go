@@ -117,7 +117,7 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 type probeTarget struct {
 	name  string
 	ip    string
-	dial  probe.Dialer
+	dial  *probe.Net
 	ports []podspec.ContainerPort
 }
 

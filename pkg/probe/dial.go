@@ -2,36 +2,59 @@ package probe
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
+	"net/http"
+	"sync"
 
 	"github.com/minipod/minipod/pkg/ns"
 )
 
-// Dialer opens a TCP connection to addr ("host:port").
-type Dialer func(ctx context.Context, addr string) (net.Conn, error)
+// Net is where probes connect from: the network namespace of a process
+// (the pod's pause), or the caller's own. One Net serves every probe of a
+// container instance, so its HTTP transport is made once.
+type Net struct {
+	pid  int
+	once sync.Once
+	tr   *http.Transport
+}
 
-// InNetNS returns a Dialer whose sockets are made in the network
-// namespace of process pid (the pod's pause process; 0 is the caller's
-// own, for hostNetwork pods). A socket belongs to the namespace of the
-// thread that creates it, so each dial runs on a thread that joined the
-// namespace; the connection is then used from anywhere.
-func InNetNS(pid int) Dialer {
+// InNetNS returns the Net of process pid's network namespace; 0 is the
+// caller's own, for hostNetwork pods.
+func InNetNS(pid int) *Net { return &Net{pid: pid} }
+
+// Dial opens a TCP connection to addr ("host:port"). A socket belongs to
+// the namespace of the thread that creates it, so the dial runs on a
+// thread that joined the namespace; the connection is then used from
+// anywhere.
+func (n *Net) Dial(ctx context.Context, addr string) (net.Conn, error) {
 	var d net.Dialer
-	if pid == 0 {
-		return func(ctx context.Context, addr string) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }
+	if n.pid == 0 {
+		return d.DialContext(ctx, "tcp", addr)
 	}
-	return func(ctx context.Context, addr string) (net.Conn, error) {
-		set, err := ns.Open(pid, "net")
-		if err != nil {
-			return nil, err
+	set, err := ns.Open(n.pid, "net")
+	if err != nil {
+		return nil, err
+	}
+	defer set.Close()
+	var conn net.Conn
+	err = set.Do(func() error {
+		var derr error
+		conn, derr = d.DialContext(ctx, "tcp", addr)
+		return derr
+	})
+	return conn, err
+}
+
+// transport is the kubelet's prober transport: no keep-alive, no
+// certificate checks, dialing from this Net.
+func (n *Net) transport() *http.Transport {
+	n.once.Do(func() {
+		n.tr = &http.Transport{
+			DialContext:       func(ctx context.Context, _, addr string) (net.Conn, error) { return n.Dial(ctx, addr) },
+			DisableKeepAlives: true,
+			TLSClientConfig:   &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // as the kubelet: probes do not check certificates
 		}
-		defer set.Close()
-		var conn net.Conn
-		err = set.Do(func() error {
-			var derr error
-			conn, derr = d.DialContext(ctx, "tcp", addr)
-			return derr
-		})
-		return conn, err
-	}
+	})
+	return n.tr
 }

@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -32,7 +31,7 @@ type Header struct{ Name, Value string }
 // HTTPGet is the kubelet's httpGet probe: a GET, no keep-alive, HTTPS
 // without certificate checks, redirects followed on the same host only (a
 // redirect elsewhere is a success), 200-399 a success.
-func HTTPGet(ctx context.Context, dial Dialer, scheme, host string, port int, path string, headers []Header, timeout time.Duration) Result {
+func HTTPGet(ctx context.Context, n *Net, scheme, host string, port int, path string, headers []Header, timeout time.Duration) Result {
 	u := &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, strconv.Itoa(port)), Path: path}
 	if p, err := url.Parse(path); err == nil { // keep a query string
 		u.Path, u.RawQuery = p.Path, p.RawQuery
@@ -50,15 +49,7 @@ func HTTPGet(ctx context.Context, dial Dialer, scheme, host string, port int, pa
 		}
 		req.Header.Set(h.Name, h.Value)
 	}
-	client := &http.Client{
-		Timeout: timeout,
-		Transport: &http.Transport{
-			DialContext:       func(ctx context.Context, _, addr string) (net.Conn, error) { return dial(ctx, addr) },
-			DisableKeepAlives: true,
-			TLSClientConfig:   &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // as the kubelet: probes do not check certificates
-		},
-		CheckRedirect: sameHostRedirects,
-	}
+	client := &http.Client{Timeout: timeout, Transport: n.transport(), CheckRedirect: sameHostRedirects}
 	resp, err := client.Do(req)
 	if errors.Is(err, errOtherHost) {
 		return Result{OK: true, Message: "Probe terminated redirects"}
@@ -89,10 +80,10 @@ func sameHostRedirects(req *http.Request, via []*http.Request) error {
 
 // TCP is the kubelet's tcpSocket probe: success when a connection opens
 // within timeout.
-func TCP(ctx context.Context, dial Dialer, host string, port int, timeout time.Duration) Result {
+func TCP(ctx context.Context, n *Net, host string, port int, timeout time.Duration) Result {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	conn, err := dial(ctx, net.JoinHostPort(host, strconv.Itoa(port)))
+	conn, err := n.Dial(ctx, net.JoinHostPort(host, strconv.Itoa(port)))
 	if err != nil {
 		return Result{Message: err.Error()}
 	}
