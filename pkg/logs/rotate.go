@@ -16,13 +16,15 @@ import (
 // MaxSize, and the next attempt waits for another MaxSize of output rather
 // than failing once per record.
 func (w *Writer) rotate() {
+	// Make room first, as the kubelet does: the directory never holds
+	// more than MaxFiles logs, not even between the rename and the prune.
+	w.prune(1)
 	if err := w.renameAway(); err != nil {
 		w.retryAt = w.size + w.opts.MaxSize
 		w.report(err)
 		return
 	}
 	w.retryAt = 0
-	w.prune()
 	if w.gz == nil {
 		w.gz = startCompressor(w.path, &w.dir, w.opts.Report)
 	}
@@ -71,8 +73,8 @@ func exists(path string) bool {
 }
 
 // prune deletes the oldest rotated files so that MaxFiles remain, the
-// current one included.
-func (w *Writer) prune() {
+// current one included, with room for that many more rotated files.
+func (w *Writer) prune(room int) {
 	w.dir.Lock()
 	defer w.dir.Unlock()
 	files, err := listRotated(w.path)
@@ -80,7 +82,7 @@ func (w *Writer) prune() {
 		w.report(err)
 		return
 	}
-	for _, r := range files[:max(len(files)-(w.opts.MaxFiles-1), 0)] {
+	for _, r := range files[:max(len(files)-(w.opts.MaxFiles-1-room), 0)] {
 		for _, name := range []string{r.path, r.path + gzSuffix} {
 			if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				w.report(fmt.Errorf("delete old log: %w", err))
