@@ -19,12 +19,18 @@ import (
 
 // ctr is the monitor's view of one container of the pod.
 type ctr struct {
-	spec   *podspec.Container
-	init   bool
-	st     *state.Container // points into the pod's state record
-	bundle string
-	layer  string // holds upper/ and work/, recreated for every instance
-	pid    int
+	spec *podspec.Container
+	init bool
+	// sidecar: an init container with restartPolicy Always; up once it
+	// has started (running, postStart done, startup probe passed) at least
+	// once, which lets the init containers after it go.
+	sidecar, up bool
+	// stopSent is the instance a stop (preStop, SIGTERM) was sent to.
+	stopSent int
+	st       *state.Container // points into the pod's state record
+	bundle   string
+	layer    string // holds upper/ and work/, recreated for every instance
+	pid      int
 	// step is what the monitor does with it next (lifecycle.go); retry
 	// is what its timer does, while it waits.
 	step  step

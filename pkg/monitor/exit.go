@@ -86,13 +86,14 @@ func (mon *monitor) terminated(c *ctr, t state.Terminated) {
 	c.st.Ready, c.st.Proc, c.st.Namespaces = false, state.Proc{}, nil
 	c.st.StartupProbing = false
 	c.stopProbes()
-	if mon.st.Terminating || mon.killed {
+	if mon.st.Terminating || mon.killed || mon.completing {
 		c.enter(stepDone)
+		mon.stopNextSidecar()
 		return
 	}
 	if !mon.shouldRestart(c, t.ExitCode) {
 		c.enter(stepDone)
-		if c.init && t.ExitCode != 0 {
+		if c.init && !c.sidecar && t.ExitCode != 0 {
 			mon.st.Phase, mon.st.Reason = state.PhaseFailed, ""
 			mon.st.Message = fmt.Sprintf("init container %s failed with exit code %d", c.spec.Name, t.ExitCode)
 		}
@@ -103,8 +104,11 @@ func (mon *monitor) terminated(c *ctr, t state.Terminated) {
 }
 
 // shouldRestart applies restartPolicy; init containers treat Always as
-// OnFailure, as the kubelet does.
+// OnFailure, as the kubelet does; a native sidecar always restarts.
 func (mon *monitor) shouldRestart(c *ctr, code int) bool {
+	if c.sidecar {
+		return true
+	}
 	switch mon.pod.Spec.RestartPolicy {
 	case "Never":
 		return false

@@ -24,13 +24,7 @@ func (mon *monitor) failPod(reason state.Reason, msg string, grace time.Duration
 	for _, c := range mon.ctrs {
 		c.halt()
 	}
-	for _, c := range mon.byPID {
-		mon.st.AddEvent("Normal", "Killing", c.spec.Name, "Stopping container "+c.spec.Name)
-		mon.stopContainer(c, grace)
-	}
-	if grace > 0 {
-		mon.killAt = time.After(grace)
-	}
+	mon.stopAll(grace)
 }
 
 // armDeadline starts the activeDeadlineSeconds clock from the pod's start

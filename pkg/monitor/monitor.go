@@ -71,11 +71,17 @@ type monitor struct {
 	hooked    chan hookResult
 	deadline  <-chan time.Time
 	killed    bool
-	term      chan os.Signal
-	killAt    <-chan time.Time
-	stopped   bool     // pause has been told to stop
-	lock      *os.File // held for the monitor's whole life
-	lifeline  *os.File // pause exits on EOF here, i.e. when we die
+	// completing: the app containers of a pod that does not restart them
+	// are done, and its sidecars are being stopped (sidecar.go).
+	completing bool
+	// stopBy is when the grace period of the stop under way ends: the
+	// sidecars, stopped last, get what is left of it.
+	stopBy   time.Time
+	term     chan os.Signal
+	killAt   <-chan time.Time
+	stopped  bool     // pause has been told to stop
+	lock     *os.File // held for the monitor's whole life
+	lifeline *os.File // pause exits on EOF here, i.e. when we die
 	// copiers counts log copiers still draining container output.
 	copiers sync.WaitGroup
 }
@@ -201,7 +207,8 @@ func (mon *monitor) prepare() error {
 func makeCtrs(p *podspec.Pod, st *state.Pod) []*ctr {
 	var out []*ctr
 	for i := range p.Spec.InitContainers {
-		out = append(out, &ctr{spec: &p.Spec.InitContainers[i], init: true, st: &st.InitContainers[i]})
+		c := &p.Spec.InitContainers[i]
+		out = append(out, &ctr{spec: c, init: true, sidecar: c.IsSidecar(), st: &st.InitContainers[i]})
 	}
 	for i := range p.Spec.Containers {
 		out = append(out, &ctr{spec: &p.Spec.Containers[i], st: &st.Containers[i]})

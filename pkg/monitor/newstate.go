@@ -18,7 +18,7 @@ func newState(p *podspec.Pod) *state.Pod {
 		Monitor: state.Identify(os.Getpid()),
 	}
 	for _, c := range p.Spec.InitContainers {
-		st.InitContainers = append(st.InitContainers, withResources(state.Container{Name: c.Name, Image: c.Image, State: state.StateWaiting, Reason: state.ReasonPodInitializing}, &c))
+		st.InitContainers = append(st.InitContainers, withResources(state.Container{Name: c.Name, Image: c.Image, State: state.StateWaiting, Reason: state.ReasonPodInitializing, Sidecar: c.IsSidecar()}, &c))
 	}
 	reason := state.ReasonContainerCreating
 	if len(p.Spec.InitContainers) > 0 {

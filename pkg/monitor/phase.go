@@ -17,8 +17,9 @@ func (mon *monitor) updatePhase() {
 }
 
 // readiness decides what `up -d` hears: "ok" once every app container has
-// started (and, with waitReady, every running one is ready: its startup
-// and readiness probes passed), or the pod finished; "fail <why>" when it
+// started (and, with waitReady, every running one and every running
+// sidecar is ready: its startup and readiness probes passed), or the pod
+// finished; "fail <why>" when it
 // cannot start on its own.
 func readiness(st *state.Pod, waitReady bool) (string, bool) {
 	if st.Phase == state.PhaseFailed {
@@ -30,6 +31,11 @@ func readiness(st *state.Pod, waitReady bool) (string, bool) {
 	// Every app container has run: one that never got started (a start
 	// error, retried) must not count because it has restarts.
 	all := st.Initialized
+	for _, c := range st.InitContainers {
+		if c.Sidecar && waitReady && c.State == state.StateRunning && (!c.Ready || c.StartupProbing) {
+			all = false
+		}
+	}
 	for _, c := range st.Containers {
 		if !c.Started || waitReady && c.State == state.StateRunning && (!c.Ready || c.StartupProbing) {
 			all = false

@@ -207,6 +207,9 @@ func (mon *monitor) onProbe(r probeResult) {
 			p.started.Store(true)
 			c.st.StartupProbing = false
 			c.st.Ready = c.spec.ReadinessProbe == nil
+			if c.sidecar {
+				mon.advance() // the init containers after it may start
+			}
 		}
 		if failed {
 			mon.killForProbe(c, "startup", pr)

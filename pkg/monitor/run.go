@@ -16,6 +16,7 @@ func (mon *monitor) run() int {
 	changed := true
 	for {
 		if changed {
+			mon.maybeComplete()
 			mon.updatePhase()
 			mon.save()
 			mon.maybeReport()
@@ -67,7 +68,7 @@ func (mon *monitor) finished() bool {
 	}
 	if len(mon.byPID) > 0 || mon.anyStarting() {
 		if !mon.st.Terminating && !mon.killed {
-			mon.beginStop() // a terminal pod must not leave stragglers
+			mon.completePod() // a terminal pod must not leave stragglers
 		}
 		return false
 	}

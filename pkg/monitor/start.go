@@ -25,7 +25,10 @@ func (mon *monitor) advance() {
 		if !c.init {
 			continue
 		}
-		if c.st.State == state.StateTerminated && c.st.ExitCode == 0 {
+		if c.sidecar && c.markUp() {
+			continue // a started sidecar runs on beside what follows
+		}
+		if !c.sidecar && c.st.State == state.StateTerminated && c.st.ExitCode == 0 {
 			continue
 		}
 		if c.step == stepIdle {
@@ -124,8 +127,9 @@ func (mon *monitor) onSpawned(r spawnResult) {
 	switch {
 	case r.err == nil && mon.killed:
 		_ = r.c.st.Proc.Signal(unix.SIGKILL)
-	case r.err == nil && mon.st.Terminating:
-		_ = r.c.st.Proc.Signal(unix.SIGTERM) // `down` came while it started
+	case r.err == nil && (mon.st.Terminating || mon.completing):
+		r.c.stopSent = r.c.instance
+		_ = r.c.st.Proc.Signal(unix.SIGTERM) // the stop came while it started
 	}
 	if !mon.anyStarting() {
 		trace("containers started")
@@ -169,6 +173,7 @@ func (mon *monitor) started(c *ctr, pid int, err error, forked time.Time) {
 	c.st.Proc = state.Identify(pid)
 	if postStart(c) != nil {
 		// Not running (nor started) until its postStart hook is done.
+		// A sidecar's hook holds the init containers after it.
 		c.hooking = true
 		c.st.State, c.st.Reason, c.st.Started = state.StateWaiting, state.ReasonContainerCreating, false
 		mon.runPostStart(c)
@@ -182,6 +187,10 @@ func (mon *monitor) started(c *ctr, pid int, err error, forked time.Time) {
 	mon.st.AddEvent("Normal", "Started", c.spec.Name, fmt.Sprintf("Started container %s", c.spec.Name))
 	if e, ok := mon.claim(pid, forked); ok {
 		mon.onExit(e) // it was over before we heard it had begun
+		return
+	}
+	if c.sidecar {
+		mon.advance() // started already, without a hook or startup probe
 	}
 }
 

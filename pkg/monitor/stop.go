@@ -7,8 +7,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// beginStop starts deleting the pod: no more restarts, SIGTERM to every
-// running container, SIGKILL when the grace period ends (kubelet order).
+// beginStop starts deleting the pod: no more restarts, preStop and
+// SIGTERM to every running container (sidecars last), SIGKILL when the
+// grace period ends (kubelet order).
 func (mon *monitor) beginStop() {
 	if mon.st.Terminating {
 		return
@@ -18,20 +19,7 @@ func (mon *monitor) beginStop() {
 	for _, c := range mon.ctrs {
 		c.halt()
 	}
-	grace := mon.grace()
-	sig := unix.SIGTERM
-	if grace == 0 {
-		sig = unix.SIGKILL
-	}
-	for _, c := range mon.byPID {
-		mon.st.AddEvent("Normal", "Killing", c.spec.Name, "Stopping container "+c.spec.Name)
-		if sig == unix.SIGKILL {
-			_ = c.st.Proc.Signal(sig)
-		} else {
-			mon.stopContainer(c, grace)
-		}
-	}
-	mon.killAt = time.After(grace)
+	mon.stopAll(mon.grace())
 }
 
 // killAll ends the grace period: SIGKILL to whatever still runs, pause too.

@@ -89,8 +89,6 @@ var notSupportedCases = []struct {
 	{"spec.containers[0].resources", m{"claims": l{m{"name": "gpu"}}}, "spec.containers[0].resources.claims: not supported"},
 	{"spec.resources", m{"claims": l{m{"name": "gpu"}}}, "spec.resources.claims: not supported"},
 	{"spec.containers[0].volumeDevices", l{m{"name": "d", "devicePath": "/dev/x"}}, ""},
-	{"spec.containers[0].restartPolicy", "Always", ""},
-	{"spec.initContainers", l{m{"name": "side", "image": "x", "restartPolicy": "Always"}}, "spec.initContainers[0].restartPolicy: not supported"},
 	{"spec.containers[0].livenessProbe", m{"grpc": m{"port": 9000}}, "spec.containers[0].livenessProbe.grpc: not supported"},
 	{"spec.activeDeadlineSeconds", 0, "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 4294967295, inclusive"},
 	{"spec.ephemeralContainers", l{m{"name": "e"}}, ""},

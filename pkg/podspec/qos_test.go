@@ -1,6 +1,9 @@
 package podspec
 
-import "testing"
+import (
+	"maps"
+	"testing"
+)
 
 // qosCases: the resource shapes of the Kubernetes documentation's QoS
 // examples (qos-demo to qos-demo-4), then the edges of ComputePodQOS:
@@ -46,6 +49,11 @@ func containersWith(prefix string, rs []m) l {
 	for i, r := range rs {
 		c := m{"name": prefix + string(rune('a'+i)), "image": "busybox"}
 		if r != nil {
+			r = maps.Clone(r)
+			if r["sidecar"] != nil { // not a resources key: makes it a native sidecar
+				c["restartPolicy"] = "Always"
+				delete(r, "sidecar")
+			}
 			c["resources"] = r
 		}
 		out = append(out, c)

@@ -6,20 +6,33 @@ package podspec
 // for the pod cgroup. Init containers run one at a time before the app
 // containers, so a pod needs, per resource, the larger of its largest init
 // container and the sum of its app containers. Native sidecars (init
-// containers with restartPolicy: Always), which would add to the sum, are
-// refused by Parse. spec.overhead is accepted with a warning and left out:
-// nothing on one node adds a runtime's overhead.
+// containers with restartPolicy: Always) keep running: each adds to the
+// app containers' sum, and every init container after a sidecar runs
+// beside it, so it needs its own amount plus the sidecars before it.
+// spec.overhead is accepted with a warning and left out: nothing on one
+// node adds a runtime's overhead.
 
-// aggregate is max(max over init containers, sum over app containers) of
-// one list per container, per resource.
+// aggregate is the pod's total of one list per container, per resource:
+// max(sum over app containers and sidecars, max over init containers of
+// itself plus the sidecars started before it).
 func aggregate(s *PodSpec, list func(*Container) resourceList) resourceList {
 	out := resourceList{}
 	for i := range s.Containers {
 		addList(out, list(&s.Containers[i]))
 	}
-	inits := resourceList{}
+	inits, sidecars := resourceList{}, resourceList{}
 	for i := range s.InitContainers {
-		maxList(inits, list(&s.InitContainers[i]))
+		c := &s.InitContainers[i]
+		if c.IsSidecar() {
+			addList(sidecars, list(c))
+			addList(out, list(c))
+			maxList(inits, sidecars)
+			continue
+		}
+		alongside := resourceList{}
+		addList(alongside, list(c))
+		addList(alongside, sidecars)
+		maxList(inits, alongside)
 	}
 	maxList(out, inits)
 	return out

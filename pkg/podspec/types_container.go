@@ -20,7 +20,7 @@ type Container struct {
 	SecurityContext          *SecurityContext      `json:"securityContext,omitempty"`
 
 	ResizePolicy       []ContainerResizePolicy `json:"resizePolicy,omitempty" minipod:"warn"`
-	RestartPolicy      json.RawMessage         `json:"restartPolicy,omitempty" minipod:"reject"`
+	RestartPolicy      *string                 `json:"restartPolicy,omitempty"`
 	RestartPolicyRules json.RawMessage         `json:"restartPolicyRules,omitempty" minipod:"reject,emptyok"`
 	VolumeDevices      json.RawMessage         `json:"volumeDevices,omitempty" minipod:"reject,emptyok"`
 	LivenessProbe      *Probe                  `json:"livenessProbe,omitempty"`
@@ -111,4 +111,11 @@ type ResourceRequirements struct {
 	Limits   map[string]string `json:"limits,omitempty" minipod:"quantity"`
 	Requests map[string]string `json:"requests,omitempty" minipod:"quantity"`
 	Claims   json.RawMessage   `json:"claims,omitempty" minipod:"reject,emptyok"`
+}
+
+// IsSidecar reports whether c, an init container, is a native sidecar
+// (restartPolicy: Always): it keeps running beside the app containers
+// instead of running to completion before them.
+func (c *Container) IsSidecar() bool {
+	return c.RestartPolicy != nil && *c.RestartPolicy == "Always"
 }

@@ -13,6 +13,7 @@ import (
 var containerChecks = []func(c *podContext, ctr *Container, path string) []error{
 	checkImage,
 	checkPolicies,
+	checkContainerRestartPolicy,
 	checkPorts,
 	checkEnv,
 	checkEnvFrom,

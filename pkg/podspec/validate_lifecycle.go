@@ -3,18 +3,17 @@ package podspec
 import (
 	"fmt"
 	"strconv"
-	"strings"
 )
 
 // checkLifecycle applies the API server's hook rules: one handler each
 // (exec, httpGet or sleep), a sleep within the grace period, no hooks on
-// init containers.
+// init containers that are not sidecars.
 func checkLifecycle(c *podContext, ctr *Container, path string) []error {
 	lc := ctr.Lifecycle
 	if lc == nil {
 		return nil
 	}
-	if strings.HasPrefix(path, "spec.initContainers") {
+	if isPlainInit(ctr, path) {
 		return []error{forbidden(path+".lifecycle", "may not be set for init containers without restartPolicy=Always")}
 	}
 	var errs errList

@@ -2,13 +2,13 @@ package podspec
 
 import (
 	"strconv"
-	"strings"
 )
 
 // checkProbes applies the API server's probe rules (validateProbe,
 // validateHandler and the container rules around them): one handler,
 // non-negative timings, successThreshold 1 for liveness and startup, no
-// grace period on readiness, and no probe on an init container.
+// grace period on readiness, and no probe on an init container that is
+// not a sidecar.
 func checkProbes(_ *podContext, ctr *Container, path string) []error {
 	var errs errList
 	for _, p := range []struct {
@@ -19,7 +19,7 @@ func checkProbes(_ *podContext, ctr *Container, path string) []error {
 			continue
 		}
 		pp := path + "." + p.name
-		if strings.HasPrefix(path, "spec.initContainers") {
+		if isPlainInit(ctr, path) {
 			errs.add(forbidden(pp, "may not be set for init containers without restartPolicy=Always"))
 			continue
 		}

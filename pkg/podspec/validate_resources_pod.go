@@ -2,7 +2,6 @@ package podspec
 
 import (
 	"fmt"
-	"strings"
 )
 
 // Pod-level resources (spec.resources) as the Kubernetes 1.37 API server
@@ -93,7 +92,7 @@ func checkResizePolicy(c *podContext, ctr *Container, path string) []error {
 		seen[p.ResourceName] = true
 		errs.add(checkResizeName(p, lp))
 		errs.add(checkResizeRestart(c, p, lp)...)
-		if strings.HasPrefix(path, "spec.initContainers") && p.RestartPolicy == "RestartContainer" {
+		if isPlainInit(ctr, path) && p.RestartPolicy == "RestartContainer" {
 			errs.add(invalid(fmt.Sprintf("%s[%d].restartPolicy", lp, i), p.RestartPolicy,
 				"must not be set to 'RestartContainer' for non-sidecar initContainers"))
 		}

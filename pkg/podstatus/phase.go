@@ -3,12 +3,20 @@ package podstatus
 import "github.com/minipod/minipod/pkg/state"
 
 // Phase is the pod phase as the kubelet's getPhase computes it from the
-// containers' states and the restart policy.
+// containers' states and the restart policy. A running native sidecar
+// keeps the pod Running; one that has ended (or waits to restart) does
+// not count, so a Job-like pod completes once its app containers have and
+// its sidecars are stopped.
 func Phase(st *state.Pod, policy string) state.Phase {
 	if !st.Initialized {
 		return state.PhasePending
 	}
 	running, waiting, succeeded, failed := 0, 0, 0, 0
+	for _, c := range st.InitContainers {
+		if c.Sidecar && c.State == state.StateRunning {
+			running++
+		}
+	}
 	for _, c := range st.Containers {
 		switch {
 		case c.State == state.StateRunning:

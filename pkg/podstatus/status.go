@@ -10,42 +10,109 @@ import (
 	"github.com/minipod/minipod/pkg/state"
 )
 
-// Status is the STATUS column of `kubectl get pods`, computed the way
-// kubectl's printPod does from the pod's phase and container states.
+// columns are the READY, STATUS and RESTARTS columns of `kubectl get
+// pods`, computed in one walk as kubectl's printPod does: init containers
+// in order up to the first that holds the pod's initialization (a native
+// sidecar that has started does not), then, once the pod is initialized,
+// app containers last to first.
+type columns struct {
+	ready, total int
+	status       string
+	restarts     int
+	lastRestart  time.Time
+}
+
+func printColumns(st *state.Pod) columns {
+	col := columns{status: string(st.Phase), total: len(st.Containers)}
+	if st.Reason != "" {
+		col.status = string(st.Reason)
+	}
+	for _, c := range st.InitContainers {
+		if c.Sidecar {
+			col.total++
+		}
+	}
+	sideRestarts, sideLast := 0, time.Time{}
+	initializing := false
+	for i, c := range st.InitContainers {
+		col.restarts += c.RestartCount
+		col.lastRestart = later(col.lastRestart, c.Last)
+		if c.Sidecar {
+			sideRestarts += c.RestartCount
+			sideLast = later(sideLast, c.Last)
+		}
+		switch {
+		case c.State == state.StateTerminated && c.ExitCode == 0:
+			continue
+		case c.Sidecar && started(c):
+			if c.Ready {
+				col.ready++
+			}
+			continue
+		case c.State == state.StateTerminated:
+			col.status = "Init:" + terminatedReason(c)
+		case c.State == state.StateWaiting && c.Reason != "" && c.Reason != state.ReasonPodInitializing:
+			col.status = "Init:" + string(c.Reason)
+		default:
+			col.status = fmt.Sprintf("Init:%d/%d", i, len(st.InitContainers))
+		}
+		initializing = true
+		break
+	}
+	if !initializing || st.Initialized {
+		col.restarts, col.lastRestart = sideRestarts, sideLast
+		col.appColumns(st)
+	}
+	return col
+}
+
+// appColumns walks app containers last to first, as kubectl does.
+func (col *columns) appColumns(st *state.Pod) {
+	hasRunning := false
+	for i := len(st.Containers) - 1; i >= 0; i-- {
+		c := st.Containers[i]
+		col.restarts += c.RestartCount
+		col.lastRestart = later(col.lastRestart, c.Last)
+		switch {
+		case c.State == state.StateWaiting && c.Reason != "":
+			col.status = string(c.Reason)
+		case c.State == state.StateTerminated:
+			col.status = terminatedReason(c)
+		case c.State == state.StateRunning && c.Ready:
+			hasRunning = true
+			col.ready++
+		}
+	}
+	if col.status == string(state.ReasonCompleted) && hasRunning {
+		col.status = "Running"
+		if !podReady(st) {
+			col.status = "NotReady"
+		}
+	}
+}
+
+func later(t time.Time, last *state.Terminated) time.Time {
+	if last != nil && last.FinishedAt.After(t) {
+		return last.FinishedAt
+	}
+	return t
+}
+
+// started is a container status's "started": running, past its startup
+// probe (and its postStart hook, during which it is not running yet).
+func started(c state.Container) bool {
+	return c.State == state.StateRunning && !c.StartupProbing
+}
+
+// Status is the STATUS column of `kubectl get pods`.
 func Status(st *state.Pod) string {
 	if st.Unschedulable != "" && !st.Terminating {
 		return "Pending" // as kubectl shows a pod no node could take
 	}
-	reason := string(st.Phase)
-	if st.Reason != "" {
-		reason = string(st.Reason)
-	}
-	initReason, initializing := initStatus(st)
-	if initializing {
-		reason = initReason
-	} else {
-		reason = appStatus(st, reason)
-	}
 	if st.Terminating && !st.Finished {
 		return "Terminating"
 	}
-	return reason
-}
-
-func initStatus(st *state.Pod) (string, bool) {
-	for i, c := range st.InitContainers {
-		switch {
-		case c.State == state.StateTerminated && c.ExitCode == 0:
-			continue
-		case c.State == state.StateTerminated:
-			return "Init:" + terminatedReason(c), true
-		case c.State == state.StateWaiting && c.Reason != "" && c.Reason != state.ReasonPodInitializing:
-			return "Init:" + string(c.Reason), true
-		default:
-			return fmt.Sprintf("Init:%d/%d", i, len(st.InitContainers)), true
-		}
-	}
-	return "", false
+	return printColumns(st).status
 }
 
 func terminatedReason(c state.Container) string {
@@ -59,30 +126,14 @@ func terminatedReason(c state.Container) string {
 	}
 }
 
-// appStatus walks app containers last to first, as kubectl does.
-func appStatus(st *state.Pod, reason string) string {
-	hasRunning := false
-	for i := len(st.Containers) - 1; i >= 0; i-- {
-		c := st.Containers[i]
-		switch {
-		case c.State == state.StateWaiting && c.Reason != "":
-			reason = string(c.Reason)
-		case c.State == state.StateTerminated:
-			reason = terminatedReason(c)
-		case c.State == state.StateRunning && c.Ready:
-			hasRunning = true
-		}
-	}
-	if reason == string(state.ReasonCompleted) && hasRunning {
-		reason = "Running"
-		if !podReady(st) {
-			reason = "NotReady"
-		}
-	}
-	return reason
-}
-
+// podReady is the Ready condition as the kubelet sets it: every app
+// container and every native sidecar ready.
 func podReady(st *state.Pod) bool {
+	for _, c := range st.InitContainers {
+		if c.Sidecar && !(c.Ready && started(c)) {
+			return false
+		}
+	}
 	for _, c := range st.Containers {
 		if !c.Ready {
 			return false
@@ -91,35 +142,20 @@ func podReady(st *state.Pod) bool {
 	return len(st.Containers) > 0
 }
 
-// Ready is the READY column: ready app containers / app containers.
+// Ready is the READY column: ready app containers and started, ready
+// sidecars, over app containers and sidecars.
 func Ready(st *state.Pod) string {
-	n := 0
-	for _, c := range st.Containers {
-		if c.Ready && c.State == state.StateRunning {
-			n++
-		}
-	}
-	return fmt.Sprintf("%d/%d", n, len(st.Containers))
+	col := printColumns(st)
+	return fmt.Sprintf("%d/%d", col.ready, col.total)
 }
 
 // Restarts is the RESTARTS column, with kubectl's "(5s ago)" suffix.
 func Restarts(st *state.Pod, now time.Time) string {
-	list := st.Containers
-	if _, initializing := initStatus(st); initializing {
-		list = st.InitContainers
+	col := printColumns(st)
+	if col.restarts > 0 && !col.lastRestart.IsZero() {
+		return fmt.Sprintf("%d (%s ago)", col.restarts, HumanDuration(now.Sub(col.lastRestart)))
 	}
-	n := 0
-	var last time.Time
-	for _, c := range list {
-		n += c.RestartCount
-		if c.Last != nil && c.Last.FinishedAt.After(last) {
-			last = c.Last.FinishedAt
-		}
-	}
-	if n > 0 && !last.IsZero() {
-		return fmt.Sprintf("%d (%s ago)", n, HumanDuration(now.Sub(last)))
-	}
-	return fmt.Sprint(n)
+	return fmt.Sprint(col.restarts)
 }
 
 // HumanDuration formats an age the way kubectl does.

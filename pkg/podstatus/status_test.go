@@ -90,9 +90,55 @@ func TestPhase(t *testing.T) {
 		{"one failed", state.Pod{Initialized: true, Containers: []state.Container{done, failed}}, "Never", "Failed"},
 		{"running", state.Pod{Initialized: true, Containers: []state.Container{run, done}}, "Never", "Running"},
 		{"backing off", state.Pod{Initialized: true, Containers: []state.Container{backoff}}, "Always", "Running"},
+		{"a sidecar runs on after the app completed", state.Pod{Initialized: true, InitContainers: []state.Container{sidecar(run)}, Containers: []state.Container{done}}, "Never", "Running"},
+		{"stopped sidecars do not count", state.Pod{Initialized: true, InitContainers: []state.Container{sidecar(failed)}, Containers: []state.Container{done}}, "Never", "Succeeded"},
+		{"nor do they save a failed app", state.Pod{Initialized: true, InitContainers: []state.Container{sidecar(done)}, Containers: []state.Container{failed}}, "Never", "Failed"},
 	} {
 		if got := Phase(&tc.pod, tc.policy); got != tc.want {
 			t.Errorf("%s: phase = %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+func sidecar(c state.Container) state.Container {
+	c.Sidecar = true
+	return c
+}
+
+// TestSidecarColumns: kubectl's columns for pods with native sidecars.
+// A started sidecar counts in READY (and its total) and lets the init walk
+// go on; one that has not started holds it; once the pod is initialized,
+// its restarts add to the app containers'.
+func TestSidecarColumns(t *testing.T) {
+	now := time.Now()
+	run := ctrState(state.StateRunning, "", 0)
+	done := ctrState(state.StateTerminated, "Completed", 0)
+	waitInit := state.Container{State: state.StateWaiting, Reason: "PodInitializing"}
+	probing := run
+	probing.StartupProbing, probing.Ready = true, false
+	crashing := ctrState(state.StateWaiting, "CrashLoopBackOff", 1)
+	crashing.RestartCount, crashing.Last = 3, &state.Terminated{ExitCode: 1, FinishedAt: now.Add(-7 * time.Second)}
+	for _, tc := range []struct {
+		name                   string
+		pod                    state.Pod
+		ready, status, restart string
+	}{
+		{"sidecar starting", state.Pod{Phase: "Pending", InitContainers: []state.Container{sidecar(probing)}, Containers: []state.Container{waitInit}}, "0/2", "Init:0/1", "0"},
+		{"sidecar started, init after it", state.Pod{Phase: "Pending", InitContainers: []state.Container{sidecar(run), run}, Containers: []state.Container{waitInit}}, "1/2", "Init:1/2", "0"},
+		{"running beside the app", state.Pod{Phase: "Running", Initialized: true, InitContainers: []state.Container{done, sidecar(run)}, Containers: []state.Container{run}}, "2/2", "Running", "0"},
+		{"app completed, sidecar runs", state.Pod{Phase: "Running", Initialized: true, InitContainers: []state.Container{sidecar(run)}, Containers: []state.Container{done}}, "1/2", "Completed", "0"},
+		{"sidecar crash-looping after initialization", state.Pod{Phase: "Running", Initialized: true, InitContainers: []state.Container{sidecar(crashing)}, Containers: []state.Container{run}}, "1/2", "Init:CrashLoopBackOff", "3 (7s ago)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Ready(&tc.pod); got != tc.ready {
+				t.Errorf("Ready = %q, want %q", got, tc.ready)
+			}
+			if got := Status(&tc.pod); got != tc.status {
+				t.Errorf("Status = %q, want %q", got, tc.status)
+			}
+			if got := Restarts(&tc.pod, now); got != tc.restart {
+				t.Errorf("Restarts = %q, want %q", got, tc.restart)
+			}
+		})
 	}
 }

@@ -66,7 +66,9 @@ type Proc struct {
 
 // Container is one container's current and previous state.
 type Container struct {
-	Name         string         `json:"name"`
+	Name string `json:"name"`
+	// Sidecar marks an init container with restartPolicy: Always.
+	Sidecar      bool           `json:"sidecar,omitempty"`
 	Image        string         `json:"image"`
 	State        ContainerState `json:"state"`
 	Reason       Reason         `json:"reason,omitempty"`
