@@ -52,6 +52,11 @@ func initContainer(args []string) error {
 		return err
 	}
 	p := spec.Process
+	if p.Terminal {
+		if err := setupConsole(); err != nil {
+			return err
+		}
+	}
 	late := p.NoNewPrivileges
 	if err := confine(p, filter, late); err != nil {
 		return err

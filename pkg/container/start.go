@@ -24,8 +24,15 @@ type StartOptions struct {
 	Spec   *specs.Spec // that config.json: its namespaces are joined or created
 	// Cgroup is the container's cgroup; init is born in it.
 	Cgroup *cgroups.Placement
-	Stdout *os.File // write ends the container's output goes to
+	// Stdin is the read end of the container's stdin (stdin: true), else
+	// nil for /dev/null; Stdout and Stderr the write ends its output goes
+	// to (nil, with a terminal: the terminal is all three).
+	Stdin  *os.File
+	Stdout *os.File
 	Stderr *os.File
+	// Console, with a terminal (spec.Process.Terminal), is init's end of a
+	// socket on which it sends the terminal's master side (ReceiveConsole).
+	Console *os.File
 	// Cancel, once closed, ends the wait for init's report: init is
 	// killed and the start fails (the pod is being deleted).
 	Cancel <-chan struct{}
@@ -93,10 +100,19 @@ func fork(o StartOptions, status *os.File) (int, error) {
 		return 0, fmt.Errorf("start container: %w", err)
 	}
 	defer join.Close()
+	orNull := func(f *os.File) uintptr {
+		if f == nil {
+			return devnull.Fd()
+		}
+		return f.Fd()
+	}
 	attr := &syscall.ProcAttr{
 		Env:   []string{},
-		Files: []uintptr{devnull.Fd(), o.Stdout.Fd(), o.Stderr.Fd(), status.Fd()},
+		Files: []uintptr{orNull(o.Stdin), orNull(o.Stdout), orNull(o.Stderr), status.Fd()},
 		Sys:   &syscall.SysProcAttr{Cloneflags: flags, Setsid: true},
+	}
+	if o.Console != nil {
+		attr.Files = append(attr.Files, o.Console.Fd())
 	}
 	var pid int
 	err = join.Do(func() error {

@@ -13,7 +13,12 @@
 //	monitor → exec  Started, with the terminal's master side with a TTY
 //	monitor → exec  Exited, when the monitor has reaped the command
 //
-// An error in either reply ends the exchange.
+// An error in either reply ends the exchange. `minipod attach` uses the
+// same socket: its Request has Attach set and carries the write ends of
+// its stdout and stderr pipes (stdout only with a terminal) and, with
+// Stdin, the read end of its stdin pipe; Started comes with the terminal's
+// master side (for its window size only), and Exited, with no code, when
+// the container's output has ended.
 package execwire
 
 import (
@@ -31,6 +36,10 @@ type Request struct {
 	Container string   `json:"container"`
 	Args      []string `json:"args"`
 	TTY       bool     `json:"tty,omitempty"`
+	// Attach asks for the container's own streams instead of a command;
+	// Stdin, for its input too.
+	Attach bool `json:"attach,omitempty"`
+	Stdin  bool `json:"stdin,omitempty"`
 }
 
 // Started answers a Request: the command's host PID, or why it did not

@@ -53,6 +53,8 @@ type ctr struct {
 	exec *execCache
 	// logsDone is closed once the instance's output is all in its log.
 	logsDone <-chan struct{}
+	// io is the instance's stdin and attach sessions (ctrio.go).
+	io *ctrIO
 	// oomBefore is the cgroup's OOM kill count when the instance started;
 	// -1 when the cgroup does not count them.
 	oomBefore int64

@@ -24,6 +24,9 @@ type execTarget struct {
 	run    *execCache
 	cgroup cgroups.Dirs
 	err    error
+	// io and logsDone are the instance's streams, for attach.
+	io       *ctrIO
+	logsDone <-chan struct{}
 }
 
 // execCache is what every exec into one container instance needs: the
@@ -102,6 +105,10 @@ func (mon *monitor) serveExec(c *net.UnixConn) {
 		return
 	}
 	defer execwire.CloseAll(fds)
+	if req.Attach {
+		mon.serveAttach(c, req, fds)
+		return
+	}
 	done, err := mon.startExec(c, req, fds)
 	if err != nil {
 		_ = execwire.Send(c, execwire.Started{Error: err.Error()})
@@ -205,7 +212,7 @@ func (mon *monitor) execTarget(name string, stopping bool) execTarget {
 		if c.step != stepRunning {
 			return execTarget{err: fmt.Errorf("cannot exec into container %s of pod %s: container is not running (%s)", name, mon.pod.Name, c.st.State)}
 		}
-		return execTarget{proc: c.st.Proc, run: c.exec, cgroup: mon.execCgroup(c.cgroup)}
+		return execTarget{proc: c.st.Proc, run: c.exec, cgroup: mon.execCgroup(c.cgroup), io: c.io, logsDone: c.logsDone}
 	}
 	return execTarget{err: fmt.Errorf("container %s is not valid for pod %s", name, mon.pod.Name)}
 }

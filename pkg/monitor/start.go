@@ -3,6 +3,7 @@ package monitor
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/minipod/minipod/pkg/logs"
 	"github.com/minipod/minipod/pkg/ns"
 	"github.com/minipod/minipod/pkg/state"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -225,52 +227,134 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	outR, outW, err := os.Pipe()
+	cio := &ctrIO{tty: c.spec.TTY, once: c.spec.StdinOnce}
+	c.io = cio
+	if c.spec.TTY {
+		return mon.spawnTTY(c, spec, place, w, cio)
+	}
+	ends, err := openStdio(c.spec.Stdin)
 	if err != nil {
 		w.Close()
-		return 0, fmt.Errorf("create stdout pipe: %w", err)
+		return 0, err
 	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		w.Close()
-		outR.Close()
-		outW.Close()
-		return 0, fmt.Errorf("create stderr pipe: %w", err)
-	}
-	c.logsDone = copyLogs(&mon.copiers, w, outR, errR)
+	cio.stdin = ends.stdinW
+	c.logsDone = copyLogs(&mon.copiers, w, cio, stream{logs.Stdout, ends.outR}, stream{logs.Stderr, ends.errR})
 	pid, err := container.Start(container.StartOptions{
-		Exe: selfExe, Bundle: c.bundle, Spec: spec, Cgroup: place, Stdout: outW, Stderr: errW, Cancel: mon.stopping,
+		Exe: selfExe, Bundle: c.bundle, Spec: spec, Cgroup: place, Stdin: ends.stdinR, Stdout: ends.outW, Stderr: ends.errW, Cancel: mon.stopping,
 	})
 	trace(c.spec.Name + ": init reported")
-	outW.Close()
-	errW.Close()
+	ends.closeChildSide()
 	if pid > 0 {
 		mon.kickReaper()
 	}
 	return pid, err
 }
 
-// copyLogs drains both pipes into the CRI log until the container and every
-// process holding its output have gone.
-func copyLogs(all *sync.WaitGroup, w *logs.Writer, outR, errR *os.File) (done <-chan struct{}) {
+// spawnTTY starts a container with a terminal (tty: true): init opens it
+// in the container's devpts and sends the master side back; its output
+// is the log's stdout, and its stdin (stdin: true) what attach writes.
+func (mon *monitor) spawnTTY(c *ctr, spec *specs.Spec, place *cgroups.Placement, w *logs.Writer, cio *ctrIO) (int, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		w.Close()
+		return 0, fmt.Errorf("create console socket: %w", err)
+	}
+	ours, theirs := os.NewFile(uintptr(fds[0]), "console"), os.NewFile(uintptr(fds[1]), "console")
+	defer ours.Close()
+	pid, err := container.Start(container.StartOptions{
+		Exe: selfExe, Bundle: c.bundle, Spec: spec, Cgroup: place, Console: theirs, Cancel: mon.stopping,
+	})
+	theirs.Close()
+	trace(c.spec.Name + ": init reported")
+	if pid > 0 {
+		mon.kickReaper()
+	}
+	if err != nil {
+		w.Close()
+		return pid, err
+	}
+	master, err := container.ReceiveConsole(ours)
+	if err != nil {
+		// Its output would go nowhere: it must not run.
+		_ = unix.Kill(pid, unix.SIGKILL)
+		w.Close()
+		return pid, &container.StartError{Msg: err.Error()}
+	}
+	cio.master = master
+	if c.spec.Stdin {
+		cio.stdin = master
+	}
+	c.logsDone = copyLogs(&mon.copiers, w, cio, stream{logs.Stdout, ptyOut{master}})
+	return pid, nil
+}
+
+// stdioEnds are a container's stdin (stdin: true), stdout and stderr
+// pipes: the child's sides go to init, the monitor keeps the others.
+type stdioEnds struct {
+	stdinR, stdinW, outR, outW, errR, errW *os.File
+}
+
+func openStdio(stdin bool) (e stdioEnds, err error) {
+	var all []*os.File
+	pipe := func(r, w **os.File) {
+		if err == nil {
+			if *r, *w, err = os.Pipe(); err == nil {
+				all = append(all, *r, *w)
+			}
+		}
+	}
+	if stdin {
+		pipe(&e.stdinR, &e.stdinW)
+	}
+	pipe(&e.outR, &e.outW)
+	pipe(&e.errR, &e.errW)
+	if err != nil {
+		for _, f := range all {
+			f.Close()
+		}
+		return e, fmt.Errorf("create container pipes: %w", err)
+	}
+	return e, nil
+}
+
+// closeChildSide closes what init took: EOF then comes from the
+// container's side only.
+func (e stdioEnds) closeChildSide() {
+	for _, f := range []*os.File{e.stdinR, e.outW, e.errW} {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+// stream is one output stream of a container for copyLogs.
+type stream struct {
+	name string
+	r    io.Reader
+}
+
+// copyLogs drains the container's output into the CRI log, and to its
+// attach sessions, until the container and every process holding its
+// output have gone; then the sessions end and its stdin closes.
+func copyLogs(all *sync.WaitGroup, w *logs.Writer, cio *ctrIO, streams ...stream) (done <-chan struct{}) {
 	var wg sync.WaitGroup
 	finished := make(chan struct{})
 	all.Add(1)
-	for _, s := range []struct {
-		name string
-		r    *os.File
-	}{{logs.Stdout, outR}, {logs.Stderr, errR}} {
+	for _, s := range streams {
 		wg.Add(1)
-		go func(name string, r *os.File) {
+		go func(s stream) {
 			defer wg.Done()
-			defer r.Close()
-			if err := w.Copy(name, r); err != nil {
-				fmt.Fprintf(os.Stderr, "monitor: copy %s: %v\n", name, err)
+			if c, ok := s.r.(io.Closer); ok {
+				defer c.Close()
 			}
-		}(s.name, s.r)
+			if err := w.Copy(s.name, teeOut{r: s.r, cio: cio, stream: s.name}); err != nil {
+				fmt.Fprintf(os.Stderr, "monitor: copy %s: %v\n", s.name, err)
+			}
+		}(s)
 	}
 	go func() {
 		wg.Wait()
+		cio.end()
 		w.Close()
 		close(finished)
 		all.Done()

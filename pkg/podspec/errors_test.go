@@ -84,8 +84,6 @@ var notSupportedCases = []struct {
 	{"spec.securityContext", m{"seLinuxOptions": m{"type": "spc_t"}}, "spec.securityContext.seLinuxOptions: not supported: this node has no SELinux"},
 	{"spec.securityContext", m{"windowsOptions": m{"runAsUserName": "x"}}, "spec.securityContext.windowsOptions: not supported: Windows only"},
 	{"spec.containers[0].securityContext", m{"windowsOptions": m{"hostProcess": true}}, "spec.containers[0].securityContext.windowsOptions: not supported: Windows only"},
-	{"spec.containers[0].stdin", true, ""},
-	{"spec.containers[0].tty", true, ""},
 	{"spec.containers[0].resources", m{"claims": l{m{"name": "gpu"}}}, "spec.containers[0].resources.claims: not supported"},
 	{"spec.resources", m{"claims": l{m{"name": "gpu"}}}, "spec.resources.claims: not supported"},
 	{"spec.containers[0].volumeDevices", l{m{"name": "d", "devicePath": "/dev/x"}}, ""},

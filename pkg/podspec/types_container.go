@@ -27,9 +27,9 @@ type Container struct {
 	ReadinessProbe     *Probe                  `json:"readinessProbe,omitempty"`
 	StartupProbe       *Probe                  `json:"startupProbe,omitempty"`
 	Lifecycle          *Lifecycle              `json:"lifecycle,omitempty"`
-	Stdin              bool                    `json:"stdin,omitempty" minipod:"reject"`
-	StdinOnce          bool                    `json:"stdinOnce,omitempty" minipod:"reject"`
-	TTY                bool                    `json:"tty,omitempty" minipod:"reject"`
+	Stdin              bool                    `json:"stdin,omitempty"`
+	StdinOnce          bool                    `json:"stdinOnce,omitempty"`
+	TTY                bool                    `json:"tty,omitempty"`
 }
 
 // ContainerResizePolicy says what an in-place resize of one resource does to

@@ -76,6 +76,7 @@ func Spec(c *podspec.Container, ctx Context) (*specs.Spec, error) {
 			Capabilities:    sec.capabilities(),
 			NoNewPrivileges: sec.NoNewPrivileges,
 			OOMScoreAdj:     sec.OOMScoreAdj,
+			Terminal:        c.TTY,
 		},
 		Annotations: map[string]string{
 			mounts.AnnotationLower: lowerdir(ctx.Lowers),
