@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minipod/minipod/pkg/testutil"
+
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -240,5 +242,72 @@ spec:
 	})
 	if row := getRow(t, name); row["READY"] != "0/1" || restarts(t, row) != 0 {
 		t.Errorf("get: %v, want 0/1 and no restart (the liveness probe passes each time)", row)
+	}
+}
+
+// TestK8sDocsGRPCLiveness (probe/grpc-liveness.yaml): etcd answers the
+// gRPC health service on 2379, so the liveness probe (from 10 s, every
+// 10 s) passes: after two rounds, no Unhealthy event and no restart.
+func TestK8sDocsGRPCLiveness(t *testing.T) {
+	root(t)
+	name := mustUpDoc(t, "pods/probe/grpc-liveness.yaml")
+	time.Sleep(25 * time.Second)
+	p := getPod(t, name)
+	if s := ctrStatus(t, p, "etcd"); s.RestartCount != 0 || s.State.Running == nil {
+		t.Errorf("etcd: %+v", s)
+	}
+	if d := mustMP(t, "describe", name); strings.Contains(d, "Unhealthy") {
+		t.Errorf("the grpc probe failed against etcd:\n%s", d)
+	}
+}
+
+// TestGRPCProbes: readiness by the gRPC health service of etcd (the
+// stand-in of the documentation's image): the server as a whole is
+// SERVING, so that container becomes ready; a service it does not know,
+// or a port nothing listens on, fail with the kubelet's messages and
+// leave their containers unready.
+func TestGRPCProbes(t *testing.T) {
+	root(t)
+	importDocImages(t, &corev1.Pod{Spec: corev1.PodSpec{Containers: []corev1.Container{{Image: "registry.k8s.io/etcd:3.5.1-0"}}}})
+	name := podName("grpc")
+	path := writeManifest(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: etcd
+    image: registry.k8s.io/etcd:3.5.1-0
+    command: ["/usr/local/bin/etcd", "--data-dir", "/var/lib/etcd", "--listen-client-urls", "http://0.0.0.0:2379", "--advertise-client-urls", "http://127.0.0.1:2379"]
+    readinessProbe:
+      grpc: {port: 2379}
+      periodSeconds: 1
+  - name: unknown
+    image: registry.k8s.io/etcd:3.5.1-0
+    command: ["/usr/local/bin/etcd", "--data-dir", "/var/lib/etcd2", "--listen-client-urls", "http://0.0.0.0:2381", "--advertise-client-urls", "http://127.0.0.1:2381", "--listen-peer-urls", "http://127.0.0.1:2382"]
+    readinessProbe:
+      grpc: {port: 2381, service: no-such-service}
+      periodSeconds: 1
+  - name: closed
+    image: busybox
+    command: ["sleep", "3600"]
+    readinessProbe:
+      grpc: {port: 2390}
+      periodSeconds: 1
+`, name))
+	before := testutil.Snapshot(t, exe)
+	t.Cleanup(func() { downAndCheck(t, name, before, runOpts{}) })
+	if r := mp(t, "up", "-d", "--wait-ready=false", path); r.code != 0 {
+		t.Fatalf("up: %s", r)
+	}
+	waitPod(t, name, 30*time.Second, "etcd ready", func(p *corev1.Pod) bool { return ctrStatus(t, p, "etcd").Ready })
+	waitFor(t, 20*time.Second, "both failures in the events", func() bool {
+		d := mustMP(t, "describe", name)
+		return strings.Contains(d, "Readiness probe failed: error: health rpc probe failed") &&
+			strings.Contains(d, "Readiness probe failed: error: failed to connect service at")
+	})
+	p := getPod(t, name)
+	if ctrStatus(t, p, "unknown").Ready || ctrStatus(t, p, "closed").Ready {
+		t.Errorf("a container whose grpc probe fails is ready: %+v", p.Status.ContainerStatuses)
 	}
 }

@@ -152,6 +152,13 @@ func (mon *monitor) runProbe(ctx context.Context, t probeTarget, pr *podspec.Pro
 			return probe.Result{Message: err.Error()}
 		}
 		return probe.TCP(ctx, t.dial, t.host(pr.TCPSocket.Host), port, timeout)
+	case pr.GRPC != nil:
+		service := ""
+		if pr.GRPC.Service != nil {
+			service = *pr.GRPC.Service
+		}
+		useTLS := pr.GRPC.Mode != nil && *pr.GRPC.Mode == "TLS"
+		return probe.GRPC(ctx, t.dial, t.ip, int(pr.GRPC.Port), service, useTLS, timeout)
 	}
 	return probe.Result{Message: "no probe handler"}
 }

@@ -87,7 +87,6 @@ var notSupportedCases = []struct {
 	{"spec.containers[0].resources", m{"claims": l{m{"name": "gpu"}}}, "spec.containers[0].resources.claims: not supported"},
 	{"spec.resources", m{"claims": l{m{"name": "gpu"}}}, "spec.resources.claims: not supported"},
 	{"spec.containers[0].volumeDevices", l{m{"name": "d", "devicePath": "/dev/x"}}, ""},
-	{"spec.containers[0].livenessProbe", m{"grpc": m{"port": 9000}}, "spec.containers[0].livenessProbe.grpc: not supported"},
 	{"spec.activeDeadlineSeconds", 0, "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 4294967295, inclusive"},
 	{"spec.ephemeralContainers", l{m{"name": "e"}}, ""},
 	{"spec.hostAliases", l{m{"ip": "1.2.3.4"}}, ""},

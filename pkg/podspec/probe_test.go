@@ -40,6 +40,10 @@ func TestProbeErrors(t *testing.T) {
 		{edit{p + "readinessProbe", m{"httpGet": m{"port": 80, "scheme": "FTP"}}}, p + `readinessProbe.httpGet.scheme: Unsupported value: "FTP": supported values: "HTTP", "HTTPS"`},
 		{edit{p + "readinessProbe", m{"httpGet": m{"port": 80, "httpHeaders": l{m{"name": "Bad Header", "value": "x"}}}}}, p + `readinessProbe.httpGet.httpHeaders[0].name: Invalid value: "Bad Header"`},
 		{edit{p + "readinessProbe", m{"httpGet": m{"port": true}}}, p + "readinessProbe.httpGet.port: Invalid type"},
+		{edit{p + "livenessProbe", m{"grpc": m{"port": 0}}}, p + "livenessProbe.grpc.port: Invalid value: 0: must be between 1 and 65535, inclusive"},
+		{edit{p + "livenessProbe", m{"grpc": m{"port": "grpc"}}}, p + "livenessProbe.grpc.port: Invalid type"},
+		{edit{p + "livenessProbe", m{"grpc": m{"port": 1, "mode": "SSL"}}}, p + `livenessProbe.grpc.mode: Unsupported value: "SSL": supported values: "Plaintext", "TLS"`},
+		{edit{p + "livenessProbe", m{"tcpSocket": m{"port": 1}, "grpc": m{"port": 2}}}, p + "livenessProbe.grpc: Forbidden: may not specify more than 1 handler type"},
 		{edit{"spec.initContainers", l{m{"name": "i", "image": "busybox", "readinessProbe": m{"exec": m{"command": l{"true"}}}}}}, "spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always"},
 	} {
 		expectError(t, podWith(tc.edit), tc.want)

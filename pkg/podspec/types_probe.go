@@ -7,12 +7,12 @@ import (
 
 // Probe is a liveness, readiness or startup check the runtime runs
 // against a container: one handler (exec, httpGet, tcpSocket) and its
-// timing. gRPC probes need a gRPC client in minipod, which it lacks.
+// timing.
 type Probe struct {
 	Exec                          *ExecAction      `json:"exec,omitempty"`
 	HTTPGet                       *HTTPGetAction   `json:"httpGet,omitempty"`
 	TCPSocket                     *TCPSocketAction `json:"tcpSocket,omitempty"`
-	GRPC                          json.RawMessage  `json:"grpc,omitempty" minipod:"reject"`
+	GRPC                          *GRPCAction      `json:"grpc,omitempty"`
 	InitialDelaySeconds           int32            `json:"initialDelaySeconds,omitempty"`
 	TimeoutSeconds                int32            `json:"timeoutSeconds,omitempty"`
 	PeriodSeconds                 int32            `json:"periodSeconds,omitempty"`
@@ -35,6 +35,16 @@ type HTTPGetAction struct {
 	HTTPHeaders []HTTPHeader `json:"httpHeaders,omitempty"`
 	// Protocol (HTTP/2 probes) is alpha behind a feature gate.
 	Protocol json.RawMessage `json:"protocol,omitempty" minipod:"reject"`
+}
+
+// GRPCAction calls the gRPC health service (grpc.health.v1.Health/Check)
+// on the pod's address; SERVING is success. Service "" asks about the
+// server as a whole.
+type GRPCAction struct {
+	Port    int32   `json:"port"`
+	Service *string `json:"service,omitempty"`
+	// Mode is Plaintext (the default) or TLS, without certificate checks.
+	Mode *string `json:"mode,omitempty"`
 }
 
 // HTTPHeader is one request header of an httpGet probe.

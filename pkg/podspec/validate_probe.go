@@ -76,6 +76,18 @@ func checkHandler(p *Probe, path string) []error {
 		}
 		errs.add(checkProbePort(t.Port, path+".tcpSocket.port")...)
 	}
+	if g := p.GRPC; g != nil {
+		n++
+		if n > 1 {
+			errs.add(forbidden(path+".grpc", "may not specify more than 1 handler type"))
+		}
+		if g.Port < 1 || g.Port > 65535 {
+			errs.add(invalidRaw(path+".grpc.port", strconv.Itoa(int(g.Port)), "must be between 1 and 65535, inclusive"))
+		}
+		if g.Mode != nil && *g.Mode != "Plaintext" && *g.Mode != "TLS" {
+			errs.add(unsupported(path+".grpc.mode", *g.Mode, "Plaintext", "TLS"))
+		}
+	}
 	if n == 0 {
 		errs.add(required(path, "must specify a handler type"))
 	}

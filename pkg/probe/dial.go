@@ -58,3 +58,17 @@ func (n *Net) transport() *http.Transport {
 	})
 	return n.tr
 }
+
+// h2Transport speaks HTTP/2 only: without TLS from the first byte (gRPC's
+// plaintext mode), or over TLS without certificate checks; dialing from
+// this Net. Made per probe, its connection closed after it.
+func (n *Net) h2Transport(useTLS bool) *http.Transport {
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(!useTLS)
+	p.SetHTTP2(useTLS)
+	return &http.Transport{
+		DialContext:     func(ctx context.Context, _, addr string) (net.Conn, error) { return n.Dial(ctx, addr) },
+		Protocols:       &p,
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // as the kubelet: probes do not check certificates
+	}
+}

@@ -1,0 +1,141 @@
+package probe
+
+import (
+	"context"
+	"encoding/binary"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// healthServer is a gRPC health service over HTTP/2 without TLS: the
+// status per service name, Unimplemented for any other method.
+func healthServer(t *testing.T, statuses map[string]byte) (string, int) {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/grpc.health.v1.Health/Check", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		service := ""
+		if len(body) > 7 {
+			service = string(body[7:]) // frame header, tag 0x0a, one-byte length
+		}
+		st, ok := statuses[service]
+		if r.Header.Get("Content-Type") != "application/grpc" || r.Header.Get("User-Agent") != UserAgent {
+			t.Errorf("request headers: %v", r.Header)
+		}
+		w.Header().Set("Content-Type", "application/grpc")
+		w.Header().Set("Trailer", "Grpc-Status, Grpc-Message")
+		if !ok {
+			w.WriteHeader(http.StatusOK)
+			w.Header().Set("Grpc-Status", "5") // NotFound, as grpc-go's health server says
+			w.Header().Set("Grpc-Message", "unknown service")
+			return
+		}
+		msg := []byte{0x08, st}
+		frame := make([]byte, 5)
+		binary.BigEndian.PutUint32(frame[1:], uint32(len(msg)))
+		_, _ = w.Write(append(frame, msg...))
+		w.Header().Set("Grpc-Status", "0")
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/grpc")
+		w.Header().Set("Grpc-Status", grpcUnimplemented)
+		w.Header().Set("Grpc-Message", "unknown service grpc.health.v1.Health")
+	})
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	srv := &http.Server{Handler: mux, Protocols: &p}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { srv.Close() })
+	host, port, _ := net.SplitHostPort(l.Addr().String())
+	n, _ := strconv.Atoi(port)
+	return host, n
+}
+
+func TestGRPC(t *testing.T) {
+	host, port := healthServer(t, map[string]byte{"": 1, "db": 2})
+	ctx := context.Background()
+	if r := GRPC(ctx, InNetNS(0), host, port, "", false, time.Second); !r.OK || r.Message != "service healthy" {
+		t.Errorf("serving: %+v", r)
+	}
+	if r := GRPC(ctx, InNetNS(0), host, port, "db", false, time.Second); r.OK || r.Message != `service unhealthy (responded with "NOT_SERVING")` {
+		t.Errorf("not serving: %+v", r)
+	}
+	if r := GRPC(ctx, InNetNS(0), host, port, "nope", false, time.Second); r.OK || !strings.Contains(r.Message, "health rpc probe failed") {
+		t.Errorf("unknown service: %+v", r)
+	}
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	_, closed, _ := net.SplitHostPort(l.Addr().String())
+	l.Close()
+	cp, _ := strconv.Atoi(closed)
+	if r := GRPC(ctx, InNetNS(0), host, cp, "", false, time.Second); r.OK || !strings.HasPrefix(r.Message, "error: failed to connect service at") {
+		t.Errorf("nothing listening: %+v", r)
+	}
+}
+
+func TestGRPCUnimplemented(t *testing.T) {
+	// An HTTP/2 server that knows no health service: every path answers
+	// Unimplemented.
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	srv := &http.Server{Protocols: &p, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/grpc")
+		w.Header().Set("Grpc-Status", grpcUnimplemented)
+		w.Header().Set("Grpc-Message", "unknown service grpc.health.v1.Health")
+	})}
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	go func() { _ = srv.Serve(l) }()
+	defer srv.Close()
+	host, port, _ := net.SplitHostPort(l.Addr().String())
+	n, _ := strconv.Atoi(port)
+	r := GRPC(context.Background(), InNetNS(0), host, n, "", false, time.Second)
+	if r.OK || !strings.HasPrefix(r.Message, "error: this server does not implement the grpc health protocol (grpc.health.v1.Health)") {
+		t.Errorf("unimplemented: %+v", r)
+	}
+}
+
+func TestServingStatusSkipsUnknownFields(t *testing.T) {
+	msg := []byte{0x12, 0x02, 'h', 'i', 0x08, 0x01, 0x1d, 1, 2, 3, 4}
+	frame := make([]byte, 5)
+	binary.BigEndian.PutUint32(frame[1:], uint32(len(msg)))
+	if st, err := servingStatus(append(frame, msg...)); err != nil || st != 1 {
+		t.Errorf("servingStatus = %d, %v", st, err)
+	}
+	if _, err := servingStatus(append(frame, msg[:3]...)); err == nil {
+		t.Error("a truncated message was accepted")
+	}
+}
+
+// TestGRPCTLS: mode TLS speaks HTTP/2 over TLS and checks no certificate
+// (httptest's is self-signed).
+func TestGRPCTLS(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor != 2 {
+			t.Errorf("protocol %s, want HTTP/2", r.Proto)
+		}
+		w.Header().Set("Content-Type", "application/grpc")
+		w.Header().Set("Trailer", "Grpc-Status")
+		_, _ = w.Write([]byte{0, 0, 0, 0, 2, 0x08, 1})
+		w.Header().Set("Grpc-Status", "0")
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	host, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	n, _ := strconv.Atoi(port)
+	if r := GRPC(context.Background(), InNetNS(0), host, n, "", true, time.Second); !r.OK {
+		t.Errorf("TLS: %+v", r)
+	}
+	if r := GRPC(context.Background(), InNetNS(0), host, n, "", false, time.Second); r.OK {
+		t.Errorf("plaintext against a TLS server succeeded: %+v", r)
+	}
+}
