@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/minipod/minipod/pkg/testutil"
 )
 
 // TestAbandonedCreation: an `up` killed before it started the pod's
@@ -63,5 +65,44 @@ func abandon(t *testing.T, run string) {
 	old := time.Now().Add(-time.Minute)
 	if err := os.Chtimes(run, old, old); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDownRacingUp: `down` run while `up -d` is still creating the pod
+// (from before the directory exists to after the containers start) deletes
+// it; up then fails saying so, never with a temporary file's error or a
+// made-up timeout, and nothing of the pod is left.
+func TestDownRacingUp(t *testing.T) {
+	root(t)
+	for i := 0; i < 8; i++ {
+		name := podName("race")
+		path := writeManifest(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sleep", "3600"]
+`, name))
+		before := testutil.Snapshot(t, exe)
+		up := make(chan result, 1)
+		go func() { up <- mp(t, "up", "-d", path) }()
+		time.Sleep(time.Duration(i) * 4 * time.Millisecond) // from no pod yet to a started one
+		if r := mp(t, "down", "--ignore-not-found", name); r.code != 0 {
+			t.Errorf("down racing up: %s", r)
+		}
+		r := <-up
+		if strings.Contains(r.stderr, ".tmp") || strings.Contains(r.stderr, "did not report within") {
+			t.Errorf("up raced by down: %s", r)
+		}
+		if r.code != 0 && !strings.Contains(r.stderr, "was deleted while it started") {
+			t.Errorf("up raced by down fails without saying why: %s", r)
+		}
+		// up may have won (the pod was created after down looked): then
+		// this down deletes it.
+		mp(t, "down", "--ignore-not-found", name)
+		checkGone(t, name, before, nil)
 	}
 }

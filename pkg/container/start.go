@@ -78,7 +78,12 @@ func Start(o StartOptions) (int, error) {
 	msg, err := io.ReadAll(r)
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		_ = unix.Kill(pid, unix.SIGKILL)
-		return pid, &StartError{Msg: fmt.Sprintf("container init did not report within %v", reportLimit)}
+		select {
+		case <-o.Cancel:
+			return pid, &StartError{Msg: "the pod is being deleted"}
+		default:
+			return pid, &StartError{Msg: fmt.Sprintf("container init did not report within %v", reportLimit)}
+		}
 	}
 	if err != nil {
 		return pid, fmt.Errorf("start container: read status: %w", err)

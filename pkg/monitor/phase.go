@@ -22,6 +22,9 @@ func (mon *monitor) updatePhase() {
 // finished; "fail <why>" when it
 // cannot start on its own.
 func readiness(st *state.Pod, waitReady bool) (string, bool) {
+	if st.Terminating {
+		return "fail pod " + st.Name + " was deleted while it started", true
+	}
 	if st.Phase == state.PhaseFailed {
 		return "fail pod " + st.Name + " failed: " + podstatus.Status(st) + messageSuffix(st.Message) + startErrors(st), true
 	}
