@@ -45,3 +45,29 @@ func logOptions() (logs.Options, error) {
 func reportLogError(err error) {
 	fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
 }
+
+// logTrouble is a log writer's failure for the loop to put in the pod's
+// events: a full or failing log filesystem otherwise loses a container's
+// output without anyone being told.
+type logTrouble struct {
+	ctr string
+	err error
+}
+
+// logReporter is the Report of one container's log writer: the monitor's
+// own log, and an event, unless the loop is too far behind to take it
+// now (a copier must never wait for the loop).
+func (mon *monitor) logReporter(ctr string) func(error) {
+	return func(err error) {
+		reportLogError(err)
+		select {
+		case mon.logLost <- logTrouble{ctr: ctr, err: err}:
+		default:
+		}
+	}
+}
+
+// onLogTrouble records a log writer's failure as a Warning event.
+func (mon *monitor) onLogTrouble(lt logTrouble) {
+	mon.st.AddEvent("Warning", "FailedLogWrite", lt.ctr, "Output of container "+lt.ctr+" is not all in its log: "+lt.err.Error())
+}

@@ -67,6 +67,7 @@ type monitor struct {
 	// waitReady: `up` waits for readiness (not `up --wait-ready=false`).
 	waitReady bool
 	evictions chan string
+	logLost   chan logTrouble
 	probed    chan probeResult
 	hooked    chan hookResult
 	deadline  <-chan time.Time
@@ -119,7 +120,7 @@ func newMonitor(name string, waitReady bool) (*monitor, error) {
 		exits: make(chan exitEvent, 16), kick: make(chan struct{}, 1),
 		retry: make(chan *ctr, 16), pulled: make(chan pullResult, 16), backoffShown: make(chan *ctr, 16), term: make(chan os.Signal, 2),
 		execAsks: make(chan execAsk), execForks: make(chan execForked), execWaits: map[int]chan int{},
-		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string), probed: make(chan probeResult), hooked: make(chan hookResult)}
+		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string), logLost: make(chan logTrouble, 16), probed: make(chan probeResult), hooked: make(chan hookResult)}
 	signal.Notify(mon.term, unix.SIGTERM, unix.SIGINT)
 	signal.Ignore(unix.SIGHUP, unix.SIGPIPE)
 	if err := mon.boot(name); err != nil {

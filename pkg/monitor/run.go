@@ -55,6 +55,8 @@ func (mon *monitor) run() int {
 			mon.onProbe(r)
 		case r := <-mon.hooked:
 			mon.onHooked(r)
+		case lt := <-mon.logLost:
+			mon.onLogTrouble(lt)
 		}
 	}
 	return mon.finish()

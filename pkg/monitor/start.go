@@ -223,7 +223,9 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 	if err := logs.Prune(mon.logDir, c.spec.Name, c.st.RestartCount-1); err != nil {
 		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
 	}
-	w, err := logs.Create(mon.logDir, c.spec.Name, c.st.RestartCount, mon.logOpt)
+	opt := mon.logOpt
+	opt.Report = mon.logReporter(c.spec.Name)
+	w, err := logs.Create(mon.logDir, c.spec.Name, c.st.RestartCount, opt)
 	if err != nil {
 		return 0, err
 	}
