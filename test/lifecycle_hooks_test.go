@@ -1,6 +1,7 @@
 package test
 
 import (
+	"net/http"
 	"regexp"
 	"strings"
 	"syscall"
@@ -110,9 +111,9 @@ spec:
 	}
 }
 
-// TestPauseDeath: when the pause process dies the pod is failed
-// (SandboxExited), its containers stopped; the pod, its logs and events
-// stay until down, which then leaves nothing.
+// TestPauseDeath: when the pause process of a restartPolicy Never pod
+// dies, the pod is failed (SandboxExited), its containers stopped; the
+// pod, its logs and events stay until down, which then leaves nothing.
 func TestPauseDeath(t *testing.T) {
 	root(t)
 	name := podName("pause-death")
@@ -120,6 +121,7 @@ func TestPauseDeath(t *testing.T) {
 kind: Pod
 metadata: {name: {{NAME}}}
 spec:
+  restartPolicy: Never
   terminationGracePeriodSeconds: 1
   containers:
   - name: c
@@ -145,5 +147,103 @@ spec:
 	}
 	if d := mustMP(t, "describe", name); !strings.Contains(d, "SandboxChanged") {
 		t.Errorf("describe lacks SandboxChanged:\n%s", d)
+	}
+}
+
+// TestSandboxRecreated: when the pause process of a pod that restarts its
+// containers dies, the node kills the containers and makes a new sandbox:
+// a new pause with new namespaces and address, init containers run again,
+// every container counts a restart, and the pod works as before (exec, its
+// address from the node). down then leaves nothing.
+func TestSandboxRecreated(t *testing.T) {
+	root(t)
+	name := podName("sandbox")
+	upPod(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  initContainers:
+  - name: init
+    image: busybox
+    command: ["sh", "-c", "echo init ran"]
+  containers:
+  - name: web
+    image: busybox
+    command: ["sh", "-c", "mkdir /w; echo hi > /w/index.html; exec httpd -f -p 8080 -h /w"]
+`, name))
+	oldIP := getPod(t, name).Status.PodIP
+	st, err := readState(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(st.Pause.PID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	p := waitPod(t, name, 20*time.Second, "re-created", func(p *corev1.Pod) bool {
+		s := ctrStatus(t, p, "web")
+		return s.RestartCount == 1 && s.State.Running != nil && p.Status.Phase == corev1.PodRunning
+	})
+	if s := ctrStatus(t, p, "init"); s.RestartCount != 1 || s.State.Terminated == nil || s.State.Terminated.ExitCode != 0 {
+		t.Errorf("init after the new sandbox: %+v, want run again", s)
+	}
+	after, err := readState(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Pause.PID == st.Pause.PID || after.Pause.PID == 0 {
+		t.Errorf("pause %d, before %d: no new sandbox", after.Pause.PID, st.Pause.PID)
+	}
+	t.Logf("address %s, then %s", oldIP, p.Status.PodIP)
+	d := mustMP(t, "describe", name)
+	if !strings.Contains(d, "Pod sandbox changed, it will be killed and re-created.") {
+		t.Errorf("describe lacks SandboxChanged:\n%s", d)
+	}
+	if got := execOut(t, name, "web", "cat", "/w/index.html"); got != "hi\n" {
+		t.Errorf("exec after the new sandbox: %q", got)
+	}
+	waitFor(t, 10*time.Second, "the pod's new address to answer", func() bool {
+		c := http.Client{Timeout: time.Second}
+		resp, err := c.Get("http://" + p.Status.PodIP + ":8080/index.html")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+}
+
+// TestAttackKillThePause: a container of a pod sharing its PID namespace
+// kills the pause process (its PID 1) over and over. Each death costs a
+// new sandbox, but sandboxes that keep dying are re-created with the crash
+// back-off (at once, then 10 s later, ...), never in a tight loop; down
+// still deletes the pod at once, leaving nothing.
+func TestAttackKillThePause(t *testing.T) {
+	root(t)
+	name := podName("atk-pause")
+	upPod(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  shareProcessNamespace: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: killer
+    image: busybox
+    command: ["sh", "-c", "sleep 1; kill -TERM 1; sleep 3600"]
+`, name))
+	count := func(d, s string) int { return strings.Count(d, s) }
+	waitFor(t, 20*time.Second, "the second sandbox death", func() bool {
+		return count(mustMP(t, "describe", name), "Pod sandbox changed") >= 2
+	})
+	time.Sleep(4 * time.Second) // within the 10 s back-off
+	d := mustMP(t, "describe", name)
+	if n := count(d, "AddedInterface"); n != 2 {
+		t.Errorf("%d sandboxes within seconds of two deaths, want 2 (the first, one re-created at once):\n%s", n, d)
+	}
+	start := time.Now()
+	mustMP(t, "down", name)
+	if el := time.Since(start); el > 10*time.Second {
+		t.Errorf("down during the sandbox back-off took %v", el)
 	}
 }

@@ -27,10 +27,13 @@ type ctr struct {
 	sidecar, up bool
 	// stopSent is the instance a stop (preStop, SIGTERM) was sent to.
 	stopSent int
-	st       *state.Container // points into the pod's state record
-	bundle   string
-	layer    string // holds upper/ and work/, recreated for every instance
-	pid      int
+	// rerun: it ran in a sandbox that died; its next start counts as a
+	// restart (sandbox.go).
+	rerun  bool
+	st     *state.Container // points into the pod's state record
+	bundle string
+	layer  string // holds upper/ and work/, recreated for every instance
+	pid    int
 	// step is what the monitor does with it next (lifecycle.go); retry
 	// is what its timer does, while it waits.
 	step  step

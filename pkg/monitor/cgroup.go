@@ -27,24 +27,35 @@ func (mon *monitor) makePodCgroup() (*cgroups.Placement, error) {
 	mon.save()
 	// The pod's cgroup itself comes with its first child: it carries no
 	// settings of its own yet.
-	leaf, err := cgroups.Child(path, cgroups.PauseName)
-	if err != nil {
-		return nil, err
-	}
-	// No device rules for pause: it is minipod's own code and drops every
-	// capability once the namespaces are set up, and writing the rules is
-	// most of what creating a cgroup costs.
-	dirs, err := d.Create(leaf, nil)
+	place, err := mon.pauseCgroup()
 	if err != nil {
 		return nil, err
 	}
 	// The pod's limits go on before any container's: on v1 a child's CPU
 	// quota may not exceed its parent's.
 	res, err := podResources(mon.pod)
+	if err == nil {
+		err = d.Update(path, res)
+	}
+	if err != nil {
+		place.Close()
+		return nil, err
+	}
+	return place, nil
+}
+
+// pauseCgroup makes (or finds again, for a new sandbox) the leaf pause
+// is born in, and opens it for the fork.
+func (mon *monitor) pauseCgroup() (*cgroups.Placement, error) {
+	leaf, err := cgroups.Child(mon.st.Cgroup.Path, cgroups.PauseName)
 	if err != nil {
 		return nil, err
 	}
-	if err := d.Update(path, res); err != nil {
+	// No device rules for pause: it is minipod's own code and drops every
+	// capability once the namespaces are set up, and writing the rules is
+	// most of what creating a cgroup costs.
+	dirs, err := mon.driver.Create(leaf, nil)
+	if err != nil {
 		return nil, err
 	}
 	return cgroups.Place(dirs)

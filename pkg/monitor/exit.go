@@ -21,14 +21,8 @@ const (
 // matter; orphans re-parented to the monitor are just reaped.
 func (mon *monitor) onExit(e exitEvent) {
 	if e.pid == mon.st.Pause.PID {
-		if !mon.stopped && !mon.st.Terminating {
-			// The pod's namespaces lost their holder. A node would make a
-			// new sandbox and restart the containers by restartPolicy;
-			// minipod does not yet, and fails the pod instead, keeping
-			// its logs and events until `down`.
-			mon.st.AddEvent("Normal", "SandboxChanged", "", "Pod sandbox changed: the pause process exited")
-			mon.stopped = true // nothing left to stop
-			mon.failPod(state.ReasonSandboxExited, "the pod's pause process exited", mon.grace())
+		if !mon.stopped && !mon.st.Terminating && !mon.resandbox {
+			mon.onSandboxExited() // the pod's namespaces lost their holder
 		}
 		return
 	}
@@ -86,9 +80,10 @@ func (mon *monitor) terminated(c *ctr, t state.Terminated) {
 	c.st.Ready, c.st.Proc, c.st.Namespaces = false, state.Proc{}, nil
 	c.st.StartupProbing = false
 	c.stopProbes()
-	if mon.st.Terminating || mon.killed || mon.completing {
+	if mon.st.Terminating || mon.killed || mon.completing || mon.resandbox {
 		c.enter(stepDone)
 		mon.stopNextSidecar()
+		mon.maybeRecreate()
 		return
 	}
 	if !mon.shouldRestart(c, t.ExitCode) {

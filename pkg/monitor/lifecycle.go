@@ -20,6 +20,7 @@ import (
 //	            back to pulling/starting (the first restart is at once)
 //	waiting   → (timer) pulling or starting
 //	any wait  → done when the pod is deleted or evicted
+//	done      → idle when a new sandbox replaces one that died
 type step int
 
 const (
@@ -54,7 +55,7 @@ var allowed = map[step][]step{
 	stepRunning:  {stepWaiting, stepStarting, stepPulling, stepBlocked, stepDone},
 	stepWaiting:  {stepPulling, stepStarting, stepWaiting, stepBlocked, stepDone},
 	stepBlocked:  {stepDone},
-	stepDone:     {stepDone},
+	stepDone:     {stepDone, stepIdle},
 }
 
 // enter moves c to step to.

@@ -75,6 +75,14 @@ type monitor struct {
 	// completing: the app containers of a pod that does not restart them
 	// are done, and its sidecars are being stopped (sidecar.go).
 	completing bool
+	// resandbox: the pause process died and a new sandbox is to be made
+	// once the containers are stopped (sandbox.go), after sandboxTimer;
+	// sandboxDue brings the timer to the loop.
+	resandbox    bool
+	sandboxTimer *time.Timer
+	sandboxDue   chan struct{}
+	sandboxDelay time.Duration
+	lastSandbox  time.Time
 	// stopBy is when the grace period of the stop under way ends: the
 	// sidecars, stopped last, get what is left of it.
 	stopBy   time.Time
@@ -120,7 +128,7 @@ func newMonitor(name string, waitReady bool) (*monitor, error) {
 		exits: make(chan exitEvent, 16), kick: make(chan struct{}, 1),
 		retry: make(chan *ctr, 16), pulled: make(chan pullResult, 16), backoffShown: make(chan *ctr, 16), term: make(chan os.Signal, 2),
 		execAsks: make(chan execAsk), execForks: make(chan execForked), execWaits: map[int]chan int{},
-		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string), logLost: make(chan logTrouble, 16), probed: make(chan probeResult), hooked: make(chan hookResult)}
+		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string), logLost: make(chan logTrouble, 16), sandboxDue: make(chan struct{}, 1), probed: make(chan probeResult), hooked: make(chan hookResult)}
 	signal.Notify(mon.term, unix.SIGTERM, unix.SIGINT)
 	signal.Ignore(unix.SIGHUP, unix.SIGPIPE)
 	if err := mon.boot(name); err != nil {
@@ -224,26 +232,15 @@ func makeCtrs(p *podspec.Pod, st *state.Pod) []*ctr {
 // startPod starts the namespace holder in the pod's cgroup, and prepares
 // what every container needs: volumes, files, network, namespace paths.
 func (mon *monitor) startPod() error {
-	share := mon.pod.Spec.ShareProcessNamespace != nil && *mon.pod.Spec.ShareProcessNamespace
-	opts := infra.Options{SharePID: share, HostNetwork: mon.pod.Spec.HostNetwork, HostIPC: mon.pod.Spec.HostIPC, Sysctls: podSysctls(mon.pod)}
 	place, err := mon.makePodCgroup()
 	if err != nil {
 		return err
 	}
 	trace("pod cgroup created")
-	opts.Cgroup = place
-	p, err := infra.Fork(selfExe, hostname(mon.pod), opts)
-	place.Close()
+	p, err := mon.forkPause(place)
 	if err != nil {
 		return err
 	}
-	mon.lifeline = p.Lifeline
-	mon.kickReaper()
-	pid := p.PID
-	protectSandbox(pid)
-	mon.st.Pause = state.Identify(pid)
-	mon.st.Namespaces = ns.Inodes(pid)
-	mon.save() // record pause before anything else can fail or kill us
 	trace("pause forked")
 	// While pause's runtime starts: volumes, files, and the pod's network
 	// (its namespace exists since the fork).
@@ -252,7 +249,7 @@ func (mon *monitor) startPod() error {
 	}
 	trace("prepared")
 	cgroupsMade := mon.makeContainerCgroups()
-	if err := mon.attachNetwork(pid); err != nil {
+	if err := mon.attachNetwork(p.PID); err != nil {
 		_ = cgroupsMade()
 		return err
 	}
@@ -261,6 +258,43 @@ func (mon *monitor) startPod() error {
 		return err
 	}
 	trace("container cgroups created")
+	if err := mon.sandboxReady(p); err != nil {
+		return err
+	}
+	return mon.watchStorage()
+}
+
+// infraOptions are the pod's namespaces as pause makes them.
+func (mon *monitor) infraOptions() infra.Options {
+	share := mon.pod.Spec.ShareProcessNamespace != nil && *mon.pod.Spec.ShareProcessNamespace
+	return infra.Options{SharePID: share, HostNetwork: mon.pod.Spec.HostNetwork, HostIPC: mon.pod.Spec.HostIPC, Sysctls: podSysctls(mon.pod)}
+}
+
+// forkPause starts pause in its cgroup leaf (place, closed here) and
+// records it before anything else can fail or kill us.
+func (mon *monitor) forkPause(place *cgroups.Placement) (*infra.Process, error) {
+	opts := mon.infraOptions()
+	opts.Cgroup = place
+	p, err := infra.Fork(selfExe, hostname(mon.pod), opts)
+	place.Close()
+	if err != nil {
+		return nil, err
+	}
+	if mon.lifeline != nil {
+		mon.lifeline.Close() // a former sandbox's
+	}
+	mon.lifeline = p.Lifeline
+	mon.kickReaper()
+	protectSandbox(p.PID)
+	mon.st.Pause = state.Identify(p.PID)
+	mon.st.Namespaces = ns.Inodes(p.PID)
+	mon.save()
+	return p, nil
+}
+
+// sandboxReady waits for pause to have set up the namespaces, then points
+// the pod's files and every container start at them.
+func (mon *monitor) sandboxReady(p *infra.Process) error {
 	if err := p.Ready(); err != nil {
 		return err
 	}
@@ -269,12 +303,12 @@ func (mon *monitor) startPod() error {
 		return err
 	}
 	mon.pe.nsPaths = map[string]string{}
-	for _, k := range opts.Kinds() {
-		mon.pe.nsPaths[k] = "/proc/" + strconv.Itoa(pid) + "/ns/" + k
+	for _, k := range mon.infraOptions().Kinds() {
+		mon.pe.nsPaths[k] = "/proc/" + strconv.Itoa(p.PID) + "/ns/" + k
 	}
 	mon.pe.podIP, mon.pe.hostIP = mon.st.PodIP, mon.st.HostIP
 	mon.pe.cgroup = mon.st.Cgroup.Path
-	return mon.watchStorage()
+	return nil
 }
 
 // failBoot undoes a boot that went wrong, before `up` hears about it, so

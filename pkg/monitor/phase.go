@@ -10,8 +10,8 @@ import (
 // updatePhase computes the pod phase as the kubelet's getPhase does.
 func (mon *monitor) updatePhase() {
 	st := mon.st
-	if st.Phase == state.PhaseFailed {
-		return
+	if st.Phase == state.PhaseFailed || mon.resandbox {
+		return // final; or containers stopped for a new sandbox, not ended
 	}
 	st.Phase = podstatus.Phase(st, mon.pod.Spec.RestartPolicy)
 }

@@ -57,6 +57,8 @@ func (mon *monitor) run() int {
 			mon.onHooked(r)
 		case lt := <-mon.logLost:
 			mon.onLogTrouble(lt)
+		case <-mon.sandboxDue:
+			mon.recreateSandbox()
 		}
 	}
 	return mon.finish()

@@ -46,7 +46,7 @@ func (mon *monitor) stopAll(grace time.Duration) {
 // stopNextSidecar stops the last running sidecar once every other
 // container has exited and no later sidecar is still stopping.
 func (mon *monitor) stopNextSidecar() {
-	if !mon.st.Terminating && !mon.killed && !mon.completing {
+	if !mon.st.Terminating && !mon.killed && !mon.completing && !mon.resandbox {
 		return
 	}
 	for _, c := range mon.ctrs {
@@ -78,7 +78,7 @@ func (mon *monitor) stopNextSidecar() {
 // done and will not be restarted: the pod then ends Succeeded or Failed
 // by its app containers, as a Job's pod does on a node.
 func (mon *monitor) maybeComplete() {
-	if mon.completing || mon.st.Terminating || mon.killed || !mon.st.Initialized || mon.pod.Spec.RestartPolicy == "Always" {
+	if mon.completing || mon.st.Terminating || mon.killed || mon.resandbox || !mon.st.Initialized || mon.pod.Spec.RestartPolicy == "Always" {
 		return
 	}
 	sidecars := false

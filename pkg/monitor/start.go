@@ -109,6 +109,10 @@ func (mon *monitor) start(c *ctr) {
 	// (lifecycle.go): a start in flight is never started again, except by
 	// its own failure, which restarts it.
 	c.enter(stepStarting)
+	if c.rerun {
+		c.rerun = false
+		c.st.RestartCount++
+	}
 	if c.st.State == state.StateTerminated {
 		// A restart: the last instance is in lastState already; this one
 		// is being created, which the phase must not mistake for an end.

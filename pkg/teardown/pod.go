@@ -86,3 +86,9 @@ func detachNetwork(r state.Roots, st *state.Pod, held *network.PortHold) error {
 	alive := func(pod, uid string) bool { return pod != st.Name && r.Alive(pod, uid) }
 	return cfg.Detach(network.Owner{Pod: st.Name, UID: st.UID}, alive, held)
 }
+
+// Network frees the pod's network attachment alone (its address, hostPort
+// rules and sockets): a pod whose sandbox died gets a new one.
+func Network(r state.Roots, st *state.Pod, held *network.PortHold) error {
+	return detachNetwork(r, st, held)
+}
