@@ -148,6 +148,7 @@ func upDoc(t *testing.T, file string, upTimeout time.Duration, opts ...runOpts) 
 	name = ex.pod.Name
 	suitePods.Store(name, true)
 	lockDocName(t, name) // unlocked after the teardown below (cleanups run last-in first-out)
+	clearLeftover(t, name)
 	importDocImages(t, &ex.pod)
 	path := writeManifest(t, name, ex.text)
 	before := testutil.Snapshot(t, exe)
@@ -165,6 +166,16 @@ func mustUpDoc(t *testing.T, file string, opts ...runOpts) string {
 		t.Fatalf("up %s (timed out: %v): %s", file, timedOut, r)
 	}
 	return name
+}
+
+// clearLeftover deletes a pod of the documentation's fixed name that an
+// earlier run which crashed left behind: this run holds the name now.
+func clearLeftover(t *testing.T, name string) {
+	t.Helper()
+	if _, err := os.Stat("/run/minipod/" + name); err == nil {
+		t.Logf("deleting pod %s, left by an earlier run", name)
+		mp(t, "down", "--ignore-not-found", "--grace-period", "0", name)
+	}
 }
 
 // downDoc is downAndCheck with the documentation pods' grace period.

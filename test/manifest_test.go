@@ -84,10 +84,10 @@ func TestBadManifests(t *testing.T) {
 		spec: `  containers:
   - name: a
     image: busybox
-    livenessProbe:
-      grpc:
-        port: 9000`,
-		wantErrs: []string{"spec.containers[0].livenessProbe.grpc: not supported"},
+    volumeDevices:
+    - name: d
+      devicePath: /dev/xvda`,
+		wantErrs: []string{"spec.containers[0].volumeDevices: not supported"},
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

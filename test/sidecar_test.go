@@ -22,9 +22,9 @@ import (
 func TestK8sDocsStartupCoordination(t *testing.T) {
 	root(t)
 	name := mustUpDoc(t, "pods/multi-container/startup-coordination.yaml")
-	if got := mustMP(t, "logs", name, "-c", "main-app"); got != "greeting=hello\n" {
-		t.Errorf("main-app's log: %q, want the sidecar's file", got)
-	}
+	waitFor(t, 10*time.Second, "main-app to print the sidecar's file", func() bool {
+		return mustMP(t, "logs", name, "-c", "main-app") == "greeting=hello\n"
+	})
 	row := getRow(t, name)
 	if row["READY"] != "2/2" || row["STATUS"] != "Running" {
 		t.Errorf("get: READY %s STATUS %s, want 2/2 Running", row["READY"], row["STATUS"])
@@ -256,6 +256,7 @@ func mustUpDocTemplate(t *testing.T, file string) string {
 	}
 	suitePods.Store(name, true)
 	lockDocName(t, name)
+	clearLeftover(t, name)
 	importDocImages(t, &decoded)
 	path := writeManifest(t, name, string(text))
 	before := testutil.Snapshot(t, exe)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/minipod/minipod/pkg/podspec"
@@ -76,7 +77,8 @@ func (mon *monitor) onHooked(r hookResult) {
 }
 
 // stopContainer stops c's running instance as the kubelet does: its
-// preStop hook first (within grace), then SIGTERM, then SIGKILL once grace
+// preStop hook first (within grace), then its stop signal (SIGTERM unless
+// its lifecycle or image names another), then SIGKILL once grace
 // has passed since the stop began. A grace of 0 is SIGKILL at once.
 func (mon *monitor) stopContainer(c *ctr, grace time.Duration) {
 	proc := c.st.Proc
@@ -87,16 +89,16 @@ func (mon *monitor) stopContainer(c *ctr, grace time.Duration) {
 	time.AfterFunc(grace, func() { _ = proc.Signal(unix.SIGKILL) }) // Signal checks it is still that process
 	h := preStop(c)
 	if h == nil {
-		_ = proc.Signal(unix.SIGTERM)
+		_ = proc.Signal(c.stopSignal())
 		return
 	}
-	t, inst := mon.probeTarget(c), c.instance
+	t, inst, sig := mon.probeTarget(c), c.instance, c.stopSignal()
 	go func() {
 		err := mon.runHook(t, h, grace)
 		if err != nil {
 			mon.hooked <- hookResult{c: c, instance: inst, err: err}
 		}
-		_ = proc.Signal(unix.SIGTERM)
+		_ = proc.Signal(sig)
 	}()
 }
 
@@ -130,4 +132,20 @@ func (mon *monitor) runHook(t probeTarget, h *podspec.LifecycleHandler, limit ti
 		sleepCtx(ctx, time.Duration(h.Sleep.Seconds)*time.Second)
 	}
 	return nil
+}
+
+// stopSignal is what stops c, as the runtime decides it: the pod's
+// lifecycle.stopSignal, else the image's StopSignal, else SIGTERM.
+func (c *ctr) stopSignal() syscall.Signal {
+	if lc := c.spec.Lifecycle; lc != nil && lc.StopSignal != nil {
+		if sig, err := podspec.ParseSignal(*lc.StopSignal); err == nil {
+			return sig
+		}
+	}
+	if c.img != nil && c.img.Config.StopSignal != "" {
+		if sig, err := podspec.ParseSignal(c.img.Config.StopSignal); err == nil {
+			return sig
+		}
+	}
+	return unix.SIGTERM
 }

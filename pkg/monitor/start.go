@@ -12,6 +12,7 @@ import (
 	"github.com/minipod/minipod/pkg/container"
 	"github.com/minipod/minipod/pkg/logs"
 	"github.com/minipod/minipod/pkg/ns"
+	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/state"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -135,7 +136,7 @@ func (mon *monitor) onSpawned(r spawnResult) {
 		_ = r.c.st.Proc.Signal(unix.SIGKILL)
 	case r.err == nil && (mon.st.Terminating || mon.completing):
 		r.c.stopSent = r.c.instance
-		_ = r.c.st.Proc.Signal(unix.SIGTERM) // the stop came while it started
+		_ = r.c.st.Proc.Signal(r.c.stopSignal()) // the stop came while it started
 	}
 	if !mon.anyStarting() {
 		trace("containers started")
@@ -188,6 +189,7 @@ func (mon *monitor) started(c *ctr, pid int, err error, forked time.Time) {
 	}
 	c.st.Namespaces = ns.Inodes(pid)
 	c.st.User = processUser(c.exec.spec.Process.User)
+	c.st.StopSignal = podspec.SignalName(c.stopSignal())
 	mon.updatePhase()
 	mon.save() // a monitor killed right now must not leave an unrecorded container
 	mon.st.AddEvent("Normal", "Started", c.spec.Name, fmt.Sprintf("Started container %s", c.spec.Name))

@@ -79,7 +79,6 @@ var notSupportedCases = []struct {
 	want  string // default: "<path>: not supported"
 }{
 	{"spec.containers[0].lifecycle", m{"preStop": m{"tcpSocket": m{"port": 80}}}, "spec.containers[0].lifecycle.preStop.tcpSocket: not supported: a lifecycle hook cannot use tcpSocket"},
-	{"spec.containers[0].lifecycle", m{"stopSignal": "SIGUSR1"}, "spec.containers[0].lifecycle.stopSignal: not supported"},
 	{"spec.containers[0].securityContext", m{"seLinuxOptions": m{"level": "s0:c1"}}, "spec.containers[0].securityContext.seLinuxOptions: not supported: this node has no SELinux"},
 	{"spec.securityContext", m{"seLinuxOptions": m{"type": "spc_t"}}, "spec.securityContext.seLinuxOptions: not supported: this node has no SELinux"},
 	{"spec.securityContext", m{"windowsOptions": m{"runAsUserName": "x"}}, "spec.securityContext.windowsOptions: not supported: Windows only"},

@@ -33,3 +33,37 @@ func TestSidecarAccepted(t *testing.T) {
 		t.Errorf("IsSidecar: init %v, app %v", p.Spec.InitContainers[0].IsSidecar(), p.Spec.Containers[0].IsSidecar())
 	}
 }
+
+// The API server's stopSignal rules: a named operating system, a known
+// signal; and minipod's: a linux pod only.
+func TestStopSignalErrors(t *testing.T) {
+	for _, tc := range []struct {
+		edits []edit
+		want  string
+	}{
+		{[]edit{{"spec.containers[0].lifecycle", m{"stopSignal": "SIGUSR1"}}}, "spec.containers[0].lifecycle.stopSignal: Forbidden: may not be set for containers with empty `spec.os.name`"},
+		{[]edit{{"spec.os", m{"name": "linux"}}, {"spec.containers[0].lifecycle", m{"stopSignal": "USR1"}}}, `spec.containers[0].lifecycle.stopSignal: Unsupported value: "USR1": supported values: "SIGABRT"`},
+		{[]edit{{"spec.os", m{"name": "windows"}}}, "spec.os.name: not supported: this node runs Linux"},
+		{[]edit{{"spec.os", m{"name": "plan9"}}}, `spec.os.name: Unsupported value: "plan9": supported values: "linux", "windows"`},
+	} {
+		expectError(t, podWith(tc.edits...), tc.want)
+	}
+	p := mustParsePod(t, podWith(edit{"spec.os", m{"name": "linux"}}, edit{"spec.containers[0].lifecycle", m{"stopSignal": "SIGRTMAX-14"}}))
+	if sig, err := ParseSignal(*p.Spec.Containers[0].Lifecycle.StopSignal); err != nil || sig != 50 {
+		t.Errorf("SIGRTMAX-14 = %d, %v", sig, err)
+	}
+}
+
+func TestParseSignal(t *testing.T) {
+	for in, want := range map[string]int{"SIGQUIT": 3, "QUIT": 3, "quit": 3, "3": 3, "SIGRTMIN+1": 35, "SIGCLD": 17} {
+		if got, err := ParseSignal(in); err != nil || int(got) != want {
+			t.Errorf("ParseSignal(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	if _, err := ParseSignal("SIGNOPE"); err == nil {
+		t.Error("SIGNOPE parsed")
+	}
+	if SignalName(6) != "SIGABRT" || SignalName(15) != "SIGTERM" {
+		t.Errorf("SignalName: %s %s", SignalName(6), SignalName(15))
+	}
+}

@@ -3,12 +3,13 @@ package podspec
 import "encoding/json"
 
 // Lifecycle holds a container's hooks: postStart runs once it has started
-// (the next container waits for it), preStop before it is stopped.
-// stopSignal is alpha behind a feature gate.
+// (the next container waits for it), preStop before it is stopped; and
+// the signal that stops it (instead of the image's, or SIGTERM), which
+// needs spec.os.name.
 type Lifecycle struct {
 	PostStart  *LifecycleHandler `json:"postStart,omitempty"`
 	PreStop    *LifecycleHandler `json:"preStop,omitempty"`
-	StopSignal json.RawMessage   `json:"stopSignal,omitempty" minipod:"reject"`
+	StopSignal *string           `json:"stopSignal,omitempty"`
 }
 
 // LifecycleHandler is one hook: exec, httpGet or sleep. tcpSocket is kept

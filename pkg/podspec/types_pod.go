@@ -69,7 +69,7 @@ type PodSpec struct {
 	HostAliases                   json.RawMessage       `json:"hostAliases,omitempty" minipod:"reject,emptyok"`
 	DNSConfig                     json.RawMessage       `json:"dnsConfig,omitempty" minipod:"reject"`
 	SetHostnameAsFQDN             *bool                 `json:"setHostnameAsFQDN,omitempty" minipod:"reject"`
-	OS                            json.RawMessage       `json:"os,omitempty" minipod:"reject"`
+	OS                            *PodOS                `json:"os,omitempty"`
 	HostUsers                     *bool                 `json:"hostUsers,omitempty"`
 	ResourceClaims                json.RawMessage       `json:"resourceClaims,omitempty" minipod:"reject,emptyok"`
 	Resources                     *ResourceRequirements `json:"resources,omitempty"`
@@ -109,6 +109,11 @@ type Toleration struct {
 	Value             string `json:"value,omitempty"`
 	Effect            string `json:"effect,omitempty"`
 	TolerationSeconds *int64 `json:"tolerationSeconds,omitempty"`
+}
+
+// PodOS names the operating system the pod is for: linux here.
+type PodOS struct {
+	Name string `json:"name"`
 }
 
 // PodReadinessGate names an extra pod condition; nothing sets it here.

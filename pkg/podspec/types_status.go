@@ -53,6 +53,9 @@ type ContainerStatus struct {
 	AllocatedResources map[string]string     `json:"allocatedResources,omitempty"`
 	Resources          *ResourceRequirements `json:"resources,omitempty"`
 	User               *ContainerUser        `json:"user,omitempty"`
+	// StopSignal is the signal that stops the container: its
+	// lifecycle.stopSignal, else its image's, else SIGTERM.
+	StopSignal string `json:"stopSignal,omitempty"`
 }
 
 // ContainerUser is the identity of the container's first process.

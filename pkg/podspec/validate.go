@@ -35,6 +35,7 @@ var podChecks = []podCheck{
 	{"dnsPolicy", checkDNSPolicy},
 	{"hostname", checkHostnames},
 	{"hostUsers", checkHostUsers},
+	{"os", checkPodOS},
 	{"containerNames", checkContainerNames},
 	{"hostNamespaces", checkHostNamespaces},
 	{"securityContext", checkPodSecurity},
@@ -184,4 +185,19 @@ func forEachContainer(s *PodSpec, fn func(path string, c *Container)) {
 // sortedKeys makes map-driven error output deterministic.
 func sortedKeys[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
+}
+
+// checkPodOS: the API server takes linux and windows; this node runs
+// Linux, so a windows pod is refused as a node refuses it.
+func checkPodOS(c *podContext) []error {
+	os := c.pod.Spec.OS
+	switch {
+	case os == nil, os.Name == "linux":
+		return nil
+	case os.Name == "":
+		return []error{required("spec.os.name", "")}
+	case os.Name == "windows":
+		return []error{rejected("spec.os.name", "this node runs Linux")}
+	}
+	return []error{unsupported("spec.os.name", os.Name, "linux", "windows")}
 }

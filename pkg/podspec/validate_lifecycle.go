@@ -17,6 +17,7 @@ func checkLifecycle(c *podContext, ctr *Container, path string) []error {
 		return []error{forbidden(path+".lifecycle", "may not be set for init containers without restartPolicy=Always")}
 	}
 	var errs errList
+	errs.add(checkStopSignal(c, lc.StopSignal, path+".lifecycle.stopSignal")...)
 	grace := DefaultTerminationGracePeriodSeconds
 	if g := c.pod.Spec.TerminationGracePeriodSeconds; g != nil {
 		grace = *g
@@ -62,4 +63,20 @@ func checkLifecycleHandler(h *LifecycleHandler, path string, grace int64) []erro
 		errs.add(required(path, "must specify a handler type"))
 	}
 	return errs
+}
+
+// checkStopSignal: the API server's rule ties a stop signal to the pod's
+// operating system, which must be named; a linux pod takes the signals of
+// linuxSignals.
+func checkStopSignal(c *podContext, sig *string, path string) []error {
+	if sig == nil {
+		return nil
+	}
+	if c.pod.Spec.OS == nil || c.pod.Spec.OS.Name == "" {
+		return []error{forbidden(path, "may not be set for containers with empty `spec.os.name`")}
+	}
+	if _, ok := linuxSignals[*sig]; !ok {
+		return []error{unsupported(path, *sig, signalNames()...)}
+	}
+	return nil
 }

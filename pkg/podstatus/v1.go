@@ -74,6 +74,7 @@ func containerStatus(c state.Container) podspec.ContainerStatus {
 	if len(c.Requests) > 0 {
 		cs.AllocatedResources = c.Requests
 	}
+	cs.StopSignal = c.StopSignal
 	if u := c.User; u != nil {
 		cs.User = &podspec.ContainerUser{Linux: &podspec.LinuxContainerUser{UID: u.UID, GID: u.GID, SupplementalGroups: u.Groups}}
 	}

@@ -93,6 +93,8 @@ type Container struct {
 	Limits   map[string]string `json:"limits,omitempty"`
 	// User is the identity the running instance was started with.
 	User *User `json:"user,omitempty"`
+	// StopSignal is the signal that stops it (spec, image, or SIGTERM).
+	StopSignal string `json:"stopSignal,omitempty"`
 }
 
 // User is a container process's uid, gid and supplementary groups (its
