@@ -5,18 +5,14 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
-	"sync"
 
 	"github.com/minipod/minipod/pkg/ns"
 )
 
 // Net is where probes connect from: the network namespace of a process
-// (the pod's pause), or the caller's own. One Net serves every probe of a
-// container instance, so its HTTP transport is made once.
+// (the pod's pause), or the caller's own.
 type Net struct {
-	pid  int
-	once sync.Once
-	tr   *http.Transport
+	pid int
 }
 
 // InNetNS returns the Net of process pid's network namespace; 0 is the
@@ -44,19 +40,6 @@ func (n *Net) Dial(ctx context.Context, addr string) (net.Conn, error) {
 		return derr
 	})
 	return conn, err
-}
-
-// transport is the kubelet's prober transport: no keep-alive, no
-// certificate checks, dialing from this Net.
-func (n *Net) transport() *http.Transport {
-	n.once.Do(func() {
-		n.tr = &http.Transport{
-			DialContext:       func(ctx context.Context, _, addr string) (net.Conn, error) { return n.Dial(ctx, addr) },
-			DisableKeepAlives: true,
-			TLSClientConfig:   &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // as the kubelet: probes do not check certificates
-		}
-	})
-	return n.tr
 }
 
 // h2Transport speaks HTTP/2 only: without TLS from the first byte (gRPC's

@@ -1,14 +1,17 @@
 package probe
 
 import (
+	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"net/url"
+	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -30,52 +33,166 @@ type Header struct{ Name, Value string }
 
 // HTTPGet is the kubelet's httpGet probe: a GET, no keep-alive, HTTPS
 // without certificate checks, redirects followed on the same host only (a
-// redirect elsewhere is a success), 200-399 a success.
+// redirect elsewhere is a success), 200-399 a success. The request is
+// written and the answer's status line and headers read by hand on a
+// connection of its own: Go's HTTP client (its pool, per-connection
+// goroutines and buffers, and its code) would cost every pod's monitor
+// more memory than the probe itself, for one request a period.
 func HTTPGet(ctx context.Context, n *Net, scheme, host string, port int, path string, headers []Header, timeout time.Duration) Result {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	u := &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, strconv.Itoa(port)), Path: path}
 	if p, err := url.Parse(path); err == nil { // keep a query string
 		u.Path, u.RawQuery = p.Path, p.RawQuery
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return Result{Message: err.Error()}
-	}
-	req.Header.Set("User-Agent", UserAgent)
-	req.Header.Set("Accept", "*/*")
+	g := getRequest{url: u, host: u.Host}
 	for _, h := range headers {
-		if http.CanonicalHeaderKey(h.Name) == "Host" {
-			req.Host = h.Value
+		if strings.EqualFold(h.Name, "Host") {
+			g.host = h.Value
 			continue
 		}
-		req.Header.Set(h.Name, h.Value)
+		g.headers = append(g.headers, h)
 	}
-	client := &http.Client{Timeout: timeout, Transport: n.transport(), CheckRedirect: sameHostRedirects}
-	resp, err := client.Do(req)
-	if errors.Is(err, errOtherHost) {
-		return Result{OK: true, Message: "Probe terminated redirects"}
+	first := u.Hostname()
+	for redirects := 0; ; redirects++ {
+		code, next, err := n.get(ctx, g)
+		if err != nil {
+			return Result{Message: clientError(ctx, g.url, err)}
+		}
+		switch {
+		case next == nil && code >= 200 && code < 400:
+			return Result{OK: true}
+		case next == nil:
+			return Result{Message: fmt.Sprintf("HTTP probe failed with statuscode: %d", code)}
+		case next.Hostname() != first:
+			return Result{OK: true, Message: "Probe terminated redirects"}
+		case redirects == 9:
+			return Result{Message: fmt.Sprintf("Get %q: stopped after 10 redirects", next.String())}
+		}
+		if next.Host != g.url.Host {
+			g.host = next.Host
+		}
+		g.url = next
 	}
-	if err != nil {
-		return Result{Message: err.Error()}
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody)) // as much as the kubelet reads
-	if resp.StatusCode >= http.StatusOK && resp.StatusCode < http.StatusBadRequest {
-		return Result{OK: true}
-	}
-	return Result{Message: fmt.Sprintf("HTTP probe failed with statuscode: %d", resp.StatusCode)}
 }
 
-var errOtherHost = errors.New("redirect to another host")
+// getRequest is one GET: its URL, Host header and other headers.
+type getRequest struct {
+	url     *url.URL
+	host    string
+	headers []Header
+}
 
-// sameHostRedirects follows at most 10 redirects, all to the same host.
-func sameHostRedirects(req *http.Request, via []*http.Request) error {
-	if len(via) >= 10 {
-		return errors.New("stopped after 10 redirects")
+// check refuses what would break the request's framing, as Go's client
+// refuses invalid header values: a line break in a header or the host.
+func (g getRequest) check() error {
+	bad := func(s string) bool { return strings.ContainsAny(s, "\r\n\x00") }
+	if bad(g.host) {
+		return fmt.Errorf("invalid Host header %q", g.host)
 	}
-	if req.URL.Hostname() != via[0].URL.Hostname() {
-		return errOtherHost
+	for _, h := range g.headers {
+		if bad(h.Name) || bad(h.Value) {
+			return fmt.Errorf("invalid header field value for %q", h.Name)
+		}
 	}
 	return nil
+}
+
+// clientError words a failed request as Go's HTTP client does, which is
+// what the kubelet's messages quote.
+func clientError(ctx context.Context, u *url.URL, err error) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Sprintf("Get %q: context deadline exceeded (Client.Timeout exceeded while awaiting headers)", u.String())
+	}
+	return fmt.Sprintf("Get %q: %v", u.String(), err)
+}
+
+// get makes one request on a fresh connection and reads up to maxBody of
+// the answer; next is where a redirect sends it.
+func (n *Net) get(ctx context.Context, g getRequest) (code int, next *url.URL, err error) {
+	conn, err := n.connect(ctx, g.url)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer conn.Close()
+	if d, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(d)
+	}
+	if err := g.check(); err != nil {
+		return 0, nil, err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nAccept: */*\r\nConnection: close\r\n", g.url.RequestURI(), g.host, UserAgent)
+	for _, h := range g.headers {
+		fmt.Fprintf(&b, "%s: %s\r\n", h.Name, h.Value)
+	}
+	b.WriteString("\r\n")
+	if _, err := io.WriteString(conn, b.String()); err != nil {
+		return 0, nil, err
+	}
+	br := bufio.NewReaderSize(conn, 4<<10)
+	code, loc, err := readHead(br)
+	if err != nil {
+		return 0, nil, err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(br, maxBody)) // as much as the kubelet reads
+	if loc != "" && isRedirect(code) {
+		if to, err := g.url.Parse(loc); err == nil {
+			return code, to, nil
+		}
+	}
+	return code, nil, nil
+}
+
+func isRedirect(code int) bool {
+	return code == 301 || code == 302 || code == 303 || code == 307 || code == 308
+}
+
+// readHead reads the status line and the headers, keeping Location.
+func readHead(br *bufio.Reader) (code int, location string, err error) {
+	line, err := br.ReadString('\n')
+	if err != nil {
+		return 0, "", fmt.Errorf("malformed HTTP response %q: %w", line, err)
+	}
+	f := strings.Fields(line)
+	if len(f) < 2 || !strings.HasPrefix(f[0], "HTTP/1.") {
+		return 0, "", fmt.Errorf("malformed HTTP response %q", strings.TrimSpace(line))
+	}
+	if code, err = strconv.Atoi(f[1]); err != nil || code < 100 || code > 999 {
+		return 0, "", fmt.Errorf("malformed HTTP status code %q", f[1])
+	}
+	for {
+		h, err := br.ReadString('\n')
+		if err != nil {
+			return 0, "", fmt.Errorf("malformed MIME header line: %w", err)
+		}
+		h = strings.TrimRight(h, "\r\n")
+		if h == "" {
+			return code, location, nil
+		}
+		if name, value, ok := strings.Cut(h, ":"); ok && strings.EqualFold(name, "Location") {
+			location = strings.TrimSpace(value)
+		}
+	}
+}
+
+// connect dials the URL's host, with TLS (no certificate checks) for
+// https.
+func (n *Net) connect(ctx context.Context, u *url.URL) (net.Conn, error) {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	conn, err := n.Dial(ctx, net.JoinHostPort(u.Hostname(), port))
+	if err != nil || u.Scheme != "https" {
+		return conn, err
+	}
+	tc := tls.Client(conn, &tls.Config{InsecureSkipVerify: true, ServerName: u.Hostname()}) //nolint:gosec // as the kubelet: probes do not check certificates
+	if err := tc.HandshakeContext(ctx); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return tc, nil
 }
 
 // TCP is the kubelet's tcpSocket probe: success when a connection opens

@@ -39,6 +39,8 @@ func TestHTTPGet(t *testing.T) {
 			http.Redirect(w, r, "http://192.0.2.1/x", http.StatusFound)
 		case "/slow":
 			time.Sleep(300 * time.Millisecond)
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
 		}
 	}))
 	defer srv.Close()
@@ -61,6 +63,30 @@ func TestHTTPGet(t *testing.T) {
 	}
 	if r := get("/slow"); r.OK || !strings.Contains(r.Message, "Client.Timeout exceeded") {
 		t.Errorf("/slow: %+v", r)
+	}
+	if r := get("/loop"); r.OK || !strings.Contains(r.Message, "stopped after 10 redirects") {
+		t.Errorf("/loop: %+v", r)
+	}
+	if r := get("/ok", Header{"X-Custom", "v\r\nX-Injected: 1"}); r.OK || !strings.Contains(r.Message, "invalid header field value") {
+		t.Errorf("a header value with a line break: %+v", r)
+	}
+}
+
+// HTTPS without certificate checks (httptest's certificate is
+// self-signed), as the kubelet probes.
+func TestHTTPGetTLS(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/ok" {
+			w.WriteHeader(404)
+		}
+	}))
+	defer srv.Close()
+	host, port := hostPort(t, strings.TrimPrefix(srv.URL, "https://"))
+	if r := HTTPGet(context.Background(), InNetNS(0), "https", host, port, "/ok", nil, time.Second); !r.OK {
+		t.Errorf("https: %+v", r)
+	}
+	if r := HTTPGet(context.Background(), InNetNS(0), "https", host, port, "/no", nil, time.Second); r.OK || r.Message != "HTTP probe failed with statuscode: 404" {
+		t.Errorf("https 404: %+v", r)
 	}
 }
 
