@@ -46,7 +46,26 @@ func TestAbandonedCreation(t *testing.T) {
 		mp(t, "down", "--ignore-not-found", name) // a monitor that did start
 	}
 	time.Sleep(2100 * time.Millisecond) // what the last kill left is no longer new
+	// Reclaimers race: gets in parallel with the up, none may remove the
+	// pod up makes in the abandoned one's place.
+	done := make(chan struct{})
+	for i := 0; i < 4; i++ {
+		go func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+					_ = exec.Command(exe, "get").Run()
+				}
+			}
+		}()
+	}
 	upPod(t, name, text)
+	close(done)
+	if st, err := readState(name); err != nil || st.Monitor.PID == 0 {
+		t.Errorf("the pod up made over an abandoned creation is gone: %v", err)
+	}
 	if out := mustMP(t, "get"); strings.Contains(out, "292y") {
 		t.Errorf("get shows a pod of age 292y:\n%s", out)
 	}

@@ -60,7 +60,9 @@ func loadPods(names []string) ([]*state.Pod, error) {
 	}
 	var pods []*state.Pod
 	for _, n := range names {
-		if reclaimAbandoned(n) {
+		// An abandoned creation is no pod, even while another command
+		// reclaims it.
+		if reclaimAbandoned(n) || roots.Stale(n) {
 			if all {
 				continue
 			}
@@ -171,17 +173,16 @@ func orNone(s string) string {
 }
 
 // reclaimAbandoned removes pod name if it is a creation whose `up` died
-// before starting its monitor (state.Abandoned), under the pod's lock so
+// before starting its monitor (state.Reclaim), under the pod's lock so
 // that no new `up` of the name can be caught half-way; it says whether it
 // did.
 func reclaimAbandoned(name string) bool {
-	if !roots.Abandoned(name) {
+	lock, ok := roots.Reclaim(name)
+	if !ok {
 		return false
 	}
-	lock, err := roots.Lock(name)
-	if err != nil {
-		return false
+	if lock != nil {
+		defer lock.Close()
 	}
-	defer lock.Close()
 	return teardown.Dead(roots, name, 0) == nil
 }

@@ -129,10 +129,11 @@ func upOne(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool) (pending strin
 		return "", err
 	}
 	lock, err := roots.Create(p.Name)
-	if errors.Is(err, state.ErrExist) && roots.Abandoned(p.Name) {
-		// An earlier `up` of this name died before its monitor started.
-		if err := teardown.Dead(roots, p.Name, 0); err != nil {
-			return "", err
+	// An earlier `up` of this name died before its monitor started: its
+	// directory is removed (by us, or by whoever reclaims it first).
+	for tries := 0; errors.Is(err, state.ErrExist) && roots.Stale(p.Name) && tries < 30; tries++ {
+		if !reclaimAbandoned(p.Name) {
+			time.Sleep(100 * time.Millisecond)
 		}
 		lock, err = roots.Create(p.Name)
 	}

@@ -51,23 +51,39 @@ func (r Roots) Create(pod string) (*os.File, error) {
 // moment after it made the directory, so only that instant is unguarded.
 const abandonAfter = 2 * time.Second
 
-// Abandoned tells whether pod's directory is a creation that never got a
-// monitor (its `up` died before starting one): no state record, nobody
-// holding its lock, and not just made.
-func (r Roots) Abandoned(pod string) bool {
+// Stale tells whether pod's directory has no state record and is not
+// just made: a creation whose `up` died before starting a monitor (which
+// records the pod at once), or one being reclaimed.
+func (r Roots) Stale(pod string) bool {
 	if _, err := os.Stat(r.StateFile(pod)); !errors.Is(err, fs.ErrNotExist) {
 		return false
 	}
 	fi, err := os.Stat(r.PodRun(pod))
-	if err != nil || time.Since(fi.ModTime()) < abandonAfter {
-		return false
+	return err == nil && time.Since(fi.ModTime()) >= abandonAfter
+}
+
+// Reclaim takes the lock of pod's directory if it is an abandoned creation
+// (Stale, and nobody holding its lock), checking under the lock that the
+// lock file is still the one at its path: a reclaimer whose directory was
+// removed and made again by someone else meanwhile must not remove the new
+// pod. The lock is nil when there is no lock file (an `up` that died inside
+// Create). ok is false when the directory is not abandoned, or someone else
+// holds it (another reclaimer, or a live creation).
+func (r Roots) Reclaim(pod string) (lock *os.File, ok bool) {
+	if !r.Stale(pod) {
+		return nil, false
 	}
 	f, err := r.Lock(pod)
 	if err != nil {
-		return errors.Is(err, fs.ErrNotExist) // no lock file: up died inside Create
+		return nil, errors.Is(err, fs.ErrNotExist) && r.Stale(pod)
 	}
-	f.Close()
-	return true
+	var held, now unix.Stat_t
+	if unix.Fstat(int(f.Fd()), &held) != nil || unix.Stat(r.LockFile(pod), &now) != nil ||
+		held.Dev != now.Dev || held.Ino != now.Ino || !r.Stale(pod) {
+		f.Close()
+		return nil, false
+	}
+	return f, true
 }
 
 // Remove deletes every file minipod keeps for the pod outside the log tree.

@@ -43,9 +43,11 @@ func TestCreateIsExclusive(t *testing.T) {
 	}
 }
 
-// A directory whose creator died (no state, lock free) is abandoned once
-// it is not new; one whose lock is held, or that has state, is not.
-func TestAbandoned(t *testing.T) {
+// A directory whose creator died (no state, lock free) is reclaimed once
+// it is not new; one whose lock is held, or that has state, is not; and a
+// reclaimer whose directory was made again meanwhile gets nothing (checked
+// by inode under the lock; not interleaved here).
+func TestReclaim(t *testing.T) {
 	r := testRoots(t)
 	f, err := r.Create("p1")
 	if err != nil {
@@ -55,25 +57,27 @@ func TestAbandoned(t *testing.T) {
 	if err := os.Chtimes(r.PodRun("p1"), old, old); err != nil {
 		t.Fatal(err)
 	}
-	if r.Abandoned("p1") {
-		t.Error("abandoned while its lock is held")
+	if _, ok := r.Reclaim("p1"); ok {
+		t.Error("reclaimed while its lock is held")
 	}
 	f.Close()
-	if !r.Abandoned("p1") {
-		t.Error("not abandoned: lock free, no state, a minute old")
+	lock, ok := r.Reclaim("p1")
+	if !ok || lock == nil {
+		t.Fatal("not reclaimed: lock free, no state, a minute old")
 	}
+	lock.Close()
 	if err := r.Save(&Pod{Name: "p1"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Chtimes(r.PodRun("p1"), old, old); err != nil {
 		t.Fatal(err)
 	}
-	if r.Abandoned("p1") {
-		t.Error("abandoned although it has state")
+	if _, ok := r.Reclaim("p1"); ok || r.Stale("p1") {
+		t.Error("reclaimable although it has state")
 	}
 	mustCreate(t, r, "p2")
-	if r.Abandoned("p2") {
-		t.Error("abandoned although just made")
+	if _, ok := r.Reclaim("p2"); ok {
+		t.Error("reclaimed although just made")
 	}
 }
 
