@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,9 @@ func TestAttachStdin(t *testing.T) {
 	root(t)
 	name := podName("attach-in")
 	upPod(t, name, tmpl(attachPod, name))
+	waitFor(t, 10*time.Second, "the container's first line", func() bool {
+		return mustMP(t, "logs", name, "-c", "cat") == "started\n"
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, exe, "attach", name, "-c", "cat", "-i", "-q")
@@ -283,4 +287,44 @@ spec:
 	if after := last(); !after.After(before) {
 		t.Errorf("the container's log stopped under a stuck attach session: its last line is from %s, then still %s", before, after)
 	}
+}
+
+// TestAttackAttachStdinNotRead: input sent to a container that never
+// reads it (its terminal's input queue fills) holds nothing of the monitor
+// once the session ends: its descriptors go back to what they were.
+func TestAttackAttachStdinNotRead(t *testing.T) {
+	root(t)
+	name := podName("attach-noread")
+	upPod(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: deaf
+    image: busybox
+    stdin: true
+    tty: true
+    command: ["sleep", "3600"]
+`, name))
+	st, err := readState(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fds := func() int {
+		ents, _ := os.ReadDir("/proc/" + strconv.Itoa(st.Monitor.PID) + "/fd")
+		return len(ents)
+	}
+	before := fds()
+	for i := 0; i < 3; i++ {
+		cmd := exec.Command(exe, "attach", name, "-i", "-q")
+		cmd.Stdin = strings.NewReader(strings.Repeat("x", 1<<20))
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Second)
+		_ = cmd.Process.Kill() // our own child
+		_ = cmd.Wait()
+	}
+	waitFor(t, 10*time.Second, "the monitor's descriptors back to their number", func() bool { return fds() <= before })
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -101,4 +102,46 @@ func stopSignalImage(t *testing.T, tag string) string {
 		t.Fatal(err)
 	}
 	return "minipod-test-stopsignal:" + tag
+}
+
+// TestSignalsNotIgnored: a container's processes (its first one, and an
+// exec'd one) start with no signal ignored: an ignored SIGHUP or SIGPIPE
+// inherited from minipod would survive the exec, and a stopSignal of
+// SIGHUP would then do nothing.
+func TestSignalsNotIgnored(t *testing.T) {
+	root(t)
+	name := podName("sigign")
+	upPod(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  os: {name: linux}
+  terminationGracePeriodSeconds: 30
+  containers:
+  - name: c
+    image: busybox
+    lifecycle: {stopSignal: SIGHUP}
+    command: ["sh", "-c", "trap 'exit 0' HUP; while true; do sleep 0.1; done"]
+`, name))
+	for _, pid := range []string{"1", "self"} {
+		status := execOut(t, name, "c", "cat", "/proc/"+pid+"/status")
+		for _, l := range strings.Split(status, "\n") {
+			// SIGHUP is bit 0, SIGPIPE bit 12 (the shell ignores SIGQUIT
+			// itself: not inherited).
+			if v, ok := strings.CutPrefix(l, "SigIgn:"); ok {
+				mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+				if err != nil || mask&(1<<0|1<<12) != 0 {
+					t.Errorf("/proc/%s/status: %s", pid, l)
+				}
+			}
+		}
+	}
+	// A shell cannot trap a signal ignored when it started (POSIX): only
+	// if SIGHUP came in with its default action does the trap end it,
+	// long before the 30 s grace period.
+	start := time.Now()
+	mustMP(t, "down", name)
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("down of a container stopped by SIGHUP took %v: the signal was ignored", d)
+	}
 }

@@ -33,6 +33,10 @@ type StartOptions struct {
 	// Console, with a terminal (spec.Process.Terminal), is init's end of a
 	// socket on which it sends the terminal's master side (ReceiveConsole).
 	Console *os.File
+	// Namespaces are the inodes the namespaces the spec joins (by their
+	// holder's /proc/PID path) must have: a holder that died, its PID
+	// reused, must not lead the container into another process's.
+	Namespaces map[string]uint64
 	// Cancel, once closed, ends the wait for init's report: init is
 	// killed and the start fails (the pod is being deleted).
 	Cancel <-chan struct{}
@@ -105,6 +109,9 @@ func fork(o StartOptions, status *os.File) (int, error) {
 		return 0, fmt.Errorf("start container: %w", err)
 	}
 	defer join.Close()
+	if err := join.Expect(o.Namespaces); err != nil {
+		return 0, &StartError{Msg: err.Error()}
+	}
 	orNull := func(f *os.File) uintptr {
 		if f == nil {
 			return devnull.Fd()

@@ -42,8 +42,9 @@ func (mon *monitor) serveAttach(c *net.UnixConn, req execwire.Request, fds []*os
 	}
 	defer t.io.remove(sub)
 	var send []*os.File
-	if t.io.master != nil {
-		send = append(send, t.io.master) // for the window size: the caller never reads it
+	if m := t.io.masterCopy(); m != nil {
+		defer m.Close()
+		send = append(send, m) // for the window size: the caller never reads it
 	}
 	if err := execwire.Send(c, execwire.Started{}, send...); err != nil {
 		if in != nil {
@@ -132,16 +133,18 @@ func closeSub(s *attachSub) {
 	}
 }
 
-// relayInput copies the caller's input to the container's stdin until
-// the caller's input ends or the session does (stop: in's read is cut
+// relayInput copies the caller's input to the container's stdin (the
+// session's own copy of it) until the caller's input ends or the session
+// does (stop cuts the read and any write the container does not take
 // short); an end of the caller's input closes a stdinOnce container's
-// stdin. A write the container does not read blocks this relay only, until
-// the container's instance ends and its stdin is closed.
+// stdin.
 func relayInput(in, stdin *os.File, cio *ctrIO, stop <-chan struct{}) {
 	defer in.Close()
+	defer stdin.Close() // the session's own copy
 	go func() {
 		<-stop
 		_ = in.SetReadDeadline(time.Now())
+		_ = stdin.SetWriteDeadline(time.Now())
 	}()
 	buf := make([]byte, 32<<10)
 	for {

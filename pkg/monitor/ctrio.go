@@ -19,11 +19,10 @@ type ctrIO struct {
 	tty, once bool     // tty: true; stdinOnce: true
 	master    *os.File // the terminal's master side (tty)
 
-	mu       sync.Mutex
-	stdin    *os.File // nil: none, or closed (stdinOnce, instance over)
-	subs     map[*attachSub]struct{}
-	ended    bool
-	attached bool // an attach session with stdin has begun
+	mu    sync.Mutex
+	stdin *os.File // nil: none, or closed (stdinOnce, instance over)
+	subs  map[*attachSub]struct{}
+	ended bool
 }
 
 // attachSub is one attach session's output: the write ends of its pipes,
@@ -108,13 +107,43 @@ func (cio *ctrIO) end() {
 	cio.closeStdinLocked()
 }
 
-// takeStdin hands an attach session the container's stdin: nil if it has
-// none (or no longer: stdinOnce after a first session).
+// takeStdin hands an attach session a duplicate of the container's stdin
+// of its own, whose writes the session can cut short when it ends (a
+// container that never reads must not keep the session's relay): nil if
+// it has none (or no longer: stdinOnce after a first session).
 func (cio *ctrIO) takeStdin() *os.File {
 	cio.mu.Lock()
 	defer cio.mu.Unlock()
-	cio.attached = cio.attached || cio.stdin != nil
-	return cio.stdin
+	return dupFile(cio.stdin, "attach stdin")
+}
+
+// masterCopy is a duplicate of the terminal's master side for an attach
+// caller (its window size), taken while the copier cannot be closing it.
+func (cio *ctrIO) masterCopy() *os.File {
+	cio.mu.Lock()
+	defer cio.mu.Unlock()
+	if cio.ended {
+		return nil
+	}
+	return dupFile(cio.master, "console")
+}
+
+// dupFile duplicates f (close-on-exec; non-blocking if f is, so that the
+// copy's deadlines work); nil for nil or on failure.
+func dupFile(f *os.File, name string) *os.File {
+	if f == nil {
+		return nil
+	}
+	raw, err := f.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	fd := -1
+	_ = raw.Control(func(s uintptr) { fd, _ = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 3) })
+	if fd < 0 {
+		return nil
+	}
+	return os.NewFile(uintptr(fd), name)
 }
 
 // closeStdin ends the container's stdin (stdinOnce, once its session is

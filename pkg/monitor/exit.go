@@ -79,6 +79,7 @@ func (mon *monitor) terminated(c *ctr, t state.Terminated) {
 	c.st.StartedAt, c.st.FinishedAt = t.StartedAt, t.FinishedAt
 	c.st.Ready, c.st.Proc, c.st.Namespaces = false, state.Proc{}, nil
 	c.st.StartupProbing = false
+	c.hooking = false // a postStart result that comes later is for a gone instance
 	c.stopProbes()
 	if mon.st.Terminating || mon.killed || mon.completing || mon.resandbox {
 		c.enter(stepDone)

@@ -62,7 +62,7 @@ func (mon *monitor) onHooked(r hookResult) {
 		}
 		mon.st.AddEvent("Warning", reason, c.spec.Name, r.err.Error())
 	}
-	if !r.postStart || r.instance != c.instance || !c.hooking {
+	if !r.postStart || r.instance != c.instance || !c.hooking || c.step != stepRunning {
 		return
 	}
 	c.hooking = false

@@ -98,8 +98,14 @@ func (mon *monitor) pullImage(c *ctr) {
 // onPulled resumes a container whose image pull finished.
 func (mon *monitor) onPulled(r pullResult) {
 	c := r.c
-	if mon.st.Terminating || mon.killed {
+	if mon.st.Terminating || mon.killed || mon.completing || mon.resandbox {
+		// No start now: the pod is stopping, or its sandbox is gone (a new
+		// one starts every container over, with this image).
+		if r.err == nil {
+			c.img = r.img
+		}
 		c.enter(stepDone)
+		mon.maybeRecreate()
 		return
 	}
 	if r.err != nil {

@@ -130,7 +130,10 @@ func newMonitor(name string, waitReady bool) (*monitor, error) {
 		execAsks: make(chan execAsk), execForks: make(chan execForked), execWaits: map[int]chan int{},
 		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string), logLost: make(chan logTrouble, 16), sandboxDue: make(chan struct{}, 1), probed: make(chan probeResult), hooked: make(chan hookResult)}
 	signal.Notify(mon.term, unix.SIGTERM, unix.SIGINT)
-	signal.Ignore(unix.SIGHUP, unix.SIGPIPE)
+	// Caught, not ignored: an ignored signal stays ignored across fork and
+	// exec, and containers must get SIGHUP and SIGPIPE with their default
+	// action (a stopSignal of SIGHUP would otherwise do nothing).
+	signal.Notify(make(chan os.Signal, 1), unix.SIGHUP, unix.SIGPIPE)
 	if err := mon.boot(name); err != nil {
 		// Without the lock the pod is not ours (a later `up` of the same
 		// name may own it now): tear nothing down.

@@ -126,7 +126,7 @@ func (mon *monitor) probeTarget(c *ctr) probeTarget {
 	if mon.pod.Spec.HostNetwork {
 		pid = 0 // the node's own namespace, which the monitor is in
 	}
-	return probeTarget{name: c.spec.Name, ip: mon.st.PodIP, dial: probe.InNetNS(pid), ports: c.spec.Ports}
+	return probeTarget{name: c.spec.Name, ip: mon.st.PodIP, dial: probe.InNetNSOf(pid, mon.st.Namespaces["net"]), ports: c.spec.Ports}
 }
 
 // runProbe makes one attempt, bounded by timeoutSeconds.

@@ -37,7 +37,7 @@ func (mon *monitor) onSandboxExited() {
 // maybeRecreate makes the new sandbox once every container has exited,
 // after the back-off when sandboxes keep dying.
 func (mon *monitor) maybeRecreate() {
-	if !mon.resandbox || len(mon.byPID) > 0 || mon.anyStarting() || mon.sandboxTimer != nil {
+	if !mon.resandbox || len(mon.byPID) > 0 || mon.anyStarting() || mon.anyPulling() || mon.sandboxTimer != nil {
 		return
 	}
 	now := time.Now()
@@ -90,17 +90,21 @@ func (mon *monitor) newSandbox() error {
 
 // rewind makes every container start again in the new sandbox, init
 // containers first, as on a new pod; one that ran counts a restart, its
-// last instance kept as its last state.
+// last instance kept as its last state. With restartPolicy OnFailure an
+// app container that succeeded stays done.
 func (mon *monitor) rewind() {
 	plainInits := false
 	for _, c := range mon.ctrs {
 		plainInits = plainInits || c.init && !c.sidecar
+		if !c.init && mon.pod.Spec.RestartPolicy == "OnFailure" && c.st.State == state.StateTerminated && c.st.ExitCode == 0 {
+			continue // done for good, as the kubelet leaves it
+		}
 		if c.st.State == state.StateTerminated {
 			last := state.Terminated{ExitCode: c.st.ExitCode, Signal: c.st.Signal, Reason: c.st.Reason, Message: c.st.Message, StartedAt: c.st.StartedAt, FinishedAt: c.st.FinishedAt}
 			c.st.Last = &last
 			c.rerun = true
 		}
-		c.up = false
+		c.up, c.hooking = false, false
 		c.enter(stepIdle)
 		c.st.State, c.st.Message = state.StateWaiting, ""
 		c.st.Reason = state.ReasonContainerCreating
@@ -109,4 +113,14 @@ func (mon *monitor) rewind() {
 		}
 	}
 	mon.st.Initialized = !plainInits
+}
+
+// anyPulling: a pull in flight still owns its container (onPulled).
+func (mon *monitor) anyPulling() bool {
+	for _, c := range mon.ctrs {
+		if c.step == stepPulling {
+			return true
+		}
+	}
+	return false
 }

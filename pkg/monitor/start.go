@@ -134,9 +134,11 @@ func (mon *monitor) onSpawned(r spawnResult) {
 	switch {
 	case r.err == nil && mon.killed:
 		_ = r.c.st.Proc.Signal(unix.SIGKILL)
-	case r.err == nil && (mon.st.Terminating || mon.completing):
+	case r.err == nil && (mon.st.Terminating || mon.completing || mon.resandbox):
+		// The stop came while it started: it gets what is left of the
+		// grace period, then SIGKILL, as the others.
 		r.c.stopSent = r.c.instance
-		_ = r.c.st.Proc.Signal(r.c.stopSignal()) // the stop came while it started
+		mon.stopContainer(r.c, max(time.Until(mon.stopBy), 0))
 	}
 	if !mon.anyStarting() {
 		trace("containers started")
@@ -248,7 +250,7 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 	cio.stdin = ends.stdinW
 	c.logsDone = copyLogs(&mon.copiers, w, cio, stream{logs.Stdout, ends.outR}, stream{logs.Stderr, ends.errR})
 	pid, err := container.Start(container.StartOptions{
-		Exe: selfExe, Bundle: c.bundle, Spec: spec, Cgroup: place, Stdin: ends.stdinR, Stdout: ends.outW, Stderr: ends.errW, Cancel: mon.stopping,
+		Exe: selfExe, Bundle: c.bundle, Spec: spec, Cgroup: place, Stdin: ends.stdinR, Stdout: ends.outW, Stderr: ends.errW, Cancel: mon.stopping, Namespaces: mon.st.Namespaces,
 	})
 	trace(c.spec.Name + ": init reported")
 	ends.closeChildSide()
@@ -270,7 +272,7 @@ func (mon *monitor) spawnTTY(c *ctr, spec *specs.Spec, place *cgroups.Placement,
 	ours, theirs := os.NewFile(uintptr(fds[0]), "console"), os.NewFile(uintptr(fds[1]), "console")
 	defer ours.Close()
 	pid, err := container.Start(container.StartOptions{
-		Exe: selfExe, Bundle: c.bundle, Spec: spec, Cgroup: place, Console: theirs, Cancel: mon.stopping,
+		Exe: selfExe, Bundle: c.bundle, Spec: spec, Cgroup: place, Console: theirs, Cancel: mon.stopping, Namespaces: mon.st.Namespaces,
 	})
 	theirs.Close()
 	trace(c.spec.Name + ": init reported")

@@ -73,3 +73,24 @@ func Inodes(pid int) map[string]uint64 {
 	}
 	return out
 }
+
+// Expect checks that each namespace of the set is the one recorded in
+// want (kind → inode; kinds missing from want are not checked): a set
+// opened through /proc/PID of a process that died may name whatever
+// process has that PID now.
+func (s *Set) Expect(want map[string]uint64) error {
+	for k, f := range s.fds {
+		ino, ok := want[k]
+		if !ok {
+			continue
+		}
+		var st unix.Stat_t
+		if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+			return fmt.Errorf("stat %s namespace: %w", k, err)
+		}
+		if st.Ino != ino {
+			return fmt.Errorf("the pod's %s namespace is gone (its sandbox died)", k)
+		}
+	}
+	return nil
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
+	"sync"
 
 	"github.com/minipod/minipod/pkg/ns"
 )
@@ -13,11 +14,17 @@ import (
 // (the pod's pause), or the caller's own.
 type Net struct {
 	pid int
+	ino uint64 // the namespace's inode, when known
 }
 
 // InNetNS returns the Net of process pid's network namespace; 0 is the
 // caller's own, for hostNetwork pods.
 func InNetNS(pid int) *Net { return &Net{pid: pid} }
+
+// InNetNSOf is InNetNS for a namespace whose inode is known: a dial after
+// the process died (its PID perhaps reused) fails instead of leaving from
+// another namespace.
+func InNetNSOf(pid int, ino uint64) *Net { return &Net{pid: pid, ino: ino} }
 
 // Dial opens a TCP connection to addr ("host:port"). A socket belongs to
 // the namespace of the thread that creates it, so the dial runs on a
@@ -33,6 +40,11 @@ func (n *Net) Dial(ctx context.Context, addr string) (net.Conn, error) {
 		return nil, err
 	}
 	defer set.Close()
+	if n.ino != 0 {
+		if err := set.Expect(map[string]uint64{"net": n.ino}); err != nil {
+			return nil, err
+		}
+	}
 	var conn net.Conn
 	err = set.Do(func() error {
 		var derr error
@@ -44,14 +56,35 @@ func (n *Net) Dial(ctx context.Context, addr string) (net.Conn, error) {
 
 // h2Transport speaks HTTP/2 only: without TLS from the first byte (gRPC's
 // plaintext mode), or over TLS without certificate checks; dialing from
-// this Net. Made per probe, its connection closed after it.
-func (n *Net) h2Transport(useTLS bool) *http.Transport {
+// this Net. Made per probe: closeAll closes every connection it dialed,
+// which the transport's own idle-connection cleanup would miss while a
+// stream the server never answered is still being torn down.
+func (n *Net) h2Transport(useTLS bool) (tr *http.Transport, closeAll func()) {
 	var p http.Protocols
 	p.SetUnencryptedHTTP2(!useTLS)
 	p.SetHTTP2(useTLS)
-	return &http.Transport{
-		DialContext:     func(ctx context.Context, _, addr string) (net.Conn, error) { return n.Dial(ctx, addr) },
+	var mu sync.Mutex
+	var conns []net.Conn
+	dial := func(ctx context.Context, _, addr string) (net.Conn, error) {
+		c, err := n.Dial(ctx, addr)
+		if err == nil {
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+		return c, err
+	}
+	tr = &http.Transport{
+		DialContext:     dial,
 		Protocols:       &p,
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // as the kubelet: probes do not check certificates
+	}
+	return tr, func() {
+		tr.CloseIdleConnections()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
 	}
 }

@@ -48,8 +48,8 @@ func GRPC(ctx context.Context, n *Net, host string, port int, service string, us
 	req.Header.Set("TE", "trailers")
 	req.Header.Set("User-Agent", UserAgent)
 	req.Header.Set("Grpc-Timeout", strconv.FormatInt(max(timeout.Milliseconds(), 1), 10)+"m")
-	tr := n.h2Transport(useTLS)
-	defer tr.CloseIdleConnections()
+	tr, closeAll := n.h2Transport(useTLS)
+	defer closeAll()
 	resp, err := tr.RoundTrip(req)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {

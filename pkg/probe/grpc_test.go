@@ -139,3 +139,43 @@ func TestGRPCTLS(t *testing.T) {
 		t.Errorf("plaintext against a TLS server succeeded: %+v", r)
 	}
 }
+
+// A server that accepts and never answers: every attempt times out, and
+// none leaves its connection open behind it.
+func TestGRPCTimeoutLeavesNoConnection(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	accepted := make(chan net.Conn, 10)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	host, port := hostPort(t, l.Addr().String())
+	for i := 0; i < 5; i++ {
+		if r := GRPC(context.Background(), InNetNS(0), host, port, "", false, 200*time.Millisecond); r.OK || !strings.HasPrefix(r.Message, "timeout") {
+			t.Errorf("attempt %d: %+v", i, r)
+		}
+	}
+	for i := 0; i < 5; i++ {
+		c := <-accepted
+		_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		buf := make([]byte, 64<<10)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				if ne, ok := err.(net.Error); ok && ne.Timeout() {
+					t.Errorf("connection %d still open after its probe ended", i)
+				}
+				break
+			}
+		}
+		c.Close()
+	}
+}

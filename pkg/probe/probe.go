@@ -130,7 +130,7 @@ func (n *Net) get(ctx context.Context, g getRequest) (code int, next *url.URL, e
 	if _, err := io.WriteString(conn, b.String()); err != nil {
 		return 0, nil, err
 	}
-	br := bufio.NewReaderSize(conn, 4<<10)
+	br := bufio.NewReaderSize(conn, maxHeadLine)
 	code, loc, err := readHead(br)
 	if err != nil {
 		return 0, nil, err
@@ -148,25 +148,41 @@ func isRedirect(code int) bool {
 	return code == 301 || code == 302 || code == 303 || code == 307 || code == 308
 }
 
-// readHead reads the status line and the headers, keeping Location.
+// Bounds of an answer's head: a server in the pod is hostile, and a line
+// it never ends or a head it never finishes must not grow the monitor.
+const (
+	maxHeadLine  = 4 << 10
+	maxHeadLines = 100
+)
+
+// readHead reads the status line and the headers, keeping Location; an
+// interim 1xx answer is skipped, as Go's client skips it.
 func readHead(br *bufio.Reader) (code int, location string, err error) {
-	line, err := br.ReadString('\n')
+	for {
+		code, location, err = readOneHead(br)
+		if err != nil || code >= 200 || code == 101 {
+			return code, location, err
+		}
+	}
+}
+
+func readOneHead(br *bufio.Reader) (code int, location string, err error) {
+	line, err := headLine(br)
 	if err != nil {
-		return 0, "", fmt.Errorf("malformed HTTP response %q: %w", line, err)
+		return 0, "", fmt.Errorf("malformed HTTP response: %w", err)
 	}
 	f := strings.Fields(line)
 	if len(f) < 2 || !strings.HasPrefix(f[0], "HTTP/1.") {
-		return 0, "", fmt.Errorf("malformed HTTP response %q", strings.TrimSpace(line))
+		return 0, "", fmt.Errorf("malformed HTTP response %q", line)
 	}
 	if code, err = strconv.Atoi(f[1]); err != nil || code < 100 || code > 999 {
 		return 0, "", fmt.Errorf("malformed HTTP status code %q", f[1])
 	}
-	for {
-		h, err := br.ReadString('\n')
+	for i := 0; i < maxHeadLines; i++ {
+		h, err := headLine(br)
 		if err != nil {
 			return 0, "", fmt.Errorf("malformed MIME header line: %w", err)
 		}
-		h = strings.TrimRight(h, "\r\n")
 		if h == "" {
 			return code, location, nil
 		}
@@ -174,6 +190,20 @@ func readHead(br *bufio.Reader) (code int, location string, err error) {
 			location = strings.TrimSpace(value)
 		}
 	}
+	return 0, "", fmt.Errorf("malformed HTTP response: more than %d header lines", maxHeadLines)
+}
+
+// headLine is one line of the head, without its line end, at most
+// maxHeadLine bytes (the reader's buffer).
+func headLine(br *bufio.Reader) (string, error) {
+	b, err := br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		return "", fmt.Errorf("a line longer than %d bytes", maxHeadLine)
+	}
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
 // connect dials the URL's host, with TLS (no certificate checks) for

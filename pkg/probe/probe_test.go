@@ -104,3 +104,44 @@ func TestTCP(t *testing.T) {
 		t.Errorf("closed port: %+v", r)
 	}
 }
+
+// A hostile server in the pod: a header line that never ends, endless
+// header lines, interim answers. The probe fails (or skips the 1xx)
+// within its bounds instead of growing with what it is sent.
+func TestHTTPGetHostileHead(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	answers := []string{
+		"HTTP/1.1 200 OK\r\nX: " + strings.Repeat("a", 64<<10),
+		"HTTP/1.1 200 OK\r\n" + strings.Repeat("X: 1\r\n", 500) + "\r\n",
+		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
+	}
+	go func() {
+		for _, a := range answers {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			buf := make([]byte, 4096)
+			_, _ = c.Read(buf)
+			_, _ = c.Write([]byte(a))
+			c.Close()
+		}
+	}()
+	host, port := hostPort(t, l.Addr().String())
+	get := func() Result {
+		return HTTPGet(context.Background(), InNetNS(0), "http", host, port, "/", nil, time.Second)
+	}
+	if r := get(); r.OK || !strings.Contains(r.Message, "a line longer than 4096 bytes") {
+		t.Errorf("endless header line: %+v", r)
+	}
+	if r := get(); r.OK || !strings.Contains(r.Message, "more than 100 header lines") {
+		t.Errorf("endless headers: %+v", r)
+	}
+	if r := get(); !r.OK {
+		t.Errorf("100 Continue then 204: %+v", r)
+	}
+}
