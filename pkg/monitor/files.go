@@ -51,11 +51,7 @@ func writePodFiles(p *podspec.Pod) (map[string]string, error) {
 	if err := state.WriteFile(out["/etc/hostname"], []byte(hostname(p)+"\n"), 0o644); err != nil {
 		return nil, err
 	}
-	resolv, err := os.ReadFile("/etc/resolv.conf")
-	if err != nil {
-		resolv = nil // no resolver on the node: an empty file, as the kubelet would
-	}
-	if err := state.WriteFile(out["/etc/resolv.conf"], resolv, 0o644); err != nil {
+	if err := state.WriteFile(out["/etc/resolv.conf"], podResolv(p, nodeResolv()), 0o644); err != nil {
 		return nil, err
 	}
 	if p.Spec.HostIPC {
@@ -71,19 +67,24 @@ func writePodFiles(p *podspec.Pod) (map[string]string, error) {
 }
 
 // writeHosts writes the pod's /etc/hosts once its address is known.
-func writeHosts(path string, st *state.Pod) error {
-	content := hostsFile(st.PodIP, st.Hostname)
+func writeHosts(path string, st *state.Pod, p *podspec.Pod) error {
+	content := hostsFile(st.PodIP, st.Hostname, hostsDomain(p))
 	if st.HostNetwork {
 		content = nodeHostsFile()
 	}
+	content += hostAliasLines(p.Spec.HostAliases)
 	return state.WriteFile(path, []byte(content), 0o644)
 }
 
 // hostsFile follows the kubelet's managed hosts file: localhost entries,
-// then the pod's IP with its hostname.
-func hostsFile(ip, host string) string {
+// then the pod's IP with its hostname (its fully qualified name first when
+// the pod has a subdomain).
+func hostsFile(ip, host, domain string) string {
 	pod := ""
-	if ip != "" {
+	switch {
+	case ip != "" && domain != "":
+		pod = ip + "\t" + host + "." + domain + "\t" + host + "\n"
+	case ip != "":
 		pod = ip + "\t" + host + "\n"
 	}
 	return "# Kubernetes-managed hosts file.\n" +

@@ -302,7 +302,7 @@ func (mon *monitor) sandboxReady(p *infra.Process) error {
 		return err
 	}
 	trace("pause ready")
-	if err := writeHosts(mon.pe.files["/etc/hosts"], mon.st); err != nil {
+	if err := writeHosts(mon.pe.files["/etc/hosts"], mon.st, mon.pod); err != nil {
 		return err
 	}
 	mon.pe.nsPaths = map[string]string{}

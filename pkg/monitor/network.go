@@ -99,7 +99,7 @@ func nodeIP() string {
 func nodeHostsFile() string {
 	b, err := os.ReadFile("/etc/hosts")
 	if err != nil {
-		return hostsFile("", "")
+		return hostsFile("", "", "")
 	}
 	return "# Kubernetes-managed hosts file (host network).\n" + string(b)
 }

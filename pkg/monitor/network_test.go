@@ -51,3 +51,27 @@ spec:
 		t.Fatalf("hostPorts:\n got  %+v\n want %+v", got, want)
 	}
 }
+
+// The kubelet's resolv.conf for a pod: the node's as it is without
+// dnsConfig; merged with it (appended without repeats, options by name);
+// dnsConfig alone with dnsPolicy None.
+func TestPodResolv(t *testing.T) {
+	node := []byte("# generated\nnameserver 10.0.0.2\nsearch example.org\noptions ndots:5 timeout:1\n")
+	two := "2"
+	cfg := &podspec.PodDNSConfig{Nameservers: []string{"192.0.2.1", "10.0.0.2"}, Searches: []string{"a.example"},
+		Options: []podspec.PodDNSConfigOption{{Name: "ndots", Value: &two}, {Name: "edns0"}}}
+	for _, tc := range []struct {
+		policy string
+		cfg    *podspec.PodDNSConfig
+		want   string
+	}{
+		{"ClusterFirst", nil, string(node)},
+		{"Default", cfg, "nameserver 10.0.0.2\nnameserver 192.0.2.1\nsearch example.org a.example\noptions ndots:2 timeout:1 edns0\n"},
+		{"None", cfg, "nameserver 192.0.2.1\nnameserver 10.0.0.2\nsearch a.example\noptions ndots:2 edns0\n"},
+	} {
+		p := &podspec.Pod{Spec: podspec.PodSpec{DNSPolicy: tc.policy, DNSConfig: tc.cfg}}
+		if got := string(podResolv(p, node)); got != tc.want {
+			t.Errorf("%s: resolv.conf\n%s\nwant\n%s", tc.policy, got, tc.want)
+		}
+	}
+}

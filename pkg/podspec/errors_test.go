@@ -88,8 +88,6 @@ var notSupportedCases = []struct {
 	{"spec.containers[0].volumeDevices", l{m{"name": "d", "devicePath": "/dev/x"}}, ""},
 	{"spec.activeDeadlineSeconds", 0, "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 4294967295, inclusive"},
 	{"spec.ephemeralContainers", l{m{"name": "e"}}, ""},
-	{"spec.hostAliases", l{m{"ip": "1.2.3.4"}}, ""},
-	{"spec.dnsConfig", m{"nameservers": l{"1.1.1.1"}}, ""},
 	{"spec.hostUsers", false, ""},
 	{"spec.containers[0].ports", l{m{"containerPort": 80, "hostPort": 8080, "protocol": "SCTP"}}, "spec.containers[0].ports[0].hostPort: not supported for SCTP"},
 	{"spec.volumes", l{m{"name": "v", "hostPath": m{"path": "/"}}}, "spec.volumes[0].hostPath: not supported"},

@@ -66,8 +66,8 @@ type PodSpec struct {
 	HostIPC                       bool                  `json:"hostIPC,omitempty"`
 	EnableServiceLinks            *bool                 `json:"enableServiceLinks,omitempty"`
 	SecurityContext               *PodSecurityContext   `json:"securityContext,omitempty"`
-	HostAliases                   json.RawMessage       `json:"hostAliases,omitempty" minipod:"reject,emptyok"`
-	DNSConfig                     json.RawMessage       `json:"dnsConfig,omitempty" minipod:"reject"`
+	HostAliases                   []HostAlias           `json:"hostAliases,omitempty"`
+	DNSConfig                     *PodDNSConfig         `json:"dnsConfig,omitempty"`
 	SetHostnameAsFQDN             *bool                 `json:"setHostnameAsFQDN,omitempty" minipod:"reject"`
 	OS                            *PodOS                `json:"os,omitempty"`
 	HostUsers                     *bool                 `json:"hostUsers,omitempty"`
@@ -109,6 +109,26 @@ type Toleration struct {
 	Value             string `json:"value,omitempty"`
 	Effect            string `json:"effect,omitempty"`
 	TolerationSeconds *int64 `json:"tolerationSeconds,omitempty"`
+}
+
+// HostAlias is one line the kubelet appends to the pod's /etc/hosts.
+type HostAlias struct {
+	IP        string   `json:"ip"`
+	Hostnames []string `json:"hostnames,omitempty"`
+}
+
+// PodDNSConfig is merged into the resolv.conf that dnsPolicy gives (or is
+// all of it, with dnsPolicy None).
+type PodDNSConfig struct {
+	Nameservers []string             `json:"nameservers,omitempty"`
+	Searches    []string             `json:"searches,omitempty"`
+	Options     []PodDNSConfigOption `json:"options,omitempty"`
+}
+
+// PodDNSConfigOption is one resolv.conf option (ndots, edns0, ...).
+type PodDNSConfigOption struct {
+	Name  string  `json:"name,omitempty"`
+	Value *string `json:"value,omitempty"`
 }
 
 // PodOS names the operating system the pod is for: linux here.

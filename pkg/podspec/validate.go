@@ -33,6 +33,7 @@ var podChecks = []podCheck{
 	{"restartPolicy", checkRestartPolicy},
 	{"terminationGracePeriodSeconds", checkGracePeriod},
 	{"dnsPolicy", checkDNSPolicy},
+	{"hostAliases", checkHostAliases},
 	{"hostname", checkHostnames},
 	{"hostUsers", checkHostUsers},
 	{"os", checkPodOS},
@@ -113,13 +114,10 @@ func checkGracePeriod(c *podContext) []error {
 	return errs
 }
 
-// checkDNSPolicy: None would need dnsConfig, which minipod rejects.
 func checkDNSPolicy(c *podContext) []error {
 	switch p := c.pod.Spec.DNSPolicy; p {
-	case "ClusterFirst", "ClusterFirstWithHostNet", "Default":
-		return nil
-	case "None":
-		return []error{invalid("spec.dnsPolicy", p, "requires spec.dnsConfig, which is not supported")}
+	case "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None":
+		return checkDNSConfig(c.pod.Spec.DNSConfig, p)
 	default:
 		return []error{unsupported("spec.dnsPolicy", p, "ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")}
 	}
