@@ -111,3 +111,17 @@ spec:
 		t.Errorf("hostNetwork /etc/hosts:\n%s", hosts)
 	}
 }
+
+// ---- Expose Pod Information to Containers Through Environment Variables
+// https://kubernetes.io/docs/tasks/inject-data-application/environment-variable-expose-pod-information/
+
+// TestK8sDocsDownwardResources (dapi-envars-container.yaml): the container
+// prints its own requests and limits from resourceFieldRef variables: 1,
+// 1, 33554432, 67108864, as the page shows (CPU rounded up to whole cores).
+func TestK8sDocsDownwardResources(t *testing.T) {
+	root(t)
+	name := mustUpDoc(t, "pods/inject/dapi-envars-container.yaml")
+	waitFor(t, 10*time.Second, "the printed resources", func() bool {
+		return strings.Contains(mustMP(t, "logs", name), "\n1\n1\n33554432\n67108864\n")
+	})
+}

@@ -81,6 +81,8 @@ type podEnv struct {
 	driver   cgroups.Driver
 	// nodeMemory is the node's memory, for the OOM score of Burstable pods.
 	nodeMemory int64
+	// allocatable is the node's, for the downward API's limits not set.
+	allocatable podspec.ResourceAmounts
 	podIP      string
 	hostIP     string
 }
@@ -141,7 +143,7 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, error) {
 // then the pod's, with a default PATH if nobody set one.
 func containerEnv(pe podEnv, c *podspec.Container, img *image.Image) ([]string, error) {
 	base := append([]string{"HOSTNAME=" + pe.hostname}, img.Config.Env...)
-	env, err := podspec.ResolveEnv(pe.m, pe.pod, c, base, pe.podIP, pe.hostIP)
+	env, err := podspec.ResolveEnv(pe.m, pe.pod, c, base, podspec.EnvSources{PodIP: pe.podIP, HostIP: pe.hostIP, Allocatable: pe.allocatable})
 	if err != nil {
 		return nil, err
 	}

@@ -210,8 +210,12 @@ func (mon *monitor) prepare() error {
 	if err != nil {
 		return err
 	}
+	alloc, err := capacity.Allocatable(roots.Data)
+	if err != nil {
+		return err
+	}
 	mon.pe = podEnv{m: mon.m, pod: mon.pod, hostname: hostname(mon.pod), volumes: vols, files: files,
-		driver: mon.driver, nodeMemory: mem}
+		driver: mon.driver, nodeMemory: mem, allocatable: alloc}
 	mon.ctrs = makeCtrs(mon.pod, mon.st)
 	return nil
 }

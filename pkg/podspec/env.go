@@ -6,6 +6,13 @@ import (
 	"strings"
 )
 
+// EnvSources is what env values come from besides the manifest: the
+// pod's and node's addresses and the node's allocatable resources.
+type EnvSources struct {
+	PodIP, HostIP string
+	Allocatable   ResourceAmounts
+}
+
 // orderedEnv is a set of variables that remembers first-definition order,
 // so the result is deterministic (the kubelet's map has no order).
 type orderedEnv struct {
@@ -31,13 +38,15 @@ func (e *orderedEnv) lookup(name string) (string, bool) {
 // wins). An env value's $(VAR) references are expanded against the
 // variables defined before it, as the kubelet does: the image env is not
 // visible to them (the kubelet never sees it). fieldRef values come from the
-// pod, with podIP and hostIP given by the caller.
+// pod, with the addresses the caller gives in src; resourceFieldRef values
+// from the containers' resources, with src's node allocatable for limits
+// not set.
 //
 // The image env comes first in the result and container variables override
 // it in place; new names follow in definition order (containerd's rule).
 // A missing non-optional ConfigMap or key is an error, the kubelet's
 // CreateContainerConfigError.
-func ResolveEnv(m *Manifest, pod *Pod, c *Container, imageEnv []string, podIP, hostIP string) ([]string, error) {
+func ResolveEnv(m *Manifest, pod *Pod, c *Container, imageEnv []string, src EnvSources) ([]string, error) {
 	vars := &orderedEnv{values: map[string]string{}}
 	for _, ef := range c.EnvFrom {
 		if err := addEnvFrom(vars, m, pod, ef); err != nil {
@@ -45,7 +54,7 @@ func ResolveEnv(m *Manifest, pod *Pod, c *Container, imageEnv []string, podIP, h
 		}
 	}
 	for _, e := range c.Env {
-		val, ok, err := envValue(vars, m, pod, e, podIP, hostIP)
+		val, ok, err := envValue(vars, m, pod, c, e, src)
 		if err != nil {
 			return nil, fmt.Errorf("container %q: env %q: %w", c.Name, e.Name, err)
 		}
@@ -85,12 +94,15 @@ func addEnvFrom(vars *orderedEnv, m *Manifest, pod *Pod, ef EnvFromSource) error
 
 // envValue computes one env entry; ok is false when an optional reference
 // is missing, in which case the variable is not set at all.
-func envValue(vars *orderedEnv, m *Manifest, pod *Pod, e EnvVar, podIP, hostIP string) (string, bool, error) {
+func envValue(vars *orderedEnv, m *Manifest, pod *Pod, c *Container, e EnvVar, src EnvSources) (string, bool, error) {
 	switch {
 	case e.ValueFrom == nil:
 		return Expand(e.Value, vars.lookup), true, nil
 	case e.ValueFrom.FieldRef != nil:
-		v, err := podFieldValue(pod, e.ValueFrom.FieldRef.FieldPath, podIP, hostIP)
+		v, err := podFieldValue(pod, e.ValueFrom.FieldRef.FieldPath, src.PodIP, src.HostIP)
+		return v, err == nil, err
+	case e.ValueFrom.ResourceFieldRef != nil:
+		v, err := ResourceFieldValue(pod, c, e.ValueFrom.ResourceFieldRef, src.Allocatable)
 		return v, err == nil, err
 	case e.ValueFrom.ConfigMapKeyRef != nil:
 		return configMapKeyValue(m, pod, e.ValueFrom.ConfigMapKeyRef)

@@ -63,7 +63,7 @@ func TestResolveEnv(t *testing.T) {
 	m, _ := mustParse(t, []byte(envManifest))
 	pod := m.Pods[0]
 	image := []string{"PATH=/usr/bin:/bin", "HOME=/root", "A=image"}
-	got, err := ResolveEnv(m, pod, &pod.Spec.Containers[0], image, "10.0.0.5", "192.168.1.2")
+	got, err := ResolveEnv(m, pod, &pod.Spec.Containers[0], image, EnvSources{PodIP: "10.0.0.5", HostIP: "192.168.1.2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestResolveEnvMissingReferences(t *testing.T) {
 			FieldRef: &ObjectFieldSelector{FieldPath: "spec.hostname"}}}}},
 	}
 	for want, c := range cases {
-		_, err := ResolveEnv(m, pod, &c, nil, "", "")
+		_, err := ResolveEnv(m, pod, &c, nil, EnvSources{})
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("got %v, want error containing %q", err, want)
 		}

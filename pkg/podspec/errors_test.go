@@ -95,7 +95,6 @@ var notSupportedCases = []struct {
 	{"spec.volumes", l{m{"name": "v", "persistentVolumeClaim": m{"claimName": "c"}}}, "spec.volumes[0].persistentVolumeClaim: not supported"},
 	{"spec.containers[0].envFrom", l{m{"secretRef": m{"name": "s"}}}, "spec.containers[0].envFrom[0].secretRef: not supported"},
 	{"spec.containers[0].env", l{m{"name": "A", "valueFrom": m{"secretKeyRef": m{"name": "s", "key": "k"}}}}, "spec.containers[0].env[0].valueFrom.secretKeyRef: not supported"},
-	{"spec.containers[0].env", l{m{"name": "A", "valueFrom": m{"resourceFieldRef": m{"resource": "limits.cpu"}}}}, "spec.containers[0].env[0].valueFrom.resourceFieldRef: not supported"},
 	{"spec.containers[0].volumeMounts", l{m{"name": "v", "mountPath": "/v", "subPathExpr": "$(X)"}}, "spec.containers[0].volumeMounts[0].subPathExpr: not supported"},
 	{"spec.containers[0].volumeMounts", l{m{"name": "v", "mountPath": "/v", "mountPropagation": "Bidirectional"}}, "spec.containers[0].volumeMounts[0].mountPropagation: not supported"},
 	{"metadata.generateName", "web-", ""},

@@ -58,11 +58,19 @@ type EnvVar struct {
 
 // EnvVarSource selects where a variable's value comes from.
 type EnvVarSource struct {
-	FieldRef         *ObjectFieldSelector  `json:"fieldRef,omitempty"`
-	ConfigMapKeyRef  *ConfigMapKeySelector `json:"configMapKeyRef,omitempty"`
-	ResourceFieldRef json.RawMessage       `json:"resourceFieldRef,omitempty" minipod:"reject"`
-	SecretKeyRef     json.RawMessage       `json:"secretKeyRef,omitempty" minipod:"reject"`
-	FileKeyRef       json.RawMessage       `json:"fileKeyRef,omitempty" minipod:"reject"`
+	FieldRef         *ObjectFieldSelector   `json:"fieldRef,omitempty"`
+	ConfigMapKeyRef  *ConfigMapKeySelector  `json:"configMapKeyRef,omitempty"`
+	ResourceFieldRef *ResourceFieldSelector `json:"resourceFieldRef,omitempty"`
+	SecretKeyRef     json.RawMessage        `json:"secretKeyRef,omitempty" minipod:"reject"`
+	FileKeyRef       json.RawMessage        `json:"fileKeyRef,omitempty" minipod:"reject"`
+}
+
+// ResourceFieldSelector is the downward API's view of a container's
+// resources: limits.cpu, requests.memory, ... in units of divisor.
+type ResourceFieldSelector struct {
+	ContainerName string `json:"containerName,omitempty"`
+	Resource      string `json:"resource"`
+	Divisor       string `json:"divisor,omitempty" minipod:"quantity"`
 }
 
 // ObjectFieldSelector is the downward API for env (fieldRef).

@@ -39,11 +39,19 @@ func checkValueFrom(c *podContext, e EnvVar, path string) []error {
 		return []error{invalid(vp, "", "may not be specified when `value` is not empty")}
 	}
 	src := e.ValueFrom
+	n := 0
+	for _, set := range []bool{src.FieldRef != nil, src.ConfigMapKeyRef != nil, src.ResourceFieldRef != nil} {
+		if set {
+			n++
+		}
+	}
 	switch {
-	case src.FieldRef != nil && src.ConfigMapKeyRef != nil:
+	case n > 1:
 		return []error{invalid(vp, "", "may not have more than one field specified at a time")}
 	case src.FieldRef != nil:
 		return checkFieldRef(src.FieldRef, vp+".fieldRef")
+	case src.ResourceFieldRef != nil:
+		return checkResourceFieldRef(c, src.ResourceFieldRef, vp+".resourceFieldRef")
 	case src.ConfigMapKeyRef != nil:
 		return checkConfigMapKeyRef(c, src.ConfigMapKeyRef, vp+".configMapKeyRef")
 	}
