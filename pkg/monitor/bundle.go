@@ -83,8 +83,8 @@ type podEnv struct {
 	nodeMemory int64
 	// allocatable is the node's, for the downward API's limits not set.
 	allocatable podspec.ResourceAmounts
-	podIP      string
-	hostIP     string
+	podIP       string
+	hostIP      string
 }
 
 // makeBundle resolves the container's image, environment and command, and
