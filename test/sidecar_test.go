@@ -96,9 +96,9 @@ spec:
     image: busybox
     restartPolicy: Always
     volumeMounts: [{name: shared, mountPath: /shared}]
-    command: ["sh", "-c", "echo side1 >> /shared/log; if [ ! -e /shared/side1-ran ]; then touch /shared/side1-ran; exit 3; fi; trap 'echo side1 term >> /shared/log; exit 1' TERM; while true; do sleep 0.1; done"]
+    command: ["sh", "-c", "echo side1 >> /shared/log; if [ ! -e /shared/side1-ran ]; then touch /shared/side1-ran; exit 3; fi; touch /shared/side1-up; trap 'echo side1 term >> /shared/log; exit 1' TERM; while true; do sleep 0.1; done"]
     startupProbe:
-      exec: {command: ["test", "-e", "/shared/side1-ran"]}
+      exec: {command: ["test", "-e", "/shared/side1-up"]}
       periodSeconds: 1
   - name: side2
     image: busybox
