@@ -38,7 +38,11 @@ spec:
 func TestAttackStopTheMonitor(t *testing.T) {
 	root(t)
 	name := podName("atk-stop")
-	upPod(t, name, tmpl(stopperPod, name))
+	// A monitor that collects garbage all the time (GOMEMLIMIT reaches it
+	// through up) meets a stopped fork on every try: a collection used to
+	// wait on the forking thread forever and freeze the watchdog with
+	// every other goroutine.
+	upPod(t, name, tmpl(stopperPod, name), runOpts{env: []string{"GOMEMLIMIT=2MiB"}})
 	time.Sleep(3 * time.Second) // the stopper is at work
 	uid := getPod(t, name).UID
 	for i := 0; i < 2; i++ {

@@ -1,9 +1,13 @@
 package container
 
 import (
+	"math"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -19,11 +23,70 @@ const forkLimit = 10 * time.Second
 // thread: if stop is not called within forkLimit, every child of the
 // thread is killed (SIGKILL wakes a stopped one), which ends the fork.
 // The thread must be a fresh one (ns.OnThread): all its children are this
-// fork's. stop reports whether the watchdog had to kill.
+// fork's. stop, to be called once the fork has returned, reports whether
+// the watchdog had to kill.
+//
+// The watchdog is a goroutine, so it only runs while the world does; the
+// garbage collector is held off until stop (see holdGC).
 func watchFork() (stop func() bool) {
+	release := holdGC()
 	tid := unix.Gettid()
 	t := time.AfterFunc(forkLimit, func() { killChildren(tid) })
-	return func() bool { return !t.Stop() }
+	return func() bool {
+		killed := !t.Stop()
+		release()
+		return killed
+	}
+}
+
+// gcHold counts the watched forks under way and keeps what the collector
+// was set to before the first of them.
+var gcHold struct {
+	sync.Mutex
+	forks   int
+	percent int
+	limit   int64
+}
+
+// holdGC turns the garbage collector off until release. Go forks with
+// CLONE_VFORK from a raw syscall: the forking thread keeps its P, and
+// cannot be preempted, until the child execs or dies. A stop-the-world
+// (every GC cycle has two) waits for that P; if a container keeps the
+// child stopped, it waits forever and no goroutine runs again, the
+// watchdog's included, so the monitor is wedged (TestAttackStopTheMonitor).
+// With no collection started while a fork is out, nothing the monitor does
+// stops the world (it takes no profiles, never sets GOMAXPROCS), and the
+// watchdog can end the fork.
+func holdGC() (release func()) {
+	gcHold.Lock()
+	defer gcHold.Unlock()
+	if gcHold.forks == 0 {
+		// Not on this thread: it is the container's (cgroup, seccomp).
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			gcHold.limit = debug.SetMemoryLimit(math.MaxInt64)
+			gcHold.percent = debug.SetGCPercent(-1)
+			// SetGCPercent waits for a cycle under way, but not for one
+			// whose start passed its trigger check just before: GC waits
+			// for that one too, and after it none can start.
+			runtime.GC()
+		}()
+		<-done
+	}
+	gcHold.forks++
+	return releaseGC
+}
+
+// releaseGC ends one holdGC; the last one restores the collector.
+func releaseGC() {
+	gcHold.Lock()
+	defer gcHold.Unlock()
+	gcHold.forks--
+	if gcHold.forks == 0 {
+		debug.SetGCPercent(gcHold.percent)
+		debug.SetMemoryLimit(gcHold.limit)
+	}
 }
 
 func killChildren(tid int) {
