@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 )
 
 // Manifest is the content of one multi-document YAML file.
@@ -100,15 +101,48 @@ func readDocuments(data []byte) ([]document, error) {
 	return docs, nil
 }
 
+// checkTypeMeta refuses what is not a v1 Pod or ConfigMap, naming the
+// document by its kind (and name) and saying what minipod runs; a
+// workload's Pod template can be run as a Pod.
 func checkTypeMeta(d document) error {
 	apiVersion := lookupString(d.tree, "apiVersion")
 	switch {
-	case apiVersion != "v1":
-		return fmt.Errorf("document %d: apiVersion: Unsupported value: %q: supported values: \"v1\"", d.index, apiVersion)
+	case d.kind == "":
+		return fmt.Errorf("document %d: kind: Required value: minipod runs v1 Pods (and takes v1 ConfigMaps)", d.index)
 	case d.kind != "Pod" && d.kind != "ConfigMap":
-		return fmt.Errorf("document %d: kind: Unsupported value: %q: supported values: \"Pod\", \"ConfigMap\"", d.index, d.kind)
+		return fmt.Errorf("%s: kind: Unsupported value: %q (%s): minipod runs v1 Pods (and takes v1 ConfigMaps)%s",
+			d.where(), d.kind, orNone(apiVersion), workloadHint(d.kind))
+	case apiVersion != "v1":
+		return fmt.Errorf("%s: apiVersion: Unsupported value: %q: supported values: \"v1\" (a %s is v1)", d.where(), apiVersion, d.kind)
 	}
 	return nil
+}
+
+// workloadHint says how to run a workload's Pod template.
+func workloadHint(kind string) string {
+	switch kind {
+	case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "ReplicationController":
+		return "; its spec.template is a Pod's metadata and spec: run it as a Pod"
+	case "CronJob":
+		return "; its spec.jobTemplate.spec.template is a Pod's metadata and spec: run it as a Pod"
+	}
+	return ""
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no apiVersion"
+	}
+	return s
+}
+
+// where names a document by its place, and its kind and name when it has
+// them: `document 2 (Deployment "web")`.
+func (d document) where() string {
+	if l := d.label(); !strings.HasPrefix(l, "document ") {
+		return fmt.Sprintf("document %d (%s)", d.index, l)
+	}
+	return fmt.Sprintf("document %d", d.index)
 }
 
 // label names a document in messages: `Pod "web"`, or its index when it has
