@@ -89,7 +89,11 @@ func (mon *monitor) acceptExecs(l *net.UnixListener) {
 		if err != nil {
 			return
 		}
-		go mon.serveExec(c)
+		mon.serving.Add(1)
+		go func() {
+			defer mon.serving.Done()
+			mon.serveExec(c)
+		}()
 	}
 }
 

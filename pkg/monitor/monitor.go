@@ -91,8 +91,14 @@ type monitor struct {
 	stopped  bool     // pause has been told to stop
 	lock     *os.File // held for the monitor's whole life
 	lifeline *os.File // pause exits on EOF here, i.e. when we die
-	// copiers counts log copiers still draining container output.
+	// copiers counts log copiers still draining container output; serving
+	// the exec and attach sessions still answering their callers.
 	copiers sync.WaitGroup
+	serving sync.WaitGroup
+	// execGrace bounds how long a pod that is over waits for the exit of
+	// exec'd commands (execWaits), so their callers hear how they ended.
+	execGrace     <-chan time.Time
+	execGraceOver bool
 }
 
 // Main is the monitor process: `minipod monitor POD`. `up` starts it

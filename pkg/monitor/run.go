@@ -57,6 +57,8 @@ func (mon *monitor) run() int {
 			mon.onHooked(r)
 		case lt := <-mon.logLost:
 			mon.onLogTrouble(lt)
+		case <-mon.execGrace:
+			mon.execGrace, mon.execGraceOver = nil, true
 		case <-mon.sandboxDue:
 			mon.recreateSandbox()
 		}
@@ -76,6 +78,14 @@ func (mon *monitor) finished() bool {
 		}
 		return false
 	}
+	// Commands exec'd into containers that just ended die with them: wait
+	// for their exits (bounded), so that `exec` tells its caller the code.
+	if len(mon.execWaits) > 0 && !mon.execGraceOver {
+		if mon.execGrace == nil {
+			mon.execGrace = time.After(execDrain)
+		}
+		return false
+	}
 	if !mon.stopped {
 		mon.stopPause()
 		return !mon.st.Pause.Alive()
@@ -89,6 +99,7 @@ func (mon *monitor) finish() int {
 	if mon.execSock != nil {
 		mon.execSock.Close()
 	}
+	mon.awaitSessions()
 	mon.drainLogs()
 	if mon.st.Terminating {
 		mon.teardown()
@@ -163,3 +174,21 @@ func (mon *monitor) report(msg string) {
 
 // grace is the pod's grace period, with `down --grace-period` applied.
 func (mon *monitor) grace() time.Duration { return roots.Grace(mon.pod, mon.pod.Name) }
+
+// execDrain bounds the wait for exec'd commands once the pod is over, and
+// for the sessions answering their callers.
+const execDrain = 2 * time.Second
+
+// awaitSessions gives exec and attach sessions the moment they need to
+// tell their callers how things ended, before the monitor exits.
+func (mon *monitor) awaitSessions() {
+	done := make(chan struct{})
+	go func() {
+		mon.serving.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(execDrain):
+	}
+}
