@@ -87,6 +87,12 @@ func markLost(st *state.Pod) {
 	if st.Finished || st.Monitor.PID == 0 || st.Monitor.Alive() {
 		return
 	}
+	// The record may predate the monitor's last save: a monitor that
+	// finished the pod records that, then exits. Read it again.
+	if again, err := roots.Load(st.Name); err == nil && again.Finished {
+		*st = *again
+		return
+	}
 	st.Phase, st.Reason = state.PhaseUnknown, state.ReasonUnknown
 	st.Message = "the pod's monitor (pid " + strconv.Itoa(st.Monitor.PID) + ") is gone; delete the pod with: minipod down " + st.Name
 }
