@@ -216,9 +216,14 @@ func (mon *monitor) prepare() error {
 	if err != nil {
 		return err
 	}
-	alloc, err := capacity.Allocatable(roots.Data)
-	if err != nil {
-		return err
+	// The node's allocatable amounts only matter to a resourceFieldRef;
+	// measuring them (statfs, hugepage pools, settings) stays off the
+	// path of every other pod's start.
+	var alloc podspec.ResourceAmounts
+	if usesResourceFieldRef(mon.pod) {
+		if alloc, err = capacity.Allocatable(roots.Data); err != nil {
+			return err
+		}
 	}
 	mon.pe = podEnv{m: mon.m, pod: mon.pod, hostname: hostname(mon.pod), volumes: vols, files: files,
 		driver: mon.driver, nodeMemory: mem, allocatable: alloc}
@@ -368,4 +373,16 @@ func adoptLock(name string) (*os.File, error) {
 		return nil, fmt.Errorf("lock of %s: the file handed over is not the pod's lock", name)
 	}
 	return os.NewFile(lockFd, roots.LockFile(name)), nil
+}
+
+// usesResourceFieldRef reports whether a container's env reads resources.
+func usesResourceFieldRef(p *podspec.Pod) bool {
+	for _, c := range p.Spec.AllContainers() {
+		for _, e := range c.Env {
+			if e.ValueFrom != nil && e.ValueFrom.ResourceFieldRef != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
