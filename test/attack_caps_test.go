@@ -19,7 +19,7 @@ const defaultCapMask = "00000000a80425fb"
 const capVolumePod = `apiVersion: v1
 kind: ConfigMap
 metadata:
-  name: fake-proc
+  name: {{NAME}}-fake-proc
 data:
   cap_last_cap: "0"
   nested: "0"
@@ -34,7 +34,7 @@ spec:
   volumes:
   - name: fake
     configMap:
-      name: fake-proc
+      name: {{NAME}}-fake-proc
       items:
       - {key: cap_last_cap, path: {{ITEM}}}
   containers:

@@ -10,7 +10,7 @@ import (
 const configMapPod = `apiVersion: v1
 kind: ConfigMap
 metadata:
-  name: cfg
+  name: {{NAME}}-cfg
 data:
   a: orig
   b: orig-b
@@ -24,7 +24,7 @@ spec:
   volumes:
   - name: cfg
     configMap:
-      name: cfg
+      name: {{NAME}}-cfg
       items: [{key: a, path: a}, {key: b, path: sub/b}]
   containers:
   - name: main

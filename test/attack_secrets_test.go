@@ -48,6 +48,9 @@ func TestAttackSecretsReadable(t *testing.T) {
 			}
 		}
 		run, logs := filepath.Join(base, "run"), filepath.Join(base, "log")
+		// Registered before the pod's: runs after its down. The fresh run
+		// root is not on a tmpfs, so minipod mounts one there.
+		t.Cleanup(func() { unmountRunRoot(t, run) })
 		checkSecrets(t, run, logs, runOpts{env: []string{"MINIPOD_RUN_DIR=" + run, "MINIPOD_LOG_DIR=" + logs}})
 	})
 }
@@ -98,4 +101,22 @@ func asNobody(t *testing.T, args ...string) (string, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody, Groups: []uint32{}}}
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// unmountRunRoot removes the tmpfs minipod mounted on a test's own run
+// root, checking that it was one.
+func unmountRunRoot(t *testing.T, run string) {
+	t.Helper()
+	var fs syscall.Statfs_t
+	if err := syscall.Statfs(run, &fs); err != nil || fs.Type != 0x01021994 { // TMPFS_MAGIC
+		t.Errorf("run root %s is not on a tmpfs (statfs type %#x, %v)", run, fs.Type, err)
+		return
+	}
+	var self, parent syscall.Stat_t
+	if syscall.Stat(run, &self) == nil && syscall.Stat(filepath.Dir(run), &parent) == nil && self.Dev == parent.Dev {
+		return // the test's directory was on a tmpfs already: nothing mounted
+	}
+	if err := syscall.Unmount(run, syscall.MNT_DETACH); err != nil {
+		t.Errorf("unmount %s: %v", run, err)
+	}
 }

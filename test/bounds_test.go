@@ -213,14 +213,14 @@ func TestMountInProcOrSys(t *testing.T) {
 		name := podName("procmount")
 		r := tryUp(t, name, tmpl(`apiVersion: v1
 kind: ConfigMap
-metadata: {name: k}
+metadata: {name: {{NAME}}-k}
 data: {hostname: evil}
 ---
 apiVersion: v1
 kind: Pod
 metadata: {name: {{NAME}}}
 spec:
-  volumes: [{name: k, configMap: {name: k}}]
+  volumes: [{name: k, configMap: {name: {{NAME}}-k}}]
   containers:
   - name: a
     image: busybox

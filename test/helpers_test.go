@@ -155,7 +155,13 @@ func tryUp(t *testing.T, name, text string, opts ...runOpts) result {
 	}
 	path := writeManifest(t, name, text)
 	before := testutil.Snapshot(t, exe)
-	t.Cleanup(func() { downAndCheck(t, name, before, o) })
+	t.Cleanup(func() {
+		// The manifest's ConfigMaps, Secrets and claims stay on the node
+		// after its pod: delete them with it (a refused manifest fails
+		// here; the check below finds anything left either way).
+		mpWith(t, o, "down", "--ignore-not-found", "-f", path)
+		downAndCheck(t, name, before, o)
+	})
 	return mpWith(t, o, "up", "-d", path)
 }
 
@@ -249,14 +255,22 @@ func ours(entry, name string) bool {
 	delete(others, name)
 	foreign := false
 	for _, tok := range nonName.Split(entry, -1) {
-		if tok == name {
+		if names(tok, name) {
 			return true
 		}
-		if others[tok] {
-			foreign = true
+		for o := range others {
+			foreign = foreign || names(tok, o)
 		}
 	}
 	return !foreign
+}
+
+// names tells whether a token of a path names pod: it is the pod's name,
+// or the name of an object the test made for it (the pod's name, a dash,
+// more), or that with ".json" after it.
+func names(tok, pod string) bool {
+	tok = strings.TrimSuffix(tok, ".json")
+	return tok == pod || strings.HasPrefix(tok, pod+"-")
 }
 
 // procID names a process across PID reuse.

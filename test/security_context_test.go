@@ -153,7 +153,7 @@ func scCheckConfigError(t *testing.T, name, ctr, msgFmt string) {
 // completes the pod's securityContext.
 const scFSGroupPod = `apiVersion: v1
 kind: ConfigMap
-metadata: {name: fsg}
+metadata: {name: {{NAME}}-fsg}
 data: {key: only-through-fsgroup}
 ---
 apiVersion: v1
@@ -166,7 +166,7 @@ spec:
   volumes:
   - {name: disk, emptyDir: {}}
   - {name: mem, emptyDir: {medium: Memory}}
-  - {name: cm, configMap: {name: fsg, defaultMode: 0400}}
+  - {name: cm, configMap: {name: {{NAME}}-fsg, defaultMode: 0400}}
   initContainers:
   - name: init
     image: busybox

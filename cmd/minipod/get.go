@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/minipod/minipod/pkg/pod"
 	"github.com/spf13/cobra"
 )
@@ -9,10 +11,17 @@ func newGet() *cobra.Command {
 	var output string
 	var watch bool
 	cmd := &cobra.Command{
-		Use:     "get [POD...]",
+		Use:     "get [POD...] | get KIND [NAME...]",
 		Aliases: []string{"ps"},
-		Short:   "List pods as kubectl get pods does",
+		Short:   "List pods (or configmaps, secrets, pvc) as kubectl get does",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			kind, args, err := splitKind(args)
+			if err != nil {
+				return err
+			}
+			if kind != nil {
+				return pod.GetObjects(*kind, args, output, cmd.OutOrStdout())
+			}
 			ctx, stop := signalContext()
 			defer stop()
 			return pod.Get(pod.GetOptions{Names: args, Output: output, Out: cmd.OutOrStdout(), Watch: watch, Ctx: ctx})
@@ -25,11 +34,18 @@ func newGet() *cobra.Command {
 
 func newDescribe() *cobra.Command {
 	return &cobra.Command{
-		Use:   "describe POD",
+		Use:   "describe [pod] POD",
 		Short: "Show a pod's containers, namespaces and events",
-		Args:  cobra.ExactArgs(1),
+		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return pod.Describe(args[0], cmd.OutOrStdout())
+			kind, names, err := splitKind(args)
+			if err != nil {
+				return err
+			}
+			if kind != nil || len(names) != 1 {
+				return fmt.Errorf("describe: name one pod")
+			}
+			return pod.Describe(names[0], cmd.OutOrStdout())
 		},
 	}
 }

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -67,11 +68,14 @@ type ctr struct {
 	imgDelay time.Duration // image pull back-off
 	// a CreateContainerConfigError's retry
 	cfgDelay time.Duration
+	// missingObject says which ConfigMap, Secret or key the container's
+	// environment waits for ("" once it has it)
+	missingObject string
 }
 
 // podEnv is what every container's environment and spec need from the pod.
 type podEnv struct {
-	m        *podspec.Manifest
+	objs     podspec.Objects
 	pod      *podspec.Pod
 	hostname string
 	volumes  map[string]specconv.Volume
@@ -93,6 +97,11 @@ type podEnv struct {
 func makeBundle(pe podEnv, c *ctr) (*specs.Spec, error) {
 	img := c.img
 	env, err := containerEnv(pe, c.spec, img)
+	var me *podspec.MissingError
+	if errors.As(err, &me) {
+		// The kubelet's words: `secret "x" not found`.
+		return nil, &ConfigError{Msg: me.Msg, err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", c.spec.Name, err)
 	}
@@ -143,7 +152,7 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, error) {
 // then the pod's, with a default PATH if nobody set one.
 func containerEnv(pe podEnv, c *podspec.Container, img *image.Image) ([]string, error) {
 	base := append([]string{"HOSTNAME=" + pe.hostname}, img.Config.Env...)
-	env, err := podspec.ResolveEnv(pe.m, pe.pod, c, base, podspec.EnvSources{PodIP: pe.podIP, HostIP: pe.hostIP, Allocatable: pe.allocatable})
+	env, err := podspec.ResolveEnv(pe.objs, pe.pod, c, base, podspec.EnvSources{PodIP: pe.podIP, HostIP: pe.hostIP, Allocatable: pe.allocatable})
 	if err != nil {
 		return nil, err
 	}

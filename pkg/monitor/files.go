@@ -31,6 +31,19 @@ func hostname(p *podspec.Pod) string {
 	return h
 }
 
+// nodename is the pod's hostname as its processes see it (the UTS
+// nodename, /etc/hostname, $HOSTNAME): with setHostnameAsFQDN and a
+// subdomain, its fully qualified name, as the kubelet's
+// GetNodenameForKernel gives it (validation made sure it fits). /etc/hosts
+// keeps the short name and the FQDN beside it, as on a node. A hostNetwork
+// pod has the node's UTS namespace, and its name.
+func nodename(p *podspec.Pod) string {
+	if fqdn := podspec.PodFQDN(p); fqdn != "" && !p.Spec.HostNetwork && p.Spec.SetHostnameAsFQDN != nil && *p.Spec.SetHostnameAsFQDN {
+		return fqdn
+	}
+	return hostname(p)
+}
+
 // writePodFiles writes the pod's /etc/hosts, /etc/hostname and
 // /etc/resolv.conf and mounts its /dev/shm; it returns them keyed by the
 // path they are bound to in each container. The /etc files are writable
@@ -48,7 +61,7 @@ func writePodFiles(p *podspec.Pod) (map[string]string, error) {
 	if err := os.MkdirAll(roots.PodData(p.Name), 0o700); err != nil {
 		return nil, fmt.Errorf("create pod data dir: %w", err)
 	}
-	if err := state.WriteFile(out["/etc/hostname"], []byte(hostname(p)+"\n"), 0o644); err != nil {
+	if err := state.WriteFile(out["/etc/hostname"], []byte(nodename(p)+"\n"), 0o644); err != nil {
 		return nil, err
 	}
 	if err := state.WriteFile(out["/etc/resolv.conf"], podResolv(p, nodeResolv()), 0o644); err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/minipod/minipod/pkg/ns"
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/state"
+	"github.com/minipod/minipod/pkg/store"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,20 +33,27 @@ const (
 
 // monitor supervises one pod for its whole life.
 type monitor struct {
-	m      *podspec.Manifest
-	pod    *podspec.Pod
-	st     *state.Pod
-	ctrs   []*ctr // init containers first, in order, then app containers
-	byPID  map[int]*ctr
-	logDir string
-	driver cgroups.Driver
-	logOpt logs.Options // rotation limits, read once at start
-	pe     podEnv
-	ready  *os.File // report pipe to `up`; nil once reported
-	exits  chan exitEvent
-	kick   chan struct{}
-	retry  chan *ctr
-	pulled chan pullResult
+	pod *podspec.Pod
+	// objs are the node's ConfigMaps, Secrets and claims the pod refers to.
+	objs podspec.Objects
+	// waitingVols are volumes whose object the node does not have yet; no
+	// container starts before they are made (objwait.go).
+	waitingVols []*podspec.Volume
+	volTimer    *time.Timer
+	volumesDue  chan struct{}
+	mountMsgs   map[string]string // the last FailedMount message of each
+	st          *state.Pod
+	ctrs        []*ctr // init containers first, in order, then app containers
+	byPID       map[int]*ctr
+	logDir      string
+	driver      cgroups.Driver
+	logOpt      logs.Options // rotation limits, read once at start
+	pe          podEnv
+	ready       *os.File // report pipe to `up`; nil once reported
+	exits       chan exitEvent
+	kick        chan struct{}
+	retry       chan *ctr
+	pulled      chan pullResult
 	// backoffShown turns ErrImagePull into ImagePullBackOff.
 	backoffShown chan *ctr
 	// execs are `minipod exec` requests (see execwire.go).
@@ -134,7 +142,7 @@ func newMonitor(name string, waitReady bool) (*monitor, error) {
 		exits: make(chan exitEvent, 16), kick: make(chan struct{}, 1),
 		retry: make(chan *ctr, 16), pulled: make(chan pullResult, 16), backoffShown: make(chan *ctr, 16), term: make(chan os.Signal, 2),
 		execAsks: make(chan execAsk), execForks: make(chan execForked), execWaits: map[int]chan int{},
-		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string), logLost: make(chan logTrouble, 16), sandboxDue: make(chan struct{}, 1), probed: make(chan probeResult), hooked: make(chan hookResult)}
+		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string), logLost: make(chan logTrouble, 16), sandboxDue: make(chan struct{}, 1), volumesDue: make(chan struct{}, 1), mountMsgs: map[string]string{}, probed: make(chan probeResult), hooked: make(chan hookResult)}
 	signal.Notify(mon.term, unix.SIGTERM, unix.SIGINT)
 	// Caught, not ignored: an ignored signal stays ignored across fork and
 	// exec, and containers must get SIGHUP and SIGPIPE with their default
@@ -188,11 +196,11 @@ func (mon *monitor) boot(name string) error {
 }
 
 func (mon *monitor) load(name string) error {
-	m, p, err := roots.LoadManifest(name)
+	p, err := roots.LoadManifest(name)
 	if err != nil {
 		return err
 	}
-	mon.m, mon.pod = m, p
+	mon.pod, mon.objs = p, store.New(roots)
 	mon.st = newState(mon.pod)
 	mon.logDir = logs.PodDir(roots.Logs, mon.pod.Namespace, mon.pod.Name, mon.pod.UID)
 	mon.save()
@@ -208,10 +216,11 @@ func (mon *monitor) prepare() error {
 	if err != nil {
 		return err
 	}
-	vols, err := makeVolumes(roots.Volumes(mon.pod.Name), mon.m, mon.pod)
+	vols, waiting, err := makeVolumes(roots.Volumes(mon.pod.Name), mon.objs, mon.pod)
 	if err != nil {
 		return err
 	}
+	mon.waitingVols = waiting
 	mem, err := capacity.MemTotal()
 	if err != nil {
 		return err
@@ -225,7 +234,7 @@ func (mon *monitor) prepare() error {
 			return err
 		}
 	}
-	mon.pe = podEnv{m: mon.m, pod: mon.pod, hostname: hostname(mon.pod), volumes: vols, files: files,
+	mon.pe = podEnv{objs: mon.objs, pod: mon.pod, hostname: nodename(mon.pod), volumes: vols, files: files,
 		driver: mon.driver, nodeMemory: mem, allocatable: alloc}
 	mon.ctrs = makeCtrs(mon.pod, mon.st)
 	return nil
@@ -293,7 +302,7 @@ func (mon *monitor) infraOptions() infra.Options {
 func (mon *monitor) forkPause(place *cgroups.Placement) (*infra.Process, error) {
 	opts := mon.infraOptions()
 	opts.Cgroup = place
-	p, err := infra.Fork(selfExe, hostname(mon.pod), opts)
+	p, err := infra.Fork(selfExe, nodename(mon.pod), opts)
 	place.Close()
 	if err != nil {
 		return nil, err

@@ -61,6 +61,8 @@ func (mon *monitor) run() int {
 			mon.execGrace, mon.execGraceOver = nil, true
 		case <-mon.sandboxDue:
 			mon.recreateSandbox()
+		case <-mon.volumesDue:
+			mon.advance()
 		}
 	}
 	return mon.finish()
@@ -152,6 +154,10 @@ func (mon *monitor) maybeReport() {
 	// A start in flight ends in moments either way: report the pod as it
 	// then is, not with one container still being created.
 	if mon.ready == nil || mon.anyStarting() {
+		return
+	}
+	if why, ok := mon.waitsForObjects(); ok {
+		mon.report("pending " + why)
 		return
 	}
 	switch msg, done := readiness(mon.st, mon.waitReady); {

@@ -25,6 +25,9 @@ func CheckSettings() error {
 	if _, err := podPidsLimit(); err != nil {
 		return err
 	}
+	if _, err := hostPathsAllowed(); err != nil {
+		return err
+	}
 	_, err := logOptions()
 	return err
 }

@@ -24,6 +24,9 @@ func (mon *monitor) advance() {
 	if mon.st.Terminating || mon.st.Phase == state.PhaseFailed {
 		return
 	}
+	if len(mon.waitingVols) > 0 && !mon.mountWaiting() {
+		return
+	}
 	for _, c := range mon.ctrs {
 		if !c.init {
 			continue
@@ -86,8 +89,22 @@ func (mon *monitor) startAll(batch []*ctr) {
 // CreateContainerConfigError and tries again later (10 s doubling to
 // 5 min): the manifest may ask for what the image cannot give, and
 // nothing of the container ever ran.
+//
+// A ConfigMap or Secret the node does not have yet is looked for again
+// every objectPoll, with one event per message: it may be applied any
+// moment, and the container should start when it is.
 func (mon *monitor) configFailed(c *ctr, ce *ConfigError) {
+	again := c.st.Reason == state.ReasonCreateContainerConfigError && c.st.Message == ce.Msg
 	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, state.ReasonCreateContainerConfigError, ce.Msg
+	if errors.Is(ce, podspec.ErrObjectNotFound) {
+		c.missingObject = ce.Msg
+		if !again {
+			mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Error: "+ce.Msg)
+		}
+		mon.wait(c, retryConfig, objectPoll)
+		return
+	}
+	c.missingObject = ""
 	mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Error: "+ce.Msg)
 	c.cfgDelay = min(max(2*c.cfgDelay, imageBackoff), maxImageBackoff)
 	mon.wait(c, retryConfig, c.cfgDelay)
@@ -176,6 +193,7 @@ func (mon *monitor) started(c *ctr, pid int, err error, forked time.Time) {
 	c.enter(stepRunning)
 	mon.byPID[pid] = c
 	c.st.State, c.st.Reason, c.st.Message = state.StateRunning, "", ""
+	c.missingObject = ""
 	c.st.StartedAt, c.st.FinishedAt, c.st.ExitCode, c.st.Signal = now, time.Time{}, 0, 0
 	c.st.Started = true
 	c.instance++

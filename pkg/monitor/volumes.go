@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,31 +13,60 @@ import (
 )
 
 // makeVolumes creates every volume of the pod under dir and returns each
-// by name, as containers mount it.
-func makeVolumes(dir string, m *podspec.Manifest, p *podspec.Pod) (map[string]specconv.Volume, error) {
+// by name, as containers mount it. A volume whose ConfigMap, Secret or
+// claim the node does not have yet is returned in waiting, its directory
+// empty: the pod's containers wait for it (mountWaiting).
+func makeVolumes(dir string, objs podspec.Objects, p *podspec.Pod) (map[string]specconv.Volume, []*podspec.Volume, error) {
 	out := map[string]specconv.Volume{}
-	for _, v := range p.Spec.Volumes {
-		vol := specconv.Volume{Dir: filepath.Join(dir, v.Name)}
-		var err error
-		switch {
-		case v.EmptyDir != nil:
-			err = makeEmptyDir(vol.Dir, v.EmptyDir)
-		case v.ConfigMap != nil:
-			// The kubelet's copy of the ConfigMap: containers only read it.
-			vol.ReadOnly = true
-			err = makeConfigMapVolume(vol.Dir, m, v.ConfigMap)
-		default:
-			err = fmt.Errorf("no supported source")
-		}
-		if err == nil && p.Spec.SecurityContext != nil && p.Spec.SecurityContext.FSGroup != nil {
-			err = applyFSGroup(vol.Dir, *p.Spec.SecurityContext.FSGroup, vol.ReadOnly)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("create volume %s: %w", v.Name, err)
+	var waiting []*podspec.Volume
+	for i := range p.Spec.Volumes {
+		v := &p.Spec.Volumes[i]
+		vol, err := makeVolume(dir, objs, p, v)
+		if errors.Is(err, podspec.ErrObjectNotFound) {
+			waiting = append(waiting, v)
+		} else if err != nil {
+			return nil, nil, err
 		}
 		out[v.Name] = vol
 	}
-	return out, nil
+	return out, waiting, nil
+}
+
+// makeVolume creates one volume; a claim's volume is its own directory.
+func makeVolume(dir string, objs podspec.Objects, p *podspec.Pod, v *podspec.Volume) (specconv.Volume, error) {
+	vol := specconv.Volume{Dir: filepath.Join(dir, v.Name)}
+	var err error
+	switch {
+	case v.EmptyDir != nil:
+		err = makeEmptyDir(vol.Dir, v.EmptyDir)
+	case v.ConfigMap != nil:
+		// The kubelet's copy of the ConfigMap: containers only read it.
+		vol.ReadOnly = true
+		err = makeConfigMapVolume(vol.Dir, objs, p.Namespace, v.ConfigMap)
+	case v.Secret != nil:
+		vol.ReadOnly = true
+		err = makeSecretVolume(vol.Dir, objs, p.Namespace, v.Secret)
+	case v.DownwardAPI != nil:
+		vol.ReadOnly = true
+		err = makeDownwardVolume(vol.Dir, p, v.DownwardAPI)
+	case v.Projected != nil:
+		vol.ReadOnly = true
+		err = makeProjectedVolume(vol.Dir, objs, p, v.Projected)
+	case v.PersistentVolumeClaim != nil:
+		vol.ReadOnly = v.PersistentVolumeClaim.ReadOnly
+		vol.Dir, err = bindClaim(p.Namespace, v.PersistentVolumeClaim.ClaimName)
+	case v.HostPath != nil:
+		return hostPathVolume(p, v) // the host's own files: no fsGroup (hostpath.go)
+	default:
+		err = fmt.Errorf("no supported source")
+	}
+	if err == nil && p.Spec.SecurityContext != nil && p.Spec.SecurityContext.FSGroup != nil {
+		err = applyFSGroup(vol.Dir, *p.Spec.SecurityContext.FSGroup, vol.ReadOnly)
+	}
+	if err != nil {
+		return vol, fmt.Errorf("create volume %s: %w", v.Name, err)
+	}
+	return vol, nil
 }
 
 // makeEmptyDir creates the volume world-writable, as the kubelet does, so
@@ -60,25 +90,75 @@ func makeEmptyDir(path string, e *podspec.EmptyDirVolumeSource) error {
 	return os.Chmod(path, 0o777)
 }
 
-// cmFile is one file of a configMap volume.
-type cmFile struct {
+// volFile is one file of a volume made of keys: configMap, secret,
+// downwardAPI, projected.
+type volFile struct {
 	data []byte
 	mode int32
 }
 
 // makeConfigMapVolume writes the ConfigMap's keys (or the listed items) as
-// files with defaultMode or the item's mode.
-func makeConfigMapVolume(path string, m *podspec.Manifest, src *podspec.ConfigMapVolumeSource) error {
+// files with defaultMode or the item's mode. An optional ConfigMap that
+// is missing is an empty volume, as in Kubernetes.
+func makeConfigMapVolume(path string, objs podspec.Objects, ns string, src *podspec.ConfigMapVolumeSource) error {
+	cm, err := objs.ConfigMap(ns, src.Name)
+	if errors.Is(err, podspec.ErrObjectNotFound) && isTrue(src.Optional) {
+		return os.MkdirAll(path, 0o755)
+	}
+	if err != nil {
+		return err
+	}
+	data := map[string][]byte{}
+	for k, v := range cm.Data {
+		data[k] = []byte(v)
+	}
+	for k, v := range cm.BinaryData {
+		data[k] = v
+	}
+	files, err := keyFiles("configmap references non-existent config key", data, src.Items, *src.DefaultMode, isTrue(src.Optional))
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(path, 0o755); err != nil {
 		return err
 	}
-	cm, ok := m.ConfigMaps[src.Name]
-	if !ok {
-		return nil // optional and absent: an empty volume, as Kubernetes
+	return writeFiles(path, files)
+}
+
+// keyFiles maps an object's keys to the volume's files: every key, or
+// the listed items (a listed key that is missing fails the mount unless
+// the source is optional, as the kubelet's).
+func keyFiles(missingKey string, data map[string][]byte, items []podspec.KeyToPath, mode int32, optional bool) (map[string]volFile, error) {
+	files := map[string]volFile{}
+	if len(items) == 0 {
+		for k, v := range data {
+			files[k] = volFile{v, mode}
+		}
+		return files, nil
 	}
-	for rel, f := range configMapFiles(cm, src) {
-		// rel was validated as a relative path without "..".
-		dst := filepath.Join(path, filepath.FromSlash(rel))
+	for _, it := range items {
+		v, ok := data[it.Key]
+		if !ok {
+			if optional {
+				continue
+			}
+			return nil, podspec.Missing("%s: %s", missingKey, it.Key)
+		}
+		md := mode
+		if it.Mode != nil {
+			md = *it.Mode
+		}
+		files[it.Path] = volFile{v, md}
+	}
+	return files, nil
+}
+
+// writeFiles writes a volume's files under dir, which the monitor has
+// just made and no container has seen (so nothing in it can be a link a
+// container planted); rel paths were validated as relative, without "..".
+func writeFiles(dir string, files map[string]volFile) error {
+	for rel, f := range files {
+		dst := filepath.Join(dir, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
 		}
@@ -89,31 +169,4 @@ func makeConfigMapVolume(path string, m *podspec.Manifest, src *podspec.ConfigMa
 	return nil
 }
 
-func configMapFiles(cm *podspec.ConfigMap, src *podspec.ConfigMapVolumeSource) map[string]cmFile {
-	mode := int32(0o644)
-	if src.DefaultMode != nil {
-		mode = *src.DefaultMode
-	}
-	files := map[string]cmFile{}
-	if len(src.Items) == 0 {
-		for k, v := range cm.Data {
-			files[k] = cmFile{[]byte(v), mode}
-		}
-		for k, v := range cm.BinaryData {
-			files[k] = cmFile{v, mode}
-		}
-		return files
-	}
-	for _, it := range src.Items {
-		raw, ok := []byte(cm.Data[it.Key]), true
-		if _, ok = cm.Data[it.Key]; !ok {
-			raw = cm.BinaryData[it.Key]
-		}
-		md := mode
-		if it.Mode != nil {
-			md = *it.Mode
-		}
-		files[it.Path] = cmFile{raw, md}
-	}
-	return files
-}
+func isTrue(b *bool) bool { return b != nil && *b }

@@ -103,7 +103,7 @@ func attachMode(o AttachOptions, spec *podspec.Container) bool {
 
 // containerSpec is the named container of the pod's stored manifest.
 func containerSpec(pod, name string) (*podspec.Container, error) {
-	_, p, err := roots.LoadManifest(pod)
+	p, err := roots.LoadManifest(pod)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func containerSpec(pod, name string) (*podspec.Container, error) {
 }
 
 func restartAlways(st *state.Pod) bool {
-	_, p, err := roots.LoadManifest(st.Name)
+	p, err := roots.LoadManifest(st.Name)
 	return err == nil && p.Spec.RestartPolicy == "Always"
 }
 

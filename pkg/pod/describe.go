@@ -41,6 +41,7 @@ func Describe(name string, out io.Writer) error {
 	fmt.Fprintln(out, "Containers:")
 	describeContainers(out, st.Containers)
 	describeConditions(out, podstatus.V1(st).Conditions)
+	describeVolumes(out, st.Name)
 	describeNamespaces(out, st)
 	describeEvents(out, st, now)
 	return nil

@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/state"
 	"golang.org/x/sys/unix"
 )
@@ -16,7 +17,7 @@ import (
 // DownOptions are the flags of `minipod down`.
 type DownOptions struct {
 	Names []string
-	File  string // delete the pods this manifest defines
+	Files []string // delete the pods and objects these manifests define
 	// GracePeriod overrides terminationGracePeriodSeconds when >= 0, as
 	// `kubectl delete --grace-period` does.
 	GracePeriod int
@@ -31,18 +32,26 @@ type DownOptions struct {
 // naming it, as for kubectl delete, unless IgnoreNotFound.
 func Down(o DownOptions) error {
 	names := o.Names
-	if o.File != "" {
-		m, err := readManifest(o.File, io.Discard)
-		if err != nil {
+	m := podspec.NewManifest()
+	if len(o.Files) > 0 {
+		var err error
+		if m, err = readManifests(o.Files, io.Discard); err != nil {
 			return err
 		}
 		for _, p := range m.Pods {
 			names = append(names, p.Name)
 		}
 	}
-	if len(names) == 0 {
+	if len(names) == 0 && len(m.ConfigMaps)+len(m.Secrets)+len(m.Claims) == 0 {
 		return errors.New("down: name a pod or give -f FILE")
 	}
+	errs := downPods(names, o)
+	// After the pods: a claim is not deleted while a pod uses it.
+	errs = append(errs, deleteManifestObjects(m, o)...)
+	return errors.Join(errs...)
+}
+
+func downPods(names []string, o DownOptions) []error {
 	var errs []error
 	for _, n := range names {
 		existed, err := downOne(n, o.GracePeriod)
@@ -56,7 +65,7 @@ func Down(o DownOptions) error {
 			errs = append(errs, fmt.Errorf("pods %q not found", n))
 		}
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 func downOne(name string, gracePeriod int) (bool, error) {
@@ -72,7 +81,7 @@ func downOne(name string, gracePeriod int) (bool, error) {
 			return true, err
 		}
 	}
-	_, p, _ := roots.LoadManifest(name) // none: the default grace period
+	p, _ := roots.LoadManifest(name) // none: the default grace period
 	grace := roots.Grace(p, name)
 	lock, err := roots.Lock(name)
 	if errors.Is(err, state.ErrLocked) {

@@ -8,6 +8,7 @@ import (
 	"github.com/minipod/minipod/pkg/state"
 	"github.com/minipod/minipod/pkg/teardown"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"strings"
@@ -22,7 +23,7 @@ import (
 
 // UpOptions are the flags of `minipod up`.
 type UpOptions struct {
-	File   string
+	Files  []string
 	Detach bool
 	// NoWaitReady returns once the containers started, ready or not.
 	NoWaitReady bool
@@ -30,13 +31,17 @@ type UpOptions struct {
 	Err         io.Writer // warnings
 }
 
-// Up creates every pod of the manifest. Detached, it returns once each pod
-// runs; attached, it streams their output until they finish or the user
-// interrupts, which deletes them.
+// Up keeps the ConfigMaps, Secrets and claims of the manifests on the
+// node, then creates every pod. Detached, it returns once each pod runs;
+// attached, it streams their output until they finish or the user
+// interrupts, which deletes them (not the objects, as kubectl).
 func Up(o UpOptions) error {
-	m, err := readManifest(o.File, o.Err)
+	m, err := readManifests(o.Files, o.Err)
 	if err != nil {
 		return err
+	}
+	if len(m.Pods) == 0 {
+		return applyObjects(m, o.Out)
 	}
 	monitor.Trace("up: manifest read")
 	uidWarnings, err := m.AssignUIDs()
@@ -54,7 +59,13 @@ func Up(o UpOptions) error {
 	if err := monitor.CheckSettings(); err != nil {
 		return err
 	}
+	if err := monitor.CheckHostPathVolumes(m.Pods); err != nil {
+		return err
+	}
 	monitor.Trace("up: node settings read")
+	if err := applyObjects(m, o.Out); err != nil {
+		return err
+	}
 	var names []string
 	for _, p := range m.Pods {
 		pending, err := upOne(m, p, o.NoWaitReady)
@@ -71,6 +82,23 @@ func Up(o UpOptions) error {
 		return nil
 	}
 	return attach(names, o.Out)
+}
+
+// readManifests reads and validates every file before anything is
+// created; an object given twice is the later one, as with kubectl apply.
+func readManifests(files []string, warn io.Writer) (*podspec.Manifest, error) {
+	all := podspec.NewManifest()
+	for _, f := range files {
+		m, err := readManifest(f, warn)
+		if err != nil {
+			return nil, err
+		}
+		all.Pods = append(all.Pods, m.Pods...)
+		maps.Copy(all.ConfigMaps, m.ConfigMaps)
+		maps.Copy(all.Secrets, m.Secrets)
+		maps.Copy(all.Claims, m.Claims)
+	}
+	return all, nil
 }
 
 // readManifest reads and validates FILE ("-" is standard input), reading
@@ -96,9 +124,6 @@ func readManifest(file string, warn io.Writer) (*podspec.Manifest, error) {
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(warn, "Warning: %s\n", w)
-	}
-	if len(m.Pods) == 0 {
-		return nil, fmt.Errorf("%s: no Pod in the manifest", file)
 	}
 	return m, nil
 }
@@ -164,7 +189,7 @@ func upOne(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool) (pending strin
 // before this leaves a directory nobody holds (state.Abandoned).
 func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool, lock *os.File) (string, error) {
 	defer lock.Close() // the monitor's copy keeps the lock
-	if err := roots.SaveManifest(m, p); err != nil {
+	if err := roots.SaveManifest(p); err != nil {
 		return "", err
 	}
 	logf, err := os.OpenFile(roots.MonitorLog(p.Name), os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_CLOEXEC, 0o600)

@@ -9,7 +9,7 @@ import (
 // v1Pod rebuilds the v1 Pod object, spec from the stored manifest and
 // status from the state record, for `get -o json`.
 func v1Pod(st *state.Pod) (*podspec.Pod, error) {
-	_, p, err := roots.LoadManifest(st.Name)
+	p, err := roots.LoadManifest(st.Name)
 	if err != nil {
 		return nil, err
 	}

@@ -116,15 +116,23 @@ func defaultPullPolicy(image string) string {
 	return "IfNotPresent"
 }
 
-// defaultVolume gives a source-less volume emptyDir {}. Other sources were
-// rejected by the strict walk, so only these two can be set here.
+// defaultVolume gives a source-less volume emptyDir {}, and file modes
+// (0644) to the sources that make files.
 func defaultVolume(v *Volume) {
-	if v.EmptyDir == nil && v.ConfigMap == nil {
+	if len(volumeSources(v)) == 0 {
 		v.EmptyDir = &EmptyDirVolumeSource{}
 	}
 	if v.ConfigMap != nil && v.ConfigMap.DefaultMode == nil {
 		mode := DefaultConfigMapMode
 		v.ConfigMap.DefaultMode = &mode
+	}
+	if v.Secret != nil && v.Secret.DefaultMode == nil {
+		mode := DefaultConfigMapMode // the API server's SecretVolumeSourceDefaultMode is 0644 too
+		v.Secret.DefaultMode = &mode
+	}
+	defaultProjections(v)
+	if v.HostPath != nil {
+		defaultHostPath(v.HostPath)
 	}
 }
 

@@ -1,6 +1,7 @@
 package podspec
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -44,9 +45,9 @@ func (e *orderedEnv) lookup(name string) (string, bool) {
 //
 // The image env comes first in the result and container variables override
 // it in place; new names follow in definition order (containerd's rule).
-// A missing non-optional ConfigMap or key is an error, the kubelet's
-// CreateContainerConfigError.
-func ResolveEnv(m *Manifest, pod *Pod, c *Container, imageEnv []string, src EnvSources) ([]string, error) {
+// A missing non-optional ConfigMap, Secret or key is an error wrapping
+// ErrObjectNotFound, the kubelet's CreateContainerConfigError.
+func ResolveEnv(m Objects, pod *Pod, c *Container, imageEnv []string, src EnvSources) ([]string, error) {
 	vars := &orderedEnv{values: map[string]string{}}
 	for _, ef := range c.EnvFrom {
 		if err := addEnvFrom(vars, m, pod, ef); err != nil {
@@ -65,36 +66,61 @@ func ResolveEnv(m *Manifest, pod *Pod, c *Container, imageEnv []string, src EnvS
 	return mergeImageEnv(imageEnv, vars), nil
 }
 
-// addEnvFrom imports a ConfigMap's data (never binaryData), keys sorted for
-// determinism.
-func addEnvFrom(vars *orderedEnv, m *Manifest, pod *Pod, ef EnvFromSource) error {
-	ref := ef.ConfigMapRef
-	if ref == nil {
-		return nil
+// addEnvFrom imports a ConfigMap's data (never binaryData) or a Secret's
+// data, keys sorted for determinism.
+func addEnvFrom(vars *orderedEnv, m Objects, pod *Pod, ef EnvFromSource) error {
+	data, err := envFromData(m, pod.Namespace, ef)
+	if err != nil {
+		return err
 	}
-	cm, ok := m.configMap(pod.Namespace, ref.Name)
-	if !ok {
-		if isTrue(ref.Optional) {
-			return nil
-		}
-		return fmt.Errorf("configmap %q not found", ref.Name)
-	}
-	keys := make([]string, 0, len(cm.Data))
-	for k := range cm.Data {
+	keys := make([]string, 0, len(data))
+	for k := range data {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
 		if envVarName(ef.Prefix+k) == "" {
-			vars.set(ef.Prefix+k, cm.Data[k])
+			vars.set(ef.Prefix+k, data[k])
 		}
 	}
 	return nil
 }
 
+// envFromData is the data envFrom imports; nil for an optional object
+// that is missing.
+func envFromData(m Objects, ns string, ef EnvFromSource) (map[string]string, error) {
+	switch {
+	case ef.ConfigMapRef != nil:
+		cm, err := m.ConfigMap(ns, ef.ConfigMapRef.Name)
+		if err != nil {
+			return nil, optionalMissing(err, ef.ConfigMapRef.Optional)
+		}
+		return cm.Data, nil
+	case ef.SecretRef != nil:
+		sec, err := m.Secret(ns, ef.SecretRef.Name)
+		if err != nil {
+			return nil, optionalMissing(err, ef.SecretRef.Optional)
+		}
+		out := make(map[string]string, len(sec.Data))
+		for k, v := range sec.Data {
+			out[k] = string(v)
+		}
+		return out, nil
+	}
+	return nil, nil
+}
+
+// optionalMissing drops err when it says an optional object is missing.
+func optionalMissing(err error, optional *bool) error {
+	if isTrue(optional) && errors.Is(err, ErrObjectNotFound) {
+		return nil
+	}
+	return err
+}
+
 // envValue computes one env entry; ok is false when an optional reference
 // is missing, in which case the variable is not set at all.
-func envValue(vars *orderedEnv, m *Manifest, pod *Pod, c *Container, e EnvVar, src EnvSources) (string, bool, error) {
+func envValue(vars *orderedEnv, m Objects, pod *Pod, c *Container, e EnvVar, src EnvSources) (string, bool, error) {
 	switch {
 	case e.ValueFrom == nil:
 		return Expand(e.Value, vars.lookup), true, nil
@@ -106,23 +132,34 @@ func envValue(vars *orderedEnv, m *Manifest, pod *Pod, c *Container, e EnvVar, s
 		return v, err == nil, err
 	case e.ValueFrom.ConfigMapKeyRef != nil:
 		return configMapKeyValue(m, pod, e.ValueFrom.ConfigMapKeyRef)
+	case e.ValueFrom.SecretKeyRef != nil:
+		return secretKeyValue(m, pod, e.ValueFrom.SecretKeyRef)
 	}
 	return "", false, fmt.Errorf("valueFrom has no supported source")
 }
 
-func configMapKeyValue(m *Manifest, pod *Pod, ref *ConfigMapKeySelector) (string, bool, error) {
-	cm, ok := m.configMap(pod.Namespace, ref.Name)
-	if !ok {
-		if isTrue(ref.Optional) {
-			return "", false, nil
-		}
-		return "", false, fmt.Errorf("configmap %q not found", ref.Name)
+func configMapKeyValue(m Objects, pod *Pod, ref *ConfigMapKeySelector) (string, bool, error) {
+	cm, err := m.ConfigMap(pod.Namespace, ref.Name)
+	if err != nil {
+		return "", false, optionalMissing(err, ref.Optional)
 	}
 	v, ok := cm.Data[ref.Key]
 	if !ok && !isTrue(ref.Optional) {
-		return "", false, fmt.Errorf("couldn't find key %q in ConfigMap %s/%s", ref.Key, pod.Namespace, ref.Name)
+		return "", false, Missing("couldn't find key %s in ConfigMap %s/%s", ref.Key, pod.Namespace, ref.Name)
 	}
 	return v, ok, nil
+}
+
+func secretKeyValue(m Objects, pod *Pod, ref *SecretKeySelector) (string, bool, error) {
+	sec, err := m.Secret(pod.Namespace, ref.Name)
+	if err != nil {
+		return "", false, optionalMissing(err, ref.Optional)
+	}
+	v, ok := sec.Data[ref.Key]
+	if !ok && !isTrue(ref.Optional) {
+		return "", false, Missing("couldn't find key %s in Secret %s/%s", ref.Key, pod.Namespace, ref.Name)
+	}
+	return string(v), ok, nil
 }
 
 // podFieldValue is the downward API for env.

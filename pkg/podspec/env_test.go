@@ -84,14 +84,17 @@ func TestResolveEnv(t *testing.T) {
 }
 
 func TestResolveEnvMissingReferences(t *testing.T) {
-	m := &Manifest{ConfigMaps: map[string]*ConfigMap{
-		"cm": {ObjectMeta: ObjectMeta{Name: "cm", Namespace: "default"}, Data: map[string]string{"k": "v"}},
-	}}
+	m := NewManifest()
+	m.ConfigMaps["cm"] = &ConfigMap{ObjectMeta: ObjectMeta{Name: "cm", Namespace: "default"}, Data: map[string]string{"k": "v"}}
+	m.Secrets["s"] = &Secret{ObjectMeta: ObjectMeta{Name: "s", Namespace: "default"}, Data: map[string][]byte{"k": []byte("v")}}
 	pod := &Pod{ObjectMeta: ObjectMeta{Name: "p", Namespace: "default"}}
 	cases := map[string]Container{
 		`configmap "nope" not found`: {Name: "c", EnvFrom: []EnvFromSource{{ConfigMapRef: &ConfigMapEnvSource{Name: "nope"}}}},
-		`couldn't find key "x"`: {Name: "c", Env: []EnvVar{{Name: "A", ValueFrom: &EnvVarSource{
+		`couldn't find key x in ConfigMap default/cm`: {Name: "c", Env: []EnvVar{{Name: "A", ValueFrom: &EnvVarSource{
 			ConfigMapKeyRef: &ConfigMapKeySelector{Name: "cm", Key: "x"}}}}},
+		`secret "nope" not found`: {Name: "c", EnvFrom: []EnvFromSource{{SecretRef: &SecretEnvSource{Name: "nope"}}}},
+		`couldn't find key x in Secret default/s`: {Name: "c", Env: []EnvVar{{Name: "A", ValueFrom: &EnvVarSource{
+			SecretKeyRef: &SecretKeySelector{Name: "s", Key: "x"}}}}},
 		`unsupported fieldRef path`: {Name: "c", Env: []EnvVar{{Name: "A", ValueFrom: &EnvVarSource{
 			FieldRef: &ObjectFieldSelector{FieldPath: "spec.hostname"}}}}},
 	}

@@ -61,6 +61,7 @@ var fieldHosts = map[string]string{
 	"Volume":                "spec.volumes[0]",
 	"EmptyDirVolumeSource":  "spec.volumes[0].emptyDir",
 	"ConfigMapVolumeSource": "spec.volumes[0].configMap",
+	"SecretVolumeSource":    "spec.volumes[0].secret",
 	"KeyToPath":             "spec.volumes[0].configMap.items[0]",
 	"PodSecurityContext":    "spec.securityContext",
 	"SecurityContext":       "spec.containers[0].securityContext",
@@ -68,6 +69,12 @@ var fieldHosts = map[string]string{
 	"HTTPGetAction":         "spec.containers[0].livenessProbe.httpGet",
 	"Lifecycle":             "spec.containers[0].lifecycle",
 	"LifecycleHandler":      "spec.containers[0].lifecycle.preStop",
+
+	// downwardAPI and projected volumes
+	"DownwardAPIVolumeSource": "spec.volumes[0].downwardAPI",
+	"DownwardAPIVolumeFile":   "spec.volumes[0].downwardAPI.items[0]",
+	"ProjectedVolumeSource":   "spec.volumes[0].projected",
+	"VolumeProjection":        "spec.volumes[0].projected.sources[0]",
 }
 
 // classifier walks a Kubernetes type and ours side by side.

@@ -6,15 +6,38 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 )
 
 // Manifest is the content of one multi-document YAML file.
 type Manifest struct {
 	Pods       []*Pod
-	ConfigMaps map[string]*ConfigMap // by metadata.name
+	ConfigMaps map[string]*ConfigMap             // by metadata.name
+	Secrets    map[string]*Secret                // by metadata.name
+	Claims     map[string]*PersistentVolumeClaim // by metadata.name
 
-	dupConfigMaps []string // names seen twice, reported by validate
+	dups []kindName // objects seen twice, reported by validate
+}
+
+// kindName names an object of a manifest.
+type kindName struct{ kind, name string }
+
+// objectKinds are the kinds a manifest may hold besides Pods, kept on the
+// node until deleted.
+var objectKinds = []string{"ConfigMap", "Secret", "PersistentVolumeClaim"}
+
+// newObject returns an empty object of a kind a manifest may hold.
+func newObject(kind string) any {
+	switch kind {
+	case "ConfigMap":
+		return &ConfigMap{}
+	case "Secret":
+		return &Secret{}
+	case "PersistentVolumeClaim":
+		return &PersistentVolumeClaim{}
+	}
+	return &Pod{}
 }
 
 // document is one non-empty YAML document on its way to a typed object.
@@ -32,8 +55,8 @@ type Options struct {
 	Sysctls *SysctlAllowlist
 }
 
-// Parse decodes multi-document YAML holding v1 Pod and v1 ConfigMap
-// documents, strictly; applies Kubernetes defaults; validates, as the API
+// Parse decodes multi-document YAML holding v1 Pod, ConfigMap, Secret and
+// PersistentVolumeClaim documents, strictly; applies Kubernetes defaults; validates, as the API
 // server and then the kubelet's admission would, on a node with default
 // settings. The warnings name fields that are accepted but have no effect
 // on one node. With more than one document, each error is prefixed with
@@ -51,7 +74,7 @@ func ParseWith(data []byte, opts Options) (*Manifest, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	m := &Manifest{ConfigMaps: map[string]*ConfigMap{}}
+	m := NewManifest()
 	var warns []string
 	var errs errList
 	multi := len(docs) > 1
@@ -68,6 +91,11 @@ func ParseWith(data []byte, opts Options) (*Manifest, []string, error) {
 		return nil, warns, errs.err()
 	}
 	return m, warns, nil
+}
+
+// NewManifest returns an empty manifest.
+func NewManifest() *Manifest {
+	return &Manifest{ConfigMaps: map[string]*ConfigMap{}, Secrets: map[string]*Secret{}, Claims: map[string]*PersistentVolumeClaim{}}
 }
 
 // readDocuments splits the file and checks each document's apiVersion and
@@ -96,22 +124,25 @@ func readDocuments(data []byte) ([]document, error) {
 		return nil, errs.err()
 	}
 	if len(docs) == 0 {
-		return nil, errors.New("no Pod or ConfigMap found: the manifest is empty")
+		return nil, errors.New("no object found: the manifest is empty")
 	}
 	return docs, nil
 }
 
-// checkTypeMeta refuses what is not a v1 Pod or ConfigMap, naming the
-// document by its kind (and name) and saying what minipod runs; a
-// workload's Pod template can be run as a Pod.
+// takes says what a manifest may hold.
+const takes = "minipod runs v1 Pods (and keeps v1 ConfigMaps, Secrets and PersistentVolumeClaims for them)"
+
+// checkTypeMeta refuses what is not a v1 Pod or an object kept for pods,
+// naming the document by its kind (and name) and saying what minipod runs;
+// a workload's Pod template can be run as a Pod.
 func checkTypeMeta(d document) error {
 	apiVersion := lookupString(d.tree, "apiVersion")
 	switch {
 	case d.kind == "":
-		return fmt.Errorf("document %d: kind: Required value: minipod runs v1 Pods (and takes v1 ConfigMaps)", d.index)
-	case d.kind != "Pod" && d.kind != "ConfigMap":
-		return fmt.Errorf("%s: kind: Unsupported value: %q (%s): minipod runs v1 Pods (and takes v1 ConfigMaps)%s",
-			d.where(), d.kind, orNone(apiVersion), workloadHint(d.kind))
+		return fmt.Errorf("document %d: kind: Required value: %s", d.index, takes)
+	case d.kind != "Pod" && !slices.Contains(objectKinds, d.kind):
+		return fmt.Errorf("%s: kind: Unsupported value: %q (%s): %s%s",
+			d.where(), d.kind, orNone(apiVersion), takes, workloadHint(d.kind))
 	case apiVersion != "v1":
 		return fmt.Errorf("%s: apiVersion: Unsupported value: %q: supported values: \"v1\" (a %s is v1)", d.where(), apiVersion, d.kind)
 	}
@@ -167,10 +198,7 @@ func (m *Manifest) decode(d document, multi bool) ([]string, []error) {
 	if multi {
 		prefix = d.label()
 	}
-	var target any = &Pod{}
-	if d.kind == "ConfigMap" {
-		target = &ConfigMap{}
-	}
+	target := newObject(d.kind)
 	w := &walker{}
 	for _, p := range d.duplicates {
 		w.errs.add(&FieldError{Path: p, Kind: "duplicate field"})
@@ -186,10 +214,19 @@ func (m *Manifest) decode(d document, multi bool) ([]string, []error) {
 	switch obj := target.(type) {
 	case *Pod:
 		warns = append(warns, prefixWarnings(prefix, defaultPod(obj))...)
+		warns = append(warns, prefixWarnings(prefix, hostPathWarnings(obj))...)
 		m.Pods = append(m.Pods, obj)
 	case *ConfigMap:
 		defaultObjectMeta(&obj.ObjectMeta)
-		m.addConfigMap(obj)
+		addObject(m, m.ConfigMaps, "ConfigMap", obj.Name, obj)
+	case *Secret:
+		defaultObjectMeta(&obj.ObjectMeta)
+		defaultSecret(obj)
+		addObject(m, m.Secrets, "Secret", obj.Name, obj)
+	case *PersistentVolumeClaim:
+		defaultObjectMeta(&obj.ObjectMeta)
+		defaultClaim(obj)
+		addObject(m, m.Claims, "PersistentVolumeClaim", obj.Name, obj)
 	}
 	return warns, nil
 }
@@ -210,14 +247,14 @@ func decodeTyped(tree any, target any) error {
 	return nil
 }
 
-// addConfigMap keeps the first ConfigMap of a name; validate reports the
-// duplicate.
-func (m *Manifest) addConfigMap(cm *ConfigMap) {
-	if _, dup := m.ConfigMaps[cm.Name]; dup {
-		m.dupConfigMaps = append(m.dupConfigMaps, cm.Name)
+// addObject keeps the first object of a kind and name; validate reports
+// the duplicate.
+func addObject[T any](m *Manifest, into map[string]T, kind, name string, obj T) {
+	if _, dup := into[name]; dup {
+		m.dups = append(m.dups, kindName{kind, name})
 		return
 	}
-	m.ConfigMaps[cm.Name] = cm
+	into[name] = obj
 }
 
 func prefixWarnings(prefix string, warns []string) []string {

@@ -61,7 +61,7 @@ type EnvVarSource struct {
 	FieldRef         *ObjectFieldSelector   `json:"fieldRef,omitempty"`
 	ConfigMapKeyRef  *ConfigMapKeySelector  `json:"configMapKeyRef,omitempty"`
 	ResourceFieldRef *ResourceFieldSelector `json:"resourceFieldRef,omitempty"`
-	SecretKeyRef     json.RawMessage        `json:"secretKeyRef,omitempty" minipod:"reject"`
+	SecretKeyRef     *SecretKeySelector     `json:"secretKeyRef,omitempty"`
 	FileKeyRef       json.RawMessage        `json:"fileKeyRef,omitempty" minipod:"reject"`
 }
 
@@ -79,18 +79,18 @@ type ObjectFieldSelector struct {
 	FieldPath  string `json:"fieldPath"`
 }
 
-// ConfigMapKeySelector picks one key of a ConfigMap in the same manifest.
+// ConfigMapKeySelector picks one key of a ConfigMap.
 type ConfigMapKeySelector struct {
 	Name     string `json:"name,omitempty"`
 	Key      string `json:"key"`
 	Optional *bool  `json:"optional,omitempty"`
 }
 
-// EnvFromSource imports every key of a ConfigMap as variables.
+// EnvFromSource imports every key of a ConfigMap or Secret as variables.
 type EnvFromSource struct {
 	Prefix       string              `json:"prefix,omitempty"`
 	ConfigMapRef *ConfigMapEnvSource `json:"configMapRef,omitempty"`
-	SecretRef    json.RawMessage     `json:"secretRef,omitempty" minipod:"reject"`
+	SecretRef    *SecretEnvSource    `json:"secretRef,omitempty"`
 }
 
 // ConfigMapEnvSource names the ConfigMap for envFrom.

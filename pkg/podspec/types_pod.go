@@ -68,7 +68,7 @@ type PodSpec struct {
 	SecurityContext               *PodSecurityContext   `json:"securityContext,omitempty"`
 	HostAliases                   []HostAlias           `json:"hostAliases,omitempty"`
 	DNSConfig                     *PodDNSConfig         `json:"dnsConfig,omitempty"`
-	SetHostnameAsFQDN             *bool                 `json:"setHostnameAsFQDN,omitempty" minipod:"reject"`
+	SetHostnameAsFQDN             *bool                 `json:"setHostnameAsFQDN,omitempty"`
 	OS                            *PodOS                `json:"os,omitempty"`
 	HostUsers                     *bool                 `json:"hostUsers,omitempty"`
 	ResourceClaims                json.RawMessage       `json:"resourceClaims,omitempty" minipod:"reject,emptyok"`

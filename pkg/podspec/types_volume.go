@@ -2,42 +2,42 @@ package podspec
 
 import "encoding/json"
 
-// Volume is a v1 Volume with its VolumeSource inlined, as in the API. Only
-// emptyDir and configMap are implemented; every other source is named so
-// that it is rejected by name rather than reported as an unknown field.
+// Volume is a v1 Volume with its VolumeSource inlined, as in the API. The
+// sources a node can give are typed; every other source is named so that
+// it is rejected by name rather than reported as an unknown field.
 type Volume struct {
 	Name      string                 `json:"name"`
 	EmptyDir  *EmptyDirVolumeSource  `json:"emptyDir,omitempty"`
 	ConfigMap *ConfigMapVolumeSource `json:"configMap,omitempty"`
 
-	HostPath              json.RawMessage `json:"hostPath,omitempty" minipod:"reject"`
-	GCEPersistentDisk     json.RawMessage `json:"gcePersistentDisk,omitempty" minipod:"reject"`
-	AWSElasticBlockStore  json.RawMessage `json:"awsElasticBlockStore,omitempty" minipod:"reject"`
-	GitRepo               json.RawMessage `json:"gitRepo,omitempty" minipod:"reject"`
-	Secret                json.RawMessage `json:"secret,omitempty" minipod:"reject"`
-	NFS                   json.RawMessage `json:"nfs,omitempty" minipod:"reject"`
-	ISCSI                 json.RawMessage `json:"iscsi,omitempty" minipod:"reject"`
-	Glusterfs             json.RawMessage `json:"glusterfs,omitempty" minipod:"reject"`
-	PersistentVolumeClaim json.RawMessage `json:"persistentVolumeClaim,omitempty" minipod:"reject"`
-	RBD                   json.RawMessage `json:"rbd,omitempty" minipod:"reject"`
-	FlexVolume            json.RawMessage `json:"flexVolume,omitempty" minipod:"reject"`
-	Cinder                json.RawMessage `json:"cinder,omitempty" minipod:"reject"`
-	CephFS                json.RawMessage `json:"cephfs,omitempty" minipod:"reject"`
-	Flocker               json.RawMessage `json:"flocker,omitempty" minipod:"reject"`
-	DownwardAPI           json.RawMessage `json:"downwardAPI,omitempty" minipod:"reject"`
-	FC                    json.RawMessage `json:"fc,omitempty" minipod:"reject"`
-	AzureFile             json.RawMessage `json:"azureFile,omitempty" minipod:"reject"`
-	VsphereVolume         json.RawMessage `json:"vsphereVolume,omitempty" minipod:"reject"`
-	Quobyte               json.RawMessage `json:"quobyte,omitempty" minipod:"reject"`
-	AzureDisk             json.RawMessage `json:"azureDisk,omitempty" minipod:"reject"`
-	PhotonPersistentDisk  json.RawMessage `json:"photonPersistentDisk,omitempty" minipod:"reject"`
-	Projected             json.RawMessage `json:"projected,omitempty" minipod:"reject"`
-	PortworxVolume        json.RawMessage `json:"portworxVolume,omitempty" minipod:"reject"`
-	ScaleIO               json.RawMessage `json:"scaleIO,omitempty" minipod:"reject"`
-	StorageOS             json.RawMessage `json:"storageos,omitempty" minipod:"reject"`
-	CSI                   json.RawMessage `json:"csi,omitempty" minipod:"reject"`
-	Ephemeral             json.RawMessage `json:"ephemeral,omitempty" minipod:"reject"`
-	Image                 json.RawMessage `json:"image,omitempty" minipod:"reject"`
+	HostPath              *HostPathVolumeSource              `json:"hostPath,omitempty"`
+	GCEPersistentDisk     json.RawMessage                    `json:"gcePersistentDisk,omitempty" minipod:"reject"`
+	AWSElasticBlockStore  json.RawMessage                    `json:"awsElasticBlockStore,omitempty" minipod:"reject"`
+	GitRepo               json.RawMessage                    `json:"gitRepo,omitempty" minipod:"reject"`
+	Secret                *SecretVolumeSource                `json:"secret,omitempty"`
+	NFS                   json.RawMessage                    `json:"nfs,omitempty" minipod:"reject"`
+	ISCSI                 json.RawMessage                    `json:"iscsi,omitempty" minipod:"reject"`
+	Glusterfs             json.RawMessage                    `json:"glusterfs,omitempty" minipod:"reject"`
+	PersistentVolumeClaim *PersistentVolumeClaimVolumeSource `json:"persistentVolumeClaim,omitempty"`
+	RBD                   json.RawMessage                    `json:"rbd,omitempty" minipod:"reject"`
+	FlexVolume            json.RawMessage                    `json:"flexVolume,omitempty" minipod:"reject"`
+	Cinder                json.RawMessage                    `json:"cinder,omitempty" minipod:"reject"`
+	CephFS                json.RawMessage                    `json:"cephfs,omitempty" minipod:"reject"`
+	Flocker               json.RawMessage                    `json:"flocker,omitempty" minipod:"reject"`
+	DownwardAPI           *DownwardAPIVolumeSource           `json:"downwardAPI,omitempty"`
+	FC                    json.RawMessage                    `json:"fc,omitempty" minipod:"reject"`
+	AzureFile             json.RawMessage                    `json:"azureFile,omitempty" minipod:"reject"`
+	VsphereVolume         json.RawMessage                    `json:"vsphereVolume,omitempty" minipod:"reject"`
+	Quobyte               json.RawMessage                    `json:"quobyte,omitempty" minipod:"reject"`
+	AzureDisk             json.RawMessage                    `json:"azureDisk,omitempty" minipod:"reject"`
+	PhotonPersistentDisk  json.RawMessage                    `json:"photonPersistentDisk,omitempty" minipod:"reject"`
+	Projected             *ProjectedVolumeSource             `json:"projected,omitempty"`
+	PortworxVolume        json.RawMessage                    `json:"portworxVolume,omitempty" minipod:"reject"`
+	ScaleIO               json.RawMessage                    `json:"scaleIO,omitempty" minipod:"reject"`
+	StorageOS             json.RawMessage                    `json:"storageos,omitempty" minipod:"reject"`
+	CSI                   json.RawMessage                    `json:"csi,omitempty" minipod:"reject"`
+	Ephemeral             json.RawMessage                    `json:"ephemeral,omitempty" minipod:"reject"`
+	Image                 json.RawMessage                    `json:"image,omitempty" minipod:"reject"`
 }
 
 // EmptyDirVolumeSource is a per-pod scratch directory (or tmpfs for Memory).

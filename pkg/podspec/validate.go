@@ -35,6 +35,7 @@ var podChecks = []podCheck{
 	{"dnsPolicy", checkDNSPolicy},
 	{"hostAliases", checkHostAliases},
 	{"hostname", checkHostnames},
+	{"setHostnameAsFQDN", checkSetHostnameAsFQDN},
 	{"hostUsers", checkHostUsers},
 	{"os", checkPodOS},
 	{"containerNames", checkContainerNames},
@@ -61,12 +62,36 @@ func (m *Manifest) validate(multi bool, opts Options) []error {
 		seen[p.Namespace+"/"+p.Name] = true
 		errs.add(prefixed(objectPrefix(multi, "Pod", p.Name), perrs)...)
 	}
-	for _, name := range m.dupConfigMaps {
-		errs.add(prefixed(objectPrefix(multi, "ConfigMap", name), []error{duplicate("metadata.name", name)})...)
+	for _, d := range m.dups {
+		errs.add(prefixed(objectPrefix(multi, d.kind, d.name), []error{duplicate("metadata.name", d.name)})...)
 	}
+	errs.add(m.validateObjects(multi)...)
+	return errs
+}
+
+// ValidateObjects defaults and checks ConfigMaps and Secrets a command
+// made (`create configmap`), as the API server would.
+func ValidateObjects(m *Manifest) error {
+	for _, s := range m.Secrets {
+		defaultSecret(s)
+	}
+	errs := errList(m.validateObjects(false))
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs.err()
+}
+
+func (m *Manifest) validateObjects(multi bool) []error {
+	var errs errList
 	for _, name := range sortedKeys(m.ConfigMaps) {
-		cm := m.ConfigMaps[name]
-		errs.add(prefixed(objectPrefix(multi, "ConfigMap", cm.Name), checkConfigMap(cm))...)
+		errs.add(prefixed(objectPrefix(multi, "ConfigMap", name), checkConfigMap(m.ConfigMaps[name]))...)
+	}
+	for _, name := range sortedKeys(m.Secrets) {
+		errs.add(prefixed(objectPrefix(multi, "Secret", name), checkSecret(m.Secrets[name]))...)
+	}
+	for _, name := range sortedKeys(m.Claims) {
+		errs.add(prefixed(objectPrefix(multi, "PersistentVolumeClaim", name), checkClaim(m.Claims[name]))...)
 	}
 	return errs
 }

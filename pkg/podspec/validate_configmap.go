@@ -33,15 +33,6 @@ func checkConfigMap(cm *ConfigMap) []error {
 	return errs
 }
 
-// configMap finds a ConfigMap of the manifest in the pod's namespace.
-func (m *Manifest) configMap(namespace, name string) (*ConfigMap, bool) {
-	cm, ok := m.ConfigMaps[name]
-	if !ok || cm.Namespace != namespace {
-		return nil, false
-	}
-	return cm, true
-}
-
 // hasKey reports whether key is in data or binaryData.
 func (cm *ConfigMap) hasKey(key string) bool {
 	if _, ok := cm.Data[key]; ok {

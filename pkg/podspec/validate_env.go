@@ -40,7 +40,7 @@ func checkValueFrom(c *podContext, e EnvVar, path string) []error {
 	}
 	src := e.ValueFrom
 	n := 0
-	for _, set := range []bool{src.FieldRef != nil, src.ConfigMapKeyRef != nil, src.ResourceFieldRef != nil} {
+	for _, set := range []bool{src.FieldRef != nil, src.ConfigMapKeyRef != nil, src.ResourceFieldRef != nil, src.SecretKeyRef != nil} {
 		if set {
 			n++
 		}
@@ -53,7 +53,9 @@ func checkValueFrom(c *podContext, e EnvVar, path string) []error {
 	case src.ResourceFieldRef != nil:
 		return checkResourceFieldRef(c, src.ResourceFieldRef, vp+".resourceFieldRef")
 	case src.ConfigMapKeyRef != nil:
-		return checkConfigMapKeyRef(c, src.ConfigMapKeyRef, vp+".configMapKeyRef")
+		return checkKeyRef(src.ConfigMapKeyRef.Name, src.ConfigMapKeyRef.Key, vp+".configMapKeyRef")
+	case src.SecretKeyRef != nil:
+		return checkKeyRef(src.SecretKeyRef.Name, src.SecretKeyRef.Key, vp+".secretKeyRef")
 	}
 	return []error{invalid(vp, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`")}
 }
@@ -80,35 +82,24 @@ func checkFieldRef(ref *ObjectFieldSelector, path string) []error {
 		"metadata.labels['<KEY>']", "metadata.annotations['<KEY>']")...)}
 }
 
-// checkConfigMapKeyRef: Kubernetes would fail this at container start
-// (CreateContainerConfigError); with the ConfigMaps in the same file we can
-// say so before anything runs.
-func checkConfigMapKeyRef(c *podContext, ref *ConfigMapKeySelector, path string) []error {
+// checkKeyRef: a name and a valid key. Whether the ConfigMap or Secret
+// and its key exist is found out when the container starts
+// (CreateContainerConfigError), as the kubelet does.
+func checkKeyRef(name, key, path string) []error {
 	var errs errList
-	if ref.Name == "" {
+	if name == "" {
 		errs.add(required(path+".name", ""))
 	}
-	if ref.Key == "" {
+	if key == "" {
 		errs.add(required(path+".key", ""))
-	} else if why := configMapKey(ref.Key); why != "" {
-		errs.add(invalid(path+".key", ref.Key, why))
-	}
-	if len(errs) > 0 || isTrue(ref.Optional) {
-		return errs
-	}
-	cm, ok := c.m.configMap(c.pod.Namespace, ref.Name)
-	switch {
-	case !ok:
-		errs.add(notFound(path+".name", ref.Name))
-	case !hasDataKey(cm, ref.Key):
-		// The kubelet reads env values from data only, never binaryData.
-		errs.add(notFound(path+".key", ref.Key))
+	} else if why := configMapKey(key); why != "" {
+		errs.add(invalid(path+".key", key, why))
 	}
 	return errs
 }
 
-// checkEnvFrom: each entry names a ConfigMap of the manifest (secretRef was
-// already rejected by name); a prefix must itself be a valid name start.
+// checkEnvFrom: each entry names one ConfigMap or Secret; a prefix must
+// itself be a valid name start.
 func checkEnvFrom(c *podContext, ctr *Container, path string) []error {
 	var errs errList
 	for i, ef := range ctr.EnvFrom {
@@ -118,22 +109,16 @@ func checkEnvFrom(c *podContext, ctr *Container, path string) []error {
 				errs.add(invalid(ep+".prefix", ef.Prefix, why))
 			}
 		}
-		ref := ef.ConfigMapRef
 		switch {
-		case ref == nil:
-			errs.add(invalid(ep, "", "must specify one of: `configMapRef` or `secretRef`"))
-		case ref.Name == "":
+		case ef.ConfigMapRef != nil && ef.SecretRef != nil:
+			errs.add(invalid(ep, "", "may not have more than one field specified at a time"))
+		case ef.ConfigMapRef != nil && ef.ConfigMapRef.Name == "":
 			errs.add(required(ep+".configMapRef.name", ""))
-		case !isTrue(ref.Optional):
-			if _, ok := c.m.configMap(c.pod.Namespace, ref.Name); !ok {
-				errs.add(notFound(ep+".configMapRef.name", ref.Name))
-			}
+		case ef.SecretRef != nil && ef.SecretRef.Name == "":
+			errs.add(required(ep+".secretRef.name", ""))
+		case ef.ConfigMapRef == nil && ef.SecretRef == nil:
+			errs.add(invalid(ep, "", "must specify one of: `configMapRef` or `secretRef`"))
 		}
 	}
 	return errs
-}
-
-func hasDataKey(cm *ConfigMap, key string) bool {
-	_, ok := cm.Data[key]
-	return ok
 }

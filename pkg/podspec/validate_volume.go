@@ -1,7 +1,9 @@
 package podspec
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 )
 
@@ -29,14 +31,56 @@ func checkVolumes(c *podContext) []error {
 	return errs
 }
 
+// volumeSources names the sources a volume sets, in the API's order.
+func volumeSources(v *Volume) []string {
+	var out []string
+	for _, s := range []struct {
+		name string
+		set  bool
+	}{
+		{"emptyDir", v.EmptyDir != nil}, {"hostPath", present(v.HostPath)}, {"secret", v.Secret != nil},
+		{"persistentVolumeClaim", v.PersistentVolumeClaim != nil}, {"downwardAPI", present(v.DownwardAPI)},
+		{"configMap", v.ConfigMap != nil}, {"projected", present(v.Projected)},
+	} {
+		if s.set {
+			out = append(out, s.name)
+		}
+	}
+	return out
+}
+
+// present tells a set source: a non-nil pointer, or raw JSON other than
+// null.
+func present(v any) bool {
+	if raw, ok := v.(json.RawMessage); ok {
+		return len(raw) > 0 && string(raw) != "null"
+	}
+	rv := reflect.ValueOf(v)
+	return rv.IsValid() && !rv.IsNil()
+}
+
 func checkVolumeSource(c *podContext, v *Volume, path string) []error {
-	if v.EmptyDir != nil && v.ConfigMap != nil {
-		return []error{forbidden(path+".configMap", "may not specify more than 1 volume type")}
+	switch set := volumeSources(v); {
+	case len(set) == 0:
+		return []error{required(path, "must specify a volume type")}
+	case len(set) > 1:
+		return []error{forbidden(path+"."+set[1], "may not specify more than 1 volume type")}
 	}
-	if v.EmptyDir != nil {
+	switch {
+	case v.EmptyDir != nil:
 		return checkEmptyDir(v.EmptyDir, path+".emptyDir")
+	case v.Secret != nil:
+		return checkSecretVolume(v.Secret, path+".secret")
+	case v.PersistentVolumeClaim != nil:
+		return checkClaimVolume(v.PersistentVolumeClaim, path+".persistentVolumeClaim")
+	case v.HostPath != nil:
+		return checkHostPath(v.HostPath, path+".hostPath")
+	case v.DownwardAPI != nil:
+		return checkDownwardAPIVolume(c, v.DownwardAPI, path+".downwardAPI")
+	case v.Projected != nil:
+		return checkProjectedVolume(c, v.Projected, path+".projected")
 	}
-	return checkConfigMapVolume(c, v.ConfigMap, path+".configMap")
+	return checkConfigMapVolume(v.ConfigMap, path+".configMap")
 }
 
 func checkEmptyDir(e *EmptyDirVolumeSource, path string) []error {
@@ -52,26 +96,49 @@ func checkEmptyDir(e *EmptyDirVolumeSource, path string) []error {
 	return errs
 }
 
-// checkConfigMapVolume: the ConfigMap must be in this manifest unless the
-// volume is optional, and so must every key its items name.
-func checkConfigMapVolume(c *podContext, src *ConfigMapVolumeSource, path string) []error {
+// checkConfigMapVolume: a name, and items that make distinct relative
+// paths. Whether the ConfigMap and its keys exist is the node's to find
+// out when the pod starts (FailedMount), as the kubelet does.
+func checkConfigMapVolume(src *ConfigMapVolumeSource, path string) []error {
 	var errs errList
 	errs.add(checkMode(src.DefaultMode, path+".defaultMode"))
 	if src.Name == "" {
 		errs.add(required(path+".name", ""))
-		return errs
 	}
-	cm, found := c.m.configMap(c.pod.Namespace, src.Name)
-	if !found && !isTrue(src.Optional) {
-		errs.add(notFound(path+".name", src.Name))
+	errs.add(checkItems(src.Items, path)...)
+	return errs
+}
+
+// checkSecretVolume is checkConfigMapVolume for a Secret.
+func checkSecretVolume(src *SecretVolumeSource, path string) []error {
+	var errs errList
+	errs.add(checkMode(src.DefaultMode, path+".defaultMode"))
+	if src.SecretName == "" {
+		errs.add(required(path+".secretName", ""))
 	}
+	errs.add(checkItems(src.Items, path)...)
+	return errs
+}
+
+// checkClaimVolume: the claim is named; whether it exists is the node's
+// to find out, as the scheduler's.
+func checkClaimVolume(src *PersistentVolumeClaimVolumeSource, path string) []error {
+	if src.ClaimName == "" {
+		return []error{required(path+".claimName", "")}
+	}
+	if why := dns1123Subdomain(src.ClaimName); why != "" {
+		return []error{invalid(path+".claimName", src.ClaimName, why)}
+	}
+	return nil
+}
+
+// checkItems: each item is valid and makes its own path.
+func checkItems(items []KeyToPath, path string) []error {
+	var errs errList
 	paths := map[string]bool{}
-	for i, item := range src.Items {
+	for i, item := range items {
 		ip := fmt.Sprintf("%s.items[%d]", path, i)
 		errs.add(checkKeyToPath(item, ip)...)
-		if found && item.Key != "" && !cm.hasKey(item.Key) && !isTrue(src.Optional) {
-			errs.add(notFound(ip+".key", item.Key))
-		}
 		if paths[item.Path] {
 			errs.add(duplicate(ip+".path", item.Path))
 		}

@@ -20,11 +20,8 @@ func (r Roots) Create(pod string) (*os.File, error) {
 	}
 	// Root only: pod directories hold manifests, bundles (with every
 	// container's environment) and state.
-	if err := os.MkdirAll(r.Run, 0o700); err != nil {
-		return nil, fmt.Errorf("create %s: %w", r.Run, err)
-	}
-	if err := os.Chmod(r.Run, 0o700); err != nil {
-		return nil, fmt.Errorf("secure %s: %w", r.Run, err)
+	if err := r.SecureRun(); err != nil {
+		return nil, err
 	}
 	err := os.Mkdir(r.PodRun(pod), 0o700)
 	if errors.Is(err, fs.ErrExist) {

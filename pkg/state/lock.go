@@ -27,14 +27,17 @@ func (r Roots) Lock(pod string) (*os.File, error) {
 	return f, nil
 }
 
+// nodeLockName is the node lock's file in the run root.
+const nodeLockName = ".node.lock"
+
 // LockNode takes the node-wide flock that serialises decisions over every
 // pod at once (whether one more pod fits), blocking until it is free.
 // Closing the file releases it.
 func (r Roots) LockNode() (*os.File, error) {
-	if err := os.MkdirAll(r.Run, 0o700); err != nil {
-		return nil, fmt.Errorf("create %s: %w", r.Run, err)
+	if err := r.SecureRun(); err != nil {
+		return nil, err
 	}
-	f, err := os.OpenFile(filepath.Join(r.Run, ".node.lock"), os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0o600)
+	f, err := os.OpenFile(filepath.Join(r.Run, nodeLockName), os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open node lock: %w", err)
 	}

@@ -3,13 +3,30 @@ package state
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func testRoots(t *testing.T) Roots {
 	d := t.TempDir()
-	return Roots{Run: d + "/run", Data: d + "/data", Logs: d + "/logs", Images: d + "/images"}
+	r := Roots{Run: d + "/run", Data: d + "/data", Logs: d + "/logs", Images: d + "/images"}
+	t.Cleanup(func() { unmountRun(t, r.Run) }) // before the directory goes
+	return r
+}
+
+// unmountRun removes the tmpfs SecureRun may have mounted on a test's run
+// root.
+func unmountRun(t *testing.T, run string) {
+	var self, parent unix.Stat_t
+	if unix.Stat(run, &self) != nil || unix.Stat(filepath.Dir(run), &parent) != nil || self.Dev == parent.Dev {
+		return
+	}
+	if err := unix.Unmount(run, unix.MNT_DETACH); err != nil {
+		t.Errorf("unmount %s: %v", run, err)
+	}
 }
 
 // mustCreate makes a pod directory and lets its lock go.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -28,7 +29,8 @@ func Snapshot(t testing.TB, exe string) HostSnapshot {
 		Mounts:    mounts(t),
 		Processes: processesOf(exe),
 		NetNS:     list("/run/netns"),
-		Files:     append(append(list("/run/minipod"), list("/var/lib/minipod/pods")...), list("/var/log/pods")...),
+		Files: slices.Concat(slices.DeleteFunc(list("/run/minipod"), isObjectsDir), list("/var/lib/minipod/pods"), list("/var/log/pods"),
+			walk("/run/minipod/.objects"), walk("/var/lib/minipod/objects"), list("/var/lib/minipod/volumes")),
 	}
 }
 
@@ -62,7 +64,9 @@ func mounts(t testing.TB) []string {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		if len(fields) > 4 {
+		// The run root's own tmpfs, where /run is not one, stays; tests
+		// mount run roots of their own in their temporary directories.
+		if len(fields) > 4 && fields[4] != "/run/minipod" && !strings.HasPrefix(fields[4], filepath.Join(os.TempDir(), "Test")) {
 			out = append(out, fields[4])
 		}
 	}
@@ -92,6 +96,21 @@ func processesOf(exe string) []string {
 		out = append(out, e.Name()+" "+strings.ReplaceAll(string(cmd), "\x00", " "))
 	}
 	sort.Strings(out)
+	return out
+}
+
+func isObjectsDir(p string) bool { return p == "/run/minipod/.objects" }
+
+// walk lists the files below dir (objects kept on the node), not the
+// directories, which stay.
+func walk(dir string) []string {
+	var out []string
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			out = append(out, p)
+		}
+		return nil
+	})
 	return out
 }
 

@@ -1,0 +1,60 @@
+package pod
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/minipod/minipod/pkg/podspec"
+)
+
+// describeVolumes prints the pod's volumes as kubectl describe does
+// (describeVolumes and its print*VolumeSource), from the stored manifest.
+// A pod whose manifest cannot be read has no section: describe shows what
+// the state record has, and the record does not hold volumes.
+func describeVolumes(out io.Writer, name string) {
+	p, err := roots.LoadManifest(name)
+	if err != nil {
+		return
+	}
+	if len(p.Spec.Volumes) == 0 {
+		fmt.Fprintln(out, "Volumes:  <none>")
+		return
+	}
+	fmt.Fprintln(out, "Volumes:")
+	for _, v := range p.Spec.Volumes {
+		fmt.Fprintf(out, "  %s:\n", v.Name)
+		// kubectl's padding of 2; each volume's lines align on their own.
+		w := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
+		describeVolumeSource(w, &v)
+		w.Flush()
+	}
+}
+
+func describeVolumeSource(w io.Writer, v *podspec.Volume) {
+	switch {
+	case v.HostPath != nil:
+		fmt.Fprintf(w, "    Type:\tHostPath (bare host directory volume)\n    Path:\t%s\n    HostPathType:\t%s\n",
+			v.HostPath.Path, v.HostPath.TypeOrUnset())
+	case v.EmptyDir != nil:
+		limit := "<unset>"
+		if n, err := podspec.QuantityBytes(v.EmptyDir.SizeLimit); err == nil && n > 0 {
+			limit = podspec.CanonicalQuantity(v.EmptyDir.SizeLimit)
+		}
+		fmt.Fprintf(w, "    Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n    Medium:\t%s\n    SizeLimit:\t%s\n",
+			v.EmptyDir.Medium, limit)
+	case v.ConfigMap != nil:
+		fmt.Fprintf(w, "    Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t%s\n    Optional:\t%t\n",
+			v.ConfigMap.Name, isSet(v.ConfigMap.Optional))
+	case v.Secret != nil:
+		fmt.Fprintf(w, "    Type:\tSecret (a volume populated by a Secret)\n    SecretName:\t%s\n    Optional:\t%t\n",
+			v.Secret.SecretName, isSet(v.Secret.Optional))
+	case v.PersistentVolumeClaim != nil:
+		fmt.Fprintf(w, "    Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)\n    ClaimName:\t%s\n    ReadOnly:\t%t\n",
+			v.PersistentVolumeClaim.ClaimName, v.PersistentVolumeClaim.ReadOnly)
+	default:
+		fmt.Fprintln(w, "  <unknown>")
+	}
+}
+
+func isSet(b *bool) bool { return b != nil && *b }

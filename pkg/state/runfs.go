@@ -1,0 +1,67 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// SecureRun creates the run root readable by root only and makes sure it
+// is in memory: it holds Secrets, pod manifests and every container's
+// environment, which must never reach a disk. /run is a tmpfs on Debian
+// and Ubuntu, so this is usually a check; where it is not (some VMs keep
+// /run on the root disk), minipod mounts a tmpfs of its own on the run
+// root, once, and it stays, like the bridge. The mount is made only on an
+// empty root (or one holding the node lock file alone): never over pods.
+func (r Roots) SecureRun() error {
+	if err := os.MkdirAll(r.Run, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", r.Run, err)
+	}
+	if err := os.Chmod(r.Run, 0o700); err != nil {
+		return fmt.Errorf("secure %s: %w", r.Run, err)
+	}
+	if inMemory(r.Run) || os.Geteuid() != 0 {
+		// An unprivileged caller can neither mount nor run pods (unit
+		// tests): only root's runs hold secrets.
+		return nil
+	}
+	return r.mountRun()
+}
+
+func inMemory(path string) bool {
+	var fs unix.Statfs_t
+	return unix.Statfs(path, &fs) == nil && (fs.Type == unix.TMPFS_MAGIC || fs.Type == unix.RAMFS_MAGIC)
+}
+
+// mountRun mounts the run root's tmpfs, serialised by a lock on the
+// directory under it: of two commands racing here, the second finds the
+// tmpfs made.
+func (r Roots) mountRun() error {
+	d, err := os.Open(r.Run)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", r.Run, err)
+	}
+	defer d.Close()
+	if err := unix.Flock(int(d.Fd()), unix.LOCK_EX); err != nil {
+		return fmt.Errorf("lock %s: %w", r.Run, err)
+	}
+	if inMemory(r.Run) {
+		return nil
+	}
+	names, err := d.Readdirnames(-1)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", r.Run, err)
+	}
+	for _, n := range names {
+		if n != nodeLockName {
+			return errors.New(r.Run + " is not on a tmpfs and holds pods made before: delete them (minipod down), then try again, so that Secrets and environments stay off the disk")
+		}
+	}
+	// 10% of memory, as Debian sizes /run; nothing a container writes goes here.
+	if err := unix.Mount("minipod-run", r.Run, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "mode=0700,size=10%"); err != nil {
+		return fmt.Errorf("mount a tmpfs on %s: %w", r.Run, err)
+	}
+	return nil
+}
