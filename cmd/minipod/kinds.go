@@ -15,11 +15,32 @@ var kindNames = map[string]*store.Kind{
 	"persistentvolumeclaim": &store.Claims, "persistentvolumeclaims": &store.Claims, "pvc": &store.Claims,
 }
 
+// notKept are kubectl's names of kinds minipod does not keep: as a first
+// word they are an error, never a pod's name (`delete pv x` must not
+// delete a pod named pv). A pod of such a name is `pod/NAME` or `pod NAME`.
+var notKept = map[string]string{
+	"pv": "persistentvolumes", "persistentvolume": "persistentvolumes", "persistentvolumes": "persistentvolumes",
+	"svc": "services", "service": "services", "services": "services",
+	"deploy": "deployments", "deployment": "deployments", "deployments": "deployments",
+	"rs": "replicasets", "replicaset": "replicasets", "replicasets": "replicasets",
+	"sts": "statefulsets", "statefulset": "statefulsets", "statefulsets": "statefulsets",
+	"ds": "daemonsets", "daemonset": "daemonsets", "daemonsets": "daemonsets",
+	"job": "jobs", "jobs": "jobs", "cj": "cronjobs", "cronjob": "cronjobs", "cronjobs": "cronjobs",
+	"ns": "namespaces", "namespace": "namespaces", "namespaces": "namespaces",
+	"no": "nodes", "node": "nodes", "nodes": "nodes", "sa": "serviceaccounts", "serviceaccount": "serviceaccounts",
+	"serviceaccounts": "serviceaccounts", "ing": "ingresses", "ingress": "ingresses", "ingresses": "ingresses",
+	"ep": "endpoints", "endpoints": "endpoints", "all": "all",
+}
+
 // splitKind reads kubectl's forms `KIND NAME...` and `KIND/NAME...`; plain
 // names are pods, as minipod always took them. kind is nil for pods.
 func splitKind(args []string) (kind *store.Kind, names []string, err error) {
 	if len(args) == 0 {
 		return nil, nil, nil
+	}
+	first, _, _ := strings.Cut(strings.ToLower(args[0]), "/")
+	if plural, ok := notKept[first]; ok {
+		return nil, nil, fmt.Errorf("minipod keeps no %s: it runs pods and keeps configmaps, secrets and persistentvolumeclaims (a pod named %q is pod/%s)", plural, first, first)
 	}
 	if k, ok := kindNames[strings.ToLower(args[0])]; ok && !strings.Contains(args[0], "/") {
 		return k, args[1:], nil

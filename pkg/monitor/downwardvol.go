@@ -20,7 +20,7 @@ func makeDownwardVolume(path string, p *podspec.Pod, src *podspec.DownwardAPIVol
 	if err != nil {
 		return err
 	}
-	if err := mountTmpfs(path, "mode=0755"); err != nil {
+	if err := freshMemoryDir(path); err != nil {
 		return err
 	}
 	return writeFiles(path, files)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/google/go-containerregistry/pkg/authn"
 	"os"
 	"strings"
 	"time"
@@ -79,15 +80,15 @@ func (mon *monitor) ensureImage(c *ctr) bool {
 	c.enter(stepPulling)
 	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, state.ReasonContainerCreating, ""
 	mon.st.AddEvent("Normal", "Pulling", c.spec.Name, fmt.Sprintf("Pulling image %q", c.spec.Image))
-	go mon.pullImage(c)
+	go mon.pullImage(c, mon.pullKeychain())
 	return false
 }
 
 // pullImage runs off the event loop: a pull may take long, and `down` must
 // still be heard meanwhile.
-func (mon *monitor) pullImage(c *ctr) {
+func (mon *monitor) pullImage(c *ctr, kc authn.Keychain) {
 	start := time.Now()
-	opts := pull.Options{Progress: os.Stderr}
+	opts := pull.Options{Progress: os.Stderr, Keychain: kc}
 	if ins, err := pull.InsecureRegistries(); err == nil {
 		opts.Insecure = ins
 	}

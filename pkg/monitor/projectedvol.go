@@ -27,7 +27,7 @@ func makeProjectedVolume(path string, objs podspec.Objects, p *podspec.Pod, src 
 	if err != nil {
 		return err
 	}
-	if err := mountTmpfs(path, "mode=0755"); err != nil {
+	if err := freshMemoryDir(path); err != nil {
 		return err
 	}
 	return writeFiles(path, files)

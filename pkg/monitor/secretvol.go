@@ -13,7 +13,7 @@ import (
 func makeSecretVolume(path string, objs podspec.Objects, ns string, src *podspec.SecretVolumeSource) error {
 	sec, err := objs.Secret(ns, src.SecretName)
 	if errors.Is(err, podspec.ErrObjectNotFound) && isTrue(src.Optional) {
-		return mountTmpfs(path, "mode=0755")
+		return freshMemoryDir(path)
 	}
 	if err != nil {
 		return err
@@ -22,7 +22,7 @@ func makeSecretVolume(path string, objs podspec.Objects, ns string, src *podspec
 	if err != nil {
 		return err
 	}
-	if err := mountTmpfs(path, "mode=0755"); err != nil {
+	if err := freshMemoryDir(path); err != nil {
 		return err
 	}
 	return writeFiles(path, files)

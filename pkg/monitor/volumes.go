@@ -1,15 +1,17 @@
 package monitor
 
 import (
+	"strings"
+
 	"errors"
 	"fmt"
+	"golang.org/x/sys/unix"
 	"os"
 	"path/filepath"
 	"strconv"
 
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/specconv"
-	"github.com/minipod/minipod/pkg/state"
 )
 
 // makeVolumes creates every volume of the pod under dir and returns each
@@ -44,13 +46,13 @@ func makeVolume(dir string, objs podspec.Objects, p *podspec.Pod, v *podspec.Vol
 		vol.ReadOnly = true
 		err = makeConfigMapVolume(vol.Dir, objs, p.Namespace, v.ConfigMap)
 	case v.Secret != nil:
-		vol.ReadOnly = true
+		vol.Dir, vol.ReadOnly = inMemory(dir, v.Name), true
 		err = makeSecretVolume(vol.Dir, objs, p.Namespace, v.Secret)
 	case v.DownwardAPI != nil:
-		vol.ReadOnly = true
+		vol.Dir, vol.ReadOnly = inMemory(dir, v.Name), true
 		err = makeDownwardVolume(vol.Dir, p, v.DownwardAPI)
 	case v.Projected != nil:
-		vol.ReadOnly = true
+		vol.Dir, vol.ReadOnly = inMemory(dir, v.Name), true
 		err = makeProjectedVolume(vol.Dir, objs, p, v.Projected)
 	case v.PersistentVolumeClaim != nil:
 		vol.ReadOnly = v.PersistentVolumeClaim.ReadOnly
@@ -156,15 +158,68 @@ func keyFiles(missingKey string, data map[string][]byte, items []podspec.KeyToPa
 // writeFiles writes a volume's files under dir, which the monitor has
 // just made and no container has seen (so nothing in it can be a link a
 // container planted); rel paths were validated as relative, without "..".
+// No temporary file and rename: nobody reads the volume before it is done.
 func writeFiles(dir string, files map[string]volFile) error {
 	for rel, f := range files {
 		dst := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		if strings.Contains(rel, "/") {
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+		}
+		if err := writeVolumeFile(dst, f); err != nil {
 			return err
 		}
-		if err := state.WriteFile(dst, f.data, os.FileMode(f.mode)); err != nil {
+	}
+	return nil
+}
+
+// writeVolumeFile writes one file with exactly its mode (past the umask).
+func writeVolumeFile(path string, f volFile) error {
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_NOFOLLOW|unix.O_CLOEXEC, uint32(f.mode))
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer unix.Close(fd)
+	for b := f.data; len(b) > 0; {
+		n, err := unix.Write(fd, b)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		b = b[n:]
+	}
+	if err := unix.Fchmod(fd, uint32(f.mode)); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// memoryDir is the directory, below the pod's volumes, of the one tmpfs
+// that holds its secret, downwardAPI and projected volumes (a dot name:
+// never a volume's). One mount for all of them keeps a pod's start from
+// paying a mount each.
+const memoryDir = ".memory"
+
+// inMemory is where volume name lives on the pod's memory tmpfs.
+func inMemory(volumes, name string) string { return filepath.Join(volumes, memoryDir, name) }
+
+// freshMemoryDir makes dir, a volume on the pod's memory tmpfs, empty:
+// the tmpfs is mounted (in the monitor's mount namespace) by the first
+// volume that needs it, and a volume made again after a missing object
+// starts from nothing.
+func freshMemoryDir(dir string) error {
+	mem := filepath.Dir(dir)
+	var fs unix.Statfs_t
+	if err := unix.Statfs(mem, &fs); err != nil || fs.Type != unix.TMPFS_MAGIC {
+		if err := mountTmpfs(mem, "mode=0755"); err != nil {
 			return err
 		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("empty %s: %w", dir, err)
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
 	}
 	return nil
 }

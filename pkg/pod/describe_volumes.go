@@ -52,9 +52,49 @@ func describeVolumeSource(w io.Writer, v *podspec.Volume) {
 	case v.PersistentVolumeClaim != nil:
 		fmt.Fprintf(w, "    Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)\n    ClaimName:\t%s\n    ReadOnly:\t%t\n",
 			v.PersistentVolumeClaim.ClaimName, v.PersistentVolumeClaim.ReadOnly)
+	case v.DownwardAPI != nil:
+		fmt.Fprintf(w, "    Type:\tDownwardAPI (a volume populated by information about the pod)\n    Items:\n")
+		describeDownwardItems(w, v.DownwardAPI.Items)
+	case v.Projected != nil:
+		describeProjected(w, v.Projected)
 	default:
 		fmt.Fprintln(w, "  <unknown>")
 	}
+}
+
+// describeDownwardItems prints "field -> path" per item, as kubectl.
+func describeDownwardItems(w io.Writer, items []podspec.DownwardAPIVolumeFile) {
+	for _, it := range items {
+		switch {
+		case it.FieldRef != nil:
+			fmt.Fprintf(w, "      %s -> %s\n", it.FieldRef.FieldPath, it.Path)
+		case it.ResourceFieldRef != nil:
+			fmt.Fprintf(w, "      %s -> %s\n", it.ResourceFieldRef.Resource, it.Path)
+		}
+	}
+}
+
+// describeProjected prints each source's name, as kubectl does (its
+// Optional fields print as Go prints a nil or set *bool's value).
+func describeProjected(w io.Writer, p *podspec.ProjectedVolumeSource) {
+	fmt.Fprintf(w, "    Type:\tProjected (a volume that contains injected data from multiple sources)\n")
+	for _, src := range p.Sources {
+		switch {
+		case src.Secret != nil:
+			fmt.Fprintf(w, "    SecretName:\t%s\n    SecretOptionalName:\t%s\n", src.Secret.Name, optional(src.Secret.Optional))
+		case src.DownwardAPI != nil:
+			fmt.Fprintf(w, "    DownwardAPI:\ttrue\n")
+		case src.ConfigMap != nil:
+			fmt.Fprintf(w, "    ConfigMapName:\t%s\n    ConfigMapOptional:\t%s\n", src.ConfigMap.Name, optional(src.ConfigMap.Optional))
+		}
+	}
+}
+
+func optional(b *bool) string {
+	if b == nil {
+		return "<nil>"
+	}
+	return fmt.Sprint(*b)
 }
 
 func isSet(b *bool) bool { return b != nil && *b }

@@ -84,7 +84,7 @@ type PodSpec struct {
 	ServiceAccountName           string                     `json:"serviceAccountName,omitempty" minipod:"warn"`
 	DeprecatedServiceAccount     string                     `json:"serviceAccount,omitempty" minipod:"warn"`
 	AutomountServiceAccountToken *bool                      `json:"automountServiceAccountToken,omitempty" minipod:"warn"`
-	ImagePullSecrets             []LocalObjectReference     `json:"imagePullSecrets,omitempty" minipod:"warn"`
+	ImagePullSecrets             []LocalObjectReference     `json:"imagePullSecrets,omitempty"`
 	Affinity                     *Affinity                  `json:"affinity,omitempty" minipod:"warn"`
 	SchedulerName                string                     `json:"schedulerName,omitempty" minipod:"warn"`
 	Tolerations                  []Toleration               `json:"tolerations,omitempty" minipod:"warn"`

@@ -19,7 +19,6 @@ func TestSchedulingFieldsWarn(t *testing.T) {
 		{"spec.serviceAccount", "robot"},
 		{"spec.automountServiceAccountToken", true},
 		{"spec.nodeName", "node1"},
-		{"spec.imagePullSecrets", l{m{"name": "regcred"}}},
 		{"spec.runtimeClassName", "kata"},
 		{"spec.readinessGates", l{m{"conditionType": "x"}}},
 		{"spec.overhead", m{"cpu": "100m"}},
