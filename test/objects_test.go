@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -81,6 +82,10 @@ func TestSecretsNeverOnDisk(t *testing.T) {
 	}
 	if out := mustMP(t, "get", "secrets", name+"-sec"); !strings.Contains(out, "kubernetes.io/basic-auth   2") {
 		t.Errorf("get secrets:\n%s", out)
+	}
+	d := mustMP(t, "describe", "secret", name+"-sec")
+	if !strings.Contains(d, "Type:  kubernetes.io/basic-auth") || !strings.Contains(d, "password:  "+strconv.Itoa(len(value))+" bytes") || strings.Contains(d, value) {
+		t.Errorf("describe secret (sizes, never values):\n%s", d)
 	}
 }
 
@@ -205,6 +210,9 @@ func TestClaimOutlivesPods(t *testing.T) {
 		t.Errorf("get pvc:\n%s", out)
 	}
 	execOut(t, name, "main", "sh", "-c", "echo kept > /data/f")
+	if d := mustMP(t, "describe", "pvc", claim); !strings.Contains(d, "Status:        Bound") || !strings.Contains(d, "Used By:       "+name) {
+		t.Errorf("describe pvc:\n%s", d)
+	}
 	r := mp(t, "delete", "pvc", claim)
 	if r.code == 0 || !strings.Contains(r.stderr, `is used by pod "`+name+`"`) {
 		t.Errorf("delete of a claim in use: %s", r)

@@ -34,16 +34,19 @@ func newGet() *cobra.Command {
 
 func newDescribe() *cobra.Command {
 	return &cobra.Command{
-		Use:   "describe [pod] POD",
-		Short: "Show a pod's containers, namespaces and events",
+		Use:   "describe [pod] POD | describe configmap|secret|pvc NAME",
+		Short: "Show a pod's containers, namespaces and events, or a ConfigMap, Secret or claim",
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			kind, names, err := splitKind(args)
 			if err != nil {
 				return err
 			}
-			if kind != nil || len(names) != 1 {
-				return fmt.Errorf("describe: name one pod")
+			if len(names) != 1 {
+				return fmt.Errorf("describe: name one")
+			}
+			if kind != nil {
+				return pod.DescribeObject(*kind, names[0], cmd.OutOrStdout())
 			}
 			return pod.Describe(names[0], cmd.OutOrStdout())
 		},

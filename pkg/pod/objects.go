@@ -66,22 +66,14 @@ func namespaceOf(m *podspec.Manifest, k store.Kind, name string) string {
 }
 
 // claimUser names a pod that mounts claim ns/name, read from the stored
-// manifests of the pods on the node.
+// manifests of the pods on the node (a pod being made has no manifest
+// yet: it binds the claim under the node lock, after this).
 func claimUser(ns, name string) (string, error) {
-	pods, err := roots.List()
-	if err != nil {
+	if _, err := roots.List(); err != nil {
 		return "", err
 	}
-	for _, pn := range pods {
-		p, err := roots.LoadManifest(pn)
-		if err != nil || p.Namespace != ns {
-			continue // gone meanwhile, or being made: not yet bound
-		}
-		for _, v := range p.Spec.Volumes {
-			if v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ClaimName == name {
-				return pn, nil
-			}
-		}
+	if users := claimUsers(ns, name); len(users) > 0 {
+		return users[0], nil
 	}
 	return "", nil
 }
