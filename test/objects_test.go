@@ -297,7 +297,7 @@ func TestObjectsRefused(t *testing.T) {
 		{"kind: Secret\nmetadata: {name: {{NAME}}-tls}\ntype: kubernetes.io/tls\ndata: {tls.crt: eA==}\n", `data[tls.key]: Required value`},
 		{"kind: Secret\nmetadata: {name: {{NAME}}-dc}\ntype: kubernetes.io/dockerconfigjson\nstringData: {.dockerconfigjson: nope}\n", `data[.dockerconfigjson]: Invalid value: "<secret contents redacted>"`},
 		{"kind: Secret\nmetadata: {name: ../../etc}\n", `metadata.name: Invalid value: "../../etc"`},
-		{"kind: Secret\nmetadata: {name: {{NAME}}-b64}\ndata: {k: '!!!'}\n", `data[k]: Invalid value: "!!!": must be base64 encoded`},
+		{"kind: Secret\nmetadata: {name: {{NAME}}-b64}\ndata: {k: '!!!'}\n", `data[k]: Invalid value: illegal base64 data at input byte 0`},
 		{"kind: PersistentVolumeClaim\nmetadata: {name: {{NAME}}-pvc}\nspec: {resources: {requests: {storage: 1Gi}}}\n", `spec.accessModes: Required value`},
 		{"kind: PersistentVolumeClaim\nmetadata: {name: {{NAME}}-pvc}\nspec: {accessModes: [ReadWriteOnce], volumeMode: Block, resources: {requests: {storage: 1Gi}}}\n", `spec.volumeMode: Unsupported value: "Block"`},
 		{"kind: PersistentVolume\nmetadata: {name: {{NAME}}-pv}\n", `kind: Unsupported value: "PersistentVolume"`},

@@ -47,13 +47,19 @@ func makeVolume(dir string, objs podspec.Objects, p *podspec.Pod, v *podspec.Vol
 		err = makeConfigMapVolume(vol.Dir, objs, p.Namespace, v.ConfigMap)
 	case v.Secret != nil:
 		vol.Dir, vol.ReadOnly = inMemory(dir, v.Name), true
-		err = makeSecretVolume(vol.Dir, objs, p.Namespace, v.Secret)
+		if err = mountMemory(dir, p); err == nil {
+			err = makeSecretVolume(vol.Dir, objs, p.Namespace, v.Secret)
+		}
 	case v.DownwardAPI != nil:
 		vol.Dir, vol.ReadOnly = inMemory(dir, v.Name), true
-		err = makeDownwardVolume(vol.Dir, p, v.DownwardAPI)
+		if err = mountMemory(dir, p); err == nil {
+			err = makeDownwardVolume(vol.Dir, p, v.DownwardAPI)
+		}
 	case v.Projected != nil:
 		vol.Dir, vol.ReadOnly = inMemory(dir, v.Name), true
-		err = makeProjectedVolume(vol.Dir, objs, p, v.Projected)
+		if err = mountMemory(dir, p); err == nil {
+			err = makeProjectedVolume(vol.Dir, objs, p, v.Projected)
+		}
 	case v.PersistentVolumeClaim != nil:
 		vol.ReadOnly = v.PersistentVolumeClaim.ReadOnly
 		vol.Dir, err = bindClaim(p.Namespace, v.PersistentVolumeClaim.ClaimName)
@@ -203,18 +209,32 @@ const memoryDir = ".memory"
 // inMemory is where volume name lives on the pod's memory tmpfs.
 func inMemory(volumes, name string) string { return filepath.Join(volumes, memoryDir, name) }
 
-// freshMemoryDir makes dir, a volume on the pod's memory tmpfs, empty:
-// the tmpfs is mounted (in the monitor's mount namespace) by the first
-// volume that needs it, and a volume made again after a missing object
-// starts from nothing.
-func freshMemoryDir(dir string) error {
-	mem := filepath.Dir(dir)
+// maxMemoryVolumes bounds the memory tmpfs of a pod: its files are
+// written by the monitor, so their pages are charged to the monitor, not
+// the pod, and a 1 MiB Secret listed under many paths would otherwise pin
+// hundreds of MiB of the host's memory. Smaller when the pod's memory
+// limit is (the kubelet sizes memory-backed volumes by that limit).
+const maxMemoryVolumes = 64 << 20
+
+// mountMemory mounts the pod's memory tmpfs below the volumes directory,
+// once, in the monitor's mount namespace.
+func mountMemory(volumes string, p *podspec.Pod) error {
+	mem := filepath.Join(volumes, memoryDir)
 	var fs unix.Statfs_t
-	if err := unix.Statfs(mem, &fs); err != nil || fs.Type != unix.TMPFS_MAGIC {
-		if err := mountTmpfs(mem, "mode=0755"); err != nil {
-			return err
-		}
+	if unix.Statfs(mem, &fs) == nil && fs.Type == unix.TMPFS_MAGIC {
+		return nil
 	}
+	size := int64(maxMemoryVolumes)
+	if lim, ok := p.CgroupLimits()[podspec.ResourceMemory]; ok && lim < size {
+		size = lim
+	}
+	return mountTmpfs(mem, "mode=0755,size="+strconv.FormatInt(size, 10))
+}
+
+// freshMemoryDir makes dir, a volume on the pod's memory tmpfs, empty: a
+// volume made again after a missing object starts from nothing. A volume
+// whose files do not fit fails to mount (ENOSPC), as a FailedMount.
+func freshMemoryDir(dir string) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("empty %s: %w", dir, err)
 	}

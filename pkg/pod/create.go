@@ -1,7 +1,11 @@
 package pod
 
 import (
+	"errors"
+	"slices"
+
 	"fmt"
+	"golang.org/x/sys/unix"
 	"io"
 	"os"
 	"path/filepath"
@@ -39,7 +43,7 @@ func CreateConfigMap(o CreateOptions) error {
 	}
 	m := podspec.NewManifest()
 	m.ConfigMaps[o.Name] = cm
-	return create(m, store.ConfigMaps, o)
+	return create(m, store.ConfigMaps, o, func(s store.Store) error { return s.CreateConfigMap(cm) })
 }
 
 // CreateSecret makes a generic Secret as `kubectl create secret generic`.
@@ -52,19 +56,16 @@ func CreateSecret(o CreateOptions) error {
 		ObjectMeta: podspec.ObjectMeta{Name: o.Name, Namespace: podspec.DefaultNamespace}, Type: o.Type, Data: data}
 	m := podspec.NewManifest()
 	m.Secrets[o.Name] = sec
-	return create(m, store.Secrets, o)
+	return create(m, store.Secrets, o, func(s store.Store) error { return s.CreateSecret(sec) })
 }
 
 // create checks the object as the API server would (through the
 // manifest's own validation) and stores it unless it exists.
-func create(m *podspec.Manifest, k store.Kind, o CreateOptions) error {
+func create(m *podspec.Manifest, k store.Kind, o CreateOptions, store1 func(store.Store) error) error {
 	if err := podspec.ValidateObjects(m); err != nil {
 		return fmt.Errorf("create %s: %w", k.Name, err)
 	}
-	if _, err := store.New(roots).Entry(k, podspec.DefaultNamespace, o.Name); err == nil {
-		return fmt.Errorf("failed to create %s: %s %q already exists", k.Name, k.Plural, o.Name)
-	}
-	if err := applyObjects(m, io.Discard); err != nil {
+	if err := store1(store.New(roots)); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.Out, "%s/%s created\n", k.Name, o.Name)
@@ -103,49 +104,76 @@ func gather(o CreateOptions) (map[string][]byte, error) {
 }
 
 // readSource reads one --from-file: KEY=PATH, PATH (the key is its base
-// name), or a directory (each regular file in it, by name).
+// name), or a directory (each regular file in it, by name). A path named
+// on the command line is followed as kubectl follows it; a directory's
+// entries are opened relative to it without following links, and only
+// regular files are read: the directory may be one a container writes
+// (a claim's volume), which could swap in a link to a host file.
 func readSource(src string, add func(string, []byte) error) error {
 	key, path, named := strings.Cut(src, "=")
 	if !named {
 		key, path = filepath.Base(src), src
 	}
-	fi, err := os.Stat(path)
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("--from-file: open %s: %w", path, err)
+	}
+	f := os.NewFile(uintptr(fd), path)
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("--from-file: %w", err)
 	}
 	if !fi.IsDir() {
-		return readKey(key, path, add)
+		return readKey(key, f, add)
 	}
 	if named {
 		return fmt.Errorf("--from-file %q: a directory takes no key", src)
 	}
-	ents, err := os.ReadDir(path)
+	names, err := f.Readdirnames(-1)
 	if err != nil {
 		return fmt.Errorf("--from-file: %w", err)
 	}
-	for _, e := range ents {
-		if e.Type().IsRegular() {
-			if err := readKey(e.Name(), filepath.Join(path, e.Name()), add); err != nil {
-				return err
-			}
+	slices.Sort(names)
+	for _, n := range names {
+		if err := readEntry(fd, path, n, add); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// readKey reads one file, bounded by the 1 MiB an object may hold.
-func readKey(key, path string, add func(string, []byte) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("--from-file: %w", err)
+// readEntry reads one entry of a --from-file directory if it is a regular
+// file (links and subdirectories are skipped, as kubectl skips them).
+func readEntry(dirfd int, dir, name string, add func(string, []byte) error) error {
+	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ELOOP) {
+		return nil // a link
 	}
+	if err != nil {
+		return fmt.Errorf("--from-file: open %s: %w", filepath.Join(dir, name), err)
+	}
+	f := os.NewFile(uintptr(fd), filepath.Join(dir, name))
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	return readKey(name, f, add)
+}
+
+// readKey reads one open regular file, bounded by the 1 MiB an object may
+// hold; what is not a regular file (a FIFO that would block, a device)
+// is refused.
+func readKey(key string, f *os.File, add func(string, []byte) error) error {
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return fmt.Errorf("--from-file: %s is not a regular file", f.Name())
+	}
 	b, err := io.ReadAll(io.LimitReader(f, 1<<20+1))
 	if err != nil {
-		return fmt.Errorf("--from-file: read %s: %w", path, err)
+		return fmt.Errorf("--from-file: read %s: %w", f.Name(), err)
 	}
 	if len(b) > 1<<20 {
-		return fmt.Errorf("--from-file: %s is larger than the 1 MiB an object may hold", path)
+		return fmt.Errorf("--from-file: %s is larger than the 1 MiB an object may hold", f.Name())
 	}
 	return add(key, b)
 }

@@ -64,7 +64,7 @@ var decodeErrorCases = []struct {
 		"spec.terminationGracePeriodSeconds: Invalid type: expected integer, got number"},
 	{"bad quantity", podWith(edit{"spec.volumes", l{m{"name": "v", "emptyDir": m{"sizeLimit": "lots"}}}}),
 		`spec.volumes[0].emptyDir.sizeLimit: Invalid value: "lots"`},
-	{"bad base64", withConfigMap(m{"binaryData": m{"k": "!!"}}, podWith()), `binaryData[k]: Invalid value: "!!": must be base64`},
+	{"bad base64", withConfigMap(m{"binaryData": m{"k": "!!"}}, podWith()), `binaryData[k]: Invalid value: illegal base64 data at input byte 0`},
 	{"apiVersion", podWith(edit{"apiVersion", "apps/v1"}), `document 1 (Pod "p"): apiVersion: Unsupported value: "apps/v1": supported values: "v1" (a Pod is v1)`},
 	{"kind", podWith(edit{"kind", "Deployment"}), `document 1 (Deployment "p"): kind: Unsupported value: "Deployment" (v1): minipod runs v1 Pods (and keeps v1 ConfigMaps, Secrets and PersistentVolumeClaims for them); its spec.template is a Pod's metadata and spec: run it as a Pod`},
 	{"kind Service", podWith(edit{"kind", "Service"}), `document 1 (Service "p"): kind: Unsupported value: "Service" (v1): minipod runs v1 Pods (and keeps v1 ConfigMaps, Secrets and PersistentVolumeClaims for them)`},

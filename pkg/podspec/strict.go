@@ -226,7 +226,9 @@ func (w *walker) bytes(path string, v any) any {
 		return nil
 	}
 	if _, err := base64.StdEncoding.DecodeString(s); err != nil {
-		w.errs.add(invalid(path, s, "must be base64 encoded"))
+		// The API server's words, without the value: a Secret's data
+		// pasted in plain text must not end up in a terminal or CI log.
+		w.errs.add(&FieldError{Path: path, Kind: "Invalid value", Detail: "illegal base64 data at input byte " + strconv.FormatInt(int64(err.(base64.CorruptInputError)), 10)})
 		return nil
 	}
 	return s

@@ -84,7 +84,8 @@ func checkJSONKey(s *Secret, key string) []error {
 	}
 	var v map[string]any
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return []error{invalid("data["+key+"]", "<secret contents redacted>", err.Error())}
+		// Not the decoder's message: it quotes the secret's characters.
+		return []error{invalid("data["+key+"]", "<secret contents redacted>", "must be a valid JSON document")}
 	}
 	return nil
 }

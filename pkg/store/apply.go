@@ -19,12 +19,47 @@ const (
 	Unchanged  Result = "unchanged"
 )
 
+// ErrExists is a `create` of an object that is there already.
+var ErrExists = errors.New("already exists")
+
+// locked runs an apply under the node lock: of two commands applying one
+// new object, one creates it (one UID, one claim volume) and the other
+// replaces it, and no check of the old object races a write.
+func (s Store) locked(apply func() (Result, error)) (Result, error) {
+	lock, err := s.roots.LockNode()
+	if err != nil {
+		return "", err
+	}
+	defer lock.Close()
+	return apply()
+}
+
+// CreateConfigMap stores cm unless one of its name exists, as `kubectl
+// create` does.
+func (s Store) CreateConfigMap(cm *podspec.ConfigMap) error {
+	_, err := s.locked(func() (Result, error) { return s.applyConfigMap(cm, true) })
+	return err
+}
+
+// CreateSecret stores sec unless one of its name exists.
+func (s Store) CreateSecret(sec *podspec.Secret) error {
+	_, err := s.locked(func() (Result, error) { return s.applySecret(sec, true) })
+	return err
+}
+
 // ApplyConfigMap stores cm, creating or replacing it as `kubectl apply`
 // does; an immutable ConfigMap's data cannot change.
 func (s Store) ApplyConfigMap(cm *podspec.ConfigMap) (Result, error) {
+	return s.locked(func() (Result, error) { return s.applyConfigMap(cm, false) })
+}
+
+func (s Store) applyConfigMap(cm *podspec.ConfigMap, createOnly bool) (Result, error) {
 	old, err := s.ConfigMap(cm.Namespace, cm.Name)
 	if err != nil && !errors.Is(err, podspec.ErrObjectNotFound) {
 		return "", err
+	}
+	if err == nil && createOnly {
+		return "", exists(ConfigMaps, cm.Name)
 	}
 	if err == nil {
 		if isTrue(old.Immutable) && (!reflect.DeepEqual(old.Data, cm.Data) || !reflect.DeepEqual(old.BinaryData, cm.BinaryData) || !isTrue(cm.Immutable)) {
@@ -37,9 +72,16 @@ func (s Store) ApplyConfigMap(cm *podspec.ConfigMap) (Result, error) {
 
 // ApplySecret stores sec; as for ConfigMaps, plus its type never changes.
 func (s Store) ApplySecret(sec *podspec.Secret) (Result, error) {
+	return s.locked(func() (Result, error) { return s.applySecret(sec, false) })
+}
+
+func (s Store) applySecret(sec *podspec.Secret, createOnly bool) (Result, error) {
 	old, err := s.Secret(sec.Namespace, sec.Name)
 	if err != nil && !errors.Is(err, podspec.ErrObjectNotFound) {
 		return "", err
+	}
+	if err == nil && createOnly {
+		return "", exists(Secrets, sec.Name)
 	}
 	if err == nil {
 		if old.Type != sec.Type {
@@ -56,6 +98,10 @@ func (s Store) ApplySecret(sec *podspec.Secret) (Result, error) {
 // ApplyClaim stores c; a claim's spec is fixed once made, but for its
 // storage request (which a local volume does not enforce).
 func (s Store) ApplyClaim(c *podspec.PersistentVolumeClaim) (Result, error) {
+	return s.locked(func() (Result, error) { return s.applyClaim(c) })
+}
+
+func (s Store) applyClaim(c *podspec.PersistentVolumeClaim) (Result, error) {
 	old, err := s.Claim(c.Namespace, c.Name)
 	if err != nil && !errors.Is(err, podspec.ErrObjectNotFound) {
 		return "", err
@@ -89,6 +135,10 @@ func (s Store) replace(k Kind, old, meta *podspec.ObjectMeta, oldObj, obj any) (
 		return Unchanged, nil
 	}
 	return Configured, s.write(k, meta.Namespace, meta.Name, obj)
+}
+
+func exists(k Kind, name string) error {
+	return fmt.Errorf("failed to create %s: %s %q %w", k.Name, k.Plural, name, ErrExists)
 }
 
 func immutable(k Kind, name, field, why string) error {

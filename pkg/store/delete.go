@@ -17,14 +17,14 @@ func (s Store) Delete(k Kind, ns, name string, inUse func() (string, error)) err
 	if err != nil {
 		return err
 	}
-	if k != Claims {
-		return remove(k, name, p)
-	}
 	lock, err := s.roots.LockNode()
 	if err != nil {
 		return err
 	}
 	defer lock.Close()
+	if k != Claims {
+		return remove(k, name, p)
+	}
 	c, err := s.Claim(ns, name)
 	if err != nil {
 		return err
