@@ -13,6 +13,7 @@ var kindNames = map[string]*store.Kind{
 	"configmap": &store.ConfigMaps, "configmaps": &store.ConfigMaps, "cm": &store.ConfigMaps,
 	"secret": &store.Secrets, "secrets": &store.Secrets,
 	"persistentvolumeclaim": &store.Claims, "persistentvolumeclaims": &store.Claims, "pvc": &store.Claims,
+	"service": &store.Services, "services": &store.Services, "svc": &store.Services,
 }
 
 // notKept are kubectl's names of kinds minipod does not keep: as a first
@@ -20,7 +21,6 @@ var kindNames = map[string]*store.Kind{
 // delete a pod named pv). A pod of such a name is `pod/NAME` or `pod NAME`.
 var notKept = map[string]string{
 	"pv": "persistentvolumes", "persistentvolume": "persistentvolumes", "persistentvolumes": "persistentvolumes",
-	"svc": "services", "service": "services", "services": "services",
 	"deploy": "deployments", "deployment": "deployments", "deployments": "deployments",
 	"rs": "replicasets", "replicaset": "replicasets", "replicasets": "replicasets",
 	"sts": "statefulsets", "statefulset": "statefulsets", "statefulsets": "statefulsets",
@@ -40,7 +40,7 @@ func splitKind(args []string) (kind *store.Kind, names []string, err error) {
 	}
 	first, _, _ := strings.Cut(strings.ToLower(args[0]), "/")
 	if plural, ok := notKept[first]; ok {
-		return nil, nil, fmt.Errorf("minipod keeps no %s: it runs pods and keeps configmaps, secrets and persistentvolumeclaims (a pod named %q is pod/%s)", plural, first, first)
+		return nil, nil, fmt.Errorf("minipod keeps no %s: it runs pods and keeps configmaps, secrets, persistentvolumeclaims and services (a pod named %q is pod/%s)", plural, first, first)
 	}
 	if k, ok := kindNames[strings.ToLower(args[0])]; ok && !strings.Contains(args[0], "/") {
 		return k, args[1:], nil

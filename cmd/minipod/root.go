@@ -14,7 +14,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newUp(), newDown(), newCreate(), newGet(), newDescribe(), newLogs(), newExec(), newAttach(), newPortForward(), newNetwork(), newTop(), newVersion(), newWait())
+	root.AddCommand(newUp(), newDown(), newCreate(), newExpose(), newGet(), newDescribe(), newLogs(), newExec(), newAttach(), newPortForward(), newNetwork(), newTop(), newVersion(), newWait())
 	root.AddCommand(imageCommands()...)
 	return root
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/services"
 	"github.com/minipod/minipod/pkg/state"
 	"golang.org/x/sys/unix"
 )
@@ -86,6 +87,15 @@ func writeHosts(path string, st *state.Pod, p *podspec.Pod) error {
 		content = nodeHostsFile()
 	}
 	content += hostAliasLines(p.Spec.HostAliases)
+	if !st.HostNetwork {
+		// The Services' names, as they are now; kept current by whoever
+		// changes them (pkg/services).
+		svcs, err := services.ForPod(roots, p.Namespace)
+		if err != nil {
+			return err
+		}
+		content += svcs
+	}
 	return state.WriteFile(path, []byte(content), 0o644)
 }
 

@@ -44,18 +44,21 @@ type monitor struct {
 	mountMsgs   map[string]string // the last FailedMount message of each
 	// warnedPullSecrets: a missing imagePullSecret was told once
 	warnedPullSecrets bool
-	st                *state.Pod
-	ctrs              []*ctr // init containers first, in order, then app containers
-	byPID             map[int]*ctr
-	logDir            string
-	driver            cgroups.Driver
-	logOpt            logs.Options // rotation limits, read once at start
-	pe                podEnv
-	ready             *os.File // report pipe to `up`; nil once reported
-	exits             chan exitEvent
-	kick              chan struct{}
-	retry             chan *ctr
-	pulled            chan pullResult
+	// endpointKey is the readiness and address the node's Services last
+	// heard of (endpoints.go)
+	endpointKey string
+	st          *state.Pod
+	ctrs        []*ctr // init containers first, in order, then app containers
+	byPID       map[int]*ctr
+	logDir      string
+	driver      cgroups.Driver
+	logOpt      logs.Options // rotation limits, read once at start
+	pe          podEnv
+	ready       *os.File // report pipe to `up`; nil once reported
+	exits       chan exitEvent
+	kick        chan struct{}
+	retry       chan *ctr
+	pulled      chan pullResult
 	// backoffShown turns ErrImagePull into ImagePullBackOff.
 	backoffShown chan *ctr
 	// execs are `minipod exec` requests (see execwire.go).

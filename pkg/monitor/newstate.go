@@ -28,6 +28,12 @@ func newState(p *podspec.Pod) *state.Pod {
 		st.Containers = append(st.Containers, withResources(state.Container{Name: c.Name, Image: c.Image, State: state.StateWaiting, Reason: reason}, &c))
 	}
 	st.Initialized = len(p.Spec.InitContainers) == 0
+	st.Labels = p.Labels
+	for _, c := range p.Spec.AllContainers() {
+		for _, port := range c.Ports {
+			st.Ports = append(st.Ports, state.Port{Name: port.Name, ContainerPort: port.ContainerPort, Protocol: port.Protocol})
+		}
+	}
 	return st
 }
 

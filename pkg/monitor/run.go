@@ -19,6 +19,7 @@ func (mon *monitor) run() int {
 			mon.maybeComplete()
 			mon.updatePhase()
 			mon.save()
+			mon.followServices()
 			mon.maybeReport()
 			if mon.finished() {
 				break

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/services"
 	"github.com/minipod/minipod/pkg/store"
 )
 
@@ -21,7 +22,16 @@ func applyObjects(m *podspec.Manifest, out io.Writer) error {
 	if err := applyAll(out, store.Secrets, m.Secrets, s.ApplySecret); err != nil {
 		return err
 	}
-	return applyAll(out, store.Claims, m.Claims, s.ApplyClaim)
+	if err := applyAll(out, store.Claims, m.Claims, s.ApplyClaim); err != nil {
+		return err
+	}
+	if len(m.Services) == 0 {
+		return nil
+	}
+	if err := applyAll(out, store.Services, m.Services, s.ApplyService); err != nil {
+		return err
+	}
+	return services.Sync(roots)
 }
 
 func applyAll[T any](out io.Writer, k store.Kind, objs map[string]T, apply func(T) (store.Result, error)) error {

@@ -5,10 +5,12 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/services"
 	"github.com/minipod/minipod/pkg/store"
 )
 
@@ -31,6 +33,8 @@ func DescribeObject(k store.Kind, name string, out io.Writer) error {
 		for _, k := range slices.Sorted(maps.Keys(o.Data)) {
 			fmt.Fprintf(w, "%s:\t%d bytes\n", k, len(o.Data[k]))
 		}
+	case *podspec.Service:
+		describeService(w, o)
 	case *podspec.PersistentVolumeClaim:
 		row := strings.Split(claimRow(s, o, ""), "\t")
 		fmt.Fprintf(w, "StorageClass:\t%s\nStatus:\t%s\nVolume:\t%s\nCapacity:\t%s\nAccess Modes:\t%s\nVolumeMode:\t%s\nUsed By:\t%s\n",
@@ -82,4 +86,34 @@ func usesClaim(p *podspec.Pod, claim string) bool {
 		}
 	}
 	return false
+}
+
+// describeService prints kubectl's lines for a Service, with each port's
+// endpoints as the node has them now.
+func describeService(w io.Writer, svc *podspec.Service) {
+	sp := &svc.Spec
+	fmt.Fprintf(w, "Selector:\t%s\nType:\t%s\nIP Family Policy:\t%s\nIP Families:\t%s\nIP:\t%s\nIPs:\t%s\n",
+		orNone(strings.ReplaceAll(pairs(sp.Selector), "\n\t", ",")), sp.Type, *sp.IPFamilyPolicy, orNone(strings.Join(sp.IPFamilies, ",")),
+		sp.ClusterIP, strings.Join(sp.ClusterIPs, ","))
+	pods := services.Pods(roots)
+	for _, p := range sp.Ports {
+		name := p.Name
+		if name == "" {
+			name = "<unset>"
+		}
+		fmt.Fprintf(w, "Port:\t%s  %d/%s\nTargetPort:\t%s/%s\n", name, p.Port, p.Protocol, p.TargetPort.String(), p.Protocol)
+		if p.NodePort != 0 {
+			fmt.Fprintf(w, "NodePort:\t%s  %d/%s\n", name, p.NodePort, p.Protocol)
+		}
+		var eps []string
+		for _, a := range services.Endpoints(svc, p, pods) {
+			eps = append(eps, a.IP+":"+strconv.Itoa(int(a.Port)))
+		}
+		fmt.Fprintf(w, "Endpoints:\t%s\n", strings.Join(eps, ","))
+	}
+	fmt.Fprintf(w, "Session Affinity:\t%s\n", sp.SessionAffinity)
+	if sp.ExternalTrafficPolicy != "" {
+		fmt.Fprintf(w, "External Traffic Policy:\t%s\n", sp.ExternalTrafficPolicy)
+	}
+	fmt.Fprintf(w, "Internal Traffic Policy:\t%s\n", *sp.InternalTrafficPolicy)
 }

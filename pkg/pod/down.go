@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/services"
 	"github.com/minipod/minipod/pkg/state"
 	"golang.org/x/sys/unix"
 )
@@ -42,12 +43,15 @@ func Down(o DownOptions) error {
 			names = append(names, p.Name)
 		}
 	}
-	if len(names) == 0 && len(m.ConfigMaps)+len(m.Secrets)+len(m.Claims) == 0 {
+	if len(names) == 0 && len(m.ConfigMaps)+len(m.Secrets)+len(m.Claims)+len(m.Services) == 0 {
 		return errors.New("down: name a pod or give -f FILE")
 	}
 	errs := downPods(names, o)
 	// After the pods: a claim is not deleted while a pod uses it.
 	errs = append(errs, deleteManifestObjects(m, o)...)
+	// The pods' endpoints go, also when their monitors could not say so
+	// (killed), and the files' Services with them.
+	errs = append(errs, services.Sync(roots))
 	return errors.Join(errs...)
 }
 

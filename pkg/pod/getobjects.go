@@ -75,6 +75,8 @@ func header(k store.Kind) string {
 		return "NAME\tDATA\tAGE"
 	case store.Secrets:
 		return "NAME\tTYPE\tDATA\tAGE"
+	case store.Services:
+		return "NAME\tTYPE\tCLUSTER-IP\tEXTERNAL-IP\tPORT(S)\tAGE"
 	}
 	return "NAME\tSTATUS\tVOLUME\tCAPACITY\tACCESS MODES\tSTORAGECLASS\tVOLUMEATTRIBUTESCLASS\tAGE"
 }
@@ -91,6 +93,8 @@ func row(s store.Store, k store.Kind, e store.Entry, now time.Time) string {
 		return fmt.Sprintf("%s\t%s\t%d\t%s", e.Name, o.Type, len(o.Data), age)
 	case *podspec.PersistentVolumeClaim:
 		return claimRow(s, o, age)
+	case *podspec.Service:
+		return fmt.Sprintf("%s\t%s\t%s\t<none>\t%s\t%s", e.Name, o.Spec.Type, o.Spec.ClusterIP, servicePorts(o), age)
 	}
 	return e.Name
 }
@@ -153,4 +157,21 @@ func withType(k store.Kind, obj any) any {
 	_ = json.Unmarshal(b, &m)
 	m["apiVersion"], m["kind"] = "v1", k.Kind
 	return m
+}
+
+// servicePorts is kubectl's PORT(S): 80/TCP, or 80:30080/TCP with a node
+// port.
+func servicePorts(svc *podspec.Service) string {
+	var out []string
+	for _, p := range svc.Spec.Ports {
+		if p.NodePort != 0 {
+			out = append(out, fmt.Sprintf("%d:%d/%s", p.Port, p.NodePort, p.Protocol))
+		} else {
+			out = append(out, fmt.Sprintf("%d/%s", p.Port, p.Protocol))
+		}
+	}
+	if len(out) == 0 {
+		return "<none>"
+	}
+	return strings.Join(out, ",")
 }

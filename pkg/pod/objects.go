@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/services"
 	"github.com/minipod/minipod/pkg/store"
 )
 
@@ -18,6 +19,9 @@ func DeleteObjects(k store.Kind, names []string, ignoreNotFound bool, out io.Wri
 	var errs []error
 	for _, n := range names {
 		errs = append(errs, deleteObject(k, podspec.DefaultNamespace, n, ignoreNotFound, out))
+	}
+	if k == store.Services {
+		errs = append(errs, services.Sync(roots))
 	}
 	return errors.Join(errs...)
 }
@@ -45,6 +49,7 @@ func deleteManifestObjects(m *podspec.Manifest, o DownOptions) []error {
 		{store.ConfigMaps, slices.Sorted(maps.Keys(m.ConfigMaps))},
 		{store.Secrets, slices.Sorted(maps.Keys(m.Secrets))},
 		{store.Claims, slices.Sorted(maps.Keys(m.Claims))},
+		{store.Services, slices.Sorted(maps.Keys(m.Services))},
 	} {
 		for _, n := range k.names {
 			if err := deleteObject(k.kind, namespaceOf(m, k.kind, n), n, o.IgnoreNotFound, o.Out); err != nil {
@@ -61,6 +66,8 @@ func namespaceOf(m *podspec.Manifest, k store.Kind, name string) string {
 		return m.ConfigMaps[name].Namespace
 	case store.Secrets:
 		return m.Secrets[name].Namespace
+	case store.Services:
+		return m.Services[name].Namespace
 	}
 	return m.Claims[name].Namespace
 }

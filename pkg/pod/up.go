@@ -97,6 +97,7 @@ func readManifests(files []string, warn io.Writer) (*podspec.Manifest, error) {
 		maps.Copy(all.ConfigMaps, m.ConfigMaps)
 		maps.Copy(all.Secrets, m.Secrets)
 		maps.Copy(all.Claims, m.Claims)
+		maps.Copy(all.Services, m.Services)
 	}
 	return all, nil
 }

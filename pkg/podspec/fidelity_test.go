@@ -46,6 +46,35 @@ func decodeK8s(doc []byte) error {
 	return fmt.Errorf("unexpected kind %q", meta.Kind)
 }
 
+// objectHosts are fieldHosts for the objects kept beside pods: the
+// document to edit and where the type sits in it.
+var objectHosts = map[string]struct {
+	doc  func(...edit) []byte
+	path string
+}{
+	"PersistentVolumeClaim":     {claimWith, ""},
+	"PersistentVolumeClaimSpec": {claimWith, "spec"},
+	"Service":                   {serviceWith, ""},
+	"ServiceSpec":               {serviceWith, "spec"},
+}
+
+func claimWith(edits ...edit) []byte {
+	return objectWith(map[string]any{"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": map[string]any{"name": "c"},
+		"spec": map[string]any{"accessModes": []any{"ReadWriteOnce"}, "resources": map[string]any{"requests": map[string]any{"storage": "1Gi"}}}}, edits)
+}
+
+func serviceWith(edits ...edit) []byte {
+	return objectWith(map[string]any{"apiVersion": "v1", "kind": "Service", "metadata": map[string]any{"name": "s"},
+		"spec": map[string]any{"ports": []any{map[string]any{"port": 80}}}}, edits)
+}
+
+func objectWith(root map[string]any, edits []edit) []byte {
+	for _, e := range edits {
+		setPath(root, e.path, e.value)
+	}
+	return mustJSON(root)
+}
+
 // fieldHosts says where a Kubernetes type sits in a pod manifest, so that a
 // field of it can be set to prove its classification.
 var fieldHosts = map[string]string{
@@ -88,6 +117,9 @@ func TestEveryK8sFieldIsClassified(t *testing.T) {
 	c := &classifier{t: t, visited: map[reflect.Type]bool{}}
 	c.walk(reflect.TypeFor[corev1.Pod](), reflect.TypeFor[Pod]())
 	c.walk(reflect.TypeFor[corev1.ConfigMap](), reflect.TypeFor[ConfigMap]())
+	c.walk(reflect.TypeFor[corev1.Secret](), reflect.TypeFor[Secret]())
+	c.walk(reflect.TypeFor[corev1.PersistentVolumeClaim](), reflect.TypeFor[PersistentVolumeClaim]())
+	c.walk(reflect.TypeFor[corev1.Service](), reflect.TypeFor[Service]())
 	if len(c.problems) > 0 {
 		t.Errorf("schema drift between k8s.io/api and podspec:\n  %s", strings.Join(c.problems, "\n  "))
 	}
@@ -120,13 +152,17 @@ func (c *classifier) walk(k8s, mine reflect.Type) {
 // prove sets a warned, dropped or rejected field in a pod and checks that
 // Parse reacts as the classification says.
 func (c *classifier) prove(typeName, field string, k8sType reflect.Type, my fieldInfo) {
+	doc := podWith
 	host, ok := fieldHosts[typeName]
+	if oh, isObject := objectHosts[typeName]; isObject {
+		doc, host, ok = oh.doc, oh.path, true
+	}
 	if !ok {
 		c.problems = append(c.problems, fmt.Sprintf("%s.%s: no host path to test it (add %s to fieldHosts)", typeName, field, typeName))
 		return
 	}
 	path := fieldPath(host, field)
-	_, warns, err := Parse(podWith(edit{path, sampleValue(k8sType, my.class)}))
+	_, warns, err := Parse(doc(edit{path, sampleValue(k8sType, my.class)}))
 	var want string
 	var got bool
 	switch my.class {

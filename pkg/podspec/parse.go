@@ -16,6 +16,7 @@ type Manifest struct {
 	ConfigMaps map[string]*ConfigMap             // by metadata.name
 	Secrets    map[string]*Secret                // by metadata.name
 	Claims     map[string]*PersistentVolumeClaim // by metadata.name
+	Services   map[string]*Service               // by metadata.name
 
 	dups []kindName // objects seen twice, reported by validate
 }
@@ -25,7 +26,7 @@ type kindName struct{ kind, name string }
 
 // objectKinds are the kinds a manifest may hold besides Pods, kept on the
 // node until deleted.
-var objectKinds = []string{"ConfigMap", "Secret", "PersistentVolumeClaim"}
+var objectKinds = []string{"ConfigMap", "Secret", "PersistentVolumeClaim", "Service"}
 
 // newObject returns an empty object of a kind a manifest may hold.
 func newObject(kind string) any {
@@ -36,6 +37,8 @@ func newObject(kind string) any {
 		return &Secret{}
 	case "PersistentVolumeClaim":
 		return &PersistentVolumeClaim{}
+	case "Service":
+		return &Service{}
 	}
 	return &Pod{}
 }
@@ -95,7 +98,7 @@ func ParseWith(data []byte, opts Options) (*Manifest, []string, error) {
 
 // NewManifest returns an empty manifest.
 func NewManifest() *Manifest {
-	return &Manifest{ConfigMaps: map[string]*ConfigMap{}, Secrets: map[string]*Secret{}, Claims: map[string]*PersistentVolumeClaim{}}
+	return &Manifest{ConfigMaps: map[string]*ConfigMap{}, Secrets: map[string]*Secret{}, Claims: map[string]*PersistentVolumeClaim{}, Services: map[string]*Service{}}
 }
 
 // readDocuments splits the file and checks each document's apiVersion and
@@ -130,7 +133,7 @@ func readDocuments(data []byte) ([]document, error) {
 }
 
 // takes says what a manifest may hold.
-const takes = "minipod runs v1 Pods (and keeps v1 ConfigMaps, Secrets and PersistentVolumeClaims for them)"
+const takes = "minipod runs v1 Pods (and keeps v1 ConfigMaps, Secrets, PersistentVolumeClaims and Services for them)"
 
 // checkTypeMeta refuses what is not a v1 Pod or an object kept for pods,
 // naming the document by its kind (and name) and saying what minipod runs;
@@ -227,6 +230,10 @@ func (m *Manifest) decode(d document, multi bool) ([]string, []error) {
 		defaultObjectMeta(&obj.ObjectMeta)
 		defaultClaim(obj)
 		addObject(m, m.Claims, "PersistentVolumeClaim", obj.Name, obj)
+	case *Service:
+		defaultObjectMeta(&obj.ObjectMeta)
+		defaultService(obj)
+		addObject(m, m.Services, "Service", obj.Name, obj)
 	}
 	return warns, nil
 }

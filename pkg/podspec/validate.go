@@ -75,6 +75,9 @@ func ValidateObjects(m *Manifest) error {
 	for _, s := range m.Secrets {
 		defaultSecret(s)
 	}
+	for _, s := range m.Services {
+		defaultService(s)
+	}
 	errs := errList(m.validateObjects(false))
 	if len(errs) == 0 {
 		return nil
@@ -92,6 +95,9 @@ func (m *Manifest) validateObjects(multi bool) []error {
 	}
 	for _, name := range sortedKeys(m.Claims) {
 		errs.add(prefixed(objectPrefix(multi, "PersistentVolumeClaim", name), checkClaim(m.Claims[name]))...)
+	}
+	for _, name := range sortedKeys(m.Services) {
+		errs.add(prefixed(objectPrefix(multi, "Service", name), checkService(m.Services[name]))...)
 	}
 	return errs
 }

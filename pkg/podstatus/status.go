@@ -85,7 +85,7 @@ func (col *columns) appColumns(st *state.Pod) {
 	}
 	if col.status == string(state.ReasonCompleted) && hasRunning {
 		col.status = "Running"
-		if !podReady(st) {
+		if !PodReady(st) {
 			col.status = "NotReady"
 		}
 	}
@@ -126,9 +126,10 @@ func terminatedReason(c state.Container) string {
 	}
 }
 
-// podReady is the Ready condition as the kubelet sets it: every app
-// container and every native sidecar ready.
-func podReady(st *state.Pod) bool {
+// PodReady is the Ready condition as the kubelet sets it: every app
+// container and every native sidecar ready. A Service sends traffic to
+// the pods that are.
+func PodReady(st *state.Pod) bool {
 	for _, c := range st.InitContainers {
 		if c.Sidecar && !(c.Ready && started(c)) {
 			return false

@@ -48,7 +48,7 @@ func conditions(st *state.Pod) []podspec.PodCondition {
 		}
 		return "False"
 	}
-	ready := podReady(st)
+	ready := PodReady(st)
 	return []podspec.PodCondition{
 		{Type: "PodScheduled", Status: "True"},
 		{Type: "Initialized", Status: b(st.Initialized)},

@@ -31,7 +31,7 @@ func (r Roots) LoadManifest(pod string) (*podspec.Pod, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse manifest of %s: %w", pod, err)
 	}
-	if len(m.Pods) != 1 || m.Pods[0].Name != pod || len(m.ConfigMaps)+len(m.Secrets)+len(m.Claims) > 0 {
+	if len(m.Pods) != 1 || m.Pods[0].Name != pod || len(m.ConfigMaps)+len(m.Secrets)+len(m.Claims)+len(m.Services) > 0 {
 		return nil, fmt.Errorf("manifest of %s does not hold exactly that pod", pod)
 	}
 	return m.Pods[0], nil

@@ -47,6 +47,19 @@ type Pod struct {
 	Events         []Event     `json:"events,omitempty"`
 	// Namespaces holds the inode of each pod-level namespace (pause's).
 	Namespaces map[string]uint64 `json:"namespaces,omitempty"`
+
+	// Labels and Ports are what Services select pods by and send to
+	// (a named targetPort): kept here so that following endpoints reads
+	// one small file per pod.
+	Labels map[string]string `json:"labels,omitempty"`
+	Ports  []Port            `json:"ports,omitempty"`
+}
+
+// Port is a container port of the pod.
+type Port struct {
+	Name          string `json:"name,omitempty"`
+	ContainerPort int32  `json:"containerPort"`
+	Protocol      string `json:"protocol"`
 }
 
 // Cgroup says where a pod's cgroup is: its path below the hierarchy root,

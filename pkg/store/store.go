@@ -27,10 +27,11 @@ var (
 	ConfigMaps = Kind{Name: "configmap", Plural: "configmaps", Kind: "ConfigMap"}
 	Secrets    = Kind{Name: "secret", Plural: "secrets", Kind: "Secret", inRun: true}
 	Claims     = Kind{Name: "persistentvolumeclaim", Plural: "persistentvolumeclaims", Kind: "PersistentVolumeClaim"}
+	Services   = Kind{Name: "service", Plural: "services", Kind: "Service"}
 )
 
 // Kinds lists them in the order `get all`-like listings use.
-var Kinds = []Kind{ConfigMaps, Secrets, Claims}
+var Kinds = []Kind{ConfigMaps, Secrets, Claims, Services}
 
 // Store is the node's objects under roots.
 type Store struct{ roots state.Roots }
@@ -120,6 +121,12 @@ func (s Store) Claim(ns, name string) (*podspec.PersistentVolumeClaim, error) {
 	return &c, s.read(Claims, ns, name, &c)
 }
 
+// Service returns a stored Service.
+func (s Store) Service(ns, name string) (*podspec.Service, error) {
+	var svc podspec.Service
+	return &svc, s.read(Services, ns, name, &svc)
+}
+
 // Entry is one stored object as listings show it.
 type Entry struct {
 	Namespace, Name string
@@ -170,6 +177,10 @@ func (s Store) Entry(k Kind, ns, name string) (Entry, error) {
 	case Secrets:
 		var o *podspec.Secret
 		o, err = s.Secret(ns, name)
+		en.Meta, en.Object = o.ObjectMeta, o
+	case Services:
+		var o *podspec.Service
+		o, err = s.Service(ns, name)
 		en.Meta, en.Object = o.ObjectMeta, o
 	default:
 		var o *podspec.PersistentVolumeClaim

@@ -1,0 +1,78 @@
+package services
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/minipod/minipod/pkg/network"
+	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/state"
+	"github.com/minipod/minipod/pkg/store"
+)
+
+// markerName, in the run root, says that service rules may be installed:
+// without it and without Services, Sync has nothing to do and costs a
+// node without Services one stat.
+const markerName = ".services"
+
+// Sync recomputes every Service's endpoints from the pods on the node and
+// makes the node's rules and the pods' /etc/hosts say so.
+func Sync(r state.Roots) error {
+	marker := filepath.Join(r.Run, markerName)
+	svcs, err := store.New(r).List(store.Services, "")
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(marker); len(svcs) == 0 && errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	lock, err := r.LockNode()
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	return syncLocked(r, marker)
+}
+
+// syncLocked reads everything again under the lock: what was listed
+// before it may have changed.
+func syncLocked(r state.Roots, marker string) error {
+	svcs, err := services(r)
+	if err != nil {
+		return err
+	}
+	pods := readyPods(r)
+	if len(svcs) > 0 {
+		if err := os.WriteFile(marker, nil, 0o600); err != nil {
+			return fmt.Errorf("sync services: %w", err)
+		}
+	}
+	cfg, err := network.LoadConfig(r.Data)
+	if err != nil {
+		return fmt.Errorf("sync services: %w", err)
+	}
+	if err := network.SyncServices(rulePorts(svcs, pods), cfg.Subnet, cfg.Bridge); err != nil {
+		return fmt.Errorf("sync services: %w", err)
+	}
+	updateHosts(r, svcs, pods)
+	if len(svcs) == 0 {
+		_ = os.Remove(marker) // nothing left to follow
+	}
+	return nil
+}
+
+// services lists the stored Services.
+func services(r state.Roots) ([]*podspec.Service, error) {
+	ents, err := store.New(r).List(store.Services, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*podspec.Service, 0, len(ents))
+	for _, e := range ents {
+		out = append(out, e.Object.(*podspec.Service))
+	}
+	return out, nil
+}
