@@ -48,6 +48,7 @@ IMAGES=(
 	"registry.k8s.io/goproxy:0.1|goproxy|busybox:latest||"
 	"registry.k8s.io/etcd:3.5.1-0|etcd|debian:bookworm||snapshot"
 	"alpine:latest|alpine|busybox:latest||"
+	"registry.k8s.io/test-webserver:latest|test-webserver|busybox:latest||"
 )
 
 # Recipes that compile a Go program of this repository: their stamp covers

@@ -85,6 +85,8 @@ var docImportedImages = map[string]string{
 	"registry.k8s.io/pause:3.8":                    "registry.k8s.io/pause/3.8",
 	// Not registry.k8s.io/nginx:latest (pod-level-resize.yaml): ":latest"
 	// means imagePullPolicy Always, so a local copy would not be used.
+	// Nor registry.k8s.io/test-webserver (untagged or :latest): its
+	// stand-in is served from a test registry (k8sdocs_hostpath_test.go).
 }
 
 var (
