@@ -1,38 +1,69 @@
 package state
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 
 	"github.com/minipod/minipod/pkg/podspec"
-	"sigs.k8s.io/yaml"
 )
 
-// SaveManifest stores pod p as the pod's manifest: YAML that LoadManifest
-// parses again, with the UID `up` fixed. The objects it refers to are the
-// node's (pkg/store), looked up when the pod needs them, as a kubelet
-// does: a Secret is never copied here.
+// SaveManifest stores pod p, validated and defaulted, with the UID `up`
+// fixed, as the pod's manifest (JSON, which is YAML too). The objects it
+// refers to are the node's (pkg/store), looked up when the pod needs
+// them, as a kubelet does: a Secret is never copied here.
 func (r Roots) SaveManifest(p *podspec.Pod) error {
-	y, err := yaml.Marshal(p)
+	b, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("encode manifest of %s: %w", p.Name, err)
 	}
-	return WriteFile(r.Manifest(p.Name), y, 0o600)
+	return WriteFile(r.Manifest(p.Name), b, 0o600)
 }
 
 // LoadManifest reads the pod's stored manifest, which must hold that pod
-// alone.
+// alone. It was checked by `up` and is root's alone, so it is decoded
+// as it was written rather than parsed and validated again: that costs
+// every pod's start a millisecond or more (a manifest of an older minipod,
+// in YAML, still takes the long way).
 func (r Roots) LoadManifest(pod string) (*podspec.Pod, error) {
 	data, err := os.ReadFile(r.Manifest(pod))
 	if err != nil {
 		return nil, fmt.Errorf("read manifest of %s: %w", pod, err)
 	}
-	m, _, err := podspec.Parse(data)
+	p, err := decodePod(data)
+	if err != nil {
+		p, err = parsePod(data)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("parse manifest of %s: %w", pod, err)
 	}
-	if len(m.Pods) != 1 || m.Pods[0].Name != pod || len(m.ConfigMaps)+len(m.Secrets)+len(m.Claims)+len(m.Services) > 0 {
+	if p.Name != pod {
 		return nil, fmt.Errorf("manifest of %s does not hold exactly that pod", pod)
+	}
+	return p, nil
+}
+
+func decodePod(data []byte) (*podspec.Pod, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var p podspec.Pod
+	if err := dec.Decode(&p); err != nil {
+		return nil, err
+	}
+	if p.Kind != "Pod" || p.APIVersion != "v1" {
+		return nil, fmt.Errorf("not a v1 Pod")
+	}
+	return &p, nil
+}
+
+func parsePod(data []byte) (*podspec.Pod, error) {
+	m, _, err := podspec.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	if len(m.Pods) != 1 || len(m.ConfigMaps)+len(m.Secrets)+len(m.Claims)+len(m.Services) > 0 {
+		return nil, fmt.Errorf("not exactly one pod")
 	}
 	return m.Pods[0], nil
 }

@@ -1,7 +1,10 @@
 package state
 
 import (
+	"reflect"
+
 	"errors"
+	"github.com/minipod/minipod/pkg/podspec"
 	"os"
 	"path/filepath"
 	"testing"
@@ -166,5 +169,31 @@ func TestProcIdentity(t *testing.T) {
 	}
 	if (Proc{PID: os.Getpid(), Start: me.Start + 1}).Alive() {
 		t.Error("a different start time must not count as the same process")
+	}
+}
+
+// TestManifestRoundTrip: the stored pod decodes to what was saved (the
+// quick path), and a YAML manifest of an older minipod still loads.
+func TestManifestRoundTrip(t *testing.T) {
+	r := testRoots(t)
+	mustCreate(t, r, "web")
+	m, _, err := podspec.Parse([]byte("apiVersion: v1\nkind: Pod\nmetadata: {name: web, labels: {a: b}}\nspec:\n  containers:\n  - name: c\n    image: busybox\n    ports: [{name: http, containerPort: 80}]\n    resources: {limits: {memory: 64Mi}}\n    readinessProbe: {httpGet: {port: http}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := m.Pods[0]
+	if err := r.SaveManifest(want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.LoadManifest("web")
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("loaded %+v (%v), want %+v", got, err, want)
+	}
+	old := "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: c, image: busybox}]}\n"
+	if err := os.WriteFile(r.Manifest("web"), []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := r.LoadManifest("web"); err != nil || p.Spec.Containers[0].ImagePullPolicy == "" {
+		t.Errorf("YAML manifest: %+v %v (want it parsed and defaulted)", p, err)
 	}
 }
