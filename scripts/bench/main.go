@@ -44,7 +44,7 @@ func main() {
 	requests := flag.Int("requests", 400, "HTTP requests per hostPort/pod-IP measurement")
 	imageRuns := flag.Int("image-runs", 5, "repetitions of the image pull and start measurements")
 	baseline := flag.String("baseline", "", "a minipod binary from before cgroups and seccomp, to measure what they cost")
-	only := flag.String("only", "", "comma-separated parts to run (core, isolation, limits, top, probes, net, images, objects, memory); empty runs all")
+	only := flag.String("only", "", "comma-separated parts to run (core, isolation, limits, top, probes, net, services, images, objects, memory); empty runs all")
 	flag.Parse()
 	run := func(part string) bool { return *only == "" || slices.Contains(strings.Split(*only, ","), part) }
 	// Piped into head, the bench must still reach its deferred `down`s.
@@ -80,6 +80,9 @@ func main() {
 	if run("net") {
 		b.networkCost(*runs, up, down)
 		b.hostPortVsPodIP(*requests)
+	}
+	if run("services") {
+		b.servicesBench(*requests, 25, 11)
 	}
 	if run("images") {
 		b.imageBench(*imageRuns)
