@@ -20,7 +20,7 @@ deps: ## install the Debian packages minipod and its tests need (as root)
 images: deps ## build the local images (busybox, debian, nginx, seed stand-ins)
 	scripts/build-images.sh
 
-demo: images build ## run the seed's first example (mc1) and show the shared file
+demo: images build ## run the seed's mc1 (shared volume) and mc3 (nginx proxy exposed as a NodePort Service)
 	scripts/demo.sh
 
 test: images build ## every test: unit, root (real namespaces) and end-to-end

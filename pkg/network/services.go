@@ -117,10 +117,17 @@ func syncServices(ports []ServicePort, subnet *net.IPNet, bridge string) (bool, 
 // ten thousand messages; it is memory only while acks wait.
 const svcAckBuffer = 8 << 20
 
-// svcAckRoom makes the acks of a large batch fit: acks without the request
-// copied back (NETLINK_CAP_ACK) and a receive buffer beyond rmem_max
-// (SO_RCVBUFFORCE, as root; without CAP_NET_ADMIN, as much as rmem_max
-// allows).
+// svcSendBuffer bounds one batch: the kernel takes a netlink batch in a
+// single message no larger than the socket's send buffer (EMSGSIZE
+// otherwise), and a Service with a few hundred ports, or a first sync of
+// many Services, is more than the default 208 KiB. 64 MiB is some
+// hundred thousand rules; it is memory only while a batch is sent.
+const svcSendBuffer = 64 << 20
+
+// svcAckRoom makes a large batch and its acks fit: acks without the
+// request copied back (NETLINK_CAP_ACK), and receive and send buffers
+// beyond rmem_max and wmem_max (SO_RCVBUFFORCE, SO_SNDBUFFORCE, as root;
+// without CAP_NET_ADMIN, as much as the maxima allow).
 func svcAckRoom(c *netlink.Conn) error {
 	if err := c.SetOption(netlink.CapAcknowledge, true); err != nil {
 		return fmt.Errorf("set NETLINK_CAP_ACK: %w", err)
@@ -129,14 +136,20 @@ func svcAckRoom(c *netlink.Conn) error {
 	if err != nil {
 		return err
 	}
-	var serr error
+	var rerr, serr error
 	if err := raw.Control(func(fd uintptr) {
-		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, svcAckBuffer)
+		rerr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, svcAckBuffer)
+		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, svcSendBuffer)
 	}); err != nil {
 		return err
 	}
+	if rerr != nil {
+		if err := c.SetReadBuffer(svcAckBuffer); err != nil {
+			return err
+		}
+	}
 	if serr != nil {
-		return c.SetReadBuffer(svcAckBuffer)
+		return c.SetWriteBuffer(svcSendBuffer)
 	}
 	return nil
 }
@@ -408,8 +421,10 @@ func (p *svcPlan) queue(c *nftables.Conn) error {
 			for i, k := range keys {
 				elems[i] = nftables.SetElement{Key: k}
 			}
-			if err := c.SetDeleteElements(m, elems); err != nil {
-				return fmt.Errorf("delete elements of map %s: %w", m.Name, err)
+			for _, part := range elemChunks(elems) {
+				if err := c.SetDeleteElements(m, part); err != nil {
+					return fmt.Errorf("delete elements of map %s: %w", m.Name, err)
+				}
 			}
 		}
 	}
@@ -419,8 +434,10 @@ func (p *svcPlan) queue(c *nftables.Conn) error {
 			for i, e := range add {
 				elems[i] = nftables.SetElement{Key: e.key, VerdictData: &expr.Verdict{Kind: expr.VerdictGoto, Chain: e.chain}, Comment: e.comment}
 			}
-			if err := c.SetAddElements(m, elems); err != nil {
-				return fmt.Errorf("add elements to map %s: %w", m.Name, err)
+			for _, part := range elemChunks(elems) {
+				if err := c.SetAddElements(m, part); err != nil {
+					return fmt.Errorf("add elements to map %s: %w", m.Name, err)
+				}
 			}
 		}
 	}
@@ -432,6 +449,32 @@ func (p *svcPlan) queue(c *nftables.Conn) error {
 		}
 	}
 	return nil
+}
+
+// elemListMax bounds the elements of one NEWSETELEM or DELSETELEM
+// message: the library puts them all in one netlink attribute, whose
+// length is 16 bits, and a list past 64 KiB wraps it (the kernel then
+// reads a garbled list: ENOENT for a Service of 2000 ports). Several
+// messages of one batch are still one transaction.
+const elemListMax = 32 << 10
+
+// elemChunks splits elems so that each part's attribute stays below
+// elemListMax (keys, verdict chain names, comments and their headers).
+func elemChunks(elems []nftables.SetElement) [][]nftables.SetElement {
+	var out [][]nftables.SetElement
+	start, size := 0, 0
+	for i, e := range elems {
+		n := 64 + len(e.Key) + len(e.Comment)
+		if e.VerdictData != nil {
+			n += len(e.VerdictData.Chain)
+		}
+		if size+n > elemListMax && i > start {
+			out = append(out, elems[start:i])
+			start, size = i, 0
+		}
+		size += n
+	}
+	return append(out, elems[start:])
 }
 
 func queueRules(c *nftables.Conn, ch *svcChain) error {

@@ -3,44 +3,26 @@ package pod
 import (
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/services"
 	"github.com/minipod/minipod/pkg/store"
 )
 
-// applyObjects keeps the manifest's ConfigMaps, Secrets and claims on the
-// node, created or replaced as `kubectl apply` does, before any pod of
-// the manifest starts, and prints one line each, as kubectl does.
+// applyObjects keeps the manifest's ConfigMaps, Secrets, claims and
+// Services on the node, created or replaced as `kubectl apply` does, all
+// or none, before any pod of the manifest starts, and prints one line
+// each, as kubectl does.
 func applyObjects(m *podspec.Manifest, out io.Writer) error {
-	s := store.New(roots)
-	if err := applyAll(out, store.ConfigMaps, m.ConfigMaps, s.ApplyConfigMap); err != nil {
+	applied, err := store.New(roots).ApplyBatch(m)
+	if err != nil {
 		return err
 	}
-	if err := applyAll(out, store.Secrets, m.Secrets, s.ApplySecret); err != nil {
-		return err
-	}
-	if err := applyAll(out, store.Claims, m.Claims, s.ApplyClaim); err != nil {
-		return err
+	for _, a := range applied {
+		fmt.Fprintf(out, "%s/%s %s\n", a.Kind.Name, a.Name, a.Result)
 	}
 	if len(m.Services) == 0 {
 		return nil
 	}
-	if err := applyAll(out, store.Services, m.Services, s.ApplyService); err != nil {
-		return err
-	}
 	return services.Sync(roots)
-}
-
-func applyAll[T any](out io.Writer, k store.Kind, objs map[string]T, apply func(T) (store.Result, error)) error {
-	for _, name := range slices.Sorted(maps.Keys(objs)) {
-		res, err := apply(objs[name])
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "%s/%s %s\n", k.Name, name, res)
-	}
-	return nil
 }

@@ -50,8 +50,11 @@ func Down(o DownOptions) error {
 	// After the pods: a claim is not deleted while a pod uses it.
 	errs = append(errs, deleteManifestObjects(m, o)...)
 	// The pods' endpoints go, also when their monitors could not say so
-	// (killed), and the files' Services with them.
-	errs = append(errs, services.Sync(roots))
+	// (killed), and the files' Services with them. The pods are gone
+	// either way: a failed sync is a warning, and the next one catches up.
+	if err := services.Sync(roots); err != nil {
+		fmt.Fprintf(o.Err, "Warning: %v\n", err)
+	}
 	return errors.Join(errs...)
 }
 
