@@ -4,15 +4,19 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"syscall"
 	"unsafe"
 
+	"github.com/minipod/minipod/pkg/lean"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
 
 // Main is the pause process. args are os.Args[2:]: the hostname.
 func Main(args []string) {
+	runtime.GOMAXPROCS(1) // it waits for signals: one P, fewer threads
 	// With shareProcessNamespace pause is PID 1 of the containers' PID
 	// namespace: it must not be ptraceable or readable through /proc.
 	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
@@ -21,6 +25,8 @@ func Main(args []string) {
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGCHLD)
 	status := os.NewFile(3, "status")
+	text := lean.FindText() // while /proc is there: setup leaves it
+	lean.NoHugePages()
 	if err := setup(args); err != nil {
 		fmt.Fprintf(status, "%v\n", err)
 		os.Exit(1)
@@ -29,6 +35,8 @@ func Main(args []string) {
 	fmt.Fprintln(status, "ok")
 	status.Close()
 	go watchLifeline(os.NewFile(lifelineFd, "lifeline"))
+	debug.FreeOSMemory() // start-up's garbage: pause allocates next to nothing from now on
+	text.Trim()          // and runs next to nothing of the binary
 	os.Exit(wait(sigs))
 }
 

@@ -2,9 +2,11 @@ package monitor
 
 import (
 	"fmt"
+	"github.com/minipod/minipod/pkg/lean"
 	"github.com/minipod/minipod/pkg/state"
 	"github.com/minipod/minipod/pkg/teardown"
 	"os"
+	"runtime/debug"
 	"time"
 )
 
@@ -13,6 +15,9 @@ import (
 func (mon *monitor) run() int {
 	mon.armDeadline()
 	mon.advance()
+	// Start-up ran most of what the monitor will ever run; it waits from
+	// now on, and keeps only the pages it uses again.
+	lean.TrimText()
 	changed := true
 	for {
 		if changed {
@@ -177,6 +182,12 @@ func (mon *monitor) report(msg string) {
 	fmt.Fprintln(mon.ready, msg)
 	mon.ready.Close()
 	mon.ready = nil
+	// The pod is up: what starting it needed may go, the garbage of its
+	// start-up (pulls, parsing, forks) first.
+	debug.FreeOSMemory()
+	lean.TrimText()
+	lean.NoHugePages()
+	trace("text trimmed")
 }
 
 // grace is the pod's grace period, with `down --grace-period` applied.

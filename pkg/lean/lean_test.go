@@ -1,0 +1,65 @@
+package lean
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func statusKB(t *testing.T, key string) int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, key+":"); ok {
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return n
+		}
+	}
+	t.Fatalf("no %s in /proc/self/status", key)
+	return 0
+}
+
+// TestTrimText: the binary's pages resident in this process go down, and
+// the process goes on running (its code faults back in).
+func TestTrimText(t *testing.T) {
+	if len(FindText()) == 0 {
+		t.Fatal("no read-only mapping of the binary found")
+	}
+	before := statusKB(t, "RssFile")
+	TrimText()
+	after := statusKB(t, "RssFile")
+	if after >= before {
+		t.Errorf("RssFile %d kB before, %d kB after", before, after)
+	}
+	t.Logf("RssFile %d kB -> %d kB", before, after)
+}
+
+// TestNoHugePages: no mapping keeps the huge page advice.
+func TestNoHugePages(t *testing.T) {
+	NoHugePages()
+	b, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if flags, ok := strings.CutPrefix(l, "VmFlags:"); ok && hasFlag(flags, "hg") {
+			t.Errorf("a mapping still asks for huge pages: %s", l)
+		}
+	}
+}
+
+func TestReadOnlyMapping(t *testing.T) {
+	for line, want := range map[string]bool{
+		"00400000-00fa8000 r-xp 00000000 fe:00 123 /usr/bin/minipod": true,
+		"00fa8000-01010000 rw-p 00ba7000 fe:00 123 /usr/bin/minipod": false,
+		"00400000-00fa8000 r--p 00000000 fe:00 123 /usr/bin/other":   false,
+		"7f00-7f10 rw-p 00000000 00:00 0":                            false,
+	} {
+		if _, _, ok := readOnlyMapping(line, "/usr/bin/minipod"); ok != want {
+			t.Errorf("%q: %v", line, ok)
+		}
+	}
+}
