@@ -4,15 +4,20 @@ GO ?= go
 BIN := bin/minipod
 export CGO_ENABLED := 0
 
-.PHONY: help build deps images demo test test-unit test-root test-e2e bench lint vagrant-validate clean
+.PHONY: help build install deps images demo test test-unit test-root test-e2e bench lint vagrant-validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 COMMIT := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 
-build: ## build the static minipod binary into bin/
-	$(GO) build -trimpath -ldflags='-s -w -X github.com/minipod/minipod/pkg/pod.buildCommit=$(COMMIT)' -o $(BIN) ./cmd/minipod
+build: ## build the static minipod and minipod-pause programs into bin/
+	$(GO) build -trimpath -ldflags='-s -w -X github.com/minipod/minipod/pkg/pod.buildCommit=$(COMMIT)' -o bin/ ./cmd/...
+
+PREFIX ?= /usr/local
+install: build ## install minipod and minipod-pause into $(PREFIX)/bin (as root: pods only use a minipod-pause that root alone can write)
+	install -d $(PREFIX)/bin
+	install -m 0755 -o root -g root bin/minipod bin/minipod-pause $(PREFIX)/bin/
 
 deps: ## install the Debian packages minipod and its tests need (as root)
 	scripts/install-deps.sh

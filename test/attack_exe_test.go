@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -76,6 +77,8 @@ func TestAttackProcExe(t *testing.T) {
 func exeAttack(t *testing.T, prepare, victim string, trigger func(name string)) string {
 	t.Helper()
 	before := fileID(t, exe)
+	pause := filepath.Join(filepath.Dir(exe), "minipod-pause")
+	pauseBefore := fileID(t, pause)
 	const secs = 6
 	name := podName("atk-exe")
 	tryUp(t, name, tmpl(exePod, name, "PREPARE", prepare, "VICTIM", victim,
@@ -95,6 +98,9 @@ func exeAttack(t *testing.T, prepare, victim string, trigger func(name string)) 
 	}
 	if after := fileID(t, exe); after != before {
 		t.Errorf("the host's minipod binary changed: before %+v, after %+v", before, after)
+	}
+	if after := fileID(t, pause); after != pauseBefore {
+		t.Errorf("the host's minipod-pause program changed: before %+v, after %+v", pauseBefore, after)
 	}
 	return name
 }

@@ -55,7 +55,8 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	exe = filepath.Join(dir, "minipod")
-	build := exec.Command("go", "build", "-o", exe, "./cmd/minipod")
+	// minipod-pause beside it, as installed: pods' pause runs from it.
+	build := exec.Command("go", "build", "-o", dir+"/", "./cmd/...")
 	build.Dir = ".."
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr

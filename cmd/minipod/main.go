@@ -13,7 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/minipod/minipod/pkg/container"
-	"github.com/minipod/minipod/pkg/infra"
+	"github.com/minipod/minipod/pkg/pause"
 	"golang.org/x/sys/unix"
 )
 
@@ -27,8 +27,8 @@ func main() {
 	if len(os.Args) > 1 {
 		nameRole(os.Args[1])
 		switch os.Args[1] {
-		case infra.Role:
-			infra.Main(os.Args[2:])
+		case pause.Role:
+			pause.Main(os.Args[2:])
 			return
 		case container.Role:
 			container.Init(os.Args[2:])
@@ -58,7 +58,7 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) 
 // in ps and in /proc/PID/comm.
 func nameRole(role string) {
 	switch role {
-	case infra.Role, container.Role, monitor.Role:
+	case pause.Role, container.Role, monitor.Role:
 		name, err := unix.BytePtrFromString("minipod-" + role)
 		if err == nil {
 			_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(name)), 0, 0, 0)

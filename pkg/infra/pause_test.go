@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/minipod/minipod/pkg/ns"
+	"github.com/minipod/minipod/pkg/pause"
 	"github.com/minipod/minipod/pkg/testutil"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -14,8 +15,8 @@ import (
 
 // TestMain lets the test binary act as the pause process when re-executed.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == Role {
-		Main(os.Args[2:])
+	if len(os.Args) > 1 && os.Args[1] == pause.Role {
+		pause.Main(os.Args[2:])
 		return
 	}
 	os.Exit(m.Run())

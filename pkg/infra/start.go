@@ -11,11 +11,9 @@ import (
 
 	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/ns"
+	"github.com/minipod/minipod/pkg/pause"
 	"golang.org/x/sys/unix"
 )
-
-// Role is the argv[1] that makes the minipod binary act as the pause process.
-const Role = "pause"
 
 // Options shape the pod's namespaces.
 type Options struct {
@@ -167,7 +165,7 @@ func fork(exe, hostname string, o Options, status, lifeline *os.File) (int, erro
 			}
 		}
 		var ferr error
-		pid, ferr = syscall.ForkExec(exe, append([]string{"minipod", Role, hostname}, sysctlArgs(o.Sysctls)...), attr)
+		pid, ferr = syscall.ForkExec(exe, append([]string{"minipod", pause.Role, hostname}, sysctlArgs(o.Sysctls)...), attr)
 		return errors.Join(ferr, leave())
 	})
 	if err != nil {

@@ -1,6 +1,12 @@
 package monitor
 
-import "github.com/minipod/minipod/pkg/state"
+import (
+	"strconv"
+	"sync"
+
+	"github.com/minipod/minipod/pkg/state"
+	"golang.org/x/sys/unix"
+)
 
 // Role is the argv[1] that makes the minipod binary a pod monitor.
 const Role = "monitor"
@@ -13,3 +19,18 @@ const selfExe = "/proc/self/exe"
 
 // roots is read once per process.
 var roots = state.DefaultRoots()
+
+// pauseExe is the program pause runs from: minipod-pause, sealed by `up`
+// and handed over as pauseFd (a tenth of minipod's size, and one runs per
+// pod for the pod's life), or the pause role of the monitor's own binary
+// where it is not installed.
+// Main calls it first, before the monitor opens anything that could take
+// the descriptor's number when `up` passed none.
+var pauseExe = sync.OnceValue(func() string {
+	var st unix.Stat_t
+	if unix.Fstat(pauseFd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Mode&0o111 == 0 {
+		return selfExe
+	}
+	unix.CloseOnExec(pauseFd) // into pause by path only, never into a container
+	return "/proc/self/fd/" + strconv.Itoa(pauseFd)
+})

@@ -25,10 +25,12 @@ import (
 
 // readyFd is where `up` hands the monitor the write end of its report
 // pipe, lockFd the pod's lock, which `up` took when it made the pod's
-// directory (see pod.spawnMonitor).
+// directory, pauseFd the sealed minipod-pause program, when it is
+// installed (see pod.spawnMonitor).
 const (
 	readyFd = 3
 	lockFd  = 4
+	pauseFd = 5
 )
 
 // monitor supervises one pod for its whole life.
@@ -117,6 +119,7 @@ type monitor struct {
 // Main is the monitor process: `minipod monitor POD`. `up` starts it
 // in a new mount namespace of its own, in a new session.
 func Main(args []string) {
+	pauseExe() // before anything is opened: see pauseFd
 	debug.SetGCPercent(50)
 	// A container fork shares the monitor's memory until it execs; with a
 	// shared PID namespace other containers could see that child.
@@ -307,7 +310,7 @@ func (mon *monitor) infraOptions() infra.Options {
 func (mon *monitor) forkPause(place *cgroups.Placement) (*infra.Process, error) {
 	opts := mon.infraOptions()
 	opts.Cgroup = place
-	p, err := infra.Fork(selfExe, nodename(mon.pod), opts)
+	p, err := infra.Fork(pauseExe(), nodename(mon.pod), opts)
 	place.Close()
 	if err != nil {
 		return nil, err

@@ -213,6 +213,11 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool, lock *o
 		return "", err
 	}
 	defer exe.Close()
+	extra := []*os.File{w, lock}
+	if p := selfexe.SealCompanion("minipod-pause"); p != nil {
+		defer p.Close()
+		extra = append(extra, p.File())
+	}
 	monitor.Trace("up: binary sealed")
 	args := []string{monitor.Role, p.Name}
 	if noWaitReady {
@@ -222,7 +227,7 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool, lock *o
 	// The monitor mostly sleeps in wait4 and read; one P keeps its thread
 	// count and memory down without slowing the pod.
 	cmd.Env = os.Environ()
-	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = logf, logf, []*os.File{w, lock}
+	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = logf, logf, extra
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Cloneflags: unix.CLONE_NEWNS}
 	err = cmd.Start()
 	w.Close()

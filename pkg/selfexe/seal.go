@@ -3,6 +3,7 @@ package selfexe
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -17,17 +18,30 @@ type Sealed struct {
 // that one file. The descriptor is close-on-exec: children reach it by
 // Path between fork and execve, and nothing inherits it afterwards.
 func Seal() (*Sealed, error) {
-	fd, err := unix.OpenTree(unix.AT_FDCWD, "/proc/self/exe", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
+	s, err := seal(unix.AT_FDCWD, "/proc/self/exe", 0, "minipod (sealed)")
 	if err != nil {
-		return nil, fmt.Errorf("seal own binary: clone mount: %w", err)
+		return nil, fmt.Errorf("seal own binary: %w", err)
+	}
+	return s, nil
+}
+
+// seal clones the mount of one file as a detached, read-only, nosuid,
+// nodev mount.
+func seal(dirfd int, path string, flags uint, name string) (*Sealed, error) {
+	fd, err := unix.OpenTree(dirfd, path, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|flags)
+	if err != nil {
+		return nil, fmt.Errorf("clone mount: %w", err)
 	}
 	attr := &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV}
 	if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH, attr); err != nil {
 		unix.Close(fd)
-		return nil, fmt.Errorf("seal own binary: make read-only: %w", err)
+		return nil, fmt.Errorf("make read-only: %w", err)
 	}
-	return &Sealed{f: os.NewFile(uintptr(fd), "minipod (sealed)")}, nil
+	return &Sealed{f: os.NewFile(uintptr(fd), name)}, nil
 }
+
+// File is the sealed file's handle, to pass to a child.
+func (s *Sealed) File() *os.File { return s.f }
 
 // Path is what to pass to execve, in this process or a child forked from
 // it: the kernel resolves it to the sealed file.
@@ -35,3 +49,39 @@ func (s *Sealed) Path() string { return "/proc/self/fd/" + strconv.Itoa(int(s.f.
 
 // Close releases the handle; the mount goes with its last user.
 func (s *Sealed) Close() error { return s.f.Close() }
+
+// SealCompanion seals the program name installed beside the running
+// binary (/usr/local/bin/minipod-pause beside /usr/local/bin/minipod) if
+// it is there and only root can have put it there: a regular file owned by
+// root that nobody else may write, in a directory nobody else may write.
+// Otherwise it returns nil and the caller uses a role of its own binary.
+// The seal is what runs from then on: replacing the file later changes
+// nothing for pods already started, as for the sealed binary itself.
+func SealCompanion(name string) *Sealed {
+	self, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	dir := filepath.Dir(self)
+	var dst unix.Stat_t
+	if unix.Stat(dir, &dst) != nil || !rootOnly(dst) {
+		return nil
+	}
+	fd, err := unix.Open(filepath.Join(dir, name), unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || !rootOnly(st) || st.Mode&0o111 == 0 {
+		return nil
+	}
+	s, err := seal(fd, "", unix.AT_EMPTY_PATH, name+" (sealed)")
+	if err != nil {
+		return nil
+	}
+	return s
+}
+
+// rootOnly: owned by root, writable by nobody else.
+func rootOnly(st unix.Stat_t) bool { return st.Uid == 0 && st.Mode&0o022 == 0 }

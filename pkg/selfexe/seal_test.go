@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -61,5 +62,49 @@ func TestSealedExeRefusesWrites(t *testing.T) {
 	after, err := os.Stat(self)
 	if err != nil || after.Mode() != before.Mode() || after.Size() != before.Size() {
 		t.Errorf("binary changed: %v -> %v (%v)", before.Mode(), after.Mode(), err)
+	}
+}
+
+// TestSealCompanion: a program beside the binary is sealed only when root
+// alone can have written it.
+func TestSealCompanion(t *testing.T) {
+	testutil.RequiresRoot(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(self)
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm()&0o022 != 0 {
+		t.Skipf("the test binary's directory %s is writable by others: nothing would be sealed", dir) // go test's own temp dir is 0700
+	}
+	p := filepath.Join(dir, "companion-test")
+	t.Cleanup(func() { os.Remove(p) })
+	for _, c := range []struct {
+		mode os.FileMode
+		want bool
+	}{{0o755, true}, {0o775, false}, {0o757, false}, {0o644, false}} {
+		if err := os.WriteFile(p, []byte("#!/bin/true\n"), c.mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, c.mode); err != nil {
+			t.Fatal(err)
+		}
+		s := SealCompanion("companion-test")
+		if (s != nil) != c.want {
+			t.Errorf("mode %v: sealed %v, want %v", c.mode, s != nil, c.want)
+		}
+		if s != nil {
+			if err := unix.Access(s.Path(), unix.W_OK); err == nil {
+				t.Error("the sealed companion is writable")
+			}
+			s.Close()
+		}
+		os.Remove(p)
+	}
+	if err := os.Symlink("/bin/true", p); err == nil && SealCompanion("companion-test") != nil {
+		t.Error("a link was sealed")
+	}
+	if SealCompanion("no-such-program") != nil {
+		t.Error("a missing program was sealed")
 	}
 }

@@ -78,10 +78,12 @@ func mounts(t testing.TB) []string {
 // compares files, not paths: minipod's pod processes run from a sealed
 // read-only mount of the binary, whose path names nothing.
 func processesOf(exe string) []string {
-	var want unix.Stat_t
+	var want, pause unix.Stat_t
 	if err := unix.Stat(exe, &want); err != nil {
 		return nil
 	}
+	// The pods' pause runs from minipod-pause beside it, when built.
+	_ = unix.Stat(filepath.Join(filepath.Dir(exe), "minipod-pause"), &pause)
 	ents, _ := os.ReadDir("/proc")
 	var out []string
 	for _, e := range ents {
@@ -89,7 +91,7 @@ func processesOf(exe string) []string {
 			continue
 		}
 		var got unix.Stat_t
-		if err := unix.Stat("/proc/"+e.Name()+"/exe", &got); err != nil || got.Dev != want.Dev || got.Ino != want.Ino {
+		if err := unix.Stat("/proc/"+e.Name()+"/exe", &got); err != nil || !sameFile(got, want) && !sameFile(got, pause) {
 			continue
 		}
 		cmd, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
@@ -113,6 +115,8 @@ func walk(dir string) []string {
 	})
 	return out
 }
+
+func sameFile(a, b unix.Stat_t) bool { return b.Ino != 0 && a.Dev == b.Dev && a.Ino == b.Ino }
 
 func list(dir string) []string {
 	ents, _ := os.ReadDir(dir)

@@ -1,22 +1,31 @@
-package infra
+package pause
 
 import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime"
 	"runtime/debug"
 	"syscall"
 	"unsafe"
 
 	"github.com/minipod/minipod/pkg/lean"
-	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
 
-// Main is the pause process. args are os.Args[2:]: the hostname.
+// Role is the argv[1] that makes the minipod binary act as the pause
+// process; the minipod-pause program takes the same arguments after it.
+const Role = "pause"
+
+// LifelineFd is the read end of the pipe whose write end the monitor
+// holds; StatusFd is where pause reports "ok" or why it failed.
+const (
+	StatusFd   = 3
+	LifelineFd = 4
+)
+
+// Main is the pause process. args are os.Args[2:]: the hostname, then the
+// sysctls as NAME=VALUE.
 func Main(args []string) {
-	runtime.GOMAXPROCS(1) // it waits for signals: one P, fewer threads
 	// With shareProcessNamespace pause is PID 1 of the containers' PID
 	// namespace: it must not be ptraceable or readable through /proc.
 	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
@@ -24,7 +33,7 @@ func Main(args []string) {
 	// "exit 0", never the default action.
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGCHLD)
-	status := os.NewFile(3, "status")
+	status := os.NewFile(StatusFd, "status")
 	text := lean.FindText() // while /proc is there: setup leaves it
 	lean.NoHugePages()
 	if err := setup(args); err != nil {
@@ -34,7 +43,7 @@ func Main(args []string) {
 	dropCaps() // waiting for signals and reaping need no privilege
 	fmt.Fprintln(status, "ok")
 	status.Close()
-	go watchLifeline(os.NewFile(lifelineFd, "lifeline"))
+	go watchLifeline(os.NewFile(LifelineFd, "lifeline"))
 	debug.FreeOSMemory() // start-up's garbage: pause allocates next to nothing from now on
 	text.Trim()          // and runs next to nothing of the binary
 	os.Exit(wait(sigs))
@@ -48,12 +57,8 @@ func setup(args []string) error {
 		if err := unix.Sethostname([]byte(args[0])); err != nil {
 			return fmt.Errorf("set hostname %q: %w", args[0], err)
 		}
-		lo, err := netlink.LinkByName("lo")
-		if err != nil {
-			return fmt.Errorf("find loopback: %w", err)
-		}
-		if err := netlink.LinkSetUp(lo); err != nil {
-			return fmt.Errorf("bring loopback up: %w", err)
+		if err := loopbackUp(); err != nil {
+			return err
 		}
 	}
 	if err := setSysctls(args[1:]); err != nil {
@@ -128,9 +133,6 @@ func dropCaps() {
 	var data [2]unix.CapUserData
 	_, _, _ = syscall.AllThreadsSyscall(unix.SYS_CAPSET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0)
 }
-
-// lifelineFd is the read end of the pipe whose write end the monitor holds.
-const lifelineFd = 4
 
 // watchLifeline ends pause when its monitor is gone (EOF on the pipe).
 func watchLifeline(f *os.File) {

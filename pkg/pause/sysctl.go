@@ -1,4 +1,4 @@
-package infra
+package pause
 
 import (
 	"fmt"

@@ -1,0 +1,25 @@
+// Command minipod-pause is a pod's infra process (package pause), as a
+// program of its own: one runs per pod for the pod's whole life, and the
+// minipod binary, which could play the part too, is ten times its size.
+// minipod's monitor starts it; it is not meant to be run by hand.
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+
+	"github.com/minipod/minipod/pkg/pause"
+)
+
+// Capabilities are dropped from every thread at once (AllThreadsSyscall);
+// the main thread stays the one that set up the namespaces.
+func init() { runtime.LockOSThread() }
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] != pause.Role {
+		fmt.Fprintln(os.Stderr, "minipod-pause is started by minipod's pod monitor, not by hand")
+		os.Exit(2)
+	}
+	pause.Main(os.Args[2:])
+}
