@@ -312,12 +312,7 @@ func waitFetchAny(t testing.TB, pod, url string) string {
 // of 2^-39).
 func TestServiceBalances(t *testing.T) {
 	root(t)
-	a, b, cli := podName("sbal-a"), podName("sbal-b"), podName("sbal-cli")
-	svc := a + "-svc"
-	upPod(t, a, webBackend(a, a))
-	upPod(t, b, webBackend(b, a))
-	upPod(t, cli, tmpl(idlePod, cli, "PORTS", ""))
-	applySvc(t, svc, tmpl(svcClusterIP, svc, "APP", a, "SPEC", ""))
+	a, b, cli, svc := twoBackends(t, "sbal", "")
 	waitEndpoints(t, svc, podIPOf(t, a)+":80", podIPOf(t, b)+":80")
 
 	url := "http://" + svc + "/"
@@ -642,12 +637,7 @@ spec:
 // one client all reach the same backend.
 func TestServiceSessionAffinity(t *testing.T) {
 	root(t)
-	a, b, cli := podName("saff-a"), podName("saff-b"), podName("saff-cli")
-	svc := a + "-svc"
-	upPod(t, a, webBackend(a, a))
-	upPod(t, b, webBackend(b, a))
-	upPod(t, cli, tmpl(idlePod, cli, "PORTS", ""))
-	applySvc(t, svc, tmpl(svcClusterIP, svc, "APP", a, "SPEC", "  sessionAffinity: ClientIP\n"))
+	a, b, cli, svc := twoBackends(t, "saff", "  sessionAffinity: ClientIP\n")
 	s := getSvc(t, svc)
 	if s.Spec.SessionAffinity != corev1.ServiceAffinityClientIP || s.Spec.SessionAffinityConfig == nil ||
 		s.Spec.SessionAffinityConfig.ClientIP == nil || s.Spec.SessionAffinityConfig.ClientIP.TimeoutSeconds == nil ||
@@ -674,12 +664,7 @@ func TestServiceSessionAffinity(t *testing.T) {
 // backend keeps serving.
 func TestServiceKilledMonitor(t *testing.T) {
 	root(t)
-	a, b, cli := podName("skill-a"), podName("skill-b"), podName("skill-cli")
-	svc := a + "-svc"
-	upPod(t, a, webBackend(a, a))
-	upPod(t, b, webBackend(b, a))
-	upPod(t, cli, tmpl(idlePod, cli, "PORTS", ""))
-	applySvc(t, svc, tmpl(svcClusterIP, svc, "APP", a, "SPEC", ""))
+	a, b, cli, svc := twoBackends(t, "skill", "")
 	aIP, bIP := podIPOf(t, a), podIPOf(t, b)
 	waitEndpoints(t, svc, aIP+":80", bIP+":80")
 	if ls := svcRuleLines(nftTable(t), svc, "", 0); !anyContains(ls, "dnat to "+aIP+":80") {
@@ -766,12 +751,7 @@ spec:
 // pod IP, and a request by name reaches one of them.
 func TestServiceHeadless(t *testing.T) {
 	root(t)
-	a, b, cli := podName("shead-a"), podName("shead-b"), podName("shead-cli")
-	svc := a + "-svc"
-	upPod(t, a, webBackend(a, a))
-	upPod(t, b, webBackend(b, a))
-	upPod(t, cli, tmpl(idlePod, cli, "PORTS", ""))
-	applySvc(t, svc, tmpl(svcClusterIP, svc, "APP", a, "SPEC", "  clusterIP: None\n"))
+	a, b, cli, svc := twoBackends(t, "shead", "  clusterIP: None\n")
 	s := getSvc(t, svc)
 	if s.Spec.ClusterIP != "None" {
 		t.Errorf("clusterIP %q, want None", s.Spec.ClusterIP)
@@ -811,4 +791,18 @@ func columnOfSvc(table, svc string, i int) string {
 		}
 	}
 	return ""
+}
+
+// twoBackends runs two web backends (a and b, both labelled app: a), an
+// idle client pod and a ClusterIP Service named a-svc selecting the
+// backends, with spec added to the Service's spec; names start with base.
+func twoBackends(t *testing.T, base, spec string) (a, b, cli, svc string) {
+	t.Helper()
+	a, b, cli = podName(base+"-a"), podName(base+"-b"), podName(base+"-cli")
+	svc = a + "-svc"
+	upPod(t, a, webBackend(a, a))
+	upPod(t, b, webBackend(b, a))
+	upPod(t, cli, tmpl(idlePod, cli, "PORTS", ""))
+	applySvc(t, svc, tmpl(svcClusterIP, svc, "APP", a, "SPEC", spec))
+	return a, b, cli, svc
 }

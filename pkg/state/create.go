@@ -38,6 +38,11 @@ func (r Roots) Create(pod string) (*os.File, error) {
 	}
 	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			// A `down` of this name took the lock between our creating the
+			// file and locking it: it deletes what we made.
+			return nil, fmt.Errorf("pod %s was deleted while it started", pod)
+		}
 		return nil, fmt.Errorf("lock %s: %w", pod, err)
 	}
 	return f, nil
