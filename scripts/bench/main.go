@@ -132,9 +132,10 @@ func (b *bench) memory(n int) {
 			_ = exec.Command(b.bin, "down", name).Run()
 		}
 	}()
+	var ups time.Duration
 	for i := 0; i < n; i++ {
 		name := fmt.Sprintf("bench-mem-%d-%d", os.Getpid(), i)
-		b.time("up", "-d", b.manifest(name))
+		ups += b.time("up", "-d", b.manifest(name))
 		names = append(names, name)
 		if i == 0 {
 			time.Sleep(200 * time.Millisecond)
@@ -149,6 +150,12 @@ func (b *bench) memory(n int) {
 		total += pss(mon) + pss(pause)
 	}
 	fmt.Printf("%-24s %.2f MB per pod (%d pods)\n", "PSS, many pods", total/float64(n)/1024, n)
+	var downs time.Duration
+	for _, name := range names {
+		downs += b.time("down", name)
+	}
+	names = nil
+	fmt.Printf("%-24s up %.0f ms, down %.0f ms (%d pods, one CLI call after another; target 500 ms each)\n", "many pods", ms(ups), ms(downs), n)
 }
 
 func pids(pod string) (int, int) {
