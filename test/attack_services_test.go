@@ -496,3 +496,32 @@ spec:
 		}
 	}
 }
+
+// TestAttackServicesHostsLease: a root container owns its /etc/hosts as
+// far as the kernel can tell, and can take a lease on it: whoever opens it
+// for writing then waits up to lease-break-time (45 s). The Services'
+// sync, which rewrites every pod's hosts file under the node lock, must
+// not wait: a Service made meanwhile is set up at once, and another pod
+// still gets its name.
+func TestAttackServicesHostsLease(t *testing.T) {
+	root(t)
+	needAttackImage(t)
+	atk, cli := podName("atks-lease"), podName("atks-lease-cli")
+	// A lease is refused while someone has the file open for writing (a
+	// sync, just then): the attacker tries until it has one.
+	upPod(t, atk, attackPodText(atk, `["sh", "-c", "(until /attack lease /etc/hosts 120; do sleep 0.2; done) & `+idle+`"]`, "", ""))
+	upPod(t, cli, tmpl(idlePod, cli, "PORTS", ""))
+	waitLog(t, atk, "main", "leased /etc/hosts", 20*time.Second)
+	svc := atk + "-svc"
+	start := time.Now()
+	applySvc(t, svc, tmpl(svcClusterIP, svc, "APP", atk, "SPEC", ""))
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("making a Service waited %v on a container's lease", took.Round(time.Second))
+	}
+	if hosts := execOut(t, cli, "", "cat", "/etc/hosts"); !strings.Contains(hosts, "\t"+svc+"\n") {
+		t.Errorf("the other pod's /etc/hosts lacks the Service:\n%s", hosts)
+	}
+	if logs := mp(t, "logs", atk).stdout; strings.Contains(logs, "OPENED") {
+		t.Logf("the sync opened the leased file (and did not wait): %s", logs)
+	}
+}

@@ -21,7 +21,7 @@ func newExpose() *cobra.Command {
 			if kind != nil || len(names) != 1 {
 				return fmt.Errorf("expose: name one pod: expose pod NAME")
 			}
-			o.Pod, o.Out = names[0], cmd.OutOrStdout()
+			o.Pod, o.Out, o.Err = names[0], cmd.OutOrStdout(), cmd.ErrOrStderr()
 			return pod.Expose(o)
 		},
 	}

@@ -92,7 +92,7 @@ func writeHosts(path string, st *state.Pod, p *podspec.Pod) error {
 		// changes them (pkg/services).
 		svcs, err := services.ForPod(roots, p.Namespace)
 		if err != nil {
-			return err
+			fmt.Fprintf(os.Stderr, "monitor: the Services' names: %v\n", err) // the next sync writes them
 		}
 		content += svcs
 	}

@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -65,6 +66,9 @@ func ownDir(fd, gid int, mask uint32) error {
 // directory is opened again, O_NOFOLLOW, to be walked.
 func ownEntry(dirfd int, name string, gid int, mask uint32) error {
 	fd, err := unix.Openat(dirfd, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ENOENT) {
+		return nil // removed since it was listed (a pod sharing the claim)
+	}
 	if err != nil {
 		return fmt.Errorf("open %s: %w", name, err)
 	}
@@ -78,6 +82,9 @@ func ownEntry(dirfd int, name string, gid int, mask uint32) error {
 		return unix.Fchownat(fd, "", -1, gid, unix.AT_EMPTY_PATH|unix.AT_SYMLINK_NOFOLLOW)
 	case unix.S_IFDIR:
 		dfd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if errors.Is(err, unix.ENOENT) {
+			return nil
+		}
 		if err != nil {
 			return fmt.Errorf("open %s: %w", name, err)
 		}

@@ -47,8 +47,9 @@ type monitor struct {
 	// warnedPullSecrets: a missing imagePullSecret was told once
 	warnedPullSecrets bool
 	// endpointKey is the readiness and address the node's Services last
-	// heard of (endpoints.go)
+	// heard of; syncWanted asks syncServices for a sync (endpoints.go)
 	endpointKey string
+	syncWanted  chan struct{}
 	st          *state.Pod
 	ctrs        []*ctr // init containers first, in order, then app containers
 	byPID       map[int]*ctr
@@ -150,7 +151,7 @@ func newMonitor(name string, waitReady bool) (*monitor, error) {
 		exits: make(chan exitEvent, 16), kick: make(chan struct{}, 1),
 		retry: make(chan *ctr, 16), pulled: make(chan pullResult, 16), backoffShown: make(chan *ctr, 16), term: make(chan os.Signal, 2),
 		execAsks: make(chan execAsk), execForks: make(chan execForked), execWaits: map[int]chan int{},
-		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string), logLost: make(chan logTrouble, 16), sandboxDue: make(chan struct{}, 1), volumesDue: make(chan struct{}, 1), mountMsgs: map[string]string{}, probed: make(chan probeResult), hooked: make(chan hookResult)}
+		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string), logLost: make(chan logTrouble, 16), sandboxDue: make(chan struct{}, 1), volumesDue: make(chan struct{}, 1), mountMsgs: map[string]string{}, syncWanted: make(chan struct{}, 1), probed: make(chan probeResult), hooked: make(chan hookResult)}
 	signal.Notify(mon.term, unix.SIGTERM, unix.SIGINT)
 	// Caught, not ignored: an ignored signal stays ignored across fork and
 	// exec, and containers must get SIGHUP and SIGPIPE with their default
@@ -195,6 +196,7 @@ func (mon *monitor) boot(name string) error {
 		return err
 	}
 	go mon.acceptExecs(mon.execSock)
+	go mon.syncServices()
 	trace("loaded")
 	if err := mon.schedule(); err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/minipod/minipod/pkg/podspec"
-	"github.com/minipod/minipod/pkg/services"
 	"github.com/minipod/minipod/pkg/store"
 )
 
@@ -20,7 +19,7 @@ type ExposeOptions struct {
 	TargetPort string // number or name; default the port
 	NodePort   int32  // 0: allocated
 	Protocol   string // default TCP
-	Out        io.Writer
+	Out, Err   io.Writer
 }
 
 // Expose makes a Service that selects the pod by its labels, as `kubectl
@@ -49,9 +48,7 @@ func Expose(o ExposeOptions) error {
 	if _, err := s.ApplyService(svc); err != nil {
 		return err
 	}
-	if err := services.Sync(roots); err != nil {
-		return err
-	}
+	syncWarn(o.Err)
 	fmt.Fprintf(o.Out, "service/%s exposed\n", svc.Name)
 	return nil
 }

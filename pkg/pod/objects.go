@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"slices"
 
 	"github.com/minipod/minipod/pkg/podspec"
-	"github.com/minipod/minipod/pkg/services"
 	"github.com/minipod/minipod/pkg/store"
 )
 
@@ -21,7 +21,7 @@ func DeleteObjects(k store.Kind, names []string, ignoreNotFound bool, out io.Wri
 		errs = append(errs, deleteObject(k, podspec.DefaultNamespace, n, ignoreNotFound, out))
 	}
 	if k == store.Services {
-		errs = append(errs, services.Sync(roots))
+		syncWarn(os.Stderr)
 	}
 	return errors.Join(errs...)
 }
@@ -76,11 +76,22 @@ func namespaceOf(m *podspec.Manifest, k store.Kind, name string) string {
 // manifests of the pods on the node (a pod being made has no manifest
 // yet: it binds the claim under the node lock, after this).
 func claimUser(ns, name string) (string, error) {
-	if _, err := roots.List(); err != nil {
+	pods, err := roots.List()
+	if err != nil {
 		return "", err
 	}
-	if users := claimUsers(ns, name); len(users) > 0 {
-		return users[0], nil
+	for _, pn := range pods {
+		p, err := roots.LoadManifest(pn)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // gone meanwhile, or being made: it binds under the node lock, after this
+		}
+		if err != nil {
+			// Unreadable: it may mount the claim, whose data must stay.
+			return pn, nil
+		}
+		if p.Namespace == ns && usesClaim(p, name) {
+			return pn, nil
+		}
 	}
 	return "", nil
 }

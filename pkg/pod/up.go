@@ -41,7 +41,7 @@ func Up(o UpOptions) error {
 		return err
 	}
 	if len(m.Pods) == 0 {
-		return applyObjects(m, o.Out)
+		return applyObjects(m, o.Out, o.Err)
 	}
 	monitor.Trace("up: manifest read")
 	uidWarnings, err := m.AssignUIDs()
@@ -63,7 +63,7 @@ func Up(o UpOptions) error {
 		return err
 	}
 	monitor.Trace("up: node settings read")
-	if err := applyObjects(m, o.Out); err != nil {
+	if err := applyObjects(m, o.Out, o.Err); err != nil {
 		return err
 	}
 	var names []string

@@ -86,9 +86,12 @@ func updateHosts(r state.Roots, svcs []*podspec.Service, pods []Pod) {
 
 // rewriteSection replaces what follows the marker (or appends section)
 // when it differs; the path is minipod's own, opened without following a
-// link.
+// link, and without waiting: a root container owns the file as far as
+// the kernel can tell and may hold a lease on it, which would make an
+// open for writing wait up to lease-break-time (45 s) under the node
+// lock. Such a file is left for the next sync.
 func rewriteSection(path, section string) error {
-	fd, err := unix.Open(path, unix.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	fd, err := unix.Open(path, unix.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return err
 	}

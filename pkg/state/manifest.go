@@ -62,7 +62,9 @@ func parsePod(data []byte) (*podspec.Pod, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(m.Pods) != 1 || len(m.ConfigMaps)+len(m.Secrets)+len(m.Claims)+len(m.Services) > 0 {
+	// An older minipod stored the pod's ConfigMaps beside it: ignored,
+	// the node's store has them now.
+	if len(m.Pods) != 1 {
 		return nil, fmt.Errorf("not exactly one pod")
 	}
 	return m.Pods[0], nil

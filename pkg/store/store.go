@@ -157,7 +157,10 @@ func (s Store) List(k Kind, ns string) ([]Entry, error) {
 				continue // deleted meanwhile
 			}
 			if err != nil {
-				return nil, err
+				// One damaged file (a crash mid-write) must not stop every
+				// listing, every sync and every pod's start.
+				fmt.Fprintf(os.Stderr, "Warning: skipping %s %s/%s: %v\n", k.Name, n, name, err)
+				continue
 			}
 			out = append(out, en)
 		}
