@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -182,7 +183,35 @@ func (b *bench) servicePaths(c *cleanups, requests, runs int) {
 		{"NodePort node", fmt.Sprintf("%s:%d", hostIP, nodePort)},
 	}
 	fmt.Printf("%-24s pod %s:8080, ClusterIP %s:80, NodePort %d at lo 127.0.0.1 and node %s\n", "svc backend", podIP, clusterIP, nodePort, hostIP)
-	client := newClient()
+	measurePaths("", newClient(), paths, requests, runs)
+	// From a pod, as Services are mostly used: its traffic to a ClusterIP
+	// is DNATed before routing (the node's own, after it: rerouted).
+	cli := name + "-client"
+	cp := filepath.Join(b.dir, cli+".yaml")
+	check(os.WriteFile(cp, []byte(fmt.Sprintf(svcClientYAML, cli)), 0o644))
+	c.add(cli)
+	b.try("up", "-d", cp)
+	measurePaths(" from pod", podClient(b.pausePID(cli)), paths[:2], requests, runs)
+}
+
+// svcClientYAML is an idle pod whose network namespace the bench dials
+// from.
+const svcClientYAML = `apiVersion: v1
+kind: Pod
+metadata:
+  name: %s
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: idle
+    image: busybox
+    command: ["sleep", "3600"]
+`
+
+// measurePaths times, with client, one small request per connection over
+// each path and the streaming of the big file, paths taking turns, and
+// prints the medians with each path's ratio to the first (the pod IP).
+func measurePaths(from string, client *http.Client, paths []struct{ what, addr string }, requests, runs int) {
 	for _, pa := range paths { // warm up: ARP, the page in the server's cache
 		check(get(client, "http://"+pa.addr+"/index.html"))
 	}
@@ -208,7 +237,7 @@ func (b *bench) servicePaths(c *cleanups, requests, runs int) {
 		if j > 0 {
 			ratio = fmt.Sprintf(", %.2fx pod IP", float64(median(lat[j]))/float64(median(lat[0])))
 		}
-		fmt.Printf("%-24s median %.3f ms, p90 %.3f ms (n=%d)%s\n", "svc lat, "+pa.what, ms(median(lat[j])), ms(quantile(lat[j], 0.9)), len(lat[j]), ratio)
+		fmt.Printf("%-24s median %.3f ms, p90 %.3f ms (n=%d)%s\n", "svc lat"+from+", "+pa.what, ms(median(lat[j])), ms(quantile(lat[j], 0.9)), len(lat[j]), ratio)
 	}
 	for j, pa := range paths {
 		ratio := ""
@@ -217,8 +246,57 @@ func (b *bench) servicePaths(c *cleanups, requests, runs int) {
 		}
 		s := append([]float64(nil), tput[j]...)
 		sort.Float64s(s)
-		fmt.Printf("%-24s median %.0f MB/s, min %.0f, max %.0f (%d MiB, n=%d)%s\n", "svc MB/s, "+pa.what, medianF(s), s[0], s[len(s)-1], bigMiB, len(s), ratio)
+		fmt.Printf("%-24s median %.0f MB/s, min %.0f, max %.0f (%d MiB, n=%d)%s\n", "svc MB/s"+from+", "+pa.what, medianF(s), s[0], s[len(s)-1], bigMiB, len(s), ratio)
 	}
+}
+
+// pausePID is the pod's pause process, from its state record.
+func (b *bench) pausePID(pod string) int {
+	var st struct{ Pause struct{ PID int } }
+	data, err := os.ReadFile(filepath.Join("/run/minipod", pod, "state.json"))
+	check(err)
+	check(json.Unmarshal(data, &st))
+	if st.Pause.PID == 0 {
+		panic(fmt.Sprintf("pod %s: no pause PID in its state", pod))
+	}
+	return st.Pause.PID
+}
+
+// podClient is an HTTP client whose connections are made in the network
+// namespace of process pid: one locked OS thread joins it and creates
+// every socket (a socket belongs to the namespace it was made in; the
+// transfer then runs on any thread).
+func podClient(pid int) *http.Client {
+	type dialed struct {
+		c   net.Conn
+		err error
+	}
+	reqs := make(chan string)
+	res := make(chan dialed)
+	ready := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread goes with the goroutine
+		fd, err := unix.Open(fmt.Sprintf("/proc/%d/ns/net", pid), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err == nil {
+			err = unix.Setns(fd, unix.CLONE_NEWNET)
+			unix.Close(fd)
+		}
+		ready <- err
+		for addr := range reqs {
+			c, err := net.Dial("tcp", addr)
+			res <- dialed{c, err}
+		}
+	}()
+	check(<-ready)
+	var mu sync.Mutex
+	dial := func(_ context.Context, _, addr string) (net.Conn, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		reqs <- addr
+		d := <-res
+		return d.c, d.err
+	}
+	return &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true, DialContext: dial}}
 }
 
 // stream GETs url on a new connection and reads the body through buf,
