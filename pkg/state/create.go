@@ -20,10 +20,7 @@ func (r Roots) Create(pod string) (*os.File, error) {
 	}
 	// Root only: pod directories hold manifests, bundles (with every
 	// container's environment) and state.
-	if err := r.SecureRun(); err != nil {
-		return nil, err
-	}
-	err := os.Mkdir(r.PodRun(pod), 0o700)
+	err := r.mkdirInMemory(pod)
 	if errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("pod %q: %w (remove it with: minipod down %s)", pod, ErrExist, pod)
 	}
@@ -46,6 +43,23 @@ func (r Roots) Create(pod string) (*os.File, error) {
 		return nil, fmt.Errorf("lock %s: %w", pod, err)
 	}
 	return f, nil
+}
+
+// mkdirInMemory makes the pod's run directory in memory: `network reset`
+// may unmount the run root's tmpfs between SecureRun and the mkdir (no
+// lock orders them), and a directory made then, on the disk beneath,
+// would hold the pod's environments. It is removed and made again.
+func (r Roots) mkdirInMemory(pod string) error {
+	for tries := 0; ; tries++ {
+		if err := r.SecureRun(); err != nil {
+			return err
+		}
+		err := os.Mkdir(r.PodRun(pod), 0o700)
+		if err != nil || tries == 3 || os.Geteuid() != 0 || inMemory(r.PodRun(pod)) {
+			return err
+		}
+		_ = os.Remove(r.PodRun(pod))
+	}
 }
 
 // abandonAfter is how old a pod directory without a monitor and without

@@ -32,8 +32,20 @@ const nodeLockName = ".node.lock"
 
 // LockNode takes the node-wide flock that serialises decisions over every
 // pod at once (whether one more pod fits), blocking until it is free.
-// Closing the file releases it.
+// Closing the file releases it. The lock taken is checked to be the file
+// at the path once held: `network reset` may have unmounted the run
+// root's tmpfs (and its lock file) meanwhile.
 func (r Roots) LockNode() (*os.File, error) {
+	for tries := 0; ; tries++ {
+		f, err := r.lockNodeOnce()
+		if err != nil || tries == 3 || sameFile(f, filepath.Join(r.Run, nodeLockName)) {
+			return f, err
+		}
+		f.Close()
+	}
+}
+
+func (r Roots) lockNodeOnce() (*os.File, error) {
 	if err := r.SecureRun(); err != nil {
 		return nil, err
 	}
@@ -46,4 +58,10 @@ func (r Roots) LockNode() (*os.File, error) {
 		return nil, fmt.Errorf("lock node: %w", err)
 	}
 	return f, nil
+}
+
+// sameFile reports whether f is the file at path.
+func sameFile(f *os.File, path string) bool {
+	var held, now unix.Stat_t
+	return unix.Fstat(int(f.Fd()), &held) == nil && unix.Stat(path, &now) == nil && held.Dev == now.Dev && held.Ino == now.Ino
 }

@@ -3,7 +3,10 @@ package state
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -60,8 +63,71 @@ func (r Roots) mountRun() error {
 		}
 	}
 	// 10% of memory, as Debian sizes /run; nothing a container writes goes here.
-	if err := unix.Mount("minipod-run", r.Run, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "mode=0700,size=10%"); err != nil {
+	if err := unix.Mount(runSource, r.Run, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "mode=0700,size=10%"); err != nil {
 		return fmt.Errorf("mount a tmpfs on %s: %w", r.Run, err)
 	}
 	return nil
+}
+
+// runSource names the tmpfs minipod mounts on the run root.
+const runSource = "minipod-run"
+
+// ReleaseRun unmounts the tmpfs minipod mounted on the run root, when
+// nothing is in it but the node lock and empty object directories: no
+// pod and no Secret (which would be lost). It is `network reset`'s, which
+// removes what minipod leaves on the node between pods. It holds the node
+// lock, which every writer of a Secret holds too; a pod being created
+// without it checks where its directory landed (Create).
+func (r Roots) ReleaseRun() error {
+	if !r.ownRunMount() {
+		return nil
+	}
+	lock, err := r.LockNode()
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if held, err := r.holdsAnything(); err != nil || held {
+		return err
+	}
+	if err := unix.Unmount(r.Run, unix.MNT_DETACH); err != nil {
+		return fmt.Errorf("unmount %s: %w", r.Run, err)
+	}
+	return nil
+}
+
+// ownRunMount tells whether the run root is minipod's own tmpfs.
+func (r Roots) ownRunMount() bool {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return false
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		pre, post, ok := strings.Cut(l, " - ")
+		f, g := strings.Fields(pre), strings.Fields(post)
+		if ok && len(f) > 4 && len(g) > 1 && f[4] == r.Run && g[0] == "tmpfs" && g[1] == runSource {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsAnything reports a file in the run root other than the node lock,
+// directories aside.
+func (r Roots) holdsAnything() (bool, error) {
+	found := false
+	err := filepath.WalkDir(r.Run, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && p != filepath.Join(r.Run, nodeLockName) {
+			found = true
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("look into %s: %w", r.Run, err)
+	}
+	return found, nil
 }

@@ -40,6 +40,31 @@ func TestSecureRunMountsTmpfs(t *testing.T) {
 		t.Errorf("%d mounts on %s, want 1", n, r.Run)
 	}
 
+	// network reset's release: not while a Secret is kept, then it goes.
+	secret := filepath.Join(r.Run, ".objects", "secrets", "default", "s.json")
+	if err := os.MkdirAll(filepath.Dir(secret), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(secret, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.ReleaseRun(); err != nil || !inMemory(r.Run) {
+		t.Fatalf("released a run root holding a Secret (%v)", err)
+	}
+	if err := os.Remove(secret); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.ReleaseRun(); err != nil || inMemory(r.Run) || r.ownRunMount() {
+		t.Errorf("the run root's tmpfs is still mounted (%v)", err)
+	}
+	lock, err := r.Create("again")
+	if err != nil || !inMemory(r.PodRun("again")) {
+		t.Errorf("a pod made after the release is not in memory (%v)", err)
+	}
+	if lock != nil {
+		lock.Close()
+	}
+
 	held := Roots{Run: filepath.Join(disk, "held")}
 	if err := os.MkdirAll(filepath.Join(held.Run, "old-pod"), 0o700); err != nil {
 		t.Fatal(err)
