@@ -160,21 +160,32 @@ spec:
   - name: side1
     image: busybox
     restartPolicy: Always
-    command: ["sh", "-c", "trap 'sleep 0.5; exit 0' TERM; while true; do sleep 0.1; done"]
+    volumeMounts: [{name: shared, mountPath: /shared}]
+    command: ["sh", "-c", "trap 'sleep 0.5; exit 0' TERM; touch /shared/side1; while true; do sleep 0.1; done"]
   - name: side2
     image: busybox
     restartPolicy: Always
-    command: ["sh", "-c", "trap 'sleep 1; exit 0' TERM; while true; do sleep 0.1; done"]
+    volumeMounts: [{name: shared, mountPath: /shared}]
+    command: ["sh", "-c", "trap 'sleep 1; exit 0' TERM; touch /shared/side2; while true; do sleep 0.1; done"]
   containers:
   - name: main
     image: busybox
-    command: ["sh", "-c", "trap 'sleep 1; exit 0' TERM; while true; do sleep 0.1; done"]
+    volumeMounts: [{name: shared, mountPath: /shared}]
+    command: ["sh", "-c", "trap 'sleep 1; exit 0' TERM; touch /shared/main; while true; do sleep 0.1; done"]
+  volumes:
+  - name: shared
+    emptyDir: {}
 `, name))
 	suitePods.Store(name, true)
 	procs := func() []procID { return podProcs(name) }
 	if r := mp(t, "up", "-d", path); r.code != 0 {
 		t.Fatalf("up: %s", r)
 	}
+	// up -d returns once the containers run, which can be before their
+	// shells have set their TERM traps: wait for each to say it has.
+	waitFor(t, 20*time.Second, "every TERM trap set", func() bool {
+		return execOut(t, name, "main", "ls", "/shared") == "main\nside1\nside2\n"
+	})
 	running := procs()
 	done := make(chan result, 1)
 	go func() { done <- mp(t, "down", name) }()

@@ -151,6 +151,9 @@ func (mon *monitor) onSpawned(r spawnResult) {
 	switch {
 	case r.err == nil && mon.killed:
 		_ = r.c.st.Proc.Signal(unix.SIGKILL)
+	case r.err == nil && r.c.sidecar && (mon.st.Terminating || mon.completing || mon.resandbox):
+		// A sidecar that started during the stop still stops last.
+		mon.stopNextSidecar()
 	case r.err == nil && (mon.st.Terminating || mon.completing || mon.resandbox):
 		// The stop came while it started: it gets what is left of the
 		// grace period, then SIGKILL, as the others.
