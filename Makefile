@@ -34,7 +34,7 @@ test: images build ## every test: unit, root (real namespaces) and end-to-end
 test-unit: ## unit tests only (no root needed)
 	$(GO) test -count=1 ./pkg/podspec/... ./pkg/logs/... ./pkg/state/... ./pkg/specconv/... ./pkg/image/...
 
-bench: images build ## benchmarks (medians): up/exec/down, isolation and limits cost, top, network, images, memory; BENCH_ONLY=limits,top runs some
+bench: images build ## benchmarks (medians): up/exec/down and where up's time goes, isolation and limits cost, top, network, images, memory, a table beside podman and crun; BENCH_ONLY=limits,top runs some
 	scripts/bench.sh $(if $(BENCH_ONLY),-only $(BENCH_ONLY))
 
 lint: ## gofmt, go vet, shellcheck

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Benchmarks minipod's hot paths; numbers are medians over repeated runs.
-# podman is installed here (and only here) to compare image pulls.
+# podman (with catatonit, its pods' pause, and runc and crun, its OCI
+# runtimes) is installed here, and only here, for the comparisons: image
+# pulls, and the table of up/exec/down/memory beside podman and crun.
 # BENCH_BASELINE names a git commit to build as the baseline of the
 # isolation cost (what cgroups and seccomp add); the default is the last
 # commit before them. Set it empty to skip that comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v podman >/dev/null && [ "${BENCH_PODMAN:-1}" = 1 ]; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends podman >/dev/null ||
+if ! { command -v podman && command -v catatonit && command -v runc && command -v crun; } >/dev/null && [ "${BENCH_PODMAN:-1}" = 1 ]; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends podman catatonit runc crun >/dev/null ||
 		echo "bench: podman could not be installed; its comparison is skipped" >&2
 fi
 BASELINE_REF=${BENCH_BASELINE-96bb614}

@@ -224,8 +224,6 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool, lock *o
 		args = append(args, monitor.NoWaitReady)
 	}
 	cmd := exec.Command(exe.Path(), args...)
-	// The monitor mostly sleeps in wait4 and read; one P keeps its thread
-	// count and memory down without slowing the pod.
 	cmd.Env = os.Environ()
 	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = logf, logf, extra
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Cloneflags: unix.CLONE_NEWNS}
@@ -237,6 +235,7 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool, lock *o
 	_ = cmd.Process.Release()
 	monitor.Trace("up: monitor started")
 	line, err := bufio.NewReader(r).ReadString('\n')
+	monitor.Trace("up: monitor reported")
 	if line == "" && err != nil {
 		return "", fmt.Errorf("monitor of %s exited before reporting; see %s", p.Name, logf.Name())
 	}

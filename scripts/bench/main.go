@@ -44,9 +44,21 @@ func main() {
 	requests := flag.Int("requests", 400, "HTTP requests per hostPort/pod-IP measurement")
 	imageRuns := flag.Int("image-runs", 5, "repetitions of the image pull and start measurements")
 	baseline := flag.String("baseline", "", "a minipod binary from before cgroups and seccomp, to measure what they cost")
-	only := flag.String("only", "", "comma-separated parts to run (core, isolation, limits, top, probes, net, services, images, objects, memory); empty runs all")
+	only := flag.String("only", "", "comma-separated parts to run (core, isolation, limits, top, probes, net, services, images, objects, memory, versus); empty runs all")
+	otherRuns := flag.Int("versus-runs", 5, "repetitions of podman's up/exec/down (its down takes seconds)")
+	crunExec := flag.Int("crun-exec", 0, "internal: time this many `crun exec` calls in this process's own mount namespace")
+	crunDir := flag.String("crun-dir", "", "internal: the directory for -crun-exec")
 	flag.Parse()
-	run := func(part string) bool { return *only == "" || slices.Contains(strings.Split(*only, ","), part) }
+	if *crunExec > 0 {
+		crunExecChild(*crunExec, *crunDir)
+		return
+	}
+	parts := strings.Split(*only, ",")
+	if slices.Contains(parts, "versus") {
+		// The table sets minipod's figures of the same run beside theirs.
+		parts = append(parts, "core", "memory")
+	}
+	run := func(part string) bool { return *only == "" || slices.Contains(parts, part) }
 	// Piped into head, the bench must still reach its deferred `down`s.
 	signal.Ignore(syscall.SIGPIPE)
 	dir, err := os.MkdirTemp("", "minipod-bench")
@@ -54,16 +66,20 @@ func main() {
 	defer os.RemoveAll(dir)
 	b := &bench{bin: *bin, dir: dir}
 	var up, ex, down []time.Duration
+	var mine figures
 	if run("core") || run("net") {
+		traced := steps{}
 		for i := 0; i < *runs; i++ {
 			name := fmt.Sprintf("bench-%d-%d", os.Getpid(), i)
-			up = append(up, b.time("up", "-d", b.manifest(name)))
+			up = append(up, b.tracedUp(name, traced))
 			ex = append(ex, b.time("exec", name, "--", "true"))
 			down = append(down, b.time("down", name))
 		}
 		report("up -d (2 containers)", up)
 		report("exec -- true", ex)
 		report("down", down)
+		traced.report()
+		mine.up, mine.exec, mine.down = median(up), median(ex), median(down)
 	}
 	if run("isolation") {
 		b.isolationCost(*baseline, *runs)
@@ -91,7 +107,10 @@ func main() {
 		b.objectsCost(*runs)
 	}
 	if run("memory") {
-		b.memory(*pods)
+		b.memory(*pods, &mine)
+	}
+	if run("versus") {
+		compare(mine, b.podmanFigures(*otherRuns, *pods), b.crunExec(*runs))
 	}
 }
 
@@ -125,7 +144,7 @@ func report(what string, ds []time.Duration) {
 
 // memory reports RSS of the monitor and pause of one pod, then PSS per pod
 // with n pods running (shared pages of the one binary are split among them).
-func (b *bench) memory(n int) {
+func (b *bench) memory(n int, f *figures) {
 	var names []string
 	defer func() {
 		for _, name := range names {
@@ -140,7 +159,8 @@ func (b *bench) memory(n int) {
 		if i == 0 {
 			time.Sleep(200 * time.Millisecond)
 			mon, pause := pids(name)
-			fmt.Printf("%-24s monitor %.1f MB + pause %.1f MB = %.1f MB\n", "RSS, one pod", kb(mon, "VmRSS")/1024, kb(pause, "VmRSS")/1024, (kb(mon, "VmRSS")+kb(pause, "VmRSS"))/1024)
+			f.rss = (kb(mon, "VmRSS") + kb(pause, "VmRSS")) / 1024
+			fmt.Printf("%-24s monitor %.1f MB + pause %.1f MB = %.1f MB\n", "RSS, one pod", kb(mon, "VmRSS")/1024, kb(pause, "VmRSS")/1024, f.rss)
 		}
 	}
 	time.Sleep(200 * time.Millisecond)
@@ -149,12 +169,14 @@ func (b *bench) memory(n int) {
 		mon, pause := pids(name)
 		total += pss(mon) + pss(pause)
 	}
-	fmt.Printf("%-24s %.2f MB per pod (%d pods)\n", "PSS, many pods", total/float64(n)/1024, n)
+	f.pss, f.pods = total/float64(n)/1024, n
+	fmt.Printf("%-24s %.2f MB per pod (%d pods)\n", "PSS, many pods", f.pss, n)
 	var downs time.Duration
 	for _, name := range names {
 		downs += b.time("down", name)
 	}
 	names = nil
+	f.manyUp, f.manyDown = ups, downs
 	fmt.Printf("%-24s up %.0f ms, down %.0f ms (%d pods, one CLI call after another; target 500 ms each)\n", "many pods", ms(ups), ms(downs), n)
 }
 
