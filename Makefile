@@ -11,13 +11,13 @@ help: ## list the targets
 
 COMMIT := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 
-build: ## build the static minipod and minipod-pause programs into bin/
+build: ## build the static minipod, minipod-pause and minipod-init programs into bin/
 	$(GO) build -trimpath -ldflags='-s -w -X github.com/minipod/minipod/pkg/pod.buildCommit=$(COMMIT)' -o bin/ ./cmd/...
 
 PREFIX ?= /usr/local
-install: build ## install minipod and minipod-pause into $(PREFIX)/bin (as root: pods only use a minipod-pause that root alone can write)
+install: build ## install minipod, minipod-pause and minipod-init into $(PREFIX)/bin (as root: pods only use companions that root alone can write)
 	install -d $(PREFIX)/bin
-	install -m 0755 -o root -g root bin/minipod bin/minipod-pause $(PREFIX)/bin/
+	install -m 0755 -o root -g root bin/minipod bin/minipod-pause bin/minipod-init $(PREFIX)/bin/
 
 deps: ## install the Debian packages minipod and its tests need (as root)
 	scripts/install-deps.sh

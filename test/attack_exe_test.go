@@ -13,8 +13,8 @@ import (
 )
 
 // exePod shares one PID namespace between an attacker, which watches /proc
-// for any process whose executable is the host's minipod binary (TARGET),
-// and {{VICTIM}}.
+// for any process whose executable is one of the host's minipod programs
+// (TARGET), and {{VICTIM}}.
 const exePod = `apiVersion: v1
 kind: Pod
 metadata:
@@ -29,9 +29,10 @@ spec:
     command: ["sh", "-c", "{{PREPARE}}/attack exe-attack {{TARGET}} {{SECONDS}}; ` + idle + `"]
 {{VICTIM}}`
 
-// selfExeVictim is a container whose command is /proc/self/exe: `minipod
-// init` execs it, and /proc/self/exe of init is the minipod binary, which
-// then runs as the container's process (here `get -w`, which stays).
+// selfExeVictim is a container whose command is /proc/self/exe: init
+// execs it, and /proc/self/exe of init is the program init runs from
+// (minipod-init, beside the minipod binary, which would then run `get -w`
+// and stay), which then runs as the container's process.
 const selfExeVictim = `  - name: victim
     image: ` + attackImage + `
     command: ["/proc/self/exe", "get", "-w"]
@@ -76,13 +77,18 @@ func TestAttackProcExe(t *testing.T) {
 // host binary. It returns the pod's name.
 func exeAttack(t *testing.T, prepare, victim string, trigger func(name string)) string {
 	t.Helper()
-	before := fileID(t, exe)
-	pause := filepath.Join(filepath.Dir(exe), "minipod-pause")
-	pauseBefore := fileID(t, pause)
+	progs := []string{exe, filepath.Join(filepath.Dir(exe), "minipod-pause"), filepath.Join(filepath.Dir(exe), "minipod-init")}
+	var before []hostFile
+	var targets []string
+	for _, p := range progs {
+		id := fileID(t, p)
+		before = append(before, id)
+		targets = append(targets, fmt.Sprintf("%d:%d", id.dev, id.ino))
+	}
 	const secs = 6
 	name := podName("atk-exe")
 	tryUp(t, name, tmpl(exePod, name, "PREPARE", prepare, "VICTIM", victim,
-		"TARGET", fmt.Sprintf("%d:%d", before.dev, before.ino), "SECONDS", fmt.Sprint(secs)))
+		"TARGET", strings.Join(targets, ","), "SECONDS", fmt.Sprint(secs)))
 	waitLog(t, name, "attack", "watching /proc", 20*time.Second)
 	if trigger != nil {
 		trigger(name)
@@ -90,17 +96,16 @@ func exeAttack(t *testing.T, prepare, victim string, trigger func(name string)) 
 	logs := waitLog(t, name, "attack", "\ndone\n", (secs+15)*time.Second)
 	for _, l := range lines(logs) {
 		if strings.HasSuffix(l, ": OK") {
-			t.Errorf("the container got at the host's minipod binary: %s", l)
+			t.Errorf("the container got at a host minipod program: %s", l)
 		}
 	}
 	if t.Failed() {
 		t.Logf("attacker's log:\n%s", logs)
 	}
-	if after := fileID(t, exe); after != before {
-		t.Errorf("the host's minipod binary changed: before %+v, after %+v", before, after)
-	}
-	if after := fileID(t, pause); after != pauseBefore {
-		t.Errorf("the host's minipod-pause program changed: before %+v, after %+v", pauseBefore, after)
+	for i, p := range progs {
+		if after := fileID(t, p); after != before[i] {
+			t.Errorf("the host's %s changed: before %+v, after %+v", filepath.Base(p), before[i], after)
+		}
 	}
 	return name
 }

@@ -10,6 +10,7 @@ import (
 	"runtime"
 
 	"github.com/minipod/minipod/pkg/pause"
+	"github.com/minipod/minipod/pkg/selfexe"
 )
 
 // Capabilities are dropped from every thread at once (AllThreadsSyscall);
@@ -21,5 +22,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "minipod-pause is started by minipod's pod monitor, not by hand")
 		os.Exit(2)
 	}
+	selfexe.SetName("minipod-pause")
 	pause.Main(os.Args[2:])
 }

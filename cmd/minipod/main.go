@@ -10,11 +10,10 @@ import (
 	"github.com/minipod/minipod/pkg/monitor"
 	"os"
 	"runtime"
-	"unsafe"
 
-	"github.com/minipod/minipod/pkg/container"
+	"github.com/minipod/minipod/pkg/ctrinit"
 	"github.com/minipod/minipod/pkg/pause"
-	"golang.org/x/sys/unix"
+	"github.com/minipod/minipod/pkg/selfexe"
 )
 
 // The main goroutine keeps the main thread for the process's whole life:
@@ -30,8 +29,8 @@ func main() {
 		case pause.Role:
 			pause.Main(os.Args[2:])
 			return
-		case container.Role:
-			container.Init(os.Args[2:])
+		case ctrinit.Role:
+			ctrinit.Init(os.Args[2:])
 			return
 		case monitor.Role:
 			monitor.Main(os.Args[2:])
@@ -53,15 +52,11 @@ type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
-// nameRole gives the hidden roles a readable process name: they run from
-// the sealed binary, /proc/self/fd/N, and would otherwise be called "N"
-// in ps and in /proc/PID/comm.
+// nameRole gives the hidden roles a readable process name (they run from
+// the sealed binary).
 func nameRole(role string) {
 	switch role {
-	case pause.Role, container.Role, monitor.Role:
-		name, err := unix.BytePtrFromString("minipod-" + role)
-		if err == nil {
-			_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(name)), 0, 0, 0)
-		}
+	case pause.Role, ctrinit.Role, monitor.Role:
+		selfexe.SetName("minipod-" + role)
 	}
 }

@@ -5,16 +5,18 @@
 // namespaces are joined and which created, the cgroup, the user and
 // groups, capabilities, no_new_privs, the seccomp profile, the working
 // directory and environment. Start and Exec both read it, and both apply
-// the process part through confine, so every protection holds for exec'd
+// the process part through ctrinit.Confine, so every protection holds for exec'd
 // processes by construction.
 //
 // Host side (Start): on a disposable thread that joined the pod's
 // namespaces and the container's v1 cgroups (package ns, package cgroups),
-// fork `minipod init BUNDLE` from the monitor's sealed copy of the binary
+// fork `minipod init BUNDLE` (package ctrinit, from the sealed
+// minipod-init program or the monitor's sealed copy of its own binary)
 // into the namespaces the spec creates (mount, PID) and the container's v2
-// cgroup. Child side (Init): non-dumpable first; read config.json; compile
-// the seccomp filter; build the filesystem (package mounts); confine;
-// switch user; look the command up as the container would; execve.
+// cgroup. Child side (package ctrinit): non-dumpable first; read
+// config.json; compile the seccomp filter; build the filesystem (package
+// mounts); confine; switch user; look the command up as the container
+// would; execve.
 //
 // The handshake is one pipe, close-on-exec in the child: init writes an error
 // message and exits if any step fails; a successful execve closes the pipe
@@ -26,6 +28,3 @@
 // session of its own, with pipes or a terminal from the container's devpts,
 // never the caller's terminal.
 package container
-
-// Role is the argv[1] that makes the minipod binary act as container init.
-const Role = "init"

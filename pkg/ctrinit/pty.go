@@ -1,4 +1,4 @@
-package container
+package ctrinit
 
 import (
 	"fmt"
@@ -7,14 +7,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// openPTY opens a terminal pair in the container's own devpts, from a
+// OpenPTY opens a terminal pair in the container's own devpts, from a
 // thread that has joined the container's mount namespace. /dev is the
 // container's to rewrite (its /dev/ptmx could be a FIFO or a link
 // anywhere), so neither end is opened through it: the multiplexer is
 // opened inside the devpts mount without following any link, checked to
 // be devpts's ptmx, and the terminal is taken from it with TIOCGPTPEER
 // instead of by its /dev/pts/N name.
-func openPTY() (*os.File, *os.File, error) {
+func OpenPTY() (*os.File, *os.File, error) {
 	how := &unix.OpenHow{
 		Flags:   unix.O_RDWR | unix.O_NOCTTY | unix.O_CLOEXEC,
 		Resolve: unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS,
@@ -24,7 +24,7 @@ func openPTY() (*os.File, *os.File, error) {
 		return nil, nil, fmt.Errorf("open the container's /dev/pts/ptmx: %w", err)
 	}
 	master := os.NewFile(uintptr(fd), "/dev/pts/ptmx")
-	if err := isPtmx(fd); err != nil {
+	if err := IsPtmx(fd); err != nil {
 		master.Close()
 		return nil, nil, err
 	}
@@ -40,8 +40,8 @@ func openPTY() (*os.File, *os.File, error) {
 	return master, os.NewFile(sfd, "pty"), nil
 }
 
-// isPtmx checks that fd is the pty multiplexer of a devpts instance.
-func isPtmx(fd int) error {
+// IsPtmx checks that fd is the pty multiplexer of a devpts instance.
+func IsPtmx(fd int) error {
 	var fs unix.Statfs_t
 	if err := unix.Fstatfs(fd, &fs); err != nil {
 		return fmt.Errorf("stat /dev/pts/ptmx: %w", err)

@@ -1,4 +1,4 @@
-package container
+package ctrinit
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// confine applies to the calling thread, which is locked and never handed
+// Confine applies to the calling thread, which is locked and never handed
 // back, what the container's process description (its config.json) says
 // must hold before any of the container's paths is looked up and before
 // its command runs. Start (through init) and Exec both use it, so every
@@ -28,7 +28,7 @@ import (
 //     thread is as privileged as the container and no more;
 //  7. the working directory, entered as the container's user with its
 //     capabilities and checked to be inside the root.
-func confine(p *specs.Process, filter *seccomp.Program, late bool) error {
+func Confine(p *specs.Process, filter *seccomp.Program, late bool) error {
 	if err := newSessionKeyring(); err != nil {
 		return err
 	}
@@ -61,9 +61,9 @@ func confine(p *specs.Process, filter *seccomp.Program, late bool) error {
 	return enterCwd(p.Cwd)
 }
 
-// compileFilter builds the container's seccomp filter from its spec
+// CompileFilter builds the container's seccomp filter from its spec
 // (nil when it runs unconfined). It reads nothing of the container.
-func compileFilter(s *specs.Spec) (*seccomp.Program, error) {
+func CompileFilter(s *specs.Spec) (*seccomp.Program, error) {
 	if s.Linux == nil || s.Linux.Seccomp == nil {
 		return nil, nil
 	}

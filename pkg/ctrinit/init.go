@@ -1,4 +1,4 @@
-package container
+package ctrinit
 
 import (
 	"encoding/json"
@@ -40,12 +40,12 @@ func initContainer(args []string) error {
 	if err != nil {
 		return err
 	}
-	filter, err := compileFilter(spec)
+	filter, err := CompileFilter(spec)
 	if err != nil {
 		return err
 	}
 	// Still the host's /proc, and nothing of the container's yet.
-	if err := setOOMScoreAdj(spec.Process.OOMScoreAdj); err != nil {
+	if err := SetOOMScoreAdj(spec.Process.OOMScoreAdj); err != nil {
 		return err
 	}
 	if err := mounts.Setup(spec); err != nil {
@@ -58,7 +58,7 @@ func initContainer(args []string) error {
 		}
 	}
 	late := p.NoNewPrivileges
-	if err := confine(p, filter, late); err != nil {
+	if err := Confine(p, filter, late); err != nil {
 		return err
 	}
 	if filter != nil && late {
@@ -70,7 +70,7 @@ func initContainer(args []string) error {
 	}
 	// Looked up as execvp would in the container: as its user, with its
 	// capabilities, in its root.
-	path, err := lookPath(p.Args[0], p.Env)
+	path, err := LookPath(p.Args[0], p.Env)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,22 @@
+// Command minipod-init is a container's init (package ctrinit) as a
+// program of its own: every container start runs it, and it starts in a
+// fraction of the time of the minipod binary, which could play the part
+// too. minipod's monitor starts it; it is not meant to be run by hand.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/minipod/minipod/pkg/ctrinit"
+	"github.com/minipod/minipod/pkg/selfexe"
+)
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] != ctrinit.Role {
+		fmt.Fprintln(os.Stderr, "minipod-init is started by minipod's pod monitor, not by hand")
+		os.Exit(2)
+	}
+	selfexe.SetName("minipod-init")
+	ctrinit.Init(os.Args[2:])
+}
