@@ -197,3 +197,30 @@ func TestManifestRoundTrip(t *testing.T) {
 		t.Errorf("YAML manifest: %+v %v (want it parsed and defaulted)", p, err)
 	}
 }
+
+// TestAlive: the lease store's question, answered from the record's UID
+// alone; whatever cannot be read counts as alive (its leases stay).
+func TestAlive(t *testing.T) {
+	r := testRoots(t)
+	if r.Alive("gone", "") || r.Alive("../x", "") {
+		t.Error("a pod without a directory, or an invalid name, is alive")
+	}
+	mustCreate(t, r, "p1")
+	if !r.Alive("p1", "u1") {
+		t.Error("a pod being created (no record yet) is not alive")
+	}
+	if err := r.Save(&Pod{Name: "p1", UID: "u1", Phase: "Running"}); err != nil {
+		t.Fatal(err)
+	}
+	for uid, want := range map[string]bool{"u1": true, "": true, "u2": false} {
+		if got := r.Alive("p1", uid); got != want {
+			t.Errorf("Alive(p1, %q) = %v, want %v", uid, got, want)
+		}
+	}
+	if err := os.WriteFile(r.StateFile("p1"), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Alive("p1", "u2") {
+		t.Error("a pod with a damaged record is not alive")
+	}
+}
