@@ -44,7 +44,7 @@ func (c Config) attach(o Owner, pausePID int, ports []PortMapping, alive Alive) 
 	if err != nil {
 		return nil, err
 	}
-	if err := SetupNAT(c.Subnet, c.Bridge); err != nil {
+	if err := c.ensureNAT(); err != nil {
 		return nil, err
 	}
 	ip, err := c.allocate(o, alive)

@@ -45,21 +45,27 @@ const removeAttempts = 3
 // subnet or bridge, or on a table an older minipod made with fewer chains)
 // just rewrites the fixed rules.
 func SetupNAT(subnet *net.IPNet, bridge string) error {
+	_, err := setupNAT(subnet, bridge)
+	return err
+}
+
+// setupNAT is SetupNAT, also telling whether the table was up to date.
+func setupNAT(subnet *net.IPNet, bridge string) (upToDate bool, err error) {
 	if bridge == "" || len(bridge) >= nftIfNameLen {
-		return fmt.Errorf("set up NAT: invalid bridge name %q", bridge)
+		return false, fmt.Errorf("set up NAT: invalid bridge name %q", bridge)
 	}
 	rules, err := fixedRules(subnet, bridge)
 	if err != nil {
-		return fmt.Errorf("set up NAT: %w", err)
+		return false, fmt.Errorf("set up NAT: %w", err)
 	}
 	c, err := nftables.New()
 	if err != nil {
-		return fmt.Errorf("set up NAT: %w", err)
+		return false, fmt.Errorf("set up NAT: %w", err)
 	}
 	// Every `up` calls this; a batch that touches NAT chains costs ~15 ms
 	// of kernel time, so skip it when the table already says what we want.
 	if natUpToDate(c, rules) {
-		return nil
+		return true, nil
 	}
 	ensureTable(c, allChains...)
 	// Flushing the fixed chains inside the same batch replaces their rules
@@ -71,9 +77,9 @@ func SetupNAT(subnet *net.IPNet, bridge string) error {
 		c.AddRule(r)
 	}
 	if err := c.Flush(); err != nil {
-		return fmt.Errorf("set up NAT table ip %s: %w", TableName, err)
+		return false, fmt.Errorf("set up NAT table ip %s: %w", TableName, err)
 	}
-	return nil
+	return false, nil
 }
 
 // allChains are the chains of the table; fixedChains those that hold only
