@@ -95,18 +95,11 @@ func (c Config) detach(o Owner, alive Alive, held *PortHold) error {
 	// The DNAT rules go before the sockets (no host service can bind the
 	// port while the rules still send it to the pod), and both before the
 	// lock is released (the next pod to publish the port finds it free).
-	// Only a pod with hostPorts has rules, and its reservations, made
-	// before the rules and kept until they are gone, say so: looking for
-	// rules costs every `down` milliseconds with a table of many Services.
-	var rulesErr error
-	if c.hasPorts(o.Pod) {
-		rulesErr = RemovePod(o.Pod)
-	}
-	errs := []error{rulesErr, held.Close()}
-	if rulesErr == nil {
-		errs = append(errs, c.releasePorts(o.Pod))
-	}
-	errs = append(errs, c.release(o.Pod), delVeth(o))
+	// Rules are searched for by the pod's name whether or not it has
+	// reservations: a failed detach may have lost those with the pod's
+	// state, and rules left behind would send the port to whichever pod
+	// gets the address next.
+	errs := []error{RemovePod(o.Pod), held.Close(), c.releasePorts(o.Pod), c.release(o.Pod), delVeth(o)}
 	leases, err := c.reclaim(alive)
 	if err != nil {
 		errs = append(errs, err)

@@ -1,7 +1,9 @@
 package network
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,7 +19,11 @@ import (
 // ruleset (the generation, which every committed change of any table
 // moves on), so once a check found the table right at generation G,
 // finding the ruleset still at G proves it right without reading it. The
-// stamp names the boot too: generations start again at each boot.
+// stamp also names what makes G mean that: the boot and the network
+// namespace (generations start again in each), the table's handle (a
+// reload of nf_tables, which starts generations again too, first deletes
+// every table), and a hash of the rules checked (a newer minipod wants
+// other rules of the same table).
 
 // ensureNAT is SetupNAT for Attach, skipping the check when the stamp says
 // the table was found right at the current generation. The caller holds
@@ -32,9 +38,11 @@ func (c Config) ensureNAT() error {
 		return serr
 	}
 	// Only a table found right is stamped, with the generation read before
-	// it was found so: a change meanwhile moved the generation on, and the
-	// next attach checks again. A table just written is checked next time.
-	if err == nil && upToDate {
+	// it was found so, and only if the generation has not moved since (a
+	// commit in flight during the check might not have been seen). A table
+	// just written is checked next time.
+	after, aerr := c.natStamp()
+	if err == nil && aerr == nil && upToDate && after == want {
 		_ = os.WriteFile(c.natStampPath(), []byte(want), 0o600)
 	} else {
 		_ = os.Remove(c.natStampPath())
@@ -45,17 +53,29 @@ func (c Config) ensureNAT() error {
 func (c Config) natStampPath() string { return filepath.Join(c.StateDir, "nat-checked") }
 
 // natStamp is what the stamp says when the table is right now: the boot,
-// the ruleset's generation, the subnet and the bridge.
+// the network namespace, the ruleset's generation, and the rules.
 func (c Config) natStamp() (string, error) {
 	boot, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
 	if err != nil {
 		return "", fmt.Errorf("read boot id: %w", err)
 	}
-	gen, err := rulesetGeneration()
+	var netns unix.Stat_t
+	if err := unix.Stat("/proc/thread-self/ns/net", &netns); err != nil {
+		return "", fmt.Errorf("identify network namespace: %w", err)
+	}
+	rules, err := fixedRules(c.Subnet, c.Bridge)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s %d %s %s\n", strings.TrimSpace(string(boot)), gen, c.Subnet, c.Bridge), nil
+	h := sha256.New()
+	for _, r := range rules {
+		h.Write([]byte(ruleKey(r) + "\n"))
+	}
+	gen, table, err := rulesetGeneration()
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s %d:%d %d %d %x\n", strings.TrimSpace(string(boot)), netns.Dev, netns.Ino, gen, table, h.Sum(nil)), nil
 }
 
 func readStamp(path string) string {
@@ -67,38 +87,65 @@ func readStamp(path string) string {
 }
 
 // rulesetGeneration asks the kernel for its nftables generation
-// (NFT_MSG_GETGEN) in the caller's network namespace.
-func rulesetGeneration() (uint32, error) {
+// (NFT_MSG_GETGEN) in the caller's network namespace, and for the handle
+// of table ip minipod (0 if there is none).
+func rulesetGeneration() (gen uint32, table uint64, err error) {
 	conn, err := netlink.Dial(unix.NETLINK_NETFILTER, nil)
 	if err != nil {
-		return 0, fmt.Errorf("read nftables generation: %w", err)
+		return 0, 0, fmt.Errorf("read nftables generation: %w", err)
 	}
 	defer conn.Close()
+	genAttrs, err := nftGet(conn, unix.NFT_MSG_GETGEN, unix.AF_UNSPEC, nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("read nftables generation: %w", err)
+	}
+	found := false
+	for _, a := range genAttrs {
+		if a.Type == unix.NFTA_GEN_ID && len(a.Data) == 4 {
+			gen, found = binary.BigEndian.Uint32(a.Data), true
+		}
+	}
+	if !found {
+		return 0, 0, fmt.Errorf("read nftables generation: no generation in the reply")
+	}
+	name, err := netlink.MarshalAttributes([]netlink.Attribute{{Type: unix.NFTA_TABLE_NAME, Data: append([]byte(TableName), 0)}})
+	if err != nil {
+		return 0, 0, err
+	}
+	tableAttrs, err := nftGet(conn, unix.NFT_MSG_GETTABLE, unix.AF_INET, name)
+	if errors.Is(err, unix.ENOENT) {
+		return gen, 0, nil
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("read table ip %s: %w", TableName, err)
+	}
+	for _, a := range tableAttrs {
+		if a.Type == nftaTableHandle && len(a.Data) == 8 {
+			table = binary.BigEndian.Uint64(a.Data)
+		}
+	}
+	return gen, table, nil
+}
+
+// nftGet sends one nftables get request and returns the attributes of its
+// reply.
+func nftGet(conn *netlink.Conn, msg uint16, family byte, attrs []byte) ([]netlink.Attribute, error) {
 	msgs, err := conn.Execute(netlink.Message{
-		Header: netlink.Header{
-			Type:  netlink.HeaderType(unix.NFNL_SUBSYS_NFTABLES<<8 | unix.NFT_MSG_GETGEN),
-			Flags: netlink.Request,
-		},
-		// struct nfgenmsg: family, version, resource id.
-		Data: []byte{unix.AF_UNSPEC, unix.NFNETLINK_V0, 0, 0},
+		Header: netlink.Header{Type: netlink.HeaderType(unix.NFNL_SUBSYS_NFTABLES<<8 | int(msg)), Flags: netlink.Request},
+		// struct nfgenmsg: family, version, resource id; then attributes.
+		Data: append([]byte{family, unix.NFNETLINK_V0, 0, 0}, attrs...),
 	})
 	if err != nil {
-		return 0, fmt.Errorf("read nftables generation: %w", err)
+		return nil, err
 	}
 	for _, m := range msgs {
-		if len(m.Data) < 4 {
-			continue
-		}
-		ad, err := netlink.NewAttributeDecoder(m.Data[4:])
-		if err != nil {
-			continue
-		}
-		ad.ByteOrder = binary.BigEndian
-		for ad.Next() {
-			if ad.Type() == unix.NFTA_GEN_ID {
-				return ad.Uint32(), nil
-			}
+		if len(m.Data) >= 4 {
+			return netlink.UnmarshalAttributes(m.Data[4:])
 		}
 	}
-	return 0, fmt.Errorf("read nftables generation: no generation in the reply")
+	return nil, nil
 }
+
+// nftaTableHandle is NFTA_TABLE_HANDLE of linux/netfilter/nf_tables.h,
+// which golang.org/x/sys does not name.
+const nftaTableHandle = 4

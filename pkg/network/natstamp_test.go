@@ -15,16 +15,16 @@ import (
 func TestNATStamp(t *testing.T) {
 	natTestNetNS(t)
 	c := Config{Bridge: "minipod0", Subnet: mustCIDR(t, "10.89.0.0/16"), StateDir: t.TempDir()}
-	gen0, err := rulesetGeneration()
-	if err != nil {
-		t.Fatal(err)
+	gen0, table, err := rulesetGeneration()
+	if err != nil || table != 0 {
+		t.Fatalf("generation %d, table handle %d, %v: want no table yet", gen0, table, err)
 	}
 	if err := c.ensureNAT(); err != nil {
 		t.Fatal(err)
 	}
 	wantNATRules(t, natFixed)
-	if gen1, _ := rulesetGeneration(); gen1 == gen0 {
-		t.Fatalf("writing the table left the generation at %d", gen0)
+	if gen1, table, _ := rulesetGeneration(); gen1 == gen0 || table == 0 {
+		t.Fatalf("writing the table: generation %d -> %d, table handle %d", gen0, gen1, table)
 	}
 	if readStamp(c.natStampPath()) != "" {
 		t.Fatal("a table just written was stamped")

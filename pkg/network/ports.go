@@ -106,20 +106,5 @@ func (c Config) reservations(alive Alive) (map[string]Owner, error) {
 	return readOwned(c.portDir(), alive)
 }
 
-// hasPorts tells whether pod holds reservations (or they cannot be read).
-// The caller holds the lock.
-func (c Config) hasPorts(pod string) bool {
-	held, err := c.reservations(nil)
-	if err != nil {
-		return true
-	}
-	for _, o := range held {
-		if o.Pod == pod {
-			return true
-		}
-	}
-	return false
-}
-
 // releasePorts drops the pod's reservations. The caller holds the lock.
 func (c Config) releasePorts(pod string) error { return removeOwned(c.portDir(), pod) }
