@@ -35,10 +35,18 @@ var pauseExe = sync.OnceValue(func() string { return companion(pauseFd) })
 var initExe = sync.OnceValue(func() string { return companion(initFd) })
 
 // companion is the path to exec a program `up` sealed and handed over at
-// fd, or the monitor's own binary if fd is not an executable file.
+// fd, or the monitor's own binary if fd is not such a seal: an O_PATH
+// descriptor (what open_tree gives) of an executable regular file on a
+// read-only mount. The check is positive because the number may be taken
+// by something else when `up` passed none: the Go runtime opens cgroup
+// files before main.
 func companion(fd int) string {
 	var st unix.Stat_t
-	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Mode&0o111 == 0 {
+	var fs unix.Statfs_t
+	flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err != nil || flags&unix.O_PATH == 0 ||
+		unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Mode&0o111 == 0 ||
+		unix.Fstatfs(fd, &fs) != nil || fs.Flags&unix.ST_RDONLY == 0 {
 		return selfExe
 	}
 	// Exec'd by path only, never inherited: execve opens the file before
