@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -31,11 +32,21 @@ spec:
 
 // selfExeVictim is a container whose command is /proc/self/exe: init
 // execs it, and /proc/self/exe of init is the program init runs from
-// (minipod-init, beside the minipod binary, which would then run `get -w`
-// and stay), which then runs as the container's process.
+// (minipod-init, or the minipod binary), which then runs as the
+// container's process: here init again, of a bundle whose config.json is
+// a FIFO nobody writes, so that it stays for the attacker to find.
 const selfExeVictim = `  - name: victim
     image: ` + attackImage + `
-    command: ["/proc/self/exe", "get", "-w"]
+    command: ["/proc/self/exe", "init", "/b"]
+    volumeMounts: [{name: b, mountPath: /b}]
+  initContainers:
+  - name: fifo
+    image: ` + attackImage + `
+    command: ["mknod", "/b/config.json", "p"]
+    volumeMounts: [{name: b, mountPath: /b}]
+  volumes:
+  - name: b
+    emptyDir: {}
 `
 
 // trapLs makes /bin/ls of the attack container a script run by
@@ -58,12 +69,16 @@ func TestAttackProcExe(t *testing.T) {
 	needAttackImage(t)
 	t.Run("command /proc/self/exe", func(t *testing.T) {
 		t.Parallel()
-		name := exeAttack(t, "", selfExeVictim, nil)
+		name, _ := exeAttack(t, "", selfExeVictim, nil)
 		checkPauseSealed(t, name)
+		// The attack had a target all along: the victim still runs a host
+		// program (which made itself non-dumpable, so the attacker's stat
+		// of its /proc/PID/exe failed).
+		victimRunsHostProgram(t, name)
 	})
 	t.Run("exec of a #!/proc/self/exe script", func(t *testing.T) {
 		t.Parallel()
-		exeAttack(t, trapLs, "", func(name string) {
+		_, _ = exeAttack(t, trapLs, "", func(name string) {
 			// Each run is short: repeat until the attacker caught one.
 			for i := 0; i < 20 && !strings.Contains(mp(t, "logs", name, "-c", "attack").stdout, "is the target"); i++ {
 				mp(t, "exec", name, "-c", "attack", "--", "ls") // fails, having run minipod
@@ -74,8 +89,8 @@ func TestAttackProcExe(t *testing.T) {
 
 // exeAttack runs exePod with prepare and victim, calls trigger (if any)
 // once the attacker watches, and checks the attacker's findings and the
-// host binary. It returns the pod's name.
-func exeAttack(t *testing.T, prepare, victim string, trigger func(name string)) string {
+// host binary. It returns the pod's name and the attacker's log.
+func exeAttack(t *testing.T, prepare, victim string, trigger func(name string)) (string, string) {
 	t.Helper()
 	progs := []string{exe, filepath.Join(filepath.Dir(exe), "minipod-pause"), filepath.Join(filepath.Dir(exe), "minipod-init")}
 	var before []hostFile
@@ -107,7 +122,33 @@ func exeAttack(t *testing.T, prepare, victim string, trigger func(name string)) 
 			t.Errorf("the host's %s changed: before %+v, after %+v", filepath.Base(p), before[i], after)
 		}
 	}
-	return name
+	return name, logs
+}
+
+// victimRunsHostProgram checks that pod's victim container process runs
+// minipod-init or minipod (the seal of either: the same file).
+func victimRunsHostProgram(t *testing.T, pod string) {
+	t.Helper()
+	st, err := readState(pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := 0
+	for _, c := range st.Containers {
+		if c.Name == "victim" {
+			pid = c.Proc.PID
+		}
+	}
+	var got syscall.Stat_t
+	if pid == 0 || syscall.Stat("/proc/"+strconv.Itoa(pid)+"/exe", &got) != nil {
+		t.Fatalf("the victim (pid %d) is not running", pid)
+	}
+	for _, p := range []string{exe, filepath.Join(filepath.Dir(exe), "minipod-init")} {
+		if id := fileID(t, p); id.dev == uint64(got.Dev) && id.ino == got.Ino {
+			return
+		}
+	}
+	t.Errorf("the victim (pid %d) does not run a host minipod program", pid)
 }
 
 // checkPauseSealed: pause, PID 1 of a shared PID namespace, is a host

@@ -18,6 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minipod/minipod/pkg/cgroups"
+	"github.com/minipod/minipod/pkg/network"
+	"github.com/minipod/minipod/pkg/state"
 	"github.com/minipod/minipod/pkg/testutil"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -210,7 +213,10 @@ func checkGone(t *testing.T, name string, before testutil.HostSnapshot, procs []
 			}
 		}
 		for _, p := range procs {
-			if p.alive() {
+			switch {
+			case p.alive() && p.exists != nil:
+				leaks = append(leaks, "still there: "+p.String())
+			case p.alive():
 				leaks = append(leaks, "process still alive: "+p.String())
 			}
 		}
@@ -273,16 +279,27 @@ func names(tok, pod string) bool {
 	return tok == pod || strings.HasPrefix(tok, pod+"-")
 }
 
-// procID names a process across PID reuse.
+// procID names a process across PID reuse, or (with exists) another of
+// the pod's things on the host that must go with it: its veth, cgroup
+// directories, address lease.
 type procID struct {
-	what  string
-	pid   int
-	start string
+	what   string
+	pid    int
+	start  string
+	exists func() bool
 }
 
-func (p procID) String() string { return p.what + " pid " + strconv.Itoa(p.pid) }
+func (p procID) String() string {
+	if p.exists != nil {
+		return p.what
+	}
+	return p.what + " pid " + strconv.Itoa(p.pid)
+}
 
 func (p procID) alive() bool {
+	if p.exists != nil {
+		return p.exists()
+	}
 	return p.pid > 0 && procStart(p.pid) == p.start
 }
 
@@ -309,8 +326,11 @@ func procStart(pid int) string {
 
 // podState is the part of /run/minipod/<pod>/state.json the tests read.
 type podState struct {
-	UID     string `json:"uid"`
-	Monitor struct {
+	UID         string       `json:"uid"`
+	PodIP       string       `json:"podIP"`
+	HostNetwork bool         `json:"hostNetwork"`
+	Cgroup      state.Cgroup `json:"cgroup"`
+	Monitor     struct {
 		PID int `json:"pid"`
 	} `json:"monitor"`
 	Pause struct {
@@ -349,7 +369,7 @@ func podProcs(name string) []procID {
 	add := func(what string, pid int) {
 		if pid > 0 {
 			if s := procStart(pid); s != "" {
-				out = append(out, procID{what, pid, s})
+				out = append(out, procID{what: what, pid: pid, start: s})
 			}
 		}
 	}
@@ -357,6 +377,37 @@ func podProcs(name string) []procID {
 	add("pause", st.Pause.PID)
 	for _, c := range append(st.InitContainers, st.Containers...) {
 		add("container "+c.Name, c.Proc.PID)
+	}
+	return append(out, podHostThings(name, st)...)
+}
+
+// podHostThings are the pod's veth, cgroup directories and address lease,
+// as its state record says they are now.
+func podHostThings(name string, st *podState) []procID {
+	var out []procID
+	thing := func(what, path string, also func() bool) {
+		if _, err := os.Lstat(path); err == nil {
+			out = append(out, procID{what: what + " " + path, exists: func() bool {
+				_, err := os.Lstat(path)
+				return err == nil && (also == nil || also())
+			}})
+		}
+	}
+	if st.PodIP != "" && !st.HostNetwork {
+		thing("veth", "/sys/class/net/"+network.VethName(name, st.UID), nil)
+		lease := "/var/lib/minipod/network/leases/" + st.PodIP
+		thing("address lease", lease, func() bool {
+			b, _ := os.ReadFile(lease)
+			return strings.HasPrefix(string(b), name+" "+st.UID)
+		})
+	}
+	if st.Cgroup.Path != "" {
+		dirs, err := cgroups.Recorded(st.Cgroup.V2, st.Cgroup.Mount).Resolve(st.Cgroup.Path)
+		if err == nil {
+			for _, d := range dirs {
+				thing("cgroup", d, nil)
+			}
+		}
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package test
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -63,8 +64,11 @@ func TestDownAfterMonitorKilled(t *testing.T) {
 	mustMP(t, "up", "-d", path)
 
 	procs := podProcs(name)
-	if len(procs) != 4 {
+	if n := len(slices.DeleteFunc(slices.Clone(procs), func(p procID) bool { return p.exists != nil })); n != 4 {
 		t.Fatalf("want monitor, pause and 2 containers in state.json, got %v", procs)
+	}
+	if len(procs) == 4 {
+		t.Fatalf("want the pod's veth, lease and cgroups beside its processes, got %v", procs)
 	}
 	monitor := procs[0]
 	if monitor.what != "monitor" {

@@ -718,7 +718,7 @@ func TestNetworkDownAfterMonitorKilled(t *testing.T) {
 	if err != nil || st.Monitor.PID <= 0 {
 		t.Fatalf("no monitor pid in state.json: %v", err)
 	}
-	monitor := procID{"monitor", st.Monitor.PID, procStart(st.Monitor.PID)}
+	monitor := procID{what: "monitor", pid: st.Monitor.PID, start: procStart(st.Monitor.PID)}
 	if err := syscall.Kill(monitor.pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,12 @@ import (
 const VethPrefix = "mpv"
 
 // vethName is stable per pod instance and fits IFNAMSIZ (15).
-func vethName(o Owner) string {
-	sum := sha256.Sum256([]byte(o.Pod + "/" + o.UID))
+func vethName(o Owner) string { return VethName(o.Pod, o.UID) }
+
+// VethName is the host end of the veth of pod (with that UID): a hash, so
+// that any pod name fits the 15 bytes of an interface name.
+func VethName(pod, uid string) string {
+	sum := sha256.Sum256([]byte(pod + "/" + uid))
 	return VethPrefix + hex.EncodeToString(sum[:])[:11]
 }
 
