@@ -13,6 +13,8 @@ COMMIT := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2
 
 build: ## build the static minipod, minipod-pause and minipod-init programs into bin/
 	$(GO) build -trimpath -ldflags='-s -w -X github.com/minipod/minipod/pkg/pod.buildCommit=$(COMMIT)' -o bin/ ./cmd/...
+	@# go build leaves an up-to-date program untouched; minipod uses its companions only when written with it
+	touch bin/minipod bin/minipod-pause bin/minipod-init
 
 PREFIX ?= /usr/local
 install: build ## install minipod, minipod-pause and minipod-init into $(PREFIX)/bin (as root: pods only use companions that root alone can write)

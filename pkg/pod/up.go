@@ -218,7 +218,11 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool, lock *o
 	extra := []*os.File{w, lock}
 	for _, name := range []string{"minipod-pause", "minipod-init"} {
 		var f *os.File
-		if c := selfexe.SealCompanion(name); c != nil {
+		c, err := selfexe.SealCompanion(name)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "Warning: %v\n", err)
+		}
+		if c != nil {
 			defer c.Close()
 			f = c.File()
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -54,34 +55,47 @@ func (s *Sealed) Close() error { return s.f.Close() }
 // binary (/usr/local/bin/minipod-pause beside /usr/local/bin/minipod) if
 // it is there and only root can have put it there: a regular file owned by
 // root that nobody else may write, in a directory nobody else may write.
-// Otherwise it returns nil and the caller uses a role of its own binary.
-// The seal is what runs from then on: replacing the file later changes
-// nothing for pods already started, as for the sealed binary itself.
-func SealCompanion(name string) *Sealed {
+// Otherwise it returns nil and the caller uses a role of its own binary;
+// the error says why when the program is there but was not written with
+// the running binary (see buildSkew). The seal is what runs from then on:
+// replacing the file later changes nothing for pods already started, as
+// for the sealed binary itself.
+func SealCompanion(name string) (*Sealed, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	dir := filepath.Dir(self)
-	var dst unix.Stat_t
-	if unix.Stat(dir, &dst) != nil || !rootOnly(dst) {
-		return nil
+	var dst, own unix.Stat_t
+	if unix.Stat(dir, &dst) != nil || !rootOnly(dst) || unix.Stat(self, &own) != nil {
+		return nil, nil
 	}
 	fd, err := unix.Open(filepath.Join(dir, name), unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	defer unix.Close(fd)
 	var st unix.Stat_t
 	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || !rootOnly(st) || st.Mode&0o111 == 0 {
-		return nil
+		return nil, nil
+	}
+	if skew := time.Duration(st.Mtim.Nano() - own.Mtim.Nano()).Abs(); skew > buildSkew {
+		return nil, fmt.Errorf("%s was not built or installed with %s (written %v apart): not used; make install puts both in place", filepath.Join(dir, name), self, skew.Round(time.Second))
 	}
 	s, err := seal(fd, "", unix.AT_EMPTY_PATH, name+" (sealed)")
 	if err != nil {
-		return nil
+		return nil, nil
 	}
-	return s
+	return s, nil
 }
+
+// buildSkew is how far apart in time minipod and a companion program may
+// have been written and still count as one build: both come from one `go
+// build ./cmd/...` or one `make install`. A companion left from another
+// build would run a container's init, or a pod's pause, with another
+// version's rules (and silently ignore what it does not know of a newer
+// config.json); minipod's own roles are used instead.
+const buildSkew = 10 * time.Minute
 
 // rootOnly: owned by root, writable by nobody else.
 func rootOnly(st unix.Stat_t) bool { return st.Uid == 0 && st.Mode&0o022 == 0 }

@@ -89,9 +89,9 @@ func TestSealCompanion(t *testing.T) {
 		if err := os.Chmod(p, c.mode); err != nil {
 			t.Fatal(err)
 		}
-		s := SealCompanion("companion-test")
-		if (s != nil) != c.want {
-			t.Errorf("mode %v: sealed %v, want %v", c.mode, s != nil, c.want)
+		s, err := SealCompanion("companion-test")
+		if err != nil || (s != nil) != c.want {
+			t.Errorf("mode %v: sealed %v (%v), want %v", c.mode, s != nil, err, c.want)
 		}
 		if s != nil {
 			if err := unix.Access(s.Path(), unix.W_OK); err == nil {
@@ -101,10 +101,25 @@ func TestSealCompanion(t *testing.T) {
 		}
 		os.Remove(p)
 	}
-	if err := os.Symlink("/bin/true", p); err == nil && SealCompanion("companion-test") != nil {
-		t.Error("a link was sealed")
+	if err := os.Symlink("/bin/true", p); err == nil {
+		if s, _ := SealCompanion("companion-test"); s != nil {
+			t.Error("a link was sealed")
+		}
 	}
-	if SealCompanion("no-such-program") != nil {
-		t.Error("a missing program was sealed")
+	os.Remove(p)
+	if s, err := SealCompanion("no-such-program"); s != nil || err != nil {
+		t.Errorf("a missing program: sealed %v, %v", s != nil, err)
+	}
+	// One from another build (written an hour before the binary) is not
+	// used, and the caller is told why.
+	if err := os.WriteFile(p, []byte("#!/bin/true\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(p, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := SealCompanion("companion-test"); s != nil || err == nil {
+		t.Errorf("a companion from another build: sealed %v, %v", s != nil, err)
 	}
 }
