@@ -165,11 +165,17 @@ func (p *podman) cleanup() {
 	}
 }
 
+// imageIDs lists the images the bench may leave: its own and podman's
+// pause image (built on the first pod), not whatever else appears
+// meanwhile.
 func (p *podman) imageIDs() map[string]bool {
-	out, _ := exec.Command("podman", "images", "-q", "--no-trunc").Output()
+	out, _ := exec.Command("podman", "images", "--no-trunc", "--format", "{{.ID}} {{.Repository}}").Output()
 	ids := map[string]bool{}
-	for _, id := range strings.Fields(string(out)) {
-		ids[id] = true
+	for _, line := range strings.Split(string(out), "\n") {
+		id, repo, ok := strings.Cut(line, " ")
+		if ok && (repo+":latest" == benchImage || repo == "localhost/podman-pause") {
+			ids[id] = true
+		}
 	}
 	return ids
 }
