@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net"
+	"os"
 	"os/exec"
 	"regexp"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minipod/minipod/pkg/state"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -805,4 +807,75 @@ func twoBackends(t *testing.T, base, spec string) (a, b, cli, svc string) {
 	upPod(t, cli, tmpl(idlePod, cli, "PORTS", ""))
 	applySvc(t, svc, tmpl(svcClusterIP, svc, "APP", a, "SPEC", spec))
 	return a, b, cli, svc
+}
+
+// stoppingBackend serves "hello from {{NAME}}" with app: {{APP}}; on
+// SIGTERM its shell (httpd, its child, serves on) fetches the Service at
+// {{URL}} ten times and writes the answers to /out/answers, on the host.
+const stoppingBackend = `apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+  labels:
+    app: {{APP}}
+spec:
+  terminationGracePeriodSeconds: 20
+  containers:
+  - name: web
+    image: busybox
+    command: ["sh", "-c", "mkdir -p /www && echo hello from {{NAME}} > /www/index.html && httpd -p 80 -h /www && trap 'for i in 1 2 3 4 5 6 7 8 9 10; do timeout 2 wget -qO- {{URL}} || echo FAIL; done > /out/answers; exit 0' TERM; while true; do sleep 0.1; done"]
+    ports:
+    - containerPort: 80
+      name: http
+    volumeMounts: [{name: out, mountPath: /out}]
+  volumes:
+  - name: out
+    hostPath: {path: {{OUT}}, type: Directory}
+`
+
+// TestServiceStopLeavesEndpointsFirst: a pod being deleted is out of its
+// Services' endpoints before its containers get SIGTERM, so that no
+// client is sent to a container shutting down (or, a moment later, to an
+// address whose veth is gone). The stopping backend itself asks the
+// Service, from its TERM trap, while its server still runs: every answer
+// must come from the other backend, also while the node lock, which the
+// sync takes, is held by someone else for a while.
+func TestServiceStopLeavesEndpointsFirst(t *testing.T) {
+	root(t)
+	a, b := podName("sleave-a"), podName("sleave-b")
+	svc := a + "-svc"
+	applySvc(t, svc, tmpl(svcClusterIP, svc, "APP", a, "SPEC", ""))
+	url := "http://" + getSvc(t, svc).Spec.ClusterIP + "/"
+	out := t.TempDir()
+	upPod(t, a, webBackend(a, a))
+	upPod(t, b, tmpl(stoppingBackend, b, "APP", a, "URL", url, "OUT", out))
+	waitEndpoints(t, svc, podIPOf(t, a)+":80", podIPOf(t, b)+":80")
+	waitFetchIn(t, b, "http://127.0.0.1/", "hello from "+b) // its server is up
+	// The node lock held for a while, as a busy node may: the sync that
+	// takes b out waits for it, and so must b's SIGTERM.
+	lock, err := state.DefaultRoots().LockNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(700 * time.Millisecond)
+		lock.Close()
+	}()
+	if r := mp(t, "down", b); r.code != 0 {
+		t.Fatalf("down: %s", r)
+	}
+	data, err := os.ReadFile(out + "/answers")
+	if err != nil {
+		t.Fatalf("the stopping backend wrote no answers: %v", err)
+	}
+	got := lines(string(data))
+	if len(got) != 10 {
+		t.Fatalf("answers: %q, want 10", got)
+	}
+	for _, l := range got {
+		if l != "hello from "+a {
+			t.Errorf("after its SIGTERM, the Service still sent a request to the stopping pod (or nowhere): answers %q", got)
+			break
+		}
+	}
 }

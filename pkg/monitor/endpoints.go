@@ -3,6 +3,7 @@ package monitor
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/minipod/minipod/pkg/podstatus"
@@ -27,6 +28,36 @@ func (mon *monitor) followServices() {
 	mon.endpointKey = key
 	mon.wantSync()
 }
+
+// leaveEndpoints takes a pod that its Services' rules still send traffic to
+// out of them before its containers are told to stop: otherwise clients
+// are sent to containers shutting down, then to an address whose veth is
+// gone (a connection timeout), for as long as the asynchronous sync takes.
+// The kubelet leaves this window open (hence the advice of a preStop
+// sleep); on one node it can be closed, at the cost of waiting for one
+// sync, bounded as the node lock may be held for long (see above).
+func (mon *monitor) leaveEndpoints() {
+	if !strings.HasPrefix(mon.endpointKey, "true") {
+		return
+	}
+	mon.save() // the sync reads the record: Terminating, or not ready
+	done := make(chan error, 1)
+	go func() { done <- services.Sync(roots) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
+			return // the loop's own follow tries again
+		}
+		mon.endpointKey = fmt.Sprint(false, mon.st.PodIP)
+	case <-time.After(leaveLimit):
+		// It goes on; the loop's own follow syncs again after it.
+	}
+}
+
+// leaveLimit bounds how long a stop waits for the pod to leave its
+// Services' endpoints.
+const leaveLimit = time.Second
 
 // wantSync asks syncServices for a sync; asks made while one is pending
 // are one.
