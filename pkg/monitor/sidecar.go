@@ -30,7 +30,9 @@ func (c *ctr) markUp() bool {
 // the others first (preStop, SIGTERM), the sidecars once they have
 // exited; SIGKILL for all at the end of grace (killAt), at once for 0.
 func (mon *monitor) stopAll(grace time.Duration) {
-	mon.leaveEndpoints()
+	if grace > 0 { // a kill at once waits for nothing, as asked
+		mon.leaveEndpoints()
+	}
 	mon.stopBy = time.Now().Add(grace)
 	for _, c := range mon.ctrs {
 		if c.pid == 0 || c.sidecar && grace > 0 {
