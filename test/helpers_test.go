@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -324,6 +325,17 @@ func procStart(pid int) string {
 	return f[19]
 }
 
+// hasPodRules tells whether table ip minipod holds rules of pod (its
+// hostPorts' DNAT rules).
+func hasPodRules(pod string) bool {
+	rules, err := network.NATRules()
+	if err != nil {
+		return false
+	}
+	mark := `comment "` + network.PodComment(pod) + `"`
+	return slices.ContainsFunc(rules, func(r string) bool { return strings.Contains(r, mark) })
+}
+
 // podState is the part of /run/minipod/<pod>/state.json the tests read.
 type podState struct {
 	UID         string       `json:"uid"`
@@ -400,6 +412,9 @@ func podHostThings(name string, st *podState) []procID {
 			b, _ := os.ReadFile(lease)
 			return strings.HasPrefix(string(b), name+" "+st.UID)
 		})
+	}
+	if hasPodRules(name) {
+		out = append(out, procID{what: "NAT rules of the pod (hostPorts)", exists: func() bool { return hasPodRules(name) }})
 	}
 	if st.Cgroup.Path != "" {
 		dirs, err := cgroups.Recorded(st.Cgroup.V2, st.Cgroup.Mount).Resolve(st.Cgroup.Path)

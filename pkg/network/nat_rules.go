@@ -72,6 +72,9 @@ func podComment(pod string) string {
 	return c[:maxCommentLen-len(suffix)] + suffix
 }
 
+// PodComment is the comment of pod's rules, as NATRules shows it.
+func PodComment(pod string) string { return podComment(pod) }
+
 func natComment(s string) []byte {
 	return userdata.AppendString(nil, userdata.TypeComment, s)
 }
