@@ -39,19 +39,26 @@ func Previous(podDir, container string, restart int) (string, error) {
 		return "", missing
 	}
 	path := Path(podDir, container, restart-1)
-	_, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		// A rotation that could not start a new file leaves only
-		// rotated ones; Read reads those.
-		if files, lerr := listRotated(path); lerr != nil || len(files) == 0 {
-			return "", missing
-		}
-		err = nil
-	}
+	ok, err := Exists(path)
 	if err != nil {
 		return "", fmt.Errorf("previous log of container %q: %w", container, err)
 	}
+	if !ok {
+		return "", missing
+	}
 	return path, nil
+}
+
+// Exists tells whether an instance's log is there to read: its file, or
+// only rotated ones (a rotation that could not start a new file leaves
+// those; Read reads them).
+func Exists(path string) (bool, error) {
+	_, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		files, lerr := listRotated(path)
+		return lerr == nil && len(files) > 0, nil
+	}
+	return err == nil, err
 }
 
 // Latest finds the container's highest-numbered log file, which belongs to

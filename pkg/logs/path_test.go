@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestPaths(t *testing.T) {
@@ -76,6 +77,19 @@ func TestLatest(t *testing.T) {
 	for _, c := range []string{"empty", "missing"} {
 		if _, _, err := Latest(dir, c); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("Latest(%q) error = %v; want fs.ErrNotExist", c, err)
+		}
+	}
+}
+
+// TestExists: an instance's log is there with its file, or with rotated
+// files alone; not with neither.
+func TestExists(t *testing.T) {
+	dir := t.TempDir()
+	touch(t, Path(dir, "app", 0))
+	touch(t, Path(dir, "app", 1)+"."+rotKey{stamp: time.Now().UTC().Format(stampLayout)}.String())
+	for restart, want := range map[int]bool{0: true, 1: true, 2: false} {
+		if got, err := Exists(Path(dir, "app", restart)); got != want || err != nil {
+			t.Errorf("Exists(instance %d) = %v, %v; want %v", restart, got, err, want)
 		}
 	}
 }

@@ -29,13 +29,20 @@ func Logs(ctx context.Context, o LogsOptions) error {
 		return err
 	}
 	dir := logs.PodDir(roots.Logs, st.Namespace, st.Name, st.UID)
-	path := logs.Path(dir, c.Name, c.RestartCount)
-	if o.Previous {
-		if path, err = logs.Previous(dir, c.Name, c.RestartCount); err != nil {
+	name, restart := c.Name, c.RestartCount
+	path := logs.Path(dir, name, restart)
+	switch ok, _ := logs.Exists(path); {
+	case o.Previous:
+		if path, err = logs.Previous(dir, name, restart); err != nil {
 			return err
 		}
+	case !ok && restart > 0:
+		// The new instance has no log yet (it is being started, or waits
+		// out its back-off): as the kubelet does, show the newest there is.
+		if prev, err := logs.Previous(dir, name, restart); err == nil {
+			path, restart = prev, restart-1
+		}
 	}
-	name, restart := c.Name, c.RestartCount
 	ro := logs.ReadOptions{Tail: o.Tail, Timestamps: o.Timestamps, Follow: o.Follow && !o.Previous}
 	ro.Done = func() bool { return instanceDone(o.Pod, name, restart) }
 	return logs.Read(ctx, path, ro, o.Out)
