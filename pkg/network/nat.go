@@ -45,19 +45,29 @@ const removeAttempts = 3
 // subnet or bridge, or on a table an older minipod made with fewer chains)
 // just rewrites the fixed rules.
 func SetupNAT(subnet *net.IPNet, bridge string) error {
-	_, err := setupNAT(subnet, bridge)
+	rules, err := natRulesFor(subnet, bridge)
+	if err != nil {
+		return err
+	}
+	_, err = setupNAT(rules)
 	return err
 }
 
-// setupNAT is SetupNAT, also telling whether the table was up to date.
-func setupNAT(subnet *net.IPNet, bridge string) (upToDate bool, err error) {
+// natRulesFor is the fixed rules SetupNAT writes for subnet and bridge.
+func natRulesFor(subnet *net.IPNet, bridge string) ([]*nftables.Rule, error) {
 	if bridge == "" || len(bridge) >= nftIfNameLen {
-		return false, fmt.Errorf("set up NAT: invalid bridge name %q", bridge)
+		return nil, fmt.Errorf("set up NAT: invalid bridge name %q", bridge)
 	}
 	rules, err := fixedRules(subnet, bridge)
 	if err != nil {
-		return false, fmt.Errorf("set up NAT: %w", err)
+		return nil, fmt.Errorf("set up NAT: %w", err)
 	}
+	return rules, nil
+}
+
+// setupNAT makes the table hold rules as its fixed rules, telling whether
+// it did already.
+func setupNAT(rules []*nftables.Rule) (upToDate bool, err error) {
 	c, err := nftables.New()
 	if err != nil {
 		return false, fmt.Errorf("set up NAT: %w", err)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/google/nftables"
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -29,11 +30,19 @@ import (
 // the table was found right at the current generation. The caller holds
 // the network lock, as every writer of the stamp does.
 func (c Config) ensureNAT() error {
-	want, err := c.natStamp()
+	rules, err := natRulesFor(c.Subnet, c.Bridge)
+	if err != nil {
+		return err
+	}
+	place, err := stampPlace(rules)
+	want := ""
+	if err == nil {
+		want, err = stampNow(place)
+	}
 	if err == nil && readStamp(c.natStampPath()) == want {
 		return nil
 	}
-	upToDate, serr := setupNAT(c.Subnet, c.Bridge)
+	upToDate, serr := setupNAT(rules)
 	if serr != nil {
 		return serr
 	}
@@ -41,20 +50,34 @@ func (c Config) ensureNAT() error {
 	// it was found so, and only if the generation has not moved since (a
 	// commit in flight during the check might not have been seen). A table
 	// just written is checked next time.
-	after, aerr := c.natStamp()
-	if err == nil && aerr == nil && upToDate && after == want {
-		_ = os.WriteFile(c.natStampPath(), []byte(want), 0o600)
-	} else {
-		_ = os.Remove(c.natStampPath())
+	if err == nil && upToDate {
+		if after, aerr := stampNow(place); aerr == nil && after == want {
+			_ = os.WriteFile(c.natStampPath(), []byte(want), 0o600)
+			return nil
+		}
 	}
+	_ = os.Remove(c.natStampPath())
 	return nil
 }
 
 func (c Config) natStampPath() string { return filepath.Join(c.StateDir, "nat-checked") }
 
-// natStamp is what the stamp says when the table is right now: the boot,
-// the network namespace, the ruleset's generation, and the rules.
+// natStamp is what the stamp says when the table is right now.
 func (c Config) natStamp() (string, error) {
+	rules, err := natRulesFor(c.Subnet, c.Bridge)
+	if err != nil {
+		return "", err
+	}
+	place, err := stampPlace(rules)
+	if err != nil {
+		return "", err
+	}
+	return stampNow(place)
+}
+
+// stampPlace is the part of the stamp that does not change while the
+// table is checked: the boot, the network namespace and the rules.
+func stampPlace(rules []*nftables.Rule) (string, error) {
 	boot, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
 	if err != nil {
 		return "", fmt.Errorf("read boot id: %w", err)
@@ -63,19 +86,20 @@ func (c Config) natStamp() (string, error) {
 	if err := unix.Stat("/proc/thread-self/ns/net", &netns); err != nil {
 		return "", fmt.Errorf("identify network namespace: %w", err)
 	}
-	rules, err := fixedRules(c.Subnet, c.Bridge)
-	if err != nil {
-		return "", err
-	}
 	h := sha256.New()
 	for _, r := range rules {
 		h.Write([]byte(ruleKey(r) + "\n"))
 	}
+	return fmt.Sprintf("%s %d:%d %x", strings.TrimSpace(string(boot)), netns.Dev, netns.Ino, h.Sum(nil)), nil
+}
+
+// stampNow adds the ruleset's generation and the table's handle now.
+func stampNow(place string) (string, error) {
 	gen, table, err := rulesetGeneration()
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s %d:%d %d %d %x\n", strings.TrimSpace(string(boot)), netns.Dev, netns.Ino, gen, table, h.Sum(nil)), nil
+	return fmt.Sprintf("%s %d %d\n", place, gen, table), nil
 }
 
 func readStamp(path string) string {
