@@ -55,3 +55,14 @@ func hasFlag(flags, f string) bool {
 	}
 	return false
 }
+
+// NoTHP keeps transparent huge pages out of the whole process, whatever
+// the runtime asks for later. Pause runs with the collector off (GOGC=off):
+// the end of a cycle then sees an unbounded heap goal and marks the 32 MiB
+// arena index MADV_HUGEPAGE, which khugepaged collapsed into a 2 MiB page
+// seconds later, tripling pause's memory. NoHugePages, run at start, cannot
+// undo a request made after it. The flag is inherited by children and kept
+// across execve, so only a process that starts nothing may set it: pause.
+func NoTHP() {
+	_ = unix.Prctl(unix.PR_SET_THP_DISABLE, 1, 0, 0, 0)
+}

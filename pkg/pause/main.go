@@ -35,7 +35,7 @@ func Main(args []string) {
 	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGCHLD)
 	status := os.NewFile(StatusFd, "status")
 	text := lean.FindText() // while /proc is there: setup leaves it
-	lean.NoHugePages()
+	lean.NoTHP()
 	if err := setup(args); err != nil {
 		fmt.Fprintf(status, "%v\n", err)
 		os.Exit(1)

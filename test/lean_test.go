@@ -1,0 +1,89 @@
+package test
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+const leanPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  terminationGracePeriodSeconds: 1
+  shareProcessNamespace: true
+  containers:
+  - name: main
+    image: busybox
+    command: ["sh", "-c", "sleep 1; exit 3"]
+  - name: idle
+    image: busybox
+    command: ["sleep", "3600"]
+`
+
+// TestNoHugePagesAtRest: pause and the monitor never keep a mapping that
+// khugepaged may turn into a 2 MiB page, not even after the collector ran
+// with its goal unbounded (pause runs GOGC=off; every fork of the monitor
+// holds the collector off). Such a page tripled pause's memory at rest.
+// The workloads keep the node's huge page setting.
+func TestNoHugePagesAtRest(t *testing.T) {
+	root(t)
+	name := podName("lean")
+	upPod(t, name, tmpl(leanPod, name))
+	execOut(t, name, "idle", "true")
+	waitFor(t, 60*time.Second, "a restart of main", func() bool {
+		return restarts(t, getRow(t, name)) >= 1
+	})
+	execOut(t, name, "idle", "true")
+	st, err := readState(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, pid := range map[string]int{"monitor": st.Monitor.PID, "pause": st.Pause.PID} {
+		if m := hugePageMappings(t, pid); m != "" {
+			t.Errorf("%s (pid %d) may get huge pages: %s", what, pid, m)
+		}
+	}
+	for _, c := range st.Containers {
+		if c.Name == "idle" && thpDisabled(t, c.Proc.PID) {
+			t.Errorf("container idle (pid %d) has transparent huge pages disabled: the node's setting is the workload's", c.Proc.PID)
+		}
+	}
+}
+
+// hugePageMappings names the mappings of pid that ask for huge pages
+// (MADV_HUGEPAGE), unless the process has them disabled altogether.
+func hugePageMappings(t *testing.T, pid int) string {
+	t.Helper()
+	if thpDisabled(t, pid) {
+		return ""
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/smaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	var mapping string
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) > 0 && !strings.HasSuffix(f[0], ":") {
+			mapping = f[0]
+		}
+		if flags, ok := strings.CutPrefix(l, "VmFlags:"); ok && strings.Contains(" "+flags+" ", " hg ") {
+			found = append(found, mapping)
+		}
+	}
+	return strings.Join(found, ", ")
+}
+
+// thpDisabled reports PR_SET_THP_DISABLE on pid.
+func thpDisabled(t *testing.T, pid int) bool {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Contains(string(b), "\nTHP_enabled:\t0")
+}
