@@ -13,6 +13,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // banner is a TCP server of the test's own that writes one line to every
@@ -114,19 +115,39 @@ func httpGetIn(ns netns.NsHandle, addr string, timeout time.Duration) (string, e
 	return strings.TrimSpace(body), nil
 }
 
-// podNetNS opens the network namespace of pod name (its pause process's).
+// podNetNS opens the network namespace of pod name.
 func podNetNS(t testing.TB, name string) netns.NsHandle {
 	t.Helper()
 	st, err := readState(name)
-	if err != nil || st.Pause.PID <= 0 {
-		t.Fatalf("pod %s: no pause pid in state.json: %v", name, err)
+	if err != nil {
+		t.Fatalf("pod %s: %v", name, err)
 	}
-	h, err := netns.GetFromPid(st.Pause.PID)
+	h, err := openPodNetNS(st)
 	if err != nil {
 		t.Fatalf("pod %s: open its network namespace: %v", name, err)
 	}
 	t.Cleanup(func() { h.Close() })
 	return h
+}
+
+// openPodNetNS opens the pod's network namespace where its state record
+// says it is held (by pause, or by the monitor once pause handed it over),
+// checking it is the pod's.
+func openPodNetNS(st *podState) (netns.NsHandle, error) {
+	path := st.NSPaths["net"]
+	if path == "" {
+		return netns.None(), fmt.Errorf("no network namespace in state.json")
+	}
+	h, err := netns.GetFromPath(path)
+	if err != nil {
+		return netns.None(), err
+	}
+	var s unix.Stat_t
+	if err := unix.Fstat(int(h), &s); err != nil || s.Ino != st.Namespaces["net"] {
+		h.Close()
+		return netns.None(), fmt.Errorf("%s is not the pod's network namespace", path)
+	}
+	return h, nil
 }
 
 func bridgeMAC(t testing.TB) net.HardwareAddr {

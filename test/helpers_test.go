@@ -348,8 +348,10 @@ type podState struct {
 	Pause struct {
 		PID int `json:"pid"`
 	} `json:"pause"`
-	InitContainers []ctrState `json:"initContainers"`
-	Containers     []ctrState `json:"containers"`
+	NSPaths        map[string]string `json:"nsPaths"`
+	Namespaces     map[string]uint64 `json:"namespaces"`
+	InitContainers []ctrState        `json:"initContainers"`
+	Containers     []ctrState        `json:"containers"`
 }
 
 type ctrState struct {

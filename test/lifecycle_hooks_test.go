@@ -114,6 +114,8 @@ spec:
 // TestPauseDeath: when the pause process of a restartPolicy Never pod
 // dies, the pod is failed (SandboxExited), its containers stopped; the
 // pod, its logs and events stay until down, which then leaves nothing.
+// (Pause lives on as the holder of a shared PID namespace; otherwise it
+// hands the namespaces to the monitor and exits.)
 func TestPauseDeath(t *testing.T) {
 	root(t)
 	name := podName("pause-death")
@@ -121,6 +123,7 @@ func TestPauseDeath(t *testing.T) {
 kind: Pod
 metadata: {name: {{NAME}}}
 spec:
+  shareProcessNamespace: true
   restartPolicy: Never
   terminationGracePeriodSeconds: 1
   containers:
@@ -128,6 +131,8 @@ spec:
     image: busybox
     command: ["sh", "-c", "echo hello; `+idle+`"]
 `, name))
+	// Pause's death kills every process of its PID namespace at once.
+	waitFor(t, 10*time.Second, "hello in the logs", func() bool { return mp(t, "logs", name).stdout == "hello\n" })
 	st, err := readState(name)
 	if err != nil {
 		t.Fatal(err)
@@ -162,6 +167,7 @@ func TestSandboxRecreated(t *testing.T) {
 kind: Pod
 metadata: {name: {{NAME}}}
 spec:
+  shareProcessNamespace: true
   terminationGracePeriodSeconds: 1
   initContainers:
   - name: init

@@ -1,6 +1,7 @@
 package test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -53,21 +54,35 @@ func TestConcurrentUpSameName(t *testing.T) {
 }
 
 // TestDownAfterMonitorKilled: when the pod's monitor died (SIGKILL), `down`
-// still stops the pause and container processes and removes every file;
-// a second `down` is fine.
+// still stops the container processes (and pause, which lives on only
+// with a shared PID namespace) and removes every file; a second `down` is
+// fine.
 func TestDownAfterMonitorKilled(t *testing.T) {
 	root(t)
+	for _, share := range []bool{false, true} {
+		t.Run(fmt.Sprint("shareProcessNamespace ", share), func(t *testing.T) {
+			t.Parallel()
+			downAfterMonitorKilled(t, share)
+		})
+	}
+}
+
+func downAfterMonitorKilled(t *testing.T, share bool) {
 	name := podName("orphan")
-	path := writeManifest(t, name, tmpl(twoIdle, name, "SHARE", "false"))
+	path := writeManifest(t, name, tmpl(twoIdle, name, "SHARE", fmt.Sprint(share)))
 	before := testutil.Snapshot(t, exe)
 	t.Cleanup(func() { mp(t, "down", name) }) // in case the test fails early
 	mustMP(t, "up", "-d", path)
 
 	procs := podProcs(name)
-	if n := len(slices.DeleteFunc(slices.Clone(procs), func(p procID) bool { return p.exists != nil })); n != 4 {
-		t.Fatalf("want monitor, pause and 2 containers in state.json, got %v", procs)
+	want, what := 3, "monitor and 2 containers"
+	if share {
+		want, what = 4, "monitor, pause and 2 containers"
 	}
-	if len(procs) == 4 {
+	if n := len(slices.DeleteFunc(slices.Clone(procs), func(p procID) bool { return p.exists != nil })); n != want {
+		t.Fatalf("want %s in state.json, got %v", what, procs)
+	}
+	if len(procs) == want {
 		t.Fatalf("want the pod's veth, lease and cgroups beside its processes, got %v", procs)
 	}
 	monitor := procs[0]

@@ -197,16 +197,16 @@ func podIPOf(t testing.TB, name string) string {
 }
 
 // podVeth returns the name of the host end of the pod's eth0, found through
-// the pod's network namespace (held by its pause process): eth0's link
-// index is its peer's index on the host. It also checks the host end is
-// named mpv<11 hex> and enslaved to the bridge.
+// the pod's network namespace: eth0's link index is its peer's index on
+// the host. It also checks the host end is named mpv<11 hex> and enslaved
+// to the bridge.
 func podVeth(t testing.TB, name string) string {
 	t.Helper()
 	st, err := readState(name)
-	if err != nil || st.Pause.PID <= 0 {
-		t.Fatalf("pod %s: no pause pid in state.json: %v", name, err)
+	if err != nil {
+		t.Fatalf("pod %s: %v", name, err)
 	}
-	h, err := netns.GetFromPid(st.Pause.PID)
+	h, err := openPodNetNS(st)
 	if err != nil {
 		t.Fatalf("pod %s: open its network namespace: %v", name, err)
 	}
@@ -292,17 +292,17 @@ func mpvLinks(t testing.TB) map[string]bool {
 }
 
 // podVethOwners maps the host end of every live pod's veth to the pod,
-// reading each pod's pause pid from /run/minipod.
+// reading where each pod's network namespace is held from /run/minipod.
 func podVethOwners() map[string]string {
 	out := map[string]string{}
 	ents, _ := os.ReadDir("/run/minipod")
 	for _, e := range ents {
 		st, err := readState(e.Name())
-		if err != nil || st.Pause.PID <= 0 {
+		if err != nil {
 			continue
 		}
 		func() {
-			h, err := netns.GetFromPid(st.Pause.PID)
+			h, err := openPodNetNS(st)
 			if err != nil {
 				return
 			}

@@ -26,8 +26,9 @@ spec:
 
 var nsKinds = []string{"net", "ipc", "uts", "pid", "mnt"}
 
-// TestNamespaces: containers share the pod's (pause's) net, ipc and uts
-// namespaces, each has its own mnt and pid namespace, and none is the host's.
+// TestNamespaces: containers share the pod's net, ipc and uts namespaces
+// (pause made them, the monitor holds them), each has its own mnt and pid
+// namespace, and none is the host's.
 func TestNamespaces(t *testing.T) {
 	root(t)
 	name := podName("ns")
@@ -40,7 +41,11 @@ func TestNamespaces(t *testing.T) {
 	seen := map[string]map[string]string{"(host)": {}, "(pod/pause)": {}, "a": {}, "b": {}}
 	for _, k := range nsKinds {
 		seen["(host)"][k] = hostNS(t, k)
-		seen["(pod/pause)"][k] = linkInode(t, "/proc/"+strconv.Itoa(st.Pause.PID)+"/ns/"+k)
+		// pid and mnt were pause's own, recorded before it left.
+		seen["(pod/pause)"][k] = strconv.FormatUint(st.Namespaces[k], 10)
+		if p := st.NSPaths[k]; p != "" {
+			seen["(pod/pause)"][k] = linkInode(t, p)
+		}
 		seen["a"][k] = nsInode(t, name, "a", k)
 		seen["b"][k] = nsInode(t, name, "b", k)
 	}

@@ -1,6 +1,7 @@
 // Command minipod-pause is a pod's infra process (package pause), as a
-// program of its own: one runs per pod for the pod's whole life, and the
-// minipod binary, which could play the part too, is ten times its size.
+// program of its own: one makes each pod's namespaces (and lives as long
+// as the pod with a shared PID namespace), and the minipod binary, which
+// could play the part too, is ten times its size.
 // minipod's monitor starts it; it is not meant to be run by hand.
 package main
 

@@ -20,10 +20,12 @@ const (
 // onExit records a reaped process. Only the pause process and containers
 // matter; orphans re-parented to the monitor are just reaped.
 func (mon *monitor) onExit(e exitEvent) {
+	if e.pid == mon.retiredPause {
+		mon.retiredPause = 0 // it handed its namespaces over
+		return
+	}
 	if e.pid == mon.st.Pause.PID {
-		if !mon.stopped && !mon.st.Terminating && !mon.resandbox {
-			mon.onSandboxExited() // the pod's namespaces lost their holder
-		}
+		mon.onPauseExit()
 		return
 	}
 	c, ok := mon.byPID[e.pid]
@@ -34,6 +36,12 @@ func (mon *monitor) onExit(e exitEvent) {
 			mon.park(e)
 		}
 		return
+	}
+	// In a shared PID namespace the kernel kills every container when
+	// pause, its init, dies, and their exits come before pause's own:
+	// they are the sandbox's end, not the containers' failures.
+	if mon.pe.nsPaths["pid"] != "" && mon.st.Pause.PID != 0 && mon.st.Pause.Ending() {
+		mon.onPauseExit()
 	}
 	delete(mon.byPID, e.pid)
 	c.pid = 0
@@ -51,6 +59,13 @@ func (mon *monitor) onExit(e exitEvent) {
 	}
 	t.Message = mon.terminationMessage(c, t.ExitCode)
 	mon.terminated(c, t)
+}
+
+// onPauseExit handles the end of pause (once, whichever exit tells first).
+func (mon *monitor) onPauseExit() {
+	if !mon.stopped && !mon.st.Terminating && !mon.resandbox {
+		mon.onSandboxExited() // the pod's namespaces lost their holder
+	}
 }
 
 // oomKilled tells, from the container's cgroup's own OOM counter, whether

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strconv"
 	"sync"
 	"time"
 
@@ -108,6 +107,11 @@ type monitor struct {
 	stopped  bool     // pause has been told to stop
 	lock     *os.File // held for the monitor's whole life
 	lifeline *os.File // pause exits on EOF here, i.e. when we die
+	// nsHeld keeps the pod's shared namespaces once pause is gone
+	// (holdNamespaces); retiredPause is the PID of that pause, whose exit
+	// is no sandbox's death.
+	nsHeld       *ns.Set
+	retiredPause int
 	// copiers counts log copiers still draining container output; serving
 	// the exec and attach sessions still answering their callers.
 	copiers sync.WaitGroup
@@ -331,8 +335,8 @@ func (mon *monitor) forkPause(place *cgroups.Placement) (*infra.Process, error) 
 	return p, nil
 }
 
-// sandboxReady waits for pause to have set up the namespaces, then points
-// the pod's files and every container start at them.
+// sandboxReady waits for pause to have set up the namespaces, takes them
+// over, then points the pod's files and every container start at them.
 func (mon *monitor) sandboxReady(p *infra.Process) error {
 	if err := p.Ready(); err != nil {
 		return err
@@ -341,10 +345,11 @@ func (mon *monitor) sandboxReady(p *infra.Process) error {
 	if err := writeHosts(mon.pe.files["/etc/hosts"], mon.st, mon.pod); err != nil {
 		return err
 	}
-	mon.pe.nsPaths = map[string]string{}
-	for _, k := range mon.infraOptions().Kinds() {
-		mon.pe.nsPaths[k] = "/proc/" + strconv.Itoa(p.PID) + "/ns/" + k
+	paths, err := mon.holdNamespaces(p)
+	if err != nil {
+		return err
 	}
+	mon.pe.nsPaths, mon.st.NSPaths = paths, paths
 	mon.pe.podIP, mon.pe.hostIP = mon.st.PodIP, mon.st.HostIP
 	mon.pe.cgroup = mon.st.Cgroup.Path
 	return nil

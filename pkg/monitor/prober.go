@@ -122,11 +122,11 @@ type probeTarget struct {
 }
 
 func (mon *monitor) probeTarget(c *ctr) probeTarget {
-	pid := mon.st.Pause.PID
+	dial := probe.InNetNS(mon.st.NSPaths["net"], mon.st.Namespaces["net"])
 	if mon.pod.Spec.HostNetwork {
-		pid = 0 // the node's own namespace, which the monitor is in
+		dial = probe.Own() // the node's own namespace, which the monitor is in
 	}
-	return probeTarget{name: c.spec.Name, ip: mon.st.PodIP, dial: probe.InNetNSOf(pid, mon.st.Namespaces["net"]), ports: c.spec.Ports}
+	return probeTarget{name: c.spec.Name, ip: mon.st.PodIP, dial: dial, ports: c.spec.Ports}
 }
 
 // runProbe makes one attempt, bounded by timeoutSeconds.

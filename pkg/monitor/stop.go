@@ -33,9 +33,15 @@ func (mon *monitor) killAll() {
 	}
 }
 
-// stopPause releases the pod's namespaces once no container uses them.
+// stopPause releases the pod's namespaces once no container uses them:
+// the kernel starts dismantling them now, while the rest of the teardown
+// goes on, as it did when pause held them.
 func (mon *monitor) stopPause() {
 	mon.stopped = true
+	if mon.nsHeld != nil {
+		mon.nsHeld.Close()
+		mon.nsHeld, mon.st.NSPaths = nil, nil
+	}
 	if err := mon.st.Pause.Signal(unix.SIGTERM); err != nil {
 		return
 	}

@@ -94,3 +94,36 @@ func (s *Set) Expect(want map[string]uint64) error {
 	}
 	return nil
 }
+
+// OpenPath opens one namespace of kind from a path that names it: a
+// /proc/PID/ns link, or the /proc/PID/fd link of a process that holds it.
+// An fd link may name something else by now (the holder let go and
+// reused the number): opening never blocks (a FIFO), and anything but a
+// namespace is refused.
+func OpenPath(kind, path string) (*Set, error) {
+	if _, ok := cloneFlag[kind]; !ok {
+		return nil, fmt.Errorf("open namespace %q: unknown kind", kind)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open %s namespace: %w", kind, err)
+	}
+	var fs unix.Statfs_t
+	if err := unix.Fstatfs(int(f.Fd()), &fs); err != nil || fs.Type != unix.NSFS_MAGIC {
+		f.Close()
+		return nil, fmt.Errorf("open %s namespace: %s is not one", kind, path)
+	}
+	return &Set{fds: map[string]*os.File{kind: f}}, nil
+}
+
+// HeldPaths names each namespace of the set by the /proc/PID/fd link of
+// this process's fd, for other processes (and this one) to open while
+// this process holds the set.
+func (s *Set) HeldPaths() map[string]string {
+	self := strconv.Itoa(os.Getpid())
+	out := map[string]string{}
+	for k, f := range s.fds {
+		out[k] = "/proc/" + self + "/fd/" + strconv.Itoa(int(f.Fd()))
+	}
+	return out
+}

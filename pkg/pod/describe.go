@@ -32,7 +32,13 @@ func Describe(name string, out io.Writer) error {
 	}
 	fmt.Fprintf(w, "IP:\t%s\nNode IP:\t%s\n", orNone(st.PodIP), orNone(st.HostIP))
 	fmt.Fprintf(w, "QoS Class:\t%s\n", orNone(st.QOSClass))
-	fmt.Fprintf(w, "Monitor PID:\t%d\nPause PID:\t%d\n", st.Monitor.PID, st.Pause.PID)
+	fmt.Fprintf(w, "Monitor PID:\t%d\n", st.Monitor.PID)
+	if st.Pause.PID != 0 {
+		fmt.Fprintf(w, "Pause PID:\t%d\n", st.Pause.PID)
+	} else if len(st.NSPaths) > 0 {
+		// Pause set the namespaces up and left them to the monitor.
+		fmt.Fprintf(w, "Pause PID:\t<none> (the monitor holds the namespaces)\n")
+	}
 	w.Flush()
 	if len(st.InitContainers) > 0 {
 		fmt.Fprintln(out, "Init Containers:")

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/minipod/minipod/pkg/ns"
+	"github.com/minipod/minipod/pkg/state"
 )
 
 // PortForwardOptions are the arguments of `minipod port-forward`.
@@ -31,7 +33,8 @@ func PortForward(ctx context.Context, o PortForwardOptions) error {
 	if err != nil {
 		return err
 	}
-	if !st.Pause.Alive() {
+	netns, err := podNetNS(st)
+	if err != nil {
 		return fmt.Errorf("port-forward: pod %s is not running", o.Pod)
 	}
 	fwds, err := parseForwards(o.Ports)
@@ -55,7 +58,7 @@ func PortForward(ctx context.Context, o PortForwardOptions) error {
 	var wg sync.WaitGroup
 	for i, l := range lns {
 		wg.Add(1)
-		go func() { defer wg.Done(); serve(l, st.Pause.PID, fwds[i].remote) }()
+		go func() { defer wg.Done(); serve(l, netns, fwds[i].remote) }()
 	}
 	<-ctx.Done()
 	for _, l := range lns {
@@ -90,22 +93,65 @@ func parseForwards(specs []string) ([]forward, error) {
 	return out, nil
 }
 
-func serve(l net.Listener, pausePID, remote int) {
+func serve(l net.Listener, netns podNet, remote int) {
 	for {
 		c, err := l.Accept()
 		if err != nil {
 			return
 		}
-		go relay(c, pausePID, remote)
+		go relay(c, netns, remote)
 	}
+}
+
+// podNet is where the pod's network namespace is held, and which one it
+// must be; no path is the node's own (hostNetwork).
+type podNet struct {
+	path string
+	ino  uint64
+}
+
+// podNetNS finds the pod's network namespace, checking that it is there.
+func podNetNS(st *state.Pod) (podNet, error) {
+	if !st.Monitor.Alive() || st.Finished {
+		return podNet{}, fmt.Errorf("pod %s has ended", st.Name)
+	}
+	if st.HostNetwork {
+		return podNet{}, nil
+	}
+	n := podNet{path: st.NSPaths["net"], ino: st.Namespaces["net"]}
+	if n.path == "" || n.ino == 0 {
+		return n, fmt.Errorf("pod %s holds no network namespace", st.Name)
+	}
+	set, err := n.open()
+	if err != nil {
+		return n, err
+	}
+	return n, set.Close()
+}
+
+// open opens the namespace, refusing another that took its place (the
+// holder's PID reused).
+func (n podNet) open() (*ns.Set, error) {
+	if n.path == "" {
+		return ns.Open(os.Getpid(), "net")
+	}
+	set, err := ns.OpenPath("net", n.path)
+	if err != nil {
+		return nil, err
+	}
+	if err := set.Expect(map[string]uint64{"net": n.ino}); err != nil {
+		set.Close()
+		return nil, err
+	}
+	return set, nil
 }
 
 // relay dials the pod's localhost from a thread inside its network
 // namespace: a socket belongs to the namespace it was created in, so the
 // connection stays there after the thread is gone.
-func relay(client net.Conn, pausePID, remote int) {
+func relay(client net.Conn, netns podNet, remote int) {
 	defer client.Close()
-	set, err := ns.Open(pausePID, "net")
+	set, err := netns.open()
 	if err != nil {
 		return
 	}

@@ -10,21 +10,21 @@ import (
 	"github.com/minipod/minipod/pkg/ns"
 )
 
-// Net is where probes connect from: the network namespace of a process
-// (the pod's pause), or the caller's own.
+// Net is where probes connect from: the pod's network namespace, or the
+// caller's own.
 type Net struct {
-	pid int
-	ino uint64 // the namespace's inode, when known
+	path string // "": the caller's own
+	ino  uint64 // the namespace's inode, when known
 }
 
-// InNetNS returns the Net of process pid's network namespace; 0 is the
-// caller's own, for hostNetwork pods.
-func InNetNS(pid int) *Net { return &Net{pid: pid} }
+// Own is the caller's own network namespace, for hostNetwork pods.
+func Own() *Net { return &Net{} }
 
-// InNetNSOf is InNetNS for a namespace whose inode is known: a dial after
-// the process died (its PID perhaps reused) fails instead of leaving from
-// another namespace.
-func InNetNSOf(pid int, ino uint64) *Net { return &Net{pid: pid, ino: ino} }
+// InNetNS is the network namespace opened from path (where the pod's is
+// held: state.Pod.NSPaths). With its inode known, a dial after the holder
+// died (its PID perhaps reused) fails instead of leaving from another
+// namespace.
+func InNetNS(path string, ino uint64) *Net { return &Net{path: path, ino: ino} }
 
 // Dial opens a TCP connection to addr ("host:port"). A socket belongs to
 // the namespace of the thread that creates it, so the dial runs on a
@@ -32,10 +32,10 @@ func InNetNSOf(pid int, ino uint64) *Net { return &Net{pid: pid, ino: ino} }
 // anywhere.
 func (n *Net) Dial(ctx context.Context, addr string) (net.Conn, error) {
 	var d net.Dialer
-	if n.pid == 0 {
+	if n.path == "" {
 		return d.DialContext(ctx, "tcp", addr)
 	}
-	set, err := ns.Open(n.pid, "net")
+	set, err := ns.OpenPath("net", n.path)
 	if err != nil {
 		return nil, err
 	}

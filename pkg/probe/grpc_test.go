@@ -64,20 +64,20 @@ func healthServer(t *testing.T, statuses map[string]byte) (string, int) {
 func TestGRPC(t *testing.T) {
 	host, port := healthServer(t, map[string]byte{"": 1, "db": 2})
 	ctx := context.Background()
-	if r := GRPC(ctx, InNetNS(0), host, port, "", false, time.Second); !r.OK || r.Message != "service healthy" {
+	if r := GRPC(ctx, Own(), host, port, "", false, time.Second); !r.OK || r.Message != "service healthy" {
 		t.Errorf("serving: %+v", r)
 	}
-	if r := GRPC(ctx, InNetNS(0), host, port, "db", false, time.Second); r.OK || r.Message != `service unhealthy (responded with "NOT_SERVING")` {
+	if r := GRPC(ctx, Own(), host, port, "db", false, time.Second); r.OK || r.Message != `service unhealthy (responded with "NOT_SERVING")` {
 		t.Errorf("not serving: %+v", r)
 	}
-	if r := GRPC(ctx, InNetNS(0), host, port, "nope", false, time.Second); r.OK || !strings.Contains(r.Message, "health rpc probe failed") {
+	if r := GRPC(ctx, Own(), host, port, "nope", false, time.Second); r.OK || !strings.Contains(r.Message, "health rpc probe failed") {
 		t.Errorf("unknown service: %+v", r)
 	}
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	_, closed, _ := net.SplitHostPort(l.Addr().String())
 	l.Close()
 	cp, _ := strconv.Atoi(closed)
-	if r := GRPC(ctx, InNetNS(0), host, cp, "", false, time.Second); r.OK || !strings.HasPrefix(r.Message, "error: failed to connect service at") {
+	if r := GRPC(ctx, Own(), host, cp, "", false, time.Second); r.OK || !strings.HasPrefix(r.Message, "error: failed to connect service at") {
 		t.Errorf("nothing listening: %+v", r)
 	}
 }
@@ -97,7 +97,7 @@ func TestGRPCUnimplemented(t *testing.T) {
 	defer srv.Close()
 	host, port, _ := net.SplitHostPort(l.Addr().String())
 	n, _ := strconv.Atoi(port)
-	r := GRPC(context.Background(), InNetNS(0), host, n, "", false, time.Second)
+	r := GRPC(context.Background(), Own(), host, n, "", false, time.Second)
 	if r.OK || !strings.HasPrefix(r.Message, "error: this server does not implement the grpc health protocol (grpc.health.v1.Health)") {
 		t.Errorf("unimplemented: %+v", r)
 	}
@@ -132,10 +132,10 @@ func TestGRPCTLS(t *testing.T) {
 	defer srv.Close()
 	host, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	n, _ := strconv.Atoi(port)
-	if r := GRPC(context.Background(), InNetNS(0), host, n, "", true, time.Second); !r.OK {
+	if r := GRPC(context.Background(), Own(), host, n, "", true, time.Second); !r.OK {
 		t.Errorf("TLS: %+v", r)
 	}
-	if r := GRPC(context.Background(), InNetNS(0), host, n, "", false, time.Second); r.OK {
+	if r := GRPC(context.Background(), Own(), host, n, "", false, time.Second); r.OK {
 		t.Errorf("plaintext against a TLS server succeeded: %+v", r)
 	}
 }
@@ -160,7 +160,7 @@ func TestGRPCTimeoutLeavesNoConnection(t *testing.T) {
 	}()
 	host, port := hostPort(t, l.Addr().String())
 	for i := 0; i < 5; i++ {
-		if r := GRPC(context.Background(), InNetNS(0), host, port, "", false, 200*time.Millisecond); r.OK || !strings.HasPrefix(r.Message, "timeout") {
+		if r := GRPC(context.Background(), Own(), host, port, "", false, 200*time.Millisecond); r.OK || !strings.HasPrefix(r.Message, "timeout") {
 			t.Errorf("attempt %d: %+v", i, r)
 		}
 	}

@@ -45,7 +45,7 @@ func TestHTTPGet(t *testing.T) {
 	}))
 	defer srv.Close()
 	host, port := hostPort(t, srv.URL)
-	dial := InNetNS(0)
+	dial := Own()
 	get := func(path string, h ...Header) Result {
 		return HTTPGet(context.Background(), dial, "http", host, port, path, h, 100*time.Millisecond)
 	}
@@ -82,10 +82,10 @@ func TestHTTPGetTLS(t *testing.T) {
 	}))
 	defer srv.Close()
 	host, port := hostPort(t, strings.TrimPrefix(srv.URL, "https://"))
-	if r := HTTPGet(context.Background(), InNetNS(0), "https", host, port, "/ok", nil, time.Second); !r.OK {
+	if r := HTTPGet(context.Background(), Own(), "https", host, port, "/ok", nil, time.Second); !r.OK {
 		t.Errorf("https: %+v", r)
 	}
-	if r := HTTPGet(context.Background(), InNetNS(0), "https", host, port, "/no", nil, time.Second); r.OK || r.Message != "HTTP probe failed with statuscode: 404" {
+	if r := HTTPGet(context.Background(), Own(), "https", host, port, "/no", nil, time.Second); r.OK || r.Message != "HTTP probe failed with statuscode: 404" {
 		t.Errorf("https 404: %+v", r)
 	}
 }
@@ -96,11 +96,11 @@ func TestTCP(t *testing.T) {
 		t.Fatal(err)
 	}
 	host, port := hostPort(t, l.Addr().String())
-	if r := TCP(context.Background(), InNetNS(0), host, port, time.Second); !r.OK {
+	if r := TCP(context.Background(), Own(), host, port, time.Second); !r.OK {
 		t.Errorf("open port: %+v", r)
 	}
 	l.Close()
-	if r := TCP(context.Background(), InNetNS(0), host, port, time.Second); r.OK || !strings.Contains(r.Message, "connection refused") {
+	if r := TCP(context.Background(), Own(), host, port, time.Second); r.OK || !strings.Contains(r.Message, "connection refused") {
 		t.Errorf("closed port: %+v", r)
 	}
 }
@@ -133,7 +133,7 @@ func TestHTTPGetHostileHead(t *testing.T) {
 	}()
 	host, port := hostPort(t, l.Addr().String())
 	get := func() Result {
-		return HTTPGet(context.Background(), InNetNS(0), "http", host, port, "/", nil, time.Second)
+		return HTTPGet(context.Background(), Own(), "http", host, port, "/", nil, time.Second)
 	}
 	if r := get(); r.OK || !strings.Contains(r.Message, "a line longer than 4096 bytes") {
 		t.Errorf("endless header line: %+v", r)

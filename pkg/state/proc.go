@@ -80,6 +80,27 @@ func (p Proc) Alive() bool {
 	return i < 0 || len(s) < i+3 || s[i+2] != 'Z'
 }
 
+// Ending reports whether p is gone or on its way out (PF_EXITING): a PID
+// namespace's init stays unreaped until the kernel has killed every other
+// process of its namespace, which the caller may be told of first.
+func (p Proc) Ending() bool {
+	if !p.Alive() {
+		return true
+	}
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(p.PID) + "/stat")
+	if err != nil {
+		return true
+	}
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 7 {
+		return false
+	}
+	flags, err := strconv.ParseUint(f[6], 10, 64)
+	const pfExiting = 0x4
+	return err == nil && flags&pfExiting != 0
+}
+
 // Signal sends sig to p only if p is still the same process.
 func (p Proc) Signal(sig unix.Signal) error {
 	if !p.Alive() {

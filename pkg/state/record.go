@@ -47,6 +47,11 @@ type Pod struct {
 	Events         []Event     `json:"events,omitempty"`
 	// Namespaces holds the inode of each pod-level namespace (pause's).
 	Namespaces map[string]uint64 `json:"namespaces,omitempty"`
+	// NSPaths is where each shared namespace of the pod is held, to be
+	// opened by kind: pause's /proc/PID/ns links while pause lives (a
+	// shared PID namespace), else the monitor's /proc/PID/fd links. Check
+	// what is opened against Namespaces: the PID may be another's now.
+	NSPaths map[string]string `json:"nsPaths,omitempty"`
 
 	// Labels and Ports are what Services select pods by and send to
 	// (a named targetPort): kept here so that following endpoints reads

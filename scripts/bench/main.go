@@ -161,6 +161,9 @@ func (b *bench) memory(n int, f *figures) {
 			mon, pause := pids(name)
 			f.rss = (kb(mon, "VmRSS") + kb(pause, "VmRSS")) / 1024
 			fmt.Printf("%-24s monitor %.1f MB + pause %.1f MB = %.1f MB\n", "RSS, one pod", kb(mon, "VmRSS")/1024, kb(pause, "VmRSS")/1024, f.rss)
+			if pause == 0 {
+				fmt.Printf("%-24s (pause handed the namespaces to the monitor and exited)\n", "")
+			}
 		}
 	}
 	time.Sleep(200 * time.Millisecond)
@@ -191,13 +194,20 @@ func pids(pod string) (int, int) {
 	return st.Monitor.PID, st.Pause.PID
 }
 
+// kb reads a field of /proc/PID/status; no process (0) has none.
 func kb(pid int, field string) float64 {
+	if pid == 0 {
+		return 0
+	}
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	must(err)
 	return fieldKB(string(data), field+":")
 }
 
 func pss(pid int) float64 {
+	if pid == 0 {
+		return 0
+	}
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/smaps_rollup")
 	must(err)
 	return fieldKB(string(data), "Pss:")

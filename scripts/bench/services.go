@@ -191,7 +191,7 @@ func (b *bench) servicePaths(c *cleanups, requests, runs int) {
 	check(os.WriteFile(cp, []byte(fmt.Sprintf(svcClientYAML, cli)), 0o644))
 	c.add(cli)
 	b.try("up", "-d", cp)
-	measurePaths(" from pod", podClient(b.pausePID(cli)), paths[:2], requests, runs)
+	measurePaths(" from pod", podClient(b.podNetNS(cli)), paths[:2], requests, runs)
 }
 
 // svcClientYAML is an idle pod whose network namespace the bench dials
@@ -250,23 +250,26 @@ func measurePaths(from string, client *http.Client, paths []struct{ what, addr s
 	}
 }
 
-// pausePID is the pod's pause process, from its state record.
-func (b *bench) pausePID(pod string) int {
-	var st struct{ Pause struct{ PID int } }
+// podNetNS is where the pod's network namespace is held, from its state
+// record.
+func (b *bench) podNetNS(pod string) string {
+	var st struct {
+		NSPaths map[string]string `json:"nsPaths"`
+	}
 	data, err := os.ReadFile(filepath.Join("/run/minipod", pod, "state.json"))
 	check(err)
 	check(json.Unmarshal(data, &st))
-	if st.Pause.PID == 0 {
-		panic(fmt.Sprintf("pod %s: no pause PID in its state", pod))
+	if st.NSPaths["net"] == "" {
+		panic(fmt.Sprintf("pod %s: no network namespace in its state", pod))
 	}
-	return st.Pause.PID
+	return st.NSPaths["net"]
 }
 
 // podClient is an HTTP client whose connections are made in the network
-// namespace of process pid: one locked OS thread joins it and creates
-// every socket (a socket belongs to the namespace it was made in; the
-// transfer then runs on any thread).
-func podClient(pid int) *http.Client {
+// namespace at path: one locked OS thread joins it and creates every
+// socket (a socket belongs to the namespace it was made in; the transfer
+// then runs on any thread).
+func podClient(path string) *http.Client {
 	type dialed struct {
 		c   net.Conn
 		err error
@@ -276,7 +279,7 @@ func podClient(pid int) *http.Client {
 	ready := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread() // never unlocked: the thread goes with the goroutine
-		fd, err := unix.Open(fmt.Sprintf("/proc/%d/ns/net", pid), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err == nil {
 			err = unix.Setns(fd, unix.CLONE_NEWNET)
 			unix.Close(fd)

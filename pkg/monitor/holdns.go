@@ -1,0 +1,54 @@
+package monitor
+
+import (
+	"strconv"
+
+	"github.com/minipod/minipod/pkg/infra"
+	"github.com/minipod/minipod/pkg/ns"
+	"github.com/minipod/minipod/pkg/state"
+)
+
+// holdNamespaces takes over the pod's shared namespaces from pause once it
+// has set them up (hostname, loopback, sysctls), and lets pause go: the
+// monitor's fds keep them alive for the pod's life, so a pod costs one
+// long-lived process instead of two (pause's runtime is most of a
+// megabyte). With shareProcessNamespace pause stays, for what only it can
+// do: be PID 1 of the pod's PID namespace, reap orphans there, and keep
+// that namespace (whose init's death would kill every container in it).
+// Returns where each namespace is to be joined from.
+func (mon *monitor) holdNamespaces(p *infra.Process) (map[string]string, error) {
+	opts := mon.infraOptions()
+	kinds := opts.Kinds()
+	if opts.SharePID {
+		paths := map[string]string{}
+		for _, k := range kinds {
+			paths[k] = "/proc/" + strconv.Itoa(p.PID) + "/ns/" + k
+		}
+		return paths, nil
+	}
+	set, err := ns.Open(p.PID, kinds...)
+	if err != nil {
+		return nil, err
+	}
+	if err := set.Expect(mon.st.Namespaces); err != nil {
+		set.Close()
+		return nil, err
+	}
+	if mon.nsHeld != nil {
+		mon.nsHeld.Close() // a former sandbox's
+	}
+	mon.nsHeld = set
+	mon.retirePause()
+	return set.HeldPaths(), nil
+}
+
+// retirePause ends pause, whose namespaces the monitor holds now: it exits
+// when its lifeline closes. Its exit is expected, not a sandbox's death.
+func (mon *monitor) retirePause() {
+	mon.retiredPause = mon.st.Pause.PID
+	mon.st.Pause = state.Proc{}
+	if mon.lifeline != nil {
+		mon.lifeline.Close()
+		mon.lifeline = nil
+	}
+}
