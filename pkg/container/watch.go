@@ -40,12 +40,13 @@ func watchFork() (stop func() bool) {
 }
 
 // gcHold counts the watched forks under way and keeps what the collector
-// was set to before the first of them.
+// was set to before the first of them; owned is OwnCollector's.
 var gcHold struct {
 	sync.Mutex
 	forks   int
 	percent int
 	limit   int64
+	owned   bool
 }
 
 // holdGC turns the garbage collector off until release. Go forks with
@@ -63,19 +64,27 @@ func holdGC() (release func()) {
 	if gcHold.forks == 0 {
 		// Not on this thread: it is the container's (cgroup, seccomp).
 		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			gcHold.limit = debug.SetMemoryLimit(math.MaxInt64)
-			gcHold.percent = debug.SetGCPercent(-1)
-			// SetGCPercent waits for a cycle under way, but not for one
-			// whose start passed its trigger check just before: GC waits
-			// for that one too, and after it none can start.
-			runtime.GC()
-		}()
+		go func() { defer close(done); stopCollector() }()
 		<-done
 	}
 	gcHold.forks++
 	return releaseGC
+}
+
+// stopCollector leaves no trigger that could start a cycle, and no cycle
+// under way or starting.
+func stopCollector() {
+	gcHold.limit = debug.SetMemoryLimit(math.MaxInt64)
+	gcHold.percent = debug.SetGCPercent(-1)
+	// SetGCPercent waits for a cycle under way, but not for one whose
+	// start passed its trigger check just before: GC waits for that one
+	// too, and after it none can start. A process that owns its collector
+	// had no trigger but the backstop, and with the heap well below it no
+	// cycle can be starting (the heap does not shrink before a cycle's
+	// marking has ended): there is nothing to wait for.
+	if !gcHold.owned || heapBytes() >= ownedLimit/4 {
+		runtime.GC()
+	}
 }
 
 // releaseGC ends one holdGC; the last one restores the collector.

@@ -7,12 +7,12 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"sync"
 	"time"
 
 	"github.com/minipod/minipod/pkg/capacity"
 	"github.com/minipod/minipod/pkg/cgroups"
+	"github.com/minipod/minipod/pkg/container"
 	"github.com/minipod/minipod/pkg/infra"
 	"github.com/minipod/minipod/pkg/logs"
 	"github.com/minipod/minipod/pkg/ns"
@@ -127,7 +127,9 @@ type monitor struct {
 func Main(args []string) {
 	pauseExe() // before anything is opened: see pauseFd
 	initExe()
-	debug.SetGCPercent(50)
+	// The monitor collects when it is idle after work (run), never during
+	// a fork, and its forks need no collection of their own first.
+	container.OwnCollector()
 	// A container fork shares the monitor's memory until it execs; with a
 	// shared PID namespace other containers could see that child.
 	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)

@@ -2,11 +2,11 @@ package monitor
 
 import (
 	"fmt"
+	"github.com/minipod/minipod/pkg/container"
 	"github.com/minipod/minipod/pkg/lean"
 	"github.com/minipod/minipod/pkg/state"
 	"github.com/minipod/minipod/pkg/teardown"
 	"os"
-	"runtime/debug"
 	"time"
 )
 
@@ -31,6 +31,7 @@ func (mon *monitor) run() int {
 			}
 		}
 		changed = true
+		container.CollectSoon()
 		select {
 		case e := <-mon.exits:
 			mon.onExit(e)
@@ -184,7 +185,7 @@ func (mon *monitor) report(msg string) {
 	mon.ready = nil
 	// The pod is up: what starting it needed may go, the garbage of its
 	// start-up (pulls, parsing, forks) first.
-	debug.FreeOSMemory()
+	container.Collect(true)
 	lean.TrimText()
 	lean.NoHugePages()
 	trace("text trimmed")

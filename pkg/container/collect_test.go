@@ -1,0 +1,90 @@
+package container
+
+import (
+	"math"
+	"runtime/debug"
+	"runtime/metrics"
+	"testing"
+)
+
+func gcCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+var sink [][]byte
+
+// garbage allocates n bytes that are garbage as soon as sink is reset.
+func garbage(n int) {
+	for i := 0; i < n/4096; i++ {
+		sink = append(sink, make([]byte, 4096))
+	}
+	sink = nil
+}
+
+// TestOwnCollector: once the process owns its collector the runtime starts
+// no cycle by itself, a fork's hold runs none either, and Collect collects
+// only after enough growth, or when forced, and never while a fork is out.
+func TestOwnCollector(t *testing.T) {
+	OwnCollector()
+	t.Cleanup(func() {
+		gcHold.Lock()
+		gcHold.owned = false
+		gcHold.Unlock()
+		debug.SetMemoryLimit(math.MaxInt64)
+		debug.SetGCPercent(100)
+	})
+	Collect(true)
+	c := gcCycles()
+	garbage(4 << 20) // past any trigger the runtime would have had (4 MiB at GOGC=100)
+	if n := gcCycles(); n != c {
+		t.Errorf("%d collections ran by themselves", n-c)
+	}
+	release := holdGC()
+	if n := gcCycles(); n != c {
+		t.Errorf("a fork's hold ran %d collections", n-c)
+	}
+	Collect(true)
+	if n := gcCycles(); n != c {
+		t.Errorf("Collect ran while a fork was out")
+	}
+	release()
+	Collect(false)
+	if n := gcCycles(); n == c {
+		t.Errorf("Collect after 4 MiB of garbage did not collect")
+	}
+	c = gcCycles()
+	Collect(false)
+	if n := gcCycles(); n != c {
+		t.Errorf("Collect with no growth collected")
+	}
+	Collect(true)
+	if n := gcCycles(); n == c {
+		t.Errorf("a forced Collect did not collect")
+	}
+}
+
+// TestHoldGCOwnedNearLimit: past a quarter of the backstop a fork's hold
+// waits out (runs) a collection, as in a process that does not own its
+// collector.
+func TestHoldGCOwnedNearLimit(t *testing.T) {
+	OwnCollector()
+	t.Cleanup(func() {
+		sink = nil
+		gcHold.Lock()
+		gcHold.owned = false
+		gcHold.Unlock()
+		debug.SetMemoryLimit(math.MaxInt64)
+		debug.SetGCPercent(100)
+	})
+	for i := 0; i < ownedLimit/4/4096+64; i++ {
+		sink = append(sink, make([]byte, 4096)) // live, so it stays
+	}
+	c := gcCycles()
+	release := holdGC()
+	release()
+	if gcCycles() == c {
+		t.Errorf("a fork's hold with the heap at %d MiB ran no collection", heapBytes()>>20)
+	}
+}
