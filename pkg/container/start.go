@@ -35,8 +35,9 @@ type StartOptions struct {
 	// socket on which it sends the terminal's master side (ReceiveConsole).
 	Console *os.File
 	// Namespaces are the inodes the namespaces the spec joins (by their
-	// holder's /proc/PID path) must have: a holder that died, its PID
-	// reused, must not lead the container into another process's.
+	// holder's /proc/PID/ns or /proc/PID/fd path) must have: a holder that
+	// died or let go, its PID or fd number reused, must not lead the
+	// container into another namespace.
 	Namespaces map[string]uint64
 	// Cancel, once closed, ends the wait for init's report: init is
 	// killed and the start fails (the pod is being deleted).

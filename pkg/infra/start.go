@@ -77,7 +77,8 @@ var kindFlags = map[string]uintptr{
 // of pause's lifeline: pause exits when it reads EOF there, that is when
 // the caller dies without stopping it, so a pause the caller never got to
 // record cannot hold the pod's namespaces (and veth) forever. The caller
-// keeps the lifeline open for as long as the pod lives. (PR_SET_PDEATHSIG
+// keeps the lifeline open for as long as it needs pause, and closes it to
+// end pause (the monitor does once it holds the namespaces itself). (PR_SET_PDEATHSIG
 // would not do: it fires when the forking *thread* exits, and Go destroys
 // threads that a goroutine locked, as package ns does.)
 func Start(exe, hostname string, o Options) (int, *os.File, error) {

@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/minipod/minipod/pkg/infra"
@@ -28,14 +29,11 @@ func (mon *monitor) holdNamespaces(p *infra.Process) (map[string]string, error) 
 	}
 	set, err := ns.Open(p.PID, kinds...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("hold the pod's namespaces: %w", err)
 	}
 	if err := set.Expect(mon.st.Namespaces); err != nil {
 		set.Close()
-		return nil, err
-	}
-	if mon.nsHeld != nil {
-		mon.nsHeld.Close() // a former sandbox's
+		return nil, fmt.Errorf("hold the pod's namespaces: %w", err)
 	}
 	mon.nsHeld = set
 	mon.retirePause()

@@ -106,7 +106,7 @@ type monitor struct {
 	killAt   <-chan time.Time
 	stopped  bool     // pause has been told to stop
 	lock     *os.File // held for the monitor's whole life
-	lifeline *os.File // pause exits on EOF here, i.e. when we die
+	lifeline *os.File // pause exits on EOF here: when we die, or let it go
 	// nsHeld keeps the pod's shared namespaces once pause is gone
 	// (holdNamespaces); retiredPause is the PID of that pause, whose exit
 	// is no sandbox's death.

@@ -38,9 +38,11 @@ func oomScoreAdj(qos string, memRequest, memCapacity int64) int {
 }
 
 // protectSandbox gives pause the sandbox's OOM score, as containerd does,
-// so the kernel kills containers before the namespaces they live in.
-// Lowering a score needs CAP_SYS_RESOURCE; without it pause keeps the
-// monitor's, which is no worse than before.
+// so the kernel kills containers before the PID 1 of a shared PID
+// namespace (elsewhere pause exits at once, and the namespaces live with
+// the monitor, which keeps the score it was started with). Lowering a
+// score needs CAP_SYS_RESOURCE; without it pause keeps the monitor's,
+// which is no worse than before.
 func protectSandbox(pid int) {
 	_ = os.WriteFile("/proc/"+strconv.Itoa(pid)+"/oom_score_adj", []byte(strconv.Itoa(oomSandbox)), 0)
 }

@@ -40,7 +40,7 @@ func (mon *monitor) stopPause() {
 	mon.stopped = true
 	if mon.nsHeld != nil {
 		mon.nsHeld.Close()
-		mon.nsHeld, mon.st.NSPaths = nil, nil
+		mon.nsHeld, mon.st.NSPaths, mon.pe.nsPaths = nil, nil, nil
 	}
 	if err := mon.st.Pause.Signal(unix.SIGTERM); err != nil {
 		return

@@ -97,23 +97,43 @@ func (s *Set) Expect(want map[string]uint64) error {
 
 // OpenPath opens one namespace of kind from a path that names it: a
 // /proc/PID/ns link, or the /proc/PID/fd link of a process that holds it.
-// An fd link may name something else by now (the holder let go and
-// reused the number): opening never blocks (a FIFO), and anything but a
-// namespace is refused.
 func OpenPath(kind, path string) (*Set, error) {
+	return OpenAt(unix.AT_FDCWD, kind, path)
+}
+
+// OpenAt is OpenPath for a path relative to dirfd: the /proc/PID directory
+// of a holder the caller opened once and checked to be the right process,
+// so that a later open fails once that process is gone instead of reading
+// whatever process has its PID now.
+func OpenAt(dirfd int, kind, path string) (*Set, error) {
 	if _, ok := cloneFlag[kind]; !ok {
 		return nil, fmt.Errorf("open namespace %q: unknown kind", kind)
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NONBLOCK, 0)
+	f, err := openNS(dirfd, path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s namespace: %w", kind, err)
 	}
-	var fs unix.Statfs_t
-	if err := unix.Fstatfs(int(f.Fd()), &fs); err != nil || fs.Type != unix.NSFS_MAGIC {
-		f.Close()
-		return nil, fmt.Errorf("open %s namespace: %s is not one", kind, path)
-	}
 	return &Set{fds: map[string]*os.File{kind: f}}, nil
+}
+
+// openNS opens a namespace file. An fd link may name something else by
+// now (its holder let go and reused the number): opening never blocks (a
+// FIFO) nor takes a terminal, and anything but a namespace is refused.
+func openNS(dirfd int, path string) (*os.File, error) {
+	fd, err := unix.Openat(dirfd, path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	var fs unix.Statfs_t
+	if err := unix.Fstatfs(fd, &fs); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("statfs %s: %w", path, err)
+	}
+	if fs.Type != unix.NSFS_MAGIC {
+		unix.Close(fd)
+		return nil, fmt.Errorf("%s is not a namespace", path)
+	}
+	return os.NewFile(uintptr(fd), path), nil
 }
 
 // HeldPaths names each namespace of the set by the /proc/PID/fd link of

@@ -34,7 +34,7 @@ func FromSpec(list []specs.LinuxNamespace) (*Set, uintptr, error) {
 			flags |= uintptr(cloneFlag[k])
 			continue
 		}
-		f, err := os.Open(n.Path)
+		f, err := openNS(unix.AT_FDCWD, n.Path)
 		if err != nil {
 			s.Close()
 			return nil, 0, fmt.Errorf("open %s namespace: %w", k, err)

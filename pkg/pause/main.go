@@ -134,7 +134,8 @@ func dropCaps() {
 	_, _, _ = syscall.AllThreadsSyscall(unix.SYS_CAPSET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0)
 }
 
-// watchLifeline ends pause when its monitor is gone (EOF on the pipe).
+// watchLifeline ends pause when its monitor is gone or lets it go, once
+// it holds the namespaces itself (EOF on the pipe either way).
 func watchLifeline(f *os.File) {
 	buf := make([]byte, 1)
 	for {

@@ -35,8 +35,9 @@ func PortForward(ctx context.Context, o PortForwardOptions) error {
 	}
 	netns, err := podNetNS(st)
 	if err != nil {
-		return fmt.Errorf("port-forward: pod %s is not running", o.Pod)
+		return fmt.Errorf("port-forward: %w", err)
 	}
+	defer netns.close()
 	fwds, err := parseForwards(o.Ports)
 	if err != nil {
 		return err
@@ -103,39 +104,60 @@ func serve(l net.Listener, netns podNet, remote int) {
 	}
 }
 
-// podNet is where the pod's network namespace is held, and which one it
-// must be; no path is the node's own (hostNetwork).
+// podNet is where the pod's network namespace is held: the /proc
+// directory of its holder (the monitor, or pause), opened once and checked
+// to be that process, so that every later connection fails once the
+// holder is gone rather than reach whatever process has its PID now; and
+// the namespace's path below it and inode. No holder is the node's own
+// namespace (hostNetwork).
 type podNet struct {
-	path string
-	ino  uint64
+	holder *os.File
+	rel    string
+	ino    uint64
 }
 
 // podNetNS finds the pod's network namespace, checking that it is there.
 func podNetNS(st *state.Pod) (podNet, error) {
 	if !st.Monitor.Alive() || st.Finished {
-		return podNet{}, fmt.Errorf("pod %s has ended", st.Name)
+		return podNet{}, fmt.Errorf("pod %s is not running", st.Name)
 	}
 	if st.HostNetwork {
 		return podNet{}, nil
 	}
-	n := podNet{path: st.NSPaths["net"], ino: st.Namespaces["net"]}
-	if n.path == "" || n.ino == 0 {
-		return n, fmt.Errorf("pod %s holds no network namespace", st.Name)
+	path, ino := st.NSPaths["net"], st.Namespaces["net"]
+	pid, rel, ok := strings.Cut(strings.TrimPrefix(path, "/proc/"), "/")
+	var holder state.Proc
+	for _, p := range []state.Proc{st.Monitor, st.Pause} {
+		if p.PID != 0 && strconv.Itoa(p.PID) == pid {
+			holder = p
+		}
 	}
+	if !ok || ino == 0 || holder.PID == 0 {
+		return podNet{}, fmt.Errorf("pod %s holds no network namespace", st.Name)
+	}
+	dir, err := os.Open("/proc/" + pid)
+	if err != nil {
+		return podNet{}, fmt.Errorf("pod %s is not running: %w", st.Name, err)
+	}
+	if start, err := state.StartTimeAt(dir, holder.PID); err != nil || start != holder.Start {
+		dir.Close()
+		return podNet{}, fmt.Errorf("pod %s is not running", st.Name)
+	}
+	n := podNet{holder: dir, rel: rel, ino: ino}
 	set, err := n.open()
 	if err != nil {
-		return n, err
+		dir.Close()
+		return podNet{}, err
 	}
 	return n, set.Close()
 }
 
-// open opens the namespace, refusing another that took its place (the
-// holder's PID reused).
+// open opens the namespace, refusing another that took its place.
 func (n podNet) open() (*ns.Set, error) {
-	if n.path == "" {
+	if n.holder == nil {
 		return ns.Open(os.Getpid(), "net")
 	}
-	set, err := ns.OpenPath("net", n.path)
+	set, err := ns.OpenAt(int(n.holder.Fd()), "net", n.rel)
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +166,12 @@ func (n podNet) open() (*ns.Set, error) {
 		return nil, err
 	}
 	return set, nil
+}
+
+func (n podNet) close() {
+	if n.holder != nil {
+		n.holder.Close()
+	}
 }
 
 // relay dials the pod's localhost from a thread inside its network

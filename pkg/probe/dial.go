@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -13,12 +14,13 @@ import (
 // Net is where probes connect from: the pod's network namespace, or the
 // caller's own.
 type Net struct {
-	path string // "": the caller's own
+	own  bool
+	path string
 	ino  uint64 // the namespace's inode, when known
 }
 
 // Own is the caller's own network namespace, for hostNetwork pods.
-func Own() *Net { return &Net{} }
+func Own() *Net { return &Net{own: true} }
 
 // InNetNS is the network namespace opened from path (where the pod's is
 // held: state.Pod.NSPaths). With its inode known, a dial after the holder
@@ -32,8 +34,11 @@ func InNetNS(path string, ino uint64) *Net { return &Net{path: path, ino: ino} }
 // anywhere.
 func (n *Net) Dial(ctx context.Context, addr string) (net.Conn, error) {
 	var d net.Dialer
-	if n.path == "" {
+	if n.own {
 		return d.DialContext(ctx, "tcp", addr)
+	}
+	if n.path == "" {
+		return nil, fmt.Errorf("dial %s: the pod holds no network namespace", addr)
 	}
 	set, err := ns.OpenPath("net", n.path)
 	if err != nil {

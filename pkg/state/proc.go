@@ -1,8 +1,10 @@
 package state
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -83,13 +85,18 @@ func (p Proc) Alive() bool {
 // Ending reports whether p is gone or on its way out (PF_EXITING): a PID
 // namespace's init stays unreaped until the kernel has killed every other
 // process of its namespace, which the caller may be told of first.
+// Only what /proc says counts: a read that fails for another reason (out
+// of fds) is no sign of an end.
 func (p Proc) Ending() bool {
-	if !p.Alive() {
-		return true
+	if p.PID <= 0 {
+		return false
 	}
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(p.PID) + "/stat")
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ESRCH) {
 		return true
+	}
+	if err != nil || !p.Alive() {
+		return err == nil // a zombie, or another process with the PID now
 	}
 	s := string(data)
 	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
