@@ -134,6 +134,30 @@ func (p *Process) Ready() error {
 	return nil
 }
 
+// pauseCaps are what pause's set-up needs (hostname, loopback, sysctls, its
+// own mounts), and CAP_SETPCAP, which dropping them needs.
+var pauseCaps = map[int]bool{unix.CAP_SYS_ADMIN: true, unix.CAP_NET_ADMIN: true, unix.CAP_DAC_OVERRIDE: true, unix.CAP_SETPCAP: true}
+
+// limitBounding drops from the calling thread's bounding set (a thread
+// about to fork pause, thrown away after) every capability pause does not
+// need, so that pause is born without them: it drops what it has left
+// from every one of its threads once set up, and each drop is a round of
+// signals to all of them (40 rounds made pause take 5-8 ms to be ready).
+func limitBounding() error {
+	for c := 0; ; c++ {
+		if pauseCaps[c] {
+			continue
+		}
+		err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0)
+		if errors.Is(err, unix.EINVAL) {
+			return nil // past the kernel's last capability
+		}
+		if err != nil {
+			return fmt.Errorf("start pause: drop capability %d: %w", c, err)
+		}
+	}
+}
+
 func fork(exe, hostname string, o Options, status, lifeline *os.File) (int, error) {
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
@@ -155,6 +179,9 @@ func fork(exe, hostname string, o Options, status, lifeline *os.File) (int, erro
 	var pid int
 	// A thread of its own: joining the pod's v1 cgroups is per thread.
 	err = ns.OnThread(func() error {
+		if err := limitBounding(); err != nil {
+			return err
+		}
 		leave := func() error { return nil }
 		if o.Cgroup != nil {
 			var err error

@@ -124,9 +124,21 @@ func reap() {
 // dropCaps empties every capability set of pause once its namespaces are
 // ready, so nothing that reaches it can use root's powers. Capabilities are
 // per thread, hence AllThreadsSyscall (unavailable with cgo: then only the
-// bounding sets are left as they were, and the error is ignored).
+// bounding sets are left as they were, and the error is ignored). Pause is
+// born with only the few its set-up needs in its bounding set (package
+// infra): those are dropped, CAP_SETPCAP, which dropping needs, last.
 func dropCaps() {
-	for c := 0; c <= unix.CAP_LAST_CAP; c++ {
+	var left []int
+	for c := 0; ; c++ {
+		in, err := unix.PrctlRetInt(unix.PR_CAPBSET_READ, uintptr(c), 0, 0, 0)
+		if err != nil {
+			break // past the kernel's last capability
+		}
+		if in == 1 && c != unix.CAP_SETPCAP {
+			left = append(left, c)
+		}
+	}
+	for _, c := range append(left, unix.CAP_SETPCAP) {
 		_, _, _ = syscall.AllThreadsSyscall(unix.SYS_PRCTL, unix.PR_CAPBSET_DROP, uintptr(c), 0)
 	}
 	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
