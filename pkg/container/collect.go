@@ -2,46 +2,52 @@ package container
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"sync/atomic"
 )
 
 // A long-lived process that forks containers (the monitor) can own its
-// collector: with the runtime's own trigger off for good, no cycle can be
-// starting when a fork begins, so the fork need not run a collection
-// first to be sure (holdGC; that collection cost every container start
-// 1.5-4 ms and every exec about 1 ms). The process then collects when it
-// chooses (Collect), never while a fork is out. A memory limit stays as a
-// backstop for what allocates between two Collects: near it the runtime
-// does start cycles of its own, and a fork then waits them out, as in any
-// other process.
+// collector: with the runtime's own trigger off, no cycle can be starting
+// when a fork begins, so the fork need not run a collection first to be
+// sure (holdGC; that collection cost every container start 1.5-4 ms and
+// every exec about 1 ms). The process collects when it chooses (Collect,
+// CollectSoon), never while a fork is out. A memory limit stays as a
+// backstop for garbage made where nothing calls CollectSoon: near it the
+// runtime does start cycles of its own, and a fork waits those out.
 
 // ownedLimit is the backstop, far above what a monitor uses (a few MiB).
 const ownedLimit = 64 << 20
 
-// collectStep is how much the heap may grow between two collections.
+// collectStep is how much the heap may grow past the live heap of the last
+// cycle before CollectSoon collects.
 const collectStep = 1 << 20
 
-// collected is the heap's size after the last Collect.
-var collected atomic.Uint64
+// armed: CollectSoon collects only after the first forced Collect (a
+// monitor's pod is up then), so that no collection delays start-up's
+// forks.
+var armed, collecting atomic.Bool
 
-// OwnCollector turns the runtime's collector off for good in this process,
-// leaving the backstop; Collect collects from now on. Call it before any
-// fork.
+// OwnCollector turns the runtime's collector off in this process but for
+// the backstop; Collect and CollectSoon collect from now on. Call it
+// before any fork.
 func OwnCollector() {
 	gcHold.Lock()
 	defer gcHold.Unlock()
 	debug.SetMemoryLimit(ownedLimit)
 	debug.SetGCPercent(-1)
+	// Go's runtime would otherwise stop the world on its own whenever the
+	// CPU quota or affinity changed (updatemaxprocs); a value set here is
+	// left alone, and setting the current one stops nothing.
+	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	gcHold.owned = true
-	collected.Store(heapBytes())
 }
 
-// Collect collects, and gives the freed memory back (with the runtime's
-// trigger off its scavenger keeps it), once the heap grew by collectStep
-// since the last collection, or always with force; never while a fork is
-// out (a later call does it). It blocks for the collection.
+// Collect collects and gives the freed memory back (with the runtime's
+// trigger off its scavenger keeps it), when the heap grew by collectStep
+// past the live heap, or always with force; never while a fork is out (a
+// later call does it). It blocks for the collection.
 func Collect(force bool) {
 	gcHold.Lock()
 	defer gcHold.Unlock()
@@ -49,15 +55,14 @@ func Collect(force bool) {
 		return
 	}
 	debug.FreeOSMemory()
-	collected.Store(heapBytes())
+	armed.Store(true)
 }
 
-var collecting atomic.Bool
-
-// CollectSoon runs Collect off the caller's goroutine (an event loop),
-// one at a time, when the heap has grown enough for it to collect.
+// CollectSoon runs Collect off the caller's goroutine, one at a time, when
+// the heap has grown enough: callers are where garbage is made (the
+// monitor's loop after each event, the copiers of container output).
 func CollectSoon() {
-	if !grown() || !collecting.CompareAndSwap(false, true) {
+	if !armed.Load() || !grown() || !collecting.CompareAndSwap(false, true) {
 		return
 	}
 	go func() {
@@ -66,14 +71,27 @@ func CollectSoon() {
 	}()
 }
 
-func grown() bool { return heapBytes() >= collected.Load()+collectStep }
+func grown() bool {
+	objects, live, _ := heapStats()
+	return objects >= live+collectStep
+}
 
-// heapBytes is the heap's objects, live and not yet swept.
-func heapBytes() uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return math.MaxUint64 // unknown: every fork stops the collector
+// heapStats reads the heap's objects (live and not yet swept), the live
+// heap of the last cycle, and the goal the runtime's trigger aims at; one
+// it cannot read is the largest value (objects) or zero (the others), so
+// that forks are careful and CollectSoon collects.
+func heapStats() (objects, live, goal uint64) {
+	s := []metrics.Sample{
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/gc/heap/live:bytes"},
+		{Name: "/gc/heap/goal:bytes"},
 	}
-	return s[0].Value.Uint64()
+	metrics.Read(s)
+	v := func(i int, unknown uint64) uint64 {
+		if s[i].Value.Kind() != metrics.KindUint64 {
+			return unknown
+		}
+		return s[i].Value.Uint64()
+	}
+	return v(0, math.MaxUint64), v(1, 0), v(2, 0)
 }

@@ -5,6 +5,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"testing"
+	"time"
 )
 
 func gcCycles() uint64 {
@@ -32,11 +33,20 @@ func TestOwnCollector(t *testing.T) {
 		gcHold.Lock()
 		gcHold.owned = false
 		gcHold.Unlock()
+		armed.Store(false)
 		debug.SetMemoryLimit(math.MaxInt64)
 		debug.SetGCPercent(100)
 	})
-	Collect(true)
+	armed.Store(false)
 	c := gcCycles()
+	garbage(4 << 20)
+	CollectSoon()
+	time.Sleep(50 * time.Millisecond)
+	if n := gcCycles(); n != c {
+		t.Errorf("CollectSoon collected before the first forced Collect")
+	}
+	Collect(true)
+	c = gcCycles()
 	garbage(4 << 20) // past any trigger the runtime would have had (4 MiB at GOGC=100)
 	if n := gcCycles(); n != c {
 		t.Errorf("%d collections ran by themselves", n-c)
@@ -65,9 +75,9 @@ func TestOwnCollector(t *testing.T) {
 	}
 }
 
-// TestHoldGCOwnedNearLimit: past a quarter of the backstop a fork's hold
-// waits out (runs) a collection, as in a process that does not own its
-// collector.
+// TestHoldGCOwnedNearLimit: with the heap past half the backstop's goal a
+// fork's hold waits out (runs) a collection, as in a process that does not
+// own its collector.
 func TestHoldGCOwnedNearLimit(t *testing.T) {
 	OwnCollector()
 	t.Cleanup(func() {
@@ -75,16 +85,18 @@ func TestHoldGCOwnedNearLimit(t *testing.T) {
 		gcHold.Lock()
 		gcHold.owned = false
 		gcHold.Unlock()
+		armed.Store(false)
 		debug.SetMemoryLimit(math.MaxInt64)
 		debug.SetGCPercent(100)
 	})
-	for i := 0; i < ownedLimit/4/4096+64; i++ {
+	for i := 0; i < (ownedLimit/2+8<<20)/4096; i++ {
 		sink = append(sink, make([]byte, 4096)) // live, so it stays
 	}
 	c := gcCycles()
 	release := holdGC()
 	release()
 	if gcCycles() == c {
-		t.Errorf("a fork's hold with the heap at %d MiB ran no collection", heapBytes()>>20)
+		objects, _, goal := heapStats()
+		t.Errorf("a fork's hold with the heap at %d MiB (goal %d MiB) ran no collection", objects>>20, goal>>20)
 	}
 }

@@ -74,15 +74,17 @@ func holdGC() (release func()) {
 // stopCollector leaves no trigger that could start a cycle, and no cycle
 // under way or starting.
 func stopCollector() {
+	_, _, goal := heapStats()
 	gcHold.limit = debug.SetMemoryLimit(math.MaxInt64)
 	gcHold.percent = debug.SetGCPercent(-1)
 	// SetGCPercent waits for a cycle under way, but not for one whose
 	// start passed its trigger check just before: GC waits for that one
 	// too, and after it none can start. A process that owns its collector
-	// had no trigger but the backstop, and with the heap well below it no
-	// cycle can be starting (the heap does not shrink before a cycle's
-	// marking has ended): there is nothing to wait for.
-	if !gcHold.owned || heapBytes() >= ownedLimit/4 {
+	// had no trigger but the backstop's, which is at least 0.7 of the goal
+	// read before lifting it (the pacer's lowest trigger): a heap under
+	// half that goal has passed no trigger (it does not shrink before a
+	// cycle's marking has ended), so no cycle can be starting.
+	if objects, _, _ := heapStats(); !gcHold.owned || objects >= goal/2 {
 		runtime.GC()
 	}
 }

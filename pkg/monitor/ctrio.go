@@ -5,8 +5,10 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
+	"github.com/minipod/minipod/pkg/container"
 	"golang.org/x/sys/unix"
 )
 
@@ -173,9 +175,20 @@ func (t teeOut) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
 	if n > 0 {
 		t.cio.broadcast(t.stream, p[:n])
+		// Logging makes garbage (lines, rotation) off the loop, where
+		// nothing else would collect it.
+		if copied.Add(int64(n))%collectEvery < int64(n) {
+			container.CollectSoon()
+		}
 	}
 	return n, err
 }
+
+// copied counts container output copied by this monitor; every
+// collectEvery bytes of it the copier asks for a collection.
+var copied atomic.Int64
+
+const collectEvery = 1 << 20
 
 // ptyOut reads a terminal's master side: EIO once every holder of the
 // terminal has closed it is its end of file.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/minipod/minipod/pkg/container"
 	"github.com/minipod/minipod/pkg/podstatus"
 	"github.com/minipod/minipod/pkg/services"
 	"github.com/minipod/minipod/pkg/state"
@@ -78,5 +79,6 @@ func (mon *monitor) syncServices() {
 			continue
 		}
 		trace("services followed")
+		container.CollectSoon()
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/minipod/minipod/pkg/container"
 	"github.com/minipod/minipod/pkg/nodeconfig"
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/state"
@@ -145,7 +146,9 @@ func (mon *monitor) watchStorage() error {
 				return
 			case <-t.C:
 			}
-			if msg := l.over(); msg != "" {
+			msg := l.over()
+			container.CollectSoon() // the walk's garbage
+			if msg != "" {
 				select {
 				case mon.evictions <- msg:
 				case <-mon.stopping:

@@ -31,7 +31,7 @@ func (mon *monitor) run() int {
 			}
 		}
 		changed = true
-		container.CollectSoon()
+		container.CollectSoon() // once the pod is up: see container.Collect
 		select {
 		case e := <-mon.exits:
 			mon.onExit(e)
