@@ -39,6 +39,13 @@ func diskUsage(dir string) (int64, error) {
 	seen := map[inode]bool{}
 	var total int64
 	count := func(st *unix.Stat_t) {
+		// Only a file with other links, or a directory, can come again:
+		// remembering every file would make a walk of millions of them
+		// hold a map of millions.
+		if st.Nlink <= 1 && st.Mode&unix.S_IFMT != unix.S_IFDIR {
+			total += st.Blocks * 512
+			return
+		}
 		if id := (inode{st.Dev, st.Ino}); !seen[id] {
 			seen[id] = true
 			total += st.Blocks * 512
