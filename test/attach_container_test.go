@@ -218,7 +218,13 @@ spec:
 func TestK8sDocsShareProcessNamespace(t *testing.T) {
 	root(t)
 	name := mustUpDoc(t, "pods/share-process-namespace.yaml")
-	ps := execOut(t, name, "shell", "ps", "ax")
+	// up returns once the containers run: nginx's entrypoint script may
+	// still be running, and a SIGHUP would end it (and the container).
+	var ps string
+	waitFor(t, 30*time.Second, "nginx's master process", func() bool {
+		ps = execOut(t, name, "shell", "ps", "ax")
+		return strings.Contains(ps, "nginx: master process")
+	})
 	var nginx, sleep string
 	for _, l := range strings.Split(ps, "\n") {
 		f := strings.Fields(l)
@@ -228,7 +234,7 @@ func TestK8sDocsShareProcessNamespace(t *testing.T) {
 			if !strings.Contains(l, "pause") {
 				t.Errorf("PID 1 is not the pause process: %q", l)
 			}
-		case strings.Contains(l, "nginx") && !strings.Contains(l, "worker") && nginx == "":
+		case strings.Contains(l, "nginx: master process"):
 			nginx = f[0] // the master: workers come and go with a reload
 		case strings.Contains(l, "sleep 3600"):
 			sleep = f[0]
