@@ -89,7 +89,12 @@ type podman struct {
 	dir, version, runtime string
 	env                   []string
 	images                map[string]bool // before the bench: the others are its own (and podman's pause image)
+	hadKubeNet            bool            // podman's network for kube play was there before the bench
 }
+
+// kubeNet is the network `podman kube play` creates on its first pod, with
+// a bridge of its own.
+const kubeNet = "podman-default-kube-network"
 
 func (p *podman) setup() error {
 	out, err := exec.Command("podman", "version", "--format", "{{.Client.Version}}").Output()
@@ -98,6 +103,7 @@ func (p *podman) setup() error {
 	}
 	p.version = strings.TrimSpace(string(out))
 	p.images = p.imageIDs()
+	p.hadKubeNet = exec.Command("podman", "network", "exists", kubeNet).Run() == nil
 	if err := p.importImage(); err != nil {
 		return err
 	}
@@ -156,12 +162,24 @@ func (p *podman) configure(runtime string) error {
 	return nil
 }
 
-// cleanup removes the images the bench made podman keep.
+// cleanup removes the images the bench made podman keep, and the network
+// (and its bridge, which podman leaves) that its first kube play made.
 func (p *podman) cleanup() {
 	for id := range p.imageIDs() {
 		if !p.images[id] {
 			_ = exec.Command("podman", "rmi", "-f", id).Run()
 		}
+	}
+	if p.hadKubeNet {
+		return
+	}
+	out, err := exec.Command("podman", "network", "inspect", kubeNet, "--format", "{{.NetworkInterface}}").Output()
+	if err != nil {
+		return // none was made
+	}
+	_ = exec.Command("podman", "network", "rm", "-f", kubeNet).Run()
+	if br := strings.TrimSpace(string(out)); br != "" {
+		_ = exec.Command("ip", "link", "del", br).Run()
 	}
 }
 
