@@ -24,12 +24,11 @@ func garbage(n int) {
 	sink = nil
 }
 
-// TestOwnCollector: once the process owns its collector the runtime starts
-// no cycle by itself, a fork's hold runs none either, and Collect collects
-// only after enough growth, or when forced, and never while a fork is out.
-func TestOwnCollector(t *testing.T) {
+// ownForTest makes the test binary own its collector until the test ends.
+func ownForTest(t *testing.T) {
 	OwnCollector()
 	t.Cleanup(func() {
+		sink = nil
 		gcHold.Lock()
 		gcHold.owned = false
 		gcHold.Unlock()
@@ -37,6 +36,13 @@ func TestOwnCollector(t *testing.T) {
 		debug.SetMemoryLimit(math.MaxInt64)
 		debug.SetGCPercent(100)
 	})
+}
+
+// TestOwnCollector: once the process owns its collector the runtime starts
+// no cycle by itself, a fork's hold runs none either, and Collect collects
+// only after enough growth, or when forced, and never while a fork is out.
+func TestOwnCollector(t *testing.T) {
+	ownForTest(t)
 	armed.Store(false)
 	c := gcCycles()
 	garbage(4 << 20)
@@ -79,16 +85,7 @@ func TestOwnCollector(t *testing.T) {
 // fork's hold waits out (runs) a collection, as in a process that does not
 // own its collector.
 func TestHoldGCOwnedNearLimit(t *testing.T) {
-	OwnCollector()
-	t.Cleanup(func() {
-		sink = nil
-		gcHold.Lock()
-		gcHold.owned = false
-		gcHold.Unlock()
-		armed.Store(false)
-		debug.SetMemoryLimit(math.MaxInt64)
-		debug.SetGCPercent(100)
-	})
+	ownForTest(t)
 	for i := 0; i < (ownedLimit/2+8<<20)/4096; i++ {
 		sink = append(sink, make([]byte, 4096)) // live, so it stays
 	}
