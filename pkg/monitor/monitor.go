@@ -287,7 +287,6 @@ func (mon *monitor) startPod() error {
 		return err
 	}
 	trace("pause forked")
-	go warmSpecEncoder()
 	// While pause's runtime starts: volumes, files, and the pod's network
 	// (its namespace exists since the fork).
 	if err := mon.prepare(); err != nil {

@@ -1,9 +1,9 @@
 package state
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/minipod/minipod/pkg/leanjson"
 	"os"
 
 	"github.com/minipod/minipod/pkg/podspec"
@@ -45,10 +45,8 @@ func (r Roots) LoadManifest(pod string) (*podspec.Pod, error) {
 }
 
 func decodePod(data []byte) (*podspec.Pod, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var p podspec.Pod
-	if err := dec.Decode(&p); err != nil {
+	if err := leanjson.UnmarshalStrict(data, &p); err != nil {
 		return nil, err
 	}
 	if p.Kind != "Pod" || p.APIVersion != "v1" {

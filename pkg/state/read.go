@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/minipod/minipod/pkg/leanjson"
 	"io/fs"
 	"os"
 	"sort"
@@ -29,7 +30,7 @@ func (r Roots) Load(pod string) (*Pod, error) {
 		return nil, fmt.Errorf("read state of %s: %w", pod, err)
 	}
 	var p Pod
-	if err := json.Unmarshal(data, &p); err != nil {
+	if err := leanjson.Unmarshal(data, &p); err != nil {
 		return nil, fmt.Errorf("decode state of %s: %w", pod, err)
 	}
 	return &p, nil

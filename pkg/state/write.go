@@ -1,8 +1,8 @@
 package state
 
 import (
-	"encoding/json"
 	"fmt"
+	"github.com/minipod/minipod/pkg/leanjson"
 	"os"
 	"path/filepath"
 )
@@ -34,7 +34,7 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 
 // Save writes the pod's state.json atomically.
 func (r Roots) Save(p *Pod) error {
-	data, err := json.MarshalIndent(p, "", "  ")
+	data, err := leanjson.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode state of %s: %w", p.Name, err)
 	}
