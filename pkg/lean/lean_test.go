@@ -2,6 +2,7 @@ package lean
 
 import (
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -62,4 +63,49 @@ func TestReadOnlyMapping(t *testing.T) {
 			t.Errorf("%q: %v", line, ok)
 		}
 	}
+}
+
+var sink [][]byte
+
+// TestNoProfiling: allocations after it are no longer sampled, past the
+// one sample each P had already counted down to (the default rate samples
+// one every 512 KB on average: 64 MB would leave over a hundred).
+func TestNoProfiling(t *testing.T) {
+	defer func(rate int) { runtime.MemProfileRate = rate }(runtime.MemProfileRate)
+	before := sampledBytes()
+	NoProfiling()
+	allocateForProfile()
+	if got, most := sampledBytes()-before, runtime.GOMAXPROCS(0)*chunk; got > most {
+		t.Fatalf("%d bytes sampled after NoProfiling, want at most %d", got, most)
+	}
+}
+
+const chunk = 64 << 10
+
+//go:noinline
+func allocateForProfile() {
+	for i := 0; i < 1024; i++ {
+		sink = append(sink, make([]byte, chunk))
+	}
+	sink = nil
+}
+
+// sampledBytes sums the samples taken in allocateForProfile.
+func sampledBytes() int {
+	// A sample is published two cycles after its allocation.
+	for range 3 {
+		runtime.GC()
+	}
+	n, _ := runtime.MemProfile(nil, true)
+	records := make([]runtime.MemProfileRecord, n+50)
+	n, _ = runtime.MemProfile(records, true)
+	sum := 0
+	for _, r := range records[:n] {
+		for _, pc := range r.Stack() {
+			if f := runtime.FuncForPC(pc); f != nil && strings.HasSuffix(f.Name(), ".allocateForProfile") {
+				sum += int(r.AllocBytes)
+			}
+		}
+	}
+	return sum
 }

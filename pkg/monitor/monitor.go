@@ -3,6 +3,7 @@ package monitor
 import (
 	"errors"
 	"fmt"
+	"github.com/minipod/minipod/pkg/lean"
 	"github.com/minipod/minipod/pkg/teardown"
 	"net"
 	"os"
@@ -125,6 +126,7 @@ type monitor struct {
 // Main is the monitor process: `minipod monitor POD`. `up` starts it
 // in a new mount namespace of its own, in a new session.
 func Main(args []string) {
+	lean.NoProfiling()
 	pauseExe() // before anything is opened: see pauseFd
 	initExe()
 	// The monitor collects when it is idle after work (run), never during
