@@ -121,6 +121,11 @@ func ownDecoder(t reflect.Type) bool {
 	if t.PkgPath() == "" && t.Name() != "" {
 		return false // string, int, bool...: no methods
 	}
+	if t.Name() == "" {
+		// encoding/json takes the address of named types only: an
+		// unnamed struct does not get its embedded field's pointer methods.
+		return t.Implements(unmarshalerType) || t.Implements(textUnmarshalerType)
+	}
 	p := reflect.PointerTo(t)
 	return t.Implements(unmarshalerType) || p.Implements(unmarshalerType) ||
 		t.Implements(textUnmarshalerType) || p.Implements(textUnmarshalerType)
@@ -132,7 +137,7 @@ func (d *decoder) delegate(v reflect.Value, raw []byte) error {
 	if plainLeaf(v, raw) {
 		return nil
 	}
-	if !d.strict || v.Kind() != reflect.Struct {
+	if !d.strict {
 		return json.Unmarshal(raw, v.Addr().Interface())
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))

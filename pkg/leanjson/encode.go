@@ -46,9 +46,25 @@ type encoder struct {
 	buf       []byte
 	members   map[reflect.Type][]field
 	methodsOf map[reflect.Type]int
+	depth     int
 }
 
+// cycleDepth is how deep a value may nest before it is left to
+// encoding/json, which reports a cycle where this walk would recurse
+// until the stack ran out.
+const cycleDepth = 1000
+
 func (e *encoder) value(v reflect.Value) error {
+	if e.depth >= cycleDepth {
+		return e.delegate(v)
+	}
+	e.depth++
+	err := e.walk(v)
+	e.depth--
+	return err
+}
+
+func (e *encoder) walk(v reflect.Value) error {
 	if !v.IsValid() {
 		e.buf = append(e.buf, "null"...)
 		return nil
@@ -158,7 +174,12 @@ func (e *encoder) marshalJSON(v reflect.Value) error {
 		e.buf = append(e.buf, "null"...)
 		return nil
 	}
-	b, err := v.Interface().(json.Marshaler).MarshalJSON()
+	m, ok := v.Interface().(json.Marshaler)
+	if !ok { // a nil interface of a type that has the method
+		e.buf = append(e.buf, "null"...)
+		return nil
+	}
+	b, err := m.MarshalJSON()
 	if err != nil {
 		return fmt.Errorf("json: error calling MarshalJSON for type %s: %w", v.Type(), err)
 	}
@@ -178,7 +199,12 @@ func (e *encoder) marshalText(v reflect.Value) error {
 		e.buf = append(e.buf, "null"...)
 		return nil
 	}
-	b, err := v.Interface().(encoding.TextMarshaler).MarshalText()
+	m, ok := v.Interface().(encoding.TextMarshaler)
+	if !ok {
+		e.buf = append(e.buf, "null"...)
+		return nil
+	}
+	b, err := m.MarshalText()
 	if err != nil {
 		return fmt.Errorf("json: error calling MarshalText for type %s: %w", v.Type(), err)
 	}
@@ -317,6 +343,9 @@ func bytesAsBase64(t reflect.Type) bool {
 // delegate has encoding/json encode v: for what this package does not
 // walk itself, at the price of encoding/json's entry for v's type.
 func (e *encoder) delegate(v reflect.Value) error {
+	if v.CanAddr() {
+		v = v.Addr() // so that methods of *T inside it are found, as they would be
+	}
 	b, err := json.Marshal(v.Interface())
 	e.buf = append(e.buf, b...)
 	return err

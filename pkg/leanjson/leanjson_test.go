@@ -2,6 +2,7 @@ package leanjson_test
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -320,4 +321,52 @@ func fill(v reflect.Value, rng *rand.Rand, depth int) {
 func randomString(rng *rand.Rand) string {
 	parts := []string{"", "a", "Name", "<script>", "&", "é", "\u2028", "\"q\"", "\\", "\x01", "\xff", "10Mi", "x y"}
 	return parts[rng.IntN(len(parts))] + parts[rng.IntN(len(parts))]
+}
+
+type ptrMarshaled struct{ N int }
+
+func (*ptrMarshaled) MarshalJSON() ([]byte, error) { return []byte(`"ptr"`), nil }
+
+// TestMarshalCornerCases: a nil interface of a marshaler type, a struct
+// left to encoding/json that holds pointer methods, a cycle.
+func TestMarshalCornerCases(t *testing.T) {
+	type delegated struct {
+		A int          `json:",string"`
+		B ptrMarshaled `json:"b"`
+	}
+	for _, v := range []any{
+		struct{ M json.Marshaler }{},
+		struct{ T encoding.TextMarshaler }{},
+		&delegated{},
+		&struct{ D delegated }{},
+	} {
+		want, werr := json.Marshal(v)
+		got, err := leanjson.Marshal(v)
+		if !bytes.Equal(got, want) || (err == nil) != (werr == nil) {
+			t.Errorf("%T: got %s (%v), want %s (%v)", v, got, err, want, werr)
+		}
+	}
+	cycle := map[string]any{}
+	cycle["a"] = cycle
+	if _, err := leanjson.Marshal(cycle); err == nil {
+		t.Error("a cycle was encoded")
+	}
+}
+
+// TestUnmarshalCornerCases: an unnamed struct does not take its embedded
+// field's pointer methods; strict decoding reaches structs in maps.
+func TestUnmarshalCornerCases(t *testing.T) {
+	var a, b struct {
+		T struct{ time.Time } `json:"t"`
+	}
+	data := []byte(`{"t":"2020-01-01T00:00:00Z"}`)
+	werr, err := json.Unmarshal(data, &a), leanjson.Unmarshal(data, &b)
+	if (werr == nil) != (err == nil) {
+		t.Errorf("unnamed struct: got %v, want %v", err, werr)
+	}
+	type s struct{ A int }
+	var m map[int]s
+	if err := leanjson.UnmarshalStrict([]byte(`{"1":{"A":1,"B":2}}`), &m); err == nil {
+		t.Error("strict decoding took an unknown member inside a map")
+	}
 }
