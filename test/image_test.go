@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -880,4 +882,49 @@ spec:
 	if b, err := os.ReadFile(victim.Name()); err != nil || len(b) != 0 {
 		t.Errorf("host file %s after writes in the containers: %q %v", victim.Name(), b, err)
 	}
+}
+
+// TestImagePullerGoesWithPod: the pull runs in minipod-pull, a child of
+// the pod's monitor; a pod deleted while it pulls leaves no puller behind
+// (the monitor's death kills it), and the store takes the next pull.
+func TestImagePullerGoesWithPod(t *testing.T) {
+	root(t)
+	reg := newRegistry(t)
+	img := buildImage(t, v1.Config{Env: []string{defaultPath}}, busyboxLayer(t),
+		layerOf(t, fileEntry("big", randomText(1<<20))))
+	ref := reg.push(t, "test/"+uniq("pullgone")+":v1", img)
+	rmiAtEnd(t, ref)
+	reg.setBlobDelay(3 * time.Second)
+	name := podName("pullgone")
+	done := make(chan result, 1)
+	go func() { done <- tryUp(t, name, tmpl(sleeperPod, name, "IMAGE", ref, "POLICY", ""), reg.env()) }()
+	waitFor(t, 30*time.Second, "the pod's puller to run", func() bool { return len(pullers(t)) > 0 })
+	if r := mp(t, "down", name); r.code != 0 {
+		t.Errorf("down during the pull: %s", r)
+	}
+	<-done
+	waitFor(t, 5*time.Second, "no puller left", func() bool { return len(pullers(t)) == 0 })
+	reg.setBlobDelay(0)
+	if r := mpWith(t, reg.env(), "pull", "-q", ref); r.code != 0 {
+		t.Errorf("pull after the interrupted one: %s", r)
+	}
+}
+
+// pullers lists the PIDs of processes running minipod-pull (the sealed
+// copy of the one beside minipod is the same file).
+func pullers(t *testing.T) []string {
+	t.Helper()
+	var want unix.Stat_t
+	if err := unix.Stat(filepath.Join(filepath.Dir(exe), "minipod-pull"), &want); err != nil {
+		t.Fatalf("minipod-pull beside minipod: %v", err)
+	}
+	ents, _ := os.ReadDir("/proc")
+	var out []string
+	for _, e := range ents {
+		var got unix.Stat_t
+		if unix.Stat("/proc/"+e.Name()+"/exe", &got) == nil && got.Dev == want.Dev && got.Ino == want.Ino {
+			out = append(out, e.Name())
+		}
+	}
+	return out
 }

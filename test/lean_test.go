@@ -2,6 +2,7 @@ package test
 
 import (
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -86,4 +87,24 @@ func thpDisabled(t *testing.T, pid int) bool {
 		t.Fatal(err)
 	}
 	return strings.Contains(string(b), "\nTHP_enabled:\t0")
+}
+
+// TestMinipodLinksNoRegistryClient: the registry client and what only it
+// needs live in minipod-pull; minipod, which every command and every pod's
+// monitor runs, would otherwise initialise them on each start (a third of
+// its package initialisation) and keep their memory for a pod's life.
+func TestMinipodLinksNoRegistryClient(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps", "./cmd/minipod")
+	cmd.Dir = ".."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, heavy := range []string{"github.com/google/go-containerregistry/", "github.com/opencontainers/go-digest/", "github.com/klauspost/compress/", "github.com/minipod/minipod/pkg/image/pull/"} {
+			if strings.HasPrefix(dep+"/", heavy) {
+				t.Errorf("minipod links %s", dep)
+			}
+		}
+	}
 }

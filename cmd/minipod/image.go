@@ -7,7 +7,9 @@ import (
 	"text/tabwriter"
 
 	"github.com/minipod/minipod/pkg/image"
-	"github.com/minipod/minipod/pkg/image/pull"
+	"github.com/minipod/minipod/pkg/image/pullreq"
+	"github.com/minipod/minipod/pkg/nodeconfig"
+	"github.com/minipod/minipod/pkg/selfexe"
 	"github.com/minipod/minipod/pkg/state"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -20,17 +22,26 @@ func imageCommands() []*cobra.Command {
 
 func imageStore() *image.Store { return image.NewStore(state.DefaultRoots().Images) }
 
-func pullOptions(insecure []string, quiet bool) (pull.Options, error) {
-	conf, err := pull.InsecureRegistries()
+// runPuller has minipod-pull, installed beside minipod, do req: sealed
+// first, as for pods, so that the file run is the file checked. Progress
+// goes to standard error unless quiet.
+func runPuller(req pullreq.Request, quiet bool) (pullreq.Result, error) {
+	sealed, err := selfexe.SealCompanion(pullreq.Program)
 	if err != nil {
-		return pull.Options{}, err
+		return pullreq.Result{}, err
 	}
-	o := pull.Options{Insecure: append(conf, insecure...)}
+	exe := ""
+	if sealed != nil {
+		defer sealed.Close()
+		exe = sealed.Path()
+	}
+	req.Store = state.DefaultRoots().Images
 	if !quiet {
-		o.Progress = os.Stderr
-		o.Terminal = term.IsTerminal(int(os.Stderr.Fd()))
+		req.Progress, req.Terminal = true, term.IsTerminal(int(os.Stderr.Fd()))
 	}
-	return o, nil
+	ctx, cancel := signalContext()
+	defer cancel()
+	return pullreq.Run(ctx, exe, req, os.Stderr)
 }
 
 func newPull() *cobra.Command {
@@ -42,20 +53,14 @@ func newPull() *cobra.Command {
 		Long: "pull fetches IMAGE (normalised as docker does: nginx is docker.io/library/nginx:latest)\n" +
 			"for this machine's platform, with the credentials of ~/.docker/config.json ($DOCKER_CONFIG).\n" +
 			"Plain-HTTP registries must be listed with --insecure-registry or as\n" +
-			"`insecure-registries = host:port,...` in " + pull.ConfigFile + ".",
+			"`insecure-registries = host:port,...` in " + nodeconfig.DefaultFile + ".",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts, err := pullOptions(insecure, quiet)
+			res, err := runPuller(pullreq.Request{Op: pullreq.OpPull, Image: args[0], Insecure: insecure}, quiet)
 			if err != nil {
 				return err
 			}
-			ctx, cancel := signalContext()
-			defer cancel()
-			img, err := pull.Pull(ctx, imageStore(), args[0], opts)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s\nDigest: %s\n", img.Ref, img.Digest)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s\nDigest: %s\n", res.Ref, res.Digest)
 			return nil
 		},
 	}
@@ -162,15 +167,8 @@ func newLoad() *cobra.Command {
 			if input == "" {
 				return fmt.Errorf("load: give the archive with -i FILE")
 			}
-			opts, err := pullOptions(nil, false)
-			if err != nil {
-				return err
-			}
-			opts.Tag = tag
-			ctx, cancel := signalContext()
-			defer cancel()
-			refs, err := pull.Load(ctx, imageStore(), input, opts)
-			for _, r := range refs {
+			res, err := runPuller(pullreq.Request{Op: pullreq.OpLoad, File: input, Tag: tag}, false)
+			for _, r := range res.Refs {
 				fmt.Fprintf(cmd.OutOrStdout(), "Loaded image: %s\n", r)
 			}
 			return err

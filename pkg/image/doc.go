@@ -10,5 +10,5 @@
 // This package is on every container start's path, so it links nothing with
 // a costly package init (regular expressions are compiled on first use).
 // Fetching (registries, archives) lives in pkg/image/pull, which links
-// go-containerregistry.
+// go-containerregistry and runs as the minipod-pull program only.
 package image

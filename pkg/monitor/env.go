@@ -34,6 +34,17 @@ var pauseExe = sync.OnceValue(func() string { return companion(pauseFd) })
 // monitor's own binary. Main calls it first, as pauseExe.
 var initExe = sync.OnceValue(func() string { return companion(initFd) })
 
+// pullExe is the program that pulls the pod's images: minipod-pull, sealed
+// by `up` and handed over as pullFd, or "" where it is not installed (the
+// monitor's own binary does not link the registry client, so that it
+// neither starts nor lives with it). Main calls it first, as pauseExe.
+var pullExe = sync.OnceValue(func() string {
+	if p := companion(pullFd); p != selfExe {
+		return p
+	}
+	return ""
+})
+
 // companion is the path to exec a program `up` sealed and handed over at
 // fd, or the monitor's own binary if fd is not such a seal: an O_PATH
 // descriptor (what open_tree gives) of an executable regular file on a

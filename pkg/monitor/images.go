@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/google/go-containerregistry/pkg/authn"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/minipod/minipod/pkg/image"
-	"github.com/minipod/minipod/pkg/image/pull"
+	"github.com/minipod/minipod/pkg/image/pullreq"
 	"github.com/minipod/minipod/pkg/state"
 )
 
@@ -80,19 +79,21 @@ func (mon *monitor) ensureImage(c *ctr) bool {
 	c.enter(stepPulling)
 	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, state.ReasonContainerCreating, ""
 	mon.st.AddEvent("Normal", "Pulling", c.spec.Name, fmt.Sprintf("Pulling image %q", c.spec.Image))
-	go mon.pullImage(c, mon.pullKeychain())
+	go mon.pullImage(c, mon.pullAuths())
 	return false
 }
 
 // pullImage runs off the event loop: a pull may take long, and `down` must
-// still be heard meanwhile.
-func (mon *monitor) pullImage(c *ctr, kc authn.Keychain) {
+// still be heard meanwhile. The puller is a program of its own (see
+// pullExe); its progress goes to the monitor's log.
+func (mon *monitor) pullImage(c *ctr, auths []pullreq.Auth) {
 	start := time.Now()
-	opts := pull.Options{Progress: os.Stderr, Keychain: kc}
-	if ins, err := pull.InsecureRegistries(); err == nil {
-		opts.Insecure = ins
+	req := pullreq.Request{Op: pullreq.OpPull, Store: roots.Images, Image: c.spec.Image, Progress: true, Auths: auths}
+	_, err := pullreq.Run(context.Background(), pullExe(), req, os.Stderr)
+	var img *image.Image
+	if err == nil {
+		img, err = image.Lookup(roots.Images, c.spec.Image)
 	}
-	img, err := pull.Pull(context.Background(), image.NewStore(roots.Images), c.spec.Image, opts)
 	mon.pulled <- pullResult{c: c, img: img, err: err, dur: time.Since(start)}
 }
 

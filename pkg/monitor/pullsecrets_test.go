@@ -3,42 +3,33 @@ package monitor
 import (
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/minipod/minipod/pkg/image/pullreq"
 	"github.com/minipod/minipod/pkg/podspec"
 )
 
-func TestSecretKeychain(t *testing.T) {
+func TestDockerAuths(t *testing.T) {
 	sec := &podspec.Secret{Type: podspec.SecretTypeDockerConfigJSON, Data: map[string][]byte{".dockerconfigjson": []byte(
-		`{"auths":{"https://index.docker.io/v1/":{"username":"hub","password":"h"},"reg.example:5000":{"auth":"dTpw"},"*.corp.example":{"username":"w","password":"x"}}}`)}}
-	k := secretKeychain(dockerAuths(sec))
-	for ref, want := range map[string]string{
-		"busybox":                         "hub",
-		"reg.example:5000/a/b:1":          "u",
-		"registry.corp.example/x":         "w",
-		"a.b.corp.example/x":              "",
-		"reg.example/no-port":             "",
-		"docker.io/library/busybox:1.36":  "hub",
-		"index.docker.io/library/busybox": "hub",
-	} {
-		r, err := name.ParseReference(ref)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, _ := k.Resolve(r.Context())
-		cfg, err := a.Authorization()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := cfg.Username; got != want {
-			t.Errorf("%s: user %q, want %q", ref, got, want)
-		}
-		if want == "" && a != authn.Anonymous {
-			t.Errorf("%s: want anonymous", ref)
+		`{"auths":{"https://index.docker.io/v1/":{"username":"hub","password":"h"},"reg.example:5000":{"auth":"dTpw","host":"evil.example"},"*.corp.example":{"username":"w","password":"x"}}}`)}}
+	want := []pullreq.Auth{ // in the order of the keys
+		{Host: "*.corp.example", Username: "w", Password: "x"},
+		{Host: "index.docker.io", Username: "hub", Password: "h"},
+		{Host: "reg.example:5000", Auth: "dTpw"},
+	}
+	got := dockerAuths(sec)
+	if len(got) != len(want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("[%d] %+v, want %+v", i, got[i], want[i])
 		}
 	}
 	old := &podspec.Secret{Type: podspec.SecretTypeDockercfg, Data: map[string][]byte{".dockercfg": []byte(`{"old.example":{"username":"o","password":"p"}}`)}}
-	if a := dockerAuths(old); len(a) != 1 || a[0].host != "old.example" || a[0].cfg.Username != "o" {
+	if a := dockerAuths(old); len(a) != 1 || a[0].Host != "old.example" || a[0].Username != "o" {
 		t.Errorf("dockercfg: %+v", a)
+	}
+	other := &podspec.Secret{Type: "Opaque", Data: map[string][]byte{".dockercfg": []byte(`{"old.example":{"username":"o"}}`)}}
+	if a := dockerAuths(other); len(a) != 0 {
+		t.Errorf("Opaque Secret: %+v", a)
 	}
 }

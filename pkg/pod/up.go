@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/minipod/minipod/pkg/image"
+	"github.com/minipod/minipod/pkg/image/pullreq"
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/selfexe"
 	"golang.org/x/sys/unix"
@@ -213,10 +214,10 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool, lock *o
 		return "", err
 	}
 	defer exe.Close()
-	// Then the companion programs, each at its place (nil: not installed,
-	// the monitor uses a role of its own binary).
+	// Then the companion programs, each at its place (nil: not installed;
+	// the monitor uses a role of its own binary, or pulls nothing).
 	extra := []*os.File{w, lock}
-	for _, name := range []string{"minipod-pause", "minipod-init"} {
+	for _, name := range []string{"minipod-pause", "minipod-init", pullreq.Program} {
 		var f *os.File
 		c, err := selfexe.SealCompanion(name)
 		if err != nil {
