@@ -14,9 +14,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// removePodFiles deletes the pod's data, logs and state, in that order: the
-// run directory goes last because it is how `down` finds the pod.
-func removeFiles(r state.Roots, st *state.Pod) error {
+// removeData deletes the pod's data and logs.
+func removeData(r state.Roots, st *state.Pod) error {
 	var errs []error
 	if err := os.RemoveAll(r.PodData(st.Name)); err != nil {
 		errs = append(errs, fmt.Errorf("remove data of %s: %w", st.Name, err))
@@ -26,10 +25,16 @@ func removeFiles(r state.Roots, st *state.Pod) error {
 			errs = append(errs, fmt.Errorf("remove logs of %s: %w", st.Name, err))
 		}
 	}
-	if err := os.RemoveAll(r.PodRun(st.Name)); err != nil {
-		errs = append(errs, fmt.Errorf("remove state of %s: %w", st.Name, err))
-	}
 	return errors.Join(errs...)
+}
+
+// removeRun deletes the pod's run directory (its state): the last of a
+// pod to go, because it is how `down` finds the pod.
+func removeRun(r state.Roots, st *state.Pod) error {
+	if err := os.RemoveAll(r.PodRun(st.Name)); err != nil {
+		return fmt.Errorf("remove state of %s: %w", st.Name, err)
+	}
+	return nil
 }
 
 // logDirs finds the pod's log directory even when its UID was never
