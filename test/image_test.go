@@ -2,6 +2,7 @@ package test
 
 import (
 	"archive/tar"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -885,8 +886,9 @@ spec:
 }
 
 // TestImagePullerGoesWithPod: the pull runs in minipod-pull, a child of
-// the pod's monitor; a pod deleted while it pulls leaves no puller behind
-// (the monitor's death kills it), and the store takes the next pull.
+// the pod's monitor; a pod deleted while it pulls, or whose monitor is
+// killed while it pulls, leaves no puller behind (`down` stops it; the
+// monitor's death kills it), and the store takes the next pull.
 func TestImagePullerGoesWithPod(t *testing.T) {
 	root(t)
 	reg := newRegistry(t)
@@ -895,18 +897,32 @@ func TestImagePullerGoesWithPod(t *testing.T) {
 	ref := reg.push(t, "test/"+uniq("pullgone")+":v1", img)
 	rmiAtEnd(t, ref)
 	reg.setBlobDelay(3 * time.Second)
-	name := podName("pullgone")
-	done := make(chan result, 1)
-	go func() { done <- tryUp(t, name, tmpl(sleeperPod, name, "IMAGE", ref, "POLICY", ""), reg.env()) }()
-	waitFor(t, 30*time.Second, "the pod's puller to run", func() bool { return len(pullers(t)) > 0 })
-	if r := mp(t, "down", name); r.code != 0 {
-		t.Errorf("down during the pull: %s", r)
+	for _, end := range []string{"down", "monitor killed"} {
+		name := podName("pullgone")
+		done := make(chan result, 1)
+		go func() { done <- tryUp(t, name, tmpl(sleeperPod, name, "IMAGE", ref, "POLICY", ""), reg.env()) }()
+		waitFor(t, 30*time.Second, "the pod's puller to run", func() bool { return len(pullers(t)) > 0 })
+		if end == "monitor killed" {
+			st, err := readState(name)
+			if err != nil || st.Monitor.PID == 0 {
+				t.Fatalf("no monitor recorded: %v", err)
+			}
+			if err := syscall.Kill(st.Monitor.PID, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, 5*time.Second, "no puller left once the monitor died", func() bool { return len(pullers(t)) == 0 })
+		}
+		// A monitor that died before its report is cleaned up by `up`
+		// itself: the pod may be gone already.
+		if r := mp(t, "down", "--ignore-not-found", name); r.code != 0 {
+			t.Errorf("%s: down: %s", end, r)
+		}
+		<-done
+		waitFor(t, 5*time.Second, "no puller left after "+end, func() bool { return len(pullers(t)) == 0 })
 	}
-	<-done
-	waitFor(t, 5*time.Second, "no puller left", func() bool { return len(pullers(t)) == 0 })
 	reg.setBlobDelay(0)
 	if r := mpWith(t, reg.env(), "pull", "-q", ref); r.code != 0 {
-		t.Errorf("pull after the interrupted one: %s", r)
+		t.Errorf("pull after the interrupted ones: %s", r)
 	}
 }
 
@@ -927,4 +943,53 @@ func pullers(t *testing.T) []string {
 		}
 	}
 	return out
+}
+
+// TestImagePullerMissingOrRefused: without minipod-pull beside minipod,
+// `pull` fails saying it is not installed; with one that someone other
+// than root could have put there, it fails saying so, and runs nothing.
+func TestImagePullerMissingOrRefused(t *testing.T) {
+	root(t)
+	dir := t.TempDir() // 0700, root's
+	bin := filepath.Join(dir, "minipod")
+	copyFile(t, exe, bin, 0o755)
+	run := func() (string, int) {
+		cmd := exec.Command(bin, "pull", "-q", "127.0.0.1:1/none:v1")
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			t.Fatal(err)
+		}
+		return string(out), cmd.ProcessState.ExitCode()
+	}
+	if out, code := run(); code == 0 || !strings.Contains(out, "minipod-pull is not installed beside minipod") {
+		t.Errorf("without minipod-pull: exit %d, %q", code, out)
+	}
+	// A shell script standing in for the puller would leave a mark if run.
+	mark := filepath.Join(dir, "ran")
+	puller := filepath.Join(dir, "minipod-pull")
+	if err := os.WriteFile(puller, []byte("#!/bin/sh\ntouch "+mark+"\n"), 0o757); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(puller, 0o757); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := run(); code == 0 || !strings.Contains(out, "is not used: not root's alone") {
+		t.Errorf("a world-writable minipod-pull: exit %d, %q", code, out)
+	}
+	if _, err := os.Stat(mark); err == nil {
+		t.Error("a world-writable minipod-pull was run")
+	}
+}
+
+// copyFile copies src to dst with mode.
+func copyFile(t *testing.T, src, dst string, mode os.FileMode) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, data, mode); err != nil {
+		t.Fatal(err)
+	}
 }

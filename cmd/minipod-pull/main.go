@@ -42,7 +42,7 @@ func serve(ctx context.Context, in io.Reader) pullreq.Result {
 		return pullreq.Result{Error: fmt.Sprintf("read pull request: %v", err)}
 	}
 	if len(data) > pullreq.MaxRequest {
-		return pullreq.Result{Error: "read pull request: larger than 1 MiB"}
+		return pullreq.Result{Error: fmt.Sprintf("read pull request: larger than %d MiB", pullreq.MaxRequest>>20)}
 	}
 	var req pullreq.Request
 	if err := json.Unmarshal(data, &req); err != nil {

@@ -85,11 +85,22 @@ func (mon *monitor) ensureImage(c *ctr) bool {
 
 // pullImage runs off the event loop: a pull may take long, and `down` must
 // still be heard meanwhile. The puller is a program of its own (see
-// pullExe); its progress goes to the monitor's log.
+// pullExe); its progress goes to the monitor's log. A pod being deleted
+// asks it to stop (SIGTERM, as Ctrl-C stops `minipod pull`); a monitor
+// that dies takes it along (see pullreq.Run).
 func (mon *monitor) pullImage(c *ctr, auths []pullreq.Auth) {
 	start := time.Now()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-mon.stopping:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	req := pullreq.Request{Op: pullreq.OpPull, Store: roots.Images, Image: c.spec.Image, Progress: true, Auths: auths}
-	_, err := pullreq.Run(context.Background(), pullExe(), req, os.Stderr)
+	_, err := pullreq.Run(ctx, pullExe(), req, os.Stderr)
 	var img *image.Image
 	if err == nil {
 		img, err = image.Lookup(roots.Images, c.spec.Image)

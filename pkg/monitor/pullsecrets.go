@@ -53,9 +53,13 @@ func dockerAuths(sec *podspec.Secret) []pullreq.Auth {
 			return nil
 		}
 	}
-	// In the order of the keys: the first match wins, the same each time.
+	// Keys in reverse order, as the kubelet sorts them: the first match
+	// wins, the same each time, and a host before a *.domain pattern
+	// covering it.
 	out := make([]pullreq.Auth, 0, len(auths))
-	for _, key := range slices.Sorted(maps.Keys(auths)) {
+	keys := slices.Sorted(maps.Keys(auths))
+	slices.Reverse(keys)
+	for _, key := range keys {
 		a := auths[key]
 		a.Host = registryHost(key)
 		out = append(out, a)

@@ -55,38 +55,56 @@ func (s *Sealed) Close() error { return s.f.Close() }
 // binary (/usr/local/bin/minipod-pause beside /usr/local/bin/minipod) if
 // it is there and only root can have put it there: a regular file owned by
 // root that nobody else may write, in a directory nobody else may write.
-// Otherwise it returns nil and the caller uses a role of its own binary;
-// the error says why when the program is there but was not written with
-// the running binary (see buildSkew). The seal is what runs from then on:
-// replacing the file later changes nothing for pods already started, as
-// for the sealed binary itself.
+// Otherwise it returns nil and the caller uses a role of its own binary
+// (or does without); the error says why when the program is there but is
+// not used: not root's alone, or not written with the running binary (see
+// buildSkew). The seal is what runs from then on: replacing the file later
+// changes nothing for pods already started, as for the sealed binary
+// itself.
 func SealCompanion(name string) (*Sealed, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, nil
 	}
 	dir := filepath.Dir(self)
-	var dst, own unix.Stat_t
-	if unix.Stat(dir, &dst) != nil || !rootOnly(dst) || unix.Stat(self, &own) != nil {
-		return nil, nil
-	}
-	fd, err := unix.Open(filepath.Join(dir, name), unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	path := filepath.Join(dir, name)
+	fd, err := unix.Open(path, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, nil
+		return nil, nil // not installed
 	}
 	defer unix.Close(fd)
-	var st unix.Stat_t
-	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || !rootOnly(st) || st.Mode&0o111 == 0 {
+	if why := refused(dir, fd); why != "" {
+		return nil, fmt.Errorf("%s is not used: %s", path, why)
+	}
+	var st, own unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || unix.Stat(self, &own) != nil {
 		return nil, nil
 	}
 	if skew := time.Duration(st.Mtim.Nano() - own.Mtim.Nano()).Abs(); skew > buildSkew {
-		return nil, fmt.Errorf("%s was not built or installed with %s (written %v apart): not used; make install puts both in place", filepath.Join(dir, name), self, skew.Round(time.Second))
+		return nil, fmt.Errorf("%s was not built or installed with %s (written %v apart): not used; make install puts both in place", path, self, skew.Round(time.Second))
 	}
 	s, err := seal(fd, "", unix.AT_EMPTY_PATH, name+" (sealed)")
 	if err != nil {
-		return nil, nil
+		return nil, fmt.Errorf("%s is not used: %w", path, err)
 	}
 	return s, nil
+}
+
+// refused says why the program open at fd, in dir, could have been put
+// there by someone other than root ("" if it could not).
+func refused(dir string, fd int) string {
+	var dst, st unix.Stat_t
+	switch {
+	case unix.Stat(dir, &dst) != nil || !rootOnly(dst):
+		return dir + " is not root's alone (owned by root, writable by nobody else)"
+	case unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG:
+		return "not a regular file"
+	case !rootOnly(st):
+		return "not root's alone (owned by root, writable by nobody else)"
+	case st.Mode&0o111 == 0:
+		return "not executable"
+	}
+	return ""
 }
 
 // buildSkew is how far apart in time minipod and a companion program may

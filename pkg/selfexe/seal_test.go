@@ -90,8 +90,8 @@ func TestSealCompanion(t *testing.T) {
 			t.Fatal(err)
 		}
 		s, err := SealCompanion("companion-test")
-		if err != nil || (s != nil) != c.want {
-			t.Errorf("mode %v: sealed %v (%v), want %v", c.mode, s != nil, err, c.want)
+		if (s != nil) != c.want || (err == nil) != c.want {
+			t.Errorf("mode %v: sealed %v (%v), want %v, and why not", c.mode, s != nil, err, c.want)
 		}
 		if s != nil {
 			if err := unix.Access(s.Path(), unix.W_OK); err == nil {
@@ -102,8 +102,8 @@ func TestSealCompanion(t *testing.T) {
 		os.Remove(p)
 	}
 	if err := os.Symlink("/bin/true", p); err == nil {
-		if s, _ := SealCompanion("companion-test"); s != nil {
-			t.Error("a link was sealed")
+		if s, err := SealCompanion("companion-test"); s != nil || err == nil {
+			t.Errorf("a link: sealed %v, %v", s != nil, err)
 		}
 	}
 	os.Remove(p)

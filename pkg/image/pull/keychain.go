@@ -17,22 +17,28 @@ func Keychain(auths []pullreq.Auth) authn.Keychain {
 	return authn.NewMultiKeychain(secrets(auths), authn.DefaultKeychain)
 }
 
+// secrets keeps auths in their order, but for an entry
+// go-containerregistry cannot read (an "auth" that is not base64 of
+// user:password), which is left out as a Secret it could not parse was.
 func secrets(auths []pullreq.Auth) secretKeychain {
 	k := make(secretKeychain, 0, len(auths))
 	for _, a := range auths {
-		k = append(k, hostAuth{host: a.Host, cfg: authConfig(a)})
+		if cfg, ok := authConfig(a); ok {
+			k = append(k, hostAuth{host: a.Host, cfg: cfg})
+		}
 	}
 	return k
 }
 
 // authConfig reads a as go-containerregistry reads a docker config entry
 // (its "auth" decoded into a user and password), from the same JSON.
-func authConfig(a pullreq.Auth) authn.AuthConfig {
+func authConfig(a pullreq.Auth) (authn.AuthConfig, bool) {
 	var cfg authn.AuthConfig
-	if b, err := json.Marshal(a); err == nil {
-		_ = json.Unmarshal(b, &cfg)
+	b, err := json.Marshal(a)
+	if err != nil || json.Unmarshal(b, &cfg) != nil {
+		return authn.AuthConfig{}, false
 	}
-	return cfg
+	return cfg, true
 }
 
 type hostAuth struct {

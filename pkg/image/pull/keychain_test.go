@@ -46,3 +46,27 @@ func TestSecretKeychain(t *testing.T) {
 		t.Error("no auths: want the node's docker config alone")
 	}
 }
+
+// TestSecretKeychainSkipsUnreadable: an entry whose "auth" is not base64
+// is left out (before, the Secret that held it was), so the next match, or
+// in the end the node's own credentials, are used instead of a broken one.
+func TestSecretKeychainSkipsUnreadable(t *testing.T) {
+	k := secrets([]pullreq.Auth{
+		{Host: "registry.corp.example", Auth: "!!not base64"},
+		{Host: "*.corp.example", Username: "w", Password: "x"},
+	})
+	if len(k) != 1 {
+		t.Fatalf("kept %d entries, want 1", len(k))
+	}
+	r, err := name.ParseReference("registry.corp.example/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := k.Resolve(r.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := a.Authorization(); err != nil || cfg.Username != "w" {
+		t.Errorf("got %+v, %v; want the wildcard's user", cfg, err)
+	}
+}

@@ -58,5 +58,6 @@ type Result struct {
 	Error  string   `json:"error,omitempty"`
 }
 
-// MaxRequest bounds the request the puller reads.
-const MaxRequest = 1 << 20
+// MaxRequest bounds the request the puller reads: a pod's pull Secrets
+// may be up to 1 MiB each.
+const MaxRequest = 64 << 20

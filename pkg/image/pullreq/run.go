@@ -44,12 +44,15 @@ func Run(ctx context.Context, exe string, req Request, stderr io.Writer) (Result
 	runtime.LockOSThread()
 	runErr := cmd.Run()
 	runtime.UnlockOSThread()
+	// The result is what counts, not how the wait went: in a pod's
+	// monitor, which reaps every child it has, the puller's exit may have
+	// been collected already (the wait then fails with ECHILD).
 	var res Result
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 		if runErr == nil {
 			runErr = err
 		}
-		return Result{}, fmt.Errorf("run %s: %w", Program, runErr)
+		return Result{}, fmt.Errorf("%s ended without a result (%w); its own messages are above, or in the pod's monitor.log", Program, runErr)
 	}
 	if res.Error != "" {
 		return res, errors.New(res.Error)
