@@ -217,10 +217,16 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool, lock *o
 	// Then the companion programs, each at its place (nil: not installed;
 	// the monitor uses a role of its own binary, or pulls nothing).
 	extra := []*os.File{w, lock}
+	var dirWarned bool
 	for _, name := range []string{"minipod-pause", "minipod-init", pullreq.Program} {
 		var f *os.File
 		c, err := selfexe.SealCompanion(name)
+		var de *selfexe.DirError
+		if errors.As(err, &de) && dirWarned {
+			err = nil // said once for all of them
+		}
 		if err != nil {
+			dirWarned = dirWarned || errors.As(err, &de)
 			fmt.Fprintf(os.Stderr, "Warning: %v\n", err)
 		}
 		if c != nil {

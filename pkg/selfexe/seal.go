@@ -73,7 +73,11 @@ func SealCompanion(name string) (*Sealed, error) {
 		return nil, nil // not installed
 	}
 	defer unix.Close(fd)
-	if why := refused(dir, fd); why != "" {
+	var dst unix.Stat_t
+	if unix.Stat(dir, &dst) != nil || !rootOnly(dst) {
+		return nil, &DirError{Dir: dir}
+	}
+	if why := refused(fd); why != "" {
 		return nil, fmt.Errorf("%s is not used: %s", path, why)
 	}
 	var st, own unix.Stat_t
@@ -90,13 +94,20 @@ func SealCompanion(name string) (*Sealed, error) {
 	return s, nil
 }
 
-// refused says why the program open at fd, in dir, could have been put
-// there by someone other than root ("" if it could not).
-func refused(dir string, fd int) string {
-	var dst, st unix.Stat_t
+// DirError: the companions' directory (the running binary's) is not root's
+// alone, so none of the programs in it is used. One error for all of
+// them, which a caller asking for several can report once.
+type DirError struct{ Dir string }
+
+func (e *DirError) Error() string {
+	return e.Dir + " is not root's alone (owned by root, writable by nobody else): the programs beside minipod in it are not used"
+}
+
+// refused says why the program open at fd could have been put there by
+// someone other than root ("" if it could not).
+func refused(fd int) string {
+	var st unix.Stat_t
 	switch {
-	case unix.Stat(dir, &dst) != nil || !rootOnly(dst):
-		return dir + " is not root's alone (owned by root, writable by nobody else)"
 	case unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG:
 		return "not a regular file"
 	case !rootOnly(st):

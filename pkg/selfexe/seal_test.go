@@ -110,6 +110,26 @@ func TestSealCompanion(t *testing.T) {
 	if s, err := SealCompanion("no-such-program"); s != nil || err != nil {
 		t.Errorf("a missing program: sealed %v, %v", s != nil, err)
 	}
+	// In a directory others may write, none is used: one error says so.
+	if err := os.WriteFile(p, []byte("#!/bin/true\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, fi.Mode().Perm()|0o002); err != nil {
+		t.Fatal(err)
+	}
+	s, err := SealCompanion("companion-test")
+	if cerr := os.Chmod(dir, fi.Mode().Perm()); cerr != nil {
+		t.Fatal(cerr)
+	}
+	var de *DirError
+	if s != nil || !errors.As(err, &de) || de.Dir != dir {
+		t.Errorf("a world-writable directory: sealed %v, %v", s != nil, err)
+	}
+	os.Remove(p)
 	// One from another build (written an hour before the binary) is not
 	// used, and the caller is told why.
 	if err := os.WriteFile(p, []byte("#!/bin/true\n"), 0o755); err != nil {
