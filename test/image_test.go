@@ -952,7 +952,7 @@ func TestImagePullerMissingOrRefused(t *testing.T) {
 	root(t)
 	dir := t.TempDir() // 0700, root's
 	bin := filepath.Join(dir, "minipod")
-	copyFile(t, exe, bin, 0o755)
+	copyInto(t, exe, bin)
 	run := func() (string, int) {
 		cmd := exec.Command(bin, "pull", "-q", "127.0.0.1:1/none:v1")
 		out, err := cmd.CombinedOutput()
@@ -979,17 +979,5 @@ func TestImagePullerMissingOrRefused(t *testing.T) {
 	}
 	if _, err := os.Stat(mark); err == nil {
 		t.Error("a world-writable minipod-pull was run")
-	}
-}
-
-// copyFile copies src to dst with mode.
-func copyFile(t *testing.T, src, dst string, mode os.FileMode) {
-	t.Helper()
-	data, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, data, mode); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -31,7 +31,6 @@ func main() {
 	defer stop()
 	res := serve(ctx, os.Stdin)
 	if err := json.NewEncoder(os.Stdout).Encode(res); err != nil || res.Error != "" {
-		stop()
 		os.Exit(1)
 	}
 }
