@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	lib "github.com/opencontainers/cgroups"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -33,7 +34,7 @@ func limits(out *lib.Resources, r *specs.LinuxResources, v2, swap bool) error {
 		out.PidsLimit = &l
 	}
 	for i, h := range r.HugepageLimits {
-		if !pageSize.MatchString(h.Pagesize) {
+		if !pageSize().MatchString(h.Pagesize) {
 			return fmt.Errorf("linux.resources.hugepageLimits[%d].pageSize %q is not a size like 2MB", i, h.Pagesize)
 		}
 		out.HugetlbLimit = append(out.HugetlbLimit, &lib.HugepageLimit{Pagesize: h.Pagesize, Limit: h.Limit})
@@ -42,8 +43,9 @@ func limits(out *lib.Resources, r *specs.LinuxResources, v2, swap bool) error {
 }
 
 // pageSize is how the kernel names huge page sizes in hugetlb.<size>.*
-// files; it becomes part of a file name.
-var pageSize = regexp.MustCompile(`^[0-9]+[KMGT]B$`)
+// files; it becomes part of a file name. Compiled on first use, not at
+// the start-up of every minipod process.
+var pageSize = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+[KMGT]B$`) })
 
 // memoryLimits sets the memory limit and the memory+swap limit. Without an
 // explicit swap limit, memory+swap is the memory limit: no swap beyond

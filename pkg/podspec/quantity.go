@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Kubernetes resource quantities (k8s.io/apimachinery/pkg/api/resource):
@@ -78,14 +79,17 @@ func suffixMultiplier(suffix string) (*big.Rat, error) {
 	}
 	// apimachinery's parser: a suffix of another shape is a format error;
 	// one of the right shape that names no unit is a suffix error.
-	if !suffixShape.MatchString(suffix) {
+	if !suffixShape().MatchString(suffix) {
 		return nil, errQuantityFormat
 	}
 	return nil, errQuantitySuffix
 }
 
 var (
-	suffixShape       = regexp.MustCompile(`^[eEinumkKMGTP]*[-+]?[0-9]*$`)
+	// Compiled on first use, as the package's other patterns: every
+	// minipod process links this package, and few of them parse a
+	// malformed quantity.
+	suffixShape       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[eEinumkKMGTP]*[-+]?[0-9]*$`) })
 	errQuantitySuffix = errors.New("unable to parse quantity's suffix")
 )
 
