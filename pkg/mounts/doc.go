@@ -5,8 +5,8 @@
 //
 // Every destination (and every subPath) comes from an untrusted image or
 // volume, so it is resolved inside the root by the kernel (openat2
-// RESOLVE_IN_ROOT through filepath-securejoin's pathrs-lite), created there if
-// missing, and mounted onto the resulting file descriptor — never onto a path
+// RESOLVE_IN_ROOT), created there if missing (filepath-securejoin's
+// pathrs-lite), and mounted onto the resulting file descriptor — never onto a path
 // string that a symlink could redirect to the host (CVE-2017-1002101,
 // CVE-2021-30465).
 package mounts

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 
-	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"golang.org/x/sys/unix"
 )
 
@@ -13,7 +12,7 @@ import (
 // empty read-only tmpfs, files the container's own /dev/null. Paths that do
 // not exist on this kernel are skipped.
 func mask(root *os.File, paths []string) error {
-	null, err := pathrs.OpenatInRoot(root, "/dev/null")
+	null, err := openInRoot(root, "/dev/null")
 	if err != nil {
 		return fmt.Errorf("mask paths: open /dev/null: %w", err)
 	}
@@ -43,9 +42,12 @@ func isNull(f *os.File) error {
 }
 
 func maskOne(root, null *os.File, p string) error {
-	h, err := pathrs.OpenatInRoot(root, p)
-	if err != nil {
+	h, err := openInRoot(root, p)
+	if errors.Is(err, unix.ENOENT) {
 		return nil // absent on this kernel: nothing to hide
+	}
+	if err != nil {
+		return fmt.Errorf("mask %s: %w", p, err)
 	}
 	defer h.Close()
 	dir, err := isDir(h)
@@ -66,7 +68,7 @@ func maskOne(root, null *os.File, p string) error {
 // readonly makes each path a read-only bind of itself.
 func readonly(root *os.File, paths []string) error {
 	for _, p := range paths {
-		h, err := pathrs.OpenatInRoot(root, p)
+		h, err := openInRoot(root, p)
 		if err != nil {
 			continue
 		}

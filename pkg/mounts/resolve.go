@@ -15,8 +15,17 @@ import (
 func fdPath(f *os.File) string { return "/proc/self/fd/" + strconv.Itoa(int(f.Fd())) }
 
 // openDir resolves dest inside root, creating missing directories, and
-// returns an O_PATH handle to it.
+// returns an O_PATH handle to it. A directory already there (most of them:
+// the image's and the mounts' own) is one lookup; anything else goes to
+// pathrs-lite, which creates what is missing and refuses what is not a
+// directory.
 func openDir(root *os.File, dest string) (*os.File, error) {
+	if h, err := openInRoot(root, dest); err == nil {
+		if dir, _ := isDir(h); dir {
+			return h, nil
+		}
+		h.Close()
+	}
 	h, err := pathrs.MkdirAllHandle(root, dest, 0o755)
 	if err != nil {
 		return nil, fmt.Errorf("create directory %s in root: %w", dest, err)
@@ -38,7 +47,7 @@ func openFile(root *os.File, dest string) (*os.File, error) {
 	} else if !errors.Is(err, unix.EEXIST) {
 		return nil, fmt.Errorf("create file %s in root: %w", dest, err)
 	}
-	h, err := pathrs.OpenatInRoot(root, dest)
+	h, err := openInRoot(root, dest)
 	if err != nil {
 		return nil, fmt.Errorf("open %s in root: %w", dest, err)
 	}
