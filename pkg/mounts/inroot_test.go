@@ -56,6 +56,28 @@ func TestOpenInRootStaysInRoot(t *testing.T) {
 	if _, err := os.Stat(outside + "/made"); err == nil {
 		t.Errorf("openDir created a directory outside the root")
 	}
+	h, err = openDir(rootF, "dirlink/one")
+	must(t, err)
+	h.Close()
+	if _, err := os.Stat(root + "/inside/one"); err != nil {
+		t.Errorf("openDir of one missing level did not create it inside the root: %v", err)
+	}
+	must(t, os.Symlink(outside, root+"/inside/trap")) // the host's directory, were it followed
+	if h, err := openDir(rootF, "inside/trap/made"); err == nil {
+		h.Close()
+	}
+	if h, err := openDir(rootF, "inside/trap"); err == nil {
+		var st, out unix.Stat_t
+		must(t, unix.Fstat(int(h.Fd()), &st))
+		must(t, unix.Stat(outside, &out))
+		h.Close()
+		if st.Ino == out.Ino && st.Dev == out.Dev {
+			t.Errorf("openDir followed a symlink out of the root")
+		}
+	}
+	if _, err := os.Stat(outside + "/made"); err == nil {
+		t.Errorf("openDir created a directory outside the root through a symlink")
+	}
 	must(t, os.WriteFile(root+"/inside/file", nil, 0o644))
 	if h, err := openDir(rootF, "inside/file"); err == nil {
 		h.Close()

@@ -16,21 +16,59 @@ func fdPath(f *os.File) string { return "/proc/self/fd/" + strconv.Itoa(int(f.Fd
 
 // openDir resolves dest inside root, creating missing directories, and
 // returns an O_PATH handle to it. A directory already there (most of them:
-// the image's and the mounts' own) is one lookup; anything else goes to
+// the image's and the mounts' own) is one lookup, one whose parent is
+// there (/dev/pts in the fresh /dev) three; anything else goes to
 // pathrs-lite, which creates what is missing and refuses what is not a
 // directory.
 func openDir(root *os.File, dest string) (*os.File, error) {
-	if h, err := openInRoot(root, dest); err == nil {
-		if dir, _ := isDir(h); dir {
+	if h := existingDir(root, dest); h != nil {
+		return h, nil
+	}
+	if parent := existingDir(root, filepath.Dir(filepath.Clean(dest))); parent != nil {
+		h := mkdirIn(parent, filepath.Base(filepath.Clean(dest)))
+		parent.Close()
+		if h != nil {
 			return h, nil
 		}
-		h.Close()
 	}
 	h, err := pathrs.MkdirAllHandle(root, dest, 0o755)
 	if err != nil {
 		return nil, fmt.Errorf("create directory %s in root: %w", dest, err)
 	}
 	return h, nil
+}
+
+// existingDir is a handle to dest in root if it is a directory, else nil.
+func existingDir(root *os.File, dest string) *os.File {
+	h, err := openInRoot(root, dest)
+	if err != nil {
+		return nil
+	}
+	if dir, _ := isDir(h); !dir {
+		h.Close()
+		return nil
+	}
+	return h
+}
+
+// mkdirIn creates the directory name in parent (an in-root handle) and
+// opens it without following anything: what is there by then, if not a
+// directory made or found under that name, is left to pathrs-lite (nil).
+func mkdirIn(parent *os.File, name string) *os.File {
+	if name == "." || name == ".." || name == "/" {
+		return nil
+	}
+	if err := unix.Mkdirat(int(parent.Fd()), name, 0o755); err != nil && !errors.Is(err, unix.EEXIST) {
+		return nil
+	}
+	fd, err := unix.Openat2(int(parent.Fd()), name, &unix.OpenHow{
+		Flags:   unix.O_PATH | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS,
+	})
+	if err != nil {
+		return nil
+	}
+	return os.NewFile(uintptr(fd), name)
 }
 
 // openFile resolves dest inside root, creating an empty file (and missing
