@@ -62,6 +62,7 @@ type execForked struct {
 	pid    int
 	forked time.Time
 	done   chan int
+	failed bool // nothing was forked: the loop only counts it back
 }
 
 // listenExec opens the pod's exec socket. The run directory is root's
@@ -158,6 +159,14 @@ func (mon *monitor) execIn(name string, stopping bool, args []string, tty bool, 
 	if t.err != nil {
 		return 0, nil, nil, t.err
 	}
+	// The loop counts this exec out until it hears of the fork, whatever
+	// becomes of it (see answerExec).
+	reported := false
+	defer func() {
+		if !reported {
+			mon.execForks <- execForked{failed: true}
+		}
+	}()
 	filter, err := t.run.compiled()
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("exec: seccomp profile: %w", err)
@@ -175,11 +184,29 @@ func (mon *monitor) execIn(name string, stopping bool, args []string, tty bool, 
 	}
 	done = make(chan int, 1)
 	mon.execForks <- execForked{pid: pid, forked: forked, done: done}
+	reported = true
 	return pid, master, done, nil
+}
+
+// answerExec answers askExec on the event loop. A container handed out
+// counts as an exec under way until its fork is reported (onExecForked):
+// a pod that ends meanwhile (the exec'd command may be what ends it, and
+// its exit reach the loop before its fork is reported) still waits for
+// it, so that the caller hears its exit code rather than a closed socket.
+func (mon *monitor) answerExec(a execAsk) {
+	t := mon.execTarget(a.container, a.stopping)
+	if t.err == nil {
+		mon.execsOut++
+	}
+	a.reply <- t
 }
 
 // onExecForked registers an exec'd command, on the event loop.
 func (mon *monitor) onExecForked(f execForked) {
+	mon.execsOut--
+	if f.failed {
+		return
+	}
 	if e, ok := mon.claim(f.pid, f.forked); ok {
 		f.done <- exitCode(e)
 		return

@@ -71,7 +71,10 @@ type monitor struct {
 	execAsks  chan execAsk
 	execForks chan execForked
 	execWaits map[int]chan int
-	execSock  *net.UnixListener
+	// execsOut counts the execs handed a container whose fork the loop
+	// has not heard of yet (answerExec).
+	execsOut int
+	execSock *net.UnixListener
 	// spawned brings back the outcome of container starts, which run off
 	// the loop; unclaimed holds exits reaped before their fork was
 	// registered (claim.go).

@@ -47,11 +47,11 @@ func (mon *monitor) run() int {
 			mon.killAll()
 		case a := <-mon.execAsks:
 			// A question, not a change: no state to write.
-			a.reply <- mon.execTarget(a.container, a.stopping)
+			mon.answerExec(a)
 			changed = false
 		case f := <-mon.execForks:
 			mon.onExecForked(f)
-			changed = false
+			changed = mon.over() // a pod that is over may finish now
 		case r := <-mon.spawned:
 			mon.onSpawned(r)
 		case msg := <-mon.evictions:
@@ -78,7 +78,7 @@ func (mon *monitor) run() int {
 // finished reports whether the loop is over: the pod reached a terminal
 // phase or is being deleted, and pause plus every container have exited.
 func (mon *monitor) finished() bool {
-	if !mon.st.Terminating && mon.st.Phase != state.PhaseSucceeded && mon.st.Phase != state.PhaseFailed {
+	if !mon.over() {
 		return false
 	}
 	if len(mon.byPID) > 0 || mon.anyStarting() {
@@ -88,8 +88,9 @@ func (mon *monitor) finished() bool {
 		return false
 	}
 	// Commands exec'd into containers that just ended die with them: wait
-	// for their exits (bounded), so that `exec` tells its caller the code.
-	if len(mon.execWaits) > 0 && !mon.execGraceOver {
+	// for their exits (bounded), so that `exec` tells its caller the code;
+	// and for the forks of those under way (answerExec).
+	if (len(mon.execWaits) > 0 || mon.execsOut > 0) && !mon.execGraceOver {
 		if mon.execGrace == nil {
 			mon.execGrace = time.After(execDrain)
 		}
@@ -100,6 +101,12 @@ func (mon *monitor) finished() bool {
 		return !mon.st.Pause.Alive()
 	}
 	return !mon.st.Pause.Alive()
+}
+
+// over reports whether the pod reached a terminal phase or is being
+// deleted.
+func (mon *monitor) over() bool {
+	return mon.st.Terminating || mon.st.Phase == state.PhaseSucceeded || mon.st.Phase == state.PhaseFailed
 }
 
 // finish ends the monitor. A deleted pod is removed entirely; a pod that

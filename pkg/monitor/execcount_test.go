@@ -1,0 +1,43 @@
+package monitor
+
+import (
+	"testing"
+
+	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/state"
+)
+
+// TestPodOverWaitsForExecForks: an exec handed its container counts until
+// its fork is reported, and a pod that is over meanwhile does not finish
+// (its caller would read a closed socket instead of the exit code): the
+// command exec'd may be what ended the pod, its exit reaped first.
+func TestPodOverWaitsForExecForks(t *testing.T) {
+	mon := &monitor{
+		pod:       &podspec.Pod{},
+		st:        &state.Pod{Phase: state.PhaseRunning},
+		ctrs:      []*ctr{{spec: &podspec.Container{Name: "a"}, step: stepRunning, st: &state.Container{}}},
+		execWaits: map[int]chan int{},
+	}
+	ask := func(name string) error {
+		reply := make(chan execTarget, 1)
+		mon.answerExec(execAsk{container: name, reply: reply})
+		return (<-reply).err
+	}
+	if err := ask("nope"); err == nil || mon.execsOut != 0 {
+		t.Fatalf("exec into no such container: err %v, %d under way", err, mon.execsOut)
+	}
+	if err := ask("a"); err != nil || mon.execsOut != 1 {
+		t.Fatalf("exec into a: err %v, %d under way, want 1", err, mon.execsOut)
+	}
+	mon.st.Phase = state.PhaseSucceeded
+	if mon.finished() {
+		t.Fatal("the pod finished with an exec's fork unreported")
+	}
+	if mon.execGrace == nil {
+		t.Error("no bound on the wait for the exec's fork")
+	}
+	mon.onExecForked(execForked{failed: true})
+	if mon.execsOut != 0 {
+		t.Errorf("%d execs under way after the only one failed to fork", mon.execsOut)
+	}
+}
