@@ -166,3 +166,31 @@ func TestV2(t *testing.T) {
 	}
 	checkDriver(t, Driver{V2: true, Mount: mount}, "0::")
 }
+
+// TestKillLeavesEmptyCgroupAlone: with no process left there is nothing
+// to freeze and signal, and Kill must not cost a freeze and a thaw (the
+// freezer's state, set frozen here, stays as it was).
+func TestKillLeavesEmptyCgroupAlone(t *testing.T) {
+	testutil.RequiresRoot(t)
+	if _, err := os.Stat("/sys/fs/cgroup/freezer/cgroup.procs"); err != nil {
+		t.Skip("no cgroup v1 freezer hierarchy on this host")
+	}
+	d := Driver{}
+	pod := newPod(t, d)
+	dirs, err := d.Resolve(pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dirs["freezer"]+"/freezer.state", []byte("FROZEN"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := Kill(dirs); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, dirs["freezer"], "freezer.state"); got != "FROZEN" {
+		t.Errorf("freezer.state of an empty cgroup after Kill = %s, want it left FROZEN", got)
+	}
+	if err := os.WriteFile(dirs["freezer"]+"/freezer.state", []byte("THAWED"), 0); err != nil {
+		t.Fatal(err)
+	}
+}
