@@ -2,9 +2,7 @@ package image
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
-	"sync"
 )
 
 // DefaultDomain is the registry of references without a host, as in docker.
@@ -62,17 +60,6 @@ func (r Ref) FamiliarName() string {
 // host or a digest makes it an OCI-only reference.
 func (r Ref) Local() bool { return r.Domain == DefaultDomain && r.Digest == "" }
 
-var (
-	pathRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
-	})
-	tagRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`) })
-	domainRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?$`)
-	})
-	digestRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sha256:[a-f0-9]{64}$`) })
-)
-
 // ParseRef parses and normalises an image reference: "nginx",
 // "nginx:alpine", "docker.io/library/nginx:1.25", "localhost:5000/x/y:1",
 // "debian@sha256:<hex>", "quay.io/a/b:t@sha256:<hex>".
@@ -81,13 +68,13 @@ func ParseRef(s string) (Ref, error) {
 		return Ref{}, fmt.Errorf("image reference is empty")
 	}
 	rest, digest, hasDigest := strings.Cut(s, "@")
-	if hasDigest && !digestRE().MatchString(digest) {
+	if hasDigest && !validDigest(digest) {
 		return Ref{}, fmt.Errorf("image %q: invalid digest %q (want sha256:<64 hex digits>)", s, digest)
 	}
 	name, tag := rest, ""
 	if i := strings.LastIndexByte(rest, ':'); i > strings.LastIndexByte(rest, '/') {
 		name, tag = rest[:i], rest[i+1:]
-		if !tagRE().MatchString(tag) {
+		if !validTag(tag) {
 			return Ref{}, fmt.Errorf("image %q: invalid tag %q", s, tag)
 		}
 	}
@@ -95,10 +82,10 @@ func ParseRef(s string) (Ref, error) {
 		tag = "latest"
 	}
 	domain, path := splitDomain(name)
-	if !domainRE().MatchString(domain) {
+	if !validDomain(domain) {
 		return Ref{}, fmt.Errorf("image %q: invalid registry host %q", s, domain)
 	}
-	if !pathRE().MatchString(path) {
+	if !validPath(path) {
 		return Ref{}, fmt.Errorf("image %q: invalid repository name %q", s, path)
 	}
 	if len(domain)+1+len(path) > 255 {

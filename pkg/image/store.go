@@ -55,7 +55,7 @@ func (s *Store) Init() error {
 
 // hexOf validates a "sha256:<hex>" digest and returns the hex part.
 func hexOf(d string) (string, error) {
-	if !digestRE().MatchString(d) {
+	if !validDigest(d) {
 		return "", fmt.Errorf("invalid digest %q (want sha256:<64 lower-case hex digits>)", d)
 	}
 	return d[len("sha256:"):], nil
