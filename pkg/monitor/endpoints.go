@@ -41,6 +41,11 @@ func (mon *monitor) leaveEndpoints() {
 	if !strings.HasPrefix(mon.endpointKey, "true") {
 		return
 	}
+	// With no Service on the node no rule sends anything to the pod:
+	// neither the record's write nor a sync (~2 ms of every `down`).
+	if followed, err := services.Followed(roots); err == nil && !followed {
+		return
+	}
 	mon.save() // the sync reads the record: Terminating, or not ready
 	done := make(chan error, 1)
 	go func() { done <- services.Sync(roots) }()

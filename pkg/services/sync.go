@@ -21,20 +21,29 @@ const markerName = ".services"
 // Sync recomputes every Service's endpoints from the pods on the node and
 // makes the node's rules and the pods' /etc/hosts say so.
 func Sync(r state.Roots) error {
-	marker := filepath.Join(r.Run, markerName)
-	svcs, err := store.New(r).List(store.Services, "")
-	if err != nil {
+	if followed, err := Followed(r); err != nil || !followed {
 		return err
-	}
-	if _, err := os.Stat(marker); len(svcs) == 0 && errors.Is(err, fs.ErrNotExist) {
-		return nil
 	}
 	lock, err := r.LockNode()
 	if err != nil {
 		return err
 	}
 	defer lock.Close()
-	return syncLocked(r, marker)
+	return syncLocked(r, filepath.Join(r.Run, markerName))
+}
+
+// Followed reports whether there is anything for Sync to do: a Service
+// stored, or rules a former one may have left (the marker).
+func Followed(r state.Roots) (bool, error) {
+	svcs, err := store.New(r).List(store.Services, "")
+	if err != nil {
+		return false, err
+	}
+	if len(svcs) > 0 {
+		return true, nil
+	}
+	_, err = os.Stat(filepath.Join(r.Run, markerName))
+	return !errors.Is(err, fs.ErrNotExist), nil
 }
 
 // syncLocked reads everything again under the lock: what was listed
