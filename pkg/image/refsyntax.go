@@ -57,15 +57,7 @@ func validDomain(s string) bool {
 		}
 		return true
 	}
-	if host == "" {
-		return false
-	}
-	for _, label := range splitByte(host, '.') {
-		if !validLabel(label) {
-			return false
-		}
-	}
-	return true
+	return host != "" && every(splitByte(host, '.'), validLabel)
 }
 
 // validLabel: [a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?
@@ -84,15 +76,7 @@ func validLabel(l string) bool {
 // validPath: components separated by '/', each runs of [a-z0-9] joined by
 // exactly one of ".", "_", "__" or a run of "-".
 func validPath(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, comp := range splitByte(s, '/') {
-		if !validComponent(comp) {
-			return false
-		}
-	}
-	return true
+	return s != "" && every(splitByte(s, '/'), validComponent)
 }
 
 func validComponent(c string) bool {
@@ -141,6 +125,16 @@ func lastColonOutsideBrackets(s string) int {
 		}
 	}
 	return -1
+}
+
+// every reports whether ok holds for each of parts.
+func every(parts []string, ok func(string) bool) bool {
+	for _, p := range parts {
+		if !ok(p) {
+			return false
+		}
+	}
+	return true
 }
 
 func splitByte(s string, sep byte) []string {

@@ -24,8 +24,9 @@ func openDir(root *os.File, dest string) (*os.File, error) {
 	if h := existingDir(root, dest); h != nil {
 		return h, nil
 	}
-	if parent := existingDir(root, filepath.Dir(filepath.Clean(dest))); parent != nil {
-		h := mkdirIn(parent, filepath.Base(filepath.Clean(dest)))
+	clean := filepath.Clean(dest)
+	if parent := existingDir(root, filepath.Dir(clean)); parent != nil {
+		h := mkdirIn(parent, filepath.Base(clean))
 		parent.Close()
 		if h != nil {
 			return h, nil
