@@ -38,7 +38,23 @@ func seal(dirfd int, path string, flags uint, name string) (*Sealed, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("make read-only: %w", err)
 	}
-	return &Sealed{f: os.NewFile(uintptr(fd), name)}, nil
+	return &Sealed{f: os.NewFile(uintptr(aboveChildFds(fd)), name)}, nil
+}
+
+// highFd is where a seal's descriptor goes: above every number a child's
+// descriptors are arranged at (0-2 and ExtraFiles from 3 up), so that a
+// child executing Path between fork and execve still finds the seal
+// there, not a descriptor dup2'd over it.
+const highFd = 100
+
+// aboveChildFds moves fd to highFd or above; where it cannot, fd stays.
+func aboveChildFds(fd int) int {
+	high, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, highFd)
+	if err != nil {
+		return fd
+	}
+	unix.Close(fd)
+	return high
 }
 
 // File is the sealed file's handle, to pass to a child.

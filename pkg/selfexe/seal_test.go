@@ -16,7 +16,12 @@ import (
 // TestMain lets the test binary act as the re-executed child: it sleeps
 // so the parent can attack its /proc/PID/exe.
 func TestMain(m *testing.M) {
-	if os.Getenv("SELFEXE_CHILD") != "" {
+	switch os.Getenv("SELFEXE_CHILD") {
+	case "":
+	case "say":
+		os.Stdout.WriteString(childSays)
+		os.Exit(0)
+	default:
 		time.Sleep(5 * time.Second)
 		os.Exit(0)
 	}
@@ -141,5 +146,39 @@ func TestSealCompanion(t *testing.T) {
 	}
 	if s, err := SealCompanion("companion-test"); s != nil || err == nil {
 		t.Errorf("a companion from another build: sealed %v, %v", s != nil, err)
+	}
+}
+
+const childSays = "the sealed test binary\n"
+
+// TestSealSurvivesChildFds: a child executing Path gets the sealed file
+// even when it is handed descriptors 3 and up (as `up` hands the monitor
+// its pipe, lock and companions): the seal's descriptor must not be one
+// of the numbers they are arranged at between fork and execve.
+func TestSealSurvivesChildFds(t *testing.T) {
+	testutil.RequiresRoot(t)
+	s, err := Seal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if fd := s.File().Fd(); fd < highFd {
+		t.Errorf("seal at descriptor %d, want %d or above", fd, highFd)
+	}
+	var extra []*os.File
+	for range 8 {
+		f, err := os.Open(os.DevNull)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		extra = append(extra, f)
+	}
+	cmd := exec.Command(s.Path())
+	cmd.Env = []string{"SELFEXE_CHILD=say"}
+	cmd.ExtraFiles = extra
+	out, err := cmd.Output()
+	if err != nil || string(out) != childSays {
+		t.Errorf("child through %s: %q, %v; want the sealed binary to run", s.Path(), out, err)
 	}
 }
