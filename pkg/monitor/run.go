@@ -191,7 +191,13 @@ func (mon *monitor) report(msg string) {
 	mon.ready.Close()
 	mon.ready = nil
 	// The pod is up: what starting it needed may go, the garbage of its
-	// start-up (pulls, parsing, forks) first.
+	// start-up (pulls, parsing, forks) first, and each container's
+	// seccomp profile once its filter for exec is compiled.
+	for _, c := range mon.ctrs {
+		if c.exec != nil {
+			_, _ = c.exec.compiled()
+		}
+	}
 	container.Collect(true)
 	lean.TrimText()
 	lean.NoHugePages()
