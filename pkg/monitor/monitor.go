@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"github.com/minipod/minipod/pkg/lean"
@@ -112,6 +113,7 @@ type monitor struct {
 	killAt   <-chan time.Time
 	stopped  bool     // pause has been told to stop
 	lock     *os.File // held for the monitor's whole life
+	saved    []byte   // what state.json holds, as the last save wrote it
 	lifeline *os.File // pause exits on EOF here: when we die, or let it go
 	// nsHeld keeps the pod's shared namespaces once pause is gone
 	// (holdNamespaces); retiredPause is the PID of that pause, whose exit
@@ -387,10 +389,24 @@ func (mon *monitor) kickReaper() {
 
 // save writes state.json; a failure is logged, not fatal: the pod keeps
 // running and the next change writes it again.
+//
+// The loop saves after every event, and many leave the record as it was:
+// a record the file already holds is not written again (each write is a
+// temporary file, a rename and five more system calls). The monitor is its only writer while it
+// lives.
 func (mon *monitor) save() {
-	if err := roots.Save(mon.st); err != nil {
-		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
+	data, err := state.Encode(mon.st)
+	if err == nil && bytes.Equal(data, mon.saved) {
+		return
 	}
+	if err == nil {
+		err = roots.SaveEncoded(mon.st.Name, data)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
+		return
+	}
+	mon.saved = data
 }
 
 // adoptLock takes over the pod's lock from `up` (fd 4, the same open file,

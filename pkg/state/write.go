@@ -34,10 +34,24 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 
 // Save writes the pod's state.json atomically.
 func (r Roots) Save(p *Pod) error {
+	data, err := Encode(p)
+	if err != nil {
+		return err
+	}
+	return r.SaveEncoded(p.Name, data)
+}
+
+// Encode is the pod's state.json as Save writes it.
+func Encode(p *Pod) ([]byte, error) {
 	data, err := leanjson.MarshalIndent(p, "", "  ")
 	if err != nil {
-		return fmt.Errorf("encode state of %s: %w", p.Name, err)
+		return nil, fmt.Errorf("encode state of %s: %w", p.Name, err)
 	}
+	return data, nil
+}
+
+// SaveEncoded writes the state.json of pod from Encode, atomically.
+func (r Roots) SaveEncoded(pod string, data []byte) error {
 	// Root only: it names every process, address and volume of the pod.
-	return WriteFile(r.StateFile(p.Name), data, 0o600)
+	return WriteFile(r.StateFile(pod), data, 0o600)
 }
