@@ -111,12 +111,12 @@ func boundRequests(self string) (podspec.ResourceAmounts, error) {
 		if name == self {
 			continue
 		}
-		st, err := roots.Load(name)
+		b, err := roots.LoadBinding(name)
 		if err != nil {
 			continue // being created or removed: not bound
 		}
-		if st.Bound && st.Phase != state.PhaseSucceeded && st.Phase != state.PhaseFailed {
-			capacity.Add(used, st.Requests)
+		if b.Bound && b.Phase != state.PhaseSucceeded && b.Phase != state.PhaseFailed {
+			capacity.Add(used, b.Requests)
 		}
 	}
 	return used, nil

@@ -1,7 +1,6 @@
 package state
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/minipod/minipod/pkg/leanjson"
@@ -34,6 +33,31 @@ func (r Roots) Load(pod string) (*Pod, error) {
 		return nil, fmt.Errorf("decode state of %s: %w", pod, err)
 	}
 	return &p, nil
+}
+
+// Binding is what a pod holds of the node, as the scheduler counts it.
+type Binding struct {
+	Phase    Phase            `json:"phase"`
+	Bound    bool             `json:"bound,omitempty"`
+	Requests map[string]int64 `json:"requests,omitempty"`
+}
+
+// LoadBinding reads only the binding from the pod's state.json: every
+// pod's start reads it for every other pod on the node, and the whole
+// record takes five times as long to decode.
+func (r Roots) LoadBinding(pod string) (Binding, error) {
+	var b Binding
+	if err := ValidName(pod); err != nil {
+		return b, err
+	}
+	data, err := os.ReadFile(r.StateFile(pod))
+	if err != nil {
+		return b, fmt.Errorf("read state of %s: %w", pod, err)
+	}
+	if err := leanjson.Unmarshal(data, &b); err != nil {
+		return b, fmt.Errorf("decode state of %s: %w", pod, err)
+	}
+	return b, nil
 }
 
 // List returns the names of all pods that have a state directory, sorted.
@@ -73,7 +97,7 @@ func (r Roots) Alive(pod, uid string) bool {
 	var rec struct {
 		UID string `json:"uid"`
 	}
-	if err != nil || json.Unmarshal(data, &rec) != nil {
+	if err != nil || leanjson.Unmarshal(data, &rec) != nil {
 		return true // unreadable is not gone: keep what it holds
 	}
 	return rec.UID == "" || uid == "" || rec.UID == uid

@@ -224,3 +224,41 @@ func TestAlive(t *testing.T) {
 		t.Error("a pod with a damaged record is not alive")
 	}
 }
+
+// TestLoadBinding: the binding read alone is the whole record's, and a pod
+// without a record or with a damaged one has none.
+func TestLoadBinding(t *testing.T) {
+	r := testRoots(t)
+	mustCreate(t, r, "p1")
+	if _, err := r.LoadBinding("p1"); err == nil {
+		t.Error("a pod without a record has a binding")
+	}
+	p := &Pod{Name: "p1", UID: "u1", Phase: PhaseRunning, Bound: true,
+		Requests:   map[string]int64{"cpu": 250, "memory": 64 << 20, "pods": 1},
+		Containers: []Container{{Name: "a", Requests: map[string]string{"cpu": "999"}}}}
+	p.AddEvent("Normal", "Started", "a", "Started container a")
+	if err := r.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	full, err := r.Load("p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.LoadBinding("p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Binding{Phase: full.Phase, Bound: full.Bound, Requests: full.Requests}
+	if !reflect.DeepEqual(b, want) {
+		t.Errorf("binding %+v, want the record's %+v", b, want)
+	}
+	if err := os.WriteFile(r.StateFile("p1"), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.LoadBinding("p1"); err == nil {
+		t.Error("a damaged record has a binding")
+	}
+	if _, err := r.LoadBinding("../x"); err == nil {
+		t.Error("an invalid name has a binding")
+	}
+}
