@@ -389,24 +389,29 @@ func (mon *monitor) kickReaper() {
 
 // save writes state.json; a failure is logged, not fatal: the pod keeps
 // running and the next change writes it again.
-//
-// The loop saves after every event, and many leave the record as it was:
-// a record the file already holds is not written again (each write is a
-// temporary file, a rename and five more system calls). The monitor is its only writer while it
-// lives.
 func (mon *monitor) save() {
-	data, err := state.Encode(mon.st)
-	if err == nil && bytes.Equal(data, mon.saved) {
-		return
-	}
-	if err == nil {
-		err = roots.SaveEncoded(mon.st.Name, data)
-	}
-	if err != nil {
+	if err := mon.write(); err != nil {
 		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
-		return
+	}
+}
+
+// write writes state.json unless it already holds the record: the loop
+// saves after every event and many leave the record as it was (each write
+// is a temporary file, a rename and five more system calls). The monitor
+// is the record's only writer while it lives.
+func (mon *monitor) write() error {
+	data, err := state.Encode(mon.st)
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(data, mon.saved) {
+		return nil
+	}
+	if err := roots.SaveEncoded(mon.st.Name, data); err != nil {
+		return err
 	}
 	mon.saved = data
+	return nil
 }
 
 // adoptLock takes over the pod's lock from `up` (fd 4, the same open file,

@@ -94,8 +94,7 @@ func (mon *monitor) bind(req map[string]int64) ([]string, error) {
 	// from here), as the kubelet's status.startTime.
 	mon.st.StartTime = time.Now().UTC()
 	// Saved before the lock goes: the next pod to decide must count us.
-	mon.saved = nil
-	return nil, roots.Save(mon.st)
+	return nil, mon.write()
 }
 
 // boundRequests sums what the pods bound to the node, other than self,
