@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -107,7 +108,19 @@ func copyInto(t *testing.T, src, dst string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(dst, b, 0o755); err != nil {
+	writeProgram(t, dst, b, 0o755)
+}
+
+// writeProgram writes a file this test binary will execute, with no fork
+// in the test process while it is open for writing: a child forked then
+// (by a test running in parallel) holds the descriptor until it execs,
+// and executing the file meanwhile fails with "text file busy".
+func writeProgram(t *testing.T, path string, data []byte, mode os.FileMode) {
+	t.Helper()
+	syscall.ForkLock.RLock()
+	err := os.WriteFile(path, data, mode)
+	syscall.ForkLock.RUnlock()
+	if err != nil {
 		t.Fatal(err)
 	}
 }

@@ -968,9 +968,7 @@ func TestImagePullerMissingOrRefused(t *testing.T) {
 	// A shell script standing in for the puller would leave a mark if run.
 	mark := filepath.Join(dir, "ran")
 	puller := filepath.Join(dir, "minipod-pull")
-	if err := os.WriteFile(puller, []byte("#!/bin/sh\ntouch "+mark+"\n"), 0o757); err != nil {
-		t.Fatal(err)
-	}
+	writeProgram(t, puller, []byte("#!/bin/sh\ntouch "+mark+"\n"), 0o757)
 	if err := os.Chmod(puller, 0o757); err != nil {
 		t.Fatal(err)
 	}
