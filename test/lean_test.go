@@ -89,6 +89,51 @@ func thpDisabled(t *testing.T, pid int) bool {
 	return strings.Contains(string(b), "\nTHP_enabled:\t0")
 }
 
+// TestMonitorLetsGoOfStartUp: once its pod is up, the monitor drops the
+// pages of the binary that start-up brought in (it runs from one binary
+// with the CLI, whose initialisation touches most of it); left resident,
+// they came to ~10 MB of a monitor at rest. It does so shortly after its
+// report, so that `up` finishes first.
+func TestMonitorLetsGoOfStartUp(t *testing.T) {
+	root(t)
+	name := podName("tidy")
+	upPod(t, name, tmpl(leanPod, name))
+	st, err := readState(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rss int
+	waitFor(t, 30*time.Second, "the monitor to drop start-up's pages of the binary", func() bool {
+		rss = statusKB(t, st.Monitor.PID, "RssFile")
+		return rss < int(fi.Size()/1024/4)
+	})
+	t.Logf("monitor RssFile %d kB, binary %d kB", rss, fi.Size()/1024)
+}
+
+// statusKB reads a kB field of /proc/PID/status.
+func statusKB(t *testing.T, pid int, key string) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, key+":"); ok {
+			n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			if err != nil {
+				t.Fatalf("%s of pid %d: %q", key, pid, v)
+			}
+			return n
+		}
+	}
+	t.Fatalf("no %s in /proc/%d/status", key, pid)
+	return 0
+}
+
 // TestMinipodLinksNoRegistryClient: the registry client and what only it
 // needs live in minipod-pull; minipod, which every command and every pod's
 // monitor runs, would otherwise initialise them on each start (a third of

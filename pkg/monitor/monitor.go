@@ -128,6 +128,8 @@ type monitor struct {
 	// exec'd commands (execWaits), so their callers hear how they ended.
 	execGrace     <-chan time.Time
 	execGraceOver bool
+	// tidyDue brings the tidy-up after the report (tidy) to the loop.
+	tidyDue <-chan time.Time
 }
 
 // Main is the monitor process: `minipod monitor POD`. `up` starts it
