@@ -44,8 +44,14 @@ func Main(args []string) {
 	fmt.Fprintln(status, "ok")
 	status.Close()
 	go watchLifeline(os.NewFile(LifelineFd, "lifeline"))
-	debug.FreeOSMemory() // start-up's garbage: pause allocates next to nothing from now on
-	text.Trim()          // and runs next to nothing of the binary
+	// Only as PID 1 of a shared PID namespace does pause stay for the
+	// pod's life; otherwise the monitor takes the namespaces over and
+	// lets it go at once, and a collection now would only take CPU from
+	// the pod's start.
+	if os.Getpid() == 1 {
+		debug.FreeOSMemory() // start-up's garbage: pause allocates next to nothing from now on
+		text.Trim()          // and runs next to nothing of the binary
+	}
 	os.Exit(wait(sigs))
 }
 
