@@ -313,3 +313,54 @@ spec:
 		t.Errorf("a container whose grpc probe fails is ready: %+v", p.Status.ContainerStatuses)
 	}
 }
+
+// TestTLSProbes: an HTTPS httpGet probe and a gRPC probe in TLS mode,
+// against etcd serving its client port over TLS with a certificate of its
+// own (--auto-tls: self-signed, which probes do not check), make their
+// containers ready: the attempts run in minipod-probe, on the connection
+// the monitor opened in the pod. gRPC in plaintext against the TLS port
+// fails, with the kubelet's message.
+func TestTLSProbes(t *testing.T) {
+	root(t)
+	importDocImages(t, &corev1.Pod{Spec: corev1.PodSpec{Containers: []corev1.Container{{Image: "registry.k8s.io/etcd:3.5.1-0"}}}})
+	name := podName("tlsprobe")
+	path := writeManifest(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: etcd
+    image: registry.k8s.io/etcd:3.5.1-0
+    command: ["/usr/local/bin/etcd", "--data-dir", "/var/lib/etcd", "--auto-tls", "--listen-client-urls", "https://0.0.0.0:2379", "--advertise-client-urls", "https://127.0.0.1:2379"]
+    readinessProbe:
+      httpGet: {scheme: HTTPS, port: 2379, path: /health}
+      periodSeconds: 1
+  - name: grpctls
+    image: busybox
+    command: ["sleep", "3600"]
+    readinessProbe:
+      grpc: {port: 2379, mode: TLS}
+      periodSeconds: 1
+  - name: plaintext
+    image: busybox
+    command: ["sleep", "3600"]
+    readinessProbe:
+      grpc: {port: 2379}
+      periodSeconds: 1
+`, name))
+	before := testutil.Snapshot(t, exe)
+	t.Cleanup(func() { downAndCheck(t, name, before, runOpts{}) })
+	if r := mp(t, "up", "-d", "--wait-ready=false", path); r.code != 0 {
+		t.Fatalf("up: %s", r)
+	}
+	waitPod(t, name, 30*time.Second, "etcd and grpctls ready", func(p *corev1.Pod) bool {
+		return ctrStatus(t, p, "etcd").Ready && ctrStatus(t, p, "grpctls").Ready
+	})
+	waitFor(t, 20*time.Second, "the plaintext probe's failure in the events", func() bool {
+		return strings.Contains(mustMP(t, "describe", name), "Readiness probe failed: error:")
+	})
+	if ctrStatus(t, getPod(t, name), "plaintext").Ready {
+		t.Error("a gRPC probe in plaintext against a TLS port succeeded")
+	}
+}

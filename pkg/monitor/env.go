@@ -45,6 +45,17 @@ var pullExe = sync.OnceValue(func() string {
 	return ""
 })
 
+// probeExe is the program that makes the probe attempts needing TLS or
+// HTTP/2 (HTTPS gets, gRPC checks): minipod-probe, sealed by `up` and
+// handed over as probeFd, or "" where it is not installed (the monitor's
+// own binary links neither stack). Main calls it first, as pauseExe.
+var probeExe = sync.OnceValue(func() string {
+	if p := companion(probeFd); p != selfExe {
+		return p
+	}
+	return ""
+})
+
 // companion is the path to exec a program `up` sealed and handed over at
 // fd, or the monitor's own binary if fd is not such a seal: an O_PATH
 // descriptor (what open_tree gives) of an executable regular file on a

@@ -26,15 +26,16 @@ import (
 
 // readyFd is where `up` hands the monitor the write end of its report
 // pipe, lockFd the pod's lock, which `up` took when it made the pod's
-// directory, pauseFd, initFd and pullFd the sealed minipod-pause,
-// minipod-init and minipod-pull programs, when they are installed (see
-// pod.spawnMonitor).
+// directory, pauseFd, initFd, pullFd and probeFd the sealed
+// minipod-pause, minipod-init, minipod-pull and minipod-probe programs,
+// when they are installed (see pod.spawnMonitor).
 const (
 	readyFd = 3
 	lockFd  = 4
 	pauseFd = 5
 	initFd  = 6
 	pullFd  = 7
+	probeFd = 8
 )
 
 // monitor supervises one pod for its whole life.
@@ -139,6 +140,7 @@ func Main(args []string) {
 	pauseExe() // before anything is opened: see pauseFd
 	initExe()
 	pullExe()
+	probeExe()
 	// The monitor collects when it is idle after work (run), never during
 	// a fork, and its forks need no collection of their own first.
 	container.OwnCollector()

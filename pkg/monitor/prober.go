@@ -122,9 +122,9 @@ type probeTarget struct {
 }
 
 func (mon *monitor) probeTarget(c *ctr) probeTarget {
-	dial := probe.InNetNS(mon.st.NSPaths["net"], mon.st.Namespaces["net"])
+	dial := probe.InNetNS(mon.st.NSPaths["net"], mon.st.Namespaces["net"], probeExe())
 	if mon.pod.Spec.HostNetwork {
-		dial = probe.Own() // the node's own namespace, which the monitor is in
+		dial = probe.Own(probeExe()) // the node's own namespace, which the monitor is in
 	}
 	return probeTarget{name: c.spec.Name, ip: mon.st.PodIP, dial: dial, ports: c.spec.Ports}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/minipod/minipod/pkg/image"
 	"github.com/minipod/minipod/pkg/image/pullreq"
 	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/probe/probereq"
 	"github.com/minipod/minipod/pkg/selfexe"
 	"golang.org/x/sys/unix"
 )
@@ -218,7 +219,7 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool, lock *o
 	// the monitor uses a role of its own binary, or pulls nothing).
 	extra := []*os.File{w, lock}
 	var dirWarned bool
-	for _, name := range []string{"minipod-pause", "minipod-init", pullreq.Program} {
+	for _, name := range []string{"minipod-pause", "minipod-init", pullreq.Program, probereq.Program} {
 		var f *os.File
 		c, err := selfexe.SealCompanion(name)
 		var de *selfexe.DirError

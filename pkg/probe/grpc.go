@@ -1,158 +1,44 @@
 package probe
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"strconv"
 	"time"
-)
 
-// The gRPC health checking protocol (grpc.health.v1.Health/Check) spoken
-// directly over HTTP/2 without TLS, as the kubelet's grpc probe speaks it
-// through grpc-go: one unary call whose request and response are each a
-// single protobuf field, so a few bytes are encoded by hand here instead
-// of linking a gRPC stack into every pod's monitor.
-
-// healthStatus are HealthCheckResponse.ServingStatus's names.
-var healthStatus = map[uint64]string{0: "UNKNOWN", 1: "SERVING", 2: "NOT_SERVING", 3: "SERVICE_UNKNOWN"}
-
-// gRPC status codes the kubelet tells apart.
-const (
-	grpcUnimplemented    = "12"
-	grpcDeadlineExceeded = "4"
+	"github.com/minipod/minipod/pkg/probe/probereq"
 )
 
 // GRPC is the kubelet's grpc probe: Check on host:port for service (""
 // is the server's overall health), in plaintext or (useTLS) over TLS
 // without certificate checks, SERVING a success, with the kubelet's
-// messages otherwise.
+// messages otherwise. The connection is opened here; the call runs in the
+// minipod-probe program (package probereq), which links HTTP/2 and TLS.
 func GRPC(ctx context.Context, n *Net, host string, port int, service string, useTLS bool, timeout time.Duration) Result {
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	scheme := "http://"
-	if useTLS {
-		scheme = "https://"
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, scheme+addr+"/grpc.health.v1.Health/Check", bytes.NewReader(grpcFrame(checkRequest(service))))
+	conn, err := n.Dial(ctx, addr)
 	if err != nil {
-		return Result{Message: err.Error()}
+		return ConnectFailed(ctx, addr, timeout, err)
 	}
-	req.Header.Set("Content-Type", "application/grpc")
-	req.Header.Set("TE", "trailers")
-	req.Header.Set("User-Agent", UserAgent)
-	req.Header.Set("Grpc-Timeout", strconv.FormatInt(max(timeout.Milliseconds(), 1), 10)+"m")
-	tr, closeAll := n.h2Transport(useTLS)
-	defer closeAll()
-	resp, err := tr.RoundTrip(req)
-	if err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return Result{Message: fmt.Sprintf("timeout: failed to connect service %q within %v: %v", addr, timeout, err)}
-		}
-		return Result{Message: fmt.Sprintf("error: failed to connect service at %q: %v", addr, err)}
-	}
-	defer resp.Body.Close()
-	body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	status, msg := grpcStatus(resp)
-	switch {
-	case rerr != nil && errors.Is(ctx.Err(), context.DeadlineExceeded), status == grpcDeadlineExceeded:
-		return Result{Message: fmt.Sprintf("timeout: health rpc did not complete within %v", timeout)}
-	case status == grpcUnimplemented:
-		return Result{Message: "error: this server does not implement the grpc health protocol (grpc.health.v1.Health): " + msg}
-	case resp.StatusCode != http.StatusOK || rerr != nil || status != "0":
-		return Result{Message: fmt.Sprintf("error: health rpc probe failed: HTTP %d, grpc-status %q %s %v", resp.StatusCode, status, msg, rerr)}
-	}
-	served, err := servingStatus(body)
+	defer conn.Close()
+	deadline, _ := ctx.Deadline()
+	req := probereq.Request{Op: probereq.OpGRPC, Deadline: deadline, Addr: addr, Service: service, TLS: useTLS, Timeout: timeout}
+	res, err := probereq.Run(ctx, n.helper, conn, req)
 	if err != nil {
 		return Result{Message: "error: health rpc probe failed: " + err.Error()}
 	}
-	if served != 1 {
-		return Result{Message: fmt.Sprintf("service unhealthy (responded with %q)", healthStatus[served])}
-	}
-	return Result{OK: true, Message: "service healthy"}
+	return Result{OK: res.OK, Message: res.Message}
 }
 
-// grpcStatus is the call's grpc-status and grpc-message, from the
-// trailers, or from the headers of a trailers-only answer.
-func grpcStatus(resp *http.Response) (string, string) {
-	for _, h := range []http.Header{resp.Trailer, resp.Header} {
-		if s := h.Get("Grpc-Status"); s != "" {
-			return s, h.Get("Grpc-Message")
-		}
+// ConnectFailed words a call that could not reach addr, as the kubelet's
+// grpc probe does.
+func ConnectFailed(ctx context.Context, addr string, timeout time.Duration, err error) Result {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return Result{Message: fmt.Sprintf("timeout: failed to connect service %q within %v: %v", addr, timeout, err)}
 	}
-	return "", ""
-}
-
-// checkRequest encodes HealthCheckRequest{service}: field 1, a string.
-func checkRequest(service string) []byte {
-	if service == "" {
-		return nil
-	}
-	b := []byte{0x0a}
-	b = binary.AppendUvarint(b, uint64(len(service)))
-	return append(b, service...)
-}
-
-// grpcFrame is a gRPC length-prefixed message, uncompressed.
-func grpcFrame(msg []byte) []byte {
-	out := make([]byte, 5, 5+len(msg))
-	binary.BigEndian.PutUint32(out[1:], uint32(len(msg)))
-	return append(out, msg...)
-}
-
-// servingStatus decodes the one framed HealthCheckResponse: field 1, an
-// enum (varint); other fields are skipped as protobuf says.
-func servingStatus(body []byte) (uint64, error) {
-	if len(body) < 5 || body[0] != 0 {
-		return 0, errors.New("no uncompressed response message")
-	}
-	size := binary.BigEndian.Uint32(body[1:5])
-	if uint32(len(body)-5) < size {
-		return 0, errors.New("truncated response message")
-	}
-	msg := body[5 : 5+size]
-	var status uint64
-	for len(msg) > 0 {
-		key, n := binary.Uvarint(msg)
-		if n <= 0 {
-			return 0, errors.New("bad response message")
-		}
-		msg = msg[n:]
-		switch key & 7 {
-		case 0: // varint
-			v, n := binary.Uvarint(msg)
-			if n <= 0 {
-				return 0, errors.New("bad response message")
-			}
-			if key>>3 == 1 {
-				status = v
-			}
-			msg = msg[n:]
-		case 2: // length-delimited
-			l, n := binary.Uvarint(msg)
-			if n <= 0 || uint64(len(msg)-n) < l {
-				return 0, errors.New("bad response message")
-			}
-			msg = msg[n+int(l):]
-		case 1:
-			if len(msg) < 8 {
-				return 0, errors.New("bad response message")
-			}
-			msg = msg[8:]
-		case 5:
-			if len(msg) < 4 {
-				return 0, errors.New("bad response message")
-			}
-			msg = msg[4:]
-		default:
-			return 0, errors.New("bad response message")
-		}
-	}
-	return status, nil
+	return Result{Message: fmt.Sprintf("error: failed to connect service at %q: %v", addr, err)}
 }

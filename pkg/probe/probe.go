@@ -3,7 +3,6 @@ package probe
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -22,8 +21,8 @@ type Result struct {
 	Message string
 }
 
-// maxBody is how much of a response the kubelet reads (10 KiB).
-const maxBody = 10 << 10
+// MaxBody is how much of a response the kubelet reads (10 KiB).
+const MaxBody = 10 << 10
 
 // UserAgent is the kubelet's probe user agent (kube-probe/<minor version>).
 const UserAgent = "kube-probe/1.34"
@@ -107,19 +106,45 @@ func clientError(ctx context.Context, u *url.URL, err error) string {
 	return fmt.Sprintf("Get %q: %v", u.String(), err)
 }
 
-// get makes one request on a fresh connection and reads up to maxBody of
-// the answer; next is where a redirect sends it.
+// get makes one request on a fresh connection and reads up to MaxBody of
+// the answer; next is where a redirect sends it. Over TLS the request is
+// made by the minipod-probe program (package probereq).
 func (n *Net) get(ctx context.Context, g getRequest) (code int, next *url.URL, err error) {
-	conn, err := n.connect(ctx, g.url)
+	conn, err := n.dialURL(ctx, g.url)
 	if err != nil {
 		return 0, nil, err
 	}
 	defer conn.Close()
-	if d, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(d)
+	var loc string
+	if g.url.Scheme == "https" {
+		code, loc, err = n.getTLS(ctx, conn, g)
+	} else {
+		if d, ok := ctx.Deadline(); ok {
+			_ = conn.SetDeadline(d)
+		}
+		code, loc, err = g.exchange(conn)
 	}
-	if err := g.check(); err != nil {
+	if err != nil {
 		return 0, nil, err
+	}
+	if loc != "" && isRedirect(code) {
+		if to, err := g.url.Parse(loc); err == nil {
+			return code, to, nil
+		}
+	}
+	return code, nil, nil
+}
+
+// Exchange writes one GET of u to conn (Host header host) and reads the
+// answer's status and Location, and up to MaxBody of its body: what the
+// minipod-probe program does once it has TLS on the connection.
+func Exchange(conn net.Conn, u *url.URL, host string, headers []Header) (code int, location string, err error) {
+	return getRequest{url: u, host: host, headers: headers}.exchange(conn)
+}
+
+func (g getRequest) exchange(conn net.Conn) (code int, location string, err error) {
+	if err := g.check(); err != nil {
+		return 0, "", err
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nAccept: */*\r\nConnection: close\r\n", g.url.RequestURI(), g.host, UserAgent)
@@ -128,20 +153,15 @@ func (n *Net) get(ctx context.Context, g getRequest) (code int, next *url.URL, e
 	}
 	b.WriteString("\r\n")
 	if _, err := io.WriteString(conn, b.String()); err != nil {
-		return 0, nil, err
+		return 0, "", err
 	}
 	br := bufio.NewReaderSize(conn, maxHeadLine)
 	code, loc, err := readHead(br)
 	if err != nil {
-		return 0, nil, err
+		return 0, "", err
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(br, maxBody)) // as much as the kubelet reads
-	if loc != "" && isRedirect(code) {
-		if to, err := g.url.Parse(loc); err == nil {
-			return code, to, nil
-		}
-	}
-	return code, nil, nil
+	_, _ = io.Copy(io.Discard, io.LimitReader(br, MaxBody)) // as much as the kubelet reads
+	return code, loc, nil
 }
 
 func isRedirect(code int) bool {
@@ -206,23 +226,13 @@ func headLine(br *bufio.Reader) (string, error) {
 	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
-// connect dials the URL's host, with TLS (no certificate checks) for
-// https.
-func (n *Net) connect(ctx context.Context, u *url.URL) (net.Conn, error) {
+// dialURL dials the URL's host, at its port or its scheme's.
+func (n *Net) dialURL(ctx context.Context, u *url.URL) (net.Conn, error) {
 	port := u.Port()
 	if port == "" {
 		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	}
-	conn, err := n.Dial(ctx, net.JoinHostPort(u.Hostname(), port))
-	if err != nil || u.Scheme != "https" {
-		return conn, err
-	}
-	tc := tls.Client(conn, &tls.Config{InsecureSkipVerify: true, ServerName: u.Hostname()}) //nolint:gosec // as the kubelet: probes do not check certificates
-	if err := tc.HandshakeContext(ctx); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return tc, nil
+	return n.Dial(ctx, net.JoinHostPort(u.Hostname(), port))
 }
 
 // TCP is the kubelet's tcpSocket probe: success when a connection opens

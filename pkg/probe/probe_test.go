@@ -45,7 +45,7 @@ func TestHTTPGet(t *testing.T) {
 	}))
 	defer srv.Close()
 	host, port := hostPort(t, srv.URL)
-	dial := Own()
+	dial := Own("")
 	get := func(path string, h ...Header) Result {
 		return HTTPGet(context.Background(), dial, "http", host, port, path, h, 100*time.Millisecond)
 	}
@@ -74,19 +74,34 @@ func TestHTTPGet(t *testing.T) {
 
 // HTTPS without certificate checks (httptest's certificate is
 // self-signed), as the kubelet probes.
-func TestHTTPGetTLS(t *testing.T) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/ok" {
-			w.WriteHeader(404)
+// TestTLSNeedsHelper: without minipod-probe, HTTPS and gRPC probes fail
+// saying so (after the connection, which is the monitor's to open), and a
+// gRPC server that cannot be reached fails as the kubelet words it.
+func TestTLSNeedsHelper(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
 		}
-	}))
-	defer srv.Close()
-	host, port := hostPort(t, strings.TrimPrefix(srv.URL, "https://"))
-	if r := HTTPGet(context.Background(), Own(), "https", host, port, "/ok", nil, time.Second); !r.OK {
+	}()
+	host, port := hostPort(t, l.Addr().String())
+	ctx := context.Background()
+	if r := HTTPGet(ctx, Own(""), "https", host, port, "/", nil, time.Second); r.OK || !strings.Contains(r.Message, "minipod-probe is not installed") {
 		t.Errorf("https: %+v", r)
 	}
-	if r := HTTPGet(context.Background(), Own(), "https", host, port, "/no", nil, time.Second); r.OK || r.Message != "HTTP probe failed with statuscode: 404" {
-		t.Errorf("https 404: %+v", r)
+	if r := GRPC(ctx, Own(""), host, port, "", false, time.Second); r.OK || !strings.Contains(r.Message, "minipod-probe is not installed") {
+		t.Errorf("grpc: %+v", r)
+	}
+	l.Close()
+	if r := GRPC(ctx, Own(""), host, port, "", false, time.Second); r.OK || !strings.HasPrefix(r.Message, "error: failed to connect service at") {
+		t.Errorf("nothing listening: %+v", r)
 	}
 }
 
@@ -96,11 +111,11 @@ func TestTCP(t *testing.T) {
 		t.Fatal(err)
 	}
 	host, port := hostPort(t, l.Addr().String())
-	if r := TCP(context.Background(), Own(), host, port, time.Second); !r.OK {
+	if r := TCP(context.Background(), Own(""), host, port, time.Second); !r.OK {
 		t.Errorf("open port: %+v", r)
 	}
 	l.Close()
-	if r := TCP(context.Background(), Own(), host, port, time.Second); r.OK || !strings.Contains(r.Message, "connection refused") {
+	if r := TCP(context.Background(), Own(""), host, port, time.Second); r.OK || !strings.Contains(r.Message, "connection refused") {
 		t.Errorf("closed port: %+v", r)
 	}
 }
@@ -133,7 +148,7 @@ func TestHTTPGetHostileHead(t *testing.T) {
 	}()
 	host, port := hostPort(t, l.Addr().String())
 	get := func() Result {
-		return HTTPGet(context.Background(), Own(), "http", host, port, "/", nil, time.Second)
+		return HTTPGet(context.Background(), Own(""), "http", host, port, "/", nil, time.Second)
 	}
 	if r := get(); r.OK || !strings.Contains(r.Message, "a line longer than 4096 bytes") {
 		t.Errorf("endless header line: %+v", r)

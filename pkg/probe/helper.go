@@ -1,0 +1,30 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+
+	"github.com/minipod/minipod/pkg/probe/probereq"
+)
+
+// getTLS has the minipod-probe program make g over TLS on conn.
+func (n *Net) getTLS(ctx context.Context, conn net.Conn, g getRequest) (code int, location string, err error) {
+	deadline, _ := ctx.Deadline()
+	req := probereq.Request{Op: probereq.OpGet, Deadline: deadline, URL: g.url.String(), Host: g.host}
+	for _, h := range g.headers {
+		req.Headers = append(req.Headers, probereq.Header{Name: h.Name, Value: h.Value})
+	}
+	res, err := probereq.Run(ctx, n.helper, conn, req)
+	switch {
+	case err != nil:
+		return 0, "", err
+	case res.TimedOut:
+		return 0, "", fmt.Errorf("%s: %w", res.Error, os.ErrDeadlineExceeded)
+	case res.Error != "":
+		return 0, "", errors.New(res.Error)
+	}
+	return res.Code, res.Location, nil
+}
