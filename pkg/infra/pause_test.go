@@ -3,6 +3,7 @@ package infra
 import (
 	"net"
 	"os"
+	"runtime"
 	"syscall"
 	"testing"
 
@@ -12,6 +13,12 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
+
+// The main goroutine keeps the main thread, as cmd/minipod's does: the
+// tests join pause's namespaces on threads that ns throws away after use,
+// and Go never ends the main thread (it parks it forever, still in the
+// pod's namespaces, and /proc/self/ns then names those).
+func init() { runtime.LockOSThread() }
 
 // TestMain lets the test binary act as the pause process when re-executed.
 func TestMain(m *testing.M) {
