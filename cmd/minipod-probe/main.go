@@ -30,8 +30,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "minipod-probe is started by a pod's monitor, not by hand")
 		os.Exit(2)
 	}
-	// Nothing it runs may gain privileges (it has none: see probereq.Run).
+	// It has no privileges (see probereq.Run) and may gain none; no
+	// process of its user (a container's too may run as nobody) may
+	// ptrace it or take its descriptors; and it keeps none but the
+	// connection of what it may have inherited by mistake.
+	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	_ = unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+	_ = unix.CloseRange(connFd+1, ^uint(0), 0)
 	res := serve(os.Stdin)
 	if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
 		os.Exit(1)

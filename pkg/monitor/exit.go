@@ -19,23 +19,26 @@ const (
 
 // onExit records a reaped process. Only the pause process and containers
 // matter; orphans re-parented to the monitor are just reaped.
-func (mon *monitor) onExit(e exitEvent) {
+func (mon *monitor) onExit(e exitEvent) (changed bool) {
 	if e.pid == mon.retiredPause {
 		mon.retiredPause = 0 // it handed its namespaces over
-		return
+		return false
 	}
 	if e.pid == mon.st.Pause.PID {
 		mon.onPauseExit()
-		return
+		return true
 	}
 	c, ok := mon.byPID[e.pid]
 	if !ok {
 		// An exec'd command, or a fork not registered yet, or an orphan
 		// re-parented to us.
-		if !mon.execExitedNow(e) {
-			mon.park(e)
+		if mon.execExitedNow(e) {
+			return true
 		}
-		return
+		// Nothing changes for the loop to record: a probe helper's exit
+		// comes here on every HTTPS or gRPC attempt.
+		mon.park(e)
+		return false
 	}
 	// In a shared PID namespace the kernel kills every container when
 	// pause, its init, dies, and their exits come before pause's own:
@@ -59,6 +62,7 @@ func (mon *monitor) onExit(e exitEvent) {
 	}
 	t.Message = mon.terminationMessage(c, t.ExitCode)
 	mon.terminated(c, t)
+	return true
 }
 
 // onPauseExit handles the end of pause (once, whichever exit tells first).

@@ -131,7 +131,8 @@ func goSpecial(mode uint32) fs.FileMode {
 
 // readNames lists a directory through a duplicate of its descriptor.
 func readNames(fd int) ([]string, error) {
-	dup, err := unix.Dup(fd)
+	// Close-on-exec: a helper or hook forked meanwhile must not inherit it.
+	dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("dup: %w", err)
 	}

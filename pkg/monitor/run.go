@@ -31,7 +31,7 @@ func (mon *monitor) run() int {
 		container.CollectSoon() // once the pod is up: see container.Collect
 		select {
 		case e := <-mon.exits:
-			mon.onExit(e)
+			changed = mon.onExit(e)
 		case c := <-mon.retry:
 			mon.onRetry(c)
 		case r := <-mon.pulled:

@@ -217,7 +217,7 @@ func (mon *monitor) started(c *ctr, pid int, err error, forked time.Time) {
 	mon.save() // a monitor killed right now must not leave an unrecorded container
 	mon.st.AddEvent("Normal", "Started", c.spec.Name, fmt.Sprintf("Started container %s", c.spec.Name))
 	if e, ok := mon.claim(pid, forked); ok {
-		mon.onExit(e) // it was over before we heard it had begun
+		_ = mon.onExit(e) // it was over before we heard it had begun
 		return
 	}
 	if c.sidecar {

@@ -25,9 +25,11 @@ func GRPC(ctx context.Context, n *Net, host string, port int, service string, us
 		return ConnectFailed(ctx, addr, timeout, err)
 	}
 	defer conn.Close()
-	deadline, _ := ctx.Deadline()
-	req := probereq.Request{Op: probereq.OpGRPC, Deadline: deadline, Addr: addr, Service: service, TLS: useTLS, Timeout: timeout}
+	req := probereq.Request{Op: probereq.OpGRPC, Within: within(ctx), Addr: addr, Service: service, TLS: useTLS, Timeout: timeout}
 	res, err := probereq.Run(ctx, n.helper, conn, req)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return Result{Message: fmt.Sprintf("timeout: health rpc did not complete within %v", timeout)}
+	}
 	if err != nil {
 		return Result{Message: "error: health rpc probe failed: " + err.Error()}
 	}

@@ -6,19 +6,21 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"time"
 
 	"github.com/minipod/minipod/pkg/probe/probereq"
 )
 
 // getTLS has the minipod-probe program make g over TLS on conn.
 func (n *Net) getTLS(ctx context.Context, conn net.Conn, g getRequest) (code int, location string, err error) {
-	deadline, _ := ctx.Deadline()
-	req := probereq.Request{Op: probereq.OpGet, Deadline: deadline, URL: g.url.String(), Host: g.host}
+	req := probereq.Request{Op: probereq.OpGet, Within: within(ctx), URL: g.url.String(), Host: g.host}
 	for _, h := range g.headers {
 		req.Headers = append(req.Headers, probereq.Header{Name: h.Name, Value: h.Value})
 	}
 	res, err := probereq.Run(ctx, n.helper, conn, req)
 	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return 0, "", os.ErrDeadlineExceeded // killed at the deadline: worded as a timeout
 	case err != nil:
 		return 0, "", err
 	case res.TimedOut:
@@ -27,4 +29,10 @@ func (n *Net) getTLS(ctx context.Context, conn net.Conn, g getRequest) (code int
 		return 0, "", errors.New(res.Error)
 	}
 	return res.Code, res.Location, nil
+}
+
+// within is what is left of ctx's time (probes always have a deadline).
+func within(ctx context.Context) time.Duration {
+	d, _ := ctx.Deadline()
+	return max(time.Until(d), 0)
 }

@@ -72,8 +72,6 @@ func TestHTTPGet(t *testing.T) {
 	}
 }
 
-// HTTPS without certificate checks (httptest's certificate is
-// self-signed), as the kubelet probes.
 // TestTLSNeedsHelper: without minipod-probe, HTTPS and gRPC probes fail
 // saying so (after the connection, which is the monitor's to open), and a
 // gRPC server that cannot be reached fails as the kubelet words it.

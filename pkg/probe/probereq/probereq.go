@@ -23,8 +23,10 @@ const (
 // Request is one attempt on the connection handed over.
 type Request struct {
 	Op string `json:"op"`
-	// Deadline is when the attempt must be over (the probe's timeout).
-	Deadline time.Time `json:"deadline"`
+	// Within is how long the attempt may take from the helper's start:
+	// what is left of the probe's timeout (a duration, not a time, so
+	// that a step of the wall clock cannot stretch it).
+	Within time.Duration `json:"within"`
 	// OpGet: the URL, the Host header and the other headers.
 	URL     string   `json:"url,omitempty"`
 	Host    string   `json:"host,omitempty"`
@@ -57,10 +59,12 @@ type Result struct {
 }
 
 // Bounds of what crosses the pipes: a request is a URL and headers the
-// manifest gave; a result quotes at most a header or two of the answer.
+// manifest gave; a result quotes at most a header or two of the answer,
+// each cut to MaxQuote bytes by the helper.
 const (
 	MaxRequest = 1 << 20
 	MaxResult  = 64 << 10
+	MaxQuote   = 1 << 10
 )
 
 // Nobody is the user and group the helper runs as.

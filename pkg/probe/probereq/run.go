@@ -12,24 +12,20 @@ import (
 	"os/exec"
 	"runtime"
 	"syscall"
-	"time"
 )
 
 // ErrNotInstalled: there is no minipod-probe beside minipod to run.
 var ErrNotInstalled = errors.New(Program + " is not installed beside minipod (make install puts it there); HTTPS and gRPC probes need it")
 
-// reportGrace is how long past the deadline the helper may take to
-// report that the deadline ended its attempt, before it is killed.
-const reportGrace = time.Second
-
 // Run starts the helper at exe (a path, or a sealed program's
 // /proc/self/fd path; "" when none is installed) on conn, hands it req and
 // waits for its result. The helper gets a duplicate of conn's socket as
 // descriptor 3 and nothing else of the caller's: no environment (only
-// helperEnv), no privileges (as root, it runs as nobody: the kernel drops
-// every capability with the change of user). It ends the attempt at
-// req.Deadline itself; it is killed reportGrace later, at once when ctx
-// is cancelled, or when the caller dies.
+// helperEnv), no privileges and no network (as root, it runs as nobody,
+// which drops every capability, in a network namespace of its own with
+// nothing in it: the socket it is handed is all it can talk through). It
+// is killed when ctx is done (the probe's deadline, or the probe's end),
+// or when the caller dies.
 func Run(ctx context.Context, exe string, conn net.Conn, req Request) (Result, error) {
 	if exe == "" {
 		return Result{}, ErrNotInstalled
@@ -43,16 +39,8 @@ func Run(ctx context.Context, exe string, conn net.Conn, req Request) (Result, e
 	if err != nil {
 		return Result{}, fmt.Errorf("encode %s request: %w", Program, err)
 	}
-	kctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), req.Deadline.Add(reportGrace))
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() {
-		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			cancel() // the probe is over: no result is wanted
-		}
-	})
-	defer stop()
 	var out limitedBuffer
-	cmd := exec.CommandContext(kctx, exe)
+	cmd := exec.CommandContext(ctx, exe)
 	cmd.Args = []string{Program}
 	cmd.Env = helperEnv
 	cmd.Stdin, cmd.Stdout, cmd.ExtraFiles = bytes.NewReader(in), &out, []*os.File{sock}
@@ -60,17 +48,24 @@ func Run(ctx context.Context, exe string, conn net.Conn, req Request) (Result, e
 	// The parent-death signal follows the thread that forked: that thread
 	// must outlive the helper, so nothing else may end it meanwhile.
 	runtime.LockOSThread()
-	runErr := cmd.Run()
-	runtime.UnlockOSThread()
+	defer runtime.UnlockOSThread()
+	if err := cmd.Start(); err != nil {
+		return Result{}, fmt.Errorf("start %s: %w", Program, err)
+	}
+	sock.Close() // the helper's now
+	waitErr := cmd.Wait()
 	// The result is what counts, not how the wait went: in a pod's
 	// monitor, which reaps every child it has, the helper's exit may have
 	// been collected already (the wait then fails with ECHILD).
 	var res Result
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
-		if runErr == nil {
-			runErr = err
+		if ctx.Err() != nil {
+			return Result{}, ctx.Err()
 		}
-		return Result{}, fmt.Errorf("%s ended without a result: %w", Program, runErr)
+		if waitErr == nil {
+			waitErr = err
+		}
+		return Result{}, fmt.Errorf("%s ended without a result: %w", Program, waitErr)
 	}
 	return res, nil
 }
@@ -94,11 +89,13 @@ func socketFile(conn net.Conn) (*os.File, error) {
 	return f, nil
 }
 
-// attrs: killed with the caller; as root, run as nobody with no groups.
+// attrs: killed with the caller; as root, run as nobody with no groups,
+// in an empty network namespace.
 func attrs() *syscall.SysProcAttr {
 	a := &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if os.Geteuid() == 0 {
 		a.Credential = &syscall.Credential{Uid: Nobody, Gid: Nobody, Groups: []uint32{}}
+		a.Cloneflags = syscall.CLONE_NEWNET
 	}
 	return a
 }

@@ -10,10 +10,10 @@ import (
 	"github.com/minipod/minipod/pkg/probe"
 )
 
-// Get is one GET of rawURL over TLS on conn, without certificate checks
+// httpsGet is one GET of rawURL over TLS on conn, without certificate checks
 // (as the kubelet's httpGet probe), with the request written and the
 // answer read as package probe does over plain HTTP.
-func Get(ctx context.Context, conn net.Conn, rawURL, host string, headers []probe.Header) (code int, location string, err error) {
+func httpsGet(ctx context.Context, conn net.Conn, rawURL, host string, headers []probe.Header) (code int, location string, err error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return 0, "", fmt.Errorf("probe URL: %w", err)

@@ -36,7 +36,7 @@ func TestGet(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		return Get(context.Background(), conn, srv.URL+path, "example.test", []probe.Header{{Name: "X-Custom", Value: "v"}})
+		return httpsGet(context.Background(), conn, srv.URL+path, "example.test", []probe.Header{{Name: "X-Custom", Value: "v"}})
 	}
 	if code, _, err := get("/ok"); err != nil || code != 200 || gotHost != "example.test" || gotHeader != "v" {
 		t.Errorf("/ok: %d %v (host %q, header %q)", code, err, gotHost, gotHeader)
@@ -69,7 +69,7 @@ func TestGet(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	req := probereq.Request{Op: probereq.OpGet, Deadline: time.Now().Add(200 * time.Millisecond), URL: "https://" + l.Addr().String() + "/"}
+	req := probereq.Request{Op: probereq.OpGet, Within: 200 * time.Millisecond, URL: "https://" + l.Addr().String() + "/"}
 	if r := Serve(req, conn); !r.TimedOut || r.Error == "" {
 		t.Errorf("silent server: %+v", r)
 	}

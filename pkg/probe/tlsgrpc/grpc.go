@@ -32,12 +32,12 @@ const (
 	grpcDeadlineExceeded = "4"
 )
 
-// GRPC is the kubelet's grpc probe on conn, a connection to addr: Check
+// healthCheck is the kubelet's grpc probe on conn, a connection to addr: Check
 // for service ("" is the server's overall health), in plaintext or
 // (useTLS) over TLS without certificate checks, SERVING a success, with
 // the kubelet's messages otherwise; timeout is the probe's, which the
 // caller's ctx carries.
-func GRPC(ctx context.Context, conn net.Conn, addr, service string, useTLS bool, timeout time.Duration) probe.Result {
+func healthCheck(ctx context.Context, conn net.Conn, addr, service string, useTLS bool, timeout time.Duration) probe.Result {
 	scheme := "http://"
 	if useTLS {
 		scheme = "https://"

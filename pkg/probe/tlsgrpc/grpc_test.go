@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/minipod/minipod/pkg/probe"
+	"github.com/minipod/minipod/pkg/probe/probereq"
 )
 
 // healthServer is a gRPC health service over HTTP/2 without TLS: the
@@ -146,7 +147,7 @@ func call(t *testing.T, host string, port int, service string, useTLS bool, time
 	defer conn.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	return GRPC(ctx, conn, addr, service, useTLS, timeout)
+	return healthCheck(ctx, conn, addr, service, useTLS, timeout)
 }
 
 // TestGRPCTimeout: a server that accepts and never answers fails the
@@ -170,5 +171,29 @@ func TestGRPCTimeout(t *testing.T) {
 	n, _ := strconv.Atoi(port)
 	if r := call(t, host, n, "", false, 200*time.Millisecond); r.OK || !strings.HasPrefix(r.Message, "timeout") {
 		t.Errorf("%+v", r)
+	}
+}
+
+// TestHugeMessageIsCut: a server's grpc-message is quoted in the result
+// cut to MaxQuote, so that the result always fits what the monitor reads.
+func TestHugeMessageIsCut(t *testing.T) {
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	srv := &http.Server{Protocols: &p, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/grpc")
+		w.Header().Set("Grpc-Status", grpcUnimplemented)
+		w.Header().Set("Grpc-Message", strings.Repeat("x", 200<<10))
+	})}
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	go func() { _ = srv.Serve(l) }()
+	defer srv.Close()
+	conn, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	r := Serve(probereq.Request{Op: probereq.OpGRPC, Within: 5 * time.Second, Addr: l.Addr().String(), Timeout: 5 * time.Second}, conn)
+	if !strings.HasPrefix(r.Message, "error: this server does not implement") || len(r.Message) > probereq.MaxQuote+3 {
+		t.Errorf("message of %d bytes: %.80q", len(r.Message), r.Message)
 	}
 }

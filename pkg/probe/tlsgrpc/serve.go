@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/minipod/minipod/pkg/probe"
 	"github.com/minipod/minipod/pkg/probe/probereq"
@@ -12,24 +14,35 @@ import (
 
 // Serve makes the attempt req asks for on conn, by req.Deadline.
 func Serve(req probereq.Request, conn net.Conn) probereq.Result {
-	ctx, cancel := context.WithDeadline(context.Background(), req.Deadline)
+	deadline := time.Now().Add(req.Within)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	_ = conn.SetDeadline(req.Deadline)
+	_ = conn.SetDeadline(deadline)
 	switch req.Op {
 	case probereq.OpGet:
 		headers := make([]probe.Header, 0, len(req.Headers))
 		for _, h := range req.Headers {
 			headers = append(headers, probe.Header{Name: h.Name, Value: h.Value})
 		}
-		code, loc, err := Get(ctx, conn, req.URL, req.Host, headers)
+		code, loc, err := httpsGet(ctx, conn, req.URL, req.Host, headers)
 		if err != nil {
 			timedOut := errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)
-			return probereq.Result{Error: err.Error(), TimedOut: timedOut}
+			return probereq.Result{Error: quote(err.Error()), TimedOut: timedOut}
 		}
-		return probereq.Result{Code: code, Location: loc}
+		return probereq.Result{Code: code, Location: quote(loc)}
 	case probereq.OpGRPC:
-		r := GRPC(ctx, conn, req.Addr, req.Service, req.TLS, req.Timeout)
-		return probereq.Result{OK: r.OK, Message: r.Message}
+		r := healthCheck(ctx, conn, req.Addr, req.Service, req.TLS, req.Timeout)
+		return probereq.Result{OK: r.OK, Message: quote(r.Message)}
 	}
 	return probereq.Result{Error: "unknown probe operation " + req.Op, Message: "error: unknown probe operation " + req.Op}
+}
+
+// quote cuts what may carry a server's words (a grpc-message, a header in
+// an error) to MaxQuote bytes, so that the result always fits the
+// caller's bound.
+func quote(s string) string {
+	if len(s) <= probereq.MaxQuote {
+		return s
+	}
+	return strings.ToValidUTF8(s[:probereq.MaxQuote], "") + "..."
 }
