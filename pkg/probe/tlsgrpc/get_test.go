@@ -50,26 +50,13 @@ func TestGet(t *testing.T) {
 
 	// A server that accepts and never answers: the handshake runs out of
 	// time, and the result says it was the deadline.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
-	conn, err := net.Dial("tcp", l.Addr().String())
+	addr = silentServer(t)
+	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	req := probereq.Request{Op: probereq.OpGet, Within: 200 * time.Millisecond, URL: "https://" + l.Addr().String() + "/"}
+	req := probereq.Request{Op: probereq.OpGet, Within: 200 * time.Millisecond, URL: "https://" + addr + "/"}
 	if r := Serve(req, conn); !r.TimedOut || r.Error == "" {
 		t.Errorf("silent server: %+v", r)
 	}

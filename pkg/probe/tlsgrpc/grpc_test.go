@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,24 +79,33 @@ func TestGRPC(t *testing.T) {
 }
 
 func TestGRPCUnimplemented(t *testing.T) {
-	// An HTTP/2 server that knows no health service: every path answers
-	// Unimplemented.
+	host, port := unimplementedServer(t, "unknown service grpc.health.v1.Health")
+	r := call(t, host, port, "", false, time.Second)
+	if r.OK || !strings.HasPrefix(r.Message, "error: this server does not implement the grpc health protocol (grpc.health.v1.Health)") {
+		t.Errorf("unimplemented: %+v", r)
+	}
+}
+
+// unimplementedServer is an HTTP/2 server that knows no health service:
+// every path answers Unimplemented, with msg as grpc-message.
+func unimplementedServer(t *testing.T, msg string) (string, int) {
+	t.Helper()
 	var p http.Protocols
 	p.SetUnencryptedHTTP2(true)
 	srv := &http.Server{Protocols: &p, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/grpc")
 		w.Header().Set("Grpc-Status", grpcUnimplemented)
-		w.Header().Set("Grpc-Message", "unknown service grpc.health.v1.Health")
+		w.Header().Set("Grpc-Message", msg)
 	})}
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	go func() { _ = srv.Serve(l) }()
-	defer srv.Close()
+	t.Cleanup(func() { srv.Close() })
 	host, port, _ := net.SplitHostPort(l.Addr().String())
 	n, _ := strconv.Atoi(port)
-	r := call(t, host, n, "", false, time.Second)
-	if r.OK || !strings.HasPrefix(r.Message, "error: this server does not implement the grpc health protocol (grpc.health.v1.Health)") {
-		t.Errorf("unimplemented: %+v", r)
-	}
+	return host, n
 }
 
 func TestServingStatusSkipsUnknownFields(t *testing.T) {
@@ -153,46 +163,56 @@ func call(t *testing.T, host string, port int, service string, useTLS bool, time
 // TestGRPCTimeout: a server that accepts and never answers fails the
 // check when its timeout is over, with the kubelet's message.
 func TestGRPCTimeout(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
-	host, port, _ := net.SplitHostPort(l.Addr().String())
+	host, port, _ := net.SplitHostPort(silentServer(t))
 	n, _ := strconv.Atoi(port)
 	if r := call(t, host, n, "", false, 200*time.Millisecond); r.OK || !strings.HasPrefix(r.Message, "timeout") {
 		t.Errorf("%+v", r)
 	}
 }
 
+// silentServer accepts connections and never answers; it returns its
+// address.
+func silentServer(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	return l.Addr().String()
+}
+
 // TestHugeMessageIsCut: a server's grpc-message is quoted in the result
 // cut to MaxQuote, so that the result always fits what the monitor reads.
 func TestHugeMessageIsCut(t *testing.T) {
-	var p http.Protocols
-	p.SetUnencryptedHTTP2(true)
-	srv := &http.Server{Protocols: &p, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/grpc")
-		w.Header().Set("Grpc-Status", grpcUnimplemented)
-		w.Header().Set("Grpc-Message", strings.Repeat("x", 200<<10))
-	})}
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	go func() { _ = srv.Serve(l) }()
-	defer srv.Close()
-	conn, err := net.Dial("tcp", l.Addr().String())
+	host, port := unimplementedServer(t, strings.Repeat("x", 200<<10))
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	r := Serve(probereq.Request{Op: probereq.OpGRPC, Within: 5 * time.Second, Addr: l.Addr().String(), Timeout: 5 * time.Second}, conn)
+	r := Serve(probereq.Request{Op: probereq.OpGRPC, Within: 5 * time.Second, Addr: addr, Timeout: 5 * time.Second}, conn)
 	if !strings.HasPrefix(r.Message, "error: this server does not implement") || len(r.Message) > probereq.MaxQuote+3 {
 		t.Errorf("message of %d bytes: %.80q", len(r.Message), r.Message)
 	}
