@@ -2,6 +2,9 @@ package test
 
 import (
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -362,5 +365,41 @@ spec:
 	})
 	if ctrStatus(t, getPod(t, name), "plaintext").Ready {
 		t.Error("a gRPC probe in plaintext against a TLS port succeeded")
+	}
+}
+
+// TestProbeHelperNobodyMayRun: a minipod-probe that only root may execute
+// (mode 0700) is not handed to the pod: the helper runs as nobody, and
+// every HTTPS and gRPC probe would fail with "permission denied". `up`
+// says so, and the pod runs.
+func TestProbeHelperNobodyMayRun(t *testing.T) {
+	root(t)
+	dir := t.TempDir() // 0700, root's
+	bin := filepath.Join(dir, "minipod")
+	copyInto(t, exe, bin)
+	helper := filepath.Join(dir, "minipod-probe")
+	copyInto(t, filepath.Join(filepath.Dir(exe), "minipod-probe"), helper)
+	if err := os.Chmod(helper, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	name := podName("probemode")
+	path := writeManifest(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox
+    command: ["sleep", "3600"]
+`, name))
+	before := testutil.Snapshot(t, exe)
+	t.Cleanup(func() { downAndCheck(t, name, before, runOpts{}) })
+	out, err := exec.Command(bin, "up", "-d", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("up: %v: %s", err, out)
+	}
+	if !strings.Contains(string(out), "minipod-probe is not used: it runs as nobody, who may not execute it (mode 0700)") {
+		t.Errorf("up said %q", out)
 	}
 }

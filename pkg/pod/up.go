@@ -226,6 +226,12 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool, lock *o
 		if errors.As(err, &de) && dirWarned {
 			err = nil // said once for all of them
 		}
+		if c != nil && name == probereq.Program {
+			if err = probereq.Runnable(c.File()); err != nil {
+				c.Close()
+				c = nil
+			}
+		}
 		if err != nil {
 			dirWarned = dirWarned || errors.As(err, &de)
 			fmt.Fprintf(os.Stderr, "Warning: %v\n", err)
