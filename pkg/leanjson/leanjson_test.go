@@ -193,7 +193,18 @@ func TestKeepsNothingPerType(t *testing.T) {
 		}
 		return after - before
 	}
-	lean := retained(func(v any) {
+	// The least of three tries, each with a type of its own: what an
+	// encoder keeps per type shows in every try; the runtime or the test
+	// framework allocating something of its own meanwhile (5.5 KB, now
+	// and then) shows in one.
+	least := func(use func(v any)) uint64 {
+		m := retained(use)
+		for i := 0; i < 2; i++ {
+			m = min(m, retained(use))
+		}
+		return m
+	}
+	lean := least(func(v any) {
 		data, err := leanjson.Marshal(v)
 		if err != nil {
 			t.Fatal(err)
@@ -202,7 +213,7 @@ func TestKeepsNothingPerType(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	std := retained(func(v any) {
+	std := least(func(v any) {
 		data, _ := json.Marshal(v)
 		_ = json.Unmarshal(data, v)
 	})
