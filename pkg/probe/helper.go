@@ -13,10 +13,7 @@ import (
 
 // getTLS has the minipod-probe program make g over TLS on conn.
 func (n *Net) getTLS(ctx context.Context, conn net.Conn, g getRequest) (code int, location string, err error) {
-	req := probereq.Request{Op: probereq.OpGet, Within: within(ctx), URL: g.url.String(), Host: g.host}
-	for _, h := range g.headers {
-		req.Headers = append(req.Headers, probereq.Header{Name: h.Name, Value: h.Value})
-	}
+	req := probereq.Request{Op: probereq.OpGet, Within: within(ctx), URL: g.url.String(), Host: g.host, Headers: g.headers}
 	res, err := probereq.Run(ctx, n.helper, conn, req)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/minipod/minipod/pkg/probe/probereq"
 )
 
 // Result is one attempt's outcome; Message says why it failed (or, for a
@@ -27,8 +29,9 @@ const MaxBody = 10 << 10
 // UserAgent is the kubelet's probe user agent (kube-probe/<minor version>).
 const UserAgent = "kube-probe/1.34"
 
-// Header is one request header.
-type Header struct{ Name, Value string }
+// Header is one request header: the same type the minipod-probe program
+// is handed, so that a request crosses to it as it is.
+type Header = probereq.Header
 
 // HTTPGet is the kubelet's httpGet probe: a GET, no keep-alive, HTTPS
 // without certificate checks, redirects followed on the same host only (a

@@ -49,7 +49,7 @@ func TestHTTPGet(t *testing.T) {
 	get := func(path string, h ...Header) Result {
 		return HTTPGet(context.Background(), dial, "http", host, port, path, h, 100*time.Millisecond)
 	}
-	if r := get("/ok", Header{"X-Custom", "v"}, Header{"Host", "example.com"}); !r.OK || gotUA != UserAgent || gotHeader != "v" || gotHost != "example.com" {
+	if r := get("/ok", Header{Name: "X-Custom", Value: "v"}, Header{Name: "Host", Value: "example.com"}); !r.OK || gotUA != UserAgent || gotHeader != "v" || gotHost != "example.com" {
 		t.Errorf("/ok: %+v, user agent %q, header %q, host %q", r, gotUA, gotHeader, gotHost)
 	}
 	if r := get("/bad"); r.OK || r.Message != "HTTP probe failed with statuscode: 500" {
@@ -67,7 +67,7 @@ func TestHTTPGet(t *testing.T) {
 	if r := get("/loop"); r.OK || !strings.Contains(r.Message, "stopped after 10 redirects") {
 		t.Errorf("/loop: %+v", r)
 	}
-	if r := get("/ok", Header{"X-Custom", "v\r\nX-Injected: 1"}); r.OK || !strings.Contains(r.Message, "invalid header field value") {
+	if r := get("/ok", Header{Name: "X-Custom", Value: "v\r\nX-Injected: 1"}); r.OK || !strings.Contains(r.Message, "invalid header field value") {
 		t.Errorf("a header value with a line break: %+v", r)
 	}
 }

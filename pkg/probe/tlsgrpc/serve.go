@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/minipod/minipod/pkg/probe"
 	"github.com/minipod/minipod/pkg/probe/probereq"
 )
 
@@ -20,11 +19,7 @@ func Serve(req probereq.Request, conn net.Conn) probereq.Result {
 	_ = conn.SetDeadline(deadline)
 	switch req.Op {
 	case probereq.OpGet:
-		headers := make([]probe.Header, 0, len(req.Headers))
-		for _, h := range req.Headers {
-			headers = append(headers, probe.Header{Name: h.Name, Value: h.Value})
-		}
-		code, loc, err := httpsGet(ctx, conn, req.URL, req.Host, headers)
+		code, loc, err := httpsGet(ctx, conn, req.URL, req.Host, req.Headers)
 		if err != nil {
 			timedOut := errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)
 			return probereq.Result{Error: quote(err.Error()), TimedOut: timedOut}
