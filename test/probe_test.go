@@ -272,10 +272,7 @@ func TestK8sDocsGRPCLiveness(t *testing.T) {
 // or a port nothing listens on, fail with the kubelet's messages and
 // leave their containers unready.
 func TestGRPCProbes(t *testing.T) {
-	root(t)
-	importDocImages(t, &corev1.Pod{Spec: corev1.PodSpec{Containers: []corev1.Container{{Image: "registry.k8s.io/etcd:3.5.1-0"}}}})
-	name := podName("grpc")
-	path := writeManifest(t, name, tmpl(`apiVersion: v1
+	name := upEtcdProbed(t, "grpc", `apiVersion: v1
 kind: Pod
 metadata: {name: {{NAME}}}
 spec:
@@ -299,12 +296,7 @@ spec:
     readinessProbe:
       grpc: {port: 2390}
       periodSeconds: 1
-`, name))
-	before := testutil.Snapshot(t, exe)
-	t.Cleanup(func() { downAndCheck(t, name, before, runOpts{}) })
-	if r := mp(t, "up", "-d", "--wait-ready=false", path); r.code != 0 {
-		t.Fatalf("up: %s", r)
-	}
+`)
 	waitPod(t, name, 30*time.Second, "etcd ready", func(p *corev1.Pod) bool { return ctrStatus(t, p, "etcd").Ready })
 	waitFor(t, 20*time.Second, "both failures in the events", func() bool {
 		d := mustMP(t, "describe", name)
@@ -317,6 +309,23 @@ spec:
 	}
 }
 
+// upEtcdProbed starts (up -d, ready or not) a pod of the etcd image and
+// others, from manifest (a template of {{NAME}}), downed and checked for
+// leftovers when the test ends; it returns the pod's name.
+func upEtcdProbed(t *testing.T, base, manifest string) string {
+	t.Helper()
+	root(t)
+	importDocImages(t, &corev1.Pod{Spec: corev1.PodSpec{Containers: []corev1.Container{{Image: "registry.k8s.io/etcd:3.5.1-0"}}}})
+	name := podName(base)
+	path := writeManifest(t, name, tmpl(manifest, name))
+	before := testutil.Snapshot(t, exe)
+	t.Cleanup(func() { downAndCheck(t, name, before, runOpts{}) })
+	if r := mp(t, "up", "-d", "--wait-ready=false", path); r.code != 0 {
+		t.Fatalf("up: %s", r)
+	}
+	return name
+}
+
 // TestTLSProbes: an HTTPS httpGet probe and a gRPC probe in TLS mode,
 // against etcd serving its client port over TLS with a certificate of its
 // own (--auto-tls: self-signed, which probes do not check), make their
@@ -324,10 +333,7 @@ spec:
 // the monitor opened in the pod. gRPC in plaintext against the TLS port
 // fails, with the kubelet's message.
 func TestTLSProbes(t *testing.T) {
-	root(t)
-	importDocImages(t, &corev1.Pod{Spec: corev1.PodSpec{Containers: []corev1.Container{{Image: "registry.k8s.io/etcd:3.5.1-0"}}}})
-	name := podName("tlsprobe")
-	path := writeManifest(t, name, tmpl(`apiVersion: v1
+	name := upEtcdProbed(t, "tlsprobe", `apiVersion: v1
 kind: Pod
 metadata: {name: {{NAME}}}
 spec:
@@ -351,12 +357,7 @@ spec:
     readinessProbe:
       grpc: {port: 2379}
       periodSeconds: 1
-`, name))
-	before := testutil.Snapshot(t, exe)
-	t.Cleanup(func() { downAndCheck(t, name, before, runOpts{}) })
-	if r := mp(t, "up", "-d", "--wait-ready=false", path); r.code != 0 {
-		t.Fatalf("up: %s", r)
-	}
+`)
 	waitPod(t, name, 30*time.Second, "etcd and grpctls ready", func(p *corev1.Pod) bool {
 		return ctrStatus(t, p, "etcd").Ready && ctrStatus(t, p, "grpctls").Ready
 	})

@@ -46,14 +46,17 @@ func healthServer(t *testing.T, statuses map[string]byte) (string, int) {
 		_, _ = w.Write(append(frame, msg...))
 		w.Header().Set("Grpc-Status", "0")
 	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/grpc")
-		w.Header().Set("Grpc-Status", grpcUnimplemented)
-		w.Header().Set("Grpc-Message", "unknown service grpc.health.v1.Health")
-	})
+	mux.Handle("/", unimplemented("unknown service grpc.health.v1.Health"))
+	return serveH2C(t, mux)
+}
+
+// serveH2C serves h over HTTP/2 without TLS on a port of 127.0.0.1 until
+// the test ends.
+func serveH2C(t *testing.T, h http.Handler) (string, int) {
+	t.Helper()
 	var p http.Protocols
 	p.SetUnencryptedHTTP2(true)
-	srv := &http.Server{Handler: mux, Protocols: &p}
+	srv := &http.Server{Handler: h, Protocols: &p}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -90,22 +93,16 @@ func TestGRPCUnimplemented(t *testing.T) {
 // every path answers Unimplemented, with msg as grpc-message.
 func unimplementedServer(t *testing.T, msg string) (string, int) {
 	t.Helper()
-	var p http.Protocols
-	p.SetUnencryptedHTTP2(true)
-	srv := &http.Server{Protocols: &p, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return serveH2C(t, unimplemented(msg))
+}
+
+// unimplemented answers any call Unimplemented, with msg as grpc-message.
+func unimplemented(msg string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/grpc")
 		w.Header().Set("Grpc-Status", grpcUnimplemented)
 		w.Header().Set("Grpc-Message", msg)
-	})}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
 	}
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { srv.Close() })
-	host, port, _ := net.SplitHostPort(l.Addr().String())
-	n, _ := strconv.Atoi(port)
-	return host, n
 }
 
 func TestServingStatusSkipsUnknownFields(t *testing.T) {
