@@ -27,17 +27,21 @@ func Marshal(v any) ([]byte, error) {
 }
 
 // MarshalIndent returns what json.MarshalIndent returns for v (which is
-// json.Marshal's output, indented).
+// json.Marshal's output, indented). It indents as it goes: indenting the
+// finished output took a fifth of the time of encoding a state record,
+// and a second buffer.
 func MarshalIndent(v any, prefix, indent string) ([]byte, error) {
-	b, err := Marshal(v)
-	if err != nil {
+	return AppendIndent(nil, v, prefix, indent)
+}
+
+// AppendIndent appends MarshalIndent's output for v to dst, for a caller
+// that encodes a value again and again into the same buffer.
+func AppendIndent(dst []byte, v any, prefix, indent string) ([]byte, error) {
+	e := encoder{buf: dst, indented: true, prefix: prefix, indent: indent}
+	if err := e.value(reflect.ValueOf(v)); err != nil {
 		return nil, err
 	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, b, prefix, indent); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
+	return e.buf, nil
 }
 
 // encoder writes one value. Its members are listed once per type for
@@ -47,6 +51,12 @@ type encoder struct {
 	members   map[reflect.Type][]field
 	methodsOf map[reflect.Type]int
 	depth     int
+
+	// MarshalIndent's layout: each member and element on a line of its
+	// own, behind prefix and level times indent.
+	indented       bool
+	prefix, indent string
+	level          int
 }
 
 // cycleDepth is how deep a value may nest before it is left to
@@ -143,6 +153,9 @@ func (e *encoder) methods(t reflect.Type) int {
 	if t.PkgPath() == "" && t.Name() != "" {
 		return 0 // string, int, bool...: no methods
 	}
+	if t.Name() == "" && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
+		return 0 // nor has []T, [n]T, map[K]V or a pointer to one
+	}
 	if m, ok := e.methodsOf[t]; ok {
 		return m
 	}
@@ -184,13 +197,18 @@ func (e *encoder) marshalJSON(v reflect.Value) error {
 		return fmt.Errorf("json: error calling MarshalJSON for type %s: %w", v.Type(), err)
 	}
 	// encoding/json compacts what a MarshalJSON returns and escapes HTML
-	// in it, as in everything it writes.
+	// in it, as in everything it writes; a plain string (a time's) is
+	// left as it is by both.
+	if plainQuoted(b, "<>&") {
+		e.buf = append(e.buf, b...)
+		return nil
+	}
 	var compact, escaped bytes.Buffer
 	if err := json.Compact(&compact, b); err != nil {
 		return fmt.Errorf("json: error calling MarshalJSON for type %s: %w", v.Type(), err)
 	}
 	json.HTMLEscape(&escaped, compact.Bytes())
-	e.buf = append(e.buf, escaped.Bytes()...)
+	e.raw(escaped.Bytes())
 	return nil
 }
 
@@ -229,25 +247,20 @@ func (e *encoder) object(v reflect.Value) error {
 		e.members[v.Type()] = fs
 	}
 	e.buf = append(e.buf, '{')
-	first := true
+	n := 0
 	for _, f := range fs {
 		fv, ok := fieldOf(v, f.index)
 		if !ok || f.omitEmpty && empty(fv) {
 			continue
 		}
-		if !first {
-			e.buf = append(e.buf, ',')
-		}
-		first = false
-		if err := e.string(f.name); err != nil {
-			return err
-		}
-		e.buf = append(e.buf, ':')
+		e.item(n)
+		n++
+		e.key(f.name)
 		if err := e.value(fv); err != nil {
 			return err
 		}
 	}
-	e.buf = append(e.buf, '}')
+	e.end(n, '}')
 	return nil
 }
 
@@ -301,32 +314,26 @@ func (e *encoder) mapping(v reflect.Value) error {
 	})
 	e.buf = append(e.buf, '{')
 	for i, k := range keys {
-		if i > 0 {
-			e.buf = append(e.buf, ',')
-		}
-		if err := e.string(k.String()); err != nil {
-			return err
-		}
-		e.buf = append(e.buf, ':')
+		e.item(i)
+		e.key(k.String())
 		if err := e.value(v.MapIndex(k)); err != nil {
 			return err
 		}
 	}
-	e.buf = append(e.buf, '}')
+	e.end(len(keys), '}')
 	return nil
 }
 
 func (e *encoder) array(v reflect.Value) error {
 	e.buf = append(e.buf, '[')
-	for i := 0; i < v.Len(); i++ {
-		if i > 0 {
-			e.buf = append(e.buf, ',')
-		}
+	n := v.Len()
+	for i := 0; i < n; i++ {
+		e.item(i)
 		if err := e.value(v.Index(i)); err != nil {
 			return err
 		}
 	}
-	e.buf = append(e.buf, ']')
+	e.end(n, ']')
 	return nil
 }
 
@@ -347,6 +354,6 @@ func (e *encoder) delegate(v reflect.Value) error {
 		v = v.Addr() // so that methods of *T inside it are found, as they would be
 	}
 	b, err := json.Marshal(v.Interface())
-	e.buf = append(e.buf, b...)
+	e.raw(b)
 	return err
 }

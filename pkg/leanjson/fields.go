@@ -13,6 +13,7 @@ package leanjson
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -34,10 +35,20 @@ type field struct {
 // "string" and "omitzero" options, fields of unexported embedded
 // structs): the caller then hands the whole value to encoding/json.
 func fields(t reflect.Type) (out []field, ok bool) {
-	var all []field
-	if !collect(t, nil, 0, &all, map[reflect.Type]bool{}) {
+	all := make([]field, 0, t.NumField())
+	if !collect(t, nil, 0, &all, nil) {
 		return nil, false
 	}
+	n := 0
+	for _, f := range all {
+		if dominant(f, all) {
+			n++
+		}
+	}
+	if n == len(all) {
+		return all, true // no name taken twice: the common case
+	}
+	out = make([]field, 0, n)
 	for _, f := range all {
 		if dominant(f, all) {
 			out = append(out, f)
@@ -47,13 +58,17 @@ func fields(t reflect.Type) (out []field, ok bool) {
 }
 
 // collect appends t's members, depth first, which is the order of their
-// index paths that encoding/json sorts by.
-func collect(t reflect.Type, index []int, depth int, all *[]field, seen map[reflect.Type]bool) bool {
-	if seen[t] {
+// index paths that encoding/json sorts by. seen holds the structs it is
+// inside of.
+func collect(t reflect.Type, index []int, depth int, all *[]field, seen []reflect.Type) bool {
+	if slices.Contains(seen, t) {
 		return true // a struct embedded again below itself adds nothing
 	}
-	seen[t] = true
-	defer delete(seen, t)
+	seen = append(seen, t)
+	// Every field's index path in one allocation: the path to t, then
+	// the field's number.
+	width := len(index) + 1
+	paths := make([]int, t.NumField()*width)
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
 		tag := sf.Tag.Get("json")
@@ -71,7 +86,9 @@ func collect(t reflect.Type, index []int, depth int, all *[]field, seen map[refl
 		if ft.Name() == "" && ft.Kind() == reflect.Pointer {
 			ft = ft.Elem()
 		}
-		idx := append(append([]int(nil), index...), i)
+		idx := paths[i*width : (i+1)*width : (i+1)*width]
+		copy(idx, index)
+		idx[len(index)] = i
 		if sf.Anonymous {
 			if !sf.IsExported() {
 				if ft.Kind() == reflect.Struct {

@@ -105,10 +105,21 @@ func TestMarshalMatchesEncodingJSON(t *testing.T) {
 		if (err != nil) != (wantErr != nil) || !bytes.Equal(got, want) {
 			t.Fatalf("value %d (%T):\n got %s (%v)\nwant %s (%v)", i, v, got, err, want, wantErr)
 		}
-		want, _ = json.MarshalIndent(v, "", "  ")
-		if got, _ = leanjson.MarshalIndent(v, "", "  "); !bytes.Equal(got, want) {
-			t.Fatalf("value %d (%T) indented:\n got %s\nwant %s", i, v, got, want)
+		for _, layout := range [][2]string{{"", "  "}, {"> ", "\t"}} {
+			want, _ = json.MarshalIndent(v, layout[0], layout[1])
+			if got, _ = leanjson.MarshalIndent(v, layout[0], layout[1]); !bytes.Equal(got, want) {
+				t.Fatalf("value %d (%T) indented %q:\n got %s\nwant %s", i, v, layout, got, want)
+			}
 		}
+	}
+}
+
+// TestAppendIndent: what is in the buffer stays, the value follows it.
+func TestAppendIndent(t *testing.T) {
+	want, _ := json.MarshalIndent(edgeValue(), "", "  ")
+	got, err := leanjson.AppendIndent([]byte("kept"), edgeValue(), "", "  ")
+	if err != nil || string(got) != "kept"+string(want) {
+		t.Errorf("got %s (%v), want kept and then %s", got, err, want)
 	}
 }
 

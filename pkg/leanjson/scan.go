@@ -3,6 +3,7 @@ package leanjson
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 )
 
 // The document is checked once (json.Valid) before it is walked, so the
@@ -111,13 +112,22 @@ func unquote(q []byte) (string, error) {
 // plainString is q's text if q is a quoted string of printable ASCII
 // without escapes, whose text is what is between the quotes.
 func plainString(q []byte) (string, bool) {
-	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
+	if !plainQuoted(q, "") {
 		return "", false
 	}
+	return string(q[1 : len(q)-1]), true
+}
+
+// plainQuoted reports whether q is a quoted string of printable ASCII
+// with no quote, backslash or byte of also between its quotes.
+func plainQuoted(q []byte, also string) bool {
+	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
+		return false
+	}
 	for _, c := range q[1 : len(q)-1] {
-		if c < 0x20 || c >= 0x7f || c == '\\' || c == '"' {
-			return "", false
+		if c < 0x20 || c >= 0x7f || c == '\\' || c == '"' || strings.IndexByte(also, c) >= 0 {
+			return false
 		}
 	}
-	return string(q[1 : len(q)-1]), true
+	return true
 }

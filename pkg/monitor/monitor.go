@@ -115,6 +115,7 @@ type monitor struct {
 	stopped  bool     // pause has been told to stop
 	lock     *os.File // held for the monitor's whole life
 	saved    []byte   // what state.json holds, as the last save wrote it
+	spare    []byte   // the buffer the next record is encoded into
 	lifeline *os.File // pause exits on EOF here: when we die, or let it go
 	// nsHeld keeps the pod's shared namespaces once pause is gone
 	// (holdNamespaces); retiredPause is the PID of that pause, whose exit
@@ -404,17 +405,20 @@ func (mon *monitor) save() {
 // is a temporary file, a rename and five more system calls). The monitor
 // is the record's only writer while it lives.
 func (mon *monitor) write() error {
-	data, err := state.Encode(mon.st)
+	// The record is encoded into the buffer of the one before last, so
+	// that an event that changed nothing allocates nothing.
+	data, err := state.AppendEncoded(mon.spare[:0], mon.st)
 	if err != nil {
 		return err
 	}
+	mon.spare = data
 	if bytes.Equal(data, mon.saved) {
 		return nil
 	}
 	if err := roots.SaveEncoded(mon.st.Name, data); err != nil {
 		return err
 	}
-	mon.saved = data
+	mon.spare, mon.saved = mon.saved, data
 	return nil
 }
 

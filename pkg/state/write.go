@@ -50,8 +50,12 @@ func (r Roots) Save(p *Pod) error {
 }
 
 // Encode is the pod's state.json as Save writes it.
-func Encode(p *Pod) ([]byte, error) {
-	data, err := leanjson.MarshalIndent(p, "", "  ")
+func Encode(p *Pod) ([]byte, error) { return AppendEncoded(nil, p) }
+
+// AppendEncoded appends Encode's output to dst: the monitor encodes the
+// record after every event of its loop, into a buffer it keeps.
+func AppendEncoded(dst []byte, p *Pod) ([]byte, error) {
+	data, err := leanjson.AppendIndent(dst, p, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("encode state of %s: %w", p.Name, err)
 	}
