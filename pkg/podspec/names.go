@@ -20,10 +20,6 @@ const (
 )
 
 var (
-	dns1123LabelRe     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`) })
-	dns1123SubdomainRe = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-	})
 	qualifiedNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`) })
 	ianaSvcNameRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-a-z0-9]+$`) })
 	ianaHasLetterRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[a-z]`) })
@@ -34,7 +30,7 @@ func dns1123Label(s string) string {
 	if len(s) > dns1123LabelMax {
 		return fmt.Sprintf("must be no more than %d characters", dns1123LabelMax)
 	}
-	if !dns1123LabelRe().MatchString(s) {
+	if !IsDNS1123Label(s) {
 		return "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', " +
 			"and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc')"
 	}
@@ -48,7 +44,7 @@ func dns1123Subdomain(s string) string {
 	if len(s) > dns1123SubdomainMax {
 		return fmt.Sprintf("must be no more than %d characters", dns1123SubdomainMax)
 	}
-	if !dns1123SubdomainRe().MatchString(s) {
+	if !IsDNS1123Subdomain(s) {
 		return "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', " +
 			"and must start and end with an alphanumeric character (e.g. 'example.com')"
 	}

@@ -3,12 +3,8 @@ package podspec
 import (
 	"fmt"
 	"net"
-	"regexp"
 	"strconv"
-	"sync"
 )
-
-var dns1035LabelRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`) })
 
 // dns1035Label is the rule for Service names: they become DNS names, so
 // they start with a letter.
@@ -16,7 +12,7 @@ func dns1035Label(s string) string {
 	if len(s) > 63 {
 		return "must be no more than 63 characters"
 	}
-	if !dns1035LabelRe().MatchString(s) {
+	if !isDNS1035Label(s) {
 		return "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, " +
 			"and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
 	}
