@@ -72,7 +72,10 @@ type execForked struct {
 
 // listenExec opens the pod's exec socket. The run directory is root's
 // only; the path goes through an fd of it because a pod name may be
-// longer than a socket address.
+// longer than a socket address. The socket is made here and handed to
+// the net package, whose own listen first reads the kernel's backlog
+// limit from /proc through a 64 KiB buffer: a sixteenth of the heap
+// the monitor's start made.
 func listenExec(dir string) (*net.UnixListener, error) {
 	d, err := os.Open(dir)
 	if err != nil {
@@ -80,12 +83,23 @@ func listenExec(dir string) (*net.UnixListener, error) {
 	}
 	defer d.Close()
 	path := "/proc/self/fd/" + strconv.Itoa(int(d.Fd())) + "/" + state.ExecSocket
-	l, err := net.ListenUnix("unixpacket", &net.UnixAddr{Name: path, Net: "unixpacket"})
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open exec socket: %w", err)
 	}
-	l.SetUnlinkOnClose(false) // the path named a closed fd; teardown removes the file
-	return l, nil
+	f := os.NewFile(uintptr(fd), path)
+	defer f.Close() // FileListener keeps a duplicate
+	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: path}); err != nil {
+		return nil, fmt.Errorf("open exec socket: %w", err)
+	}
+	if err := unix.Listen(fd, unix.SOMAXCONN); err != nil {
+		return nil, fmt.Errorf("open exec socket: %w", err)
+	}
+	l, err := net.FileListener(f)
+	if err != nil {
+		return nil, fmt.Errorf("open exec socket: %w", err)
+	}
+	return l.(*net.UnixListener), nil
 }
 
 // acceptExecs serves exec requests until the listener closes.
