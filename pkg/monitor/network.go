@@ -77,22 +77,7 @@ func nodeIP() string {
 	if cfg, err := netConfig(); err == nil {
 		bridge = cfg.Bridge
 	}
-	ifs, err := net.Interfaces()
-	if err != nil {
-		return ""
-	}
-	for _, i := range ifs {
-		if i.Flags&net.FlagLoopback != 0 || i.Flags&net.FlagUp == 0 || i.Name == bridge || strings.HasPrefix(i.Name, network.VethPrefix) {
-			continue
-		}
-		addrs, _ := i.Addrs()
-		for _, a := range addrs {
-			if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && n.IP.IsGlobalUnicast() {
-				return n.IP.String()
-			}
-		}
-	}
-	return ""
+	return network.NodeIP(bridge)
 }
 
 // nodeHostsFile is the node's /etc/hosts, which hostNetwork pods get.
