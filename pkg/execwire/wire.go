@@ -22,12 +22,12 @@
 package execwire
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 
+	"github.com/minipod/minipod/pkg/leanjson"
 	"golang.org/x/sys/unix"
 )
 
@@ -58,9 +58,11 @@ type Exited struct {
 // maxMessage bounds one message: args of a command line.
 const maxMessage = 1 << 20
 
-// Send writes one message with fds attached.
+// Send writes one message with fds attached. Messages go through
+// leanjson: each `minipod exec` is a fresh process, where encoding/json
+// would first build its caches of the message types.
 func Send(c *net.UnixConn, v any, fds ...*os.File) error {
-	data, err := json.Marshal(v)
+	data, err := leanjson.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode exec message: %w", err)
 	}
@@ -102,7 +104,7 @@ func Recv(c *net.UnixConn, v any, maxFds int) ([]*os.File, error) {
 		CloseAll(fds)
 		return nil, errors.New("receive exec message: connection closed")
 	}
-	if err := json.Unmarshal(buf[:n], v); err != nil {
+	if err := leanjson.Unmarshal(buf[:n], v); err != nil {
 		CloseAll(fds)
 		return nil, fmt.Errorf("decode exec message: %w", err)
 	}

@@ -1,7 +1,6 @@
 package image
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/minipod/minipod/pkg/leanjson"
 )
 
 // ErrNotFound is returned (wrapped) when a reference names no local image.
@@ -92,14 +93,16 @@ func (s *Store) load(r Ref, rec Record) (*Image, error) {
 	return img, nil
 }
 
-// ReadImage reads (and verifies) an image manifest and its config.
+// ReadImage reads (and verifies) an image manifest and its config, with
+// leanjson like lookupDir: a monitor decodes these once, for its pod's
+// start, where encoding/json would first build its caches of the types.
 func (s *Store) ReadImage(manifest string) (*Manifest, *ConfigFile, error) {
 	data, err := s.ReadBlob(manifest)
 	if err != nil {
 		return nil, nil, fmt.Errorf("manifest %s: %w", manifest, err)
 	}
 	var m Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
+	if err := leanjson.Unmarshal(data, &m); err != nil {
 		return nil, nil, fmt.Errorf("manifest %s: %w", manifest, err)
 	}
 	data, err = s.ReadBlob(m.Config.Digest)
@@ -107,7 +110,7 @@ func (s *Store) ReadImage(manifest string) (*Manifest, *ConfigFile, error) {
 		return nil, nil, fmt.Errorf("config %s: %w", m.Config.Digest, err)
 	}
 	var cfg ConfigFile
-	if err := json.Unmarshal(data, &cfg); err != nil {
+	if err := leanjson.Unmarshal(data, &cfg); err != nil {
 		return nil, nil, fmt.Errorf("config %s: %w", m.Config.Digest, err)
 	}
 	if len(cfg.RootFS.DiffIDs) != len(m.Layers) {
@@ -130,7 +133,7 @@ func lookupDir(root string, r Ref) (*Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config of image %s: %w", r.Familiar(), err)
 	}
-	if err := json.Unmarshal(data, &img.Config); err != nil {
+	if err := leanjson.Unmarshal(data, &img.Config); err != nil {
 		return nil, fmt.Errorf("decode config of image %s: %w", r.Familiar(), err)
 	}
 	return img, nil

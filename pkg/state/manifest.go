@@ -1,20 +1,21 @@
 package state
 
 import (
-	"encoding/json"
 	"fmt"
-	"github.com/minipod/minipod/pkg/leanjson"
 	"os"
 
+	"github.com/minipod/minipod/pkg/leanjson"
 	"github.com/minipod/minipod/pkg/podspec"
 )
 
 // SaveManifest stores pod p, validated and defaulted, with the UID `up`
 // fixed, as the pod's manifest (JSON, which is YAML too). The objects it
 // refers to are the node's (pkg/store), looked up when the pod needs
-// them, as a kubelet does: a Secret is never copied here.
+// them, as a kubelet does: a Secret is never copied here. Encoded with
+// leanjson, as LoadManifest decodes it: `up` encodes one pod per process,
+// where encoding/json would first build its caches of the Pod's types.
 func (r Roots) SaveManifest(p *podspec.Pod) error {
-	b, err := json.Marshal(p)
+	b, err := leanjson.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("encode manifest of %s: %w", p.Name, err)
 	}

@@ -1,15 +1,16 @@
 package state
 
 import (
-	"reflect"
-
+	"bytes"
+	"encoding/json"
 	"errors"
-	"github.com/minipod/minipod/pkg/podspec"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
+	"github.com/minipod/minipod/pkg/podspec"
 	"golang.org/x/sys/unix"
 )
 
@@ -188,6 +189,11 @@ func TestManifestRoundTrip(t *testing.T) {
 	got, err := r.LoadManifest("web")
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("loaded %+v (%v), want %+v", got, err, want)
+	}
+	// Saved with leanjson: the bytes encoding/json would write.
+	stored, err := os.ReadFile(r.Manifest("web"))
+	if std, _ := json.Marshal(want); err != nil || !bytes.Equal(stored, std) {
+		t.Errorf("stored manifest\n%s\n(%v), encoding/json writes\n%s", stored, err, std)
 	}
 	old := "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: c, image: busybox}]}\n"
 	if err := os.WriteFile(r.Manifest("web"), []byte(old), 0o600); err != nil {
