@@ -99,8 +99,11 @@ func (d *decoder) walked(t reflect.Type) bool {
 	return w
 }
 
-// walked tells whether values of t hold structs this package decodes
-// itself; anything else encoding/json decodes without keeping a thing.
+// walked tells whether this package decodes values of t itself: types
+// that hold structs, and pointers, slices, arrays and maps of plain leaves
+// (a spec's []string, map[string]string, *int64), which would otherwise
+// each cost a call of encoding/json with its own validation; anything
+// else encoding/json decodes without keeping a thing.
 func walked(t reflect.Type, depth int) bool {
 	if depth > 16 || ownDecoder(t) {
 		return false
@@ -108,10 +111,27 @@ func walked(t reflect.Type, depth int) bool {
 	switch t.Kind() {
 	case reflect.Struct:
 		return true
-	case reflect.Pointer, reflect.Slice, reflect.Array:
-		return walked(t.Elem(), depth+1)
+	case reflect.Pointer:
+		return walked(t.Elem(), depth+1) || plainKind(t.Elem())
+	case reflect.Slice, reflect.Array:
+		// A slice of bytes is base64 text to encoding/json.
+		return walked(t.Elem(), depth+1) || plainKind(t.Elem()) && t.Elem().Kind() != reflect.Uint8
 	case reflect.Map:
-		return t.Key().Kind() == reflect.String && !ownDecoder(t.Key()) && walked(t.Elem(), depth+1)
+		return t.Key().Kind() == reflect.String && !ownDecoder(t.Key()) &&
+			(walked(t.Elem(), depth+1) || plainKind(t.Elem()))
+	}
+	return false
+}
+
+// plainKind tells whether plainLeaf may set values of t: strings,
+// integers and booleans without methods of their own. What plainLeaf
+// cannot read still goes to encoding/json.
+func plainKind(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.String, reflect.Bool,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return t != numberType && !ownDecoder(t)
 	}
 	return false
 }
