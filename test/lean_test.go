@@ -3,6 +3,7 @@ package test
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -51,6 +52,35 @@ func TestNoHugePagesAtRest(t *testing.T) {
 	for _, c := range st.Containers {
 		if c.Name == "idle" && thpDisabled(t, c.Proc.PID) {
 			t.Errorf("container idle (pid %d) has transparent huge pages disabled: the node's setting is the workload's", c.Proc.PID)
+		}
+	}
+}
+
+// TestLongLivedKeepNoProfileStacks: the monitor and pause run with the
+// runtime setting that spares each of their threads two buffers for
+// profile stacks, which neither ever profiles.
+func TestLongLivedKeepNoProfileStacks(t *testing.T) {
+	root(t)
+	name := podName("stacks")
+	upPod(t, name, tmpl(leanPod, name))
+	st, err := readState(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, pid := range map[string]int{"monitor": st.Monitor.PID, "pause": st.Pause.PID} {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var godebug string
+		for _, kv := range strings.Split(string(b), "\x00") {
+			if v, ok := strings.CutPrefix(kv, "GODEBUG="); ok {
+				godebug = v
+				break
+			}
+		}
+		if !slices.Contains(strings.Split(godebug, ","), "profstackdepth=0") {
+			t.Errorf("%s (pid %d) runs with GODEBUG=%q, want profstackdepth=0 in it", what, pid, godebug)
 		}
 	}
 }

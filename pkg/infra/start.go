@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/minipod/minipod/pkg/cgroups"
+	"github.com/minipod/minipod/pkg/lean"
 	"github.com/minipod/minipod/pkg/ns"
 	"github.com/minipod/minipod/pkg/pause"
 	"golang.org/x/sys/unix"
@@ -171,8 +172,9 @@ func fork(exe, hostname string, o Options, status, lifeline *os.File) (int, erro
 		// One P is all a process that only waits for signals needs; it
 		// keeps the runtime from spinning up threads and heap arenas. It
 		// allocates next to nothing after start-up, so it never needs a GC
-		// cycle, whose marking would touch pages it otherwise never does.
-		Env:   []string{"GOMAXPROCS=1", "GOGC=off"},
+		// cycle, whose marking would touch pages it otherwise never does;
+		// nor buffers for profile stacks.
+		Env:   []string{"GOMAXPROCS=1", "GOGC=off", "GODEBUG=" + lean.NoProfileStacks},
 		Files: []uintptr{devnull.Fd(), os.Stderr.Fd(), os.Stderr.Fd(), status.Fd(), lifeline.Fd()},
 		Sys:   &syscall.SysProcAttr{Cloneflags: o.cloneFlags()},
 	}

@@ -3,6 +3,7 @@ package lean
 import (
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -108,4 +109,20 @@ func sampledBytes() int {
 		}
 	}
 	return sum
+}
+
+// TestEnviron: the setting goes first in GODEBUG, the caller's settings
+// after it, the rest of the environment untouched.
+func TestEnviron(t *testing.T) {
+	for _, c := range []struct{ in, want []string }{
+		{nil, []string{"GODEBUG=profstackdepth=0"}},
+		{[]string{"A=1", "GODEBUG=madvdontneed=1", "B=2"}, []string{"A=1", "GODEBUG=profstackdepth=0,madvdontneed=1", "B=2"}},
+		{[]string{"GODEBUG="}, []string{"GODEBUG=profstackdepth=0"}},
+		{[]string{"GODEBUG=profstackdepth=32"}, []string{"GODEBUG=profstackdepth=0,profstackdepth=32"}},
+		{[]string{"XGODEBUG=x"}, []string{"XGODEBUG=x", "GODEBUG=profstackdepth=0"}},
+	} {
+		if got := Environ(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("Environ(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/minipod/minipod/pkg/image"
 	"github.com/minipod/minipod/pkg/image/pullreq"
+	"github.com/minipod/minipod/pkg/lean"
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/probe/probereq"
 	"github.com/minipod/minipod/pkg/selfexe"
@@ -248,7 +249,9 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool, lock *o
 		args = append(args, monitor.NoWaitReady)
 	}
 	cmd := exec.Command(exe.Path(), args...)
-	cmd.Env = os.Environ()
+	// The caller's environment (a trace, a proxy for pulls), with the
+	// runtime setting a monitor that never profiles wants.
+	cmd.Env = lean.Environ(os.Environ())
 	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = logf, logf, extra
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Cloneflags: unix.CLONE_NEWNS}
 	err = cmd.Start()
