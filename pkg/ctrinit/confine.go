@@ -60,16 +60,3 @@ func Confine(p *specs.Process, filter *seccomp.Program, late bool) error {
 	}
 	return enterCwd(p.Cwd)
 }
-
-// CompileFilter builds the container's seccomp filter from its spec
-// (nil when it runs unconfined). It reads nothing of the container.
-func CompileFilter(s *specs.Spec) (*seccomp.Program, error) {
-	if s.Linux == nil || s.Linux.Seccomp == nil {
-		return nil, nil
-	}
-	prog, err := seccomp.Compile(s.Linux.Seccomp)
-	if err != nil {
-		return nil, fmt.Errorf("seccomp profile: %w", err)
-	}
-	return prog, nil
-}

@@ -40,7 +40,7 @@ func initContainer(args []string) error {
 	if err != nil {
 		return err
 	}
-	filter, err := CompileFilter(spec)
+	filter, err := LoadFilter(args[0], spec)
 	if err != nil {
 		return err
 	}

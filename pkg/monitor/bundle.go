@@ -3,15 +3,17 @@ package monitor
 import (
 	"errors"
 	"fmt"
-	"github.com/minipod/minipod/pkg/leanjson"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/minipod/minipod/pkg/cgroups"
+	"github.com/minipod/minipod/pkg/ctrinit"
 	"github.com/minipod/minipod/pkg/image"
+	"github.com/minipod/minipod/pkg/leanjson"
 	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/seccomp"
 	"github.com/minipod/minipod/pkg/specconv"
 	"github.com/minipod/minipod/pkg/state"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -94,16 +96,16 @@ type podEnv struct {
 // makeBundle resolves the container's image, environment and command, and
 // writes its OCI bundle (config.json plus an empty rootfs mount point):
 // the one description of how its processes run, for init and exec.
-func makeBundle(pe podEnv, c *ctr) (*specs.Spec, error) {
+func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 	img := c.img
 	env, err := containerEnv(pe, c.spec, img)
 	var me *podspec.MissingError
 	if errors.As(err, &me) {
 		// The kubelet's words: `secret "x" not found`.
-		return nil, &ConfigError{Msg: me.Msg, err: err}
+		return nil, nil, &ConfigError{Msg: me.Msg, err: err}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("container %s: %w", c.spec.Name, err)
+		return nil, nil, fmt.Errorf("container %s: %w", c.spec.Name, err)
 	}
 	cwd := c.spec.WorkingDir
 	if cwd == "" {
@@ -114,15 +116,15 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, error) {
 	}
 	sec, err := containerSecurity(pe, c.spec, img)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cg, err := cgroups.Child(pe.cgroup, c.spec.Name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	res, err := pe.containerResources(c.spec)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var hostDevs []specs.LinuxDevice
 	if sec.Privileged {
@@ -140,12 +142,16 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, error) {
 		TerminationLog: terminationLog(c.layer),
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if spec.Linux.Seccomp, err = chooseSeccomp(pe.pod, c.spec, spec); err != nil {
-		return nil, fmt.Errorf("container %s: %w", c.spec.Name, err)
+		return nil, nil, fmt.Errorf("container %s: %w", c.spec.Name, err)
 	}
-	return spec, writeSpec(c.bundle, spec)
+	filter, err := compileSeccomp(spec)
+	if err != nil {
+		return nil, nil, fmt.Errorf("container %s: %w", c.spec.Name, err)
+	}
+	return spec, filter, writeBundle(c.bundle, spec, filter)
 }
 
 // containerEnv is HOSTNAME (as containerd sets it), then the image's env,
@@ -162,6 +168,41 @@ func containerEnv(pe podEnv, c *podspec.Container, img *image.Image) ([]string, 
 		}
 	}
 	return append(env, specconv.DefaultPath), nil
+}
+
+// compileSeccomp compiles the spec's seccomp profile into the program
+// that init loads and exec uses (see ctrinit.FilterFile), and leaves the
+// spec announcing it in place of the profile.
+func compileSeccomp(spec *specs.Spec) (*seccomp.Program, error) {
+	if spec.Linux == nil || spec.Linux.Seccomp == nil {
+		return nil, nil
+	}
+	prog, err := seccomp.Compile(spec.Linux.Seccomp)
+	if err != nil {
+		return nil, fmt.Errorf("seccomp profile: %w", err)
+	}
+	spec.Linux.Seccomp = nil
+	if spec.Annotations == nil {
+		spec.Annotations = map[string]string{}
+	}
+	spec.Annotations[ctrinit.FilterAnnotation] = ctrinit.FilterFile
+	return prog, nil
+}
+
+// writeBundle writes the container's config.json, and its seccomp program
+// beside it when it has one.
+func writeBundle(bundle string, spec *specs.Spec, filter *seccomp.Program) error {
+	if err := writeSpec(bundle, spec); err != nil {
+		return err
+	}
+	if filter == nil {
+		return nil
+	}
+	data, err := filter.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("encode seccomp program of %s: %w", bundle, err)
+	}
+	return state.WriteFile(filepath.Join(bundle, ctrinit.FilterFile), data, 0o600)
 }
 
 func writeSpec(bundle string, spec any) error {

@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/minipod/minipod/pkg/cgroups"
@@ -30,27 +29,13 @@ type execTarget struct {
 }
 
 // execCache is what every exec into one container instance needs: the
-// spec its config.json holds (the monitor wrote both) and the seccomp
-// filter compiled from it once: on the first exec, or once the pod is up
-// (report), whichever comes first.
+// spec its config.json holds and the seccomp filter its init loaded, both
+// made once by makeBundle (which took the profile out of the spec: the
+// program is some 3 KB of the monitor's heap a container, the default
+// profile some 30 KB).
 type execCache struct {
 	spec   *specs.Spec
-	once   sync.Once
 	filter *seccomp.Program
-	err    error
-}
-
-// compiled compiles the filter once, then lets the profile go: nothing
-// reads it after (the default profile is some 30 KB of the monitor's live
-// heap a container; the program, 3 KB).
-func (e *execCache) compiled() (*seccomp.Program, error) {
-	e.once.Do(func() {
-		if e.spec.Linux != nil && e.spec.Linux.Seccomp != nil {
-			e.filter, e.err = seccomp.Compile(e.spec.Linux.Seccomp)
-			e.spec.Linux.Seccomp = nil
-		}
-	})
-	return e.filter, e.err
 }
 
 // execAsk asks the event loop, which owns the pod's state, for a target.
@@ -186,15 +171,10 @@ func (mon *monitor) execIn(name string, stopping bool, args []string, tty bool, 
 			mon.execForks <- execForked{failed: true}
 		}
 	}()
-	filter, err := t.run.compiled()
-	if err != nil {
-		return 0, nil, nil, fmt.Errorf("exec: seccomp profile: %w", err)
-	}
-	eo := container.ExecOptions{PID: t.proc.PID, Start: t.proc.Start, Spec: t.run.spec, Filter: filter, Cgroup: t.cgroup, Args: args, TTY: tty}
+	eo := container.ExecOptions{PID: t.proc.PID, Start: t.proc.Start, Spec: t.run.spec, Filter: t.run.filter, Cgroup: t.cgroup, Args: args, TTY: tty}
 	if !tty {
 		eo.Stdin, eo.Stdout, eo.Stderr = stdio[0], stdio[1], stdio[2]
 	}
-	trace("exec: compiled")
 	forked := time.Now()
 	pid, master, err = container.Exec(eo)
 	trace("exec: forked")

@@ -201,17 +201,11 @@ func (mon *monitor) report(msg string) {
 const tidyDelay = 50 * time.Millisecond
 
 // tidy lets go of what starting the pod needed, once it is up: the
-// garbage of its start-up (pulls, parsing, forks), each container's
-// seccomp profile once its filter for exec is compiled, and the pages of
-// the binary that start-up brought in. Not earlier: dropping the binary's
+// garbage of its start-up (pulls, parsing, forks) and the pages of the
+// binary that start-up brought in. Not earlier: dropping the binary's
 // pages while containers still start makes every page of code they use
 // fault in again, one by one (~6% of `up -d`).
 func (mon *monitor) tidy() {
-	for _, c := range mon.ctrs {
-		if c.exec != nil {
-			_, _ = c.exec.compiled()
-		}
-	}
 	container.Collect(true)
 	lean.TrimText()
 	lean.NoHugePages()

@@ -228,11 +228,11 @@ func (mon *monitor) started(c *ctr, pid int, err error, forked time.Time) {
 // spawn prepares a fresh writable layer and log file and forks the
 // container into its cgroup.
 func (mon *monitor) spawn(c *ctr) (int, error) {
-	spec, err := makeBundle(mon.pe, c)
+	spec, filter, err := makeBundle(mon.pe, c)
 	if err != nil {
 		return 0, err
 	}
-	c.exec = &execCache{spec: spec}
+	c.exec = &execCache{spec: spec, filter: filter}
 	trace(c.spec.Name + ": bundle written")
 	place, err := mon.containerCgroup(c, spec)
 	if err != nil {
