@@ -17,11 +17,28 @@ import (
 // it, in a fresh process on every container start, and the monitor keeps
 // the same program for exec. FilterAnnotation in config.json says that
 // the bundle holds one, so that a missing or damaged file fails the start
-// rather than leaving the container unconfined.
+// rather than leaving the container unconfined; config.json's own seccomp
+// section then holds Sentinel, so that an init of an older minipod (a
+// companion program left from another build), which knows nothing of the
+// annotation, fails the start too instead of running the container
+// without a filter.
 const (
 	FilterAnnotation = "io.minipod.seccomp.program"
 	FilterFile       = "seccomp.bpf"
 )
+
+// Sentinel is the seccomp section of a config.json whose program is in
+// the bundle: a profile that kills the process at its next syscall.
+func Sentinel() *specs.LinuxSeccomp {
+	return &specs.LinuxSeccomp{DefaultAction: specs.ActKillProcess}
+}
+
+// isSentinel tells whether s is Sentinel (or absent).
+func isSentinel(s *specs.LinuxSeccomp) bool {
+	return s == nil || s.DefaultAction == specs.ActKillProcess && s.DefaultErrnoRet == nil &&
+		len(s.Architectures) == 0 && len(s.Flags) == 0 && s.ListenerPath == "" &&
+		s.ListenerMetadata == "" && len(s.Syscalls) == 0
+}
 
 // ErrFilterNotGiven is a spec whose seccomp program is in its bundle,
 // used where the bundle is not read (exec must be handed the program).
@@ -35,7 +52,7 @@ func LoadFilter(bundle string, s *specs.Spec) (*seccomp.Program, error) {
 	if !ok {
 		return CompileFilter(s)
 	}
-	if name != FilterFile || s.Linux != nil && s.Linux.Seccomp != nil {
+	if name != FilterFile || s.Linux != nil && !isSentinel(s.Linux.Seccomp) {
 		return nil, fmt.Errorf("container config: annotation %s=%q with a profile of its own", FilterAnnotation, name)
 	}
 	data, err := os.ReadFile(filepath.Join(bundle, FilterFile))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/minipod/minipod/pkg/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 func defaultSpec(t *testing.T) *specs.Spec {
@@ -40,10 +41,13 @@ func TestLoadFilter(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, FilterFile), data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	announced := &specs.Spec{Annotations: map[string]string{FilterAnnotation: FilterFile}, Linux: &specs.Linux{}}
+	announced := &specs.Spec{Annotations: map[string]string{FilterAnnotation: FilterFile}, Linux: &specs.Linux{Seccomp: Sentinel()}}
 	got, err := LoadFilter(dir, announced)
 	if err != nil || !slices.Equal(got.Instructions(), want.Instructions()) {
 		t.Fatalf("LoadFilter: %v; %d instructions, want %d", err, got.Len(), want.Len())
+	}
+	if got, err := LoadFilter(dir, &specs.Spec{Annotations: announced.Annotations, Linux: &specs.Linux{}}); err != nil || got.Len() != want.Len() {
+		t.Errorf("announced without a sentinel: %v", err)
 	}
 	if _, err := CompileFilter(announced); !errors.Is(err, ErrFilterNotGiven) {
 		t.Errorf("CompileFilter of an announced program: %v, want ErrFilterNotGiven", err)
@@ -70,5 +74,24 @@ func TestLoadFilter(t *testing.T) {
 	}
 	if got, err := LoadFilter(dir, &specs.Spec{Linux: &specs.Linux{}}); got != nil || err != nil {
 		t.Errorf("unconfined: %v %v, want no filter", got, err)
+	}
+}
+
+// TestSentinelAllowsNothing: an init that knows nothing of the program in
+// the bundle compiles config.json's sentinel section, whose filter allows
+// no syscall at all (or fails to compile): the start fails, the container
+// never runs unconfined.
+func TestSentinelAllowsNothing(t *testing.T) {
+	p, err := seccomp.Compile(Sentinel())
+	if err != nil {
+		return
+	}
+	for i, in := range p.Instructions() {
+		if in.Code == unix.BPF_RET|unix.BPF_K && in.K&unix.SECCOMP_RET_ACTION_FULL != unix.SECCOMP_RET_KILL_PROCESS {
+			t.Errorf("instruction %d returns %#x, want only SECCOMP_RET_KILL_PROCESS", i, in.K)
+		}
+	}
+	if p.Len() == 0 {
+		t.Error("empty program")
 	}
 }

@@ -172,7 +172,7 @@ func containerEnv(pe podEnv, c *podspec.Container, img *image.Image) ([]string, 
 
 // compileSeccomp compiles the spec's seccomp profile into the program
 // that init loads and exec uses (see ctrinit.FilterFile), and leaves the
-// spec announcing it in place of the profile.
+// spec announcing it, with ctrinit.Sentinel in place of the profile.
 func compileSeccomp(spec *specs.Spec) (*seccomp.Program, error) {
 	if spec.Linux == nil || spec.Linux.Seccomp == nil {
 		return nil, nil
@@ -181,7 +181,7 @@ func compileSeccomp(spec *specs.Spec) (*seccomp.Program, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seccomp profile: %w", err)
 	}
-	spec.Linux.Seccomp = nil
+	spec.Linux.Seccomp = ctrinit.Sentinel()
 	if spec.Annotations == nil {
 		spec.Annotations = map[string]string{}
 	}

@@ -30,7 +30,7 @@ type execTarget struct {
 
 // execCache is what every exec into one container instance needs: the
 // spec its config.json holds and the seccomp filter its init loaded, both
-// made once by makeBundle (which took the profile out of the spec: the
+// made once by makeBundle (which put a sentinel in the profile's place: the
 // program is some 3 KB of the monitor's heap a container, the default
 // profile some 30 KB).
 type execCache struct {
