@@ -91,6 +91,8 @@ type podEnv struct {
 	allocatable podspec.ResourceAmounts
 	podIP       string
 	hostIP      string
+	// filters are the pod's RuntimeDefault seccomp programs.
+	filters *filters
 }
 
 // makeBundle resolves the container's image, environment and command, and
@@ -144,13 +146,11 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if spec.Linux.Seccomp, err = chooseSeccomp(pe.pod, c.spec, spec); err != nil {
-		return nil, nil, fmt.Errorf("container %s: %w", c.spec.Name, err)
-	}
-	filter, err := compileSeccomp(spec)
+	filter, err := containerFilter(pe, c.spec, spec)
 	if err != nil {
 		return nil, nil, fmt.Errorf("container %s: %w", c.spec.Name, err)
 	}
+	announceFilter(spec, filter)
 	return spec, filter, writeBundle(c.bundle, spec, filter)
 }
 
@@ -170,23 +170,18 @@ func containerEnv(pe podEnv, c *podspec.Container, img *image.Image) ([]string, 
 	return append(env, specconv.DefaultPath), nil
 }
 
-// compileSeccomp compiles the spec's seccomp profile into the program
-// that init loads and exec uses (see ctrinit.FilterFile), and leaves the
-// spec announcing it, with ctrinit.Sentinel in place of the profile.
-func compileSeccomp(spec *specs.Spec) (*seccomp.Program, error) {
-	if spec.Linux == nil || spec.Linux.Seccomp == nil {
-		return nil, nil
-	}
-	prog, err := seccomp.Compile(spec.Linux.Seccomp)
-	if err != nil {
-		return nil, fmt.Errorf("seccomp profile: %w", err)
+// announceFilter makes the spec say that the container's seccomp program
+// is in its bundle (see ctrinit.FilterFile), with ctrinit.Sentinel in
+// place of a profile.
+func announceFilter(spec *specs.Spec, filter *seccomp.Program) {
+	if filter == nil {
+		return
 	}
 	spec.Linux.Seccomp = ctrinit.Sentinel()
 	if spec.Annotations == nil {
 		spec.Annotations = map[string]string{}
 	}
 	spec.Annotations[ctrinit.FilterAnnotation] = ctrinit.FilterFile
-	return prog, nil
 }
 
 // writeBundle writes the container's config.json, and its seccomp program

@@ -132,6 +132,9 @@ type monitor struct {
 	execGraceOver bool
 	// tidyDue brings the tidy-up after the report (tidy) to the loop.
 	tidyDue <-chan time.Time
+	// filters are the pod's RuntimeDefault seccomp programs, compiled
+	// once for every start (filters.go).
+	filters filters
 }
 
 // Main is the monitor process: `minipod monitor POD`. `up` starts it
@@ -268,7 +271,7 @@ func (mon *monitor) prepare() error {
 		}
 	}
 	mon.pe = podEnv{objs: mon.objs, pod: mon.pod, hostname: nodename(mon.pod), volumes: vols, files: files,
-		driver: mon.driver, nodeMemory: mem, allocatable: alloc}
+		driver: mon.driver, nodeMemory: mem, allocatable: alloc, filters: &mon.filters}
 	mon.ctrs = makeCtrs(mon.pod, mon.st)
 	return nil
 }
@@ -292,6 +295,7 @@ func makeCtrs(p *podspec.Pod, st *state.Pod) []*ctr {
 // startPod starts the namespace holder in the pod's cgroup, and prepares
 // what every container needs: volumes, files, network, namespace paths.
 func (mon *monitor) startPod() error {
+	mon.filters.prefetch(mon.pod)
 	place, err := mon.makePodCgroup()
 	if err != nil {
 		return err
