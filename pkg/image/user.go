@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"golang.org/x/sys/unix"
 )
 
@@ -132,7 +131,7 @@ func readInLayer(layer, p string) (data []byte, stop bool, err error) {
 			stop = true
 		}
 	}
-	f, err := pathrs.OpenatInRoot(root, p)
+	f, err := openInRoot(root, p, 0)
 	if err != nil {
 		return nil, stop, err
 	}
@@ -142,7 +141,7 @@ func readInLayer(layer, p string) (data []byte, stop bool, err error) {
 	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
 		return nil, true, errors.New(p + " is not a regular file")
 	}
-	rf, err := pathrs.Reopen(f, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK)
+	rf, err := reopen(f, unix.O_RDONLY|unix.O_NONBLOCK)
 	if err != nil {
 		return nil, stop, err
 	}
@@ -153,7 +152,7 @@ func readInLayer(layer, p string) (data []byte, stop bool, err error) {
 
 func lstatIn(root *os.File, q string, st *unix.Stat_t) error {
 	dir, base := path.Split(q)
-	d, err := pathrs.OpenatInRoot(root, path.Clean(dir))
+	d, err := openInRoot(root, path.Clean(dir), unix.O_DIRECTORY)
 	if err != nil {
 		return err
 	}
@@ -162,12 +161,12 @@ func lstatIn(root *os.File, q string, st *unix.Stat_t) error {
 }
 
 func opaque(root *os.File, q string) bool {
-	d, err := pathrs.OpenatInRoot(root, q)
+	d, err := openInRoot(root, q, unix.O_DIRECTORY)
 	if err != nil {
 		return false
 	}
 	defer d.Close()
-	f, err := pathrs.Reopen(d, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
+	f, err := reopen(d, unix.O_RDONLY|unix.O_DIRECTORY)
 	if err != nil {
 		return false
 	}
