@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/minipod/minipod/pkg/mounts"
 	"golang.org/x/sys/unix"
 )
 
@@ -131,9 +132,13 @@ func readInLayer(layer, p string) (data []byte, stop bool, err error) {
 			stop = true
 		}
 	}
-	f, err := openInRoot(root, p, 0)
-	if err != nil {
+	f, err := mounts.OpenInRoot(root, p)
+	if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
 		return nil, stop, err
+	}
+	if err != nil {
+		// Not "absent here": a lower layer's file must not stand in.
+		return nil, true, err
 	}
 	defer f.Close()
 	// Checked on the O_PATH handle, before opening for reading: an image
@@ -152,7 +157,7 @@ func readInLayer(layer, p string) (data []byte, stop bool, err error) {
 
 func lstatIn(root *os.File, q string, st *unix.Stat_t) error {
 	dir, base := path.Split(q)
-	d, err := openInRoot(root, path.Clean(dir), unix.O_DIRECTORY)
+	d, err := mounts.OpenInRoot(root, path.Clean(dir))
 	if err != nil {
 		return err
 	}
@@ -161,7 +166,7 @@ func lstatIn(root *os.File, q string, st *unix.Stat_t) error {
 }
 
 func opaque(root *os.File, q string) bool {
-	d, err := openInRoot(root, q, unix.O_DIRECTORY)
+	d, err := mounts.OpenInRoot(root, q)
 	if err != nil {
 		return false
 	}

@@ -66,7 +66,7 @@ func openSource(m specs.Mount) (*os.File, error) {
 		return nil, fmt.Errorf("open volume for %s: %w", m.Destination, err)
 	}
 	defer vol.Close()
-	if f, err := openInRoot(vol, sub); err == nil {
+	if f, err := OpenInRoot(vol, sub); err == nil {
 		return f, nil
 	}
 	f, err := pathrs.MkdirAllHandle(vol, sub, 0o755)

@@ -8,7 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// openInRoot opens path inside root as an O_PATH handle, resolved by the
+// OpenInRoot opens path inside root as an O_PATH handle, resolved by the
 // kernel (openat2 with RESOLVE_IN_ROOT): no component, symlinks and ".."
 // included, can lead out of root, and no magic link is followed. This is
 // the lookup pathrs-lite makes too; it then reads the handle's path back
@@ -17,7 +17,7 @@ import (
 // lookups (every masked path, every mount's destination) while the pod's
 // other containers start beside it. A kernel without openat2 gets
 // pathrs-lite's own resolution.
-func openInRoot(root *os.File, path string) (*os.File, error) {
+func OpenInRoot(root *os.File, path string) (*os.File, error) {
 	how := &unix.OpenHow{
 		Flags:   unix.O_PATH | unix.O_CLOEXEC,
 		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,

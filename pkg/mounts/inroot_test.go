@@ -29,16 +29,16 @@ func TestOpenInRootStaysInRoot(t *testing.T) {
 	defer rootF.Close()
 
 	for _, p := range []string{"abs/etc/secret", "rel/etc/secret", "../outside/etc/secret", "/../../outside/etc/secret"} {
-		if h, err := openInRoot(rootF, p); err == nil {
+		if h, err := OpenInRoot(rootF, p); err == nil {
 			h.Close()
-			t.Errorf("openInRoot(%q) opened something: only the host has that file", p)
+			t.Errorf("OpenInRoot(%q) opened something: only the host has that file", p)
 		} else if !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("openInRoot(%q) = %v, want not found", p, err)
+			t.Errorf("OpenInRoot(%q) = %v, want not found", p, err)
 		}
 	}
 	must(t, os.MkdirAll(root+"/proc/self", 0o755))
 	must(t, os.Symlink("/", root+"/proc/self/root"))
-	if h, err := openInRoot(rootF, "magic/etc"); err != nil {
+	if h, err := OpenInRoot(rootF, "magic/etc"); err != nil {
 		t.Errorf("openInRoot through a plain symlink named like a magic link: %v", err)
 	} else {
 		h.Close()
@@ -91,7 +91,7 @@ func TestOpenInRootRefusesMagicLinks(t *testing.T) {
 	rootF, err := os.Open("/")
 	must(t, err)
 	defer rootF.Close()
-	h, err := openInRoot(rootF, "/proc/self/root/etc")
+	h, err := OpenInRoot(rootF, "/proc/self/root/etc")
 	if err == nil {
 		h.Close()
 		t.Fatal("openInRoot followed /proc/self/root")

@@ -12,7 +12,7 @@ import (
 // empty read-only tmpfs, files the container's own /dev/null. Paths that do
 // not exist on this kernel are skipped.
 func mask(root *os.File, paths []string) error {
-	null, err := openInRoot(root, "/dev/null")
+	null, err := OpenInRoot(root, "/dev/null")
 	if err != nil {
 		return fmt.Errorf("mask paths: open /dev/null: %w", err)
 	}
@@ -42,7 +42,7 @@ func isNull(f *os.File) error {
 }
 
 func maskOne(root, null *os.File, p string) error {
-	h, err := openInRoot(root, p)
+	h, err := OpenInRoot(root, p)
 	if errors.Is(err, unix.ENOENT) {
 		return nil // absent on this kernel: nothing to hide
 	}
@@ -68,7 +68,7 @@ func maskOne(root, null *os.File, p string) error {
 // readonly makes each path a read-only bind of itself.
 func readonly(root *os.File, paths []string) error {
 	for _, p := range paths {
-		h, err := openInRoot(root, p)
+		h, err := OpenInRoot(root, p)
 		if err != nil {
 			continue
 		}

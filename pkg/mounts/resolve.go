@@ -41,7 +41,7 @@ func openDir(root *os.File, dest string) (*os.File, error) {
 
 // existingDir is a handle to dest in root if it is a directory, else nil.
 func existingDir(root *os.File, dest string) *os.File {
-	h, err := openInRoot(root, dest)
+	h, err := OpenInRoot(root, dest)
 	if err != nil {
 		return nil
 	}
@@ -86,7 +86,7 @@ func openFile(root *os.File, dest string) (*os.File, error) {
 	} else if !errors.Is(err, unix.EEXIST) {
 		return nil, fmt.Errorf("create file %s in root: %w", dest, err)
 	}
-	h, err := openInRoot(root, dest)
+	h, err := OpenInRoot(root, dest)
 	if err != nil {
 		return nil, fmt.Errorf("open %s in root: %w", dest, err)
 	}
