@@ -33,8 +33,7 @@ spec:
 // The workloads keep the node's huge page setting.
 func TestNoHugePagesAtRest(t *testing.T) {
 	root(t)
-	name := podName("lean")
-	upPod(t, name, tmpl(leanPod, name))
+	name, _ := upLeanPod(t, "lean")
 	execOut(t, name, "idle", "true")
 	waitFor(t, 60*time.Second, "a restart of main", func() bool {
 		return restarts(t, getRow(t, name)) >= 1
@@ -61,12 +60,7 @@ func TestNoHugePagesAtRest(t *testing.T) {
 // profile stacks, which neither ever profiles.
 func TestLongLivedKeepNoProfileStacks(t *testing.T) {
 	root(t)
-	name := podName("stacks")
-	upPod(t, name, tmpl(leanPod, name))
-	st, err := readState(name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, st := upLeanPod(t, "stacks")
 	for what, pid := range map[string]int{"monitor": st.Monitor.PID, "pause": st.Pause.PID} {
 		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
 		if err != nil {
@@ -83,6 +77,18 @@ func TestLongLivedKeepNoProfileStacks(t *testing.T) {
 			t.Errorf("%s (pid %d) runs with GODEBUG=%q, want profstackdepth=0 in it", what, pid, godebug)
 		}
 	}
+}
+
+// upLeanPod starts leanPod under a fresh name and reads its record.
+func upLeanPod(t *testing.T, prefix string) (string, *podState) {
+	t.Helper()
+	name := podName(prefix)
+	upPod(t, name, tmpl(leanPod, name))
+	st, err := readState(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return name, st
 }
 
 // hugePageMappings names the mappings of pid that ask for huge pages
@@ -126,12 +132,7 @@ func thpDisabled(t *testing.T, pid int) bool {
 // report, so that `up` finishes first.
 func TestMonitorLetsGoOfStartUp(t *testing.T) {
 	root(t)
-	name := podName("tidy")
-	upPod(t, name, tmpl(leanPod, name))
-	st, err := readState(name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, st := upLeanPod(t, "tidy")
 	fi, err := os.Stat(exe)
 	if err != nil {
 		t.Fatal(err)
