@@ -3,6 +3,7 @@ package test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -75,4 +76,45 @@ func mustMPWith(t testing.TB, o runOpts, args ...string) string {
 		t.Fatalf("unexpected failure: %s", r)
 	}
 	return r.stdout
+}
+
+// TestExecInContainerCgroupV1: every exec'd command is born in its
+// container's cgroup of each v1 hierarchy, the second exec into a
+// container too (the monitor keeps the placement it opened for the
+// first), and each container's in its own.
+func TestExecInContainerCgroupV1(t *testing.T) {
+	root(t)
+	if !v1Controllers() {
+		t.Skip("no v1 controllers on this host (TestCgroupV2 checks exec's v2 cgroup)")
+	}
+	name := podName("execcg")
+	upPod(t, name, tmpl(twoIdlePod, name))
+	uid := string(getPod(t, name).UID)
+	for _, c := range []string{"a", "b", "a", "b"} {
+		out := execOut(t, name, c, "cat", "/proc/self/cgroup")
+		want := "/minipod/pod" + uid + "/" + c
+		for _, ctrl := range []string{"memory", "pids"} {
+			if !hasCgroupLine(out, ctrl, want) {
+				t.Errorf("exec'd process of %s: no %s cgroup %s in\n%s", c, ctrl, want, out)
+			}
+		}
+	}
+}
+
+// v1Controllers tells whether this host mounts v1 controllers.
+func v1Controllers() bool {
+	_, err := os.Stat("/sys/fs/cgroup/memory/tasks")
+	return err == nil
+}
+
+// hasCgroupLine tells whether /proc/PID/cgroup text puts controller ctrl
+// at path.
+func hasCgroupLine(text, ctrl, path string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		parts := strings.SplitN(l, ":", 3)
+		if len(parts) == 3 && parts[2] == path && slices.Contains(strings.Split(parts[1], ","), ctrl) {
+			return true
+		}
+	}
+	return false
 }

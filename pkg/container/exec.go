@@ -27,7 +27,10 @@ type ExecOptions struct {
 	Filter *seccomp.Program
 	// Cgroup is the container's cgroup; the command is born in it.
 	Cgroup cgroups.Dirs
-	Args   []string
+	// Placement is Cgroup opened for placing, for a caller that keeps it
+	// between execs (it is not closed here); nil opens Cgroup.
+	Placement *cgroups.Placement
+	Args      []string
 	// Stdin, Stdout, Stderr become the command's fds 0, 1, 2. They must
 	// not be the caller's terminal: the command gets a session of its own
 	// but could still use a terminal it holds open (TIOCSTI, escape
@@ -71,11 +74,13 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 		return 0, nil, fmt.Errorf("exec: %w", err)
 	}
 	defer set.Close()
-	place, err := cgroups.Place(o.Cgroup)
-	if err != nil {
-		return 0, nil, fmt.Errorf("exec: %w", err)
+	place := o.Placement
+	if place == nil {
+		if place, err = cgroups.Place(o.Cgroup); err != nil {
+			return 0, nil, fmt.Errorf("exec: %w", err)
+		}
+		defer place.Close()
 	}
-	defer place.Close()
 	leave, err := place.JoinProcess()
 	if err != nil {
 		return 0, nil, fmt.Errorf("exec: %w", err)

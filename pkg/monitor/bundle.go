@@ -24,6 +24,8 @@ import (
 type ctr struct {
 	spec *podspec.Container
 	init bool
+	// execPlace places exec'd commands in the container's cgroup.
+	execPlace execPlace
 	// sidecar: an init container with restartPolicy Always; up once it
 	// has started (running, postStart done, startup probe passed) at least
 	// once, which lets the init containers after it go.

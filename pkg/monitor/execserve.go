@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/minipod/minipod/pkg/cgroups"
@@ -22,6 +23,7 @@ type execTarget struct {
 	proc   state.Proc
 	run    *execCache
 	cgroup cgroups.Dirs
+	place  *execPlace
 	err    error
 	// io and logsDone are the instance's streams, for attach.
 	io       *ctrIO
@@ -36,6 +38,29 @@ type execTarget struct {
 type execCache struct {
 	spec   *specs.Spec
 	filter *seccomp.Program
+}
+
+// execPlace is the placement of a container's exec'd commands in its
+// cgroup, opened at its first exec and kept for the monitor's life:
+// cgroups.Place opens two files per v1 hierarchy (~0.26 ms of every exec
+// here), and the container's cgroup is the same for every instance of
+// it. A failed open is tried again at the next exec.
+type execPlace struct {
+	mu sync.Mutex
+	p  *cgroups.Placement
+}
+
+func (e *execPlace) open(d cgroups.Dirs) (*cgroups.Placement, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.p == nil {
+		p, err := cgroups.Place(d)
+		if err != nil {
+			return nil, err
+		}
+		e.p = p
+	}
+	return e.p, nil
 }
 
 // execAsk asks the event loop, which owns the pod's state, for a target.
@@ -171,7 +196,11 @@ func (mon *monitor) execIn(name string, stopping bool, args []string, tty bool, 
 			mon.execForks <- execForked{failed: true}
 		}
 	}()
-	eo := container.ExecOptions{PID: t.proc.PID, Start: t.proc.Start, Spec: t.run.spec, Filter: t.run.filter, Cgroup: t.cgroup, Args: args, TTY: tty}
+	place, err := t.place.open(t.cgroup)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("exec: %w", err)
+	}
+	eo := container.ExecOptions{PID: t.proc.PID, Start: t.proc.Start, Spec: t.run.spec, Filter: t.run.filter, Placement: place, Args: args, TTY: tty}
 	if !tty {
 		eo.Stdin, eo.Stdout, eo.Stderr = stdio[0], stdio[1], stdio[2]
 	}
@@ -242,7 +271,7 @@ func (mon *monitor) execTarget(name string, stopping bool) execTarget {
 		if c.step != stepRunning {
 			return execTarget{err: fmt.Errorf("cannot exec into container %s of pod %s: container is not running (%s)", name, mon.pod.Name, c.st.State)}
 		}
-		return execTarget{proc: c.st.Proc, run: c.exec, cgroup: mon.execCgroup(c.cgroup), io: c.io, logsDone: c.logsDone}
+		return execTarget{proc: c.st.Proc, run: c.exec, cgroup: mon.execCgroup(c.cgroup), place: &c.execPlace, io: c.io, logsDone: c.logsDone}
 	}
 	return execTarget{err: fmt.Errorf("container %s is not valid for pod %s", name, mon.pod.Name)}
 }
