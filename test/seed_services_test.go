@@ -86,11 +86,22 @@ func TestSeedMC3Service(t *testing.T) {
 	const want = "Hello world!" // the webapp's page, as TestSeedMC3 checks it
 	waitHTTP(t, "http://"+net.JoinHostPort(node, nodePort)+"/", want, 60*time.Second)
 	waitHTTP(t, "http://127.0.0.1:"+nodePort+"/", want, 10*time.Second)
-	// And with curl, as a user would, where the node has it.
+	// And with curl, as a user would, where the node has it. Other
+	// tests' pods labelled app: mc3 come and go meanwhile, and the Service
+	// selects them too: one that is leaving may still be an endpoint for
+	// a moment (leaveEndpoints waits at most a second for the sync), and a
+	// single connection can land on it and time out. Three tries, as a
+	// user would try again.
 	if curl, err := exec.LookPath("curl"); err == nil {
 		for _, host := range []string{node, "127.0.0.1"} {
 			url := "http://" + net.JoinHostPort(host, nodePort) + "/"
-			out, err := exec.Command(curl, "-sS", "-m", "5", "--noproxy", "*", url).CombinedOutput()
+			var out []byte
+			for try := 1; try <= 3; try++ {
+				if out, err = exec.Command(curl, "-sS", "-m", "5", "--noproxy", "*", url).CombinedOutput(); err == nil && strings.TrimSpace(string(out)) == want {
+					break
+				}
+				t.Logf("curl %s, try %d: %q, %v", url, try, out, err)
+			}
 			if err != nil || strings.TrimSpace(string(out)) != want {
 				t.Errorf("curl %s: %q, %v", url, out, err)
 			}
