@@ -53,21 +53,19 @@ func (f *filters) runtimeDefault(caps []string) (*seccomp.Program, error) {
 // node setting changed meanwhile, say) costs only the work: the start
 // asks with what it finds then.
 func (f *filters) prefetch(p *podspec.Pod) {
-	all, err := heldCaps()
-	if err != nil {
-		return
-	}
 	var want [][]string
 	for _, c := range p.Spec.AllContainers() {
 		kind, _, err := seccompKind(p, c)
 		if err != nil || kind != seccomp.RuntimeDefault {
 			continue
 		}
-		caps := podspec.EffectiveSecurity(p, c).CapabilitySet(specconv.DefaultCaps, all)
-		if caps == nil {
-			caps = specconv.DefaultCaps
+		// The set containerSecurity and specconv will give the container.
+		sec := podspec.EffectiveSecurity(p, c)
+		caps, err := containerCaps(sec)
+		if err != nil {
+			return
 		}
-		want = append(want, caps)
+		want = append(want, specconv.Security{Caps: caps, Privileged: sec.Privileged}.BoundingCaps())
 	}
 	if len(want) == 0 {
 		return

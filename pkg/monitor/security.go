@@ -42,19 +42,29 @@ func containerSecurity(pe podEnv, c *podspec.Container, img *image.Image) (specc
 	if err != nil {
 		return specconv.Security{}, err
 	}
-	all, err := heldCaps()
+	caps, err := containerCaps(sec)
 	if err != nil {
 		return specconv.Security{}, err
 	}
 	adj := oomScoreAdj(pe.pod.QOSClass(), c.Requests()[podspec.ResourceMemory], pe.nodeMemory)
 	return specconv.Security{
 		User:            user,
-		Caps:            sec.CapabilitySet(specconv.DefaultCaps, all),
+		Caps:            caps,
 		NoNewPrivileges: sec.NoNewPrivileges,
 		Privileged:      sec.Privileged,
 		ReadOnlyRoot:    sec.ReadOnlyRootFilesystem,
 		OOMScoreAdj:     &adj,
 	}, nil
+}
+
+// containerCaps is the capability set the container's securityContext
+// asks for, out of what the monitor holds (nil: specconv's default).
+func containerCaps(sec podspec.Security) ([]string, error) {
+	all, err := heldCaps()
+	if err != nil {
+		return nil, err
+	}
+	return sec.CapabilitySet(specconv.DefaultCaps, all), nil
 }
 
 // containerUser is the user, group and supplementary groups of the

@@ -21,7 +21,9 @@ type Security struct {
 	OOMScoreAdj *int
 }
 
-func (s Security) capabilities() *specs.LinuxCapabilities {
+// BoundingCaps is the container's capability set as its config.json
+// will hold it (a copy): Caps, or what nil stands for.
+func (s Security) BoundingCaps() []string {
 	caps := s.Caps
 	switch {
 	case caps == nil && s.Privileged:
@@ -29,7 +31,11 @@ func (s Security) capabilities() *specs.LinuxCapabilities {
 	case caps == nil:
 		caps = DefaultCaps
 	}
-	caps = append([]string(nil), caps...)
+	return append([]string(nil), caps...)
+}
+
+func (s Security) capabilities() *specs.LinuxCapabilities {
+	caps := s.BoundingCaps()
 	return &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}
 }
 
