@@ -104,6 +104,7 @@ func TestSeedMC3Service(t *testing.T) {
 			}
 			if err != nil || strings.TrimSpace(string(out)) != want {
 				t.Errorf("curl %s: %q, %v", url, out, err)
+				logServiceRules(t, seedMC3Service)
 			}
 		}
 	}
@@ -272,5 +273,17 @@ func checkSeedGone(t *testing.T, before testutil.HostSnapshot, procs []procID) {
 	}
 	if m, _ := filepath.Glob("/var/log/pods/*_" + seedMC3Pod + "_*"); len(m) > 0 {
 		t.Errorf("the seed's mc3 left behind its log dir %v", m)
+	}
+}
+
+// logServiceRules logs where the node sends the Service's traffic now:
+// its endpoints and, where nft is installed, its rules. For a failure
+// that only shows in a run of many tests.
+func logServiceRules(t *testing.T, svc string) {
+	t.Helper()
+	t.Logf("endpoints of %s: %v", svc, svcEndpoints(t, svc))
+	if _, err := exec.LookPath("nft"); err == nil {
+		s := getSvc(t, svc)
+		t.Logf("rules of %s:\n%s", svc, strings.Join(svcRuleLines(nftTable(t), svc, s.Spec.ClusterIP, 0), "\n"))
 	}
 }
