@@ -29,6 +29,12 @@ const collectStep = 1 << 20
 // forks.
 var armed, collecting atomic.Bool
 
+// owed: a forced Collect found a fork out and collected nothing; the next
+// CollectSoon collects in its place, grown or not. Without it a monitor
+// whose tidy-up met an exec or a restart stayed unarmed, and never
+// collected again below the backstop (~24 KB more per exec).
+var owed atomic.Bool
+
 // OwnCollector turns the runtime's collector off in this process but for
 // the backstop; Collect and CollectSoon collect from now on. Call it
 // before any fork.
@@ -47,14 +53,26 @@ func OwnCollector() {
 // Collect collects and gives the freed memory back (with the runtime's
 // trigger off its scavenger keeps it), when the heap grew by collectStep
 // past the live heap, or always with force; never while a fork is out (a
-// later call does it). It blocks for the collection.
+// forced one is then owed to the next CollectSoon). It blocks for the
+// collection.
 func Collect(force bool) {
 	gcHold.Lock()
 	defer gcHold.Unlock()
-	if !gcHold.owned || gcHold.forks > 0 || !force && !grown() {
+	if !gcHold.owned {
+		return
+	}
+	if gcHold.forks > 0 {
+		if force {
+			owed.Store(true)
+			armed.Store(true)
+		}
+		return
+	}
+	if !force && !owed.Load() && !grown() {
 		return
 	}
 	debug.FreeOSMemory()
+	owed.Store(false)
 	armed.Store(true)
 }
 
@@ -62,7 +80,7 @@ func Collect(force bool) {
 // the heap has grown enough: callers are where garbage is made (the
 // monitor's loop after each event, the copiers of container output).
 func CollectSoon() {
-	if !armed.Load() || !grown() || !collecting.CompareAndSwap(false, true) {
+	if !armed.Load() || !owed.Load() && !grown() || !collecting.CompareAndSwap(false, true) {
 		return
 	}
 	go func() {

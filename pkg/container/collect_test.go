@@ -33,6 +33,7 @@ func ownForTest(t *testing.T) {
 		gcHold.owned = false
 		gcHold.Unlock()
 		armed.Store(false)
+		owed.Store(false)
 		debug.SetMemoryLimit(math.MaxInt64)
 		debug.SetGCPercent(100)
 	})
@@ -78,6 +79,34 @@ func TestOwnCollector(t *testing.T) {
 	Collect(true)
 	if n := gcCycles(); n == c {
 		t.Errorf("a forced Collect did not collect")
+	}
+}
+
+// TestForcedCollectOwed: a forced Collect that meets a fork (the monitor's
+// tidy-up while an exec is out) arms CollectSoon, which then collects
+// though the heap has not grown; once, not at every event after.
+func TestForcedCollectOwed(t *testing.T) {
+	ownForTest(t)
+	armed.Store(false)
+	Collect(false) // a monitor's start-up may have left growth behind
+	release := holdGC()
+	Collect(true)
+	release()
+	c := gcCycles()
+	waitCollectSoon := func() {
+		CollectSoon()
+		for deadline := time.Now().Add(5 * time.Second); collecting.Load() && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	waitCollectSoon()
+	if n := gcCycles(); n == c {
+		t.Fatalf("the forced Collect a fork put off was never made up for")
+	}
+	c = gcCycles()
+	waitCollectSoon()
+	if n := gcCycles(); n != c {
+		t.Errorf("CollectSoon collected again with nothing owed and no growth")
 	}
 }
 
