@@ -187,3 +187,42 @@ func TestMinipodLinksNoRegistryClient(t *testing.T) {
 		}
 	}
 }
+
+// TestLongLivedThreadsNamed: every thread of the monitor and of pause
+// carries the process's name. Both run from a seal, /proc/self/fd/100, and
+// the threads the Go runtime made before main named the process were
+// called "100" in ps -L and top -H.
+func TestLongLivedThreadsNamed(t *testing.T) {
+	root(t)
+	_, st := upLeanPod(t, "threads")
+	for what, pid := range map[string]int{"monitor": st.Monitor.PID, "pause": st.Pause.PID} {
+		dir := "/proc/" + strconv.Itoa(pid)
+		want := readTrimmed(t, dir+"/comm")
+		var odd []string
+		var n int
+		waitFor(t, 30*time.Second, what+"'s threads to carry its name "+want, func() bool {
+			ents, err := os.ReadDir(dir + "/task")
+			if err != nil {
+				t.Fatal(err)
+			}
+			odd, n = odd[:0], len(ents)
+			for _, e := range ents {
+				b, err := os.ReadFile(dir + "/task/" + e.Name() + "/comm")
+				if err == nil && strings.TrimSpace(string(b)) != want {
+					odd = append(odd, e.Name()+":"+strings.TrimSpace(string(b)))
+				}
+			}
+			return len(odd) == 0
+		})
+		t.Logf("%s: %d threads named %s", what, n, want)
+	}
+}
+
+func readTrimmed(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}

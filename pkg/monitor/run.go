@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/minipod/minipod/pkg/container"
 	"github.com/minipod/minipod/pkg/lean"
+	"github.com/minipod/minipod/pkg/selfexe"
 	"github.com/minipod/minipod/pkg/state"
 	"github.com/minipod/minipod/pkg/teardown"
 	"os"
@@ -209,6 +210,7 @@ func (mon *monitor) tidy() {
 	container.Collect(true)
 	lean.TrimText()
 	lean.NoHugePages()
+	selfexe.NameThreads(selfexe.Tasks())
 	trace("text trimmed")
 }
 

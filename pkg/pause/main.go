@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/minipod/minipod/pkg/lean"
+	"github.com/minipod/minipod/pkg/selfexe"
 	"golang.org/x/sys/unix"
 )
 
@@ -35,6 +36,11 @@ func Main(args []string) {
 	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGCHLD)
 	status := os.NewFile(StatusFd, "status")
 	text := lean.FindText() // while /proc is there: setup leaves it
+	if os.Getpid() == 1 {
+		// It stays: its threads get its name too, while /proc is there.
+		// No descriptor of the host's /proc may outlive setup.
+		selfexe.NameThreads(selfexe.Tasks())
+	}
 	lean.NoTHP()
 	if err := setup(args); err != nil {
 		fmt.Fprintf(status, "%v\n", err)
