@@ -59,7 +59,7 @@ func (c Config) allocate(o Owner, alive Alive) (net.IP, error) {
 		if err != nil {
 			return nil, err
 		}
-		_ = os.WriteFile(filepath.Join(c.StateDir, "last-reserved"), []byte(ip.String()), 0o600)
+		c.rememberLast(ip)
 		return ip, nil
 	}
 	return nil, fmt.Errorf("allocate pod IP: no free address left in %s", c.Subnet)
@@ -94,9 +94,39 @@ func (c Config) writeLease(ip net.IP, o Owner) error {
 	return nil
 }
 
+// lastPath records the last address handed out: the round robin's place.
+func (c Config) lastPath() string { return filepath.Join(c.StateDir, "last-reserved") }
+
+// lastRecord is the length of the record rememberLast writes: the longest
+// address, a newline.
+const lastRecord = len("255.255.255.255\n")
+
+// rememberLast records ip as the last address handed out, overwriting the
+// record in place: a file truncated to nothing and written again is
+// flushed to disk when closed on ext4 (auto_da_alloc), as one renamed
+// over another is, 0.3 ms of every attach where os.WriteFile took 0.02 ms
+// on tmpfs. Records are padded to one length, so a shorter address
+// leaves no tail of a longer one; a longer file (another version's) is
+// cut to the record, which is no truncation to nothing. Best effort: the
+// record only says where to start looking.
+func (c Config) rememberLast(ip net.IP) {
+	f, err := os.OpenFile(c.lastPath(), os.O_WRONLY|os.O_CREATE|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	rec := fmt.Sprintf("%-*s\n", lastRecord-1, ip.String())
+	if _, err := f.WriteAt([]byte(rec), 0); err != nil {
+		return
+	}
+	if fi, err := f.Stat(); err == nil && fi.Size() > int64(len(rec)) {
+		_ = f.Truncate(int64(len(rec)))
+	}
+}
+
 // lastIndex is the index of the last address handed out (1 if none).
 func (c Config) lastIndex() uint32 {
-	b, err := os.ReadFile(filepath.Join(c.StateDir, "last-reserved"))
+	b, err := os.ReadFile(c.lastPath())
 	ip := net.ParseIP(strings.TrimSpace(string(b))).To4()
 	if err != nil || ip == nil || !c.Subnet.Contains(ip) {
 		return 1

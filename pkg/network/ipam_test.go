@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sync"
 	"testing"
 )
@@ -121,5 +122,34 @@ func TestPortReservations(t *testing.T) {
 	unlock()
 	if err := reserve("b", tcp80); err != nil {
 		t.Errorf("port not free after release: %v", err)
+	}
+}
+
+// TestLastReservedInPlace: the round robin's record is rewritten in place,
+// so a shorter address must leave nothing of a longer one behind, and a
+// record another version wrote (unpadded, or longer) must still be read
+// and replaced.
+func TestLastReservedInPlace(t *testing.T) {
+	c := testConfig(t, "10.77.0.0/24")
+	for _, seed := range []string{"", "10.77.0.100", "10.77.0.100 and some tail from elsewhere\n"} {
+		if seed != "" {
+			if err := os.WriteFile(c.lastPath(), []byte(seed), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, ip := range []string{"10.77.0.200", "10.77.0.7", "10.77.0.13"} {
+			c.rememberLast(net.ParseIP(ip))
+			if got := nthIP(c.Subnet, c.lastIndex()).String(); got != ip {
+				b, _ := os.ReadFile(c.lastPath())
+				t.Fatalf("seeded %q, remembered %s: read back %s from %q", seed, ip, got, b)
+			}
+		}
+		if fi, err := os.Stat(c.lastPath()); err != nil || fi.Size() != int64(lastRecord) {
+			t.Errorf("seeded %q: record is %v bytes (%v), want %d", seed, fi.Size(), err, lastRecord)
+		}
+	}
+	ip, err := lockedAllocate(c, Owner{Pod: "next"}, nil)
+	if err != nil || ip.String() != "10.77.0.14" {
+		t.Errorf("allocate after 10.77.0.13 = %v, %v; want 10.77.0.14", ip, err)
 	}
 }
