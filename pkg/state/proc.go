@@ -108,10 +108,28 @@ func (p Proc) Ending() bool {
 	return err == nil && flags&pfExiting != 0
 }
 
-// Signal sends sig to p only if p is still the same process.
+// Signal sends sig to p only if p is still the same process. The process
+// is pinned by a pidfd before its identity is checked, and signalled
+// through it: were it reaped between the check and a kill(2), its PID
+// could name another process by then. Kernels without pidfds (before 5.3)
+// get the check and kill(2).
 func (p Proc) Signal(sig unix.Signal) error {
+	if p.PID <= 0 {
+		return unix.ESRCH
+	}
+	fd, err := unix.PidfdOpen(p.PID, 0)
+	if errors.Is(err, unix.ENOSYS) {
+		if !p.Alive() {
+			return unix.ESRCH
+		}
+		return unix.Kill(p.PID, sig)
+	}
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
 	if !p.Alive() {
 		return unix.ESRCH
 	}
-	return unix.Kill(p.PID, sig)
+	return unix.PidfdSendSignal(fd, sig, nil, 0)
 }

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"syscall"
 	"testing"
 	"time"
 
@@ -170,6 +172,44 @@ func TestProcIdentity(t *testing.T) {
 	}
 	if (Proc{PID: os.Getpid(), Start: me.Start + 1}).Alive() {
 		t.Error("a different start time must not count as the same process")
+	}
+}
+
+// TestProcSignal: a signal reaches the process the record names, and
+// nothing else: not a process with its PID but another start time, not a
+// zombie, not a PID that is gone.
+func TestProcSignal(t *testing.T) {
+	cmd := exec.Command("sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	p := Identify(cmd.Process.Pid)
+	if err := (Proc{PID: p.PID, Start: p.Start + 1}).Signal(unix.SIGKILL); !errors.Is(err, unix.ESRCH) {
+		t.Errorf("Signal with another start time = %v, want ESRCH", err)
+	}
+	if !p.Alive() {
+		t.Fatal("a signal for another start time reached the process")
+	}
+	if err := p.Signal(unix.SIGTERM); err != nil {
+		t.Fatalf("Signal(SIGTERM) = %v", err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); p.Alive() && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if err := p.Signal(unix.SIGTERM); !errors.Is(err, unix.ESRCH) {
+		t.Errorf("Signal to a zombie = %v, want ESRCH", err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGTERM {
+		t.Errorf("sleep ended with %v, want killed by SIGTERM", err)
+	}
+	if err := p.Signal(unix.SIGTERM); !errors.Is(err, unix.ESRCH) {
+		t.Errorf("Signal to a reaped process = %v, want ESRCH", err)
+	}
+	if err := (Proc{}).Signal(unix.SIGTERM); !errors.Is(err, unix.ESRCH) {
+		t.Errorf("Signal to no process = %v, want ESRCH", err)
 	}
 }
 
