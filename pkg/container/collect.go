@@ -84,8 +84,16 @@ func CollectSoon() {
 		return
 	}
 	go func() {
-		defer collecting.Store(false)
 		Collect(false)
+		collecting.Store(false)
+		// A fork that ended while this one was still marked collecting
+		// found it so (releaseGC): what it put off is collected here.
+		gcHold.Lock()
+		again := owed.Load() && gcHold.forks == 0
+		gcHold.Unlock()
+		if again {
+			CollectSoon()
+		}
 	}()
 }
 

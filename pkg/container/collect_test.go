@@ -83,28 +83,33 @@ func TestOwnCollector(t *testing.T) {
 }
 
 // TestForcedCollectOwed: a forced Collect that meets a fork (the monitor's
-// tidy-up while an exec is out) arms CollectSoon, which then collects
+// tidy-up while an exec is out) is made up for as soon as no fork is out,
 // though the heap has not grown; once, not at every event after.
 func TestForcedCollectOwed(t *testing.T) {
 	ownForTest(t)
 	armed.Store(false)
 	Collect(false) // a monitor's start-up may have left growth behind
-	release := holdGC()
-	Collect(true)
-	release()
-	c := gcCycles()
-	waitCollectSoon := func() {
-		CollectSoon()
-		for deadline := time.Now().Add(5 * time.Second); collecting.Load() && time.Now().Before(deadline); {
+	settle := func(owing bool) {
+		for deadline := time.Now().Add(5 * time.Second); (collecting.Load() || owed.Load() && !owing) && time.Now().Before(deadline); {
 			time.Sleep(time.Millisecond)
 		}
 	}
-	waitCollectSoon()
+	release := holdGC()
+	c := gcCycles()
+	Collect(true)
+	CollectSoon() // the loop's, while the fork is still out
+	settle(true)
+	if n := gcCycles(); n != c {
+		t.Fatalf("collected while a fork was out")
+	}
+	release() // the fork's end collects what it put off
+	settle(false)
 	if n := gcCycles(); n == c {
 		t.Fatalf("the forced Collect a fork put off was never made up for")
 	}
 	c = gcCycles()
-	waitCollectSoon()
+	CollectSoon()
+	settle(false)
 	if n := gcCycles(); n != c {
 		t.Errorf("CollectSoon collected again with nothing owed and no growth")
 	}

@@ -97,6 +97,9 @@ func releaseGC() {
 	if gcHold.forks == 0 {
 		debug.SetGCPercent(gcHold.percent)
 		debug.SetMemoryLimit(gcHold.limit)
+		if owed.Load() {
+			CollectSoon() // what this fork put off, now that none is out
+		}
 	}
 }
 

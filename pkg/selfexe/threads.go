@@ -2,7 +2,6 @@ package selfexe
 
 import (
 	"os"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -18,24 +17,21 @@ func Tasks() *os.File {
 	return f
 }
 
-// NameThreads gives every thread listed in tasks (from Tasks) the calling
-// thread's name, which SetName set, and closes tasks. A thread takes its
-// name from the thread that made it, and the Go runtime makes some before
-// main can name any: ps -L, top -H and /proc/PID/task/*/comm would call
-// them "100", the seal's descriptor. A long-lived process calls it once
-// its start-up is over, from the thread it named: threads made after that
-// are made by named ones. Best effort: a thread that ended meanwhile is
-// skipped.
+// NameThreads gives every thread listed in tasks (from Tasks) the name
+// SetName gave the process, and closes tasks. A thread takes its name from
+// the thread that made it, and the Go runtime makes some before main can
+// name any: ps -L, top -H and /proc/PID/task/*/comm would call them "100",
+// the seal's descriptor. A long-lived process calls it once its start-up
+// is over: threads made after that are made by named ones. Best effort: a
+// thread that ended meanwhile is skipped.
 func NameThreads(tasks *os.File) {
 	if tasks == nil {
 		return
 	}
 	defer tasks.Close()
-	var buf [16]byte // TASK_COMM_LEN
-	if unix.Prctl(unix.PR_GET_NAME, uintptr(unsafe.Pointer(&buf[0])), 0, 0, 0) != nil {
+	if processName == "" {
 		return
 	}
-	name := unix.ByteSliceToString(buf[:])
 	ents, err := tasks.ReadDir(-1)
 	if err != nil {
 		return
@@ -45,7 +41,7 @@ func NameThreads(tasks *os.File) {
 		if err != nil {
 			continue
 		}
-		_, _ = unix.Write(fd, []byte(name))
+		_, _ = unix.Write(fd, []byte(processName))
 		unix.Close(fd)
 	}
 }

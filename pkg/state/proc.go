@@ -111,21 +111,24 @@ func (p Proc) Ending() bool {
 // Signal sends sig to p only if p is still the same process. The process
 // is pinned by a pidfd before its identity is checked, and signalled
 // through it: were it reaped between the check and a kill(2), its PID
-// could name another process by then. Kernels without pidfds (before 5.3)
-// get the check and kill(2).
+// could name another process by then. Where no pidfd can be had but the
+// process may exist (a kernel before 5.3, a seccomp filter older than
+// pidfd_open, no descriptor left; older kernels' EINVAL for a PID with no
+// process), the check and kill(2) do: every caller takes an error for
+// "gone", so failing here would leave a live process unsignalled.
 func (p Proc) Signal(sig unix.Signal) error {
 	if p.PID <= 0 {
 		return unix.ESRCH
 	}
 	fd, err := unix.PidfdOpen(p.PID, 0)
-	if errors.Is(err, unix.ENOSYS) {
+	if errors.Is(err, unix.ESRCH) {
+		return unix.ESRCH
+	}
+	if err != nil {
 		if !p.Alive() {
 			return unix.ESRCH
 		}
 		return unix.Kill(p.PID, sig)
-	}
-	if err != nil {
-		return err
 	}
 	defer unix.Close(fd)
 	if !p.Alive() {
