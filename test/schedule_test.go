@@ -6,6 +6,8 @@ package test
 // itself once other pods make room.
 
 import (
+	"encoding/json"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -139,7 +141,36 @@ spec:
 		t.Errorf("up of the third pod, while the second holds the unit: %s", r)
 	}
 	waitStatus(t, third, "Pending", 30*time.Second)
+	if b := readBinding(t, second); !b.Bound || b.Requests[res] != 1 || b.Phase != "Running" {
+		t.Errorf("binding file of the running second pod: %+v, want bound, Running, holding 1 %s", b, res)
+	}
 	execOut(t, second, "a", "touch", "/tmp/done")
 	waitPod(t, second, 30*time.Second, "Succeeded", func(p *corev1.Pod) bool { return p.Status.Phase == corev1.PodSucceeded })
 	waitPod(t, third, 30*time.Second, "running once the second pod has finished", allRunning)
+	// What the third pod's start read of the second: its binding file,
+	// which the phase change reached.
+	if b := readBinding(t, second); b.Phase != "Succeeded" {
+		t.Errorf("binding file of the finished second pod: %+v, want phase Succeeded", b)
+	}
+}
+
+// binding is a pod's binding file (/run/minipod/<pod>/binding.json), which
+// the scheduling of every later pod reads instead of its state.json.
+type binding struct {
+	Phase    string           `json:"phase"`
+	Bound    bool             `json:"bound"`
+	Requests map[string]int64 `json:"requests"`
+}
+
+func readBinding(t *testing.T, name string) binding {
+	t.Helper()
+	data, err := os.ReadFile("/run/minipod/" + name + "/binding.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b binding
+	if err := json.Unmarshal(data, &b); err != nil {
+		t.Fatalf("binding file of %s: %v: %q", name, err, data)
+	}
+	return b
 }

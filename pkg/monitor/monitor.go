@@ -109,14 +109,18 @@ type monitor struct {
 	lastSandbox  time.Time
 	// stopBy is when the grace period of the stop under way ends: the
 	// sidecars, stopped last, get what is left of it.
-	stopBy   time.Time
-	term     chan os.Signal
-	killAt   <-chan time.Time
-	stopped  bool     // pause has been told to stop
-	lock     *os.File // held for the monitor's whole life
-	saved    []byte   // what state.json holds, as the last save wrote it
-	spare    []byte   // the buffer the next record is encoded into
-	lifeline *os.File // pause exits on EOF here: when we die, or let it go
+	stopBy  time.Time
+	term    chan os.Signal
+	killAt  <-chan time.Time
+	stopped bool     // pause has been told to stop
+	lock    *os.File // held for the monitor's whole life
+	saved   []byte   // what state.json holds, as the last save wrote it
+	spare   []byte   // the buffer the next record is encoded into
+	// binding is what the binding file holds; bindingBehind is set while
+	// a write of it failed (see writeBinding).
+	binding       []byte
+	bindingBehind bool
+	lifeline      *os.File // pause exits on EOF here: when we die, or let it go
 	// nsHeld keeps the pod's shared namespaces once pause is gone
 	// (holdNamespaces); retiredPause is the PID of that pause, whose exit
 	// is no sandbox's death.
@@ -416,13 +420,31 @@ func (mon *monitor) write() error {
 		return err
 	}
 	mon.spare = data
-	if bytes.Equal(data, mon.saved) {
+	if bytes.Equal(data, mon.saved) && !mon.bindingBehind {
 		return nil
 	}
-	if err := roots.SaveEncoded(mon.st.Name, data); err != nil {
+	if !bytes.Equal(data, mon.saved) {
+		if err := roots.SaveEncoded(mon.st.Name, data); err != nil {
+			return err
+		}
+		mon.spare, mon.saved = mon.saved, data
+	}
+	return mon.writeBinding()
+}
+
+// writeBinding keeps the pod's binding file (state.BindingFile) in step
+// with its record: written when what it holds changed (the bind, the
+// phases), and again after a write of it failed.
+func (mon *monitor) writeBinding() error {
+	data, err := state.AppendBinding(nil, state.BindingOf(mon.st))
+	if err == nil && !bytes.Equal(data, mon.binding) {
+		err = roots.SaveBinding(mon.st.Name, data)
+	}
+	mon.bindingBehind = err != nil
+	if err != nil {
 		return err
 	}
-	mon.spare, mon.saved = mon.saved, data
+	mon.binding = data
 	return nil
 }
 

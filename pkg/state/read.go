@@ -35,31 +35,6 @@ func (r Roots) Load(pod string) (*Pod, error) {
 	return &p, nil
 }
 
-// Binding is what a pod holds of the node, as the scheduler counts it.
-type Binding struct {
-	Phase    Phase            `json:"phase"`
-	Bound    bool             `json:"bound,omitempty"`
-	Requests map[string]int64 `json:"requests,omitempty"`
-}
-
-// LoadBinding reads only the binding from the pod's state.json: every
-// pod's start reads it for every other pod on the node, and the whole
-// record takes five times as long to decode.
-func (r Roots) LoadBinding(pod string) (Binding, error) {
-	var b Binding
-	if err := ValidName(pod); err != nil {
-		return b, err
-	}
-	data, err := os.ReadFile(r.StateFile(pod))
-	if err != nil {
-		return b, fmt.Errorf("read state of %s: %w", pod, err)
-	}
-	if err := leanjson.Unmarshal(data, &b); err != nil {
-		return b, fmt.Errorf("decode state of %s: %w", pod, err)
-	}
-	return b, nil
-}
-
 // List returns the names of all pods that have a state directory, sorted.
 func (r Roots) List() ([]string, error) {
 	entries, err := os.ReadDir(r.Run)

@@ -308,3 +308,33 @@ func TestLoadBinding(t *testing.T) {
 		t.Error("an invalid name has a binding")
 	}
 }
+
+// TestBindingFile: a pod's binding file, once its monitor wrote one, is
+// what LoadBinding reads, not the record beside it (which another pod's
+// start would take 40-100 µs to decode); without one, the record is read.
+func TestBindingFile(t *testing.T) {
+	r := testRoots(t)
+	mustCreate(t, r, "p1")
+	p := &Pod{Name: "p1", UID: "u1", Phase: PhaseRunning, Bound: true, Requests: map[string]int64{"cpu": 250, "pods": 1}}
+	if err := r.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := r.LoadBinding("p1"); err != nil || !reflect.DeepEqual(b, BindingOf(p)) {
+		t.Fatalf("without a binding file: %+v, %v; want the record's %+v", b, err, BindingOf(p))
+	}
+	done := *p
+	done.Phase = PhaseSucceeded
+	data, err := AppendBinding(nil, BindingOf(&done))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SaveBinding("p1", data); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := r.LoadBinding("p1"); err != nil || !reflect.DeepEqual(b, BindingOf(&done)) {
+		t.Errorf("with a binding file: %+v, %v; want the file's %+v", b, err, BindingOf(&done))
+	}
+	if fi, err := os.Stat(r.BindingFile("p1")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("binding file: %v, %v; want mode 0600", fi, err)
+	}
+}
