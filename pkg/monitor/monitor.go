@@ -116,8 +116,8 @@ type monitor struct {
 	lock    *os.File // held for the monitor's whole life
 	saved   []byte   // what state.json holds, as the last save wrote it
 	spare   []byte   // the buffer the next record is encoded into
-	// binding is what the binding file holds; bindingBehind is set while
-	// a write of it failed (see writeBinding).
+	// binding is what the binding file holds (nil: no file); bindingBehind
+	// is set until it holds the record's binding (see writeBinding).
 	binding       []byte
 	bindingBehind bool
 	lifeline      *os.File // pause exits on EOF here: when we die, or let it go
@@ -411,7 +411,8 @@ func (mon *monitor) save() {
 // write writes state.json unless it already holds the record: the loop
 // saves after every event and many leave the record as it was (each write
 // is a temporary file, a rename and five more system calls). The monitor
-// is the record's only writer while it lives.
+// is the record's only writer while it lives. The binding file follows
+// the record (writeBinding).
 func (mon *monitor) write() error {
 	// The record is encoded into the buffer of the one before last, so
 	// that an event that changed nothing allocates nothing.
@@ -423,28 +424,48 @@ func (mon *monitor) write() error {
 	if bytes.Equal(data, mon.saved) && !mon.bindingBehind {
 		return nil
 	}
-	if !bytes.Equal(data, mon.saved) {
+	return mon.writeBinding(func() error {
+		if bytes.Equal(data, mon.saved) {
+			return nil
+		}
 		if err := roots.SaveEncoded(mon.st.Name, data); err != nil {
 			return err
 		}
 		mon.spare, mon.saved = mon.saved, data
-	}
-	return mon.writeBinding()
+		return nil
+	})
 }
 
-// writeBinding keeps the pod's binding file (state.BindingFile) in step
-// with its record: written when what it holds changed (the bind, the
-// phases), and again after a write of it failed.
-func (mon *monitor) writeBinding() error {
-	data, err := state.AppendBinding(nil, state.BindingOf(mon.st))
-	if err == nil && !bytes.Equal(data, mon.binding) {
-		err = roots.SaveBinding(mon.st.Name, data)
-	}
-	mon.bindingBehind = err != nil
+// writeBinding runs save (the record's write) with the pod's binding file
+// (state.BindingFile) kept from ever saying what the record does not: a
+// binding that changes is removed before save and written after it, so
+// that whatever stops the new one (a failed write, the monitor's death)
+// leaves no file, and readers read the record. A file that says a
+// finished pod still holds its share of the node would keep others
+// Pending until its `down`. bindingBehind is set until the file holds the
+// record's binding.
+func (mon *monitor) writeBinding(save func() error) error {
+	bind, err := state.AppendBinding(nil, state.BindingOf(mon.st))
 	if err != nil {
 		return err
 	}
-	mon.binding = data
+	mon.bindingBehind = true
+	if !bytes.Equal(bind, mon.binding) {
+		if err := roots.RemoveBinding(mon.st.Name); err != nil {
+			return err
+		}
+		mon.binding = nil
+	}
+	if err := save(); err != nil {
+		return err
+	}
+	if mon.binding == nil {
+		if err := roots.SaveBinding(mon.st.Name, bind); err != nil {
+			return err
+		}
+		mon.binding = bind
+	}
+	mon.bindingBehind = false
 	return nil
 }
 

@@ -44,6 +44,15 @@ func (r Roots) SaveBinding(pod string, data []byte) error {
 	return WriteFile(r.BindingFile(pod), data, 0o600)
 }
 
+// RemoveBinding removes the binding file of pod, if there is one: its
+// readers then read the record.
+func (r Roots) RemoveBinding(pod string) error {
+	if err := os.Remove(r.BindingFile(pod)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove binding of %s: %w", pod, err)
+	}
+	return nil
+}
+
 // LoadBinding reads the pod's binding: from its binding file, or from its
 // state.json where there is none (a monitor of a version before the file).
 func (r Roots) LoadBinding(pod string) (Binding, error) {
