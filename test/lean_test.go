@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 const leanPod = `apiVersion: v1
@@ -215,6 +217,21 @@ func TestLongLivedThreadsNamed(t *testing.T) {
 			return len(odd) == 0
 		})
 		t.Logf("%s: %d threads named %s", what, n, want)
+	}
+	// Naming went through the host's /proc: pause, PID 1 of the pod (whose
+	// fds a container given SYS_PTRACE could open), keeps no descriptor of
+	// it, which would lead from the container back to the host's /proc.
+	fds, err := os.ReadDir("/proc/" + strconv.Itoa(st.Pause.PID) + "/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range fds {
+		fd := "/proc/" + strconv.Itoa(st.Pause.PID) + "/fd/" + e.Name()
+		var fs unix.Statfs_t
+		if unix.Statfs(fd, &fs) == nil && fs.Type == unix.PROC_SUPER_MAGIC {
+			target, _ := os.Readlink(fd)
+			t.Errorf("pause holds fd %s of a /proc: %s", e.Name(), target)
+		}
 	}
 }
 
