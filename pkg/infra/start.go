@@ -105,7 +105,7 @@ func Fork(exe, hostname string, o Options) (*Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start pause: %w", err)
 	}
-	lifeR, lifeW, err := os.Pipe()
+	lifeR, lifeW, err := lifelinePair()
 	if err != nil {
 		r.Close()
 		w.Close()
@@ -120,6 +120,24 @@ func Fork(exe, hostname string, o Options) (*Process, error) {
 		return nil, err
 	}
 	return &Process{PID: pid, Lifeline: lifeW, status: r}, nil
+}
+
+// lifelinePair is pause's end and the caller's end of the lifeline: a
+// socket pair, not a pipe. With shareProcessNamespace pause is PID 1 of
+// the pod, and a container given SYS_PTRACE can open its descriptors
+// through /proc/1/fd: a pipe's read end opens there for writing too, and a
+// container holding that would keep pause (and the pod's namespaces) alive
+// after its monitor died. A socket cannot be opened through /proc.
+func lifelinePair() (pauseEnd, ours *os.File, err error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("start pause: lifeline: %w", err)
+	}
+	// Pause only reads, we never write or read: each half-closes the
+	// other way, so neither end can carry data.
+	_ = unix.Shutdown(fds[0], unix.SHUT_WR)
+	_ = unix.Shutdown(fds[1], unix.SHUT_RD)
+	return os.NewFile(uintptr(fds[0]), "lifeline"), os.NewFile(uintptr(fds[1]), "lifeline"), nil
 }
 
 // Ready waits until pause reports its hostname and loopback set.
@@ -173,8 +191,11 @@ func fork(exe, hostname string, o Options, status, lifeline *os.File) (int, erro
 		// keeps the runtime from spinning up threads and heap arenas. It
 		// allocates next to nothing after start-up, so it never needs a GC
 		// cycle, whose marking would touch pages it otherwise never does;
-		// nor buffers for profile stacks.
-		Env:   []string{"GOMAXPROCS=1", "GOGC=off", "GODEBUG=" + lean.NoProfileStacks},
+		// nor buffers for profile stacks. With GOMAXPROCS set, the
+		// runtime's look at its cgroup's CPU quota is only for a metric,
+		// but it opens the quota files at start; containermaxprocs=0 has
+		// it close them, else they stay open in PID 1 of the pod.
+		Env:   []string{"GOMAXPROCS=1", "GOGC=off", "GODEBUG=" + lean.NoProfileStacks + ",containermaxprocs=0"},
 		Files: []uintptr{devnull.Fd(), os.Stderr.Fd(), os.Stderr.Fd(), status.Fd(), lifeline.Fd()},
 		Sys:   &syscall.SysProcAttr{Cloneflags: o.cloneFlags()},
 	}

@@ -47,6 +47,7 @@ func Main(args []string) {
 		os.Exit(1)
 	}
 	dropCaps() // waiting for signals and reaping need no privilege
+	quietStdio()
 	fmt.Fprintln(status, "ok")
 	status.Close()
 	go watchLifeline(os.NewFile(LifelineFd, "lifeline"))
@@ -156,6 +157,17 @@ func dropCaps() {
 	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
 	var data [2]unix.CapUserData
 	_, _, _ = syscall.AllThreadsSyscall(unix.SYS_CAPSET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0)
+}
+
+// quietStdio points stdout and stderr at stdin, /dev/null, once pause has
+// nothing left to say. They were the monitor's log, a file of the host: as
+// PID 1 of a shared PID namespace pause is where a container given
+// SYS_PTRACE can open descriptors (/proc/1/fd), and it could have written
+// there without bound (/run is memory).
+func quietStdio() {
+	for _, fd := range []int{1, 2} {
+		_ = unix.Dup3(0, fd, 0)
+	}
 }
 
 // watchLifeline ends pause when its monitor is gone or lets it go, once
