@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -42,6 +43,15 @@ type StartOptions struct {
 	// Cancel, once closed, ends the wait for init's report: init is
 	// killed and the start fails (the pod is being deleted).
 	Cancel <-chan struct{}
+	// Gate, if set, is the read end of a pipe init reads one byte from
+	// once the container's root is built, before it takes on the
+	// container's identity and runs its command; EOF instead ends the
+	// start (ctrinit.AwaitGate). The pod's first containers are built
+	// while its network is attached. GateDone is closed when the gate
+	// opens or fails: the wait for init's report is bounded from then
+	// on, not while the network, which may wait for others, is attached.
+	Gate     *os.File
+	GateDone <-chan struct{}
 }
 
 // reportLimit bounds how long Start waits for init's report: building a
@@ -71,14 +81,26 @@ func Start(o StartOptions) (int, error) {
 	// A container of the pod can stop init (a shared PID namespace shows
 	// it): its report is awaited for so long, or until canceled, then it
 	// is killed.
-	_ = r.SetReadDeadline(time.Now().Add(reportLimit))
+	bound := func() { _ = r.SetReadDeadline(time.Now().Add(reportLimit)) }
+	gateDone := o.GateDone
+	if o.Gate == nil || gateDone == nil {
+		bound()
+		gateDone = nil
+	}
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
-		select {
-		case <-o.Cancel:
-			_ = r.SetReadDeadline(time.Now())
-		case <-stop:
+		for {
+			select {
+			case <-o.Cancel:
+				_ = r.SetReadDeadline(time.Now())
+				return
+			case <-gateDone:
+				bound()
+				gateDone = nil
+			case <-stop:
+				return
+			}
 		}
 	}()
 	msg, err := io.ReadAll(r)
@@ -131,6 +153,11 @@ func fork(o StartOptions, status *os.File) (int, error) {
 	if o.Console != nil {
 		attr.Files = append(attr.Files, o.Console.Fd())
 	}
+	argv := []string{"minipod", ctrinit.Role, o.Bundle}
+	if o.Gate != nil {
+		argv = append(argv, strconv.Itoa(len(attr.Files)))
+		attr.Files = append(attr.Files, o.Gate.Fd())
+	}
 	var pid int
 	err = join.Do(func() error {
 		leave, err := enterCgroup(o.Cgroup, attr.Sys)
@@ -138,7 +165,7 @@ func fork(o StartOptions, status *os.File) (int, error) {
 			return err
 		}
 		stop := watchFork()
-		pid, err = syscall.ForkExec(o.Exe, []string{"minipod", ctrinit.Role, o.Bundle}, attr)
+		pid, err = syscall.ForkExec(o.Exe, argv, attr)
 		if stop() && err == nil {
 			err = fmt.Errorf("init did not start within %v", forkLimit)
 		}

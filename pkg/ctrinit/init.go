@@ -33,8 +33,8 @@ func Init(args []string) {
 }
 
 func initContainer(args []string) error {
-	if len(args) != 1 {
-		return fmt.Errorf("usage: minipod init BUNDLE")
+	if len(args) < 1 || len(args) > 2 {
+		return fmt.Errorf("usage: minipod init BUNDLE [GATE-FD]")
 	}
 	spec, err := ReadSpec(args[0])
 	if err != nil {
@@ -54,6 +54,13 @@ func initContainer(args []string) error {
 	p := spec.Process
 	if p.Terminal {
 		if err := setupConsole(); err != nil {
+			return err
+		}
+	}
+	if len(args) == 2 {
+		// The root is built; the rest is quick and must not run before
+		// the pod's network is there.
+		if err := AwaitGate(args[1]); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/minipod/minipod/pkg/cgroups"
@@ -95,6 +96,8 @@ type Process struct {
 	PID      int
 	Lifeline *os.File // see Start
 	status   *os.File
+	once     sync.Once
+	err      error // Ready's answer
 }
 
 // Fork starts pause and returns at once: its namespaces exist as soon as
@@ -141,7 +144,13 @@ func lifelinePair() (pauseEnd, ours *os.File, err error) {
 }
 
 // Ready waits until pause reports its hostname and loopback set.
+// Later calls return the first one's answer.
 func (p *Process) Ready() error {
+	p.once.Do(func() { p.err = p.awaitReport() })
+	return p.err
+}
+
+func (p *Process) awaitReport() error {
 	defer p.status.Close()
 	msg, err := io.ReadAll(p.status)
 	if err != nil {

@@ -55,8 +55,10 @@ type ctr struct {
 	timer       *time.Timer
 
 	// cgroup is the container's cgroup, created before its first start
-	// and kept for its restarts
+	// and kept for its restarts; made is its creation begun with the
+	// pod's start (makeContainerCgroups)
 	cgroup cgroups.Dirs
+	made   *madeCgroup
 	// exec is what execs into the current instance need (execserve.go)
 	exec *execCache
 	// logsDone is closed once the instance's output is all in its log.
@@ -91,7 +93,7 @@ type podEnv struct {
 	nodeMemory int64
 	// allocatable is the node's, for the downward API's limits not set.
 	allocatable podspec.ResourceAmounts
-	podIP       string
+	podIP       *address // set when the network is attached (startPod)
 	hostIP      string
 	// filters are the pod's RuntimeDefault seccomp programs.
 	filters *filters
@@ -160,7 +162,7 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 // then the pod's, with a default PATH if nobody set one.
 func containerEnv(pe podEnv, c *podspec.Container, img *image.Image) ([]string, error) {
 	base := append([]string{"HOSTNAME=" + pe.hostname}, img.Config.Env...)
-	env, err := podspec.ResolveEnv(pe.objs, pe.pod, c, base, podspec.EnvSources{PodIP: pe.podIP, HostIP: pe.hostIP, Allocatable: pe.allocatable})
+	env, err := podspec.ResolveEnv(pe.objs, pe.pod, c, base, podspec.EnvSources{PodIP: pe.podIP.get(), HostIP: pe.hostIP, Allocatable: pe.allocatable})
 	if err != nil {
 		return nil, err
 	}

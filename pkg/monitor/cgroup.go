@@ -1,7 +1,6 @@
 package monitor
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/minipod/minipod/pkg/cgroups"
@@ -61,40 +60,55 @@ func (mon *monitor) pauseCgroup() (*cgroups.Placement, error) {
 	return cgroups.Place(dirs)
 }
 
-// makeContainerCgroups creates every container's cgroup in the background
-// (each is a few mkdirs and writes per hierarchy), while the pod's network
-// is being set up; wait returns the first error.
-func (mon *monitor) makeContainerCgroups() (wait func() error) {
-	errc := make(chan error, 1)
-	go func() {
-		var errs []error
-		for _, c := range mon.ctrs {
-			errs = append(errs, mon.makeContainerCgroup(c))
-		}
-		errc <- errors.Join(errs...)
-	}()
-	return func() error { return <-errc }
+// madeCgroup is a container's cgroup being created: dirs and err are set
+// once done is closed.
+type madeCgroup struct {
+	done chan struct{}
+	dirs cgroups.Dirs
+	err  error
 }
 
-// makeContainerCgroup creates c's cgroup with its limits and the device
-// allowlist.
-func (mon *monitor) makeContainerCgroup(c *ctr) error {
-	path, err := cgroups.Child(mon.st.Cgroup.Path, c.spec.Name)
-	if err != nil {
-		return err
+// makeContainerCgroups starts creating every container's cgroup, each on a
+// goroutine of its own (a few mkdirs and, mostly, the device rules' writes
+// in every hierarchy: 1-2 ms), while pause starts and the network is
+// attached; each start takes its own (containerCgroup).
+func (mon *monitor) makeContainerCgroups() {
+	for _, c := range mon.ctrs {
+		path, err := cgroups.Child(mon.st.Cgroup.Path, c.spec.Name)
+		var res *specs.LinuxResources
+		if err == nil {
+			res, err = mon.pe.containerResources(c.spec)
+		}
+		if err != nil {
+			continue // the start makes it, and reports the error
+		}
+		res.Devices = specconv.DeviceRules()
+		m := &madeCgroup{done: make(chan struct{})}
+		c.made = m
+		go func() {
+			defer close(m.done)
+			m.dirs, m.err = mon.driver.Create(path, res)
+		}()
 	}
-	res, err := mon.pe.containerResources(c.spec)
-	if err != nil {
-		return err
+}
+
+// awaitCgroups waits until makeContainerCgroups has created them all:
+// nothing of the pod may be made once boot is over, or failed.
+func (mon *monitor) awaitCgroups() {
+	for _, c := range mon.ctrs {
+		if c.made != nil {
+			<-c.made.done
+		}
 	}
-	res.Devices = specconv.DeviceRules()
-	c.cgroup, err = mon.driver.Create(path, res)
-	return err
 }
 
 // containerCgroup creates (once) the cgroup of c as its spec names it, and
 // opens it for placing the next instance.
 func (mon *monitor) containerCgroup(c *ctr, spec *specs.Spec) (*cgroups.Placement, error) {
+	if c.cgroup == nil && c.made != nil {
+		<-c.made.done
+		c.cgroup = c.made.dirs // on error nil: made again below, which reports it
+	}
 	if c.cgroup == nil {
 		dirs, err := mon.driver.Create(spec.Linux.CgroupsPath, spec.Linux.Resources)
 		if err != nil {

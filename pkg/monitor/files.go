@@ -80,8 +80,34 @@ func writePodFiles(p *podspec.Pod) (map[string]string, error) {
 	return out, nil
 }
 
-// writeHosts writes the pod's /etc/hosts once its address is known.
+// writeHosts writes the pod's /etc/hosts, with its address once known.
 func writeHosts(path string, st *state.Pod, p *podspec.Pod) error {
+	return state.WriteFile(path, []byte(hostsContent(st, p)), 0o644)
+}
+
+// rewriteHosts writes the pod's /etc/hosts again where it is: the first
+// containers' roots bind the file while the network is attached, before
+// the pod's address is known, and no command of theirs ran yet.
+func rewriteHosts(path string, st *state.Pod, p *podspec.Pod) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	content := hostsContent(st, p)
+	_, err = f.WriteAt([]byte(content), 0)
+	if err == nil {
+		err = f.Truncate(int64(len(content)))
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func hostsContent(st *state.Pod, p *podspec.Pod) string {
 	content := hostsFile(st.PodIP, st.Hostname, hostsDomain(p))
 	if st.HostNetwork {
 		content = nodeHostsFile()
@@ -96,7 +122,7 @@ func writeHosts(path string, st *state.Pod, p *podspec.Pod) error {
 		}
 		content += svcs
 	}
-	return state.WriteFile(path, []byte(content), 0o644)
+	return content
 }
 
 // hostsFile follows the kubelet's managed hosts file: localhost entries,

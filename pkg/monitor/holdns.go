@@ -36,13 +36,17 @@ func (mon *monitor) holdNamespaces(p *infra.Process) (map[string]string, error) 
 		return nil, fmt.Errorf("hold the pod's namespaces: %w", err)
 	}
 	mon.nsHeld = set
-	mon.retirePause()
 	return set.HeldPaths(), nil
 }
 
-// retirePause ends pause, whose namespaces the monitor holds now: it exits
-// when its lifeline closes. Its exit is expected, not a sandbox's death.
+// retirePause ends pause once the monitor holds its namespaces and the
+// network is attached (the attachment finds the network namespace by
+// pause's PID): it exits when its lifeline closes. Its exit is expected,
+// not a sandbox's death. With a shared PID namespace pause stays.
 func (mon *monitor) retirePause() {
+	if mon.nsHeld == nil || mon.st.Pause.PID == 0 {
+		return
+	}
 	mon.retiredPause = mon.st.Pause.PID
 	mon.st.Pause = state.Proc{}
 	if mon.lifeline != nil {

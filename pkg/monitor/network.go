@@ -46,23 +46,53 @@ var heldPorts *network.PortHold
 // attachNetwork puts the pod on the node's pod network (or records the
 // node's address for hostNetwork pods).
 func (mon *monitor) attachNetwork(pausePID int) error {
+	mon.nodeAddress()
+	if mon.pod.Spec.HostNetwork {
+		return nil
+	}
+	pl, err := mon.plugIn(pausePID)
+	if err != nil {
+		return err
+	}
+	mon.plugged(pl)
+	return nil
+}
+
+// nodeAddress records the node's address, and a hostNetwork pod's.
+func (mon *monitor) nodeAddress() {
 	mon.st.HostIP = nodeIP()
 	if mon.pod.Spec.HostNetwork {
 		mon.st.PodIP, mon.st.HostNetwork = mon.st.HostIP, true
-		return nil
 	}
+}
+
+// plug is a pod's attachment to the pod network, not yet recorded.
+type plug struct {
+	att *network.Attachment
+	cfg network.Config
+}
+
+// plugIn attaches the pod whose network namespace pausePID holds. It
+// changes nothing of the monitor's, so that it may run beside the loop's
+// goroutine (startPod); plugged records the outcome.
+func (mon *monitor) plugIn(pausePID int) (plug, error) {
 	cfg, err := netConfig()
 	if err != nil {
-		return err
+		return plug{}, err
 	}
 	att, err := cfg.Attach(network.Owner{Pod: mon.pod.Name, UID: mon.pod.UID}, pausePID, hostPorts(mon.pod), roots.Alive)
 	if err != nil {
-		return err
+		return plug{}, err
 	}
-	heldPorts = att.Ports
-	mon.st.PodIP = att.IP.String()
-	mon.st.AddEvent("Normal", "AddedInterface", "", "Add eth0 ["+att.IP.String()+"/"+maskBits(cfg.Subnet)+"] on "+cfg.Bridge)
-	return nil
+	return plug{att: att, cfg: cfg}, nil
+}
+
+// plugged records an attachment: the pod's address, its hostPort sockets.
+func (mon *monitor) plugged(pl plug) {
+	heldPorts = pl.att.Ports
+	mon.st.PodIP = pl.att.IP.String()
+	mon.podIP.set(mon.st.PodIP)
+	mon.st.AddEvent("Normal", "AddedInterface", "", "Add eth0 ["+pl.att.IP.String()+"/"+maskBits(pl.cfg.Subnet)+"] on "+pl.cfg.Bridge)
 }
 
 func maskBits(n *net.IPNet) string {

@@ -85,7 +85,14 @@ func (mon *monitor) newSandbox() error {
 	if err := mon.attachNetwork(p.PID); err != nil {
 		return err
 	}
-	return mon.sandboxReady(p)
+	if err := p.Ready(); err != nil {
+		return err
+	}
+	if err := mon.sandboxHeld(p); err != nil {
+		return err
+	}
+	mon.retirePause()
+	return nil
 }
 
 // rewind makes every container start again in the new sandbox, init

@@ -136,9 +136,10 @@ func (mon *monitor) start(c *ctr) {
 		// is being created, which the phase must not mistake for an end.
 		c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, state.ReasonContainerCreating, ""
 	}
+	g := mon.gate
 	go func() {
 		forked := time.Now()
-		pid, err := mon.spawn(c)
+		pid, err := mon.spawn(c, g)
 		mon.spawned <- spawnResult{c: c, pid: pid, err: err, forked: forked}
 	}()
 }
@@ -227,7 +228,15 @@ func (mon *monitor) started(c *ctr, pid int, err error, forked time.Time) {
 
 // spawn prepares a fresh writable layer and log file and forks the
 // container into its cgroup.
-func (mon *monitor) spawn(c *ctr) (int, error) {
+func (mon *monitor) spawn(c *ctr, g *gate) (int, error) {
+	if usesPodIP(c.spec) {
+		// Its environment holds the address: nothing of it is made
+		// before the network is attached.
+		if err := g.wait(); err != nil {
+			return 0, err
+		}
+		g = nil
+	}
 	spec, filter, err := makeBundle(mon.pe, c)
 	if err != nil {
 		return 0, err
@@ -260,8 +269,16 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 	}
 	cio := &ctrIO{tty: c.spec.TTY, once: c.spec.StdinOnce}
 	c.io = cio
+	held, err := g.pass()
+	if err != nil {
+		w.Close()
+		return 0, err
+	}
+	if held != nil {
+		defer held.Close() // init has its own copy once forked
+	}
 	if c.spec.TTY {
-		return mon.spawnTTY(c, spec, place, w, cio)
+		return mon.spawnTTY(c, spec, place, w, cio, held, g)
 	}
 	ends, err := openStdio(c.spec.Stdin)
 	if err != nil {
@@ -271,7 +288,7 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 	cio.stdin = ends.stdinW
 	c.logsDone = copyLogs(&mon.copiers, w, cio, stream{logs.Stdout, ends.outR}, stream{logs.Stderr, ends.errR})
 	pid, err := container.Start(container.StartOptions{
-		Exe: initExe(), Bundle: c.bundle, Spec: spec, Cgroup: place, Stdin: ends.stdinR, Stdout: ends.outW, Stderr: ends.errW, Cancel: mon.stopping, Namespaces: mon.st.Namespaces,
+		Exe: initExe(), Bundle: c.bundle, Spec: spec, Cgroup: place, Stdin: ends.stdinR, Stdout: ends.outW, Stderr: ends.errW, Cancel: mon.stopping, Namespaces: mon.st.Namespaces, Gate: held, GateDone: g.settledChan(),
 	})
 	trace(c.spec.Name + ": init reported")
 	ends.closeChildSide()
@@ -284,7 +301,7 @@ func (mon *monitor) spawn(c *ctr) (int, error) {
 // spawnTTY starts a container with a terminal (tty: true): init opens it
 // in the container's devpts and sends the master side back; its output
 // is the log's stdout, and its stdin (stdin: true) what attach writes.
-func (mon *monitor) spawnTTY(c *ctr, spec *specs.Spec, place *cgroups.Placement, w *logs.Writer, cio *ctrIO) (int, error) {
+func (mon *monitor) spawnTTY(c *ctr, spec *specs.Spec, place *cgroups.Placement, w *logs.Writer, cio *ctrIO, held *os.File, g *gate) (int, error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		w.Close()
@@ -293,7 +310,7 @@ func (mon *monitor) spawnTTY(c *ctr, spec *specs.Spec, place *cgroups.Placement,
 	ours, theirs := os.NewFile(uintptr(fds[0]), "console"), os.NewFile(uintptr(fds[1]), "console")
 	defer ours.Close()
 	pid, err := container.Start(container.StartOptions{
-		Exe: initExe(), Bundle: c.bundle, Spec: spec, Cgroup: place, Console: theirs, Cancel: mon.stopping, Namespaces: mon.st.Namespaces,
+		Exe: initExe(), Bundle: c.bundle, Spec: spec, Cgroup: place, Console: theirs, Cancel: mon.stopping, Namespaces: mon.st.Namespaces, Gate: held, GateDone: g.settledChan(),
 	})
 	theirs.Close()
 	trace(c.spec.Name + ": init reported")
