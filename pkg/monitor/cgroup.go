@@ -68,11 +68,14 @@ type madeCgroup struct {
 	err  error
 }
 
-// makeContainerCgroups starts creating every container's cgroup, each on a
-// goroutine of its own (a few mkdirs and, mostly, the device rules' writes
-// in every hierarchy: 1-2 ms), while pause starts and the network is
-// attached; each start takes its own (containerCgroup).
+// makeContainerCgroups starts creating every container's cgroup, one after
+// the other on a goroutine (a few mkdirs and, mostly, the device rules'
+// writes in every hierarchy: 1-2 ms each), while pause starts and the
+// network is attached; each start takes its own (containerCgroup) when
+// it is made. (One goroutine each made up -d no faster: the kernel's
+// work is what there is, and two cores.)
 func (mon *monitor) makeContainerCgroups() {
+	var jobs []func()
 	for _, c := range mon.ctrs {
 		path, err := cgroups.Child(mon.st.Cgroup.Path, c.spec.Name)
 		var res *specs.LinuxResources
@@ -85,11 +88,16 @@ func (mon *monitor) makeContainerCgroups() {
 		res.Devices = specconv.DeviceRules()
 		m := &madeCgroup{done: make(chan struct{})}
 		c.made = m
-		go func() {
+		jobs = append(jobs, func() {
 			defer close(m.done)
 			m.dirs, m.err = mon.driver.Create(path, res)
-		}()
+		})
 	}
+	go func() {
+		for _, job := range jobs {
+			job()
+		}
+	}()
 }
 
 // awaitCgroups waits until makeContainerCgroups has created them all:
