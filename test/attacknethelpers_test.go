@@ -288,14 +288,8 @@ func linkAddrUp(t testing.TB, h *netlink.Handle, name, addr string) {
 // host overlaps, and returns its first address.
 func freeSlash30(t testing.TB) uint32 {
 	t.Helper()
-	routes, err := netlink.RouteList(nil, netlink.FAMILY_V4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addrs, err := netlink.AddrList(nil, netlink.FAMILY_V4)
-	if err != nil {
-		t.Fatal(err)
-	}
+	routes := dumped(t, "list routes", v4Routes)
+	addrs := dumped(t, "list addresses", v4Addrs)
 	for range 100 {
 		base := uint32(10)<<24 | 232<<16 | uint32(rand.IntN(1<<14))<<2
 		want := &net.IPNet{IP: u32IP(base), Mask: net.CIDRMask(30, 32)}

@@ -278,10 +278,7 @@ func checkNetGone(t testing.TB, pn *podNet) {
 // whether its peer lives in the host's own network namespace.
 func mpvLinks(t testing.TB) map[string]bool {
 	t.Helper()
-	ls, err := netlink.LinkList()
-	if err != nil {
-		t.Fatalf("list links: %v", err)
-	}
+	ls := dumped(t, "list links", netlink.LinkList)
 	out := map[string]bool{}
 	for _, l := range ls {
 		if a := l.Attrs(); strings.HasPrefix(a.Name, vethPrefix) {
@@ -495,3 +492,24 @@ func newNetNS() (netns.NsHandle, error) {
 	r := <-c
 	return r.h, r.err
 }
+
+// dumped is what a netlink dump lists, the dump made again while the
+// kernel says it was interrupted: other tests' veths come and go meanwhile.
+func dumped[T any](t testing.TB, what string, list func() ([]T, error)) []T {
+	t.Helper()
+	var out []T
+	var err error
+	for range 5 {
+		if out, err = list(); !errors.Is(err, netlink.ErrDumpInterrupted) {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return out
+}
+
+// v4Routes and v4Addrs are the host's IPv4 routes and addresses.
+func v4Routes() ([]netlink.Route, error) { return netlink.RouteList(nil, netlink.FAMILY_V4) }
+func v4Addrs() ([]netlink.Addr, error)   { return netlink.AddrList(nil, netlink.FAMILY_V4) }

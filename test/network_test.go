@@ -276,14 +276,8 @@ func newOutside(t *testing.T) *outside {
 // 10.231.X.0/24.
 func freeSubnetOctet(t *testing.T) int {
 	t.Helper()
-	routes, err := netlink.RouteList(nil, netlink.FAMILY_V4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addrs, err := netlink.AddrList(nil, netlink.FAMILY_V4)
-	if err != nil {
-		t.Fatal(err)
-	}
+	routes := dumped(t, "list routes", v4Routes)
+	addrs := dumped(t, "list addresses", v4Addrs)
 	for range 100 {
 		x := 1 + rand.IntN(254)
 		_, want, _ := net.ParseCIDR(fmt.Sprintf("10.231.%d.0/24", x))

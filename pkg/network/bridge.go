@@ -52,7 +52,7 @@ func (c Config) ensureBridge() (netlink.Link, error) {
 
 func (c Config) bridgeAddr(br netlink.Link) error {
 	want := &net.IPNet{IP: c.Gateway, Mask: c.Subnet.Mask}
-	addrs, err := netlink.AddrList(br, netlink.FAMILY_V4)
+	addrs, err := dump(func() ([]netlink.Addr, error) { return netlink.AddrList(br, netlink.FAMILY_V4) })
 	if err != nil {
 		return fmt.Errorf("list addresses of %s: %w", c.Bridge, err)
 	}

@@ -18,7 +18,7 @@ import (
 // ~1 ms and ~90 KB of every pod's start, growing with the pods on the
 // node (each has a veth).
 func NodeIP(bridge string) string {
-	addrs, err := netlink.AddrList(nil, netlink.FAMILY_V4)
+	addrs, err := dump(func() ([]netlink.Addr, error) { return netlink.AddrList(nil, netlink.FAMILY_V4) })
 	if err != nil {
 		return ""
 	}
