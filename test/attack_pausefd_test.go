@@ -18,7 +18,7 @@ spec:
   terminationGracePeriodSeconds: 1
   containers:
   - name: attack
-    image: busybox
+    image: {{IMAGE}}
     command: ["sh", "-c", "` + idle + `"]
     securityContext:
       capabilities:
@@ -43,7 +43,7 @@ done 2>/dev/null; true`
 func TestAttackPauseDescriptors(t *testing.T) {
 	root(t)
 	name := podName("atk-pausefd")
-	upPod(t, name, tmpl(ptracePausePod, name))
+	upPod(t, name, tmpl(ptracePausePod, name, "IMAGE", "busybox"))
 	mark := "MARK-" + name
 	out := execOut(t, name, "attack", "sh", "-c", strings.ReplaceAll(pauseFdProbe, "{{MARK}}", mark))
 	fds := 0
@@ -77,5 +77,24 @@ func TestAttackPauseDescriptors(t *testing.T) {
 	}
 	if strings.Contains(string(log), mark) {
 		t.Errorf("the container wrote into the monitor's log through pause")
+	}
+}
+
+// TestAttackPauseUnfiltered: a container given SYS_PTRACE in a shared PID
+// namespace can trace pause (PID 1) and make it call what the container's
+// own seccomp filter denies; pause is under the default profile too. The
+// attack turns pause's next system call into keyctl (the keyring is not
+// namespaced, and the default profile denies it to every container).
+func TestAttackPauseUnfiltered(t *testing.T) {
+	root(t)
+	needAttackImage(t)
+	name := podName("atk-pauseseccomp")
+	upPod(t, name, tmpl(ptracePausePod, name, "IMAGE", attackImage))
+	out := execOut(t, name, "attack", "/attack", "ptrace-keyctl", "1")
+	if !strings.Contains(out, "direct: EPERM\n") {
+		t.Fatalf("the container's own keyctl was not denied, the attack proves nothing:\n%s", out)
+	}
+	if !strings.Contains(out, "via 1: EPERM\n") {
+		t.Errorf("pause made a system call the pod's seccomp profile denies:\n%s", out)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,6 +32,11 @@ type Options struct {
 	Sysctls map[string]string
 	// Cgroup, if set, is where pause is born (the pod's pause cgroup).
 	Cgroup *cgroups.Placement
+	// Filter, if set, is the read end of a pipe on which pause reads the
+	// seccomp program it puts itself under once set up (pause.FilterEnv);
+	// the caller writes it and closes its end. Only a pause that stays
+	// (SharePID) needs one.
+	Filter *os.File
 }
 
 // Kinds are the pod-level namespaces pause creates and containers join:
@@ -207,6 +213,10 @@ func fork(exe, hostname string, o Options, status, lifeline *os.File) (int, erro
 		Env:   []string{"GOMAXPROCS=1", "GOGC=off", "GODEBUG=" + lean.NoProfileStacks + ",containermaxprocs=0"},
 		Files: []uintptr{devnull.Fd(), os.Stderr.Fd(), os.Stderr.Fd(), status.Fd(), lifeline.Fd()},
 		Sys:   &syscall.SysProcAttr{Cloneflags: o.cloneFlags()},
+	}
+	if o.Filter != nil {
+		attr.Env = append(attr.Env, pause.FilterEnv+"="+strconv.Itoa(len(attr.Files)))
+		attr.Files = append(attr.Files, o.Filter.Fd())
 	}
 	var pid int
 	// A thread of its own: joining the pod's v1 cgroups is per thread.

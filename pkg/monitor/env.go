@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"github.com/minipod/minipod/pkg/selfexe"
 	"strconv"
 	"sync"
 
@@ -73,6 +74,19 @@ func companion(fd int) string {
 	}
 	// Exec'd by path only, never inherited: execve opens the file before
 	// it closes the descriptor, and no container or pause ever holds it.
-	unix.CloseOnExec(fd)
-	return "/proc/self/fd/" + strconv.Itoa(fd)
+	// Moved up from where `up` put it, clear of every descriptor the
+	// monitor hands a child (see selfexe.MoveUp): handing pause a sixth
+	// file replaced fd 5, pause's own program, with a pipe. Where it
+	// cannot move, the monitor's own binary plays the part.
+	hi, err := selfexe.MoveUp(fd, companionFloor)
+	if err != nil {
+		unix.Close(fd)
+		return selfExe
+	}
+	return "/proc/self/fd/" + strconv.Itoa(hi)
 }
+
+// companionFloor is where the companions' descriptors go: far above what
+// a monitor holds (a dozen or so per container), for the price of a
+// kernel descriptor table of 1024 entries (8 KB).
+const companionFloor = 1000

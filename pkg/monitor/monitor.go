@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/minipod/minipod/pkg/lean"
+	"github.com/minipod/minipod/pkg/seccomp"
 	"github.com/minipod/minipod/pkg/teardown"
 	"net"
 	"os"
@@ -456,8 +457,21 @@ func (mon *monitor) infraOptions() infra.Options {
 func (mon *monitor) forkPause(place *cgroups.Placement) (*infra.Process, error) {
 	opts := mon.infraOptions()
 	opts.Cgroup = place
+	filter, err := mon.pauseFilterPipe(&opts)
+	if err != nil {
+		place.Close()
+		return nil, err
+	}
 	p, err := infra.Fork(pauseExe(), nodename(mon.pod), opts)
 	place.Close()
+	if filter != nil {
+		opts.Filter.Close()
+		if err != nil {
+			filter.Close()
+		} else {
+			go mon.sendPauseFilter(filter) // compiled while pause starts
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -471,6 +485,47 @@ func (mon *monitor) forkPause(place *cgroups.Placement) (*infra.Process, error) 
 	mon.st.Namespaces = ns.Inodes(p.PID)
 	mon.save()
 	return p, nil
+}
+
+// pauseFilterPipe gives a pause that stays (shared PID namespace) the
+// read end of a pipe for its seccomp program and returns the write end:
+// a container given SYS_PTRACE could otherwise make pause, PID 1 of the
+// pod, call what the container's own filter denies. Not where the node
+// runs containers unconfined by default (seccomp-default), whose kernel
+// may have no seccomp filters to give.
+func (mon *monitor) pauseFilterPipe(opts *infra.Options) (*os.File, error) {
+	if !opts.SharePID {
+		return nil, nil
+	}
+	if kind, err := seccomp.NodeDefault(); err != nil || kind != seccomp.RuntimeDefault {
+		return nil, err
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("start pause: %w", err)
+	}
+	opts.Filter = r
+	return w, nil
+}
+
+// sendPauseFilter writes to w, and closes it, the seccomp program of a
+// pause that stays as PID 1 of the pod: the default profile for a process
+// with no capability, as pause has none once set up. Nothing written (the
+// program failed to build) fails pause's start.
+func (mon *monitor) sendPauseFilter(w *os.File) {
+	defer w.Close()
+	prog, err := mon.filters.runtimeDefault(nil)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: pause's seccomp program: %v\n", err)
+		return
+	}
+	data, err := prog.MarshalBinary()
+	if err == nil {
+		_, err = w.Write(data)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: pause's seccomp program: %v\n", err)
+	}
 }
 
 // sandboxHeld takes the pod's namespaces over from pause (set up or

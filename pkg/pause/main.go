@@ -42,7 +42,11 @@ func Main(args []string) {
 		selfexe.NameThreads(selfexe.Tasks())
 	}
 	lean.NoTHP()
-	if err := setup(args); err != nil {
+	err := setup(args)
+	if err == nil {
+		err = loadFilter()
+	}
+	if err != nil {
 		fmt.Fprintf(status, "%v\n", err)
 		os.Exit(1)
 	}

@@ -17,6 +17,7 @@
 //	attack fds                        list this process's descriptors
 //	attack shocker FILE               open the root inode of FILE's file system
 //	attack chroot-escape PATH         break out of a chroot, look for PATH
+//	attack ptrace-keyctl PID          keyctl ourselves, then made by PID (traced)
 package main
 
 import (
@@ -47,6 +48,7 @@ var commands = map[string]command{
 	"fds":           {"", 0, func([]string) error { return fds() }},
 	"shocker":       {"FILE", 1, shocker},
 	"chroot-escape": {"PATH", 1, chrootEscape},
+	"ptrace-keyctl": {"PID", 1, ptraceKeyctl},
 }
 
 func main() {

@@ -1,0 +1,75 @@
+package pause
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// FilterEnv names, in pause's environment, the descriptor from which it
+// reads its seccomp program (only when it stays, as PID 1 of a shared PID
+// namespace): the monitor writes the program there, encoded as package
+// seccomp's MarshalBinary encodes it, and closes it.
+const FilterEnv = "MINIPOD_PAUSE_FILTER"
+
+// maxFilter bounds the program read: the kernel takes at most 4096
+// instructions of 8 bytes, after a 4-byte header.
+const maxFilter = 4 + 8*4096
+
+// loadFilter puts every thread of pause under the seccomp program the
+// monitor sends, if it sends one. A container that can trace pause (given
+// SYS_PTRACE, with the PID namespace shared) could otherwise make it call
+// what the container's own filter denies. Loaded while pause still holds
+// CAP_SYS_ADMIN, which a filter without no_new_privs needs.
+func loadFilter() error {
+	v := os.Getenv(FilterEnv)
+	if v == "" {
+		return nil
+	}
+	fd, err := strconv.Atoi(v)
+	if err != nil || fd <= LifelineFd {
+		return fmt.Errorf("seccomp program descriptor %q", v)
+	}
+	f := os.NewFile(uintptr(fd), "filter")
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFilter+1))
+	if err != nil {
+		return fmt.Errorf("read seccomp program: %w", err)
+	}
+	insns, flags, err := decodeFilter(data)
+	if err != nil {
+		return err
+	}
+	prog := unix.SockFprog{Len: uint16(len(insns)), Filter: &insns[0]}
+	tid, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, flags|unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&prog)))
+	if errno != 0 {
+		return fmt.Errorf("load seccomp program: %w", errno)
+	}
+	if tid != 0 { // with TSYNC: a thread that could not take the filter
+		return fmt.Errorf("load seccomp program: thread %d cannot take it", tid)
+	}
+	return nil
+}
+
+// decodeFilter reads the header's load flags (4 bytes) and the
+// instructions (8 bytes each), little-endian.
+func decodeFilter(b []byte) ([]unix.SockFilter, uintptr, error) {
+	if len(b) < 4+8 || len(b) > maxFilter || (len(b)-4)%8 != 0 {
+		return nil, 0, fmt.Errorf("seccomp program of %d bytes", len(b))
+	}
+	flags := uintptr(binary.LittleEndian.Uint32(b))
+	if flags&^(unix.SECCOMP_FILTER_FLAG_LOG|unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW) != 0 {
+		return nil, 0, fmt.Errorf("seccomp program flags %#x", flags)
+	}
+	insns := make([]unix.SockFilter, (len(b)-4)/8)
+	for i := range insns {
+		o := b[4+8*i:]
+		insns[i] = unix.SockFilter{Code: binary.LittleEndian.Uint16(o), Jt: o[2], Jf: o[3], K: binary.LittleEndian.Uint32(o[4:])}
+	}
+	return insns, flags, nil
+}
