@@ -57,7 +57,10 @@ func loadFilter() error {
 }
 
 // decodeFilter reads the header's load flags (4 bytes) and the
-// instructions (8 bytes each), little-endian.
+// instructions (8 bytes each), little-endian. Not package seccomp's
+// decoder: that package links moby's profiles, and pause imports next to
+// nothing; the kernel checks the program itself, which comes from pause's
+// own monitor.
 func decodeFilter(b []byte) ([]unix.SockFilter, uintptr, error) {
 	if len(b) < 4+8 || len(b) > maxFilter || (len(b)-4)%8 != 0 {
 		return nil, 0, fmt.Errorf("seccomp program of %d bytes", len(b))
