@@ -74,22 +74,24 @@ func TestNetAttackHostPortHijack(t *testing.T) {
 	refused(podName("atk-hostip"), portItem(p, "TCP", "192.0.2.10"), "spec.containers[0].ports[0].hostIP", `"192.0.2.10"`)
 
 	self := "pid " + strconv.Itoa(os.Getpid())
-	tcp := serveBanner(t, netns.None(), "tcp4", "127.0.0.1:"+strconv.Itoa(freeHostPort(t, "tcp")), "host service")
+	// The host services take ports the kernel picks: a port found free
+	// first and bound after was once taken meanwhile.
+	tcp := serveBanner(t, netns.None(), "tcp4", "127.0.0.1:0", "host service")
 	refused(podName("atk-tcp"), "\n    - containerPort: 81"+portItem(int(tcp.port), "TCP", ""),
 		"spec.containers[0].ports[1].hostPort", tcp.addr, self)
 	if got, err := dialBanner(netns.None(), tcp.addr, time.Second); err != nil || got != "host service" {
 		t.Errorf("after the refused pod, %s answered %q (%v), want the host service", tcp.addr, got, err)
 	}
 
-	udpPort := freeHostPort(t, "udp")
-	u, err := net.ListenPacket("udp4", "127.0.0.1:"+strconv.Itoa(udpPort))
+	u, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer u.Close()
+	udpPort := u.LocalAddr().(*net.UDPAddr).Port
 	refused(podName("atk-udp"), portItem(udpPort, "UDP", ""), u.LocalAddr().String(), self)
 
-	wild := serveBanner(t, netns.None(), "tcp4", "0.0.0.0:"+strconv.Itoa(freeHostPort(t, "tcp")), "wildcard service")
+	wild := serveBanner(t, netns.None(), "tcp4", "0.0.0.0:0", "wildcard service")
 	refused(podName("atk-wild"), portItem(int(wild.port), "TCP", "127.0.0.1"), "0.0.0.0:"+strconv.Itoa(int(wild.port)), self)
 }
 
