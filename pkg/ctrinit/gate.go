@@ -11,8 +11,8 @@ import (
 
 // AwaitGate blocks until the monitor lets init go on: one byte on the
 // descriptor fd names. EOF (the monitor gave up on the pod, or died) or
-// anything else is an error, and the command never runs. The descriptor
-// is closed either way.
+// anything else is an error, and the command never runs. The descriptor,
+// once it names one, is closed either way.
 func AwaitGate(fd string) error {
 	n, err := strconv.Atoi(fd)
 	if err != nil || n <= statusFd {

@@ -140,12 +140,11 @@ func Fork(exe, hostname string, o Options) (*Process, error) {
 func lifelinePair() (pauseEnd, ours *os.File, err error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return nil, nil, fmt.Errorf("start pause: lifeline: %w", err)
+		return nil, nil, fmt.Errorf("lifeline: %w", err)
 	}
-	// Pause only reads, we never write or read: each half-closes the
-	// other way, so neither end can carry data.
+	// Pause only waits for EOF and we never read: pause's end is shut for
+	// writing, so nothing can flow from pause to the monitor.
 	_ = unix.Shutdown(fds[0], unix.SHUT_WR)
-	_ = unix.Shutdown(fds[1], unix.SHUT_RD)
 	return os.NewFile(uintptr(fds[0]), "lifeline"), os.NewFile(uintptr(fds[1]), "lifeline"), nil
 }
 

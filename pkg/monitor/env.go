@@ -1,10 +1,12 @@
 package monitor
 
 import (
-	"github.com/minipod/minipod/pkg/selfexe"
+	"fmt"
+	"os"
 	"strconv"
 	"sync"
 
+	"github.com/minipod/minipod/pkg/selfexe"
 	"github.com/minipod/minipod/pkg/state"
 	"golang.org/x/sys/unix"
 )
@@ -80,16 +82,18 @@ func companion(fd int) string {
 	// cannot move, the monitor's own binary plays the part.
 	hi, err := selfexe.MoveUp(fd, companionFloor)
 	if err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: companion program at fd %d: %v; the monitor's own binary stands in\n", fd, err)
 		unix.Close(fd)
 		return selfExe
 	}
 	return "/proc/self/fd/" + strconv.Itoa(hi)
 }
 
-// companionFloor is where the companions' descriptors go: above what a
-// monitor holds (a dozen or so descriptors per container), yet inside the
-// 128-entry descriptor table the monitor inherits from `up`, whose own
-// seal sits at 100. Growing the table in a process with threads waits for
+// companionFloor is where the companions' descriptors go: above anything
+// the monitor hands a child (a few descriptors, from its own lowest free
+// numbers; a pod of several dozen containers would reach it), yet inside
+// the 128-entry descriptor table the monitor inherits from `up`, whose
+// own seal sits at 100. Growing the table in a process with threads waits for
 // an RCU grace period: at 1000 that made every monitor's start 4-5 ms
 // slower here.
 const companionFloor = 120

@@ -9,14 +9,15 @@ import (
 	"github.com/minipod/minipod/pkg/state"
 )
 
-// holdNamespaces takes over the pod's shared namespaces from pause once it
-// has set them up (hostname, loopback, sysctls), and lets pause go: the
-// monitor's fds keep them alive for the pod's life, so a pod costs one
-// long-lived process instead of two (pause's runtime is most of a
-// megabyte). With shareProcessNamespace pause stays, for what only it can
-// do: be PID 1 of the pod's PID namespace, reap orphans there, and keep
-// that namespace (whose init's death would kill every container in it).
-// Returns where each namespace is to be joined from.
+// holdNamespaces takes the pod's shared namespaces over from pause (they
+// exist since its fork; pause may still be setting them up): the
+// monitor's fds keep them alive for the pod's life, so that pause can go
+// (retirePause) and a pod costs one long-lived process instead of two
+// (pause's runtime is most of a megabyte). With shareProcessNamespace
+// pause stays, for what only it can do: be PID 1 of the pod's PID
+// namespace, reap orphans there, and keep that namespace (whose init's
+// death would kill every container in it). Returns where each namespace
+// is to be joined from.
 func (mon *monitor) holdNamespaces(p *infra.Process) (map[string]string, error) {
 	opts := mon.infraOptions()
 	kinds := opts.Kinds()

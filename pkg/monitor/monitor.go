@@ -122,8 +122,8 @@ type monitor struct {
 	binding       []byte
 	bindingBehind bool
 	lifeline      *os.File // pause exits on EOF here: when we die, or let it go
-	// nsHeld keeps the pod's shared namespaces once pause is gone
-	// (holdNamespaces); retiredPause is the PID of that pause, whose exit
+	// nsHeld keeps the pod's shared namespaces, so that pause can go
+	// (holdNamespaces, retirePause); retiredPause is the PID of that pause, whose exit
 	// is no sandbox's death.
 	nsHeld       *ns.Set
 	retiredPause int

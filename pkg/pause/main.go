@@ -17,7 +17,7 @@ import (
 // process; the minipod-pause program takes the same arguments after it.
 const Role = "pause"
 
-// LifelineFd is the read end of the pipe whose write end the monitor
+// LifelineFd is pause's end of a socket pair whose other end the monitor
 // holds; StatusFd is where pause reports "ok" or why it failed.
 const (
 	StatusFd   = 3
@@ -175,7 +175,7 @@ func quietStdio() {
 }
 
 // watchLifeline ends pause when its monitor is gone or lets it go, once
-// it holds the namespaces itself (EOF on the pipe either way).
+// it holds the namespaces itself (EOF on the socket either way).
 func watchLifeline(f *os.File) {
 	buf := make([]byte, 1)
 	for {
