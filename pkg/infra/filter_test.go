@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minipod/minipod/pkg/pause"
 	"github.com/minipod/minipod/pkg/testutil"
 	"golang.org/x/sys/unix"
 )
@@ -19,22 +20,17 @@ func allowAll() []byte {
 	return binary.LittleEndian.AppendUint32(b, unix.SECCOMP_RET_ALLOW)
 }
 
-// startWithFilter starts a pause that stays, handing it prog.
+// startWithFilter starts a pause that stays, sending it prog.
 func startWithFilter(t *testing.T, prog []byte) (int, *os.File, error) {
 	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
 	exe, _ := os.Executable()
-	p, err := Fork(exe, "filter-test", Options{SharePID: true, Filter: r})
-	r.Close()
+	p, err := Fork(exe, "filter-test", Options{SharePID: true, Filter: true})
 	if err != nil {
-		w.Close()
 		return 0, nil, err
 	}
-	_, _ = w.Write(prog)
-	w.Close()
+	if err := pause.SendFilter(p.Lifeline, prog); err != nil {
+		t.Fatal(err)
+	}
 	return p.PID, p.Lifeline, p.Ready()
 }
 
@@ -60,7 +56,7 @@ func TestPauseLoadsFilter(t *testing.T) {
 			t.Errorf("pause thread %s is not under a seccomp filter", task.Name())
 		}
 	}
-	for what, prog := range map[string][]byte{"nothing": nil, "a short program": allowAll()[:10], "unknown flags": append([]byte{0xff, 0, 0, 0}, allowAll()[4:]...)} {
+	for what, prog := range map[string][]byte{"an empty program": nil, "a short program": allowAll()[:10], "unknown flags": append([]byte{0xff, 0, 0, 0}, allowAll()[4:]...)} {
 		pid, life, err := startWithFilter(t, prog)
 		if pid != 0 {
 			stopPause(pid, life)

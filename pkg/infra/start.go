@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -32,11 +31,12 @@ type Options struct {
 	Sysctls map[string]string
 	// Cgroup, if set, is where pause is born (the pod's pause cgroup).
 	Cgroup *cgroups.Placement
-	// Filter, if set, is the read end of a pipe on which pause reads the
-	// seccomp program it puts itself under once set up (pause.FilterEnv);
-	// the caller writes it and closes its end. Only a pause that stays
-	// (SharePID) needs one.
-	Filter *os.File
+	// Filter: pause reads, on its lifeline, the seccomp program it puts
+	// itself under once set up (pause.SendFilter writes it); pause's start
+	// fails without it. Only a pause that stays (SharePID) needs one. On
+	// the lifeline, not a descriptor of its own: a sixth file would be
+	// arranged at fd 5, where the monitor holds pause's own program.
+	Filter bool
 }
 
 // Kinds are the pod-level namespaces pause creates and containers join:
@@ -213,9 +213,8 @@ func fork(exe, hostname string, o Options, status, lifeline *os.File) (int, erro
 		Files: []uintptr{devnull.Fd(), os.Stderr.Fd(), os.Stderr.Fd(), status.Fd(), lifeline.Fd()},
 		Sys:   &syscall.SysProcAttr{Cloneflags: o.cloneFlags()},
 	}
-	if o.Filter != nil {
-		attr.Env = append(attr.Env, pause.FilterEnv+"="+strconv.Itoa(len(attr.Files)))
-		attr.Files = append(attr.Files, o.Filter.Fd())
+	if o.Filter {
+		attr.Env = append(attr.Env, pause.FilterEnv+"=1")
 	}
 	var pid int
 	// A thread of its own: joining the pod's v1 cgroups is per thread.

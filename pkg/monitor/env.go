@@ -1,12 +1,9 @@
 package monitor
 
 import (
-	"fmt"
-	"os"
 	"strconv"
 	"sync"
 
-	"github.com/minipod/minipod/pkg/selfexe"
 	"github.com/minipod/minipod/pkg/state"
 	"golang.org/x/sys/unix"
 )
@@ -76,24 +73,12 @@ func companion(fd int) string {
 	}
 	// Exec'd by path only, never inherited: execve opens the file before
 	// it closes the descriptor, and no container or pause ever holds it.
-	// Moved up from where `up` put it, clear of every descriptor the
-	// monitor hands a child (see selfexe.MoveUp): handing pause a sixth
-	// file replaced fd 5, pause's own program, with a pipe. Where it
-	// cannot move, the monitor's own binary plays the part.
-	hi, err := selfexe.MoveUp(fd, companionFloor)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "monitor: companion program at fd %d: %v; the monitor's own binary stands in\n", fd, err)
-		unix.Close(fd)
-		return selfExe
-	}
-	return "/proc/self/fd/" + strconv.Itoa(hi)
+	// The number stays `up`'s (5-8): Go's fork arranges a child's i-th
+	// file at fd i and puts its scratch copies just above the highest fd
+	// it hands over, both before execve opens /proc/self/fd/N. So a child
+	// must get at most N files (pause gets 5, init at most 6); and a seal
+	// moved high (100 and up) was in reach of the scratch copies of a
+	// monitor holding ~100 descriptors, which a 10-container pod does.
+	unix.CloseOnExec(fd)
+	return "/proc/self/fd/" + strconv.Itoa(fd)
 }
-
-// companionFloor is where the companions' descriptors go: above anything
-// the monitor hands a child (a few descriptors, from its own lowest free
-// numbers; a pod of several dozen containers would reach it), yet inside
-// the 128-entry descriptor table the monitor inherits from `up`, whose
-// own seal sits at 100. Growing the table in a process with threads waits for
-// an RCU grace period: at 1000 that made every monitor's start 4-5 ms
-// slower here.
-const companionFloor = 120

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/minipod/minipod/pkg/lean"
+	"github.com/minipod/minipod/pkg/pause"
 	"github.com/minipod/minipod/pkg/seccomp"
 	"github.com/minipod/minipod/pkg/teardown"
 	"net"
@@ -457,23 +458,19 @@ func (mon *monitor) infraOptions() infra.Options {
 func (mon *monitor) forkPause(place *cgroups.Placement) (*infra.Process, error) {
 	opts := mon.infraOptions()
 	opts.Cgroup = place
-	filter, err := mon.pauseFilterPipe(&opts)
+	filter, err := mon.pauseFilter(opts)
 	if err != nil {
 		place.Close()
 		return nil, err
 	}
+	opts.Filter = filter
 	p, err := infra.Fork(pauseExe(), nodename(mon.pod), opts)
 	place.Close()
-	if filter != nil {
-		opts.Filter.Close()
-		if err != nil {
-			filter.Close()
-		} else {
-			go mon.sendPauseFilter(filter) // compiled while pause starts
-		}
-	}
 	if err != nil {
 		return nil, err
+	}
+	if filter {
+		go mon.sendPauseFilter(p.Lifeline) // compiled while pause starts
 	}
 	if mon.lifeline != nil {
 		mon.lifeline.Close() // a former sandbox's
@@ -487,44 +484,36 @@ func (mon *monitor) forkPause(place *cgroups.Placement) (*infra.Process, error) 
 	return p, nil
 }
 
-// pauseFilterPipe gives a pause that stays (shared PID namespace) the
-// read end of a pipe for its seccomp program and returns the write end:
-// a container given SYS_PTRACE could otherwise make pause, PID 1 of the
-// pod, call what the container's own filter denies. Not where the node
-// runs containers unconfined by default (seccomp-default), whose kernel
-// may have no seccomp filters to give.
-func (mon *monitor) pauseFilterPipe(opts *infra.Options) (*os.File, error) {
+// pauseFilter tells whether pause gets a seccomp program: a pause that
+// stays (shared PID namespace) does, since a container given SYS_PTRACE
+// could otherwise make pause, PID 1 of the pod, call what the container's
+// own filter denies. Not where the node runs containers unconfined by
+// default (seccomp-default), whose kernel may have no seccomp filters to
+// give.
+func (mon *monitor) pauseFilter(opts infra.Options) (bool, error) {
 	if !opts.SharePID {
-		return nil, nil
+		return false, nil
 	}
-	if kind, err := seccomp.NodeDefault(); err != nil || kind != seccomp.RuntimeDefault {
-		return nil, err
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, fmt.Errorf("start pause: %w", err)
-	}
-	opts.Filter = r
-	return w, nil
+	kind, err := seccomp.NodeDefault()
+	return err == nil && kind == seccomp.RuntimeDefault, err
 }
 
-// sendPauseFilter writes to w, and closes it, the seccomp program of a
-// pause that stays as PID 1 of the pod: the default profile for a process
-// with no capability, as pause has none once set up. Nothing written (the
-// program failed to build) fails pause's start.
-func (mon *monitor) sendPauseFilter(w *os.File) {
-	defer w.Close()
+// sendPauseFilter sends pause, on its lifeline, its seccomp program: the
+// default profile for a process with no capability, as pause has none
+// once set up. A program that failed to build is sent empty, which fails
+// pause's start.
+func (mon *monitor) sendPauseFilter(lifeline *os.File) {
 	prog, err := mon.filters.runtimeDefault(nil)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "monitor: pause's seccomp program: %v\n", err)
-		return
-	}
-	data, err := prog.MarshalBinary()
+	var data []byte
 	if err == nil {
-		_, err = w.Write(data)
+		data, err = prog.MarshalBinary()
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "monitor: pause's seccomp program: %v\n", err)
+		data = nil
+	}
+	if err := pause.SendFilter(lifeline, data); err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: %v\n", err)
 	}
 }
 

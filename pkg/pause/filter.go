@@ -5,40 +5,51 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
-// FilterEnv names, in pause's environment, the descriptor from which it
-// reads its seccomp program (only when it stays, as PID 1 of a shared PID
-// namespace): the monitor writes the program there, encoded as package
-// seccomp's MarshalBinary encodes it, and closes it.
+// FilterEnv, set in pause's environment, says that the monitor sends pause
+// a seccomp program on its lifeline (only when pause stays, as PID 1 of a
+// shared PID namespace): SendFilter's message, read before pause reports.
 const FilterEnv = "MINIPOD_PAUSE_FILTER"
 
-// maxFilter bounds the program read: the kernel takes at most 4096
+// maxFilter bounds the program: the kernel takes at most 4096
 // instructions of 8 bytes, after a 4-byte header.
 const maxFilter = 4 + 8*4096
+
+// SendFilter writes prog, encoded as package seccomp's MarshalBinary
+// encodes it, to pause's lifeline: its length (4 bytes, little-endian),
+// then the program. An empty prog tells pause there is none to be had,
+// and pause fails its start.
+func SendFilter(lifeline io.Writer, prog []byte) error {
+	msg := binary.LittleEndian.AppendUint32(make([]byte, 0, 4+len(prog)), uint32(len(prog)))
+	if _, err := lifeline.Write(append(msg, prog...)); err != nil {
+		return fmt.Errorf("send pause its seccomp program: %w", err)
+	}
+	return nil
+}
 
 // loadFilter puts every thread of pause under the seccomp program the
 // monitor sends, if it sends one. A container that can trace pause (given
 // SYS_PTRACE, with the PID namespace shared) could otherwise make it call
 // what the container's own filter denies. Loaded while pause still holds
 // CAP_SYS_ADMIN, which a filter without no_new_privs needs.
-func loadFilter() error {
-	v := os.Getenv(FilterEnv)
-	if v == "" {
+func loadFilter(lifeline *os.File) error {
+	if os.Getenv(FilterEnv) == "" {
 		return nil
 	}
-	fd, err := strconv.Atoi(v)
-	if err != nil || fd <= LifelineFd {
-		return fmt.Errorf("seccomp program descriptor %q", v)
+	var size [4]byte
+	if _, err := io.ReadFull(lifeline, size[:]); err != nil {
+		return fmt.Errorf("read seccomp program: %w", err)
 	}
-	f := os.NewFile(uintptr(fd), "filter")
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFilter+1))
-	if err != nil {
+	n := binary.LittleEndian.Uint32(size[:])
+	if n > maxFilter {
+		return fmt.Errorf("seccomp program of %d bytes", n)
+	}
+	data := make([]byte, n)
+	if _, err := io.ReadFull(lifeline, data); err != nil {
 		return fmt.Errorf("read seccomp program: %w", err)
 	}
 	insns, flags, err := decodeFilter(data)

@@ -42,9 +42,10 @@ func Main(args []string) {
 		selfexe.NameThreads(selfexe.Tasks())
 	}
 	lean.NoTHP()
+	lifeline := os.NewFile(LifelineFd, "lifeline")
 	err := setup(args)
 	if err == nil {
-		err = loadFilter()
+		err = loadFilter(lifeline)
 	}
 	if err != nil {
 		fmt.Fprintf(status, "%v\n", err)
@@ -54,7 +55,7 @@ func Main(args []string) {
 	quietStdio()
 	fmt.Fprintln(status, "ok")
 	status.Close()
-	go watchLifeline(os.NewFile(LifelineFd, "lifeline"))
+	go watchLifeline(lifeline)
 	// Only as PID 1 of a shared PID namespace does pause stay for the
 	// pod's life; otherwise the monitor takes the namespaces over and
 	// lets it go at once, and a collection now would only take CPU from

@@ -38,31 +38,23 @@ func seal(dirfd int, path string, flags uint, name string) (*Sealed, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("make read-only: %w", err)
 	}
-	if high, err := MoveUp(fd, highFd); err == nil {
-		fd = high
-	}
-	return &Sealed{f: os.NewFile(uintptr(fd), name)}, nil
+	return &Sealed{f: os.NewFile(uintptr(aboveChildFds(fd)), name)}, nil
 }
 
-// A seal is executed by path, /proc/self/fd/N, by a child between fork
-// and execve, after Go's ForkExec has arranged the child's descriptors:
-// the i-th file handed over becomes fd i, and its scratch copies go just
-// above the highest number handed over. N must be clear of both: above
-// every descriptor the forking process could hand a child.
-
-// highFd is where `up`'s seal goes: `up` hands its children a handful of
-// descriptors, all below it.
+// highFd is where a seal's descriptor goes: above every number a child's
+// descriptors are arranged at (0-2 and ExtraFiles from 3 up), so that a
+// child executing Path between fork and execve still finds the seal
+// there, not a descriptor dup2'd over it.
 const highFd = 100
 
-// MoveUp moves fd to floor or above, close-on-exec, and closes fd; where it
-// cannot (the descriptor limit is below floor), fd stays as it was.
-func MoveUp(fd, floor int) (int, error) {
-	high, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, floor)
+// aboveChildFds moves fd to highFd or above; where it cannot, fd stays.
+func aboveChildFds(fd int) int {
+	high, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, highFd)
 	if err != nil {
-		return fd, fmt.Errorf("move descriptor %d to %d or above: %w", fd, floor, err)
+		return fd
 	}
 	unix.Close(fd)
-	return high, nil
+	return high
 }
 
 // File is the sealed file's handle, to pass to a child.
