@@ -26,9 +26,10 @@ import (
 
 // readyFd is where `up` hands the monitor the write end of its report
 // pipe, lockFd the pod's lock, which `up` took when it made the pod's
-// directory, pauseFd, initFd, pullFd and probeFd the sealed
+// directory (in a monitor started Waiting, the socket the lock comes
+// on), pauseFd, initFd, pullFd and probeFd the sealed
 // minipod-pause, minipod-init, minipod-pull and minipod-probe programs,
-// when they are installed (see pod.spawnMonitor).
+// when they are installed (see pod.startMonitor).
 const (
 	readyFd = 3
 	lockFd  = 4
@@ -160,8 +161,9 @@ func Main(args []string) {
 	// A container fork shares the monitor's memory until it execs; with a
 	// shared PID namespace other containers could see that child.
 	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	args = waitForPod(args)
 	if len(args) < 1 || len(args) > 2 || len(args) == 2 && args[1] != NoWaitReady {
-		fmt.Fprintln(os.Stderr, "usage: minipod monitor POD ["+NoWaitReady+"]")
+		fmt.Fprintln(os.Stderr, "usage: minipod monitor POD ["+NoWaitReady+"] | minipod monitor "+Waiting)
 		os.Exit(2)
 	}
 	mon, err := newMonitor(args[0], len(args) == 1)

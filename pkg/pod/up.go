@@ -10,17 +10,11 @@ import (
 	"io"
 	"maps"
 	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/minipod/minipod/pkg/image"
-	"github.com/minipod/minipod/pkg/image/pullreq"
-	"github.com/minipod/minipod/pkg/lean"
 	"github.com/minipod/minipod/pkg/podspec"
-	"github.com/minipod/minipod/pkg/probe/probereq"
-	"github.com/minipod/minipod/pkg/selfexe"
 	"golang.org/x/sys/unix"
 )
 
@@ -39,7 +33,16 @@ type UpOptions struct {
 // attached, it streams their output until they finish or the user
 // interrupts, which deletes them (not the objects, as kubectl).
 func Up(o UpOptions) error {
-	m, err := readManifests(o.Files, o.Err)
+	data, err := readFiles(o.Files)
+	if err != nil {
+		return err
+	}
+	monitor.Trace("up: files read")
+	// The first pod's monitor starts while the manifest is decoded and
+	// checked; one that is not handed a pod ends before Up returns.
+	next := startMonitor()
+	defer func() { next.abandon() }()
+	m, err := parseManifests(o.Files, data, o.Err)
 	if err != nil {
 		return err
 	}
@@ -70,8 +73,11 @@ func Up(o UpOptions) error {
 		return err
 	}
 	var names []string
-	for _, p := range m.Pods {
-		pending, err := upOne(m, p, o.NoWaitReady)
+	for i, p := range m.Pods {
+		if i > 0 {
+			next = startMonitor()
+		}
+		pending, err := upOne(p, o.NoWaitReady, next)
 		if err != nil {
 			return err
 		}
@@ -87,28 +93,21 @@ func Up(o UpOptions) error {
 	return attach(names, o.Out)
 }
 
-// readManifests reads and validates every file before anything is
-// created; an object given twice is the later one, as with kubectl apply.
-func readManifests(files []string, warn io.Writer) (*podspec.Manifest, error) {
-	all := podspec.NewManifest()
+// readFiles reads every file ("-" is standard input), no more than the
+// API server would accept of each (a FILE of /dev/zero fails at once).
+func readFiles(files []string) ([][]byte, error) {
+	var out [][]byte
 	for _, f := range files {
-		m, err := readManifest(f, warn)
+		data, err := readFile(f)
 		if err != nil {
 			return nil, err
 		}
-		all.Pods = append(all.Pods, m.Pods...)
-		maps.Copy(all.ConfigMaps, m.ConfigMaps)
-		maps.Copy(all.Secrets, m.Secrets)
-		maps.Copy(all.Claims, m.Claims)
-		maps.Copy(all.Services, m.Services)
+		out = append(out, data)
 	}
-	return all, nil
+	return out, nil
 }
 
-// readManifest reads and validates FILE ("-" is standard input), reading
-// no more than the API server would accept (a FILE of /dev/zero fails at
-// once).
-func readManifest(file string, warn io.Writer) (*podspec.Manifest, error) {
+func readFile(file string) ([]byte, error) {
 	r := os.Stdin
 	if file != "-" {
 		f, err := os.Open(file)
@@ -122,14 +121,38 @@ func readManifest(file string, warn io.Writer) (*podspec.Manifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read manifest %s: %w", file, err)
 	}
-	m, warnings, err := podspec.Parse(data)
+	return data, nil
+}
+
+// readManifests reads, decodes and validates every file.
+func readManifests(files []string, warn io.Writer) (*podspec.Manifest, error) {
+	data, err := readFiles(files)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, err
 	}
-	for _, w := range warnings {
-		fmt.Fprintf(warn, "Warning: %s\n", w)
+	return parseManifests(files, data, warn)
+}
+
+// parseManifests decodes and validates every file's data before anything
+// is created; an object given twice is the later one, as with kubectl
+// apply.
+func parseManifests(files []string, data [][]byte, warn io.Writer) (*podspec.Manifest, error) {
+	all := podspec.NewManifest()
+	for i, f := range files {
+		m, warnings, err := podspec.Parse(data[i])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		for _, w := range warnings {
+			fmt.Fprintf(warn, "Warning: %s\n", w)
+		}
+		all.Pods = append(all.Pods, m.Pods...)
+		maps.Copy(all.ConfigMaps, m.ConfigMaps)
+		maps.Copy(all.Secrets, m.Secrets)
+		maps.Copy(all.Claims, m.Claims)
+		maps.Copy(all.Services, m.Services)
 	}
-	return m, nil
+	return all, nil
 }
 
 // checkImages fails before anything is created if an image reference is
@@ -149,11 +172,11 @@ func checkImages(p *podspec.Pod) error {
 	return nil
 }
 
-// upOne claims the name, stores the manifest, forks the monitor and waits
-// for its report. If the monitor cannot be started, nothing is left. A pod
-// that does not fit on the node is created and stays Pending: pending
-// says why.
-func upOne(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool) (pending string, err error) {
+// upOne claims the name, stores the manifest, hands the pod to its
+// monitor and waits for its report. If the monitor cannot be started,
+// nothing is left. A pod that does not fit on the node is created and
+// stays Pending: pending says why.
+func upOne(p *podspec.Pod, noWaitReady bool, mon *waitingMonitor) (pending string, err error) {
 	if err := roots.SecureData(); err != nil {
 		return "", err
 	}
@@ -169,7 +192,7 @@ func upOne(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool) (pending strin
 	if err != nil {
 		return "", err
 	}
-	msg, err := spawnMonitor(m, p, noWaitReady, lock)
+	msg, err := spawnMonitor(p, noWaitReady, lock, mon)
 	if err != nil {
 		// The monitor died before reporting: stop whatever it recorded
 		// (pause, containers), free the network, remove the files.
@@ -188,10 +211,11 @@ func upOne(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool) (pending strin
 	return "", nil
 }
 
-// spawnMonitor starts the pod's monitor and hands it the pod's lock,
-// which `up` has held since it made the pod's directory: an `up` killed
-// before this leaves a directory nobody holds (state.Abandoned).
-func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool, lock *os.File) (string, error) {
+// spawnMonitor hands the pod and its lock to its monitor, which `up`
+// has held since it made the pod's directory (an `up` killed before this
+// leaves a directory nobody holds: state.Abandoned), and waits for the
+// monitor's report.
+func spawnMonitor(p *podspec.Pod, noWaitReady bool, lock *os.File, mon *waitingMonitor) (string, error) {
 	defer lock.Close() // the monitor's copy keeps the lock
 	if err := roots.SaveManifest(p); err != nil {
 		return "", err
@@ -201,67 +225,11 @@ func spawnMonitor(m *podspec.Manifest, p *podspec.Pod, noWaitReady bool, lock *o
 		return "", fmt.Errorf("create monitor log: %w", err)
 	}
 	defer logf.Close()
-	r, w, err := os.Pipe()
-	if err != nil {
-		return "", fmt.Errorf("start monitor: %w", err)
-	}
-	defer r.Close()
-	// The monitor runs from a sealed, read-only copy of this binary, and
-	// so does everything it starts inside the pod (pause, container init):
-	// no container can reach the host's minipod binary through
-	// /proc/PID/exe. Sealing needs the binary's mount to be in our mount
-	// namespace, which the monitor's own namespace is not.
-	exe, err := selfexe.Seal()
-	if err != nil {
+	if err := mon.handOver(p.Name, noWaitReady, lock, logf); err != nil {
 		return "", err
 	}
-	defer exe.Close()
-	// Then the companion programs, each at its place (nil: not installed;
-	// the monitor uses a role of its own binary, or pulls nothing).
-	extra := []*os.File{w, lock}
-	var dirWarned bool
-	for _, name := range []string{"minipod-pause", "minipod-init", pullreq.Program, probereq.Program} {
-		var f *os.File
-		c, err := selfexe.SealCompanion(name)
-		var de *selfexe.DirError
-		if errors.As(err, &de) && dirWarned {
-			err = nil // said once for all of them
-		}
-		if c != nil && name == probereq.Program {
-			if err = probereq.Runnable(c.File()); err != nil {
-				c.Close()
-				c = nil
-			}
-		}
-		if err != nil {
-			dirWarned = dirWarned || errors.As(err, &de)
-			fmt.Fprintf(os.Stderr, "Warning: %v\n", err)
-		}
-		if c != nil {
-			defer c.Close()
-			f = c.File()
-		}
-		extra = append(extra, f)
-	}
-	monitor.Trace("up: binary sealed")
-	args := []string{monitor.Role, p.Name}
-	if noWaitReady {
-		args = append(args, monitor.NoWaitReady)
-	}
-	cmd := exec.Command(exe.Path(), args...)
-	// The caller's environment (a trace, a proxy for pulls), with the
-	// runtime setting a monitor that never profiles wants.
-	cmd.Env = lean.Environ(os.Environ())
-	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = logf, logf, extra
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Cloneflags: unix.CLONE_NEWNS}
-	err = cmd.Start()
-	w.Close()
-	if err != nil {
-		return "", fmt.Errorf("start monitor: %w", err)
-	}
-	_ = cmd.Process.Release()
-	monitor.Trace("up: monitor started")
-	line, err := bufio.NewReader(r).ReadString('\n')
+	defer mon.report.Close()
+	line, err := bufio.NewReader(mon.report).ReadString('\n')
 	monitor.Trace("up: monitor reported")
 	if line == "" && err != nil {
 		return "", fmt.Errorf("monitor of %s exited before reporting; see %s", p.Name, logf.Name())
