@@ -1,6 +1,7 @@
 package lean
 
 import (
+	"debug/elf"
 	"os"
 	"runtime"
 	"slices"
@@ -54,15 +55,42 @@ func TestNoHugePages(t *testing.T) {
 }
 
 func TestReadOnlyMapping(t *testing.T) {
-	for line, want := range map[string]bool{
-		"00400000-00fa8000 r-xp 00000000 fe:00 123 /usr/bin/minipod": true,
-		"00fa8000-01010000 rw-p 00ba7000 fe:00 123 /usr/bin/minipod": false,
-		"00400000-00fa8000 r--p 00000000 fe:00 123 /usr/bin/other":   false,
-		"7f00-7f10 rw-p 00000000 00:00 0":                            false,
+	type want struct{ exec, pie bool }
+	for line, w := range map[string]want{
+		"00400000-00fa8000 r-xp 00000000 fe:00 123 /usr/bin/minipod": {true, true},
+		"00fa8000-01010000 r--p 00ba7000 fe:00 123 /usr/bin/minipod": {true, false}, // a PIE's RELRO
+		"01010000-01020000 rw-p 00c0f000 fe:00 123 /usr/bin/minipod": {false, false},
+		"00400000-00fa8000 r--p 00000000 fe:00 123 /usr/bin/other":   {false, false},
+		"7f00-7f10 rw-p 00000000 00:00 0":                            {false, false},
 	} {
-		if _, _, ok := readOnlyMapping(line, "/usr/bin/minipod"); ok != want {
+		if _, _, ok := readOnlyMapping(line, "/usr/bin/minipod", false); ok != w.exec {
 			t.Errorf("%q: %v", line, ok)
 		}
+		if _, _, ok := readOnlyMapping(line, "/usr/bin/minipod", true); ok != w.pie {
+			t.Errorf("%q, code only: %v", line, ok)
+		}
+	}
+}
+
+// TestPositionIndependent: this test binary's kind is read right, and
+// anything that is not a fixed-address ELF executable counts as one (the
+// safe answer).
+func TestPositionIndependent(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := elf.Open(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := f.Type != elf.ET_EXEC
+	f.Close()
+	if got := positionIndependent(exe); got != want {
+		t.Errorf("positionIndependent(%s) = %v, its ELF type is %v", exe, got, f.Type)
+	}
+	if !positionIndependent("/proc/self/status") || !positionIndependent("/nonexistent") {
+		t.Error("a file that is not an ELF executable counts as fixed-address")
 	}
 }
 

@@ -2,6 +2,7 @@ package lean
 
 import (
 	"bufio"
+	"encoding/binary"
 	"os"
 	"strconv"
 	"strings"
@@ -22,7 +23,9 @@ import (
 // dropping them from this process's mappings costs only minor faults for
 // what it uses again. Only read-only, private mappings of the binary are
 // touched: never the writable data, whose changes MADV_DONTNEED would
-// discard.
+// discard. A position-independent build (as some distributions make Go
+// programs) has read-only data the loader wrote to before it made it
+// read-only (RELRO): there only the code is trimmed.
 func TrimText() { FindText().Trim() }
 
 // Text is the binary's read-only mappings, found while /proc is there to
@@ -42,14 +45,33 @@ func FindText() Text {
 		return nil
 	}
 	defer f.Close()
+	// Opened through the magic link: a sealed binary's path reads "/".
+	codeOnly := positionIndependent("/proc/self/exe")
 	var out Text
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if start, end, ok := readOnlyMapping(sc.Text(), exe); ok {
+		if start, end, ok := readOnlyMapping(sc.Text(), exe, codeOnly); ok {
 			out = append(out, mapping{start, end})
 		}
 	}
 	return out
+}
+
+// positionIndependent tells whether exe is an ELF shared object (a PIE),
+// from its header's type field; when it cannot tell, it says yes, the
+// safe answer.
+func positionIndependent(exe string) bool {
+	f, err := os.Open(exe)
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	var hdr [18]byte
+	if n, err := f.ReadAt(hdr[:], 0); n != len(hdr) || err != nil || string(hdr[:4]) != "\x7fELF" {
+		return true
+	}
+	const etExec = 2
+	return binary.LittleEndian.Uint16(hdr[16:]) != etExec && binary.BigEndian.Uint16(hdr[16:]) != etExec
 }
 
 // Trim drops the mappings' resident pages and their fault-around.
@@ -61,10 +83,11 @@ func (t Text) Trim() {
 }
 
 // readOnlyMapping parses one line of /proc/self/maps and reports a
-// mapping of exe without write permission.
-func readOnlyMapping(line, exe string) (start, end uintptr, ok bool) {
+// mapping of exe without write permission (and with execute permission,
+// if codeOnly).
+func readOnlyMapping(line, exe string, codeOnly bool) (start, end uintptr, ok bool) {
 	fields := strings.Fields(line)
-	if len(fields) < 6 || fields[5] != exe || strings.Contains(fields[1], "w") {
+	if len(fields) < 6 || fields[5] != exe || strings.Contains(fields[1], "w") || codeOnly && !strings.Contains(fields[1], "x") {
 		return 0, 0, false
 	}
 	lo, hi, found := strings.Cut(fields[0], "-")

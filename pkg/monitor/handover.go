@@ -20,10 +20,11 @@ import (
 const Waiting = "-"
 
 // WaitingArg is the argument that starts a waiting monitor: Waiting and
-// room for the pod's name and flag, which the monitor writes over it once
-// it has them, so that ps and /proc/PID/cmdline name the pod as they
-// always did ("monitor POD"). Setting the process's argument area anew
-// (PR_SET_MM) needs CAP_SYS_RESOURCE, which root lacks on some machines.
+// room for the pod's name and flag. Once it has them the monitor writes
+// its title over its arguments (retitle), so that ps, pgrep and
+// /proc/PID/cmdline name the pod as they always did ("monitor POD").
+// Pointing the kernel at another argument area (PR_SET_MM) needs
+// CAP_SYS_RESOURCE, which root lacks on some machines.
 var WaitingArg = Waiting + strings.Repeat(" ", titleRoom)
 
 // titleRoom holds the longest name (253) and the flag.
@@ -165,20 +166,36 @@ func waitForPod(args []string) []string {
 	if !ok {
 		os.Exit(0)
 	}
-	retitle(args[0], got)
+	retitle(os.Args, strings.Join(append([]string{os.Args[0], Role}, got...), " "))
+	os.Args = append([]string{os.Args[0], Role}, got...)
 	return got
 }
 
-// retitle writes args over the room WaitingArg left in the process's
-// argument area, NUL-separated as the kernel keeps arguments. The
-// runtime's os.Args strings point into that area; the one written over
-// is not read again.
-func retitle(room string, args []string) {
-	title := strings.Join(args, "\x00")
-	if len(room) <= len(title) {
+// retitle writes title over the process's argument area, where the
+// kernel keeps argv and the runtime's os.Args strings point (they are
+// not read again), as setproctitle(3) does: the title, its NUL, and no
+// NUL at the area's end, which tells the kernel to show the title alone
+// (as one argument) rather than the whole area. An area that is not
+// where os.Args says, one piece after the other, is left alone.
+func retitle(args []string, title string) {
+	if len(args) == 0 {
 		return
 	}
-	b := unsafe.Slice(unsafe.StringData(room), len(room))
-	copy(b, title)
-	clear(b[len(title):])
+	start := unsafe.Pointer(unsafe.StringData(args[0]))
+	size := 0
+	for _, a := range args {
+		if unsafe.Pointer(unsafe.StringData(a)) != unsafe.Add(start, size) {
+			return
+		}
+		size += len(a) + 1
+	}
+	if len(title)+2 > size {
+		return
+	}
+	area := unsafe.Slice((*byte)(start), size)
+	copy(area, title)
+	area[len(title)] = 0
+	for i := len(title) + 1; i < size; i++ {
+		area[i] = ' '
+	}
 }

@@ -2,7 +2,9 @@ package monitor
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"unsafe"
 )
 
 // TestHandOverArgs: the hand-over message turns into the monitor's
@@ -25,4 +27,44 @@ func TestHandOverArgs(t *testing.T) {
 			t.Errorf("handOverArgs(%q) = %q, want an error", msg, got)
 		}
 	}
+}
+
+// TestRetitle: the title goes over the whole argument area, NUL after it
+// and none at the end (the kernel's sign to show the title alone); an
+// area that is not in one piece is left alone.
+func TestRetitle(t *testing.T) {
+	area := []byte("/proc/self/fd/100\x00monitor\x00-          \x00")
+	args := split(area)
+	retitle(args, "/proc/self/fd/100 monitor web")
+	want := "/proc/self/fd/100 monitor web\x00" + strings.Repeat(" ", len(area)-len("/proc/self/fd/100 monitor web")-1)
+	if string(area) != want {
+		t.Errorf("area = %q, want %q", area, want)
+	}
+
+	small := []byte("x\x00monitor\x00-\x00")
+	before := string(small)
+	retitle(split(small), "x monitor a-much-longer-name")
+	if string(small) != before {
+		t.Errorf("a title longer than the area was written: %q", small)
+	}
+
+	a, b := []byte("x\x00"), []byte("monitor\x00")
+	retitle([]string{unsafe.String(&a[0], 1), unsafe.String(&b[0], 7)}, "y")
+	if string(a) != "x\x00" || string(b) != "monitor\x00" {
+		t.Errorf("an area in pieces was written: %q %q", a, b)
+	}
+}
+
+// split makes strings that point into area, one per NUL-terminated
+// piece, as the runtime's os.Args point into the kernel's argument area.
+func split(area []byte) []string {
+	var out []string
+	start := 0
+	for i, c := range area {
+		if c == 0 {
+			out = append(out, unsafe.String(&area[start], i-start))
+			start = i + 1
+		}
+	}
+	return out
 }

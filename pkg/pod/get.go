@@ -179,7 +179,7 @@ func orNone(s string) string {
 }
 
 // reclaimAbandoned removes pod name if it is a creation whose `up` died
-// before starting its monitor (state.Reclaim), under the pod's lock so
+// before handing the pod to its monitor (state.Reclaim), under the pod's lock so
 // that no new `up` of the name can be caught half-way; it says whether it
 // did.
 func reclaimAbandoned(name string) bool {

@@ -26,6 +26,7 @@ type waitingMonitor struct {
 	warnings []string // about companions, printed when the monitor is used
 	err      error    // why there is no monitor; told at hand-over
 	started  chan struct{}
+	late     bool // not started yet: see startMonitor
 	done     bool // handed over or abandoned
 }
 
@@ -34,8 +35,20 @@ type waitingMonitor struct {
 // maps the binary, and meanwhile `up` reads the manifest. A failure is
 // kept for the hand-over: a manifest that fails its checks is told about
 // first.
+//
+// The monitor's mount namespace is a copy of ours, taken at the fork: the
+// run root's tmpfs, where minipod mounts one (/run on disk), must be in
+// it. Until the run root is ready (the first `up` on such a node, or
+// after `network reset`), the monitor starts late, once the pod's
+// directory is claimed, which readies it; so a manifest that fails its
+// checks never mounts anything.
 func startMonitor() *waitingMonitor {
 	wm := &waitingMonitor{started: make(chan struct{})}
+	if !roots.RunReady() {
+		wm.late = true
+		close(wm.started)
+		return wm
+	}
 	go func() {
 		defer close(wm.started)
 		wm.err = wm.start()
@@ -63,12 +76,6 @@ func (wm *waitingMonitor) start() error {
 	// no container can reach the host's minipod binary through
 	// /proc/PID/exe. Sealing needs the binary's mount to be in our mount
 	// namespace, which the monitor's own namespace is not.
-	// The monitor's mount namespace is a copy of ours, taken at the fork:
-	// the run root's tmpfs, where minipod mounts one, must be in it.
-	if err := roots.SecureRun(); err != nil {
-		wm.closeEnds()
-		return err
-	}
 	exe, err := selfexe.Seal()
 	if err != nil {
 		wm.closeEnds()
@@ -91,6 +98,9 @@ func (wm *waitingMonitor) start() error {
 	// runtime setting a monitor that never profiles wants.
 	wm.cmd.Env = lean.Environ(os.Environ())
 	wm.cmd.ExtraFiles = extra
+	// What goes wrong before the hand-over, when the log takes its
+	// place, is `up`'s to tell.
+	wm.cmd.Stderr = os.Stderr
 	wm.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Cloneflags: unix.CLONE_NEWNS}
 	if err := wm.cmd.Start(); err != nil {
 		wm.closeEnds()
@@ -132,6 +142,10 @@ func (wm *waitingMonitor) sealCompanions() []*selfexe.Sealed {
 // own (not waited for: it outlives `up`).
 func (wm *waitingMonitor) handOver(name string, noWaitReady bool, lock, log *os.File) error {
 	<-wm.started
+	if wm.late {
+		wm.late = false
+		wm.err = wm.start()
+	}
 	if wm.err != nil {
 		wm.done = true
 		return wm.err
@@ -158,7 +172,7 @@ func (wm *waitingMonitor) abandon() {
 	}
 	<-wm.started
 	wm.done = true
-	if wm.cmd == nil {
+	if wm.late || wm.cmd == nil {
 		return
 	}
 	wm.closeEnds()

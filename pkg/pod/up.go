@@ -181,8 +181,9 @@ func upOne(p *podspec.Pod, noWaitReady bool, mon *waitingMonitor) (pending strin
 		return "", err
 	}
 	lock, err := roots.Create(p.Name)
-	// An earlier `up` of this name died before its monitor started: its
-	// directory is removed (by us, or by whoever reclaims it first).
+	// An earlier `up` of this name died before it handed the pod to its
+	// monitor: its directory is removed (by us, or by whoever reclaims it
+	// first).
 	for tries := 0; errors.Is(err, state.ErrExist) && roots.Stale(p.Name) && tries < 30; tries++ {
 		if !reclaimAbandoned(p.Name) {
 			time.Sleep(100 * time.Millisecond)
@@ -213,8 +214,8 @@ func upOne(p *podspec.Pod, noWaitReady bool, mon *waitingMonitor) (pending strin
 
 // spawnMonitor hands the pod and its lock to its monitor, which `up`
 // has held since it made the pod's directory (an `up` killed before this
-// leaves a directory nobody holds: state.Abandoned), and waits for the
-// monitor's report.
+// leaves a directory nobody holds: see state.Roots.Stale), and waits for
+// the monitor's report.
 func spawnMonitor(p *podspec.Pod, noWaitReady bool, lock *os.File, mon *waitingMonitor) (string, error) {
 	defer lock.Close() // the monitor's copy keeps the lock
 	if err := roots.SaveManifest(p); err != nil {

@@ -68,8 +68,8 @@ func (r Roots) mkdirInMemory(pod string) error {
 const abandonAfter = 2 * time.Second
 
 // Stale tells whether pod's directory has no state record and is not
-// just made: a creation whose `up` died before starting a monitor (which
-// records the pod at once), or one being reclaimed.
+// just made: a creation whose `up` died before handing the pod to its
+// monitor (which records the pod at once), or one being reclaimed.
 func (r Roots) Stale(pod string) bool {
 	if _, err := os.Stat(r.StateFile(pod)); !errors.Is(err, fs.ErrNotExist) {
 		return false

@@ -33,6 +33,11 @@ func (r Roots) SecureRun() error {
 	return r.mountRun()
 }
 
+// RunReady tells whether the run root is there and in memory, as
+// SecureRun leaves it: a process whose mount namespace is copied now sees
+// the run root every later command does.
+func (r Roots) RunReady() bool { return inMemory(r.Run) }
+
 func inMemory(path string) bool {
 	var fs unix.Statfs_t
 	return unix.Statfs(path, &fs) == nil && (fs.Type == unix.TMPFS_MAGIC || fs.Type == unix.RAMFS_MAGIC)
