@@ -147,6 +147,21 @@ func TestMonitorLetsGoOfStartUp(t *testing.T) {
 	t.Logf("monitor RssFile %d kB, binary %d kB", rss, fi.Size()/1024)
 }
 
+// TestMonitorMainThreadReaps: the monitor's main thread, which no other
+// goroutine may use, is the one that waits for its children; the monitor
+// had a thread for each before (one more thread per pod, ~20 kB).
+func TestMonitorMainThreadReaps(t *testing.T) {
+	root(t)
+	_, st := upLeanPod(t, "reaper")
+	pid := strconv.Itoa(st.Monitor.PID)
+	// The main thread is blocked in wait4 (the kernel's do_wait) unless a
+	// child's exit is being handled at this very moment.
+	waitFor(t, 5*time.Second, "the monitor's main thread to wait for children", func() bool {
+		b, err := os.ReadFile("/proc/" + pid + "/task/" + pid + "/wchan")
+		return err == nil && string(b) == "do_wait"
+	})
+}
+
 // statusKB reads a kB field of /proc/PID/status.
 func statusKB(t *testing.T, pid int, key string) int {
 	t.Helper()

@@ -166,15 +166,24 @@ func Main(args []string) {
 		fmt.Fprintln(os.Stderr, "usage: minipod monitor POD ["+NoWaitReady+"] | minipod monitor "+Waiting)
 		os.Exit(2)
 	}
-	mon, err := newMonitor(args[0], len(args) == 1)
-	if errors.Is(err, errDeletedPending) {
-		os.Exit(0) // `down` of a pod that never fitted: nothing else to do
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "monitor %s: %v\n", args[0], err)
-		os.Exit(1)
-	}
-	os.Exit(mon.run())
+	// The main goroutine keeps the main thread (cmd/minipod locks it:
+	// no goroutine that taints its thread may land there), so it does the
+	// one job that holds a thread anyway: waiting for children (reap).
+	// The monitor runs on a goroutine of its own, and a pod costs one
+	// thread fewer.
+	go func() {
+		mon, err := newMonitor(args[0], len(args) == 1)
+		if errors.Is(err, errDeletedPending) {
+			os.Exit(0) // `down` of a pod that never fitted: nothing else to do
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "monitor %s: %v\n", args[0], err)
+			os.Exit(1)
+		}
+		os.Exit(mon.run())
+	}()
+	r := <-reaping
+	reap(r.exits, r.kick)
 }
 
 // NoWaitReady, after the pod's name, makes the monitor report the pod to
@@ -228,7 +237,7 @@ func (mon *monitor) boot(name string) error {
 	if err := mon.load(name); err != nil {
 		return err
 	}
-	go reap(mon.exits, mon.kick)
+	reaping <- reaper{mon.exits, mon.kick}
 	if mon.execSock, err = listenExec(roots.PodRun(name)); err != nil {
 		return err
 	}

@@ -14,6 +14,15 @@ type exitEvent struct {
 	when time.Time
 }
 
+// reaper is what the main goroutine needs to reap for the monitor: boot
+// hands it over once the monitor is subreaper and before its first fork.
+type reaper struct {
+	exits chan<- exitEvent
+	kick  <-chan struct{}
+}
+
+var reaping = make(chan reaper, 1)
+
 // reap waits for every child of the monitor (containers, pause, and orphans
 // re-parented to us as subreaper) and reports each exit. When there is no
 // child at all it sleeps until kicked after the next fork.
