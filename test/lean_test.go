@@ -192,35 +192,30 @@ func statusKB(t *testing.T, pid int, key string) int {
 // HTTP took ~15% of `minipod version`, and 130 KB of every monitor) and
 // keep their memory for a pod's life.
 func TestMinipodLinksNoRegistryClient(t *testing.T) {
-	cmd := exec.Command("go", "list", "-deps", "./cmd/minipod")
-	cmd.Dir = ".."
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	for _, dep := range strings.Fields(string(out)) {
-		for _, heavy := range []string{"github.com/google/go-containerregistry/", "github.com/opencontainers/go-digest/", "github.com/klauspost/compress/", "github.com/minipod/minipod/pkg/image/pull/", "net/http/", "crypto/tls/", "github.com/minipod/minipod/pkg/probe/tlsgrpc/"} {
-			if strings.HasPrefix(dep+"/", heavy) {
-				t.Errorf("minipod links %s", dep)
-			}
-		}
-	}
+	linksNone(t, "minipod", "github.com/google/go-containerregistry/", "github.com/opencontainers/go-digest/", "github.com/klauspost/compress/", "github.com/minipod/minipod/pkg/image/pull/", "net/http/", "crypto/tls/", "github.com/minipod/minipod/pkg/probe/tlsgrpc/")
 }
 
 // TestMonitorLinksNoYAML: a pod's monitor runs from minipod-monitor,
 // which links neither a YAML parser nor the command line: linked, they
 // cost every monitor ~130 kB for its pod's whole life.
 func TestMonitorLinksNoYAML(t *testing.T) {
-	cmd := exec.Command("go", "list", "-deps", "./cmd/minipod-monitor")
+	linksNone(t, "minipod-monitor", "go.yaml.in/", "sigs.k8s.io/yaml/", "gopkg.in/yaml", "github.com/spf13/cobra/", "k8s.io/client-go/", "github.com/minipod/minipod/pkg/podspec/yamlin/")
+}
+
+// linksNone fails if the program cmd/prog links a package under any of
+// the heavy prefixes.
+func linksNone(t *testing.T, prog string, heavy ...string) {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-deps", "./cmd/"+prog)
 	cmd.Dir = ".."
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
 	for _, dep := range strings.Fields(string(out)) {
-		for _, heavy := range []string{"go.yaml.in/", "sigs.k8s.io/yaml/", "gopkg.in/yaml", "github.com/spf13/cobra/", "k8s.io/client-go/", "github.com/minipod/minipod/pkg/podspec/yamlin/"} {
-			if strings.HasPrefix(dep+"/", heavy) {
-				t.Errorf("minipod-monitor links %s", dep)
+		for _, h := range heavy {
+			if strings.HasPrefix(dep+"/", h) {
+				t.Errorf("%s links %s", prog, dep)
 			}
 		}
 	}

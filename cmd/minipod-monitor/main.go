@@ -9,16 +9,10 @@ package main
 import (
 	"fmt"
 	"os"
-	"runtime"
 
 	"github.com/minipod/minipod/pkg/roles"
 	"github.com/minipod/minipod/pkg/selfexe"
 )
-
-// The main goroutine keeps the main thread, as in minipod: threads that
-// join a pod's namespaces or cgroups are thrown away after use, and Go
-// never ends the main thread.
-func init() { runtime.LockOSThread() }
 
 func main() {
 	selfexe.SealInherited()

@@ -8,16 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 
 	"github.com/minipod/minipod/pkg/roles"
 	"github.com/minipod/minipod/pkg/selfexe"
 )
-
-// The main goroutine keeps the main thread for the process's whole life:
-// threads that join a pod's namespaces or cgroups are thrown away after
-// use (package ns), and Go never ends the main thread.
-func init() { runtime.LockOSThread() }
 
 func main() {
 	selfexe.SealInherited()

@@ -4,11 +4,19 @@
 package roles
 
 import (
+	"runtime"
+
 	"github.com/minipod/minipod/pkg/ctrinit"
 	"github.com/minipod/minipod/pkg/monitor"
 	"github.com/minipod/minipod/pkg/pause"
 	"github.com/minipod/minipod/pkg/selfexe"
 )
+
+// The main goroutine keeps the main thread for the process's whole life
+// (this runs during package initialisation, on the main goroutine):
+// threads that join a pod's namespaces or cgroups are thrown away after
+// use (package ns), and Go never ends the main thread.
+func init() { runtime.LockOSThread() }
 
 // Run runs the role args name (os.Args[1:]) and reports whether there
 // was one. A role's process runs from a seal, whose path names nothing:
