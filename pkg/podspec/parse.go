@@ -105,25 +105,20 @@ func NewManifest() *Manifest {
 // kind, which decide the schema the rest is checked against. The sizes are
 // checked first, before anything expands the file's aliases.
 func readDocuments(data []byte) ([]document, error) {
-	if decodeYAML == nil {
-		return nil, ErrNoYAML
+	if err := checkExpandedSize(data); err != nil {
+		return nil, err
 	}
-	raw, err := decodeYAML(data)
+	trees, err := splitDocuments(data)
 	if err != nil {
 		return nil, err
 	}
 	var docs []document
 	var errs errList
-	for i, r := range raw {
-		if r.Value == nil {
+	for i, t := range trees {
+		if t.tree == nil {
 			continue
 		}
-		tree, ok := fromYAML(r.Value).(object)
-		raw[i].Value = nil // the tree holds it now: half the peak of a 3 MiB file
-		if !ok {
-			return nil, fmt.Errorf("document %d: expected a mapping (an object with apiVersion and kind)", i+1)
-		}
-		d := document{index: i + 1, tree: tree, duplicates: r.Duplicates}
+		d := document{index: i + 1, tree: t.tree.(object), duplicates: t.duplicates}
 		d.kind = lookupString(d.tree, "kind")
 		errs.add(checkTypeMeta(d))
 		docs = append(docs, d)
