@@ -75,7 +75,11 @@ func (wm *waitingMonitor) start() error {
 	// so does everything it starts inside the pod (pause, container init):
 	// no container can reach the host's minipod binary through
 	// /proc/PID/exe. Sealing needs the binary's mount to be in our mount
-	// namespace, which the monitor's own namespace is not.
+	// namespace, which the monitor's own namespace is not. It is sealed
+	// before the companions, so that its descriptor is below theirs: Go's
+	// fork puts its scratch copies of the child's files just above the
+	// highest descriptor handed over, before execve opens the exe's
+	// /proc/self/fd/N (sealed after them, the exec failed with EACCES).
 	exe, err := selfexe.Seal()
 	if err != nil {
 		wm.closeEnds()
