@@ -242,6 +242,32 @@ func hostsLines(t testing.TB, pod, host string) []string {
 	return out
 }
 
+// waitHostsLine waits until the /etc/hosts of pod has one line for host,
+// with ip. Names follow a Service as Kubernetes' cluster DNS does: soon
+// after it changes, not at the instant `up` returns (a sync of another
+// pod's may be rewriting the file). A first read that lacked the line is
+// logged: a wait that is needed at all says something about the syncs.
+func waitHostsLine(t testing.TB, pod, host, ip string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for tries := 1; ; tries++ {
+		ls := hostsLines(t, pod, host)
+		if len(ls) == 1 && strings.Fields(ls[0])[0] == ip {
+			if tries > 1 {
+				t.Logf("/etc/hosts of %s named %s only at read %d", pod, host, tries)
+			}
+			return
+		}
+		if tries == 1 || time.Now().After(deadline) {
+			t.Logf("/etc/hosts of %s, read %d:\n%s", pod, tries, execOut(t, pod, "", "cat", "/etc/hosts"))
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/etc/hosts of %s for %s: %q, want one line with %s", pod, host, ls, ip)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // TestServiceClusterIP: a client pod reaches a backend through the
 // Service's ClusterIP and by each of its names (NAME, NAME.default,
 // NAME.default.svc, NAME.default.svc.cluster.local) from /etc/hosts; get
@@ -282,9 +308,7 @@ func TestServiceClusterIP(t *testing.T) {
 	want := "hello from " + web
 	waitFetchIn(t, cli, "http://"+s.Spec.ClusterIP+"/", want)
 	for _, host := range []string{svc, svc + ".default", svc + ".default.svc", svc + ".default.svc.cluster.local"} {
-		if ls := hostsLines(t, cli, host); len(ls) != 1 || strings.Fields(ls[0])[0] != s.Spec.ClusterIP {
-			t.Errorf("/etc/hosts of %s for %s: %q, want one line with %s", cli, host, ls, s.Spec.ClusterIP)
-		}
+		waitHostsLine(t, cli, host, s.Spec.ClusterIP)
 		waitFetchIn(t, cli, "http://"+host+"/", want)
 	}
 	// The node reaches the ClusterIP too (kube-proxy's output chain).
