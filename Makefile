@@ -11,15 +11,15 @@ help: ## list the targets
 
 COMMIT := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 
-build: ## build the static minipod, minipod-pause, minipod-init, minipod-pull and minipod-probe programs into bin/
+build: ## build the static minipod, minipod-monitor, minipod-pause, minipod-init, minipod-pull and minipod-probe programs into bin/
 	$(GO) build -trimpath -ldflags='-s -w -X github.com/minipod/minipod/pkg/pod.buildCommit=$(COMMIT)' -o bin/ ./cmd/...
 	@# go build leaves an up-to-date program untouched; minipod uses its companions only when written with it
-	touch bin/minipod bin/minipod-pause bin/minipod-init bin/minipod-pull bin/minipod-probe
+	touch bin/minipod bin/minipod-monitor bin/minipod-pause bin/minipod-init bin/minipod-pull bin/minipod-probe
 
 PREFIX ?= /usr/local
-install: build ## install minipod, minipod-pause, minipod-init, minipod-pull and minipod-probe into $(PREFIX)/bin (as root: pods only use companions that root alone can write)
+install: build ## install minipod, minipod-monitor, minipod-pause, minipod-init, minipod-pull and minipod-probe into $(PREFIX)/bin (as root: pods only use companions that root alone can write)
 	install -d $(PREFIX)/bin
-	install -m 0755 -o root -g root bin/minipod bin/minipod-pause bin/minipod-init bin/minipod-pull bin/minipod-probe $(PREFIX)/bin/
+	install -m 0755 -o root -g root bin/minipod bin/minipod-monitor bin/minipod-pause bin/minipod-init bin/minipod-pull bin/minipod-probe $(PREFIX)/bin/
 
 deps: ## install the Debian packages minipod and its tests need (as root)
 	scripts/install-deps.sh

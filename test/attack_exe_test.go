@@ -92,7 +92,7 @@ func TestAttackProcExe(t *testing.T) {
 // host binary. It returns the pod's name and the attacker's log.
 func exeAttack(t *testing.T, prepare, victim string, trigger func(name string)) (string, string) {
 	t.Helper()
-	progs := []string{exe, filepath.Join(filepath.Dir(exe), "minipod-pause"), filepath.Join(filepath.Dir(exe), "minipod-init")}
+	progs := []string{exe, filepath.Join(filepath.Dir(exe), "minipod-monitor"), filepath.Join(filepath.Dir(exe), "minipod-pause"), filepath.Join(filepath.Dir(exe), "minipod-init")}
 	var before []hostFile
 	var targets []string
 	for _, p := range progs {
@@ -126,7 +126,8 @@ func exeAttack(t *testing.T, prepare, victim string, trigger func(name string)) 
 }
 
 // victimRunsHostProgram checks that pod's victim container process runs
-// minipod-init or minipod (the seal of either: the same file).
+// minipod-init, minipod-monitor or minipod (the seal of any: the same
+// file).
 func victimRunsHostProgram(t *testing.T, pod string) {
 	t.Helper()
 	st, err := readState(pod)
@@ -143,7 +144,7 @@ func victimRunsHostProgram(t *testing.T, pod string) {
 	if pid == 0 || syscall.Stat("/proc/"+strconv.Itoa(pid)+"/exe", &got) != nil {
 		t.Fatalf("the victim (pid %d) is not running", pid)
 	}
-	for _, p := range []string{exe, filepath.Join(filepath.Dir(exe), "minipod-init")} {
+	for _, p := range []string{exe, filepath.Join(filepath.Dir(exe), "minipod-init"), filepath.Join(filepath.Dir(exe), "minipod-monitor")} {
 		if id := fileID(t, p); id.dev == uint64(got.Dev) && id.ino == got.Ino {
 			return
 		}

@@ -3,9 +3,11 @@ package test
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -128,14 +130,14 @@ func thpDisabled(t *testing.T, pid int) bool {
 }
 
 // TestMonitorLetsGoOfStartUp: once its pod is up, the monitor drops the
-// pages of the binary that start-up brought in (it runs from one binary
-// with the CLI, whose initialisation touches most of it); left resident,
-// they came to ~10 MB of a monitor at rest. It does so shortly after its
+// pages of its program that start-up brought in (package initialisation
+// touches much of it); left resident, they came to ~10 MB of a monitor at
+// rest when it ran from minipod's binary. It does so shortly after its
 // report, so that `up` finishes first.
 func TestMonitorLetsGoOfStartUp(t *testing.T) {
 	root(t)
 	_, st := upLeanPod(t, "tidy")
-	fi, err := os.Stat(exe)
+	fi, err := os.Stat(filepath.Join(filepath.Dir(exe), "minipod-monitor"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,18 +192,47 @@ func statusKB(t *testing.T, pid int, key string) int {
 // HTTP took ~15% of `minipod version`, and 130 KB of every monitor) and
 // keep their memory for a pod's life.
 func TestMinipodLinksNoRegistryClient(t *testing.T) {
-	cmd := exec.Command("go", "list", "-deps", "./cmd/minipod")
+	linksNone(t, "minipod", "github.com/google/go-containerregistry/", "github.com/opencontainers/go-digest/", "github.com/klauspost/compress/", "github.com/minipod/minipod/pkg/image/pull/", "net/http/", "crypto/tls/", "github.com/minipod/minipod/pkg/probe/tlsgrpc/")
+}
+
+// TestMonitorLinksNoYAML: a pod's monitor runs from minipod-monitor,
+// which links neither a YAML parser nor the command line: linked, they
+// cost every monitor ~130 kB for its pod's whole life.
+func TestMonitorLinksNoYAML(t *testing.T) {
+	linksNone(t, "minipod-monitor", "go.yaml.in/", "sigs.k8s.io/yaml/", "gopkg.in/yaml", "github.com/spf13/cobra/", "k8s.io/client-go/", "github.com/minipod/minipod/pkg/podspec/yamlin/")
+}
+
+// linksNone fails if the program cmd/prog links a package under any of
+// the heavy prefixes.
+func linksNone(t *testing.T, prog string, heavy ...string) {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-deps", "./cmd/"+prog)
 	cmd.Dir = ".."
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
 	for _, dep := range strings.Fields(string(out)) {
-		for _, heavy := range []string{"github.com/google/go-containerregistry/", "github.com/opencontainers/go-digest/", "github.com/klauspost/compress/", "github.com/minipod/minipod/pkg/image/pull/", "net/http/", "crypto/tls/", "github.com/minipod/minipod/pkg/probe/tlsgrpc/"} {
-			if strings.HasPrefix(dep+"/", heavy) {
-				t.Errorf("minipod links %s", dep)
+		for _, h := range heavy {
+			if strings.HasPrefix(dep+"/", h) {
+				t.Errorf("%s links %s", prog, dep)
 			}
 		}
+	}
+}
+
+// TestMonitorRunsFromItsProgram: installed beside minipod, minipod-monitor
+// is what each pod's monitor runs (from a seal of it).
+func TestMonitorRunsFromItsProgram(t *testing.T) {
+	root(t)
+	_, st := upLeanPod(t, "monprog")
+	var got syscall.Stat_t
+	if err := syscall.Stat("/proc/"+strconv.Itoa(st.Monitor.PID)+"/exe", &got); err != nil {
+		t.Fatal(err)
+	}
+	want := fileID(t, filepath.Join(filepath.Dir(exe), "minipod-monitor"))
+	if want.dev != uint64(got.Dev) || want.ino != got.Ino {
+		t.Errorf("the monitor runs %d:%d, not minipod-monitor (%d:%d)", got.Dev, got.Ino, want.dev, want.ino)
 	}
 }
 

@@ -55,8 +55,8 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	exe = filepath.Join(dir, "minipod")
-	// minipod-pause and minipod-init beside it, as installed: pods' pause
-	// and containers' init run from them.
+	// The companions beside it, as installed: pods' monitors, pause and
+	// containers' init run from them.
 	build := exec.Command("go", "build", "-o", dir+"/", "./cmd/...")
 	build.Dir = ".."
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")

@@ -7,35 +7,16 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/minipod/minipod/pkg/monitor"
 	"os"
-	"runtime"
 
-	"github.com/minipod/minipod/pkg/ctrinit"
-	"github.com/minipod/minipod/pkg/pause"
+	"github.com/minipod/minipod/pkg/roles"
 	"github.com/minipod/minipod/pkg/selfexe"
 )
 
-// The main goroutine keeps the main thread for the process's whole life:
-// threads that join a pod's namespaces or cgroups are thrown away after
-// use (package ns), and Go never ends the main thread.
-func init() { runtime.LockOSThread() }
-
 func main() {
-	sealFds()
-	if len(os.Args) > 1 {
-		nameRole(os.Args[1])
-		switch os.Args[1] {
-		case pause.Role:
-			pause.Main(os.Args[2:])
-			return
-		case ctrinit.Role:
-			ctrinit.Init(os.Args[2:])
-			return
-		case monitor.Role:
-			monitor.Main(os.Args[2:])
-			return
-		}
+	selfexe.SealInherited()
+	if roles.Run(os.Args[1:]) {
+		return
 	}
 	if err := newRoot().Execute(); err != nil {
 		var ec exitCode
@@ -51,12 +32,3 @@ func main() {
 type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
-
-// nameRole gives the hidden roles a readable process name (they run from
-// the sealed binary).
-func nameRole(role string) {
-	switch role {
-	case pause.Role, ctrinit.Role, monitor.Role:
-		selfexe.SetName("minipod-" + role)
-	}
-}

@@ -49,7 +49,7 @@ type ExecOptions struct {
 // the caller reaps (ExitCode turns the status into a shell's exit code),
 // and with TTY the terminal's master side.
 //
-// The caller must run from a sealed copy of minipod (the pod's monitor
+// The caller must run from a sealed copy of a minipod program (the pod's monitor
 // does): the forked child is a copy of the caller until it execs, and a
 // command such as a `#!/proc/self/exe` script resolves /proc/self/exe in
 // the child. Calls must not overlap within one process: on cgroup v2 the
@@ -58,7 +58,7 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 	// The child forked into the container shares our memory until it
 	// execs, and sits in the container's PID namespace: while this process
 	// is dumpable, a container process could open /proc/CHILD/mem (our
-	// memory, a host root process) or /proc/CHILD/exe (the minipod binary).
+	// memory, a host root process) or /proc/CHILD/exe (a minipod program).
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
 		return 0, nil, fmt.Errorf("exec: set non-dumpable: %w", err)
 	}

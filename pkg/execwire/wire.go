@@ -1,6 +1,6 @@
 // Package execwire is the protocol between `minipod exec` and a pod's
 // monitor. `minipod exec` asks the pod's monitor to start the command:
-// the monitor runs from the sealed copy of minipod, so the process it forks into the
+// the monitor runs from a sealed copy of minipod-monitor (or minipod), so the process it forks into the
 // container is never the host's binary, even for the instant before it
 // execs (a command that is a `#!/proc/self/exe` script, or /proc/self/exe
 // itself, would otherwise run the host's minipod inside the container and

@@ -8,7 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Role is the argv[1] that makes the minipod binary a pod monitor.
+// Role is the argv[1] that makes minipod-monitor (or minipod) a pod monitor.
 const Role = "monitor"
 
 // selfExe is the binary the monitor re-executes for the pause and init

@@ -147,7 +147,8 @@ type monitor struct {
 	gate  *gate
 }
 
-// Main is the monitor process: `minipod monitor POD`. `up` starts it
+// Main is the monitor process: `minipod-monitor monitor POD` (or the
+// same role of minipod). `up` starts it
 // in a new mount namespace of its own, in a new session.
 func Main(args []string) {
 	lean.NoProfiling()

@@ -24,10 +24,13 @@ type waitingMonitor struct {
 	sock     *os.File // `up`'s end of the hand-over socket
 	report   *os.File // read end of the monitor's report pipe
 	warnings []string // about companions, printed when the monitor is used
-	err      error    // why there is no monitor; told at hand-over
-	started  chan struct{}
-	late     bool // not started yet: see startMonitor
-	done     bool // handed over or abandoned
+	// dirWarned: the companions' directory is not root's alone, and a
+	// warning says so once for all of them.
+	dirWarned bool
+	err       error // why there is no monitor; told at hand-over
+	started   chan struct{}
+	late      bool // not started yet: see startMonitor
+	done      bool // handed over or abandoned
 }
 
 // startMonitor forks a waiting monitor from a sealed copy of this binary,
@@ -71,23 +74,25 @@ func (wm *waitingMonitor) start() error {
 	}
 	defer w.Close()
 	wm.report = r
-	// The monitor runs from a sealed, read-only copy of this binary, and
-	// so does everything it starts inside the pod (pause, container init):
-	// no container can reach the host's minipod binary through
-	// /proc/PID/exe. Sealing needs the binary's mount to be in our mount
-	// namespace, which the monitor's own namespace is not. It is sealed
-	// before the companions, so that its descriptor is below theirs: Go's
-	// fork puts its scratch copies of the child's files just above the
-	// highest descriptor handed over, before execve opens the exe's
-	// /proc/self/fd/N (sealed after them, the exec failed with EACCES).
-	exe, err := selfexe.Seal()
+	// The monitor runs from a sealed, read-only copy of minipod-monitor
+	// (or, where that is not installed, of this binary), and so does
+	// everything it starts inside the pod (pause, container init): no
+	// container can reach a host binary through /proc/PID/exe. Sealing
+	// needs the binary's mount to be in our mount namespace, which the
+	// monitor's own namespace is not.
+	//
+	// The program is sealed before the companions it is handed: Go's fork
+	// puts its scratch copies of the child's files just above the highest
+	// descriptor it hands over, before execve opens /proc/self/fd/N, so
+	// N must be below the companions' seals.
+	exe, err := wm.sealMonitor()
 	if err != nil {
 		wm.closeEnds()
 		return err
 	}
 	defer exe.Close()
-	extra := []*os.File{w, theirs}
 	companions := wm.sealCompanions()
+	extra := []*os.File{w, theirs}
 	for _, c := range companions {
 		if c != nil {
 			defer c.Close()
@@ -115,16 +120,32 @@ func (wm *waitingMonitor) start() error {
 	return nil
 }
 
-// sealCompanions seals the companion programs, each at its place (nil:
-// not installed; the monitor uses a role of its own binary, or pulls
-// nothing), and keeps the warnings for when the monitor is used.
+// sealMonitor seals the program the monitor runs from: minipod-monitor,
+// or this binary where that is not installed (or not usable, which is
+// told when the monitor is used).
+func (wm *waitingMonitor) sealMonitor() (*selfexe.Sealed, error) {
+	c, err := selfexe.SealCompanion(monitorProgram)
+	if err != nil {
+		var de *selfexe.DirError
+		wm.dirWarned = errors.As(err, &de)
+		wm.warnings = append(wm.warnings, err.Error())
+	}
+	if c != nil {
+		return c, nil
+	}
+	return selfexe.Seal()
+}
+
+// sealCompanions seals the companion programs the monitor is handed, each
+// at its place (nil: not installed; the monitor uses a role of its own
+// program, or pulls nothing), and keeps the warnings for when the
+// monitor is used.
 func (wm *waitingMonitor) sealCompanions() []*selfexe.Sealed {
 	var out []*selfexe.Sealed
-	var dirWarned bool
 	for _, name := range []string{"minipod-pause", "minipod-init", pullreq.Program, probereq.Program} {
 		c, err := selfexe.SealCompanion(name)
 		var de *selfexe.DirError
-		if errors.As(err, &de) && dirWarned {
+		if errors.As(err, &de) && wm.dirWarned {
 			err = nil // said once for all of them
 		}
 		if c != nil && name == probereq.Program {
@@ -134,13 +155,18 @@ func (wm *waitingMonitor) sealCompanions() []*selfexe.Sealed {
 			}
 		}
 		if err != nil {
-			dirWarned = dirWarned || errors.As(err, &de)
+			wm.dirWarned = wm.dirWarned || errors.As(err, &de)
 			wm.warnings = append(wm.warnings, err.Error())
 		}
 		out = append(out, c)
 	}
 	return out
 }
+
+// monitorProgram is minipod's hidden roles without its command line and
+// YAML parser (cmd/minipod-monitor): the lighter program for a process
+// that lives as long as its pod.
+const monitorProgram = "minipod-monitor"
 
 // handOver gives the monitor its pod; from then on the monitor is on its
 // own (not waited for: it outlives `up`).

@@ -15,6 +15,9 @@ import (
 
 	"github.com/minipod/minipod/pkg/image"
 	"github.com/minipod/minipod/pkg/podspec"
+	// up reads YAML manifests; the decoder is linked here, not in
+	// podspec, so that the pod's monitor goes without it.
+	_ "github.com/minipod/minipod/pkg/podspec/yamlin"
 	"golang.org/x/sys/unix"
 )
 

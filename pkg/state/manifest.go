@@ -1,6 +1,7 @@
 package state
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -34,7 +35,11 @@ func (r Roots) LoadManifest(pod string) (*podspec.Pod, error) {
 	}
 	p, err := decodePod(data)
 	if err != nil {
-		p, err = parsePod(data)
+		// Where no YAML decoder is linked (the monitor's program), the
+		// decode's own error says what is wrong.
+		if p2, perr := parsePod(data); !errors.Is(perr, podspec.ErrNoYAML) {
+			p, err = p2, perr
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("parse manifest of %s: %w", pod, err)

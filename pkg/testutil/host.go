@@ -78,13 +78,15 @@ func mounts(t testing.TB) []string {
 // compares files, not paths: minipod's pod processes run from a sealed
 // read-only mount of the binary, whose path names nothing.
 func processesOf(exe string) []string {
-	var want, pause, init, pull, probe unix.Stat_t
+	var want, mon, pause, init, pull, probe unix.Stat_t
 	if err := unix.Stat(exe, &want); err != nil {
 		return nil
 	}
-	// The pods' pause, the containers' init, the image pulls and the TLS
-	// and gRPC probe attempts run from minipod-pause, minipod-init,
-	// minipod-pull and minipod-probe beside it, when built.
+	// The pods' monitors, pause, the containers' init, the image pulls and
+	// the TLS and gRPC probe attempts run from minipod-monitor,
+	// minipod-pause, minipod-init, minipod-pull and minipod-probe beside
+	// it, when built.
+	_ = unix.Stat(filepath.Join(filepath.Dir(exe), "minipod-monitor"), &mon)
 	_ = unix.Stat(filepath.Join(filepath.Dir(exe), "minipod-pause"), &pause)
 	_ = unix.Stat(filepath.Join(filepath.Dir(exe), "minipod-init"), &init)
 	_ = unix.Stat(filepath.Join(filepath.Dir(exe), "minipod-pull"), &pull)
@@ -96,7 +98,7 @@ func processesOf(exe string) []string {
 			continue
 		}
 		var got unix.Stat_t
-		if err := unix.Stat("/proc/"+e.Name()+"/exe", &got); err != nil || !sameFile(got, want) && !sameFile(got, pause) && !sameFile(got, init) && !sameFile(got, pull) && !sameFile(got, probe) {
+		if err := unix.Stat("/proc/"+e.Name()+"/exe", &got); err != nil || !sameFile(got, want) && !sameFile(got, mon) && !sameFile(got, pause) && !sameFile(got, init) && !sameFile(got, pull) && !sameFile(got, probe) {
 			continue
 		}
 		cmd, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")

@@ -1,4 +1,4 @@
-package main
+package selfexe
 
 import (
 	"os"
@@ -7,12 +7,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// sealFds marks every inherited descriptor above stderr close-on-exec, so
+// SealInherited marks every inherited descriptor above stderr close-on-exec, so
 // nothing the caller left open (a terminal, a socket, a directory of the
 // host) can travel through the monitor into a container: the class of
 // leak behind runc's CVE-2024-21626. Descriptors minipod hands on on
 // purpose are passed explicitly and dup2'd, which clears the flag.
-func sealFds() {
+func SealInherited() {
 	if unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC) == nil {
 		return
 	}
