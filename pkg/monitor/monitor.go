@@ -187,6 +187,25 @@ func Main(args []string) {
 	reap(r.exits, r.kick)
 }
 
+// notifySignals has the signals the monitor acts on delivered to it, on
+// a goroutine: the first Notify starts os/signal's own goroutines and
+// threads (~0.4 ms here), which the other core does while boot reads
+// the pod. The returned channel closes once they are in place; boot waits
+// for it before anything the signals concern: reaping, exec sessions,
+// the first fork, the loop.
+func (mon *monitor) notifySignals() <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		signal.Notify(mon.term, unix.SIGTERM, unix.SIGINT)
+		// Caught, not ignored: an ignored signal stays ignored across fork
+		// and exec, and containers must get SIGHUP and SIGPIPE with their
+		// default action (a stopSignal of SIGHUP would otherwise do nothing).
+		signal.Notify(make(chan os.Signal, 1), unix.SIGHUP, unix.SIGPIPE)
+		close(done)
+	}()
+	return done
+}
+
 // NoWaitReady, after the pod's name, makes the monitor report the pod to
 // `up` once its containers started, ready or not.
 const NoWaitReady = "--no-wait-ready"
@@ -199,11 +218,6 @@ func newMonitor(name string, waitReady bool) (*monitor, error) {
 		retry: make(chan *ctr, 16), pulled: make(chan pullResult, 16), backoffShown: make(chan *ctr, 16), term: make(chan os.Signal, 2),
 		execAsks: make(chan execAsk), execForks: make(chan execForked), execWaits: map[int]chan int{},
 		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string), logLost: make(chan logTrouble, 16), sandboxDue: make(chan struct{}, 1), volumesDue: make(chan struct{}, 1), mountMsgs: map[string]string{}, syncWanted: make(chan struct{}, 1), probed: make(chan probeResult), hooked: make(chan hookResult)}
-	signal.Notify(mon.term, unix.SIGTERM, unix.SIGINT)
-	// Caught, not ignored: an ignored signal stays ignored across fork and
-	// exec, and containers must get SIGHUP and SIGPIPE with their default
-	// action (a stopSignal of SIGHUP would otherwise do nothing).
-	signal.Notify(make(chan os.Signal, 1), unix.SIGHUP, unix.SIGPIPE)
 	if err := mon.boot(name); err != nil {
 		// Without the lock the pod is not ours (a later `up` of the same
 		// name may own it now): tear nothing down.
@@ -219,6 +233,7 @@ func newMonitor(name string, waitReady bool) (*monitor, error) {
 // boot does everything before the first container starts. On error the
 // caller tears down whatever was made.
 func (mon *monitor) boot(name string) error {
+	notified := mon.notifySignals()
 	// Mounts made here must never propagate to the host; host mounts may
 	// still propagate in.
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_SLAVE, ""); err != nil {
@@ -238,6 +253,7 @@ func (mon *monitor) boot(name string) error {
 	if err := mon.load(name); err != nil {
 		return err
 	}
+	<-notified
 	reaping <- reaper{mon.exits, mon.kick}
 	if mon.execSock, err = listenExec(roots.PodRun(name)); err != nil {
 		return err
