@@ -191,8 +191,9 @@ func Main(args []string) {
 // a goroutine: the first Notify starts os/signal's own goroutines and
 // threads (~0.4 ms here), which the other core does while boot reads
 // the pod. The returned channel closes once they are in place; boot waits
-// for it before anything the signals concern: reaping, exec sessions,
-// the first fork, the loop.
+// for it before anything the signals concern: the first record, which
+// tells `down` whom to signal, then reaping, exec sessions, forks and the
+// loop.
 func (mon *monitor) notifySignals() <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
@@ -250,10 +251,9 @@ func (mon *monitor) boot(name string) error {
 		return fmt.Errorf("become subreaper: %w", err)
 	}
 
-	if err := mon.load(name); err != nil {
+	if err := mon.load(name, notified); err != nil {
 		return err
 	}
-	<-notified
 	reaping <- reaper{mon.exits, mon.kick}
 	if mon.execSock, err = listenExec(roots.PodRun(name)); err != nil {
 		return err
@@ -268,7 +268,10 @@ func (mon *monitor) boot(name string) error {
 	return mon.startPod()
 }
 
-func (mon *monitor) load(name string) error {
+// load reads the pod and writes its first record, once notified is
+// closed: the record names this process, and `down` sends SIGTERM to the
+// process it names, which must then be caught.
+func (mon *monitor) load(name string, notified <-chan struct{}) error {
 	p, err := roots.LoadManifest(name)
 	if err != nil {
 		return err
@@ -276,6 +279,7 @@ func (mon *monitor) load(name string) error {
 	mon.pod, mon.objs = p, store.New(roots)
 	mon.st = newState(mon.pod)
 	mon.logDir = logs.PodDir(roots.Logs, mon.pod.Namespace, mon.pod.Name, mon.pod.UID)
+	<-notified
 	mon.save()
 	if mon.logOpt, err = logOptions(); err != nil {
 		return err
