@@ -35,10 +35,15 @@ func Main(args []string) {
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGCHLD)
 	status := os.NewFile(StatusFd, "status")
-	text := lean.FindText() // while /proc is there: setup leaves it
-	if os.Getpid() == 1 {
-		// It stays: its threads get its name too, while /proc is there.
-		// No descriptor of the host's /proc may outlive setup.
+	// Only as PID 1 of a shared PID namespace does pause stay for the
+	// pod's life (see below); a pause the monitor lets go at once needs
+	// neither its binary's mappings nor its threads named.
+	stays := os.Getpid() == 1
+	var text lean.Text
+	if stays {
+		text = lean.FindText() // while /proc is there: setup leaves it
+		// Its threads get its name too, while /proc is there. No
+		// descriptor of the host's /proc may outlive setup.
 		selfexe.NameThreads(selfexe.Tasks())
 	}
 	lean.NoTHP()
@@ -56,11 +61,9 @@ func Main(args []string) {
 	fmt.Fprintln(status, "ok")
 	status.Close()
 	go watchLifeline(lifeline)
-	// Only as PID 1 of a shared PID namespace does pause stay for the
-	// pod's life; otherwise the monitor takes the namespaces over and
-	// lets it go at once, and a collection now would only take CPU from
-	// the pod's start.
-	if os.Getpid() == 1 {
+	// Otherwise the monitor takes the namespaces over and lets it go at
+	// once, and a collection now would only take CPU from the pod's start.
+	if stays {
 		debug.FreeOSMemory() // start-up's garbage: pause allocates next to nothing from now on
 		text.Trim()          // and runs next to nothing of the binary
 	}
