@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/minipod/minipod/pkg/state"
 	"golang.org/x/sys/unix"
 )
 
@@ -102,7 +103,9 @@ func awaitPod() (args []string, ok bool, err error) {
 // handOverArgs parses "NAME\n[--no-wait-ready]".
 func handOverArgs(msg []byte) ([]string, error) {
 	name, flag, found := bytes.Cut(msg, []byte("\n"))
-	if !found || len(name) == 0 || bytes.ContainsAny(name, "/\x00") || strings.Trim(string(name), ".") == "" {
+	// The name becomes paths under the run and data roots: the same check
+	// as every command's.
+	if !found || state.ValidName(string(name)) != nil {
 		return nil, fmt.Errorf("receive the pod: malformed hand-over %q", msg)
 	}
 	args := []string{string(name)}
