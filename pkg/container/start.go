@@ -12,6 +12,7 @@ import (
 	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/ctrinit"
 	"github.com/minipod/minipod/pkg/ns"
+	"github.com/minipod/minipod/pkg/selfexe"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -157,6 +158,9 @@ func fork(o StartOptions, status *os.File) (int, error) {
 	if o.Gate != nil {
 		argv = append(argv, strconv.Itoa(len(attr.Files)))
 		attr.Files = append(attr.Files, o.Gate.Fd())
+	}
+	if err := selfexe.FitsBelow(o.Exe, len(attr.Files)); err != nil {
+		return 0, fmt.Errorf("start container: %w", err)
 	}
 	var pid int
 	err = join.Do(func() error {

@@ -14,6 +14,7 @@ import (
 	"github.com/minipod/minipod/pkg/lean"
 	"github.com/minipod/minipod/pkg/ns"
 	"github.com/minipod/minipod/pkg/pause"
+	"github.com/minipod/minipod/pkg/selfexe"
 	"golang.org/x/sys/unix"
 )
 
@@ -215,6 +216,9 @@ func fork(exe, hostname string, o Options, status, lifeline *os.File) (int, erro
 	}
 	if o.Filter {
 		attr.Env = append(attr.Env, pause.FilterEnv+"=1")
+	}
+	if err := selfexe.FitsBelow(exe, len(attr.Files)); err != nil {
+		return 0, fmt.Errorf("start pause: %w", err)
 	}
 	var pid int
 	// A thread of its own: joining the pod's v1 cgroups is per thread.

@@ -76,7 +76,8 @@ func companion(fd int) string {
 	// The number stays `up`'s (5-8): Go's fork arranges a child's i-th
 	// file at fd i and puts its scratch copies just above the highest fd
 	// it hands over, both before execve opens /proc/self/fd/N. So a child
-	// must get at most N files (pause gets 5, init at most 6); and a seal
+	// must get at most N files (pause gets 5, init at most 6; checked by
+	// selfexe.FitsBelow at each fork); and a seal
 	// moved high (100 and up) was in reach of the scratch copies of a
 	// monitor holding ~100 descriptors, which a 10-container pod does.
 	unix.CloseOnExec(fd)
