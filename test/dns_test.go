@@ -121,6 +121,35 @@ spec:
 // ---- Expose Pod Information to Containers Through Environment Variables
 // https://kubernetes.io/docs/tasks/inject-data-application/environment-variable-expose-pod-information/
 
+// TestK8sDocsDownwardPodFields (dapi-envars-pod.yaml): the container
+// prints the node's name, its pod's name and namespace, its address and
+// its service account, as the page shows them: the node is the one the
+// pod was bound to (a kubelet's default name: the hostname in lower
+// case), the account the namespace's "default". `get` shows both in the
+// pod's spec, and the node in -o wide.
+func TestK8sDocsDownwardPodFields(t *testing.T) {
+	root(t)
+	name := mustUpDoc(t, "pods/inject/dapi-envars-pod.yaml")
+	host, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := strings.ToLower(host)
+	want := "\n" + node + "\n" + name + "\ndefault\n" + podIPOf(t, name) + "\ndefault\n"
+	waitFor(t, 10*time.Second, "the printed fields", func() bool {
+		return strings.Contains(mustMP(t, "logs", name), want)
+	})
+	p := getPod(t, name)
+	if p.Spec.NodeName != node || p.Spec.ServiceAccountName != "default" || p.Spec.DeprecatedServiceAccount != "default" {
+		t.Errorf("spec nodeName %q, serviceAccountName %q, serviceAccount %q; want %q, default, default",
+			p.Spec.NodeName, p.Spec.ServiceAccountName, p.Spec.DeprecatedServiceAccount, node)
+	}
+	wide := lines(mustMP(t, "get", name, "-o", "wide"))
+	if row := strings.Fields(wide[len(wide)-1]); len(row) < 7 || row[6] != node {
+		t.Errorf("get -o wide printed %q, want NODE %s", wide, node)
+	}
+}
+
 // TestK8sDocsDownwardResources (dapi-envars-container.yaml): the container
 // prints its own requests and limits from resourceFieldRef variables: 1,
 // 1, 33554432, 67108864, as the page shows (CPU rounded up to whole cores).

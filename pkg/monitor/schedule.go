@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"github.com/minipod/minipod/pkg/state"
-	"os"
 	"time"
 
 	"github.com/minipod/minipod/pkg/capacity"
+	"github.com/minipod/minipod/pkg/nodeconfig"
 	"github.com/minipod/minipod/pkg/podspec"
 )
 
@@ -36,7 +36,10 @@ func (mon *monitor) schedule() error {
 			if tick != nil {
 				tick.Stop()
 			}
-			mon.st.AddEvent("Normal", "Scheduled", "", "Successfully assigned "+mon.pod.Namespace+"/"+mon.pod.Name+" to "+nodeName())
+			// Bound: the pod's spec names the node from now on, as the
+			// scheduler's binding sets it (the downward API reads it).
+			mon.pod.Spec.NodeName = nodeconfig.NodeName()
+			mon.st.AddEvent("Normal", "Scheduled", "", "Successfully assigned "+mon.pod.Namespace+"/"+mon.pod.Name+" to "+mon.pod.Spec.NodeName)
 			return nil
 		}
 		if tick == nil {
@@ -119,13 +122,4 @@ func boundRequests(self string) (podspec.ResourceAmounts, error) {
 		}
 	}
 	return used, nil
-}
-
-// nodeName is the node's name in events: its hostname.
-func nodeName() string {
-	h, err := os.Hostname()
-	if err != nil {
-		return "localhost"
-	}
-	return h
 }

@@ -2,6 +2,7 @@ package pod
 
 import (
 	"fmt"
+	"github.com/minipod/minipod/pkg/nodeconfig"
 	"github.com/minipod/minipod/pkg/podstatus"
 	"io"
 	"os"
@@ -26,6 +27,7 @@ func Describe(name string, out io.Writer) error {
 	now := time.Now()
 	w := tabwriter.NewWriter(out, 0, 8, 1, ' ', 0)
 	fmt.Fprintf(w, "Name:\t%s\nNamespace:\t%s\nUID:\t%s\nHostname:\t%s\n", st.Name, st.Namespace, st.UID, st.Hostname)
+	fmt.Fprintf(w, "Node:\t%s\n", describeNode(st))
 	fmt.Fprintf(w, "Start Time:\t%s\nStatus:\t%s\nPhase:\t%s\n", st.StartTime.Local().Format(time.RFC1123Z), podstatus.Status(st), st.Phase)
 	if st.Message != "" {
 		fmt.Fprintf(w, "Message:\t%s\n", st.Message)
@@ -162,4 +164,16 @@ func writeResources(w io.Writer, title string, m map[string]string) {
 	for _, n := range names {
 		fmt.Fprintf(w, "      %s:\t%s\n", n, m[n])
 	}
+}
+
+// describeNode is kubectl's Node line: the node's name and address once
+// the pod is bound to it.
+func describeNode(st *state.Pod) string {
+	if !st.Bound {
+		return "<none>"
+	}
+	if st.HostIP == "" {
+		return nodeconfig.NodeName()
+	}
+	return nodeconfig.NodeName() + "/" + st.HostIP
 }

@@ -1,6 +1,7 @@
 package pod
 
 import (
+	"github.com/minipod/minipod/pkg/nodeconfig"
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/podstatus"
 	"github.com/minipod/minipod/pkg/state"
@@ -14,6 +15,9 @@ func v1Pod(st *state.Pod) (*podspec.Pod, error) {
 		return nil, err
 	}
 	p.CreationTimestamp = podstatus.Timestamp(st.Created)
+	if st.Bound {
+		p.Spec.NodeName = nodeconfig.NodeName() // the binding's, as the scheduler sets it
+	}
 	p.Status = podstatus.V1(st)
 	return p, nil
 }

@@ -9,6 +9,7 @@ const (
 	DefaultTerminationGracePeriodSeconds = int64(30)
 	DefaultTerminationMessagePath        = "/dev/termination-log"
 	DefaultConfigMapMode                 = int32(0o644)
+	DefaultServiceAccount                = "default"
 )
 
 func defaultObjectMeta(meta *ObjectMeta) {
@@ -58,6 +59,22 @@ func defaultPodSpec(s *PodSpec) {
 	if s.SecurityContext == nil {
 		s.SecurityContext = &PodSecurityContext{}
 	}
+	defaultServiceAccount(s)
+}
+
+// defaultServiceAccount names the pod's service account as the API server
+// does: the deprecated serviceAccount alias when only it is given, else
+// the namespace's "default" (the ServiceAccount admission plugin), and
+// the alias always the same as the name. The downward API's
+// spec.serviceAccountName reads it.
+func defaultServiceAccount(s *PodSpec) {
+	if s.ServiceAccountName == "" {
+		s.ServiceAccountName = s.DeprecatedServiceAccount
+	}
+	if s.ServiceAccountName == "" {
+		s.ServiceAccountName = DefaultServiceAccount
+	}
+	s.DeprecatedServiceAccount = s.ServiceAccountName
 }
 
 // defaultHostPorts: with hostNetwork a containerPort is on the node

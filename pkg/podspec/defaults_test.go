@@ -24,6 +24,8 @@ func TestPodDefaults(t *testing.T) {
 		{"schedulerName", p.Spec.SchedulerName, "default-scheduler"},
 		{"enableServiceLinks", *p.Spec.EnableServiceLinks, true},
 		{"securityContext", string(mustJSON(p.Spec.SecurityContext)), "{}"},
+		{"serviceAccountName", p.Spec.ServiceAccountName, "default"},
+		{"serviceAccount", p.Spec.DeprecatedServiceAccount, "default"},
 		{"imagePullPolicy", c.ImagePullPolicy, "Always"},
 		{"terminationMessagePath", c.TerminationMessagePath, "/dev/termination-log"},
 		{"terminationMessagePolicy", c.TerminationMessagePolicy, "File"},
@@ -39,6 +41,35 @@ func TestPodDefaults(t *testing.T) {
 	}
 	if p.UID != "" {
 		t.Errorf("uid %q was defaulted; only AssignUIDs gives one", p.UID)
+	}
+}
+
+// TestServiceAccountDefaults: the deprecated alias names the account when
+// the name is not given, the name wins over it, and the alias is always
+// the name, as the API server stores a pod.
+func TestServiceAccountDefaults(t *testing.T) {
+	cases := []struct {
+		name, alias string
+		want        string
+	}{
+		{"", "", "default"},
+		{"", "robot", "robot"},
+		{"robot", "", "robot"},
+		{"robot", "other", "robot"},
+	}
+	for _, c := range cases {
+		var edits []edit
+		if c.name != "" {
+			edits = append(edits, edit{"spec.serviceAccountName", c.name})
+		}
+		if c.alias != "" {
+			edits = append(edits, edit{"spec.serviceAccount", c.alias})
+		}
+		p := mustParsePod(t, podWith(edits...))
+		if p.Spec.ServiceAccountName != c.want || p.Spec.DeprecatedServiceAccount != c.want {
+			t.Errorf("serviceAccountName %q, serviceAccount %q: got %q and %q, want %q for both",
+				c.name, c.alias, p.Spec.ServiceAccountName, p.Spec.DeprecatedServiceAccount, c.want)
+		}
 	}
 }
 
