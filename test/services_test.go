@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -313,6 +314,40 @@ func TestServiceClusterIP(t *testing.T) {
 	}
 	// The node reaches the ClusterIP too (kube-proxy's output chain).
 	waitHTTP(t, "http://"+s.Spec.ClusterIP+"/", want, 10*time.Second)
+}
+
+// TestServiceEnvironment: a container started after a Service gets its
+// variables, as the kubelet gives them (enableServiceLinks), and reaches
+// the Service through them; one started before (the backend), one of a
+// pod that turned them off, and a container with a variable of that name
+// keep what they had.
+func TestServiceEnvironment(t *testing.T) {
+	root(t)
+	web, cli, off := podName("senv-web"), podName("senv-cli"), podName("senv-off")
+	svc := web + "-svc"
+	upPod(t, web, webBackend(web, web))
+	applySvc(t, svc, tmpl(svcClusterIP, svc, "APP", web, "SPEC", ""))
+	ip := getSvc(t, svc).Spec.ClusterIP
+	prefix := strings.ToUpper(strings.ReplaceAll(svc, "-", "_"))
+	upPod(t, cli, tmpl(idlePod, cli, "PORTS", "\n    env:\n    - {name: "+prefix+"_SERVICE_PORT, value: mine}"))
+	upPod(t, off, tmpl(idlePod, off, "PORTS", "")+"  enableServiceLinks: false\n")
+
+	env := mustMP(t, "exec", cli, "--", "env")
+	for _, kv := range []string{prefix + "_SERVICE_HOST=" + ip, prefix + "_SERVICE_PORT=mine",
+		prefix + "_PORT=tcp://" + ip + ":80", prefix + "_PORT_80_TCP_ADDR=" + ip, prefix + "_PORT_80_TCP_PORT=80"} {
+		if !slices.Contains(lines(env), kv) {
+			t.Errorf("env of %s lacks %s:\n%s", cli, kv, env)
+		}
+	}
+	script := "timeout 5 wget -qO- http://$" + prefix + "_SERVICE_HOST:$" + prefix + "_PORT_80_TCP_PORT/"
+	if r := mp(t, "exec", cli, "--", "sh", "-c", script); r.code != 0 || strings.TrimSpace(r.stdout) != "hello from "+web {
+		t.Errorf("GET through the Service's variables: %s", r)
+	}
+	for _, pod := range []string{web, off} {
+		if env := mustMP(t, "exec", pod, "--", "env"); strings.Contains(env, prefix+"_") {
+			t.Errorf("%s has the Service's variables:\n%s", pod, env)
+		}
+	}
 }
 
 // waitFetchAny waits until a GET of url from pod succeeds and returns the

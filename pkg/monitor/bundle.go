@@ -14,6 +14,7 @@ import (
 	"github.com/minipod/minipod/pkg/leanjson"
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/seccomp"
+	"github.com/minipod/minipod/pkg/services"
 	"github.com/minipod/minipod/pkg/specconv"
 	"github.com/minipod/minipod/pkg/state"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -159,10 +160,17 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 }
 
 // containerEnv is HOSTNAME (as containerd sets it), then the image's env,
-// then the pod's, with a default PATH if nobody set one.
+// then the pod's and the Services' there are now (a container started
+// later sees those made meanwhile, as with the kubelet), with a default
+// PATH if nobody set one.
 func containerEnv(pe podEnv, c *podspec.Container, img *image.Image) ([]string, error) {
 	base := append([]string{"HOSTNAME=" + pe.hostname}, img.Config.Env...)
-	env, err := podspec.ResolveEnv(pe.objs, pe.pod, c, base, podspec.EnvSources{PodIP: pe.podIP.get(), HostIP: pe.hostIP, Allocatable: pe.allocatable})
+	svcs, err := services.List(roots)
+	if err != nil {
+		return nil, fmt.Errorf("container %q: the Services' variables: %w", c.Name, err)
+	}
+	src := podspec.EnvSources{PodIP: pe.podIP.get(), HostIP: pe.hostIP, Allocatable: pe.allocatable, Services: svcs}
+	env, err := podspec.ResolveEnv(pe.objs, pe.pod, c, base, src)
 	if err != nil {
 		return nil, err
 	}

@@ -8,10 +8,12 @@ import (
 )
 
 // EnvSources is what env values come from besides the manifest: the
-// pod's and node's addresses and the node's allocatable resources.
+// pod's and node's addresses, the node's allocatable resources, and the
+// Services there are (ServiceLinks).
 type EnvSources struct {
 	PodIP, HostIP string
 	Allocatable   ResourceAmounts
+	Services      []*Service
 }
 
 // orderedEnv is a set of variables that remembers first-definition order,
@@ -43,24 +45,41 @@ func (e *orderedEnv) lookup(name string) (string, bool) {
 // from the containers' resources, with src's node allocatable for limits
 // not set.
 //
+// The Services' variables (ServiceLinks) come after the container's own,
+// which win over them, sorted by name; a $(VAR) reference finds them when
+// the container defines no VAR.
+//
 // The image env comes first in the result and container variables override
 // it in place; new names follow in definition order (containerd's rule).
 // A missing non-optional ConfigMap, Secret or key is an error wrapping
 // ErrObjectNotFound, the kubelet's CreateContainerConfigError.
 func ResolveEnv(m Objects, pod *Pod, c *Container, imageEnv []string, src EnvSources) ([]string, error) {
 	vars := &orderedEnv{values: map[string]string{}}
+	links := ServiceLinks(src.Services, pod.Namespace, pod.Spec.EnableServiceLinks == nil || *pod.Spec.EnableServiceLinks)
+	lookup := func(name string) (string, bool) {
+		if v, ok := vars.lookup(name); ok {
+			return v, true
+		}
+		v, ok := links[name]
+		return v, ok
+	}
 	for _, ef := range c.EnvFrom {
 		if err := addEnvFrom(vars, m, pod, ef); err != nil {
 			return nil, fmt.Errorf("container %q: %w", c.Name, err)
 		}
 	}
 	for _, e := range c.Env {
-		val, ok, err := envValue(vars, m, pod, c, e, src)
+		val, ok, err := envValue(lookup, m, pod, c, e, src)
 		if err != nil {
 			return nil, fmt.Errorf("container %q: env %q: %w", c.Name, e.Name, err)
 		}
 		if ok {
 			vars.set(e.Name, val)
+		}
+	}
+	for _, name := range sortedKeys(links) {
+		if _, ok := vars.lookup(name); !ok {
+			vars.set(name, links[name])
 		}
 	}
 	return mergeImageEnv(imageEnv, vars), nil
@@ -120,10 +139,10 @@ func optionalMissing(err error, optional *bool) error {
 
 // envValue computes one env entry; ok is false when an optional reference
 // is missing, in which case the variable is not set at all.
-func envValue(vars *orderedEnv, m Objects, pod *Pod, c *Container, e EnvVar, src EnvSources) (string, bool, error) {
+func envValue(lookup func(string) (string, bool), m Objects, pod *Pod, c *Container, e EnvVar, src EnvSources) (string, bool, error) {
 	switch {
 	case e.ValueFrom == nil:
-		return Expand(e.Value, vars.lookup), true, nil
+		return Expand(e.Value, lookup), true, nil
 	case e.ValueFrom.FieldRef != nil:
 		v, err := podFieldValue(pod, e.ValueFrom.FieldRef.FieldPath, src.PodIP, src.HostIP)
 		return v, err == nil, err

@@ -1,0 +1,77 @@
+package podspec
+
+import (
+	"maps"
+	"slices"
+	"testing"
+)
+
+func svc(ns, name, ip string, ports ...ServicePort) *Service {
+	return &Service{ObjectMeta: ObjectMeta{Name: name, Namespace: ns}, Spec: ServiceSpec{ClusterIP: ip, Ports: ports}}
+}
+
+// TestServiceLinks: the kubelet's variables for a Service with a named
+// second port (UDP); none for a headless Service, nor for one of another
+// namespace, even default/kubernetes (a manifest's, not an API server's);
+// none at all with enableServiceLinks false.
+func TestServiceLinks(t *testing.T) {
+	svcs := []*Service{
+		svc("web", "my-svc", "10.96.0.10", ServicePort{Port: 80}, ServicePort{Name: "dns-udp", Protocol: "UDP", Port: 53}),
+		svc("web", "headless", ClusterIPNone, ServicePort{Port: 80}),
+		svc("other", "elsewhere", "10.96.0.11", ServicePort{Port: 80}),
+		svc("default", "kubernetes", "10.96.0.1", ServicePort{Name: "https", Protocol: "TCP", Port: 443}),
+	}
+	want := map[string]string{
+		"MY_SVC_SERVICE_HOST":         "10.96.0.10",
+		"MY_SVC_SERVICE_PORT":         "80",
+		"MY_SVC_SERVICE_PORT_DNS_UDP": "53",
+		"MY_SVC_PORT":                 "tcp://10.96.0.10:80",
+		"MY_SVC_PORT_80_TCP":          "tcp://10.96.0.10:80",
+		"MY_SVC_PORT_80_TCP_PROTO":    "tcp",
+		"MY_SVC_PORT_80_TCP_PORT":     "80",
+		"MY_SVC_PORT_80_TCP_ADDR":     "10.96.0.10",
+		"MY_SVC_PORT_53_UDP":          "udp://10.96.0.10:53",
+		"MY_SVC_PORT_53_UDP_PROTO":    "udp",
+		"MY_SVC_PORT_53_UDP_PORT":     "53",
+		"MY_SVC_PORT_53_UDP_ADDR":     "10.96.0.10",
+	}
+	if got := ServiceLinks(svcs, "web", true); !maps.Equal(got, want) {
+		t.Errorf("enabled:\n got %v\nwant %v", got, want)
+	}
+	if got := ServiceLinks(svcs, "web", false); len(got) != 0 {
+		t.Errorf("enableServiceLinks false: got %v, want none", got)
+	}
+	if got := ServiceLinks(svcs, "default", true); got["KUBERNETES_SERVICE_HOST"] != "10.96.0.1" || len(got) != 8 {
+		t.Errorf("namespace default: got %v, want the 8 variables of its Service kubernetes", got)
+	}
+}
+
+// TestResolveEnvServiceLinks: the Services' variables follow the
+// container's own, sorted; the container's win; $(VAR) finds them.
+func TestResolveEnvServiceLinks(t *testing.T) {
+	pod := &Pod{ObjectMeta: ObjectMeta{Name: "p", Namespace: "default"}}
+	c := &Container{Name: "c", Env: []EnvVar{
+		{Name: "A_SERVICE_PORT", Value: "mine"},
+		{Name: "URL", Value: "http://$(A_SERVICE_HOST):$(A_SERVICE_PORT)/"},
+	}}
+	src := EnvSources{Services: []*Service{svc("default", "a", "10.96.0.7", ServicePort{Port: 8080})}}
+	got, err := ResolveEnv(NewManifest(), pod, c, []string{"PATH=/bin"}, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"PATH=/bin", "A_SERVICE_PORT=mine", "URL=http://10.96.0.7:mine/",
+		"A_PORT=tcp://10.96.0.7:8080", "A_PORT_8080_TCP=tcp://10.96.0.7:8080", "A_PORT_8080_TCP_ADDR=10.96.0.7",
+		"A_PORT_8080_TCP_PORT=8080", "A_PORT_8080_TCP_PROTO=tcp", "A_SERVICE_HOST=10.96.0.7"}
+	if !slices.Equal(got, want) {
+		t.Errorf("ResolveEnv:\n got %q\nwant %q", got, want)
+	}
+	off := false
+	pod.Spec.EnableServiceLinks = &off
+	got, err = ResolveEnv(NewManifest(), pod, c, nil, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"A_SERVICE_PORT=mine", "URL=http://$(A_SERVICE_HOST):mine/"}; !slices.Equal(got, want) {
+		t.Errorf("enableServiceLinks false:\n got %q\nwant %q", got, want)
+	}
+}
