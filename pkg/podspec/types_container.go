@@ -106,7 +106,7 @@ type VolumeMount struct {
 	MountPath         string          `json:"mountPath"`
 	SubPath           string          `json:"subPath,omitempty"`
 	MountPropagation  *string         `json:"mountPropagation,omitempty"`
-	RecursiveReadOnly json.RawMessage `json:"recursiveReadOnly,omitempty" minipod:"reject"`
+	RecursiveReadOnly *string         `json:"recursiveReadOnly,omitempty"`
 	SubPathExpr       string          `json:"subPathExpr,omitempty" minipod:"reject"`
 	BindMountOptions  json.RawMessage `json:"bindMountOptions,omitempty" minipod:"reject,emptyok"`
 }

@@ -56,6 +56,17 @@ type ContainerStatus struct {
 	// StopSignal is the signal that stops the container: its
 	// lifecycle.stopSignal, else its image's, else SIGTERM.
 	StopSignal string `json:"stopSignal,omitempty"`
+	// VolumeMounts are the container's mounts of pod volumes as made.
+	VolumeMounts []VolumeMountStatus `json:"volumeMounts,omitempty"`
+}
+
+// VolumeMountStatus is one volume mount as made: RecursiveReadOnly says,
+// for a read-only mount, whether what is mounted below it is read-only too.
+type VolumeMountStatus struct {
+	Name              string  `json:"name"`
+	MountPath         string  `json:"mountPath"`
+	ReadOnly          bool    `json:"readOnly,omitempty"`
+	RecursiveReadOnly *string `json:"recursiveReadOnly,omitempty"`
 }
 
 // ContainerUser is the identity of the container's first process.

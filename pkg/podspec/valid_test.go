@@ -88,7 +88,7 @@ spec:
     terminationMessagePolicy: FallbackToLogsOnError
     securityContext: {}
     volumeMounts:
-    - {name: conf, mountPath: /etc/app, readOnly: true}
+    - {name: conf, mountPath: /etc/app, readOnly: true, recursiveReadOnly: IfPossible}
     - {name: conf, mountPath: /etc/app.properties, subPath: conf/app.properties}
     - {name: scratch, mountPath: /scratch, mountPropagation: None}
     - {name: disk, mountPath: /disk}

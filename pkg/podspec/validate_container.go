@@ -124,6 +124,37 @@ func checkVolumeMounts(c *podContext, ctr *Container, path string) []error {
 		if p := vm.MountPropagation; p != nil && *p != "None" {
 			errs.add(notSupported(mp+".mountPropagation", "not supported"))
 		}
+		errs.add(checkRecursiveReadOnly(vm, mp)...)
+	}
+	return errs
+}
+
+// The values of a volumeMount's recursiveReadOnly.
+const (
+	RecursiveReadOnlyDisabled   = "Disabled"
+	RecursiveReadOnlyIfPossible = "IfPossible"
+	RecursiveReadOnlyEnabled    = "Enabled"
+)
+
+// checkRecursiveReadOnly: asking for submounts read-only too takes a
+// read-only mount that propagates nothing, as the API server requires.
+// (Every read-only mount here is recursively so: see mounts.bind.)
+func checkRecursiveReadOnly(vm VolumeMount, mp string) []error {
+	if vm.RecursiveReadOnly == nil {
+		return nil
+	}
+	var errs errList
+	switch r := *vm.RecursiveReadOnly; r {
+	case RecursiveReadOnlyDisabled:
+	case RecursiveReadOnlyEnabled, RecursiveReadOnlyIfPossible:
+		if !vm.ReadOnly {
+			errs.add(forbidden(mp+".recursiveReadOnly", "may only be specified when readOnly is true"))
+		}
+		if p := vm.MountPropagation; p != nil && *p != "None" {
+			errs.add(forbidden(mp+".recursiveReadOnly", "may only be specified when mountPropagation is None or not specified"))
+		}
+	default:
+		errs.add(unsupported(mp+".recursiveReadOnly", r, RecursiveReadOnlyDisabled, RecursiveReadOnlyEnabled, RecursiveReadOnlyIfPossible))
 	}
 	return errs
 }
