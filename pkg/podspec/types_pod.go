@@ -154,22 +154,88 @@ func (p *PodSpec) AllContainers() []*Container {
 	return out
 }
 
-// Affinity is typed one level deep: enough to catch a misspelt key; the
-// selectors inside are not checked because nothing here uses them.
+// Affinity is ignored on one node (warned about), but typed all the way
+// down and checked as the API server checks it (validate_affinity.go): a
+// manifest minipod accepts must be one Kubernetes accepts.
 type Affinity struct {
-	NodeAffinity    json.RawMessage `json:"nodeAffinity,omitempty"`
-	PodAffinity     json.RawMessage `json:"podAffinity,omitempty"`
-	PodAntiAffinity json.RawMessage `json:"podAntiAffinity,omitempty"`
+	NodeAffinity    *NodeAffinity `json:"nodeAffinity,omitempty"`
+	PodAffinity     *PodAffinity  `json:"podAffinity,omitempty"`
+	PodAntiAffinity *PodAffinity  `json:"podAntiAffinity,omitempty"`
 }
 
-// TopologySpreadConstraint is typed except for its label selector.
+// NodeAffinity: the nodes a pod must, or would rather, run on.
+type NodeAffinity struct {
+	Required  *NodeSelector             `json:"requiredDuringSchedulingIgnoredDuringExecution,omitempty"`
+	Preferred []PreferredSchedulingTerm `json:"preferredDuringSchedulingIgnoredDuringExecution,omitempty"`
+}
+
+// NodeSelector is met by a node that meets any of its terms.
+type NodeSelector struct {
+	NodeSelectorTerms []NodeSelectorTerm `json:"nodeSelectorTerms"`
+}
+
+// NodeSelectorTerm is met by a node that meets all of its requirements.
+type NodeSelectorTerm struct {
+	MatchExpressions []NodeSelectorRequirement `json:"matchExpressions,omitempty"`
+	MatchFields      []NodeSelectorRequirement `json:"matchFields,omitempty"`
+}
+
+// NodeSelectorRequirement tests one node label (or field).
+type NodeSelectorRequirement struct {
+	Key      string   `json:"key"`
+	Operator string   `json:"operator"`
+	Values   []string `json:"values,omitempty"`
+}
+
+// PreferredSchedulingTerm is a weighted node preference.
+type PreferredSchedulingTerm struct {
+	Weight     int32            `json:"weight"`
+	Preference NodeSelectorTerm `json:"preference"`
+}
+
+// PodAffinity is the shape of podAffinity and podAntiAffinity.
+type PodAffinity struct {
+	Required  []PodAffinityTerm         `json:"requiredDuringSchedulingIgnoredDuringExecution,omitempty"`
+	Preferred []WeightedPodAffinityTerm `json:"preferredDuringSchedulingIgnoredDuringExecution,omitempty"`
+}
+
+// PodAffinityTerm selects pods in a topology domain.
+type PodAffinityTerm struct {
+	LabelSelector     *LabelSelector `json:"labelSelector,omitempty"`
+	Namespaces        []string       `json:"namespaces,omitempty"`
+	TopologyKey       string         `json:"topologyKey"`
+	NamespaceSelector *LabelSelector `json:"namespaceSelector,omitempty"`
+	MatchLabelKeys    []string       `json:"matchLabelKeys,omitempty"`
+	MismatchLabelKeys []string       `json:"mismatchLabelKeys,omitempty"`
+}
+
+// WeightedPodAffinityTerm is a weighted pod (anti-)affinity preference.
+type WeightedPodAffinityTerm struct {
+	Weight          int32           `json:"weight"`
+	PodAffinityTerm PodAffinityTerm `json:"podAffinityTerm"`
+}
+
+// LabelSelector is metav1.LabelSelector.
+type LabelSelector struct {
+	MatchLabels      map[string]string          `json:"matchLabels,omitempty"`
+	MatchExpressions []LabelSelectorRequirement `json:"matchExpressions,omitempty"`
+}
+
+// LabelSelectorRequirement tests one label.
+type LabelSelectorRequirement struct {
+	Key      string   `json:"key"`
+	Operator string   `json:"operator"`
+	Values   []string `json:"values,omitempty"`
+}
+
+// TopologySpreadConstraint is ignored on one node, typed and checked.
 type TopologySpreadConstraint struct {
-	MaxSkew            int32           `json:"maxSkew"`
-	TopologyKey        string          `json:"topologyKey"`
-	WhenUnsatisfiable  string          `json:"whenUnsatisfiable"`
-	LabelSelector      json.RawMessage `json:"labelSelector,omitempty"`
-	MinDomains         *int32          `json:"minDomains,omitempty"`
-	NodeAffinityPolicy *string         `json:"nodeAffinityPolicy,omitempty"`
-	NodeTaintsPolicy   *string         `json:"nodeTaintsPolicy,omitempty"`
-	MatchLabelKeys     []string        `json:"matchLabelKeys,omitempty"`
+	MaxSkew            int32          `json:"maxSkew"`
+	TopologyKey        string         `json:"topologyKey"`
+	WhenUnsatisfiable  string         `json:"whenUnsatisfiable"`
+	LabelSelector      *LabelSelector `json:"labelSelector,omitempty"`
+	MinDomains         *int32         `json:"minDomains,omitempty"`
+	NodeAffinityPolicy *string        `json:"nodeAffinityPolicy,omitempty"`
+	NodeTaintsPolicy   *string        `json:"nodeTaintsPolicy,omitempty"`
+	MatchLabelKeys     []string       `json:"matchLabelKeys,omitempty"`
 }

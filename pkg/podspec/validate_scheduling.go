@@ -19,8 +19,11 @@ func checkScheduling(c *podContext) []error {
 		}
 	}
 	for i, tsc := range s.TopologySpreadConstraints {
-		errs.add(checkSpreadNumbers(tsc, fmt.Sprintf("spec.topologySpreadConstraints[%d]", i))...)
+		p := fmt.Sprintf("spec.topologySpreadConstraints[%d]", i)
+		errs.add(checkSpreadNumbers(tsc, p)...)
+		errs.add(checkLabelSelector(tsc.LabelSelector, p+".labelSelector")...)
 	}
+	errs.add(checkAffinityRules(s.Affinity, "spec.affinity")...)
 	// The API server checks overhead as a container's limits (validateOverhead).
 	errs.add(checkRequirements(&ResourceRequirements{Limits: s.Overhead}, containerResourceName, "spec.overhead")...)
 	return errs
