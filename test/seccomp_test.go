@@ -124,7 +124,9 @@ func TestSeccompNodeDefault(t *testing.T) {
 }
 
 // TestSeccompLocalhostMissing: a Localhost profile that is not on the node
-// keeps the container from starting, with the reason in its status.
+// keeps the container from being created, with the reason in its status:
+// waiting in CreateContainerError (where containerd fails to load it), no
+// restart, no last state, one Failed event per attempt.
 func TestSeccompLocalhostMissing(t *testing.T) {
 	root(t)
 	name := podName("seccomp-missing")
@@ -132,7 +134,26 @@ func TestSeccompLocalhostMissing(t *testing.T) {
 	if r.code == 0 {
 		t.Fatalf("up with a missing Localhost profile succeeded: %s", r)
 	}
-	if !strings.Contains(r.stderr+r.stdout, name+"-absent.json") {
-		t.Errorf("the failure does not name the profile: %s", r)
+	if !strings.Contains(r.stderr+r.stdout, name+"-absent.json") || !strings.Contains(r.stderr, "CreateContainerError") {
+		t.Errorf("the failure does not name the profile and CreateContainerError: %s", r)
+	}
+	for _, cs := range getPod(t, name).Status.ContainerStatuses {
+		if cs.Name != "strict" {
+			continue
+		}
+		if w := cs.State.Waiting; w == nil || w.Reason != "CreateContainerError" || !strings.Contains(w.Message, name+"-absent.json") ||
+			cs.RestartCount != 0 || cs.LastTerminationState.Terminated != nil {
+			t.Errorf("container strict: state %+v, last %+v, restarts %d; want waiting CreateContainerError naming the profile, never run",
+				cs.State, cs.LastTerminationState, cs.RestartCount)
+		}
+	}
+	failed := 0
+	for _, l := range lines(mustMP(t, "describe", "pod", name)) {
+		if strings.Contains(l, "Failed") && strings.Contains(l, name+"-absent.json") {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Errorf("%d Failed events name the profile after the first attempt, want 1", failed)
 	}
 }

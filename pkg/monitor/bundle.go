@@ -153,7 +153,8 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 	}
 	filter, err := containerFilter(pe, c.spec, spec)
 	if err != nil {
-		return nil, nil, fmt.Errorf("container %s: %w", c.spec.Name, err)
+		// Where containerd loads the profile: its CreateContainer fails.
+		return nil, nil, &ConfigError{Msg: fmt.Sprintf("container %s: %v", c.spec.Name, err), err: err, create: true}
 	}
 	announceFilter(spec, filter)
 	return spec, filter, writeBundle(c.bundle, spec, filter)

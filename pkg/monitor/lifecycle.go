@@ -43,7 +43,7 @@ type retryKind int
 const (
 	retryCrash  retryKind = iota // crash-loop back-off: a restart
 	retryPull                    // image pull back-off: pull again
-	retryConfig                  // CreateContainerConfigError: build the config again
+	retryConfig                  // CreateContainer[Config]Error: build the config again
 )
 
 // allowed lists each step's possible next steps; anything else is a bug

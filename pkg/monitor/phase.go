@@ -55,7 +55,7 @@ func readiness(st *state.Pod, waitReady bool) (string, bool) {
 		switch c.Reason {
 		case state.ReasonErrImagePull, state.ReasonImagePullBackOff, state.ReasonErrImageNeverPull:
 			return fmt.Sprintf("fail pod %s is not running: %s: %s.image %q: %s", st.Name, podstatus.Status(st), field, c.Image, c.Message), true
-		case state.ReasonCreateContainerConfigError:
+		case state.ReasonCreateContainerConfigError, state.ReasonCreateContainerError:
 			return "fail pod " + st.Name + " is not running: " + podstatus.Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message), true
 		case state.ReasonCrashLoopBackOff, state.ReasonStartError:
 			return "fail pod " + st.Name + " is not running: " + podstatus.Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message) + lastStartError(*c), true

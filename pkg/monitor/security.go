@@ -22,10 +22,22 @@ import (
 type ConfigError struct {
 	Msg string
 	err error // the cause, if any, for errors.Is
+	// create marks what the runtime's CreateContainer fails on, after the
+	// kubelet's own checks passed (a Localhost seccomp profile that cannot
+	// be read, say): CreateContainerError, retried the same way.
+	create bool
 }
 
 func (e *ConfigError) Error() string { return e.Msg }
 func (e *ConfigError) Unwrap() error { return e.err }
+
+// reason is the waiting reason the container shows.
+func (e *ConfigError) reason() state.Reason {
+	if e.create {
+		return state.ReasonCreateContainerError
+	}
+	return state.ReasonCreateContainerConfigError
+}
 
 // containerSecurity resolves how container c runs: the image's user with
 // runAsUser and runAsGroup over it, the groups as supplementalGroupsPolicy

@@ -94,8 +94,8 @@ func (mon *monitor) startAll(batch []*ctr) {
 // every objectPoll, with one event per message: it may be applied any
 // moment, and the container should start when it is.
 func (mon *monitor) configFailed(c *ctr, ce *ConfigError) {
-	again := c.st.Reason == state.ReasonCreateContainerConfigError && c.st.Message == ce.Msg
-	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, state.ReasonCreateContainerConfigError, ce.Msg
+	again := c.st.Reason == ce.reason() && c.st.Message == ce.Msg
+	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, ce.reason(), ce.Msg
 	if errors.Is(ce, podspec.ErrObjectNotFound) {
 		c.missingObject = ce.Msg
 		if !again {

@@ -39,6 +39,7 @@ const (
 	ReasonImagePullBackOff           Reason = "ImagePullBackOff"
 	ReasonErrImageNeverPull          Reason = "ErrImageNeverPull"
 	ReasonCreateContainerConfigError Reason = "CreateContainerConfigError"
+	ReasonCreateContainerError       Reason = "CreateContainerError"
 	// A container terminated.
 	ReasonCompleted  Reason = "Completed"
 	ReasonError      Reason = "Error"
