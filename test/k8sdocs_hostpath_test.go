@@ -59,28 +59,7 @@ const testWebserverStandIn = "registry.k8s.io/test-webserver/latest"
 // was not in the store before).
 func TestK8sDocsHostPath(t *testing.T) {
 	root(t)
-	reg, o := k8sRegistry(t)
-	imgRoot := os.Getenv("MINIPOD_IMAGES")
-	if imgRoot == "" {
-		imgRoot = imagesRoot
-	}
-	tree := filepath.Join(imgRoot, testWebserverStandIn)
-	img, err := dirImage(t, tree)
-	if err != nil {
-		t.Fatalf("no stand-in image for registry.k8s.io/test-webserver at %s (build it: sudo scripts/build-images.sh registry.k8s.io/test-webserver): %v", tree, err)
-	}
-	reg.push(t, "test-webserver:latest", img)
-	// The stand-in's directory image is listed under the same name (with
-	// no digest); only a pulled copy has one.
-	pulledBefore := false
-	for _, row := range listImages(t) {
-		if row.repo == "registry.k8s.io/test-webserver" && row.tag == "latest" && strings.HasPrefix(row.digest, "sha256:") {
-			pulledBefore = true
-		}
-	}
-	if !pulledBefore {
-		rmiAtEnd(t, "registry.k8s.io/test-webserver:latest")
-	}
+	reg, o := k8sImage(t, testWebserverStandIn, "test-webserver", "sudo scripts/build-images.sh registry.k8s.io/test-webserver")
 
 	t.Run("Directory", func(t *testing.T) { testDocHostPathDirectory(t, reg, o) })
 	t.Run("FileOrCreate", func(t *testing.T) { testDocHostPathFileOrCreate(t, reg, o) })
@@ -292,6 +271,35 @@ func removeMade(t *testing.T, top string) {
 // tunnel to registry.k8s.io:443 with a certificate of a CA made here, and
 // SSL_CERT_FILE names that CA. The registry's images are pushed through
 // its plain-HTTP address (reg.push); its requests are counted either way.
+// k8sImage serves the directory image standIn (under the images root) as
+// registry.k8s.io/REPO:latest, which a documentation example pulls
+// (untagged: imagePullPolicy Always), from k8sRegistry; the pulled copy
+// is removed when the test ends unless the store had one before. build
+// says how to make a missing stand-in.
+func k8sImage(t *testing.T, standIn, repo, build string) (*testRegistry, runOpts) {
+	t.Helper()
+	reg, o := k8sRegistry(t)
+	imgRoot := os.Getenv("MINIPOD_IMAGES")
+	if imgRoot == "" {
+		imgRoot = imagesRoot
+	}
+	tree := filepath.Join(imgRoot, standIn)
+	img, err := dirImage(t, tree)
+	if err != nil {
+		t.Fatalf("no stand-in image for registry.k8s.io/%s at %s (build it: %s): %v", repo, tree, build, err)
+	}
+	reg.push(t, repo+":latest", img)
+	// A stand-in's directory image may be listed under the same name (with
+	// no digest); only a pulled copy has one.
+	for _, row := range listImages(t) {
+		if row.repo == "registry.k8s.io/"+repo && row.tag == "latest" && strings.HasPrefix(row.digest, "sha256:") {
+			return reg, o
+		}
+	}
+	rmiAtEnd(t, "registry.k8s.io/"+repo+":latest")
+	return reg, o
+}
+
 func k8sRegistry(t *testing.T) (*testRegistry, runOpts) {
 	t.Helper()
 	reg := newRegistry(t)

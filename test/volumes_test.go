@@ -155,3 +155,67 @@ func TestSubPathSymlinkContained(t *testing.T) {
 		}
 	}
 }
+
+// ---- Set Permissions on an emptyDir Volume
+// https://kubernetes.io/docs/tasks/configure-pod-container/configure-emptydir-volume-mode/
+
+// TestK8sDocsEmptyDirMode (emptydir-volume-mode.yaml): the volume at /tmp
+// has the mode the manifest gives, 01777, sticky bit included, as the
+// page's `ls -ld /tmp` shows (drwxrwxrwt). The image is the page's
+// registry.k8s.io/busybox, served from the local busybox.
+func TestK8sDocsEmptyDirMode(t *testing.T) {
+	root(t)
+	_, o := k8sImage(t, "busybox/latest", "busybox", "sudo scripts/build-images.sh busybox")
+	name, r, timedOut := upDoc(t, "pods/emptydir-volume-mode.yaml", cmdTimeout, o)
+	if timedOut || r.code != 0 {
+		t.Fatalf("up (timed out: %v): %s", timedOut, r)
+	}
+	if ls := mustMP(t, "exec", name, "--", "ls", "-ld", "/tmp"); !strings.HasPrefix(ls, "drwxrwxrwt") {
+		t.Errorf("ls -ld /tmp: %q, want drwxrwxrwt", ls)
+	}
+}
+
+// emptyDirModes has an emptyDir on disk and one in memory with modes of
+// their own, and one with none (0777 on disk, 1777 in memory, as ever).
+const emptyDirModes = `apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh", "-c", "` + idle + `"]
+    volumeMounts:
+    - {name: disk, mountPath: /disk}
+    - {name: mem, mountPath: /mem}
+    - {name: plain, mountPath: /plain}
+    - {name: plainmem, mountPath: /plainmem}
+  volumes:
+  - name: disk
+    emptyDir: {mode: 0750}
+  - name: mem
+    emptyDir: {medium: Memory, mode: 01770}
+  - name: plain
+    emptyDir: {}
+  - name: plainmem
+    emptyDir: {medium: Memory}
+`
+
+// TestEmptyDirMode: each emptyDir has the mode asked, in octal as YAML
+// writes it, on disk and in memory; a mode outside 0-01777 is refused.
+func TestEmptyDirMode(t *testing.T) {
+	root(t)
+	name := podName("edmode")
+	upPod(t, name, tmpl(emptyDirModes, name))
+	got := mustMP(t, "exec", name, "--", "stat", "-c", "%a", "/disk", "/mem", "/plain", "/plainmem")
+	if want := "750\n1770\n777\n1777\n"; got != want {
+		t.Errorf("modes %q, want %q", got, want)
+	}
+	bad := podName("edmode-bad")
+	r := tryUp(t, bad, strings.Replace(tmpl(emptyDirModes, bad), "mode: 0750", "mode: 02777", 1))
+	if r.code == 0 || !strings.Contains(r.stderr, "spec.volumes[0].emptyDir.mode: Invalid value: 1535: must be a number between 0 and 01777 (octal), both inclusive") {
+		t.Errorf("up of mode 02777: %s", r)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"golang.org/x/sys/unix"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -78,11 +79,19 @@ func makeVolume(dir string, objs podspec.Objects, p *podspec.Pod, v *podspec.Vol
 }
 
 // makeEmptyDir creates the volume world-writable, as the kubelet does, so
-// containers running as any user can use it; medium Memory is a tmpfs whose
-// size is sizeLimit.
+// containers running as any user can use it, or with the mode the volume
+// asks; medium Memory is a tmpfs whose size is sizeLimit. (fsGroup, applied
+// after, has the last word on the group's bits.)
 func makeEmptyDir(path string, e *podspec.EmptyDirVolumeSource) error {
+	mode := uint32(0o777)
+	if e.Mode != nil {
+		mode = uint32(*e.Mode)
+	}
 	if e.Medium == "Memory" {
-		data := "mode=1777"
+		data := "mode=1777" // the kubelet leaves a tmpfs's own root mode
+		if e.Mode != nil {
+			data = "mode=" + strconv.FormatUint(uint64(mode), 8)
+		}
 		if e.SizeLimit != "" {
 			n, err := podspec.QuantityBytes(e.SizeLimit)
 			if err != nil {
@@ -92,10 +101,10 @@ func makeEmptyDir(path string, e *podspec.EmptyDirVolumeSource) error {
 		}
 		return mountTmpfs(path, data)
 	}
-	if err := os.MkdirAll(path, 0o777); err != nil {
+	if err := os.MkdirAll(path, 0o700); err != nil {
 		return err
 	}
-	return os.Chmod(path, 0o777)
+	return os.Chmod(path, fs.FileMode(mode&0o777)|goSpecial(mode))
 }
 
 // volFile is one file of a volume made of keys: configMap, secret,

@@ -43,9 +43,11 @@ type Volume struct {
 // EmptyDirVolumeSource is a per-pod scratch directory (or tmpfs for Memory).
 // SizeLimit is a Kubernetes quantity string; see QuantityBytes.
 type EmptyDirVolumeSource struct {
-	Medium    string          `json:"medium,omitempty"`
-	SizeLimit string          `json:"sizeLimit,omitempty" minipod:"quantity"`
-	Mode      json.RawMessage `json:"mode,omitempty" minipod:"reject"`
+	Medium    string `json:"medium,omitempty"`
+	SizeLimit string `json:"sizeLimit,omitempty" minipod:"quantity"`
+	// Mode is the directory's permission bits, 0 to 01777 (the sticky bit
+	// included); 0777 when not given (KEP-5502).
+	Mode *int32 `json:"mode,omitempty"`
 }
 
 // ConfigMapVolumeSource projects ConfigMap keys as files.

@@ -93,6 +93,9 @@ func checkEmptyDir(e *EmptyDirVolumeSource, path string) []error {
 			errs.add(invalid(path+".sizeLimit", e.SizeLimit, "must be a non-negative quantity of bytes"))
 		}
 	}
+	if m := e.Mode; m != nil && (*m < 0 || *m > 0o1777) {
+		errs.add(invalidRaw(path+".mode", strconv.Itoa(int(*m)), "must be a number between 0 and 01777 (octal), both inclusive"))
+	}
 	return errs
 }
 
@@ -171,5 +174,5 @@ func checkMode(mode *int32, path string) error {
 	if mode == nil || (*mode >= 0 && *mode <= maxFileMode) {
 		return nil
 	}
-	return invalid(path, strconv.Itoa(int(*mode)), "must be a number between 0 and 0777 (octal), both inclusive")
+	return invalidRaw(path, strconv.Itoa(int(*mode)), "must be a number between 0 and 0777 (octal), both inclusive")
 }
