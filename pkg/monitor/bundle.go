@@ -112,7 +112,9 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 		return nil, nil, &ConfigError{Msg: me.Msg, err: err}
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("container %s: %w", c.spec.Name, err)
+		// The kubelet fails to make the environment: the container waits
+		// in CreateContainerConfigError (an env file that is not one).
+		return nil, nil, &ConfigError{Msg: fmt.Sprintf("container %s: %v", c.spec.Name, err), err: err}
 	}
 	cwd := c.spec.WorkingDir
 	if cwd == "" {
@@ -168,9 +170,9 @@ func containerEnv(pe podEnv, c *podspec.Container, img *image.Image) ([]string, 
 	base := append([]string{"HOSTNAME=" + pe.hostname}, img.Config.Env...)
 	svcs, err := services.List(roots)
 	if err != nil {
-		return nil, fmt.Errorf("container %q: the Services' variables: %w", c.Name, err)
+		return nil, fmt.Errorf("the Services' variables: %w", err)
 	}
-	src := podspec.EnvSources{PodIP: pe.podIP.get(), HostIP: pe.hostIP, Allocatable: pe.allocatable, Services: svcs}
+	src := podspec.EnvSources{PodIP: pe.podIP.get(), HostIP: pe.hostIP, Allocatable: pe.allocatable, Services: svcs, EnvFile: pe.readEnvFile}
 	env, err := podspec.ResolveEnv(pe.objs, pe.pod, c, base, src)
 	if err != nil {
 		return nil, err

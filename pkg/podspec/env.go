@@ -14,6 +14,9 @@ type EnvSources struct {
 	PodIP, HostIP string
 	Allocatable   ResourceAmounts
 	Services      []*Service
+	// EnvFile reads a file of an emptyDir volume for fileKeyRef; it wraps
+	// ErrNoEnvFile when there is none.
+	EnvFile func(volume, path string) ([]byte, error)
 }
 
 // orderedEnv is a set of variables that remembers first-definition order,
@@ -153,6 +156,8 @@ func envValue(lookup func(string) (string, bool), m Objects, pod *Pod, c *Contai
 		return configMapKeyValue(m, pod, e.ValueFrom.ConfigMapKeyRef)
 	case e.ValueFrom.SecretKeyRef != nil:
 		return secretKeyValue(m, pod, e.ValueFrom.SecretKeyRef)
+	case e.ValueFrom.FileKeyRef != nil:
+		return fileKeyValue(src, e.ValueFrom.FileKeyRef)
 	}
 	return "", false, fmt.Errorf("valueFrom has no supported source")
 }
@@ -179,6 +184,34 @@ func secretKeyValue(m Objects, pod *Pod, ref *SecretKeySelector) (string, bool, 
 		return "", false, Missing("couldn't find key %s in Secret %s/%s", ref.Key, pod.Namespace, ref.Name)
 	}
 	return string(v), ok, nil
+}
+
+// fileKeyValue reads the variable from the env file a container wrote: a
+// missing file or key is a MissingError (the container waits, as with a
+// ConfigMap's key) unless optional; a file that is not an env file is an
+// error of its own.
+func fileKeyValue(src EnvSources, ref *FileKeySelector) (string, bool, error) {
+	if src.EnvFile == nil {
+		return "", false, fmt.Errorf("no env file can be read here")
+	}
+	data, err := src.EnvFile(ref.VolumeName, ref.Path)
+	if errors.Is(err, ErrNoEnvFile) {
+		if isTrue(ref.Optional) {
+			return "", false, nil
+		}
+		return "", false, Missing("couldn't find env file %s in volume %s", ref.Path, ref.VolumeName)
+	}
+	if err != nil {
+		return "", false, err
+	}
+	v, found, err := EnvFileValue(data, ref.Key)
+	switch {
+	case err != nil:
+		return "", false, fmt.Errorf("env file %s in volume %s: %w", ref.Path, ref.VolumeName, err)
+	case !found && !isTrue(ref.Optional):
+		return "", false, Missing("couldn't find key %s in env file %s in volume %s", ref.Key, ref.Path, ref.VolumeName)
+	}
+	return v, found, nil
 }
 
 // podFieldValue is the downward API for env.

@@ -62,7 +62,16 @@ type EnvVarSource struct {
 	ConfigMapKeyRef  *ConfigMapKeySelector  `json:"configMapKeyRef,omitempty"`
 	ResourceFieldRef *ResourceFieldSelector `json:"resourceFieldRef,omitempty"`
 	SecretKeyRef     *SecretKeySelector     `json:"secretKeyRef,omitempty"`
-	FileKeyRef       json.RawMessage        `json:"fileKeyRef,omitempty" minipod:"reject"`
+	FileKeyRef       *FileKeySelector       `json:"fileKeyRef,omitempty"`
+}
+
+// FileKeySelector names a variable of an env file that a container (an
+// init container, usually) wrote in one of the pod's emptyDir volumes.
+type FileKeySelector struct {
+	VolumeName string `json:"volumeName"`
+	Path       string `json:"path"`
+	Key        string `json:"key"`
+	Optional   *bool  `json:"optional,omitempty"`
 }
 
 // ResourceFieldSelector is the downward API's view of a container's

@@ -40,7 +40,7 @@ func checkValueFrom(c *podContext, e EnvVar, path string) []error {
 	}
 	src := e.ValueFrom
 	n := 0
-	for _, set := range []bool{src.FieldRef != nil, src.ConfigMapKeyRef != nil, src.ResourceFieldRef != nil, src.SecretKeyRef != nil} {
+	for _, set := range []bool{src.FieldRef != nil, src.ConfigMapKeyRef != nil, src.ResourceFieldRef != nil, src.SecretKeyRef != nil, src.FileKeyRef != nil} {
 		if set {
 			n++
 		}
@@ -56,8 +56,35 @@ func checkValueFrom(c *podContext, e EnvVar, path string) []error {
 		return checkKeyRef(src.ConfigMapKeyRef.Name, src.ConfigMapKeyRef.Key, vp+".configMapKeyRef")
 	case src.SecretKeyRef != nil:
 		return checkKeyRef(src.SecretKeyRef.Name, src.SecretKeyRef.Key, vp+".secretKeyRef")
+	case src.FileKeyRef != nil:
+		return checkFileKeyRef(c, src.FileKeyRef, vp+".fileKeyRef")
 	}
-	return []error{invalid(vp, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`")}
+	return []error{invalid(vp, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef`, `secretKeyRef` or `fileKeyRef`")}
+}
+
+// checkFileKeyRef: the env file is in an emptyDir of the pod, at a path
+// that stays inside it, and the key is a variable name.
+func checkFileKeyRef(c *podContext, ref *FileKeySelector, path string) []error {
+	var errs errList
+	switch v, ok := c.volumes[ref.VolumeName]; {
+	case ref.VolumeName == "":
+		errs.add(required(path+".volumeName", ""))
+	case !ok:
+		errs.add(notFound(path+".volumeName", ref.VolumeName))
+	case v.EmptyDir == nil:
+		errs.add(invalid(path+".volumeName", ref.VolumeName, "referenced volume must be an emptyDir volume"))
+	}
+	if ref.Path == "" {
+		errs.add(required(path+".path", ""))
+	} else if why := localDescendingPath(ref.Path); why != "" {
+		errs.add(invalid(path+".path", ref.Path, why))
+	}
+	if ref.Key == "" {
+		errs.add(required(path+".key", ""))
+	} else if why := envVarName(ref.Key); why != "" {
+		errs.add(invalid(path+".key", ref.Key, why))
+	}
+	return errs
 }
 
 func checkFieldRef(ref *ObjectFieldSelector, path string) []error {
