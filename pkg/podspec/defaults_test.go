@@ -113,3 +113,11 @@ func TestHostNetworkDefaultsHostPort(t *testing.T) {
 		t.Errorf("hostPort = %d, want the containerPort 8080", got)
 	}
 }
+
+func TestServiceAccountNameChecked(t *testing.T) {
+	expectError(t, podWith(edit{"spec.serviceAccountName", "Bad_Name"}),
+		`spec.serviceAccountName: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain`)
+	if _, warns := mustParse(t, podWith(edit{"spec.serviceAccountName", "robot"})); len(warns) != 0 {
+		t.Errorf("warnings %q for a service account name, want none (the downward API uses it)", warns)
+	}
+}

@@ -81,8 +81,8 @@ type PodSpec struct {
 	// Scheduling-only: meaningful for a cluster scheduler, not one node.
 	NodeSelector                 map[string]string          `json:"nodeSelector,omitempty" minipod:"warn"`
 	NodeName                     string                     `json:"nodeName,omitempty" minipod:"warn"`
-	ServiceAccountName           string                     `json:"serviceAccountName,omitempty" minipod:"warn"`
-	DeprecatedServiceAccount     string                     `json:"serviceAccount,omitempty" minipod:"warn"`
+	ServiceAccountName           string                     `json:"serviceAccountName,omitempty"`
+	DeprecatedServiceAccount     string                     `json:"serviceAccount,omitempty"`
 	AutomountServiceAccountToken *bool                      `json:"automountServiceAccountToken,omitempty" minipod:"warn"`
 	ImagePullSecrets             []LocalObjectReference     `json:"imagePullSecrets,omitempty"`
 	Affinity                     *Affinity                  `json:"affinity,omitempty" minipod:"warn"`

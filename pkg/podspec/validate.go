@@ -43,6 +43,7 @@ var podChecks = []podCheck{
 	{"securityContext", checkPodSecurity},
 	{"appArmorAnnotations", checkAppArmorAnnotations},
 	{"scheduling", checkScheduling},
+	{"serviceAccountName", checkServiceAccountName},
 	{"volumes", checkVolumes},
 	{"containers", checkContainers},
 	{"resources", checkPodResources},
@@ -229,4 +230,22 @@ func checkPodOS(c *podContext) []error {
 		return []error{rejected("spec.os.name", "this node runs Linux")}
 	}
 	return []error{unsupported("spec.os.name", os.Name, "linux", "windows")}
+}
+
+// checkServiceAccountName: the account's name (the downward API gives
+// it to containers) is an object name, as the API server requires. There
+// are no ServiceAccount objects on one node: any valid name is taken.
+func checkServiceAccountName(c *podContext) []error {
+	for _, f := range []struct{ path, name string }{
+		{"spec.serviceAccountName", c.pod.Spec.ServiceAccountName},
+		{"spec.serviceAccount", c.pod.Spec.DeprecatedServiceAccount},
+	} {
+		if f.name == "" {
+			continue
+		}
+		if why := dns1123Subdomain(f.name); why != "" {
+			return []error{invalid(f.path, f.name, why)}
+		}
+	}
+	return nil
 }

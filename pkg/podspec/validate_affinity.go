@@ -73,34 +73,49 @@ func checkNodeSelectorTerm(term NodeSelectorTerm, path string) []error {
 			errs.add(invalid(p+".operator", r.Operator, "not a valid selector operator"))
 		case len(r.Values) != 1:
 			errs.add(required(p+".values", "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"))
+		default:
+			if why := dns1123Subdomain(r.Values[0]); why != "" {
+				errs.add(invalid(p+".values[0]", r.Values[0], why))
+			}
 		}
 	}
 	return errs
 }
 
 // checkNodeOperator: In and NotIn take values, Exists and DoesNotExist
-// none, Gt and Lt one integer.
+// none, Gt and Lt exactly one.
 func checkNodeOperator(r NodeSelectorRequirement, p string) []error {
-	switch r.Operator {
-	case "In", "NotIn":
-		if len(r.Values) == 0 {
-			return []error{required(p+".values", "must be specified when `operator` is 'In' or 'NotIn'")}
-		}
-	case "Exists", "DoesNotExist":
-		if len(r.Values) > 0 {
-			return []error{forbidden(p+".values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")}
-		}
-	case "Gt", "Lt":
+	if r.Operator == "Gt" || r.Operator == "Lt" {
 		if len(r.Values) != 1 {
 			return []error{required(p+".values", "must be specified single value when `operator` is 'Lt' or 'Gt'")}
 		}
-		if _, err := strconv.ParseInt(r.Values[0], 10, 64); err != nil {
-			return []error{invalid(p+".values[0]", r.Values[0], "must be an integer")}
+		return nil
+	}
+	return checkSetOperator(r.Operator, r.Values, p)
+}
+
+// checkSetOperator is the rule of a selector's set operators: In and
+// NotIn take label values, Exists and DoesNotExist none.
+func checkSetOperator(op string, values []string, p string) []error {
+	var errs errList
+	switch op {
+	case "In", "NotIn":
+		if len(values) == 0 {
+			errs.add(required(p+".values", "must be specified when `operator` is 'In' or 'NotIn'"))
+		}
+		for i, v := range values {
+			if why := labelValue(v); why != "" {
+				errs.add(invalid(fmt.Sprintf("%s.values[%d]", p, i), v, why))
+			}
+		}
+	case "Exists", "DoesNotExist":
+		if len(values) > 0 {
+			errs.add(forbidden(p+".values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
 		}
 	default:
-		return []error{invalid(p+".operator", r.Operator, "not a valid selector operator")}
+		errs.add(invalid(p+".operator", op, "not a valid selector operator"))
 	}
-	return nil
+	return errs
 }
 
 func checkPodAffinityTerm(term PodAffinityTerm, path string) []error {
@@ -110,9 +125,9 @@ func checkPodAffinityTerm(term PodAffinityTerm, path string) []error {
 	} else if why := qualifiedName(term.TopologyKey); why != "" {
 		errs.add(invalid(path+".topologyKey", term.TopologyKey, why))
 	}
-	for i, ns := range term.Namespaces {
+	for _, ns := range term.Namespaces {
 		if why := dns1123Label(ns); why != "" {
-			errs.add(invalid(fmt.Sprintf("%s.namespaces[%d]", path, i), ns, why))
+			errs.add(invalid(path+".namespace", ns, why)) // the API server's path
 		}
 	}
 	errs.add(checkLabelSelector(term.LabelSelector, path+".labelSelector")...)
@@ -132,18 +147,7 @@ func checkLabelSelector(s *LabelSelector, path string) []error {
 		if why := qualifiedName(r.Key); why != "" {
 			errs.add(invalid(p+".key", r.Key, why))
 		}
-		switch r.Operator {
-		case "In", "NotIn":
-			if len(r.Values) == 0 {
-				errs.add(required(p+".values", "must be specified when `operator` is 'In' or 'NotIn'"))
-			}
-		case "Exists", "DoesNotExist":
-			if len(r.Values) > 0 {
-				errs.add(forbidden(p+".values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
-			}
-		default:
-			errs.add(invalid(p+".operator", r.Operator, "not a valid selector operator"))
-		}
+		errs.add(checkSetOperator(r.Operator, r.Values, p)...)
 	}
 	return errs
 }

@@ -34,8 +34,13 @@ func TestAffinityChecked(t *testing.T) {
 			na + ".nodeSelectorTerms[0].matchExpressions[0].values: Required value"},
 		{"Exists with values", nodeTerm(m{"key": "disktype", "operator": "Exists", "values": l{"x"}}),
 			na + ".nodeSelectorTerms[0].matchExpressions[0].values: Forbidden"},
-		{"Gt not a number", nodeTerm(m{"key": "cores", "operator": "Gt", "values": l{"many"}}),
-			na + `.nodeSelectorTerms[0].matchExpressions[0].values[0]: Invalid value: "many": must be an integer`},
+		{"Gt with two values", nodeTerm(m{"key": "cores", "operator": "Gt", "values": l{"1", "2"}}),
+			na + ".nodeSelectorTerms[0].matchExpressions[0].values: Required value: must be specified single value when `operator` is 'Lt' or 'Gt'"},
+		{"In with a value that is no label value", nodeTerm(m{"key": "disktype", "operator": "In", "values": l{"bad value!"}}),
+			na + `.nodeSelectorTerms[0].matchExpressions[0].values[0]: Invalid value: "bad value!"`},
+		{"matchFields value not a node name", edit{"spec.affinity", m{"nodeAffinity": m{"requiredDuringSchedulingIgnoredDuringExecution": m{
+			"nodeSelectorTerms": l{m{"matchFields": l{m{"key": "metadata.name", "operator": "In", "values": l{"Node_1"}}}}}}}}},
+			na + `.nodeSelectorTerms[0].matchFields[0].values[0]: Invalid value: "Node_1"`},
 		{"bad key", nodeTerm(m{"key": "-bad", "operator": "Exists"}),
 			na + `.nodeSelectorTerms[0].matchExpressions[0].key: Invalid value: "-bad"`},
 		{"weight 0", edit{"spec.affinity", m{"nodeAffinity": m{"preferredDuringSchedulingIgnoredDuringExecution": l{
@@ -43,6 +48,9 @@ func TestAffinityChecked(t *testing.T) {
 			"spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100"},
 		{"no topologyKey", podTerm(m{"labelSelector": m{"matchLabels": m{"app": "web"}}}),
 			pa + ".topologyKey: Required value: can not be empty"},
+		{"selector value", podTerm(m{"topologyKey": "zone", "labelSelector": m{"matchExpressions": l{m{"key": "app", "operator": "In", "values": l{"a b"}}}}}),
+			pa + `.labelSelector.matchExpressions[0].values[0]: Invalid value: "a b"`},
+		{"namespace", podTerm(m{"topologyKey": "zone", "namespaces": l{"Bad"}}), pa + `.namespace: Invalid value: "Bad"`},
 		{"selector operator", podTerm(m{"topologyKey": "kubernetes.io/hostname", "labelSelector": m{"matchExpressions": l{m{"key": "app", "operator": "Gt", "values": l{"1"}}}}}),
 			pa + `.labelSelector.matchExpressions[0].operator: Invalid value: "Gt": not a valid selector operator`},
 		{"misspelt field", podTerm(m{"topologykey": "zone"}), pa + ".topologykey"},
@@ -58,7 +66,8 @@ func TestAffinityAccepted(t *testing.T) {
 	_, warns := mustParse(t, podWith(edit{"spec.affinity", m{
 		"nodeAffinity": m{
 			"requiredDuringSchedulingIgnoredDuringExecution": m{"nodeSelectorTerms": l{m{"matchExpressions": l{
-				m{"key": "topology.kubernetes.io/zone", "operator": "In", "values": l{"antarctica-east1", "antarctica-west1"}}}}}},
+				m{"key": "topology.kubernetes.io/zone", "operator": "In", "values": l{"antarctica-east1", "antarctica-west1"}},
+				m{"key": "cores", "operator": "Gt", "values": l{"1.5"}}}}}}, // the API server counts Gt's values, no more
 			"preferredDuringSchedulingIgnoredDuringExecution": l{m{"weight": 1, "preference": m{"matchExpressions": l{
 				m{"key": "another-node-label-key", "operator": "In", "values": l{"another-node-label-value"}}}}}},
 		},

@@ -15,8 +15,6 @@ func TestSchedulingFieldsWarn(t *testing.T) {
 		{"spec.priorityClassName", "high"},
 		{"spec.priority", 10},
 		{"spec.preemptionPolicy", "Never"},
-		{"spec.serviceAccountName", "robot"},
-		{"spec.serviceAccount", "robot"},
 		{"spec.automountServiceAccountToken", true},
 		{"spec.nodeName", "node1"},
 		{"spec.runtimeClassName", "kata"},
