@@ -14,7 +14,6 @@ import (
 	"github.com/minipod/minipod/pkg/leanjson"
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/seccomp"
-	"github.com/minipod/minipod/pkg/services"
 	"github.com/minipod/minipod/pkg/specconv"
 	"github.com/minipod/minipod/pkg/state"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -73,8 +72,6 @@ type ctr struct {
 	// the image, resolved (and pulled if the policy says so) before a start
 	img      *image.Image
 	imgDelay time.Duration // image pull back-off
-	// a CreateContainerConfigError's retry
-	cfgDelay time.Duration
 	// missingObject says which ConfigMap, Secret or key the container's
 	// environment waits for ("" once it has it)
 	missingObject string
@@ -156,7 +153,7 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 	filter, err := containerFilter(pe, c.spec, spec)
 	if err != nil {
 		// Where containerd loads the profile: its CreateContainer fails.
-		return nil, nil, &ConfigError{Msg: fmt.Sprintf("container %s: %v", c.spec.Name, err), err: err, create: true}
+		return nil, nil, &ConfigError{Msg: fmt.Sprintf("container %s: %v", c.spec.Name, err), err: err, why: state.ReasonCreateContainerError}
 	}
 	announceFilter(spec, filter)
 	return spec, filter, writeBundle(c.bundle, spec, filter)
@@ -168,11 +165,7 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 // PATH if nobody set one.
 func containerEnv(pe podEnv, c *podspec.Container, img *image.Image) ([]string, error) {
 	base := append([]string{"HOSTNAME=" + pe.hostname}, img.Config.Env...)
-	svcs, err := services.List(roots)
-	if err != nil {
-		return nil, fmt.Errorf("the Services' variables: %w", err)
-	}
-	src := podspec.EnvSources{PodIP: pe.podIP.get(), HostIP: pe.hostIP, Allocatable: pe.allocatable, Services: svcs, EnvFile: pe.readEnvFile}
+	src := podspec.EnvSources{PodIP: pe.podIP.get(), HostIP: pe.hostIP, Allocatable: pe.allocatable, EnvFile: pe.readEnvFile}
 	env, err := podspec.ResolveEnv(pe.objs, pe.pod, c, base, src)
 	if err != nil {
 		return nil, err

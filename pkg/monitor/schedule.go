@@ -36,9 +36,6 @@ func (mon *monitor) schedule() error {
 			if tick != nil {
 				tick.Stop()
 			}
-			// Bound: the pod's spec names the node from now on, as the
-			// scheduler's binding sets it (the downward API reads it).
-			mon.pod.Spec.NodeName = nodeconfig.NodeName()
 			mon.st.AddEvent("Normal", "Scheduled", "", "Successfully assigned "+mon.pod.Namespace+"/"+mon.pod.Name+" to "+mon.pod.Spec.NodeName)
 			return nil
 		}
@@ -93,6 +90,10 @@ func (mon *monitor) bind(req map[string]int64) ([]string, error) {
 		return reasons, nil
 	}
 	mon.st.Bound, mon.st.Requests, mon.st.Unschedulable = true, req, ""
+	// Bound: the pod's spec names the node from now on, as the
+	// scheduler's binding sets it (the downward API reads it).
+	mon.st.NodeName = nodeconfig.NodeName()
+	mon.pod.Spec.NodeName = mon.st.NodeName
 	// Its time on the node starts now (activeDeadlineSeconds counts
 	// from here), as the kubelet's status.startTime.
 	mon.st.StartTime = time.Now().UTC()

@@ -22,10 +22,11 @@ import (
 type ConfigError struct {
 	Msg string
 	err error // the cause, if any, for errors.Is
-	// create marks what the runtime's CreateContainer fails on, after the
-	// kubelet's own checks passed (a Localhost seccomp profile that cannot
-	// be read, say): CreateContainerError, retried the same way.
-	create bool
+	// why is the container's waiting reason when it is not
+	// CreateContainerConfigError: CreateContainerError for what the
+	// runtime's CreateContainer fails on after the kubelet's own checks
+	// passed (a Localhost seccomp profile that cannot be read, say).
+	why state.Reason
 }
 
 func (e *ConfigError) Error() string { return e.Msg }
@@ -33,10 +34,10 @@ func (e *ConfigError) Unwrap() error { return e.err }
 
 // reason is the waiting reason the container shows.
 func (e *ConfigError) reason() state.Reason {
-	if e.create {
-		return state.ReasonCreateContainerError
+	if e.why == "" {
+		return state.ReasonCreateContainerConfigError
 	}
-	return state.ReasonCreateContainerConfigError
+	return e.why
 }
 
 // containerSecurity resolves how container c runs: the image's user with

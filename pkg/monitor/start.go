@@ -86,9 +86,10 @@ func (mon *monitor) startAll(batch []*ctr) {
 }
 
 // configFailed keeps c waiting with the kubelet's
-// CreateContainerConfigError and tries again later (10 s doubling to
-// 5 min): the manifest may ask for what the image cannot give, and
-// nothing of the container ever ran.
+// CreateContainerConfigError (or CreateContainerError) and tries again
+// in configRetry, as the kubelet's pod worker does after a failed sync:
+// the manifest may ask for what the image cannot give, or for a profile
+// not installed yet, and nothing of the container ever ran.
 //
 // A ConfigMap or Secret the node does not have yet is looked for again
 // every objectPoll, with one event per message: it may be applied any
@@ -106,9 +107,13 @@ func (mon *monitor) configFailed(c *ctr, ce *ConfigError) {
 	}
 	c.missingObject = ""
 	mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Error: "+ce.Msg)
-	c.cfgDelay = min(max(2*c.cfgDelay, imageBackoff), maxImageBackoff)
-	mon.wait(c, retryConfig, c.cfgDelay)
+	mon.wait(c, retryConfig, configRetry)
 }
+
+// configRetry is how soon a container that could not be created is tried
+// again: the kubelet's pod worker requeues a failed sync after 10 s,
+// without doubling (that is for containers that ran and exited).
+const configRetry = 10 * time.Second
 
 // spawnResult is the outcome of one container start.
 type spawnResult struct {

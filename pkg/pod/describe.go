@@ -2,7 +2,6 @@ package pod
 
 import (
 	"fmt"
-	"github.com/minipod/minipod/pkg/nodeconfig"
 	"github.com/minipod/minipod/pkg/podstatus"
 	"io"
 	"os"
@@ -169,11 +168,9 @@ func writeResources(w io.Writer, title string, m map[string]string) {
 // describeNode is kubectl's Node line: the node's name and address once
 // the pod is bound to it.
 func describeNode(st *state.Pod) string {
-	if !st.Bound {
-		return "<none>"
+	node := podstatus.NodeName(st)
+	if node == "" || st.HostIP == "" {
+		return orNone(node)
 	}
-	if st.HostIP == "" {
-		return nodeconfig.NodeName()
-	}
-	return nodeconfig.NodeName() + "/" + st.HostIP
+	return node + "/" + st.HostIP
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/minipod/minipod/pkg/nodeconfig"
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/podstatus"
 	"github.com/minipod/minipod/pkg/teardown"
@@ -124,10 +123,7 @@ func tableHead(wide bool) string {
 func tableRow(st *state.Pod, wide bool, now time.Time) string {
 	row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", st.Name, podstatus.Ready(st), podstatus.Status(st), podstatus.Restarts(st, now), podstatus.HumanDuration(now.Sub(st.Created)))
 	if wide {
-		node := "<none>"
-		if st.Bound {
-			node = nodeconfig.NodeName()
-		}
+		node := orNone(podstatus.NodeName(st))
 		row += fmt.Sprintf("\t%s\t%s\t%s\t%s", orNone(st.PodIP), node, "<none>", "<none>")
 	}
 	return row

@@ -7,13 +7,12 @@ import (
 	"strings"
 )
 
-// EnvSources is what env values come from besides the manifest: the
-// pod's and node's addresses, the node's allocatable resources, and the
-// Services there are (ServiceLinks).
+// EnvSources is what env values come from besides the manifest and the
+// node's objects: the pod's and node's addresses, the node's allocatable
+// resources, the files of its volumes.
 type EnvSources struct {
 	PodIP, HostIP string
 	Allocatable   ResourceAmounts
-	Services      []*Service
 	// EnvFile reads a file of an emptyDir volume for fileKeyRef; it wraps
 	// ErrNoEnvFile when there is none.
 	EnvFile func(volume, path string) ([]byte, error)
@@ -58,7 +57,10 @@ func (e *orderedEnv) lookup(name string) (string, bool) {
 // ErrObjectNotFound, the kubelet's CreateContainerConfigError.
 func ResolveEnv(m Objects, pod *Pod, c *Container, imageEnv []string, src EnvSources) ([]string, error) {
 	vars := &orderedEnv{values: map[string]string{}}
-	links := ServiceLinks(src.Services, pod.Namespace, pod.Spec.EnableServiceLinks == nil || *pod.Spec.EnableServiceLinks)
+	links, err := serviceLinks(m, pod)
+	if err != nil {
+		return nil, fmt.Errorf("container %q: %w", c.Name, err)
+	}
 	lookup := func(name string) (string, bool) {
 		if v, ok := vars.lookup(name); ok {
 			return v, true

@@ -18,6 +18,9 @@ type Objects interface {
 	ConfigMap(namespace, name string) (*ConfigMap, error)
 	Secret(namespace, name string) (*Secret, error)
 	Claim(namespace, name string) (*PersistentVolumeClaim, error)
+	// ServicesOf are the namespace's Services, for the variables the
+	// kubelet gives containers (ServiceLinks).
+	ServicesOf(namespace string) ([]*Service, error)
 }
 
 // ValidObjectName checks a ConfigMap, Secret or claim name (a DNS-1123
@@ -60,6 +63,17 @@ func (m *Manifest) Secret(namespace, name string) (*Secret, error) {
 // Claim finds a PersistentVolumeClaim of the manifest.
 func (m *Manifest) Claim(namespace, name string) (*PersistentVolumeClaim, error) {
 	return lookup(m.Claims, "persistentvolumeclaim", namespace, name, func(o *PersistentVolumeClaim) string { return o.Namespace })
+}
+
+// ServicesOf lists the manifest's Services of namespace.
+func (m *Manifest) ServicesOf(namespace string) ([]*Service, error) {
+	var out []*Service
+	for _, name := range sortedKeys(m.Services) {
+		if s := m.Services[name]; s.Namespace == namespace {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 func lookup[T any](objs map[string]*T, kind, namespace, name string, nsOf func(*T) string) (*T, error) {

@@ -223,6 +223,7 @@ func (m *Manifest) decode(d document, multi bool) ([]string, []error) {
 	case *Pod:
 		warns = append(warns, prefixWarnings(prefix, defaultPod(obj))...)
 		warns = append(warns, prefixWarnings(prefix, hostPathWarnings(obj))...)
+		warns = append(warns, prefixWarnings(prefix, readOnlyWarnings(obj))...)
 		m.Pods = append(m.Pods, obj)
 	case *ConfigMap:
 		defaultObjectMeta(&obj.ObjectMeta)

@@ -1,6 +1,7 @@
 package podspec
 
 import (
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -11,18 +12,16 @@ import (
 // namespace that has a cluster IP (with enableServiceLinks), its address
 // and ports as NAME_SERVICE_HOST and NAME_SERVICE_PORT[_PORTNAME], and as
 // the variables of a Docker link (NAME_PORT, NAME_PORT_80_TCP_ADDR, ...).
-// Headless Services have no address to give.
+// Headless Services have no address to give; Services of other
+// namespaces are skipped, whatever the caller listed.
 //
 // The kubelet also gives every pod, in any namespace and whatever
 // enableServiceLinks, the variables of Service default/kubernetes: the API
 // server's. A node without one has no such Service of its own, and one a
 // manifest made under that name would reach into every namespace's pods:
 // it counts as any other Service.
-func ServiceLinks(svcs []*Service, namespace string, enable bool) map[string]string {
+func ServiceLinks(svcs []*Service, namespace string) map[string]string {
 	env := map[string]string{}
-	if !enable {
-		return env
-	}
 	for _, s := range svcs {
 		if s.Namespace != namespace || s.Spec.ClusterIP == "" || s.Spec.ClusterIP == ClusterIPNone || len(s.Spec.Ports) == 0 {
 			continue
@@ -30,6 +29,19 @@ func ServiceLinks(svcs []*Service, namespace string, enable bool) map[string]str
 		addServiceVars(env, s)
 	}
 	return env
+}
+
+// serviceLinks lists the pod's namespace's Services only when the pod
+// takes their variables (enableServiceLinks, true unless set false).
+func serviceLinks(m Objects, pod *Pod) (map[string]string, error) {
+	if pod.Spec.EnableServiceLinks != nil && !*pod.Spec.EnableServiceLinks {
+		return nil, nil
+	}
+	svcs, err := m.ServicesOf(pod.Namespace)
+	if err != nil {
+		return nil, fmt.Errorf("the Services' variables: %w", err)
+	}
+	return ServiceLinks(svcs, pod.Namespace), nil
 }
 
 // addServiceVars sets one Service's variables; the first port also has

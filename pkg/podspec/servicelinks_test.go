@@ -12,8 +12,7 @@ func svc(ns, name, ip string, ports ...ServicePort) *Service {
 
 // TestServiceLinks: the kubelet's variables for a Service with a named
 // second port (UDP); none for a headless Service, nor for one of another
-// namespace, even default/kubernetes (a manifest's, not an API server's);
-// none at all with enableServiceLinks false.
+// namespace, even default/kubernetes (a manifest's, not an API server's).
 func TestServiceLinks(t *testing.T) {
 	svcs := []*Service{
 		svc("web", "my-svc", "10.96.0.10", ServicePort{Port: 80}, ServicePort{Name: "dns-udp", Protocol: "UDP", Port: 53}),
@@ -35,13 +34,10 @@ func TestServiceLinks(t *testing.T) {
 		"MY_SVC_PORT_53_UDP_PORT":     "53",
 		"MY_SVC_PORT_53_UDP_ADDR":     "10.96.0.10",
 	}
-	if got := ServiceLinks(svcs, "web", true); !maps.Equal(got, want) {
-		t.Errorf("enabled:\n got %v\nwant %v", got, want)
+	if got := ServiceLinks(svcs, "web"); !maps.Equal(got, want) {
+		t.Errorf("namespace web:\n got %v\nwant %v", got, want)
 	}
-	if got := ServiceLinks(svcs, "web", false); len(got) != 0 {
-		t.Errorf("enableServiceLinks false: got %v, want none", got)
-	}
-	if got := ServiceLinks(svcs, "default", true); got["KUBERNETES_SERVICE_HOST"] != "10.96.0.1" || len(got) != 8 {
+	if got := ServiceLinks(svcs, "default"); got["KUBERNETES_SERVICE_HOST"] != "10.96.0.1" || len(got) != 8 {
 		t.Errorf("namespace default: got %v, want the 8 variables of its Service kubernetes", got)
 	}
 }
@@ -54,8 +50,10 @@ func TestResolveEnvServiceLinks(t *testing.T) {
 		{Name: "A_SERVICE_PORT", Value: "mine"},
 		{Name: "URL", Value: "http://$(A_SERVICE_HOST):$(A_SERVICE_PORT)/"},
 	}}
-	src := EnvSources{Services: []*Service{svc("default", "a", "10.96.0.7", ServicePort{Port: 8080})}}
-	got, err := ResolveEnv(NewManifest(), pod, c, []string{"PATH=/bin"}, src)
+	objs := NewManifest()
+	objs.Services["a"] = svc("default", "a", "10.96.0.7", ServicePort{Port: 8080})
+	objs.Services["other"] = svc("elsewhere", "other", "10.96.0.8", ServicePort{Port: 80})
+	got, err := ResolveEnv(objs, pod, c, []string{"PATH=/bin"}, EnvSources{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +65,7 @@ func TestResolveEnvServiceLinks(t *testing.T) {
 	}
 	off := false
 	pod.Spec.EnableServiceLinks = &off
-	got, err = ResolveEnv(NewManifest(), pod, c, nil, src)
+	got, err = ResolveEnv(objs, pod, c, nil, EnvSources{})
 	if err != nil {
 		t.Fatal(err)
 	}

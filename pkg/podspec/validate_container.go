@@ -1,6 +1,7 @@
 package podspec
 
 import (
+	"fmt"
 	"net"
 	"path"
 	"strconv"
@@ -135,6 +136,22 @@ const (
 	RecursiveReadOnlyIfPossible = "IfPossible"
 	RecursiveReadOnlyEnabled    = "Enabled"
 )
+
+// readOnlyWarnings says where a manifest asks for a read-only mount whose
+// submounts stay writable (recursiveReadOnly: Disabled), which minipod
+// does not make: every read-only mount here is so all the way down.
+func readOnlyWarnings(p *Pod) []string {
+	var out []string
+	forEachContainer(&p.Spec, func(path string, c *Container) {
+		for j, vm := range c.VolumeMounts {
+			if vm.ReadOnly && vm.RecursiveReadOnly != nil && *vm.RecursiveReadOnly == RecursiveReadOnlyDisabled {
+				out = append(out, fmt.Sprintf("%s.volumeMounts[%d].recursiveReadOnly: Disabled is not honoured: "+
+					"a read-only mount is read-only all the way down on this node", path, j))
+			}
+		}
+	})
+	return out
+}
 
 // checkRecursiveReadOnly: asking for submounts read-only too takes a
 // read-only mount that propagates nothing, as the API server requires.

@@ -93,9 +93,7 @@ func checkEmptyDir(e *EmptyDirVolumeSource, path string) []error {
 			errs.add(invalid(path+".sizeLimit", e.SizeLimit, "must be a non-negative quantity of bytes"))
 		}
 	}
-	if m := e.Mode; m != nil && (*m < 0 || *m > 0o1777) {
-		errs.add(invalidRaw(path+".mode", strconv.Itoa(int(*m)), "must be a number between 0 and 01777 (octal), both inclusive"))
-	}
+	errs.add(checkModeUpTo(e.Mode, path+".mode", 0o1777))
 	return errs
 }
 
@@ -170,9 +168,12 @@ func checkKeyToPath(item KeyToPath, path string) []error {
 	return errs
 }
 
-func checkMode(mode *int32, path string) error {
-	if mode == nil || (*mode >= 0 && *mode <= maxFileMode) {
+func checkMode(mode *int32, path string) error { return checkModeUpTo(mode, path, maxFileMode) }
+
+// checkModeUpTo holds permission bits to 0..max, in the API server's words.
+func checkModeUpTo(mode *int32, path string, max int32) error {
+	if mode == nil || (*mode >= 0 && *mode <= max) {
 		return nil
 	}
-	return invalidRaw(path, strconv.Itoa(int(*mode)), "must be a number between 0 and 0777 (octal), both inclusive")
+	return invalidRaw(path, strconv.Itoa(int(*mode)), fmt.Sprintf("must be a number between 0 and %#o (octal), both inclusive", max))
 }

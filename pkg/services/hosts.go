@@ -58,7 +58,7 @@ func hostsIPs(svc *podspec.Service, pods []Pod) []string {
 
 // ForPod is the Services part of a new pod's /etc/hosts.
 func ForPod(r state.Roots, ns string) (string, error) {
-	svcs, err := List(r)
+	svcs, err := services(r)
 	if err != nil || len(svcs) == 0 {
 		return "", err
 	}

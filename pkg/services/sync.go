@@ -49,7 +49,7 @@ func Followed(r state.Roots) (bool, error) {
 // syncLocked reads everything again under the lock: what was listed
 // before it may have changed.
 func syncLocked(r state.Roots, marker string) error {
-	svcs, err := List(r)
+	svcs, err := services(r)
 	if err != nil {
 		return err
 	}
@@ -73,8 +73,8 @@ func syncLocked(r state.Roots, marker string) error {
 	return nil
 }
 
-// List returns the stored Services.
-func List(r state.Roots) ([]*podspec.Service, error) {
+// services lists the stored Services.
+func services(r state.Roots) ([]*podspec.Service, error) {
 	ents, err := store.New(r).List(store.Services, "")
 	if err != nil {
 		return nil, err

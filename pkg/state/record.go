@@ -38,7 +38,9 @@ type Pod struct {
 	// Bound is set once the pod fits on the node; Requests are then what
 	// it holds of the node's allocatable resources (the pod's effective
 	// requests, and "pods": 1). Unschedulable is why it does not fit yet.
+	// NodeName is the node it was bound to, as its spec.nodeName says.
 	Bound         bool             `json:"bound,omitempty"`
+	NodeName      string           `json:"nodeName,omitempty"`
 	Requests      map[string]int64 `json:"requests,omitempty"`
 	Unschedulable string           `json:"unschedulable,omitempty"`
 

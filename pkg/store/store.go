@@ -204,3 +204,16 @@ func subdirs(dir string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// ServicesOf returns the stored Services of namespace ns.
+func (s Store) ServicesOf(ns string) ([]*podspec.Service, error) {
+	ents, err := s.List(Services, ns)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*podspec.Service, 0, len(ents))
+	for _, e := range ents {
+		out = append(out, e.Object.(*podspec.Service))
+	}
+	return out, nil
+}
