@@ -174,3 +174,37 @@ func readBinding(t *testing.T, name string) binding {
 	}
 	return b
 }
+
+// ---- Pod Scheduling Readiness
+// https://kubernetes.io/docs/concepts/scheduling-eviction/pod-scheduling-readiness/
+
+// TestK8sDocsSchedulingGates (pod-with-scheduling-gates.yaml): the pod is
+// created and stays Pending, SchedulingGated, as the page shows with
+// `kubectl get pod test-pod`; its gates are in its spec (the page's
+// jsonpath query); nothing of it runs, and exec says so. The page's
+// next step, applying the pod again without its gates, is an update of a
+// pod, which minipod does not do: `down` removes it.
+func TestK8sDocsSchedulingGates(t *testing.T) {
+	root(t)
+	name, r, timedOut := upDoc(t, "pods/pod-with-scheduling-gates.yaml", cmdTimeout)
+	if timedOut || r.code != 0 || !strings.Contains(r.stderr, "is Pending: SchedulingGated") {
+		t.Fatalf("up (timed out: %v): %s\nwant success with the warning that the pod is SchedulingGated", timedOut, r)
+	}
+	if row := getRow(t, name); row["STATUS"] != "SchedulingGated" || row["READY"] != "0/1" {
+		t.Errorf("get: %v, want 0/1 SchedulingGated", row)
+	}
+	if gates := mustMP(t, "get", "pod", name, "-o", "jsonpath={.spec.schedulingGates}"); gates != `[{"name":"example.com/foo"},{"name":"example.com/bar"}]` {
+		t.Errorf("jsonpath {.spec.schedulingGates}: %s", gates)
+	}
+	p := getPod(t, name)
+	c := p.Status.Conditions
+	if p.Status.Phase != corev1.PodPending || len(c) != 1 || c[0].Type != corev1.PodScheduled || c[0].Status != corev1.ConditionFalse || c[0].Reason != "SchedulingGated" || p.Spec.NodeName != "" {
+		t.Errorf("status %+v, node %q; want Pending, PodScheduled False SchedulingGated, no node", p.Status, p.Spec.NodeName)
+	}
+	if e := mp(t, "exec", name, "--", "true"); e.code == 0 || !strings.Contains(e.stderr, "not running") {
+		t.Errorf("exec into a gated pod: %s", e)
+	}
+	if procs := podProcs(name); len(procs) > 1 {
+		t.Errorf("processes of the gated pod besides its monitor: %v", procs)
+	}
+}

@@ -24,6 +24,9 @@ const scheduleRetry = 2 * time.Second
 // FailedScheduling event), `up` hears so, and the pod starts once other
 // pods have made room, or never, until `down`.
 func (mon *monitor) schedule() error {
+	if len(mon.pod.Spec.SchedulingGates) > 0 {
+		return mon.gated()
+	}
 	req := mon.pod.EffectiveRequests()
 	req[capacity.ResourcePods] = 1
 	var tick *time.Ticker
@@ -52,6 +55,19 @@ func (mon *monitor) schedule() error {
 			return err
 		}
 	}
+}
+
+// gatedMessage is the API server's words for a gated pod's condition.
+const gatedMessage = "Scheduling is blocked due to non-empty scheduling gates"
+
+// gated keeps a pod with scheduling gates Pending, as the scheduler leaves
+// it: SchedulingGated, until `down` (no one can lift a gate here: a pod's
+// spec does not change once created).
+func (mon *monitor) gated() error {
+	mon.st.SchedulingGated, mon.st.Unschedulable = true, gatedMessage
+	mon.save()
+	mon.report("pending SchedulingGated: " + gatedMessage)
+	return mon.waitPending(nil)
 }
 
 // waitPending waits for the next try, answering exec requests meanwhile.

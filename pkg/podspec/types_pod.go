@@ -74,7 +74,7 @@ type PodSpec struct {
 	ResourceClaims                json.RawMessage       `json:"resourceClaims,omitempty" minipod:"reject,emptyok"`
 	Resources                     *ResourceRequirements `json:"resources,omitempty"`
 	HostnameOverride              json.RawMessage       `json:"hostnameOverride,omitempty" minipod:"reject"`
-	SchedulingGates               json.RawMessage       `json:"schedulingGates,omitempty" minipod:"reject,emptyok"`
+	SchedulingGates               []PodSchedulingGate   `json:"schedulingGates,omitempty"`
 	SchedulingGroup               json.RawMessage       `json:"schedulingGroup,omitempty" minipod:"reject"`
 	EvictionResponders            json.RawMessage       `json:"evictionResponders,omitempty" minipod:"reject,emptyok"`
 
@@ -152,6 +152,11 @@ func (p *PodSpec) AllContainers() []*Container {
 		out = append(out, &p.Containers[i])
 	}
 	return out
+}
+
+// PodSchedulingGate holds a pod back from scheduling while it is there.
+type PodSchedulingGate struct {
+	Name string `json:"name"`
 }
 
 // Affinity is ignored on one node (warned about), but typed all the way

@@ -24,6 +24,7 @@ func checkScheduling(c *podContext) []error {
 		errs.add(checkLabelSelector(tsc.LabelSelector, p+".labelSelector")...)
 	}
 	errs.add(checkAffinityRules(s.Affinity, "spec.affinity")...)
+	errs.add(checkSchedulingGates(s)...)
 	// The API server checks overhead as a container's limits (validateOverhead).
 	errs.add(checkRequirements(&ResourceRequirements{Limits: s.Overhead}, containerResourceName, "spec.overhead")...)
 	return errs
@@ -43,6 +44,26 @@ func checkSpreadNumbers(tsc TopologySpreadConstraint, path string) []error {
 			errs.add(invalid(path+".minDomains", v,
 				"can only use minDomains if whenUnsatisfiable=DoNotSchedule, not "+tsc.WhenUnsatisfiable))
 		}
+	}
+	return errs
+}
+
+// checkSchedulingGates: qualified names, each once; and a pod that names
+// its node skips the scheduler, which gates are for.
+func checkSchedulingGates(s *PodSpec) []error {
+	var errs errList
+	seen := map[string]bool{}
+	for i, g := range s.SchedulingGates {
+		p := fmt.Sprintf("spec.schedulingGates[%d].name", i)
+		if why := qualifiedName(g.Name); why != "" {
+			errs.add(invalid(p, g.Name, why))
+		} else if seen[g.Name] {
+			errs.add(duplicate(p, g.Name))
+		}
+		seen[g.Name] = true
+	}
+	if len(s.SchedulingGates) > 0 && s.NodeName != "" {
+		errs.add(forbidden("spec.nodeName", "cannot be set until all schedulingGates have been cleared"))
 	}
 	return errs
 }

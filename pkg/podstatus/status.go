@@ -106,6 +106,9 @@ func started(c state.Container) bool {
 
 // Status is the STATUS column of `kubectl get pods`.
 func Status(st *state.Pod) string {
+	if st.SchedulingGated && !st.Terminating {
+		return "SchedulingGated"
+	}
 	if st.Unschedulable != "" && !st.Terminating {
 		return "Pending" // as kubectl shows a pod no node could take
 	}

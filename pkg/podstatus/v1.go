@@ -28,7 +28,11 @@ func V1(st *state.Pod) *podspec.PodStatus {
 		// Not on the node yet: no start time, no container status, as the
 		// API server shows a pod the scheduler could not place.
 		s.StartTime = ""
-		s.Conditions = []podspec.PodCondition{{Type: "PodScheduled", Status: "False", Reason: "Unschedulable", Message: st.Unschedulable}}
+		reason := "Unschedulable"
+		if st.SchedulingGated {
+			reason = "SchedulingGated"
+		}
+		s.Conditions = []podspec.PodCondition{{Type: "PodScheduled", Status: "False", Reason: reason, Message: st.Unschedulable}}
 		return s
 	}
 	s.Conditions = conditions(st)

@@ -39,10 +39,13 @@ type Pod struct {
 	// it holds of the node's allocatable resources (the pod's effective
 	// requests, and "pods": 1). Unschedulable is why it does not fit yet.
 	// NodeName is the node it was bound to, as its spec.nodeName says.
-	Bound         bool             `json:"bound,omitempty"`
-	NodeName      string           `json:"nodeName,omitempty"`
-	Requests      map[string]int64 `json:"requests,omitempty"`
-	Unschedulable string           `json:"unschedulable,omitempty"`
+	// SchedulingGated: its spec.schedulingGates hold it back (Unschedulable
+	// says so); nothing lifts them on one node but a new pod without.
+	Bound           bool             `json:"bound,omitempty"`
+	SchedulingGated bool             `json:"schedulingGated,omitempty"`
+	NodeName        string           `json:"nodeName,omitempty"`
+	Requests        map[string]int64 `json:"requests,omitempty"`
+	Unschedulable   string           `json:"unschedulable,omitempty"`
 
 	InitContainers []Container `json:"initContainers,omitempty"`
 	Containers     []Container `json:"containers"`
