@@ -73,15 +73,7 @@ func syncLocked(r state.Roots, marker string) error {
 	return nil
 }
 
-// services lists the stored Services.
+// services lists the stored Services of every namespace.
 func services(r state.Roots) ([]*podspec.Service, error) {
-	ents, err := store.New(r).List(store.Services, "")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*podspec.Service, 0, len(ents))
-	for _, e := range ents {
-		out = append(out, e.Object.(*podspec.Service))
-	}
-	return out, nil
+	return store.New(r).ServicesOf("")
 }

@@ -205,7 +205,7 @@ func subdirs(dir string) []string {
 	return out
 }
 
-// ServicesOf returns the stored Services of namespace ns.
+// ServicesOf returns the stored Services of namespace ns ("" for all).
 func (s Store) ServicesOf(ns string) ([]*podspec.Service, error) {
 	ents, err := s.List(Services, ns)
 	if err != nil {
