@@ -111,7 +111,7 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 	if err != nil {
 		// The kubelet fails to make the environment: the container waits
 		// in CreateContainerConfigError (an env file that is not one).
-		return nil, nil, &ConfigError{Msg: fmt.Sprintf("container %s: %v", c.spec.Name, err), err: err}
+		return nil, nil, &ConfigError{Msg: err.Error(), err: err} // it names the container
 	}
 	cwd := c.spec.WorkingDir
 	if cwd == "" {

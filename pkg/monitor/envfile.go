@@ -29,7 +29,7 @@ func (pe podEnv) readEnvFile(volume, path string) ([]byte, error) {
 	}
 	defer dir.Close()
 	h, err := mounts.OpenInRoot(dir, path)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR) {
 		return nil, podspec.ErrNoEnvFile
 	}
 	if err != nil {

@@ -81,6 +81,11 @@ func (mon *monitor) waitPending(next <-chan time.Time) error {
 			return errDeletedPending
 		case a := <-mon.execAsks:
 			a.reply <- execTarget{err: fmt.Errorf("cannot exec into pod %s: it is Pending: %s", mon.pod.Name, mon.st.Unschedulable)}
+		case <-mon.tidyDue:
+			// A pod that waits here for good (gated) still lets go of
+			// what its start needed.
+			mon.tidyDue = nil
+			mon.tidy()
 		}
 	}
 }

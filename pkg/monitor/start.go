@@ -106,7 +106,11 @@ func (mon *monitor) configFailed(c *ctr, ce *ConfigError) {
 		return
 	}
 	c.missingObject = ""
-	mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Error: "+ce.Msg)
+	if !again {
+		// The kubelet's recorder folds a repeated event into a count;
+		// every 10 s for good, it would push the others out.
+		mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Error: "+ce.Msg)
+	}
 	mon.wait(c, retryConfig, configRetry)
 }
 

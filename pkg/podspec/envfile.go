@@ -22,6 +22,9 @@ var ErrNoEnvFile = errors.New("no such file")
 // taken; a malformed line before it is an error.
 func EnvFileValue(data []byte, key string) (value string, found bool, err error) {
 	lines := strings.Split(string(data), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r") // CRLF lines, as the kubelet's line scanner takes them
+	}
 	for i := 0; i < len(lines); i++ {
 		line := strings.TrimLeft(lines[i], " \t")
 		if line == "" || line[0] == '#' {
@@ -41,7 +44,8 @@ func EnvFileValue(data []byte, key string) (value string, found bool, err error)
 			}
 			continue
 		case rest == "" || rest[0] != '\'':
-			return "", false, fmt.Errorf("line %d: the value of %s is not in single quotes", i+1, name)
+			// Not the name: it is the container's text, of any length.
+			return "", false, fmt.Errorf("line %d: the value is not in single quotes", i+1)
 		}
 		val, end, err := quoted(lines, i, rest[1:])
 		if err != nil {

@@ -30,19 +30,23 @@ func TestEnvFileValue(t *testing.T) {
 
 func TestEnvFileValueMalformed(t *testing.T) {
 	cases := map[string]string{
-		"A=unquoted\nK='v'\n":    "line 1: the value of A is not in single quotes",
+		"A=unquoted\nK='v'\n":    "line 1: the value is not in single quotes",
 		"A ='v'\nK='v'\n":        "line 1: blank before '='",
 		"just words\nK='v'\n":    "line 1: no '='",
 		"='v'\nK='v'\n":          "line 1: no variable name",
 		"A='v' trailing\nK='v'":  "line 1: more after the closing quote",
 		"A='never closed\nK='v'": "",
-		"A=\nK='v'\n":            "line 1: the value of A is not in single quotes",
+		"A=\nK='v'\n":            "line 1: the value is not in single quotes",
 	}
 	for file, want := range cases {
 		_, _, err := EnvFileValue([]byte(file), "K")
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: error %v, want one containing %q", file, err, want)
 		}
+	}
+	// Lines that end in CR LF, a blank one among them, and a value over two.
+	if v, found, err := EnvFileValue([]byte("A='x'\r\n\r\nK='one\r\ntwo'\r\n"), "K"); err != nil || !found || v != "one\ntwo" {
+		t.Errorf("CRLF file: %q %v %v", v, found, err)
 	}
 	// A malformed line after the key is not read, as the kubelet stops there.
 	if v, found, err := EnvFileValue([]byte("K='v'\nbroken\n"), "K"); err != nil || !found || v != "v" {

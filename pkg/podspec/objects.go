@@ -19,7 +19,8 @@ type Objects interface {
 	Secret(namespace, name string) (*Secret, error)
 	Claim(namespace, name string) (*PersistentVolumeClaim, error)
 	// ServicesOf are the namespace's Services, for the variables the
-	// kubelet gives containers (ServiceLinks).
+	// kubelet gives containers (ServiceLinks); callers filter by
+	// namespace again (the store takes "" for every namespace).
 	ServicesOf(namespace string) ([]*Service, error)
 }
 
