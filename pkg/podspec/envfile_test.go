@@ -44,6 +44,12 @@ func TestEnvFileValueMalformed(t *testing.T) {
 			t.Errorf("%q: error %v, want one containing %q", file, err, want)
 		}
 	}
+	// The container's text never goes into the error: a name can be 64 KiB
+	// of anything, escape sequences included.
+	hostile := strings.Repeat("\x1b[2J", 1000) + "=unquoted\nK='v'\n"
+	if _, _, err := EnvFileValue([]byte(hostile), "K"); err == nil || strings.Contains(err.Error(), "\x1b") || len(err.Error()) > 100 {
+		t.Errorf("error for a hostile name: %.200q", err)
+	}
 	// Lines that end in CR LF, a blank one among them, and a value over two.
 	if v, found, err := EnvFileValue([]byte("A='x'\r\n\r\nK='one\r\ntwo'\r\n"), "K"); err != nil || !found || v != "one\ntwo" {
 		t.Errorf("CRLF file: %q %v %v", v, found, err)
