@@ -1,6 +1,10 @@
 package podspec
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/minipod/minipod/pkg/nodeconfig"
+)
 
 // TestSchedulingGatesChecked: qualified names, each once, and no nodeName
 // beside them, as the API server requires.
@@ -19,4 +23,16 @@ func TestSchedulingGatesChecked(t *testing.T) {
 	expectError(t, podWith(gates("a", "a")), `spec.schedulingGates[1].name: Duplicate value: "a"`)
 	expectError(t, podWith(gates("-bad")), `spec.schedulingGates[0].name: Invalid value: "-bad"`)
 	expectError(t, podWith(gates("a"), edit{"spec.nodeName", "n1"}), "spec.nodeName: Forbidden: cannot be set until all schedulingGates have been cleared")
+}
+
+// TestNodeNameOfThisNode: a pod that names this node (get -o yaml of a
+// bound pod, applied again) is not warned about; another node's name is
+// ignored with a warning.
+func TestNodeNameOfThisNode(t *testing.T) {
+	if _, warns := mustParse(t, podWith(edit{"spec.nodeName", nodeconfig.NodeName()})); len(warns) != 0 {
+		t.Errorf("warnings %q for this node's name", warns)
+	}
+	if _, warns := mustParse(t, podWith(edit{"spec.nodeName", "elsewhere"})); len(warns) != 1 || warns[0] != "spec.nodeName: accepted but ignored on one node" {
+		t.Errorf("warnings %q for another node's name", warns)
+	}
 }

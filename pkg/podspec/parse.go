@@ -224,6 +224,7 @@ func (m *Manifest) decode(d document, multi bool) ([]string, []error) {
 		warns = append(warns, prefixWarnings(prefix, defaultPod(obj))...)
 		warns = append(warns, prefixWarnings(prefix, hostPathWarnings(obj))...)
 		warns = append(warns, prefixWarnings(prefix, readOnlyWarnings(obj))...)
+		warns = append(warns, prefixWarnings(prefix, nodeNameWarnings(obj))...)
 		m.Pods = append(m.Pods, obj)
 	case *ConfigMap:
 		defaultObjectMeta(&obj.ObjectMeta)

@@ -80,7 +80,7 @@ type PodSpec struct {
 
 	// Scheduling-only: meaningful for a cluster scheduler, not one node.
 	NodeSelector                 map[string]string          `json:"nodeSelector,omitempty" minipod:"warn"`
-	NodeName                     string                     `json:"nodeName,omitempty" minipod:"warn"`
+	NodeName                     string                     `json:"nodeName,omitempty"`
 	ServiceAccountName           string                     `json:"serviceAccountName,omitempty"`
 	DeprecatedServiceAccount     string                     `json:"serviceAccount,omitempty"`
 	AutomountServiceAccountToken *bool                      `json:"automountServiceAccountToken,omitempty" minipod:"warn"`

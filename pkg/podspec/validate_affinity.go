@@ -2,6 +2,7 @@ package podspec
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -132,6 +133,32 @@ func checkPodAffinityTerm(term PodAffinityTerm, path string) []error {
 	}
 	errs.add(checkLabelSelector(term.LabelSelector, path+".labelSelector")...)
 	errs.add(checkLabelSelector(term.NamespaceSelector, path+".namespaceSelector")...)
+	errs.add(checkLabelKeys(term, path)...)
+	return errs
+}
+
+// checkLabelKeys: matchLabelKeys and mismatchLabelKeys are label keys that
+// refine a label selector, so they need one, and no key is in both.
+func checkLabelKeys(term PodAffinityTerm, path string) []error {
+	var errs errList
+	for _, f := range []struct {
+		name string
+		keys []string
+	}{{"matchLabelKeys", term.MatchLabelKeys}, {"mismatchLabelKeys", term.MismatchLabelKeys}} {
+		if len(f.keys) > 0 && term.LabelSelector == nil {
+			errs.add(forbidden(path+"."+f.name, "must not be specified when labelSelector is not set"))
+		}
+		for i, k := range f.keys {
+			if why := qualifiedName(k); why != "" {
+				errs.add(invalid(fmt.Sprintf("%s.%s[%d]", path, f.name, i), k, why))
+			}
+		}
+	}
+	for i, k := range term.MismatchLabelKeys {
+		if slices.Contains(term.MatchLabelKeys, k) {
+			errs.add(invalid(fmt.Sprintf("%s.mismatchLabelKeys[%d]", path, i), k, "exists in both matchLabelKeys and mismatchLabelKeys"))
+		}
+	}
 	return errs
 }
 

@@ -54,6 +54,12 @@ func TestAffinityChecked(t *testing.T) {
 		{"selector operator", podTerm(m{"topologyKey": "kubernetes.io/hostname", "labelSelector": m{"matchExpressions": l{m{"key": "app", "operator": "Gt", "values": l{"1"}}}}}),
 			pa + `.labelSelector.matchExpressions[0].operator: Invalid value: "Gt": not a valid selector operator`},
 		{"misspelt field", podTerm(m{"topologykey": "zone"}), pa + ".topologykey"},
+		{"matchLabelKeys without a selector", podTerm(m{"topologyKey": "zone", "matchLabelKeys": l{"app"}}),
+			pa + ".matchLabelKeys: Forbidden: must not be specified when labelSelector is not set"},
+		{"a key in both lists", podTerm(m{"topologyKey": "zone", "labelSelector": m{}, "matchLabelKeys": l{"app"}, "mismatchLabelKeys": l{"app"}}),
+			pa + `.mismatchLabelKeys[0]: Invalid value: "app": exists in both matchLabelKeys and mismatchLabelKeys`},
+		{"a bad key", podTerm(m{"topologyKey": "zone", "labelSelector": m{}, "matchLabelKeys": l{"-x"}}),
+			pa + `.matchLabelKeys[0]: Invalid value: "-x"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { expectError(t, podWith(c.e), c.want) })

@@ -2,6 +2,7 @@ package podspec
 
 import (
 	"fmt"
+	"github.com/minipod/minipod/pkg/nodeconfig"
 	"strconv"
 )
 
@@ -66,4 +67,14 @@ func checkSchedulingGates(s *PodSpec) []error {
 		errs.add(forbidden("spec.nodeName", "cannot be set until all schedulingGates have been cleared"))
 	}
 	return errs
+}
+
+// nodeNameWarnings: a pod that names another node runs on this one all
+// the same; one that names this node (as `get -o yaml` prints a bound pod)
+// is bound to it, as the scheduler would have done, and hears nothing.
+func nodeNameWarnings(p *Pod) []string {
+	if p.Spec.NodeName == "" || p.Spec.NodeName == nodeconfig.NodeName() {
+		return nil
+	}
+	return []string{"spec.nodeName: accepted but ignored on one node"}
 }
