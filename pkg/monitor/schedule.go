@@ -50,7 +50,7 @@ func (mon *monitor) schedule() error {
 			mon.report("pending " + msg)
 			tick = time.NewTicker(scheduleRetry)
 		}
-		if err := mon.waitPending(tick.C); err != nil {
+		if err := mon.waitPending(tick.C, nil); err != nil {
 			tick.Stop()
 			return err
 		}
@@ -62,16 +62,19 @@ const gatedMessage = "Scheduling is blocked due to non-empty scheduling gates"
 
 // gated keeps a pod with scheduling gates Pending, as the scheduler leaves
 // it: SchedulingGated, until `down` (no one can lift a gate here: a pod's
-// spec does not change once created).
+// spec does not change once created). It waits for good, so its monitor
+// tidies up here, once `up` has its answer.
 func (mon *monitor) gated() error {
 	mon.st.SchedulingGated, mon.st.Unschedulable = true, gatedMessage
 	mon.save()
 	mon.report("pending SchedulingGated: " + gatedMessage)
-	return mon.waitPending(nil)
+	return mon.waitPending(nil, mon.tidyDue)
 }
 
-// waitPending waits for the next try, answering exec requests meanwhile.
-func (mon *monitor) waitPending(next <-chan time.Time) error {
+// waitPending waits for the next try, answering exec requests meanwhile,
+// and tidies up when tidy fires (a pod that never starts: a pod that does
+// keeps its tidy-up for after its start, in run).
+func (mon *monitor) waitPending(next, tidy <-chan time.Time) error {
 	for {
 		select {
 		case <-next:
@@ -81,10 +84,8 @@ func (mon *monitor) waitPending(next <-chan time.Time) error {
 			return errDeletedPending
 		case a := <-mon.execAsks:
 			a.reply <- execTarget{err: fmt.Errorf("cannot exec into pod %s: it is Pending: %s", mon.pod.Name, mon.st.Unschedulable)}
-		case <-mon.tidyDue:
-			// A pod that waits here for good (gated) still lets go of
-			// what its start needed.
-			mon.tidyDue = nil
+		case <-tidy:
+			tidy, mon.tidyDue = nil, nil
 			mon.tidy()
 		}
 	}
