@@ -73,3 +73,25 @@ func TestResolveEnvServiceLinks(t *testing.T) {
 		t.Errorf("enableServiceLinks false:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestServiceLinksBelowEnvFrom: a key an envFrom brings wins over a
+// Service's variable of the same name, and command and args expand the
+// Services' variables, as with the kubelet.
+func TestServiceLinksBelowEnvFrom(t *testing.T) {
+	objs := NewManifest()
+	objs.Services["a"] = svc("default", "a", "10.96.0.7", ServicePort{Port: 8080})
+	objs.ConfigMaps["cm"] = &ConfigMap{ObjectMeta: ObjectMeta{Name: "cm", Namespace: "default"}, Data: map[string]string{"A_SERVICE_HOST": "from-configmap"}}
+	pod := &Pod{ObjectMeta: ObjectMeta{Name: "p", Namespace: "default"}}
+	c := &Container{Name: "c", EnvFrom: []EnvFromSource{{ConfigMapRef: &ConfigMapEnvSource{Name: "cm"}}}}
+	env, err := ResolveEnv(objs, pod, c, nil, EnvSources{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(env, "A_SERVICE_HOST=from-configmap") || slices.Contains(env, "A_SERVICE_HOST=10.96.0.7") {
+		t.Errorf("env %q: the ConfigMap's A_SERVICE_HOST must win", env)
+	}
+	args := ResolveArgs(nil, nil, []string{"wget"}, []string{"http://$(A_PORT_8080_TCP_ADDR):$(A_SERVICE_PORT)/"}, env)
+	if want := []string{"wget", "http://10.96.0.7:8080/"}; !slices.Equal(args, want) {
+		t.Errorf("args %q, want %q", args, want)
+	}
+}
