@@ -206,3 +206,93 @@ func TestNetAttackRouterAdvert(t *testing.T) {
 		_ = netlink.RouteDel(&r)
 	}
 }
+
+// TestNetAttackNamespaceOutlivesPod: a pod's network namespace outlives
+// the pod when something outside it keeps a reference, as a socket that a
+// container passed out over a shared volume does (here the test holds
+// such a socket itself). Through it, the deleted pod could still reach
+// the node and other pods, from an address the next pod gets. `down`
+// must take the pod off the bridge: when it returns, the pod's veth is
+// down or gone, and what the socket sends reaches nobody. Once the socket
+// is closed the kernel deletes the veth (the test's network check). A pod
+// whose namespace nothing holds is off the bridge when `down` returns
+// too.
+func TestNetAttackNamespaceOutlivesPod(t *testing.T) {
+	root(t)
+	held := podName("atk-held")
+	pn := upNetPod(t, held, tmpl(idlePod, held, "PORTS", ""))
+	free := podName("atk-free")
+	fn := upNetPod(t, free, tmpl(idlePod, free, "PORTS", ""))
+	sock := podSocket(t, held)
+	host, err := net.ListenPacket("udp4", podGateway+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer host.Close()
+	if !sendReaches(t, sock, host, "before down") {
+		t.Fatalf("a datagram from pod %s's socket did not reach %s: the test cannot tell", held, host.LocalAddr())
+	}
+	for _, name := range []string{held, free} {
+		if r := mp(t, "down", name); r.code != 0 {
+			t.Fatalf("down %s: %s", name, r)
+		}
+	}
+	for _, p := range []*podNet{pn, fn} {
+		if l, err := netlink.LinkByName(p.veth); err == nil && l.Attrs().Flags&net.FlagUp != 0 {
+			t.Errorf("pod %s is deleted, yet its veth %s is still up on the bridge", p.name, p.veth)
+		}
+	}
+	if sendReaches(t, sock, host, "after down") {
+		t.Errorf("pod %s is deleted, yet a socket of its namespace still reaches the node", held)
+	}
+}
+
+// sendReaches sends a datagram from socket fd to the host's listener and
+// reports whether it arrived within a second.
+func sendReaches(t *testing.T, fd int, host net.PacketConn, what string) bool {
+	t.Helper()
+	to := host.LocalAddr().(*net.UDPAddr)
+	dst := &unix.SockaddrInet4{Port: to.Port}
+	copy(dst.Addr[:], to.IP.To4())
+	// A pod end without carrier may refuse at once: that is not arriving.
+	_ = unix.Sendto(fd, []byte(what), 0, dst)
+	buf := make([]byte, 64)
+	for {
+		if err := host.SetReadDeadline(time.Now().Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		n, _, err := host.ReadFrom(buf)
+		if err != nil {
+			return false
+		}
+		if string(buf[:n]) == what {
+			return true
+		}
+	}
+}
+
+// podSocket opens a UDP socket in pod name's network namespace; it keeps
+// that namespace alive until the test ends.
+func podSocket(t *testing.T, name string) int {
+	t.Helper()
+	st, err := readState(name)
+	if err != nil {
+		t.Fatalf("pod %s: %v", name, err)
+	}
+	ns, err := openPodNetNS(st)
+	if err != nil {
+		t.Fatalf("pod %s: open its network namespace: %v", name, err)
+	}
+	defer ns.Close() // the socket alone keeps the namespace
+	fd := -1
+	err = inNetNS(ns, func() error {
+		var err error
+		fd, err = unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("open a socket in pod %s's network namespace: %v", name, err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	return fd
+}

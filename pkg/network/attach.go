@@ -33,7 +33,7 @@ func (c Config) Attach(o Owner, pausePID int, ports []PortMapping, alive Alive) 
 	defer unlock()
 	a, err := c.attach(o, pausePID, ports, alive)
 	if err != nil {
-		_ = c.detach(o, alive, nil)
+		_ = c.detach(o, alive, nil, delVeth)
 		return nil, err
 	}
 	return a, nil
@@ -74,7 +74,10 @@ func (c Config) attach(o Owner, pausePID int, ports []PortMapping, alive Alive) 
 // Detach removes everything Attach made for the pod and closes held (its
 // hostPort sockets: nil in any process but the pod's monitor, whose death
 // released them already); when no live pod is left on the node it also
-// puts ip_forward back.
+// puts ip_forward back. It is for a pod that is over: its processes are
+// gone and nothing of minipod holds its network namespace any more. Its
+// veth pair is cut off, not deleted (cutVeth): the kernel deletes it with
+// the namespace, moments later.
 // The bridge and the table (with its fixed masquerade and guard rules, but
 // no pod's rules) stay, as docker0 and docker's chains do: deleting a net
 // device, or the netfilter hooks of base chains, waits for RCU grace
@@ -83,15 +86,28 @@ func (c Config) attach(o Owner, pausePID int, ports []PortMapping, alive Alive) 
 // both.
 // Idempotent, and it works after the pod's processes are long gone.
 func (c Config) Detach(o Owner, alive Alive, held *PortHold) error {
+	return c.detachLocked(o, alive, held, cutVeth)
+}
+
+// DetachForNew is Detach for a pod that attaches again right after (a new
+// sandbox): its veth pair, whose name the new one takes, is deleted
+// before it returns.
+func (c Config) DetachForNew(o Owner, alive Alive, held *PortHold) error {
+	return c.detachLocked(o, alive, held, delVeth)
+}
+
+func (c Config) detachLocked(o Owner, alive Alive, held *PortHold, dropVeth func(Owner) error) error {
 	unlock, err := c.lock()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	return c.detach(o, alive, held)
+	return c.detach(o, alive, held, dropVeth)
 }
 
-func (c Config) detach(o Owner, alive Alive, held *PortHold) error {
+// detach undoes Attach; dropVeth deals with the pod's veth pair (delVeth
+// where the pair must be gone when it returns, as after a failed attach).
+func (c Config) detach(o Owner, alive Alive, held *PortHold, dropVeth func(Owner) error) error {
 	// The DNAT rules go before the sockets (no host service can bind the
 	// port while the rules still send it to the pod), and both before the
 	// lock is released (the next pod to publish the port finds it free).
@@ -99,7 +115,7 @@ func (c Config) detach(o Owner, alive Alive, held *PortHold) error {
 	// reservations: a failed detach may have lost those with the pod's
 	// state, and rules left behind would send the port to whichever pod
 	// gets the address next.
-	errs := []error{RemovePod(o.Pod), held.Close(), c.releasePorts(o.Pod), c.release(o.Pod), delVeth(o)}
+	errs := []error{RemovePod(o.Pod), held.Close(), c.releasePorts(o.Pod), c.release(o.Pod), dropVeth(o)}
 	leases, err := c.reclaim(alive)
 	if err != nil {
 		errs = append(errs, err)

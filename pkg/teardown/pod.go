@@ -90,8 +90,23 @@ func destroyCgroup(st *state.Pod) error {
 	return cgroups.Destroy(dirs, cgroupDrain)
 }
 
-// detachNetwork removes the pod's veth, lease, hostPorts and NAT rules.
+// detachNetwork removes the pod's lease, hostPorts and NAT rules, and cuts
+// its veth pair off: the kernel deletes the pair with the pod's network
+// namespace.
 func detachNetwork(r state.Roots, st *state.Pod, held *network.PortHold) error {
+	return detachWith(r, st, held, network.Config.Detach)
+}
+
+// Network frees the pod's network attachment alone (its address, hostPort
+// rules and sockets): a pod whose sandbox died gets a new one. Its veth
+// pair is gone when Network returns: the new one takes its name.
+func Network(r state.Roots, st *state.Pod, held *network.PortHold) error {
+	return detachWith(r, st, held, network.Config.DetachForNew)
+}
+
+type detachFunc func(network.Config, network.Owner, network.Alive, *network.PortHold) error
+
+func detachWith(r state.Roots, st *state.Pod, held *network.PortHold, detach detachFunc) error {
 	if st.HostNetwork {
 		return nil
 	}
@@ -101,11 +116,5 @@ func detachNetwork(r state.Roots, st *state.Pod, held *network.PortHold) error {
 	}
 	// The pod being deleted still has its state directory: count it dead.
 	alive := func(pod, uid string) bool { return pod != st.Name && r.Alive(pod, uid) }
-	return cfg.Detach(network.Owner{Pod: st.Name, UID: st.UID}, alive, held)
-}
-
-// Network frees the pod's network attachment alone (its address, hostPort
-// rules and sockets): a pod whose sandbox died gets a new one.
-func Network(r state.Roots, st *state.Pod, held *network.PortHold) error {
-	return detachNetwork(r, st, held)
+	return detach(cfg, network.Owner{Pod: st.Name, UID: st.UID}, alive, held)
 }
