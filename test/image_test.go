@@ -260,12 +260,21 @@ spec:
     env:
     - name: FOO
       value: pod
+  - name: expand
+    image: {{IMAGE}}
+    command: ["/bin/echo"]
+    args: ["$(FOO)|$(BAR)|$(HOSTNAME)|$(PATH)|$(MINE)"]
+    env:
+    - name: MINE
+      value: mine
 `
 
 // TestImageConfigPulled: a pulled image's Entrypoint, Cmd, Env and
 // WorkingDir combine with the container's command, args, env and
 // workingDir by Kubernetes' rules: command replaces Entrypoint and drops
-// Cmd, args replace Cmd, container env wins over image env.
+// Cmd, args replace Cmd, container env wins over image env. $(VAR) in
+// command and args names the container's own variables only, as the
+// kubelet expands it: the image's env and HOSTNAME stay as written.
 func TestImageConfigPulled(t *testing.T) {
 	root(t)
 	reg := newRegistry(t)
@@ -288,6 +297,7 @@ func TestImageConfigPulled(t *testing.T) {
 		"command": "cmd\n",
 		"both":    "both x\n",
 		"env":     "img-cmd pod img /tmp\n",
+		"expand":  "$(FOO)|$(BAR)|$(HOSTNAME)|$(PATH)|mine\n",
 	}
 	for c, w := range want {
 		if got := mustMP(t, "logs", name, "-c", c); got != w {

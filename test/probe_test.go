@@ -171,6 +171,36 @@ spec:
 	}
 }
 
+// TestProbeCommandExpanded: $(VAR) in an exec probe's command is expanded
+// as the kubelet's prober does it: against the container's env entries as
+// written, one with valueFrom being empty. Unexpanded, the probe would
+// look for a file called "$(MARK)" and never pass.
+func TestProbeCommandExpanded(t *testing.T) {
+	root(t)
+	name := podName("probeexp")
+	path := writeManifest(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh", "-c", "touch /tmp/ready; `+idle+`"]
+    env:
+    - {name: MARK, value: /tmp/ready}
+    - name: FROM
+      valueFrom: {fieldRef: {fieldPath: metadata.name}}
+    readinessProbe:
+      exec: {command: ["sh", "-c", "test -f $(MARK) && test -z '$(FROM)'"]}
+      periodSeconds: 1
+`, name))
+	before := testutil.Snapshot(t, exe)
+	t.Cleanup(func() { downAndCheck(t, name, before, runOpts{}) })
+	mustMP(t, "up", "-d", "--wait-ready=false", path)
+	waitFor(t, 20*time.Second, "the pod ready", func() bool { return getRow(t, name)["READY"] == "1/1" })
+}
+
 // TestLivenessRestartPolicyNever: a container killed for its liveness
 // probe with restartPolicy Never stays terminated and the pod is done.
 func TestLivenessRestartPolicyNever(t *testing.T) {

@@ -102,7 +102,7 @@ type podEnv struct {
 // the one description of how its processes run, for init and exec.
 func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 	img := c.img
-	env, err := containerEnv(pe, c.spec, img)
+	env, declared, err := containerEnv(pe, c.spec, img)
 	var me *podspec.MissingError
 	if errors.As(err, &me) {
 		// The kubelet's words: `secret "x" not found`.
@@ -141,7 +141,7 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 		Bundle: c.bundle, Lowers: lowers(img),
 		Upper: filepath.Join(c.layer, "upper"), Work: filepath.Join(c.layer, "work"),
 		Env:  env,
-		Args: podspec.ResolveArgs(img.Config.Entrypoint, img.Config.Cmd, c.spec.Command, c.spec.Args, env),
+		Args: podspec.ResolveArgs(img.Config.Entrypoint, img.Config.Cmd, c.spec.Command, c.spec.Args, declared),
 		Cwd:  cwd, Hostname: pe.hostname,
 		Volumes: pe.volumes, PodFiles: pe.files, PodNS: pe.nsPaths,
 		CgroupsPath:    cg,
@@ -162,20 +162,22 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 // containerEnv is HOSTNAME (as containerd sets it), then the image's env,
 // then the pod's and the Services' there are now (a container started
 // later sees those made meanwhile, as with the kubelet), with a default
-// PATH if nobody set one.
-func containerEnv(pe podEnv, c *podspec.Container, img *image.Image) ([]string, error) {
-	base := append([]string{"HOSTNAME=" + pe.hostname}, img.Config.Env...)
+// PATH if nobody set one. declared is the pod's and the Services' alone:
+// all that $(VAR) in command and args may name, as with the kubelet,
+// which never sees the image's env nor HOSTNAME.
+func containerEnv(pe podEnv, c *podspec.Container, img *image.Image) (env, declared []string, err error) {
 	src := podspec.EnvSources{PodIP: pe.podIP.get(), HostIP: pe.hostIP, Allocatable: pe.allocatable, EnvFile: pe.readEnvFile}
-	env, err := podspec.ResolveEnv(pe.objs, pe.pod, c, base, src)
-	if err != nil {
-		return nil, err
+	if declared, err = podspec.DeclaredEnv(pe.objs, pe.pod, c, src); err != nil {
+		return nil, nil, err
 	}
+	base := append([]string{"HOSTNAME=" + pe.hostname}, img.Config.Env...)
+	env = podspec.MergeImageEnv(base, declared)
 	for _, kv := range env {
 		if strings.HasPrefix(kv, "PATH=") {
-			return env, nil
+			return env, declared, nil
 		}
 	}
-	return append(env, specconv.DefaultPath), nil
+	return append(env, specconv.DefaultPath), declared, nil
 }
 
 // announceFilter makes the spec say that the container's seccomp program

@@ -119,6 +119,7 @@ type probeTarget struct {
 	ip    string
 	dial  *probe.Net
 	ports []podspec.ContainerPort
+	env   []podspec.EnvVar // what $(VAR) in an exec probe's command sees
 }
 
 func (mon *monitor) probeTarget(c *ctr) probeTarget {
@@ -126,7 +127,7 @@ func (mon *monitor) probeTarget(c *ctr) probeTarget {
 	if mon.pod.Spec.HostNetwork {
 		dial = probe.Own(probeExe()) // the node's own namespace, which the monitor is in
 	}
-	return probeTarget{name: c.spec.Name, ip: mon.st.PodIP, dial: dial, ports: c.spec.Ports}
+	return probeTarget{name: c.spec.Name, ip: mon.st.PodIP, dial: dial, ports: c.spec.Ports, env: c.spec.Env}
 }
 
 // runProbe makes one attempt, bounded by timeoutSeconds.
@@ -134,7 +135,7 @@ func (mon *monitor) runProbe(ctx context.Context, t probeTarget, pr *podspec.Pro
 	timeout := time.Duration(pr.TimeoutSeconds) * time.Second
 	switch {
 	case pr.Exec != nil:
-		return mon.execProbe(ctx, t.name, pr.Exec.Command, timeout)
+		return mon.execProbe(ctx, t.name, podspec.ExpandStatic(pr.Exec.Command, t.env), timeout)
 	case pr.HTTPGet != nil:
 		h := pr.HTTPGet
 		port, err := t.port(h.Port)

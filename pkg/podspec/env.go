@@ -37,25 +37,34 @@ func (e *orderedEnv) lookup(name string) (string, bool) {
 	return v, ok
 }
 
-// ResolveEnv returns the container's environment as "K=V" pairs with
-// Kubernetes precedence: envFrom entries in order (later wins, prefix
-// prepended, keys that are not valid names skipped), then env entries (env
-// wins). An env value's $(VAR) references are expanded against the
-// variables defined before it, as the kubelet does: the image env is not
-// visible to them (the kubelet never sees it). fieldRef values come from the
-// pod, with the addresses the caller gives in src; resourceFieldRef values
-// from the containers' resources, with src's node allocatable for limits
-// not set.
+// ResolveEnv returns the container's environment as "K=V" pairs: the
+// image's env overridden by DeclaredEnv's variables (MergeImageEnv).
+func ResolveEnv(m Objects, pod *Pod, c *Container, imageEnv []string, src EnvSources) ([]string, error) {
+	declared, err := DeclaredEnv(m, pod, c, src)
+	if err != nil {
+		return nil, err
+	}
+	return MergeImageEnv(imageEnv, declared), nil
+}
+
+// DeclaredEnv returns the variables the kubelet makes for the container,
+// as "K=V" pairs, with Kubernetes precedence: envFrom entries in order
+// (later wins, prefix prepended, keys that are not valid names skipped),
+// then env entries (env wins). An env value's $(VAR) references are
+// expanded against the variables defined before it, as the kubelet does:
+// the image env is not visible to them (the kubelet never sees it).
+// fieldRef values come from the pod, with the addresses the caller gives
+// in src; resourceFieldRef values from the containers' resources, with
+// src's node allocatable for limits not set.
 //
 // The Services' variables (ServiceLinks) come after the container's own,
 // which win over them, sorted by name; a $(VAR) reference finds them when
-// the container defines no VAR.
+// the container defines no VAR. These variables, and no others, are what
+// $(VAR) in command and args sees (ResolveArgs).
 //
-// The image env comes first in the result and container variables override
-// it in place; new names follow in definition order (containerd's rule).
 // A missing non-optional ConfigMap, Secret or key is an error wrapping
 // ErrObjectNotFound, the kubelet's CreateContainerConfigError.
-func ResolveEnv(m Objects, pod *Pod, c *Container, imageEnv []string, src EnvSources) ([]string, error) {
+func DeclaredEnv(m Objects, pod *Pod, c *Container, src EnvSources) ([]string, error) {
 	vars := &orderedEnv{values: map[string]string{}}
 	links, err := serviceLinks(m, pod)
 	if err != nil {
@@ -87,7 +96,11 @@ func ResolveEnv(m Objects, pod *Pod, c *Container, imageEnv []string, src EnvSou
 			vars.set(name, links[name])
 		}
 	}
-	return mergeImageEnv(imageEnv, vars), nil
+	out := make([]string, 0, len(vars.names))
+	for _, name := range vars.names {
+		out = append(out, name+"="+vars.values[name])
+	}
+	return out, nil
 }
 
 // addEnvFrom imports a ConfigMap's data (never binaryData) or a Secret's
@@ -243,25 +256,20 @@ func podFieldValue(pod *Pod, path, podIP, hostIP string) (string, error) {
 	return "", fmt.Errorf("unsupported fieldRef path %q", path)
 }
 
-// mergeImageEnv lays container variables over the image's: same name
-// replaces in place, new names are appended. Each name appears once.
-func mergeImageEnv(imageEnv []string, vars *orderedEnv) []string {
-	out := make([]string, 0, len(imageEnv)+len(vars.names))
+// MergeImageEnv lays the declared variables over the image's env
+// (containerd's rule): a name already there is replaced in place, new
+// names follow in order. Each name appears once.
+func MergeImageEnv(imageEnv, declared []string) []string {
+	out := make([]string, 0, len(imageEnv)+len(declared))
 	index := map[string]int{}
-	put := func(name, value string) {
+	for _, kv := range append(imageEnv[:len(imageEnv):len(imageEnv)], declared...) {
+		name, _, _ := strings.Cut(kv, "=")
 		if i, ok := index[name]; ok {
-			out[i] = name + "=" + value
-			return
+			out[i] = kv
+			continue
 		}
 		index[name] = len(out)
-		out = append(out, name+"="+value)
-	}
-	for _, kv := range imageEnv {
-		name, value, _ := strings.Cut(kv, "=")
-		put(name, value)
-	}
-	for _, name := range vars.names {
-		put(name, vars.values[name])
+		out = append(out, kv)
 	}
 	return out
 }

@@ -47,6 +47,30 @@ func expandAt(rest string, lookup func(string) (string, bool)) (string, int) {
 	}
 }
 
+// ExpandStatic expands $(VAR) in an exec probe's command as the kubelet's
+// prober does: against the container's env entries alone, each with its
+// literal value as written (an entry with valueFrom has the empty one),
+// later entries winning; envFrom, the image's env and the Services'
+// variables are not seen.
+func ExpandStatic(command []string, env []EnvVar) []string {
+	if len(env) == 0 {
+		return command
+	}
+	vars := make(map[string]string, len(env))
+	for _, e := range env {
+		vars[e.Name] = e.Value
+	}
+	lookup := func(name string) (string, bool) {
+		v, ok := vars[name]
+		return v, ok
+	}
+	out := make([]string, 0, len(command))
+	for _, s := range command {
+		out = append(out, Expand(s, lookup))
+	}
+	return out
+}
+
 // envLookup indexes "K=V" pairs (later ones win) for Expand.
 func envLookup(env []string) func(string) (string, bool) {
 	vars := make(map[string]string, len(env))
@@ -67,9 +91,8 @@ func envLookup(env []string) func(string) (string, bool) {
 //   - args only: image Entrypoint + args;
 //   - both: command + args.
 //
-// $(VAR) in command and args is expanded against env ("K=V" pairs). The
-// kubelet expands against the container's own env (ResolveEnv with no image
-// env); pass that for exact Kubernetes behaviour.
+// $(VAR) in command and args is expanded against env ("K=V" pairs): the
+// kubelet's are DeclaredEnv's, without the image's env.
 func ResolveArgs(entrypoint, cmd, command, args []string, env []string) []string {
 	if len(command) == 0 && len(args) == 0 {
 		return append(append([]string{}, entrypoint...), cmd...)

@@ -68,3 +68,22 @@ func TestResolveArgsDoesNotAliasImageSlices(t *testing.T) {
 		t.Error("ResolveArgs wrote into the image entrypoint slice")
 	}
 }
+
+// TestExpandStatic: an exec probe's command sees the container's env
+// entries as written, valueFrom ones empty, later ones winning; $$ escapes.
+func TestExpandStatic(t *testing.T) {
+	env := []EnvVar{
+		{Name: "A", Value: "one"},
+		{Name: "B", ValueFrom: &EnvVarSource{FieldRef: &ObjectFieldSelector{FieldPath: "metadata.name"}}},
+		{Name: "A", Value: "two"},
+		{Name: "C", Value: "$(A)"},
+	}
+	got := ExpandStatic([]string{"x$(A)", "[$(B)]", "$(C)", "$(PATH)", "$$(A)"}, env)
+	want := []string{"xtwo", "[]", "$(A)", "$(PATH)", "$(A)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("ExpandStatic = %q, want %q", got, want)
+	}
+	if got := ExpandStatic([]string{"$(A)"}, nil); !slices.Equal(got, []string{"$(A)"}) {
+		t.Errorf("no env: %q", got)
+	}
+}
