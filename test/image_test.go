@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -987,5 +988,38 @@ func TestImagePullerMissingOrRefused(t *testing.T) {
 	}
 	if _, err := os.Stat(mark); err == nil {
 		t.Error("a world-writable minipod-pull was run")
+	}
+}
+
+// TestK8sDocsPrivateRegPlaceholder: the documentation's private-registry
+// pod, as written, names its image "<your-private-image>", a placeholder
+// the API server takes (it checks only for whitespace around a name). The
+// kubelet cannot parse it: the container waits in InvalidImageName, the
+// pod stays Pending, and nothing is pulled. `up` says so, naming the field,
+// and fails; the pod stays for `down`. A name with whitespace around it is
+// refused before anything is made.
+func TestK8sDocsPrivateRegPlaceholder(t *testing.T) {
+	root(t)
+	name, r, timedOut := upDoc(t, "pods/private-reg-pod.yaml", cmdTimeout)
+	if timedOut || r.code == 0 || !strings.Contains(r.stderr, `InvalidImageName: spec.containers[0].image "<your-private-image>"`) {
+		t.Fatalf("up (timed out: %v): %s\nwant a failure naming spec.containers[0].image and InvalidImageName", timedOut, r)
+	}
+	if row := getRow(t, name); row["STATUS"] != "InvalidImageName" || row["READY"] != "0/1" {
+		t.Errorf("get: %v, want 0/1 InvalidImageName", row)
+	}
+	p := getPod(t, name)
+	want := `Failed to apply default image tag "<your-private-image>": couldn't parse image name "<your-private-image>": invalid reference format`
+	if cs := p.Status.ContainerStatuses; p.Status.Phase != corev1.PodPending || len(cs) != 1 || cs[0].State.Waiting == nil || cs[0].State.Waiting.Message != want {
+		t.Errorf("status %+v, want Pending with the container waiting: %s", p.Status, want)
+	}
+	desc := mustMP(t, "describe", name)
+	if !strings.Contains(desc, "InspectFailed") || !strings.Contains(desc, "Error: InvalidImageName") || strings.Contains(desc, "Pulling") {
+		t.Errorf("describe: want the InspectFailed and Failed events and no pull:\n%s", desc)
+	}
+
+	spaced := podName("spaced-image")
+	r = tryUp(t, spaced, tmpl(sleeperPod, spaced, "IMAGE", `"busybox "`, "POLICY", ""))
+	if r.code == 0 || !strings.Contains(r.stderr, `spec.containers[0].image: Invalid value: "busybox ": must not have leading or trailing whitespace`) {
+		t.Errorf("up with an image name ending in a blank: %s", r)
 	}
 }

@@ -58,6 +58,10 @@ var errNeverPull = errors.New(string(state.ReasonErrImageNeverPull))
 // when the image is ready now; otherwise a pull runs in the background and
 // reports to the event loop, or the container waits in an error state.
 func (mon *monitor) ensureImage(c *ctr) bool {
+	if _, err := image.ParseRef(c.spec.Image); err != nil {
+		mon.invalidImage(c)
+		return false
+	}
 	pull, img, err := needsPull(c)
 	switch {
 	case errors.Is(err, errNeverPull):
@@ -129,6 +133,18 @@ func (mon *monitor) onPulled(r pullResult) {
 	c.img = r.img
 	mon.st.AddEvent("Normal", "Pulled", c.spec.Name, fmt.Sprintf("Successfully pulled image %q in %s", c.spec.Image, r.dur.Round(time.Millisecond)))
 	mon.start(c) // not launch: with Always, launch would pull again, forever
+}
+
+// invalidImage leaves c waiting in InvalidImageName, as the kubelet does
+// with an image name it cannot parse (the API server takes any name
+// without whitespace around it): nothing is pulled, nor started. A pod's
+// images never change here, so it waits until the pod is deleted.
+func (mon *monitor) invalidImage(c *ctr) {
+	msg := fmt.Sprintf("Failed to apply default image tag %q: couldn't parse image name %q: invalid reference format", c.spec.Image, c.spec.Image)
+	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, state.ReasonInvalidImageName, msg
+	mon.st.AddEvent("Warning", "InspectFailed", c.spec.Name, msg)
+	mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Error: "+string(state.ReasonInvalidImageName))
+	c.enter(stepBlocked)
 }
 
 // imageFailed puts c in ErrImagePull (or ErrImageNeverPull) and, when

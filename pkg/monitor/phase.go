@@ -53,7 +53,7 @@ func readiness(st *state.Pod, waitReady bool) (string, bool) {
 			field = fmt.Sprintf("spec.initContainers[%d]", i)
 		}
 		switch c.Reason {
-		case state.ReasonErrImagePull, state.ReasonImagePullBackOff, state.ReasonErrImageNeverPull:
+		case state.ReasonErrImagePull, state.ReasonImagePullBackOff, state.ReasonErrImageNeverPull, state.ReasonInvalidImageName:
 			return fmt.Sprintf("fail pod %s is not running: %s: %s.image %q: %s", st.Name, podstatus.Status(st), field, c.Image, c.Message), true
 		case state.ReasonCreateContainerConfigError, state.ReasonCreateContainerError:
 			return "fail pod " + st.Name + " is not running: " + podstatus.Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message), true

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/minipod/minipod/pkg/image"
 	"github.com/minipod/minipod/pkg/podspec"
 	// up reads YAML manifests; the decoder is linked here, not in
 	// podspec, so that the pod's monitor goes without it.
@@ -59,11 +58,6 @@ func Up(o UpOptions) error {
 	}
 	for _, w := range uidWarnings {
 		fmt.Fprintf(o.Err, "Warning: %s\n", w)
-	}
-	for _, p := range m.Pods {
-		if err := checkImages(p); err != nil {
-			return err
-		}
 	}
 	if err := monitor.CheckSettings(); err != nil {
 		return err
@@ -156,23 +150,6 @@ func parseManifests(files []string, data [][]byte, warn io.Writer) (*podspec.Man
 		maps.Copy(all.Services, m.Services)
 	}
 	return all, nil
-}
-
-// checkImages fails before anything is created if an image reference is
-// not one; whether the image can be had is the monitor's to find out
-// (ErrImagePull), as it is the kubelet's.
-func checkImages(p *podspec.Pod) error {
-	for i, c := range p.Spec.InitContainers {
-		if _, err := image.ParseRef(c.Image); err != nil {
-			return fmt.Errorf("pod %s: spec.initContainers[%d].image: %w", p.Name, i, err)
-		}
-	}
-	for i, c := range p.Spec.Containers {
-		if _, err := image.ParseRef(c.Image); err != nil {
-			return fmt.Errorf("pod %s: spec.containers[%d].image: %w", p.Name, i, err)
-		}
-	}
-	return nil
 }
 
 // upOne claims the name, stores the manifest, hands the pod to its

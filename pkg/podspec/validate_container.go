@@ -6,7 +6,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 // containerChecks are the per-container rules; each gets the container's
@@ -40,8 +39,9 @@ func checkImage(_ *podContext, ctr *Container, path string) []error {
 	switch {
 	case ctr.Image == "":
 		return []error{required(path+".image", "")}
-	case strings.ContainsFunc(ctr.Image, unicode.IsSpace):
-		return []error{invalid(path+".image", ctr.Image, "must not contain whitespace")}
+	case strings.TrimSpace(ctr.Image) != ctr.Image:
+		// Any other name is the kubelet's to refuse (InvalidImageName).
+		return []error{invalid(path+".image", ctr.Image, "must not have leading or trailing whitespace")}
 	}
 	return nil
 }

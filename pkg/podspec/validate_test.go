@@ -29,7 +29,7 @@ var validationCases = []struct {
 	{"hostPort with hostNetwork", podWith(edit{"spec.hostNetwork", true}, edit{"spec.containers[0].ports", l{m{"containerPort": 80, "hostPort": 8080}}}),
 		"spec.containers[0].ports[0].hostPort: Invalid value: \"8080\": must match `containerPort` when `hostNetwork` is true"},
 	{"image required", podWith(edit{"spec.containers[0].image", nil}), "spec.containers[0].image: Required value"},
-	{"image whitespace", podWith(edit{"spec.containers[0].image", "busy box"}), `spec.containers[0].image: Invalid value: "busy box"`},
+	{"image whitespace", podWith(edit{"spec.containers[0].image", " busybox"}), `spec.containers[0].image: Invalid value: " busybox": must not have leading or trailing whitespace`},
 	{"pull policy", podWith(edit{"spec.containers[0].imagePullPolicy", "Sometimes"}), `spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes"`},
 	{"termination message policy", podWith(edit{"spec.containers[0].terminationMessagePolicy", "X"}), `terminationMessagePolicy: Unsupported value: "X"`},
 	{"volume name", podWith(edit{"spec.volumes", l{m{"name": "Data"}}}), `spec.volumes[0].name: Invalid value: "Data"`},

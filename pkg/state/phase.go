@@ -38,6 +38,7 @@ const (
 	ReasonErrImagePull               Reason = "ErrImagePull"
 	ReasonImagePullBackOff           Reason = "ImagePullBackOff"
 	ReasonErrImageNeverPull          Reason = "ErrImageNeverPull"
+	ReasonInvalidImageName           Reason = "InvalidImageName"
 	ReasonCreateContainerConfigError Reason = "CreateContainerConfigError"
 	ReasonCreateContainerError       Reason = "CreateContainerError"
 	// A container terminated.
