@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/minipod/minipod/pkg/pod"
+	"github.com/minipod/minipod/pkg/safeterm"
 	"github.com/spf13/cobra"
 )
 
@@ -19,12 +21,18 @@ func newGet() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			out := cmd.OutOrStdout()
+			if !strings.HasPrefix(output, "jsonpath=") {
+				// A jsonpath's values are printed as they are, as
+				// kubectl prints them: asked for, like logs.
+				out = safeterm.Writer(out)
+			}
 			if kind != nil {
-				return pod.GetObjects(*kind, args, output, cmd.OutOrStdout())
+				return pod.GetObjects(*kind, args, output, out)
 			}
 			ctx, stop := signalContext()
 			defer stop()
-			return pod.Get(pod.GetOptions{Names: args, Output: output, Out: cmd.OutOrStdout(), Watch: watch, Ctx: ctx})
+			return pod.Get(pod.GetOptions{Names: args, Output: output, Out: out, Watch: watch, Ctx: ctx})
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "", "output format: wide, json, yaml or jsonpath=TEMPLATE")
@@ -45,10 +53,11 @@ func newDescribe() *cobra.Command {
 			if len(names) != 1 {
 				return fmt.Errorf("describe: name one")
 			}
+			out := safeterm.Writer(cmd.OutOrStdout())
 			if kind != nil {
-				return pod.DescribeObject(*kind, names[0], cmd.OutOrStdout())
+				return pod.DescribeObject(*kind, names[0], out)
 			}
-			return pod.Describe(names[0], cmd.OutOrStdout())
+			return pod.Describe(names[0], out)
 		},
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/minipod/minipod/pkg/roles"
+	"github.com/minipod/minipod/pkg/safeterm"
 	"github.com/minipod/minipod/pkg/selfexe"
 )
 
@@ -23,7 +24,8 @@ func main() {
 		if errors.As(err, &ec) {
 			os.Exit(int(ec))
 		}
-		fmt.Fprintf(os.Stderr, "minipod: %v\n", err)
+		// Errors quote what containers and manifests wrote.
+		fmt.Fprintf(os.Stderr, "minipod: %s\n", safeterm.String(err.Error()))
 		os.Exit(1)
 	}
 }

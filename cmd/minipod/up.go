@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/minipod/minipod/pkg/pod"
+	"github.com/minipod/minipod/pkg/safeterm"
 	"github.com/spf13/cobra"
 )
 
@@ -23,7 +24,7 @@ func newUp() *cobra.Command {
 			if len(files) == 0 {
 				return errors.New("up: give a manifest: FILE or -f FILE")
 			}
-			return pod.Up(pod.UpOptions{Files: files, Detach: detach, NoWaitReady: !waitReady, Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr()})
+			return pod.Up(pod.UpOptions{Files: files, Detach: detach, NoWaitReady: !waitReady, Out: cmd.OutOrStdout(), Err: safeterm.Writer(cmd.ErrOrStderr())})
 		},
 	}
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "a manifest (repeat for more)")
@@ -51,7 +52,7 @@ func newDown() *cobra.Command {
 				}
 				return pod.DeleteObjects(*kind, names, ignore, cmd.OutOrStdout())
 			}
-			return pod.Down(pod.DownOptions{Names: names, Files: files, GracePeriod: grace, IgnoreNotFound: ignore, Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr()})
+			return pod.Down(pod.DownOptions{Names: names, Files: files, GracePeriod: grace, IgnoreNotFound: ignore, Out: cmd.OutOrStdout(), Err: safeterm.Writer(cmd.ErrOrStderr())})
 		},
 	}
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "delete the pods and objects defined in this manifest (repeat for more)")

@@ -10,7 +10,6 @@ import (
 	"github.com/minipod/minipod/pkg/teardown"
 	"io"
 	"os"
-	"sigs.k8s.io/yaml"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -159,7 +158,7 @@ func printObject(out io.Writer, sts []*state.Pod, format string) error {
 		return err
 	}
 	if format == "yaml" {
-		b, err := yaml.Marshal(v)
+		b, err := marshalYAML(v)
 		if err != nil {
 			return fmt.Errorf("encode pods: %w", err)
 		}

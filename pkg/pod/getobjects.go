@@ -13,7 +13,6 @@ import (
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/podstatus"
 	"github.com/minipod/minipod/pkg/store"
-	"sigs.k8s.io/yaml"
 )
 
 // GetObjects lists ConfigMaps, Secrets or claims as `kubectl get KIND`
@@ -138,7 +137,7 @@ func printObjects(out io.Writer, k store.Kind, ents []store.Entry, one bool, for
 		v = items[0]
 	}
 	if format == "yaml" {
-		b, err := yaml.Marshal(v)
+		b, err := marshalYAML(v)
 		if err != nil {
 			return fmt.Errorf("encode %s: %w", k.Plural, err)
 		}
