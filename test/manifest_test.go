@@ -72,13 +72,14 @@ func TestBadManifests(t *testing.T) {
       mountPath: /../../etc`,
 		wantErrs: []string{"spec.containers[0].volumeMounts[0].mountPath", "/../../etc"},
 	}, {
-		name: "image reference that is not one",
+		// Any other name is the kubelet's to refuse (InvalidImageName).
+		name: "image with whitespace around it",
 		spec: `  containers:
   - name: a
     image: busybox
   - name: b
-    image: Not/An:Image:Ref`,
-		wantErrs: []string{`spec.containers[1].image`, `Not/An:Image:Ref`},
+    image: " busybox"`,
+		wantErrs: []string{`spec.containers[1].image`, `" busybox"`, "leading or trailing whitespace"},
 	}, {
 		name: "unsupported field",
 		spec: `  containers:

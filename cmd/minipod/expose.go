@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/minipod/minipod/pkg/pod"
+	"github.com/minipod/minipod/pkg/safeterm"
 	"github.com/spf13/cobra"
 )
 
@@ -21,7 +22,7 @@ func newExpose() *cobra.Command {
 			if kind != nil || len(names) != 1 {
 				return fmt.Errorf("expose: name one pod: expose pod NAME")
 			}
-			o.Pod, o.Out, o.Err = names[0], cmd.OutOrStdout(), cmd.ErrOrStderr()
+			o.Pod, o.Out, o.Err = names[0], cmd.OutOrStdout(), safeterm.Writer(cmd.ErrOrStderr())
 			return pod.Expose(o)
 		},
 	}

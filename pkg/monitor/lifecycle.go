@@ -29,7 +29,7 @@ const (
 	stepStarting             // an instance is being started, off the loop
 	stepRunning              // an instance runs: pid is set
 	stepWaiting              // a timer will retry (retry says why)
-	stepBlocked              // cannot go on by itself (ErrImageNeverPull)
+	stepBlocked              // cannot go on by itself (ErrImageNeverPull, InvalidImageName)
 	stepDone                 // terminated and not to be restarted
 )
 

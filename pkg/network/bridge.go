@@ -117,6 +117,9 @@ func (c Config) RemoveBridge(alive Alive) error {
 	if err != nil {
 		return nil
 	}
+	if err := deleteCutVeths(br); err != nil {
+		return err
+	}
 	if err := netlink.LinkDel(br); err != nil {
 		return fmt.Errorf("delete bridge %s: %w", c.Bridge, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
@@ -134,4 +135,26 @@ func cutVeth(o Owner) error {
 		return fmt.Errorf("cut veth of %s off: %w", o.Pod, err)
 	}
 	return nil
+}
+
+// deleteCutVeths deletes the pod veths left on bridge br: with no pod on
+// the node, each is the pair of a deleted pod whose namespace something
+// outside it still holds (cutVeth left it there, down). Deleting the
+// bridge would only take them off it.
+func deleteCutVeths(br netlink.Link) error {
+	links, err := netlink.LinkList()
+	if err != nil {
+		return fmt.Errorf("list links: %w", err)
+	}
+	var errs []error
+	for _, l := range links {
+		a := l.Attrs()
+		if a.MasterIndex != br.Attrs().Index || l.Type() != "veth" || !strings.HasPrefix(a.Name, VethPrefix) {
+			continue
+		}
+		if err := netlink.LinkDel(l); err != nil && !errors.Is(err, unix.ENODEV) {
+			errs = append(errs, fmt.Errorf("delete veth %s: %w", a.Name, err))
+		}
+	}
+	return errors.Join(errs...)
 }

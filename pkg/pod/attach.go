@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/minipod/minipod/pkg/podstatus"
+	"github.com/minipod/minipod/pkg/safeterm"
 	"io"
 	"os"
 	"os/signal"
@@ -49,7 +50,7 @@ func attach(names []string, out io.Writer) error {
 		return nil
 	case <-sigs:
 		cancel()
-		return Down(DownOptions{Names: names, GracePeriod: -1, Out: out, Err: os.Stderr})
+		return Down(DownOptions{Names: names, GracePeriod: -1, Out: out, Err: safeterm.Writer(os.Stderr)})
 	}
 }
 

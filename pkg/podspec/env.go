@@ -37,16 +37,6 @@ func (e *orderedEnv) lookup(name string) (string, bool) {
 	return v, ok
 }
 
-// ResolveEnv returns the container's environment as "K=V" pairs: the
-// image's env overridden by DeclaredEnv's variables (MergeImageEnv).
-func ResolveEnv(m Objects, pod *Pod, c *Container, imageEnv []string, src EnvSources) ([]string, error) {
-	declared, err := DeclaredEnv(m, pod, c, src)
-	if err != nil {
-		return nil, err
-	}
-	return MergeImageEnv(imageEnv, declared), nil
-}
-
 // DeclaredEnv returns the variables the kubelet makes for the container,
 // as "K=V" pairs, with Kubernetes precedence: envFrom entries in order
 // (later wins, prefix prepended, keys that are not valid names skipped),
@@ -263,7 +253,8 @@ func MergeImageEnv(imageEnv, declared []string) []string {
 	out := make([]string, 0, len(imageEnv)+len(declared))
 	index := map[string]int{}
 	for _, kv := range append(imageEnv[:len(imageEnv):len(imageEnv)], declared...) {
-		name, _, _ := strings.Cut(kv, "=")
+		name, value, _ := strings.Cut(kv, "=")
+		kv = name + "=" + value // an image's bare "NAME" is NAME=
 		if i, ok := index[name]; ok {
 			out[i] = kv
 			continue

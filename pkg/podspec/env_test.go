@@ -63,7 +63,7 @@ func TestResolveEnv(t *testing.T) {
 	m, _ := mustParse(t, []byte(envManifest))
 	pod := m.Pods[0]
 	image := []string{"PATH=/usr/bin:/bin", "HOME=/root", "A=image"}
-	got, err := ResolveEnv(m, pod, &pod.Spec.Containers[0], image, EnvSources{PodIP: "10.0.0.5", HostIP: "192.168.1.2"})
+	got, err := resolveEnv(m, pod, &pod.Spec.Containers[0], image, EnvSources{PodIP: "10.0.0.5", HostIP: "192.168.1.2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,9 +99,19 @@ func TestResolveEnvMissingReferences(t *testing.T) {
 			FieldRef: &ObjectFieldSelector{FieldPath: "spec.hostname"}}}}},
 	}
 	for want, c := range cases {
-		_, err := ResolveEnv(m, pod, &c, nil, EnvSources{})
+		_, err := resolveEnv(m, pod, &c, nil, EnvSources{})
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("got %v, want error containing %q", err, want)
 		}
 	}
+}
+
+// resolveEnv is the container's whole environment, as the monitor makes
+// it: DeclaredEnv laid over the image's.
+func resolveEnv(m Objects, pod *Pod, c *Container, imageEnv []string, src EnvSources) ([]string, error) {
+	declared, err := DeclaredEnv(m, pod, c, src)
+	if err != nil {
+		return nil, err
+	}
+	return MergeImageEnv(imageEnv, declared), nil
 }

@@ -53,9 +53,6 @@ func expandAt(rest string, lookup func(string) (string, bool)) (string, int) {
 // later entries winning; envFrom, the image's env and the Services'
 // variables are not seen.
 func ExpandStatic(command []string, env []EnvVar) []string {
-	if len(env) == 0 {
-		return command
-	}
 	vars := make(map[string]string, len(env))
 	for _, e := range env {
 		vars[e.Name] = e.Value

@@ -83,7 +83,8 @@ func TestExpandStatic(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("ExpandStatic = %q, want %q", got, want)
 	}
-	if got := ExpandStatic([]string{"$(A)"}, nil); !slices.Equal(got, []string{"$(A)"}) {
+	// With no env at all, $$ is still an escape, as for the kubelet.
+	if got := ExpandStatic([]string{"$(A) $$ $$(A)"}, nil); !slices.Equal(got, []string{"$(A) $ $(A)"}) {
 		t.Errorf("no env: %q", got)
 	}
 }

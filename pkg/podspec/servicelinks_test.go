@@ -53,7 +53,7 @@ func TestResolveEnvServiceLinks(t *testing.T) {
 	objs := NewManifest()
 	objs.Services["a"] = svc("default", "a", "10.96.0.7", ServicePort{Port: 8080})
 	objs.Services["other"] = svc("elsewhere", "other", "10.96.0.8", ServicePort{Port: 80})
-	got, err := ResolveEnv(objs, pod, c, []string{"PATH=/bin"}, EnvSources{})
+	got, err := resolveEnv(objs, pod, c, []string{"PATH=/bin"}, EnvSources{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestResolveEnvServiceLinks(t *testing.T) {
 	}
 	off := false
 	pod.Spec.EnableServiceLinks = &off
-	got, err = ResolveEnv(objs, pod, c, nil, EnvSources{})
+	got, err = resolveEnv(objs, pod, c, nil, EnvSources{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestServiceLinksBelowEnvFrom(t *testing.T) {
 	objs.ConfigMaps["cm"] = &ConfigMap{ObjectMeta: ObjectMeta{Name: "cm", Namespace: "default"}, Data: map[string]string{"A_SERVICE_HOST": "from-configmap"}}
 	pod := &Pod{ObjectMeta: ObjectMeta{Name: "p", Namespace: "default"}}
 	c := &Container{Name: "c", EnvFrom: []EnvFromSource{{ConfigMapRef: &ConfigMapEnvSource{Name: "cm"}}}}
-	env, err := ResolveEnv(objs, pod, c, nil, EnvSources{})
+	env, err := resolveEnv(objs, pod, c, nil, EnvSources{})
 	if err != nil {
 		t.Fatal(err)
 	}
