@@ -224,8 +224,10 @@ func (mon *monitor) started(c *ctr, pid int, err error, forked time.Time) {
 	c.st.User = processUser(c.exec.spec.Process.User)
 	c.st.StopSignal = podspec.SignalName(c.stopSignal())
 	mon.updatePhase()
-	mon.save() // a monitor killed right now must not leave an unrecorded container
+	// With its event in, the loop's save after this finds nothing new to
+	// write: one write per container start, on the path of `up`.
 	mon.st.AddEvent("Normal", "Started", c.spec.Name, fmt.Sprintf("Started container %s", c.spec.Name))
+	mon.save() // a monitor killed right now must not leave an unrecorded container
 	if e, ok := mon.claim(pid, forked); ok {
 		_ = mon.onExit(e) // it was over before we heard it had begun
 		return
