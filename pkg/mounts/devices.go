@@ -12,22 +12,47 @@ import (
 
 // devices creates the spec's device nodes in the container's fresh /dev
 // tmpfs. The nodes are made, not bind-mounted from the host, so the container
-// never holds a reference into the host's /dev.
+// never holds a reference into the host's /dev. Each directory is opened
+// once for all its nodes (they are all in /dev, as a rule), under one umask.
 func devices(root *os.File, devs []specs.LinuxDevice) error {
+	dirs := map[string]int{}
+	defer func() {
+		for _, fd := range dirs {
+			unix.Close(fd)
+		}
+	}()
+	old := unix.Umask(0)
+	defer unix.Umask(old)
 	for _, d := range devs {
-		if err := mknod(root, d); err != nil {
+		parent := filepath.Dir(d.Path)
+		dfd, ok := dirs[parent]
+		if !ok {
+			var err error
+			if dfd, err = openDirFd(root, parent); err != nil {
+				return fmt.Errorf("device %s: %w", d.Path, err)
+			}
+			dirs[parent] = dfd
+		}
+		if err := mknod(dfd, d); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func mknod(root *os.File, d specs.LinuxDevice) error {
-	dir, err := openDir(root, filepath.Dir(d.Path))
+// openDirFd resolves dir in the container's root and opens it as a real
+// directory (mknodat needs one, not the O_PATH handle).
+func openDirFd(root *os.File, dir string) (int, error) {
+	h, err := openDir(root, dir)
 	if err != nil {
-		return err
+		return -1, err
 	}
-	defer dir.Close()
+	defer h.Close()
+	return unix.Openat(int(h.Fd()), ".", unix.O_DIRECTORY|unix.O_RDONLY|unix.O_CLOEXEC, 0)
+}
+
+// mknod makes device d in the directory dfd; the caller set the umask to 0.
+func mknod(dfd int, d specs.LinuxDevice) error {
 	mode := uint32(0o666)
 	if d.FileMode != nil {
 		mode = uint32(*d.FileMode)
@@ -40,16 +65,7 @@ func mknod(root *os.File, d specs.LinuxDevice) error {
 	default:
 		return fmt.Errorf("device %s: unsupported type %q", d.Path, d.Type)
 	}
-	// Reopen the O_PATH handle as a real directory fd for mknodat.
-	dfd, err := unix.Openat(int(dir.Fd()), ".", unix.O_DIRECTORY|unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return fmt.Errorf("device %s: %w", d.Path, err)
-	}
-	defer unix.Close(dfd)
-	name := filepath.Base(d.Path)
-	old := unix.Umask(0)
-	err = unix.Mknodat(dfd, name, mode, int(unix.Mkdev(uint32(d.Major), uint32(d.Minor))))
-	unix.Umask(old)
+	err := unix.Mknodat(dfd, filepath.Base(d.Path), mode, int(unix.Mkdev(uint32(d.Major), uint32(d.Minor))))
 	if err != nil && !errors.Is(err, unix.EEXIST) {
 		return fmt.Errorf("create device %s: %w", d.Path, err)
 	}
@@ -66,12 +82,7 @@ var devSymlinks = [][2]string{
 }
 
 func symlinks(root *os.File) error {
-	dev, err := openDir(root, "/dev")
-	if err != nil {
-		return err
-	}
-	defer dev.Close()
-	dfd, err := unix.Openat(int(dev.Fd()), ".", unix.O_DIRECTORY|unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	dfd, err := openDirFd(root, "/dev")
 	if err != nil {
 		return fmt.Errorf("open /dev: %w", err)
 	}
