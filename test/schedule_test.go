@@ -201,8 +201,11 @@ func TestK8sDocsSchedulingGates(t *testing.T) {
 	if p.Status.Phase != corev1.PodPending || len(c) != 1 || c[0].Type != corev1.PodScheduled || c[0].Status != corev1.ConditionFalse || c[0].Reason != "SchedulingGated" || p.Spec.NodeName != "" {
 		t.Errorf("status %+v, node %q; want Pending, PodScheduled False SchedulingGated, no node", p.Status, p.Spec.NodeName)
 	}
-	if e := mp(t, "exec", name, "--", "true"); e.code == 0 || !strings.Contains(e.stderr, "not running") {
-		t.Errorf("exec into a gated pod: %s", e)
+	// The API server's answer: the pod is on no node.
+	for _, args := range [][]string{{"exec", name, "--", "true"}, {"attach", name}, {"port-forward", name, "8080:80"}} {
+		if e := mp(t, args...); e.code == 0 || !strings.Contains(e.stderr, "pod "+name+" does not have a host assigned") {
+			t.Errorf("%s into a gated pod: %s", args[0], e)
+		}
 	}
 	if procs := podProcs(name); len(procs) > 1 {
 		t.Errorf("processes of the gated pod besides its monitor: %v", procs)

@@ -32,6 +32,9 @@ func Attach(o AttachOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := onNode(st); err != nil {
+		return err
+	}
 	if st.Phase.Done() {
 		return fmt.Errorf("cannot attach a container in a completed pod; current phase is %s", st.Phase)
 	}

@@ -33,6 +33,9 @@ func Exec(o ExecOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if err := onNode(st); err != nil {
+		return 0, err
+	}
 	c, err := pickContainer(st, o.Container, o.Err)
 	if err != nil {
 		return 0, err

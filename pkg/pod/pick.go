@@ -8,6 +8,15 @@ import (
 	"github.com/minipod/minipod/pkg/state"
 )
 
+// onNode refuses a pod not bound to the node (gated, or waiting for room):
+// exec, attach and port-forward get the API server's answer to them.
+func onNode(st *state.Pod) error {
+	if !st.Bound {
+		return fmt.Errorf("pod %s does not have a host assigned", st.Name)
+	}
+	return nil
+}
+
 // pickContainer finds the named container, or defaults as kubectl does: the
 // annotation-less rule is "the first app container", with a note on stderr
 // when the pod has several.

@@ -118,6 +118,9 @@ type podNet struct {
 
 // podNetNS finds the pod's network namespace, checking that it is there.
 func podNetNS(st *state.Pod) (podNet, error) {
+	if err := onNode(st); err != nil {
+		return podNet{}, err
+	}
 	if !st.Monitor.Alive() || st.Finished {
 		return podNet{}, fmt.Errorf("pod %s is not running", st.Name)
 	}

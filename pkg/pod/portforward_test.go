@@ -47,7 +47,7 @@ func TestPortForwardHolderGone(t *testing.T) {
 	testutil.RequiresRoot(t)
 	a, ino := netnsHolder(t)
 	pid := a.Process.Pid
-	st := &state.Pod{Name: "pf-holder", Monitor: state.Identify(pid),
+	st := &state.Pod{Name: "pf-holder", Bound: true, Monitor: state.Identify(pid),
 		NSPaths: map[string]string{"net": "/proc/" + strconv.Itoa(pid) + "/ns/net"}, Namespaces: map[string]uint64{"net": ino}}
 	n, err := podNetNS(st)
 	if err != nil {
