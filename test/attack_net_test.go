@@ -213,7 +213,8 @@ func TestNetAttackRouterAdvert(t *testing.T) {
 // such a socket itself). Through it, the deleted pod could still reach
 // the node and other pods, from an address the next pod gets. `down`
 // must take the pod off the bridge: when it returns, the pod's veth is
-// down or gone, and what the socket sends reaches nobody. Once the socket
+// gone, or down and on no bridge (so it holds none of the bridge's 1024
+// ports), and what the socket sends reaches nobody. Once the socket
 // is closed the kernel deletes the veth (the test's network check). A pod
 // whose namespace nothing holds is off the bridge when `down` returns
 // too.
@@ -238,8 +239,8 @@ func TestNetAttackNamespaceOutlivesPod(t *testing.T) {
 		}
 	}
 	for _, p := range []*podNet{pn, fn} {
-		if l, err := netlink.LinkByName(p.veth); err == nil && l.Attrs().Flags&net.FlagUp != 0 {
-			t.Errorf("pod %s is deleted, yet its veth %s is still up on the bridge", p.name, p.veth)
+		if l, err := netlink.LinkByName(p.veth); err == nil && (l.Attrs().Flags&net.FlagUp != 0 || l.Attrs().MasterIndex != 0) {
+			t.Errorf("pod %s is deleted, yet its veth %s is still up, or on the bridge (flags %v, master %d)", p.name, p.veth, l.Attrs().Flags, l.Attrs().MasterIndex)
 		}
 	}
 	if sendReaches(t, sock, host, "after down") {

@@ -117,7 +117,7 @@ func (c Config) RemoveBridge(alive Alive) error {
 	if err != nil {
 		return nil
 	}
-	if err := deleteCutVeths(br); err != nil {
+	if err := deleteCutVeths(); err != nil {
 		return err
 	}
 	if err := netlink.LinkDel(br); err != nil {

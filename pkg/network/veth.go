@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/vishvananda/netlink"
@@ -105,16 +107,16 @@ func delVeth(o Owner) error {
 	return nil
 }
 
-// cutVeth takes the pod's pair off the bridge by bringing its host end
-// down: the bridge forwards nothing from or to a port that is down, and
-// the pod's end has no carrier. The kernel deletes the pair once it
-// dismantles the pod's namespace, which nothing holds any more. Deleting
-// the pair here instead waits for RCU grace periods (~20 ms here, paid
-// again by every `down` back to back); cut off, a pair is harmless
-// meanwhile, and also for as long as something outside the pod keeps its
-// namespace alive (a socket a container passed out over a shared volume
-// does). The flags are read and set by name with ioctls on any socket of
-// the host's namespace.
+// cutVeth takes the pod's pair off the bridge: its host end is brought
+// down (the pod's end has no carrier then) and leaves the bridge. The
+// kernel deletes the pair once it dismantles the pod's namespace, which
+// nothing holds any more. Deleting the pair here instead waits for RCU
+// grace periods (~20 ms here, paid again by every `down` back to back);
+// cut off, a pair is harmless meanwhile, and also for as long as
+// something outside the pod keeps its namespace alive (a socket a
+// container passed out over a shared volume does): `network reset`
+// deletes those (deleteCutVeths). Everything is done by name, with
+// ioctls on a socket of the host's namespace.
 func cutVeth(o Owner) error {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -130,6 +132,9 @@ func cutVeth(o Owner) error {
 		ifr.SetUint16(ifr.Uint16() &^ unix.IFF_UP)
 		err = unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
 	}
+	if err == nil {
+		err = leaveBridge(fd, vethName(o))
+	}
 	// Gone already, with the pod's namespace: nothing to cut.
 	if err != nil && !errors.Is(err, unix.ENODEV) {
 		return fmt.Errorf("cut veth of %s off: %w", o.Pod, err)
@@ -137,11 +142,10 @@ func cutVeth(o Owner) error {
 	return nil
 }
 
-// deleteCutVeths deletes the pod veths left on bridge br: with no pod on
-// the node, each is the pair of a deleted pod whose namespace something
-// outside it still holds (cutVeth left it there, down). Deleting the
-// bridge would only take them off it.
-func deleteCutVeths(br netlink.Link) error {
+// deleteCutVeths deletes the pod veths cutVeth left: down and on no
+// bridge, each is the pair of a deleted pod whose namespace something
+// outside it still holds. A live pod's veth is up and on the bridge.
+func deleteCutVeths() error {
 	links, err := netlink.LinkList()
 	if err != nil {
 		return fmt.Errorf("list links: %w", err)
@@ -149,7 +153,7 @@ func deleteCutVeths(br netlink.Link) error {
 	var errs []error
 	for _, l := range links {
 		a := l.Attrs()
-		if a.MasterIndex != br.Attrs().Index || l.Type() != "veth" || !strings.HasPrefix(a.Name, VethPrefix) {
+		if l.Type() != "veth" || !strings.HasPrefix(a.Name, VethPrefix) || a.MasterIndex != 0 || a.Flags&net.FlagUp != 0 {
 			continue
 		}
 		if err := netlink.LinkDel(l); err != nil && !errors.Is(err, unix.ENODEV) {
@@ -157,4 +161,28 @@ func deleteCutVeths(br netlink.Link) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// leaveBridge takes link name off its bridge (SIOCBRDELIF on the bridge,
+// by the link's index): a pair something keeps alive must not hold one of
+// the bridge's ports (1024 at most) until it is let go.
+func leaveBridge(fd int, name string) error {
+	ifr, err := unix.NewIfreq(name)
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFINDEX, ifr); err != nil {
+		return err
+	}
+	index := ifr.Uint32()
+	master, err := os.Readlink("/sys/class/net/" + name + "/master")
+	if err != nil {
+		return nil // on no bridge
+	}
+	br, err := unix.NewIfreq(filepath.Base(master))
+	if err != nil {
+		return err
+	}
+	br.SetUint32(index)
+	return unix.IoctlIfreq(fd, unix.SIOCBRDELIF, br)
 }

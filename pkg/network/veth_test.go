@@ -9,26 +9,26 @@ import (
 	"github.com/vishvananda/netlink"
 )
 
-// TestDeleteCutVeths: `network reset` deletes the cut-off veths a bridge
-// still has (pairs whose namespace outlived their pod), and nothing else:
-// not a veth of another name on it, nor a pod veth on another bridge.
+// TestDeleteCutVeths: `network reset` deletes the veths cutVeth left (a
+// pod veth, down, on no bridge: a pair whose namespace outlived its pod),
+// and nothing else: not a live pod's (up, on the bridge), nor a veth of
+// another name.
 func TestDeleteCutVeths(t *testing.T) {
 	testutil.RequiresRoot(t)
 	id := make([]byte, 3)
 	_, _ = rand.Read(id)
 	tag := hex.EncodeToString(id)
 	br := addLink(t, &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "mptb" + tag}})
-	other := addLink(t, &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "mpto" + tag}})
-	cut := addVethOn(t, VethPrefix+tag+"aaaaa", "mptp"+tag+"a", br)
-	foreign := addVethOn(t, "mptf"+tag, "mptp"+tag+"b", br)
-	elsewhere := addVethOn(t, VethPrefix+tag+"bbbbb", "mptp"+tag+"c", other)
-	if err := deleteCutVeths(br); err != nil {
+	cut := addVeth(t, VethPrefix+tag+"aaaaa", "mptp"+tag+"a", nil, false)
+	live := addVeth(t, VethPrefix+tag+"bbbbb", "mptp"+tag+"b", br, true)
+	foreign := addVeth(t, "mptf"+tag, "mptp"+tag+"c", nil, false)
+	if err := deleteCutVeths(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := netlink.LinkByName(cut); err == nil {
 		t.Errorf("%s is still there", cut)
 	}
-	for _, name := range []string{foreign, elsewhere} {
+	for _, name := range []string{live, foreign} {
 		if _, err := netlink.LinkByName(name); err != nil {
 			t.Errorf("%s was deleted: %v", name, err)
 		}
@@ -48,11 +48,19 @@ func addLink(t *testing.T, l netlink.Link) netlink.Link {
 	return got
 }
 
-// addVethOn adds a pair, name's end enslaved to br and down.
-func addVethOn(t *testing.T, name, peer string, br netlink.Link) string {
+// addVeth adds a pair; name's end is on br (nil: none), and up if up.
+func addVeth(t *testing.T, name, peer string, br netlink.Link, up bool) string {
 	t.Helper()
 	attrs := netlink.NewLinkAttrs()
-	attrs.Name, attrs.MasterIndex = name, br.Attrs().Index
-	addLink(t, &netlink.Veth{LinkAttrs: attrs, PeerName: peer})
+	attrs.Name = name
+	if br != nil {
+		attrs.MasterIndex = br.Attrs().Index
+	}
+	l := addLink(t, &netlink.Veth{LinkAttrs: attrs, PeerName: peer})
+	if up {
+		if err := netlink.LinkSetUp(l); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return name
 }
