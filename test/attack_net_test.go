@@ -276,17 +276,10 @@ func sendReaches(t *testing.T, fd int, host net.PacketConn, what string) bool {
 // that namespace alive until the test ends.
 func podSocket(t *testing.T, name string) int {
 	t.Helper()
-	st, err := readState(name)
-	if err != nil {
-		t.Fatalf("pod %s: %v", name, err)
-	}
-	ns, err := openPodNetNS(st)
-	if err != nil {
-		t.Fatalf("pod %s: open its network namespace: %v", name, err)
-	}
+	ns := podNetNSHandle(t, name)
 	defer ns.Close() // the socket alone keeps the namespace
 	fd := -1
-	err = inNetNS(ns, func() error {
+	err := inNetNS(ns, func() error {
 		var err error
 		fd, err = unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 		return err

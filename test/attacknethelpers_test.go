@@ -115,8 +115,17 @@ func httpGetIn(ns netns.NsHandle, addr string, timeout time.Duration) (string, e
 	return strings.TrimSpace(body), nil
 }
 
-// podNetNS opens the network namespace of pod name.
+// podNetNS opens the network namespace of pod name, until the test ends.
 func podNetNS(t testing.TB, name string) netns.NsHandle {
+	t.Helper()
+	h := podNetNSHandle(t, name)
+	t.Cleanup(func() { h.Close() })
+	return h
+}
+
+// podNetNSHandle opens the network namespace of pod name; the caller
+// closes it.
+func podNetNSHandle(t testing.TB, name string) netns.NsHandle {
 	t.Helper()
 	st, err := readState(name)
 	if err != nil {
@@ -126,7 +135,6 @@ func podNetNS(t testing.TB, name string) netns.NsHandle {
 	if err != nil {
 		t.Fatalf("pod %s: open its network namespace: %v", name, err)
 	}
-	t.Cleanup(func() { h.Close() })
 	return h
 }
 
