@@ -115,9 +115,9 @@ func (c Config) RemoveBridge(alive Alive) error {
 	}
 	br, err := netlink.LinkByName(c.Bridge)
 	if err != nil {
-		return nil
+		return deleteCutVeths(0)
 	}
-	if err := deleteCutVeths(); err != nil {
+	if err := deleteCutVeths(br.Attrs().Index); err != nil {
 		return err
 	}
 	if err := netlink.LinkDel(br); err != nil {

@@ -142,10 +142,13 @@ func cutVeth(o Owner) error {
 	return nil
 }
 
-// deleteCutVeths deletes the pod veths cutVeth left: down and on no
-// bridge, each is the pair of a deleted pod whose namespace something
-// outside it still holds. A live pod's veth is up and on the bridge.
-func deleteCutVeths() error {
+// deleteCutVeths deletes the pod veths cutVeth left: down, on no bridge
+// (or on bridge index br, where an older minipod left them), each is the
+// pair of a deleted pod whose namespace something outside it still holds.
+// The caller holds the network lock and no pod has a lease: no pod is
+// being attached, and a live pod's veth is up (and on the bridge from its
+// creation on).
+func deleteCutVeths(br int) error {
 	links, err := netlink.LinkList()
 	if err != nil {
 		return fmt.Errorf("list links: %w", err)
@@ -153,10 +156,10 @@ func deleteCutVeths() error {
 	var errs []error
 	for _, l := range links {
 		a := l.Attrs()
-		if l.Type() != "veth" || !strings.HasPrefix(a.Name, VethPrefix) || a.MasterIndex != 0 || a.Flags&net.FlagUp != 0 {
+		if l.Type() != "veth" || !strings.HasPrefix(a.Name, VethPrefix) || a.Flags&net.FlagUp != 0 || a.MasterIndex != 0 && a.MasterIndex != br {
 			continue
 		}
-		if err := netlink.LinkDel(l); err != nil && !errors.Is(err, unix.ENODEV) {
+		if err := netlink.LinkDel(l); err != nil && !errors.Is(err, unix.ENODEV) && !errors.Is(err, unix.ENOENT) {
 			errs = append(errs, fmt.Errorf("delete veth %s: %w", a.Name, err))
 		}
 	}
@@ -184,5 +187,11 @@ func leaveBridge(fd int, name string) error {
 		return err
 	}
 	br.SetUint32(index)
-	return unix.IoctlIfreq(fd, unix.SIOCBRDELIF, br)
+	err = unix.IoctlIfreq(fd, unix.SIOCBRDELIF, br)
+	// The kernel may be taking the pair apart meanwhile, with the pod's
+	// namespace: a port gone, or no longer the bridge's, says EINVAL.
+	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENODEV) {
+		return nil
+	}
+	return err
 }

@@ -10,25 +10,31 @@ import (
 )
 
 // TestDeleteCutVeths: `network reset` deletes the veths cutVeth left (a
-// pod veth, down, on no bridge: a pair whose namespace outlived its pod),
-// and nothing else: not a live pod's (up, on the bridge), nor a veth of
-// another name.
+// pod veth, down, on no bridge: a pair whose namespace outlived its pod)
+// and those an older minipod left down on the bridge, and nothing else:
+// not a live pod's (up, on the bridge), a veth of another name, nor one
+// on another bridge.
 func TestDeleteCutVeths(t *testing.T) {
 	testutil.RequiresRoot(t)
 	id := make([]byte, 3)
 	_, _ = rand.Read(id)
 	tag := hex.EncodeToString(id)
 	br := addLink(t, &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "mptb" + tag}})
+	other := addLink(t, &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "mpto" + tag}})
 	cut := addVeth(t, VethPrefix+tag+"aaaaa", "mptp"+tag+"a", nil, false)
+	old := addVeth(t, VethPrefix+tag+"ccccc", "mptp"+tag+"d", br, false) // an older minipod's cut
 	live := addVeth(t, VethPrefix+tag+"bbbbb", "mptp"+tag+"b", br, true)
 	foreign := addVeth(t, "mptf"+tag, "mptp"+tag+"c", nil, false)
-	if err := deleteCutVeths(); err != nil {
+	elsewhere := addVeth(t, VethPrefix+tag+"ddddd", "mptp"+tag+"e", other, false)
+	if err := deleteCutVeths(br.Attrs().Index); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := netlink.LinkByName(cut); err == nil {
-		t.Errorf("%s is still there", cut)
+	for _, name := range []string{cut, old} {
+		if _, err := netlink.LinkByName(name); err == nil {
+			t.Errorf("%s is still there", name)
+		}
 	}
-	for _, name := range []string{live, foreign} {
+	for _, name := range []string{live, foreign, elsewhere} {
 		if _, err := netlink.LinkByName(name); err != nil {
 			t.Errorf("%s was deleted: %v", name, err)
 		}

@@ -9,9 +9,10 @@ import (
 )
 
 // onNode refuses a pod not bound to the node (gated, or waiting for room):
-// exec, attach and port-forward get the API server's answer to them.
+// exec, attach and port-forward get the API server's answer to them. A
+// record of an older minipod, without Bound, names neither.
 func onNode(st *state.Pod) error {
-	if !st.Bound {
+	if !st.Bound && (st.SchedulingGated || st.Unschedulable != "") {
 		return fmt.Errorf("pod %s does not have a host assigned", st.Name)
 	}
 	return nil
