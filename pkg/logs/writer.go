@@ -1,7 +1,6 @@
 package logs
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -116,10 +115,10 @@ func (w *Writer) Copy(stream string, r io.Reader) error {
 	if stream != Stdout && stream != Stderr {
 		return fmt.Errorf("copy log: stream %q is neither stdout nor stderr", stream)
 	}
-	br := bufio.NewReaderSize(r, MaxLineSize)
+	lines := newLineReader(r)
 	var werr error
 	for {
-		content, partial, ok, rerr := nextContent(br)
+		content, partial, ok, rerr := lines.next()
 		if ok {
 			if err := w.write(stream, partial, content); err != nil && werr == nil {
 				werr = err
@@ -131,24 +130,6 @@ func (w *Writer) Copy(stream string, r io.Reader) error {
 		if rerr != nil {
 			return errors.Join(werr, fmt.Errorf("read %s: %w", stream, rerr))
 		}
-	}
-}
-
-// nextContent reads the content of the next record: a line without its
-// newline (full), or MaxLineSize bytes of a longer line (partial). Bytes left
-// without a newline when reading stops form a full record, as containerd
-// does at EOF. ok is false when there was nothing to read. A line of exactly
-// MaxLineSize bytes comes out as a partial record and an empty full one;
-// readers join them back to the same line.
-func nextContent(br *bufio.Reader) (content []byte, partial, ok bool, err error) {
-	line, err := br.ReadSlice('\n')
-	switch {
-	case err == nil:
-		return line[:len(line)-1], false, true, nil
-	case errors.Is(err, bufio.ErrBufferFull):
-		return line, true, true, nil
-	default:
-		return line, false, len(line) > 0, err
 	}
 }
 
