@@ -123,7 +123,8 @@ func cutVeth(o Owner) error {
 		return fmt.Errorf("cut veth of %s off: %w", o.Pod, err)
 	}
 	defer unix.Close(fd)
-	ifr, err := unix.NewIfreq(vethName(o))
+	name := vethName(o)
+	ifr, err := unix.NewIfreq(name)
 	if err != nil {
 		return fmt.Errorf("cut veth of %s off: %w", o.Pod, err)
 	}
@@ -133,7 +134,7 @@ func cutVeth(o Owner) error {
 		err = unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
 	}
 	if err == nil {
-		err = leaveBridge(fd, vethName(o))
+		err = leaveBridge(fd, name)
 	}
 	// Gone already, with the pod's namespace: nothing to cut.
 	if err != nil && !errors.Is(err, unix.ENODEV) {
