@@ -2,8 +2,8 @@ package monitor
 
 import (
 	"fmt"
-	"github.com/minipod/minipod/pkg/podstatus"
 
+	"github.com/minipod/minipod/pkg/podstatus"
 	"github.com/minipod/minipod/pkg/state"
 )
 
@@ -52,16 +52,27 @@ func readiness(st *state.Pod, waitReady bool) (string, bool) {
 		if i < len(st.InitContainers) {
 			field = fmt.Sprintf("spec.initContainers[%d]", i)
 		}
+		fail := "fail pod " + st.Name + " is not running: " + podstatus.Status(st) + ": "
 		switch c.Reason {
 		case state.ReasonErrImagePull, state.ReasonImagePullBackOff, state.ReasonErrImageNeverPull, state.ReasonInvalidImageName:
-			return fmt.Sprintf("fail pod %s is not running: %s: %s.image %q: %s", st.Name, podstatus.Status(st), field, c.Image, c.Message), true
+			return fail + fmt.Sprintf("%s.image %q", field, c.Image) + ownReason(st, *c) + messageSuffix(c.Message), true
 		case state.ReasonCreateContainerConfigError, state.ReasonCreateContainerError:
-			return "fail pod " + st.Name + " is not running: " + podstatus.Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message), true
+			return fail + field + " (" + c.Name + ")" + ownReason(st, *c) + messageSuffix(c.Message), true
 		case state.ReasonCrashLoopBackOff, state.ReasonStartError:
-			return "fail pod " + st.Name + " is not running: " + podstatus.Status(st) + ": " + field + " (" + c.Name + ")" + messageSuffix(c.Message) + lastStartError(*c), true
+			return fail + field + " (" + c.Name + ")" + ownReason(st, *c) + messageSuffix(c.Message) + lastStartError(*c), true
 		}
 	}
 	return "", false
+}
+
+// ownReason names c's reason when the pod's status column shows another
+// container's (kubectl shows the first container's reason): the message
+// must say what is wrong with the container it names.
+func ownReason(st *state.Pod, c state.Container) string {
+	if podstatus.Status(st) == string(c.Reason) {
+		return ""
+	}
+	return ": " + string(c.Reason)
 }
 
 // startErrors says why containers of a failed pod could not start.
