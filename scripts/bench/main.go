@@ -2,7 +2,8 @@
 // prints median/min/max: `up -d` of a two-container busybox pod, `exec --
 // true`, `down`, what cgroups, seccomp and resource limits add to them,
 // `top`, the pod network, images, and the memory of minipod's own
-// long-lived processes.
+// long-lived processes; for up/exec/down, where the time goes (traced
+// steps, and each process's page faults and CPU time).
 // Run it through `make bench` (as root, images built).
 package main
 
@@ -69,16 +70,18 @@ func main() {
 	var mine figures
 	if run("core") || run("net") {
 		traced := steps{}
+		var spent workLog
 		for i := 0; i < *runs; i++ {
 			name := fmt.Sprintf("bench-%d-%d", os.Getpid(), i)
-			up = append(up, b.tracedUp(name, traced))
-			ex = append(ex, b.time("exec", name, "--", "true"))
-			down = append(down, b.time("down", name))
+			up = append(up, b.tracedUp(name, traced, &spent))
+			ex = append(ex, b.timeWork(&spent, "exec -- true: the CLI", "exec", name, "--", "true"))
+			down = append(down, b.timeWork(&spent, "down: the CLI", "down", name))
 		}
 		report("up -d (2 containers)", up)
 		report("exec -- true", ex)
 		report("down", down)
 		traced.report()
+		spent.report()
 		mine.up, mine.exec, mine.down = median(up), median(ex), median(down)
 	}
 	if run("isolation") {
@@ -126,14 +129,27 @@ func (b *bench) manifest(name string) string {
 }
 
 func (b *bench) time(args ...string) time.Duration {
+	d, _ := b.runCLI(args...)
+	return d
+}
+
+// timeWork is time that also logs what the command spent, as what.
+func (b *bench) timeWork(spent *workLog, what string, args ...string) time.Duration {
+	d, w := b.runCLI(args...)
+	spent.add(what, w)
+	return d
+}
+
+func (b *bench) runCLI(args ...string) (time.Duration, work) {
 	start := time.Now()
-	out, err := exec.Command(b.bin, args...).CombinedOutput()
+	cmd := exec.Command(b.bin, args...)
+	out, err := cmd.CombinedOutput()
 	d := time.Since(start)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: minipod %s: %v\n%s", strings.Join(args, " "), err, out)
 		os.Exit(1)
 	}
-	return d
+	return d, childWork(cmd)
 }
 
 func report(what string, ds []time.Duration) {
@@ -192,6 +208,23 @@ func pids(pod string) (int, int) {
 	}
 	must(json.Unmarshal(data, &st))
 	return st.Monitor.PID, st.Pause.PID
+}
+
+// containerPID is the process of the pod's first container, 0 if none.
+func containerPID(pod string) int {
+	data, err := os.ReadFile(filepath.Join("/run/minipod", pod, "state.json"))
+	if err != nil {
+		return 0
+	}
+	var st struct {
+		Containers []struct {
+			Proc struct{ PID int } `json:"proc"`
+		} `json:"containers"`
+	}
+	if json.Unmarshal(data, &st) != nil || len(st.Containers) == 0 {
+		return 0
+	}
+	return st.Containers[0].Proc.PID
 }
 
 // kb reads a field of /proc/PID/status; no process (0) has none.

@@ -16,8 +16,9 @@ import (
 // clock, taken just before it starts `up`).
 type steps map[string][]time.Duration
 
-// tracedUp times `up -d` of pod name and records its steps.
-func (b *bench) tracedUp(name string, s steps) time.Duration {
+// tracedUp times `up -d` of pod name and records its steps, and what the
+// CLI, the monitor and a container's process spent on their way there.
+func (b *bench) tracedUp(name string, s steps, spent *workLog) time.Duration {
 	start := time.Now()
 	cmd := exec.Command(b.bin, "up", "-d", b.manifest(name))
 	cmd.Env = append(os.Environ(), "MINIPOD_TRACE="+strconv.FormatInt(start.UnixNano(), 10))
@@ -32,6 +33,14 @@ func (b *bench) tracedUp(name string, s steps) time.Duration {
 		s.add(string(log))
 	}
 	s["(up -d returned)"] = append(s["(up -d returned)"], d)
+	spent.add("up -d: the CLI", childWork(cmd))
+	mon, _ := pids(name)
+	if w, err := processWork(mon); err == nil {
+		spent.add("up -d: its monitor, start to report", w)
+	}
+	if w, err := processWork(containerPID(name)); err == nil {
+		spent.add("up -d: a container's process (init, then sh)", w)
+	}
 	return d
 }
 
