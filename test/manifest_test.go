@@ -33,6 +33,31 @@ func TestBadManifests(t *testing.T) {
     image: busybox`,
 		wantErrs: []string{`spec.containers[1].name: Duplicate value: "a"`},
 	}, {
+		// The documentation's restart-all-containers.yaml asks for an
+		// alpha action, which the API server refuses on a sidecar.
+		name: "restart rules on a sidecar",
+		spec: `  initContainers:
+  - name: watcher
+    image: busybox
+    restartPolicy: Always
+    restartPolicyRules:
+    - action: RestartAllContainers
+      exitCodes: {operator: In, values: [88]}
+  containers:
+  - name: a
+    image: busybox`,
+		wantErrs: []string{"spec.initContainers[0].restartPolicyRules: Forbidden: restartPolicyRules are not allowed for init containers with restart policy Always"},
+	}, {
+		name: "exit code out of range",
+		spec: `  containers:
+  - name: a
+    image: busybox
+    restartPolicy: Never
+    restartPolicyRules:
+    - action: Restart
+      exitCodes: {operator: In, values: [99999999999]}`,
+		wantErrs: []string{"spec.containers[0].restartPolicyRules[0].exitCodes.values"},
+	}, {
 		name:     "path in the pod name",
 		podName:  "../x",
 		spec:     "  containers:\n  - name: a\n    image: busybox",

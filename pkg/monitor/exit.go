@@ -118,20 +118,10 @@ func (mon *monitor) terminated(c *ctr, t state.Terminated) {
 	mon.scheduleRestart(c, t)
 }
 
-// shouldRestart applies restartPolicy; init containers treat Always as
-// OnFailure, as the kubelet does; a native sidecar always restarts.
+// shouldRestart applies the container's restart rules and policy, else
+// the pod's (podspec.Container.RestartsAfter).
 func (mon *monitor) shouldRestart(c *ctr, code int) bool {
-	if c.sidecar {
-		return true
-	}
-	switch mon.pod.Spec.RestartPolicy {
-	case "Never":
-		return false
-	case "OnFailure":
-		return code != 0
-	default:
-		return !c.init || code != 0
-	}
+	return c.spec.RestartsAfter(code, mon.pod.Spec.RestartPolicy, c.init)
 }
 
 func (mon *monitor) scheduleRestart(c *ctr, t state.Terminated) {

@@ -13,7 +13,7 @@ func (mon *monitor) updatePhase() {
 	if st.Phase == state.PhaseFailed || mon.resandbox {
 		return // final; or containers stopped for a new sandbox, not ended
 	}
-	st.Phase = podstatus.Phase(st, mon.pod.Spec.RestartPolicy)
+	st.Phase = podstatus.Phase(st, &mon.pod.Spec)
 }
 
 // readiness decides what `up -d` hears: "ok" once every app container has

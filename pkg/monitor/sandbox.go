@@ -97,13 +97,14 @@ func (mon *monitor) newSandbox() error {
 
 // rewind makes every container start again in the new sandbox, init
 // containers first, as on a new pod; one that ran counts a restart, its
-// last instance kept as its last state. With restartPolicy OnFailure an
-// app container that succeeded stays done.
+// last instance kept as its last state. An app container that succeeded
+// under restartPolicy OnFailure (its own, else the pod's) stays done, as
+// the kubelet leaves it; any other is started again, whatever its rules.
 func (mon *monitor) rewind() {
 	plainInits := false
 	for _, c := range mon.ctrs {
 		plainInits = plainInits || c.init && !c.sidecar
-		if !c.init && mon.pod.Spec.RestartPolicy == "OnFailure" && c.st.State == state.StateTerminated && c.st.ExitCode == 0 {
+		if !c.init && c.spec.EffectiveRestartPolicy(mon.pod.Spec.RestartPolicy) == "OnFailure" && c.st.State == state.StateTerminated && c.st.ExitCode == 0 {
 			continue // done for good, as the kubelet leaves it
 		}
 		if c.st.State == state.StateTerminated {

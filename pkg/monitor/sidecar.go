@@ -78,10 +78,11 @@ func (mon *monitor) stopNextSidecar() {
 }
 
 // maybeComplete stops the sidecars of a pod whose app containers are all
-// done and will not be restarted: the pod then ends Succeeded or Failed
-// by its app containers, as a Job's pod does on a node.
+// done and will not be restarted (by the pod's restartPolicy, or by their
+// own): the pod then ends Succeeded or Failed by its app containers, as a
+// Job's pod does on a node.
 func (mon *monitor) maybeComplete() {
-	if mon.completing || mon.st.Terminating || mon.killed || mon.resandbox || !mon.st.Initialized || mon.pod.Spec.RestartPolicy == "Always" {
+	if mon.completing || mon.st.Terminating || mon.killed || mon.resandbox || !mon.st.Initialized {
 		return
 	}
 	sidecars := false

@@ -60,6 +60,12 @@ func notFound(path, value string) *FieldError {
 	return &FieldError{Path: path, Kind: "Not found", Value: value, HasVal: true}
 }
 
+// tooLong is the API server's field.TooLong, whose message keeps its
+// value out and says "bytes" even of a list's items (Kubernetes 1.35).
+func tooLong(path string, most int) *FieldError {
+	return &FieldError{Path: path, Kind: "Too long", Detail: fmt.Sprintf("may not be more than %d bytes", most)}
+}
+
 func forbidden(path, detail string) *FieldError {
 	return &FieldError{Path: path, Kind: "Forbidden", Detail: detail}
 }

@@ -2,16 +2,16 @@ package podspec
 
 import "testing"
 
-// The API server's rules for a container's restartPolicy: Always on an
-// init container (a native sidecar), nothing else anywhere.
+// The API server's rules for a container's restartPolicy: one of the
+// pod's three values, on any container (Always on an init container makes
+// it a native sidecar).
 func TestSidecarRestartPolicyErrors(t *testing.T) {
 	for _, tc := range []struct {
 		edit edit
 		want string
 	}{
-		{edit{"spec.containers[0].restartPolicy", "Always"}, "spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers"},
-		{edit{"spec.initContainers", l{m{"name": "i", "image": "busybox", "restartPolicy": "Never"}}}, `spec.initContainers[0].restartPolicy: Unsupported value: "Never": supported values: "Always"`},
-		{edit{"spec.initContainers", l{m{"name": "i", "image": "busybox", "restartPolicy": "OnFailure"}}}, `spec.initContainers[0].restartPolicy: Unsupported value: "OnFailure": supported values: "Always"`},
+		{edit{"spec.containers[0].restartPolicy", "Sometimes"}, `spec.containers[0].restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "Never", "OnFailure"`},
+		{edit{"spec.initContainers", l{m{"name": "i", "image": "busybox", "restartPolicy": "Sometimes"}}}, `spec.initContainers[0].restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "Never", "OnFailure"`},
 		{edit{"spec.initContainers", l{m{"name": "i", "image": "busybox", "restartPolicy": "Always",
 			"livenessProbe": m{"exec": m{"command": l{"true"}}, "successThreshold": 2}}}}, "spec.initContainers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1"},
 		{edit{"spec.initContainers", l{m{"name": "i", "image": "busybox", "restartPolicy": "Always",

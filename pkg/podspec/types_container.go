@@ -21,7 +21,7 @@ type Container struct {
 
 	ResizePolicy       []ContainerResizePolicy `json:"resizePolicy,omitempty" minipod:"warn"`
 	RestartPolicy      *string                 `json:"restartPolicy,omitempty"`
-	RestartPolicyRules json.RawMessage         `json:"restartPolicyRules,omitempty" minipod:"reject,emptyok"`
+	RestartPolicyRules []ContainerRestartRule  `json:"restartPolicyRules,omitempty"`
 	VolumeDevices      json.RawMessage         `json:"volumeDevices,omitempty" minipod:"reject,emptyok"`
 	LivenessProbe      *Probe                  `json:"livenessProbe,omitempty"`
 	ReadinessProbe     *Probe                  `json:"readinessProbe,omitempty"`
@@ -38,6 +38,21 @@ type Container struct {
 type ContainerResizePolicy struct {
 	ResourceName  string `json:"resourceName"`
 	RestartPolicy string `json:"restartPolicy"`
+}
+
+// ContainerRestartRule overrides the container's restartPolicy for the
+// exits it matches (Kubernetes' container restart rules, beta and on by
+// default since v1.35).
+type ContainerRestartRule struct {
+	Action    string                           `json:"action"`
+	ExitCodes *ContainerRestartRuleOnExitCodes `json:"exitCodes,omitempty"`
+}
+
+// ContainerRestartRuleOnExitCodes matches an exit code that is (In) or is
+// not (NotIn) one of Values.
+type ContainerRestartRuleOnExitCodes struct {
+	Operator string  `json:"operator"`
+	Values   []int32 `json:"values,omitempty"`
 }
 
 // ContainerPort is informational; hostPort publishes it on the node.

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/state"
 )
 
@@ -79,22 +80,38 @@ func TestPhase(t *testing.T) {
 	failed := state.Container{State: state.StateTerminated, ExitCode: 1}
 	run := state.Container{State: state.StateRunning}
 	backoff := state.Container{State: state.StateWaiting, Reason: "CrashLoopBackOff", Started: true}
+	never, onFailure, always := "Never", "OnFailure", "Always"
+	// spec is a pod of policy whose containers have these policies of
+	// their own (nil: none).
+	spec := func(policy string, own ...*string) *podspec.PodSpec {
+		s := &podspec.PodSpec{RestartPolicy: policy}
+		for _, p := range own {
+			s.Containers = append(s.Containers, podspec.Container{RestartPolicy: p})
+		}
+		return s
+	}
 	for _, tc := range []struct {
-		name   string
-		pod    state.Pod
-		policy string
-		want   state.Phase
+		name string
+		pod  state.Pod
+		spec *podspec.PodSpec
+		want state.Phase
 	}{
-		{"initializing", state.Pod{}, "Always", "Pending"},
-		{"all done", state.Pod{Initialized: true, Containers: []state.Container{done, done}}, "Never", "Succeeded"},
-		{"one failed", state.Pod{Initialized: true, Containers: []state.Container{done, failed}}, "Never", "Failed"},
-		{"running", state.Pod{Initialized: true, Containers: []state.Container{run, done}}, "Never", "Running"},
-		{"backing off", state.Pod{Initialized: true, Containers: []state.Container{backoff}}, "Always", "Running"},
-		{"a sidecar runs on after the app completed", state.Pod{Initialized: true, InitContainers: []state.Container{sidecar(run)}, Containers: []state.Container{done}}, "Never", "Running"},
-		{"stopped sidecars do not count", state.Pod{Initialized: true, InitContainers: []state.Container{sidecar(failed)}, Containers: []state.Container{done}}, "Never", "Succeeded"},
-		{"nor do they save a failed app", state.Pod{Initialized: true, InitContainers: []state.Container{sidecar(done)}, Containers: []state.Container{failed}}, "Never", "Failed"},
+		{"initializing", state.Pod{}, spec("Always"), "Pending"},
+		{"all done", state.Pod{Initialized: true, Containers: []state.Container{done, done}}, spec(never, nil, nil), "Succeeded"},
+		{"one failed", state.Pod{Initialized: true, Containers: []state.Container{done, failed}}, spec(never, nil, nil), "Failed"},
+		{"running", state.Pod{Initialized: true, Containers: []state.Container{run, done}}, spec(never, nil, nil), "Running"},
+		{"backing off", state.Pod{Initialized: true, Containers: []state.Container{backoff}}, spec(always, nil), "Running"},
+		{"a sidecar runs on after the app completed", state.Pod{Initialized: true, InitContainers: []state.Container{sidecar(run)}, Containers: []state.Container{done}}, spec(never, nil), "Running"},
+		{"stopped sidecars do not count", state.Pod{Initialized: true, InitContainers: []state.Container{sidecar(failed)}, Containers: []state.Container{done}}, spec(never, nil), "Succeeded"},
+		{"nor do they save a failed app", state.Pod{Initialized: true, InitContainers: []state.Container{sidecar(done)}, Containers: []state.Container{failed}}, spec(never, nil), "Failed"},
+		{"about to restart", state.Pod{Initialized: true, Containers: []state.Container{done}}, spec(always, nil), "Running"},
+		// The kubelet's own cases for container restart policies.
+		{"own Never failed in an Always pod", state.Pod{Initialized: true, Containers: []state.Container{failed}}, spec(always, &never), "Failed"},
+		{"own Always stopped in a Never pod", state.Pod{Initialized: true, Containers: []state.Container{failed}}, spec(never, &always), "Running"},
+		{"own Never and OnFailure succeeded in an Always pod", state.Pod{Initialized: true, Containers: []state.Container{done, done}}, spec(always, &never, &onFailure), "Succeeded"},
+		{"a deleted pod restarts nothing", state.Pod{Initialized: true, Terminating: true, Containers: []state.Container{failed}}, spec(always, nil), "Failed"},
 	} {
-		if got := Phase(&tc.pod, tc.policy); got != tc.want {
+		if got := Phase(&tc.pod, tc.spec); got != tc.want {
 			t.Errorf("%s: phase = %q, want %q", tc.name, got, tc.want)
 		}
 	}

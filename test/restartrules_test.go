@@ -1,0 +1,178 @@
+package test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// ---- Pod Lifecycle: individual container restart policy and rules
+// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-restart-rules
+// (container restart rules: beta and on by default since Kubernetes 1.35)
+
+// TestK8sDocsOnFailurePod (on-failure-pod): in an OnFailure pod, the
+// container whose own restartPolicy is Never runs once: it exits 1 after
+// 10 s and stays terminated, while the other keeps running. kubectl shows
+// the pod Running in its phase and "Error" (the first container's reason)
+// in the STATUS column, 1/2 ready.
+func TestK8sDocsOnFailurePod(t *testing.T) {
+	root(t)
+	name := mustUpDoc(t, "concepts/workloads/pods/on-failure-pod.yaml")
+	p := waitPod(t, name, 60*time.Second, "try-once-container's exit", func(p *corev1.Pod) bool {
+		return ctrStatus(t, p, "try-once-container").State.Terminated != nil
+	})
+	// A restart would come at once (the first has no back-off): give it
+	// the time it would take, then look again.
+	time.Sleep(3 * time.Second)
+	p = getPod(t, name)
+	once := ctrStatus(t, p, "try-once-container")
+	if term := once.State.Terminated; term == nil || term.ExitCode != 1 || term.Reason != "Error" || once.RestartCount != 0 {
+		t.Errorf("try-once-container: %+v, restarts %d; want terminated Error, exit 1, no restart", once.State, once.RestartCount)
+	}
+	if other := ctrStatus(t, p, "on-failure-container"); other.State.Running == nil || other.RestartCount != 0 {
+		t.Errorf("on-failure-container: %+v, restarts %d; want running", other.State, other.RestartCount)
+	}
+	if p.Status.Phase != corev1.PodRunning {
+		t.Errorf("phase %s, want Running", p.Status.Phase)
+	}
+	if row := getRow(t, name); row["STATUS"] != "Error" || row["READY"] != "1/2" {
+		t.Errorf("get: %v, want 1/2 Error", row)
+	}
+}
+
+// TestK8sDocsFailPodIfInitFails (fail-pod-if-init-fails): in an Always
+// pod, an init container whose own restartPolicy is Never is not tried
+// again: its failure fails the pod, and the app container never starts.
+func TestK8sDocsFailPodIfInitFails(t *testing.T) {
+	root(t)
+	name, r, timedOut := upDoc(t, "concepts/workloads/pods/fail-pod-if-init-fails.yaml", 90*time.Second)
+	if timedOut || r.code == 0 || !strings.Contains(r.stderr, "Init:Error") {
+		t.Fatalf("up (timed out: %v): %s\nwant it to fail with the pod's Init:Error", timedOut, r)
+	}
+	p := getPod(t, name)
+	if p.Status.Phase != corev1.PodFailed {
+		t.Errorf("phase %s, want Failed", p.Status.Phase)
+	}
+	if s := ctrStatus(t, p, "init-once"); s.State.Terminated == nil || s.State.Terminated.ExitCode != 1 || s.RestartCount != 0 {
+		t.Errorf("init-once: %+v, restarts %d; want terminated, exit 1, no restart", s.State, s.RestartCount)
+	}
+	if s := ctrStatus(t, p, "main-container"); s.State.Running != nil || s.State.Terminated != nil || s.RestartCount != 0 {
+		t.Errorf("main-container: %+v; it must never have started", s.State)
+	}
+	if st := status(t, name); st != "Init:Error" {
+		t.Errorf("STATUS %q, want Init:Error", st)
+	}
+}
+
+// TestK8sDocsRestartOnExitCodes (restart-on-exit-codes): the container
+// would be restarted only on exit code 42; it sleeps 60 s and exits 0, so
+// it is not, and the Never pod succeeds.
+func TestK8sDocsRestartOnExitCodes(t *testing.T) {
+	root(t)
+	name := mustUpDoc(t, "concepts/workloads/pods/restart-on-exit-codes.yaml")
+	p := waitPod(t, name, 120*time.Second, "the pod's end", func(p *corev1.Pod) bool {
+		return p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed
+	})
+	s := ctrStatus(t, p, "restart-on-exit-codes")
+	if p.Status.Phase != corev1.PodSucceeded || s.State.Terminated == nil || s.State.Terminated.ExitCode != 0 || s.RestartCount != 0 {
+		t.Errorf("phase %s, container %+v, restarts %d; want Succeeded, exit 0, no restart", p.Status.Phase, s.State, s.RestartCount)
+	}
+}
+
+// TestRestartRules: the first matching rule decides, else the container's
+// own policy, whatever the pod's. In an Always pod, "rule" exits 42 (a
+// rule restarts it), then 0 (no rule matches; its own Never keeps it
+// down); "once" exits 3 and its own Never keeps it down; "notin" exits 0,
+// which its NotIn rule does not match. With every app container done for
+// good, the sidecar is stopped and the pod fails (one exited 3), as the
+// kubelet ends such a pod.
+func TestRestartRules(t *testing.T) {
+	root(t)
+	name := podName("rules")
+	upPod(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  restartPolicy: Always
+  terminationGracePeriodSeconds: 2
+  volumes: [{name: marks, emptyDir: {}}]
+  initContainers:
+  - name: side
+    image: busybox
+    restartPolicy: Always
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+  containers:
+  - name: rule
+    image: busybox
+    volumeMounts: [{name: marks, mountPath: /marks}]
+    command: ["sh", "-c", "if [ -e /marks/ran ]; then sleep 1; exit 0; fi; touch /marks/ran; sleep 1; exit 42"]
+    restartPolicy: Never
+    restartPolicyRules:
+    - {action: Restart, exitCodes: {operator: In, values: [42]}}
+  - name: once
+    image: busybox
+    command: ["sh", "-c", "sleep 1; exit 3"]
+    restartPolicy: Never
+  - name: notin
+    image: busybox
+    command: ["sh", "-c", "sleep 1; exit 0"]
+    restartPolicy: Never
+    restartPolicyRules:
+    - {action: Restart, exitCodes: {operator: NotIn, values: [0]}}
+`, name))
+	p := waitPod(t, name, 60*time.Second, "the pod's end", func(p *corev1.Pod) bool {
+		return p.Status.Phase == corev1.PodFailed || p.Status.Phase == corev1.PodSucceeded
+	})
+	if p.Status.Phase != corev1.PodFailed {
+		t.Errorf("phase %s, want Failed (\"once\" exited 3 and is not restarted)", p.Status.Phase)
+	}
+	for _, want := range []struct {
+		ctr            string
+		code, restarts int32
+	}{{"rule", 0, 1}, {"once", 3, 0}, {"notin", 0, 0}} {
+		s := ctrStatus(t, p, want.ctr)
+		if s.State.Terminated == nil || s.State.Terminated.ExitCode != want.code || s.RestartCount != want.restarts {
+			t.Errorf("%s: %+v, restarts %d; want terminated with %d after %d restarts", want.ctr, s.State, s.RestartCount, want.code, want.restarts)
+		}
+	}
+	if last := ctrStatus(t, p, "rule").LastTerminationState.Terminated; last == nil || last.ExitCode != 42 {
+		t.Errorf("rule's last state %+v, want its exit 42", last)
+	}
+	if s := ctrStatus(t, p, "side"); s.State.Terminated == nil {
+		t.Errorf("sidecar %+v: want it stopped once the app containers are done", s.State)
+	}
+}
+
+// TestInitRestartPolicyOnFailure: an init container's own OnFailure
+// retries it in a Never pod, and the pod goes on once it succeeds.
+func TestInitRestartPolicyOnFailure(t *testing.T) {
+	root(t)
+	name := podName("initretry")
+	upPod(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 2
+  volumes: [{name: marks, emptyDir: {}}]
+  initContainers:
+  - name: retry
+    image: busybox
+    restartPolicy: OnFailure
+    volumeMounts: [{name: marks, mountPath: /marks}]
+    command: ["sh", "-c", "if [ -e /marks/ran ]; then exit 0; fi; touch /marks/ran; exit 1"]
+  containers:
+  - name: app
+    image: busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+`, name))
+	p := getPod(t, name)
+	if s := ctrStatus(t, p, "retry"); s.State.Terminated == nil || s.State.Terminated.ExitCode != 0 || s.RestartCount != 1 {
+		t.Errorf("retry: %+v, restarts %d; want done after one restart", s.State, s.RestartCount)
+	}
+	if s := ctrStatus(t, p, "app"); s.State.Running == nil {
+		t.Errorf("app: %+v, want running", s.State)
+	}
+}
