@@ -176,3 +176,41 @@ spec:
 		t.Errorf("app: %+v, want running", s.State)
 	}
 }
+
+// TestRestartRulesBackOff: a rule restarts with the crash back-off like
+// any restart, so a manifest cannot make a container that always exits
+// with a matching code restart in a tight loop.
+func TestRestartRulesBackOff(t *testing.T) {
+	root(t)
+	name := podName("rulesbackoff")
+	upPod(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: loop
+    image: busybox
+    command: ["sh", "-c", "sleep 0.3; exit 42"]
+    restartPolicy: Never
+    restartPolicyRules:
+    - {action: Restart, exitCodes: {operator: In, values: [42]}}
+`, name))
+	p := waitPod(t, name, 30*time.Second, "the back-off", func(p *corev1.Pod) bool {
+		w := ctrStatus(t, p, "loop").State.Waiting
+		return w != nil && w.Reason == "CrashLoopBackOff"
+	})
+	s := ctrStatus(t, p, "loop")
+	if !strings.Contains(s.State.Waiting.Message, "back-off 10s") || s.RestartCount != 1 {
+		t.Errorf("loop: %+v, restarts %d; want the first back-off (10s) after one restart", s.State.Waiting, s.RestartCount)
+	}
+	// Three seconds later it is still backing off: no tight loop.
+	time.Sleep(3 * time.Second)
+	if s := ctrStatus(t, getPod(t, name), "loop"); s.RestartCount != 1 {
+		t.Errorf("restarts %d three seconds into a 10 s back-off", s.RestartCount)
+	}
+	if p.Status.Phase != corev1.PodRunning {
+		t.Errorf("phase %s, want Running while the container will be restarted", p.Status.Phase)
+	}
+}
