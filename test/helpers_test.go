@@ -246,8 +246,10 @@ var nonName = regexp.MustCompile(`[^a-z0-9.-]+`)
 // suite or anyone else's: other tests run pods concurrently).
 func ours(entry, name string) bool {
 	// An image import or pull another test runs names no pod, and is the
-	// node's store's, not a pod's (a large one outlasted a leak check).
-	if strings.Contains(entry, " image import ") || strings.Contains(entry, " image pull ") {
+	// node's store's, not a pod's (a large one outlasted a leak check), and
+	// so is the puller such a `minipod pull` runs.
+	if strings.Contains(entry, " image import ") || strings.Contains(entry, " image pull ") ||
+		strings.Contains(entry, "/minipod pull ") || pullerOfCLI(entry) {
 		return false
 	}
 	others := map[string]bool{}
@@ -275,6 +277,28 @@ func ours(entry, name string) bool {
 		}
 	}
 	return !foreign
+}
+
+// pullerOfCLI tells whether a process entry of a snapshot ("PID
+// command...") is a puller that a `minipod pull` command started, not a
+// pod's monitor.
+func pullerOfCLI(entry string) bool {
+	pid, cmd, _ := strings.Cut(entry, " ")
+	if !strings.HasPrefix(cmd, "minipod-pull") {
+		return false
+	}
+	stat, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return false
+	}
+	// The parent's pid is the 2nd field after the command name.
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(f) < 2 {
+		return false
+	}
+	parent, _ := os.ReadFile("/proc/" + f[1] + "/cmdline")
+	args := strings.Split(string(parent), "\x00")
+	return len(args) > 1 && args[1] == "pull"
 }
 
 // names tells whether a token of a path names pod: it is the pod's name,

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -91,6 +92,27 @@ func TestHoldPortsRefusesHostSockets(t *testing.T) {
 	}
 	defer l6.Close()
 	refused(PortMapping{HostIP: net.ParseIP("127.0.0.1"), HostPort: dual, Protocol: "tcp"}, "listener [::]:"+strconv.Itoa(int(dual)))
+
+	// A socket a child shares (as a forked child holds every descriptor
+	// until it execs): both processes are named, the one that bound it too.
+	shared := natTestFreePort(t)
+	ls, err := net.Listen("tcp4", "127.0.0.1:"+strconv.Itoa(int(shared)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ls.Close()
+	f, err := ls.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := exec.Command("sleep", "30")
+	child.ExtraFiles = []*os.File{f}
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
+	refused(PortMapping{HostPort: shared, Protocol: "tcp"}, fmt.Sprintf(`process "sleep", pid %d`, child.Process.Pid))
 
 	// The same port on TCP is no conflict for UDP.
 	h, err := holdPorts([]PortMapping{{HostPort: tcp, Protocol: "udp"}})
@@ -189,6 +211,16 @@ func natTestProcAddr(addr netip.AddrPort) string {
 		fmt.Fprintf(&b, "%08X", binary.NativeEndian.Uint32(raw[i:]))
 	}
 	return fmt.Sprintf("%s:%04X", b.String(), addr.Port())
+}
+
+func TestDescribeOwners(t *testing.T) {
+	owners := []owner{{1, "a"}, {2, "b"}, {3, "c"}, {4, "d"}, {5, "e"}}
+	if got, want := describeOwners(owners[:1]), `process "a", pid 1`; got != want {
+		t.Errorf("one owner: %q, want %q", got, want)
+	}
+	if got, want := describeOwners(owners), `process "a", pid 1; process "b", pid 2; process "c", pid 3; and 2 more`; got != want {
+		t.Errorf("five owners: %q, want %q", got, want)
+	}
 }
 
 func TestParseProcAddr(t *testing.T) {

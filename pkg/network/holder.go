@@ -40,10 +40,34 @@ func describeHolder(m PortMapping) string {
 	if s.state == tcpListen || (m.Protocol == "udp" && s.state == udpUnbound) {
 		what = "listener " + s.addr.String()
 	}
-	if pid, comm := socketOwner(s.inode); pid > 0 {
-		what += fmt.Sprintf(" (process %q, pid %d)", comm, pid)
+	if owners := socketOwners(s.inode); len(owners) > 0 {
+		what += " (" + describeOwners(owners) + ")"
 	}
 	return what
+}
+
+// maxOwnersNamed bounds the processes an error names for one socket (a
+// server's workers share their listener).
+const maxOwnersNamed = 3
+
+type owner struct {
+	pid  int
+	comm string
+}
+
+// describeOwners names the processes that have a socket open, lowest
+// PID first: all of them, for a process that forks (and its child holds
+// the socket until it execs) must not hide the one that bound it.
+func describeOwners(owners []owner) string {
+	var parts []string
+	for i, o := range owners {
+		if i == maxOwnersNamed {
+			parts = append(parts, fmt.Sprintf("and %d more", len(owners)-i))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("process %q, pid %d", o.comm, o.pid))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // boundSockets lists the sockets of the calling thread's network namespace
@@ -123,25 +147,36 @@ func parseProcAddr(s string) (netip.AddrPort, bool) {
 	return netip.AddrPortFrom(a, uint16(port)), true
 }
 
-// socketOwner finds a process with socket inode open: its pid and name.
-func socketOwner(inode uint64) (int, string) {
+// socketOwners finds the processes with socket inode open: their pids
+// and names, lowest PID first.
+func socketOwners(inode uint64) []owner {
 	if inode == 0 {
-		return 0, ""
+		return nil
 	}
 	want := "socket:[" + strconv.FormatUint(inode, 10) + "]"
 	procs, _ := os.ReadDir("/proc")
+	var out []owner
 	for _, p := range procs {
 		pid, err := strconv.Atoi(p.Name())
 		if err != nil {
 			continue
 		}
-		fds, _ := os.ReadDir(filepath.Join("/proc", p.Name(), "fd"))
-		for _, fd := range fds {
-			if l, _ := os.Readlink(filepath.Join("/proc", p.Name(), "fd", fd.Name())); l == want {
-				comm, _ := os.ReadFile(filepath.Join("/proc", p.Name(), "comm"))
-				return pid, strings.TrimSpace(string(comm))
-			}
+		if holds(p.Name(), want) {
+			comm, _ := os.ReadFile(filepath.Join("/proc", p.Name(), "comm"))
+			out = append(out, owner{pid, strings.TrimSpace(string(comm))})
 		}
 	}
-	return 0, ""
+	sort.Slice(out, func(i, j int) bool { return out[i].pid < out[j].pid })
+	return out
+}
+
+// holds tells whether process pid has the file link (a socket:[inode]) open.
+func holds(pid, link string) bool {
+	fds, _ := os.ReadDir(filepath.Join("/proc", pid, "fd"))
+	for _, fd := range fds {
+		if l, _ := os.Readlink(filepath.Join("/proc", pid, "fd", fd.Name())); l == link {
+			return true
+		}
+	}
+	return false
 }
