@@ -2,6 +2,7 @@ package test
 
 import (
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -212,5 +213,89 @@ spec:
 	}
 	if p.Status.Phase != corev1.PodRunning {
 		t.Errorf("phase %s, want Running while the container will be restarted", p.Status.Phase)
+	}
+}
+
+// TestRestartPolicyProbeKill: a liveness probe's kill restarts the
+// container by its restart policy alone, as the kubelet decides it:
+// "onfail" (its own OnFailure) exits 0 on SIGTERM and is restarted all
+// the same; "never" (its own Never, in an Always pod) is not, and its
+// Killing event does not say it will be.
+func TestRestartPolicyProbeKill(t *testing.T) {
+	root(t)
+	name := podName("probekill")
+	upPod(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  restartPolicy: Always
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: onfail
+    image: busybox
+    restartPolicy: OnFailure
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+    livenessProbe: {exec: {command: ["false"]}, periodSeconds: 1, failureThreshold: 1}
+  - name: never
+    image: busybox
+    restartPolicy: Never
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+    livenessProbe: {exec: {command: ["false"]}, periodSeconds: 1, failureThreshold: 1}
+`, name))
+	p := waitPod(t, name, 30*time.Second, "onfail's restart and never's end", func(p *corev1.Pod) bool {
+		return ctrStatus(t, p, "onfail").RestartCount >= 1 && ctrStatus(t, p, "never").State.Terminated != nil
+	})
+	if s := ctrStatus(t, p, "never"); s.State.Terminated.ExitCode != 0 || s.RestartCount != 0 {
+		t.Errorf("never: %+v, restarts %d; want ended with 0, not restarted", s.State.Terminated, s.RestartCount)
+	}
+	if last := ctrStatus(t, p, "onfail").LastTerminationState.Terminated; last == nil || last.ExitCode != 0 {
+		t.Errorf("onfail's last state %+v, want its exit 0 on SIGTERM", last)
+	}
+	d := mustMP(t, "describe", name)
+	if !strings.Contains(d, "Container onfail failed liveness probe, will be restarted") {
+		t.Errorf("describe lacks onfail's Killing event:\n%s", d)
+	}
+	if !strings.Contains(d, "Container never failed liveness probe\n") {
+		t.Errorf("describe lacks never's Killing event without \"will be restarted\":\n%s", d)
+	}
+}
+
+// TestRestartPolicySandboxRecreated: when the pause process dies, the new
+// sandbox runs again what may run, but not an app container that had
+// ended for good (its own Never): it had its one run.
+func TestRestartPolicySandboxRecreated(t *testing.T) {
+	root(t)
+	name := podName("sandboxonce")
+	upPod(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  shareProcessNamespace: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: once
+    image: busybox
+    restartPolicy: Never
+    command: ["sh", "-c", "exit 0"]
+  - name: long
+    image: busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+`, name))
+	waitPod(t, name, 20*time.Second, "once's end", func(p *corev1.Pod) bool {
+		return ctrStatus(t, p, "once").State.Terminated != nil
+	})
+	st, err := readState(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(st.Pause.PID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	p := waitPod(t, name, 20*time.Second, "long re-created", func(p *corev1.Pod) bool {
+		s := ctrStatus(t, p, "long")
+		return s.RestartCount == 1 && s.State.Running != nil
+	})
+	if s := ctrStatus(t, p, "once"); s.RestartCount != 0 || s.State.Terminated == nil {
+		t.Errorf("once after the new sandbox: %+v, restarts %d; want left ended", s.State, s.RestartCount)
 	}
 }

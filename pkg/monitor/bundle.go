@@ -33,8 +33,15 @@ type ctr struct {
 	// stopSent is the instance a stop (preStop, SIGTERM) was sent to.
 	stopSent int
 	// rerun: it ran in a sandbox that died; its next start counts as a
-	// restart (sandbox.go).
-	rerun  bool
+	// restart (sandbox.go). doneForGood: an app container that had ended
+	// and would not be restarted when the sandbox died: a new sandbox
+	// does not run it again.
+	rerun, doneForGood bool
+	// probeKill: the instance was stopped for a failed liveness or
+	// startup probe, and probeRestart whether that restarts it whatever
+	// its exit code (killForProbe).
+	probeKill, probeRestart bool
+
 	st     *state.Container // points into the pod's state record
 	bundle string
 	layer  string // holds upper/ and work/, recreated for every instance

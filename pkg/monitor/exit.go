@@ -106,7 +106,9 @@ func (mon *monitor) terminated(c *ctr, t state.Terminated) {
 		mon.maybeRecreate()
 		return
 	}
-	if !mon.shouldRestart(c, t.ExitCode) {
+	forProbe := c.probeKill && c.probeRestart
+	c.probeKill = false
+	if !forProbe && !mon.shouldRestart(c, t.ExitCode) {
 		c.enter(stepDone)
 		if c.init && !c.sidecar && t.ExitCode != 0 {
 			mon.st.Phase, mon.st.Reason = state.PhaseFailed, ""

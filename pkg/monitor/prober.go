@@ -238,9 +238,18 @@ func (mon *monitor) onProbe(r probeResult) {
 
 // killForProbe stops an instance that failed its liveness or startup
 // probe, as the kubelet does: SIGTERM, SIGKILL after the probe's grace
-// period (else the pod's); its exit then restarts it by restartPolicy.
+// period (else the pod's). Its restart policy (its own, else the pod's)
+// decides at once whether it is restarted, whatever its exit code: any
+// but Never restarts it; under Never its exit code meets its restart
+// rules as any exit does.
 func (mon *monitor) killForProbe(c *ctr, which string, pr *podspec.Probe) {
-	mon.st.AddEvent("Normal", "Killing", c.spec.Name, fmt.Sprintf("Container %s failed %s probe, will be restarted", c.spec.Name, which))
+	c.probeKill = true
+	c.probeRestart = c.sidecar || c.spec.EffectiveRestartPolicy(mon.pod.Spec.RestartPolicy) != "Never"
+	msg := fmt.Sprintf("Container %s failed %s probe", c.spec.Name, which)
+	if c.probeRestart {
+		msg += ", will be restarted"
+	}
+	mon.st.AddEvent("Normal", "Killing", c.spec.Name, msg)
 	c.stopProbes()
 	c.st.Ready = false
 	grace := mon.grace()

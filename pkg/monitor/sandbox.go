@@ -14,7 +14,8 @@ import (
 // OnFailure) has its containers stopped and gets a new sandbox: a new
 // pause with new namespaces and network attachment, then every container
 // started again, init containers first, each counting a restart. A
-// restartPolicy Never pod is failed instead (fail.go). Sandboxes that keep
+// restartPolicy Never pod is failed instead (fail.go); as in the kubelet,
+// only the pod's policy counts here, not a container's own. Sandboxes that keep
 // dying are re-created with the crash back-off's delays.
 
 // onSandboxExited handles the death of the pod's pause process.
@@ -28,6 +29,8 @@ func (mon *monitor) onSandboxExited() {
 	mon.st.AddEvent("Normal", "SandboxChanged", "", "Pod sandbox changed, it will be killed and re-created.")
 	mon.resandbox = true
 	for _, c := range mon.ctrs {
+		// Ended for good before the sandbox died: it had its run.
+		c.doneForGood = !c.init && c.step == stepDone && c.st.State == state.StateTerminated
 		c.halt()
 	}
 	mon.stopAll(mon.grace())
@@ -97,15 +100,17 @@ func (mon *monitor) newSandbox() error {
 
 // rewind makes every container start again in the new sandbox, init
 // containers first, as on a new pod; one that ran counts a restart, its
-// last instance kept as its last state. An app container that succeeded
-// under restartPolicy OnFailure (its own, else the pod's) stays done, as
-// the kubelet leaves it; any other is started again, whatever its rules.
+// last instance kept as its last state. An app container that had ended
+// for good before the sandbox died (it succeeded under OnFailure, or its
+// own policy and rules did not restart it) stays done: it is not run
+// again, as the kubelet's status would not let it leave its terminated
+// state.
 func (mon *monitor) rewind() {
 	plainInits := false
 	for _, c := range mon.ctrs {
 		plainInits = plainInits || c.init && !c.sidecar
-		if !c.init && c.spec.EffectiveRestartPolicy(mon.pod.Spec.RestartPolicy) == "OnFailure" && c.st.State == state.StateTerminated && c.st.ExitCode == 0 {
-			continue // done for good, as the kubelet leaves it
+		if c.doneForGood {
+			continue
 		}
 		if c.st.State == state.StateTerminated {
 			last := state.Terminated{ExitCode: c.st.ExitCode, Signal: c.st.Signal, Reason: c.st.Reason, Message: c.st.Message, StartedAt: c.st.StartedAt, FinishedAt: c.st.FinishedAt}

@@ -11,10 +11,11 @@ import (
 // init order and let the next init container go once started; they run
 // beside the app containers, restart whenever they exit, and stop last:
 // after every other container has exited, one at a time, last to first,
-// within what is left of the grace period. A pod whose app containers
-// are not restarted (restartPolicy Never or OnFailure) completes when
-// they are done: its sidecars are then stopped the same way, and do not
-// count for the phase.
+// within what is left of the grace period. A pod completes when its app
+// containers are done and none will be restarted (by the pod's
+// restartPolicy Never or OnFailure, or by their own policies and rules):
+// its sidecars are then stopped the same way, and do not count for the
+// phase.
 
 // markUp records that c, a sidecar, has started: running, its postStart
 // hook done and its startup probe passed. It reports whether c has ever

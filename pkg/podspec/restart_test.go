@@ -111,4 +111,8 @@ func TestRestartRuleErrors(t *testing.T) {
 	if got := p.Spec.Containers[0].RestartPolicyRules; len(got) != 3 || got[0].ExitCodes.Values[2] != 2147483647 {
 		t.Errorf("rules as parsed: %+v", got)
 	}
+	// Rules with an app container's own Always, and with a plain init
+	// container's Never.
+	mustParsePod(t, podWith(app(c("restartPolicy", "Always", "restartPolicyRules", l{rule("Restart", in42)})),
+		init(c("restartPolicy", "Never", "restartPolicyRules", l{rule("Restart", m{"operator": "NotIn", "values": l{0}})}))))
 }

@@ -147,7 +147,8 @@ type ResourceRequirements struct {
 
 // IsSidecar reports whether c, an init container, is a native sidecar
 // (restartPolicy: Always): it keeps running beside the app containers
-// instead of running to completion before them.
+// instead of running to completion before them. Ask it of init containers
+// only: an app container's own Always is a restart policy, no sidecar.
 func (c *Container) IsSidecar() bool {
 	return c.RestartPolicy != nil && *c.RestartPolicy == "Always"
 }

@@ -90,6 +90,10 @@ func TestPhase(t *testing.T) {
 		}
 		return s
 	}
+	// onZero is a Never pod whose container's rule restarts it after exit 0.
+	onZero := spec(never, &never)
+	onZero.Containers[0].RestartPolicyRules = []podspec.ContainerRestartRule{{Action: podspec.RestartActionRestart,
+		ExitCodes: &podspec.ContainerRestartRuleOnExitCodes{Operator: "In", Values: []int32{0}}}}
 	for _, tc := range []struct {
 		name string
 		pod  state.Pod
@@ -110,6 +114,8 @@ func TestPhase(t *testing.T) {
 		{"own Always stopped in a Never pod", state.Pod{Initialized: true, Containers: []state.Container{failed}}, spec(never, &always), "Running"},
 		{"own Never and OnFailure succeeded in an Always pod", state.Pod{Initialized: true, Containers: []state.Container{done, done}}, spec(always, &never, &onFailure), "Succeeded"},
 		{"a deleted pod restarts nothing", state.Pod{Initialized: true, Terminating: true, Containers: []state.Container{failed}}, spec(always, nil), "Failed"},
+		{"a rule restarts it", state.Pod{Initialized: true, Containers: []state.Container{done}}, onZero, "Running"},
+		{"a rule that does not match", state.Pod{Initialized: true, Containers: []state.Container{failed}}, onZero, "Failed"},
 	} {
 		if got := Phase(&tc.pod, tc.spec); got != tc.want {
 			t.Errorf("%s: phase = %q, want %q", tc.name, got, tc.want)
