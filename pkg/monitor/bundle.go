@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -120,6 +121,10 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 		// in CreateContainerConfigError (an env file that is not one).
 		return nil, nil, &ConfigError{Msg: err.Error(), err: err} // it names the container
 	}
+	spec0, err := expandSubPaths(c.spec, declared)
+	if err != nil {
+		return nil, nil, &ConfigError{Msg: err.Error(), err: err}
+	}
 	cwd := c.spec.WorkingDir
 	if cwd == "" {
 		cwd = img.Config.WorkingDir
@@ -143,7 +148,7 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 	if sec.Privileged {
 		hostDevs = hostDevices()
 	}
-	spec, err := specconv.Spec(c.spec, specconv.Context{
+	spec, err := specconv.Spec(spec0, specconv.Context{
 		Security: sec, Resources: res, HostDevices: hostDevs, HostPID: pe.pod.Spec.HostPID,
 		Bundle: c.bundle, Lowers: lowers(img),
 		Upper: filepath.Join(c.layer, "upper"), Work: filepath.Join(c.layer, "work"),
@@ -164,6 +169,32 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 	}
 	announceFilter(spec, filter)
 	return spec, filter, writeBundle(c.bundle, spec, filter)
+}
+
+// expandSubPaths is c with each volumeMount's subPathExpr made its
+// subPath from the container's declared environment (podspec.ExpandSubPath);
+// c itself where none has one.
+func expandSubPaths(c *podspec.Container, declared []string) (*podspec.Container, error) {
+	var out *podspec.Container
+	for i, vm := range c.VolumeMounts {
+		if vm.SubPathExpr == "" {
+			continue
+		}
+		sub, err := podspec.ExpandSubPath(vm.SubPathExpr, declared)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			cp := *c
+			cp.VolumeMounts = slices.Clone(c.VolumeMounts)
+			out = &cp
+		}
+		out.VolumeMounts[i].SubPath, out.VolumeMounts[i].SubPathExpr = sub, ""
+	}
+	if out == nil {
+		return c, nil
+	}
+	return out, nil
 }
 
 // containerEnv is HOSTNAME (as containerd sets it), then the image's env,

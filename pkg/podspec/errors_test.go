@@ -92,7 +92,6 @@ var notSupportedCases = []struct {
 	{"spec.ephemeralContainers", l{m{"name": "e"}}, ""},
 	{"spec.hostUsers", false, ""},
 	{"spec.containers[0].ports", l{m{"containerPort": 80, "hostPort": 8080, "protocol": "SCTP"}}, "spec.containers[0].ports[0].hostPort: not supported for SCTP"},
-	{"spec.containers[0].volumeMounts", l{m{"name": "v", "mountPath": "/v", "subPathExpr": "$(X)"}}, "spec.containers[0].volumeMounts[0].subPathExpr: not supported"},
 	{"spec.containers[0].volumeMounts", l{m{"name": "v", "mountPath": "/v", "mountPropagation": "Bidirectional"}}, "spec.containers[0].volumeMounts[0].mountPropagation: not supported"},
 	{"spec.containers[0].volumeMounts", l{m{"name": "v", "mountPath": "/v", "recursiveReadOnly": "Enabled"}}, "spec.containers[0].volumeMounts[0].recursiveReadOnly: Forbidden: may only be specified when readOnly is true"},
 	{"spec.containers[0].volumeMounts", l{m{"name": "v", "mountPath": "/v", "readOnly": true, "recursiveReadOnly": "Always"}}, `spec.containers[0].volumeMounts[0].recursiveReadOnly: Unsupported value: "Always": supported values: "Disabled", "Enabled", "IfPossible"`},

@@ -131,7 +131,7 @@ type VolumeMount struct {
 	SubPath           string          `json:"subPath,omitempty"`
 	MountPropagation  *string         `json:"mountPropagation,omitempty"`
 	RecursiveReadOnly *string         `json:"recursiveReadOnly,omitempty"`
-	SubPathExpr       string          `json:"subPathExpr,omitempty" minipod:"reject"`
+	SubPathExpr       string          `json:"subPathExpr,omitempty"`
 	BindMountOptions  json.RawMessage `json:"bindMountOptions,omitempty" minipod:"reject,emptyok"`
 }
 

@@ -122,6 +122,14 @@ func checkVolumeMounts(c *podContext, ctr *Container, path string) []error {
 		if why := localDescendingPath(vm.SubPath); why != "" {
 			errs.add(invalid(mp+".subPath", vm.SubPath, why))
 		}
+		if vm.SubPathExpr != "" {
+			if vm.SubPath != "" {
+				errs.add(invalid(mp+".subPathExpr", vm.SubPathExpr, "subPathExpr and subPath are mutually exclusive"))
+			}
+			if why := localDescendingPath(vm.SubPathExpr); why != "" {
+				errs.add(invalid(mp+".subPathExpr", vm.SubPathExpr, why))
+			}
+		}
 		if p := vm.MountPropagation; p != nil && *p != "None" {
 			errs.add(notSupported(mp+".mountPropagation", "not supported"))
 		}

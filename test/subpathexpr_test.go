@@ -1,0 +1,102 @@
+package test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// TestSubPathExpr: a volumeMount's subPathExpr is expanded from the
+// container's environment (the downward API's pod name here, and a
+// literal variable), the directory is made inside the volume, and
+// another container mounting the whole volume sees what was written
+// there.
+func TestSubPathExpr(t *testing.T) {
+	root(t)
+	name := podName("subpathexpr")
+	upPod(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes: [{name: logs, emptyDir: {}}]
+  containers:
+  - name: writer
+    image: busybox
+    env:
+    - name: POD_NAME
+      valueFrom: {fieldRef: {fieldPath: metadata.name}}
+    - {name: KIND, value: app}
+    command: ["sh", "-c", "echo hello > /logs/hello.txt; trap 'exit 0' TERM; sleep 3600 & wait"]
+    volumeMounts:
+    - {name: logs, mountPath: /logs, subPathExpr: "$(KIND)/$(POD_NAME)"}
+  - name: reader
+    image: busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+    volumeMounts: [{name: logs, mountPath: /all}]
+`, name))
+	want := "/all/app/" + name + "/hello.txt"
+	waitFor(t, 10*time.Second, want, func() bool {
+		r := mp(t, "exec", name, "-c", "reader", "--", "cat", want)
+		return r.code == 0 && r.stdout == "hello\n"
+	})
+}
+
+// TestSubPathExprHostile: what a subPathExpr expands to is checked before
+// anything is mounted, as the kubelet checks it: a variable whose value
+// climbs out of the volume ("..", from an annotation the manifest controls), an
+// absolute one, or a missing one leaves the container waiting in
+// CreateContainerConfigError, never started, with the kubelet's message.
+func TestSubPathExprHostile(t *testing.T) {
+	root(t)
+	name := podName("subpathbad")
+	r := tryUp(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+  annotations: {up: ".."}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes: [{name: v, emptyDir: {}}]
+  containers:
+  - name: climb
+    image: busybox
+    env:
+    - name: UP
+      valueFrom: {fieldRef: {fieldPath: "metadata.annotations['up']"}}
+    command: ["sh", "-c", "sleep 3600"]
+    volumeMounts: [{name: v, mountPath: /v, subPathExpr: "$(UP)/$(UP)/etc"}]
+  - name: absolute
+    image: busybox
+    env: [{name: ROOT, value: /etc}]
+    command: ["sh", "-c", "sleep 3600"]
+    volumeMounts: [{name: v, mountPath: /v, subPathExpr: "$(ROOT)"}]
+  - name: missing
+    image: busybox
+    command: ["sh", "-c", "sleep 3600"]
+    volumeMounts: [{name: v, mountPath: /v, subPathExpr: "$(NOPE)"}]
+`, name), runOpts{env: []string{}})
+	if r.code == 0 || !strings.Contains(r.stderr, "CreateContainerConfigError") {
+		t.Errorf("up -d: %s\nwant it to fail, naming the config error", r)
+	}
+	p := waitPod(t, name, 20*time.Second, "the three containers' config errors", func(p *corev1.Pod) bool {
+		for _, c := range []string{"climb", "absolute", "missing"} {
+			if w := ctrStatus(t, p, c).State.Waiting; w == nil || w.Reason != "CreateContainerConfigError" {
+				return false
+			}
+		}
+		return true
+	})
+	for c, want := range map[string]string{
+		"climb":    "unable to provision SubPath `../../etc`: must not contain '..'",
+		"absolute": "error SubPath `/etc` must not be an absolute path",
+		"missing":  "missing value for NOPE",
+	} {
+		s := ctrStatus(t, p, c)
+		if !strings.Contains(s.State.Waiting.Message, want) || s.RestartCount != 0 || s.LastTerminationState.Terminated != nil {
+			t.Errorf("%s: %+v; want waiting with %q, never started", c, s.State.Waiting, want)
+		}
+	}
+}
