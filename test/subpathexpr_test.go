@@ -1,6 +1,7 @@
 package test
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -99,4 +100,25 @@ spec:
 			t.Errorf("%s: %+v; want waiting with %q, never started", c, s.State.Waiting, want)
 		}
 	}
+}
+
+// TestK8sDocsSubPathExpr (the Volumes page's pod1): the container's
+// /logs is the node's /var/log/pods/pod1, named by its pod's name through
+// the downward API, and what it appends there is on the node.
+func TestK8sDocsSubPathExpr(t *testing.T) {
+	root(t)
+	const onNode = "/var/log/pods/pod1"
+	_ = os.RemoveAll(onNode) // an earlier run that crashed may have left it
+	name := mustUpDoc(t, "concepts/storage/subpathexpr-pod1.yaml")
+	// Cleanups run last first: this one, before the leak check's.
+	t.Cleanup(func() {
+		mp(t, "down", "--ignore-not-found", "--grace-period", "0", name)
+		if err := os.RemoveAll(onNode); err != nil {
+			t.Error(err)
+		}
+	})
+	waitFor(t, 20*time.Second, onNode+"/hello.txt on the node", func() bool {
+		b, err := os.ReadFile(onNode + "/hello.txt")
+		return err == nil && strings.HasPrefix(string(b), "Hello\n")
+	})
 }
