@@ -11,7 +11,8 @@ import (
 
 // TestSubPathExpr: a volumeMount's subPathExpr is expanded from the
 // container's environment (the downward API's pod name here, and a
-// literal variable), the directory is made inside the volume, and
+// literal variable), the directory is made inside the volume with the
+// volume's mode (a container running as user 1000 writes in its own), and
 // another container mounting the whole volume sees what was written
 // there.
 func TestSubPathExpr(t *testing.T) {
@@ -33,16 +34,31 @@ spec:
     command: ["sh", "-c", "echo hello > /logs/hello.txt; trap 'exit 0' TERM; sleep 3600 & wait"]
     volumeMounts:
     - {name: logs, mountPath: /logs, subPathExpr: "$(KIND)/$(POD_NAME)"}
+  - name: user
+    image: busybox
+    securityContext: {runAsUser: 1000}
+    env: [{name: WHO, value: user1000}]
+    command: ["sh", "-c", "echo mine > /mine/file && { trap 'exit 0' TERM; sleep 3600 & wait; }"]
+    volumeMounts: [{name: logs, mountPath: /mine, subPathExpr: "$(WHO)"}]
   - name: reader
     image: busybox
     command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
     volumeMounts: [{name: logs, mountPath: /all}]
 `, name))
-	want := "/all/app/" + name + "/hello.txt"
-	waitFor(t, 10*time.Second, want, func() bool {
-		r := mp(t, "exec", name, "-c", "reader", "--", "cat", want)
-		return r.code == 0 && r.stdout == "hello\n"
-	})
+	for file, content := range map[string]string{"/all/app/" + name + "/hello.txt": "hello\n", "/all/user1000/file": "mine\n"} {
+		waitFor(t, 10*time.Second, file, func() bool {
+			r := mp(t, "exec", name, "-c", "reader", "--", "cat", file)
+			return r.code == 0 && r.stdout == content
+		})
+	}
+	// The directories made for the subPaths have the emptyDir's mode, so
+	// a container that is not root writes in its own (as on a kubelet).
+	if got := execOut(t, name, "reader", "stat", "-c", "%a", "/all/user1000"); got != "777\n" {
+		t.Errorf("mode of the made subPath directory: %q, want the emptyDir's 777", got)
+	}
+	if s := ctrStatus(t, getPod(t, name), "user"); s.RestartCount != 0 {
+		t.Errorf("the non-root writer restarted %d times: it could not write in its subPath", s.RestartCount)
+	}
 }
 
 // TestSubPathExprHostile: what a subPathExpr expands to is checked before

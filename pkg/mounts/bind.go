@@ -69,11 +69,26 @@ func openSource(m specs.Mount) (*os.File, error) {
 	if f, err := OpenInRoot(vol, sub); err == nil {
 		return f, nil
 	}
-	f, err := pathrs.MkdirAllHandle(vol, sub, 0o755)
+	f, err := mkdirSubPath(vol, sub)
 	if err != nil {
 		return nil, fmt.Errorf("subPath %q for %s: %w", sub, m.Destination, err)
 	}
 	return f, nil
+}
+
+// mkdirSubPath makes a missing subPath inside the volume with the volume
+// root's permission bits, umask aside, as the kubelet does (SafeMakeDir
+// with the volume's mode): a world-writable emptyDir's per-pod directory
+// (subPathExpr: $(POD_NAME)) stays writable for a container that does not
+// run as root. A setgid root (fsGroup) passes its group on by itself.
+func mkdirSubPath(vol *os.File, sub string) (*os.File, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(vol.Fd()), &st); err != nil {
+		return nil, fmt.Errorf("stat volume: %w", err)
+	}
+	old := unix.Umask(0)
+	defer unix.Umask(old)
+	return pathrs.MkdirAllHandle(vol, sub, os.FileMode(st.Mode&0o777))
 }
 
 func subPath(opts []string) string {
