@@ -125,6 +125,10 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 	if err != nil {
 		return nil, nil, &ConfigError{Msg: err.Error(), err: err}
 	}
+	args, err := podspec.ResolveArgs(img.Config.Entrypoint, img.Config.Cmd, c.spec.Command, c.spec.Args, declared)
+	if err != nil {
+		return nil, nil, &ConfigError{Msg: fmt.Sprintf("container %s: %v", c.spec.Name, err), err: err}
+	}
 	cwd := c.spec.WorkingDir
 	if cwd == "" {
 		cwd = img.Config.WorkingDir
@@ -153,7 +157,7 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 		Bundle: c.bundle, Lowers: lowers(img),
 		Upper: filepath.Join(c.layer, "upper"), Work: filepath.Join(c.layer, "work"),
 		Env:  env,
-		Args: podspec.ResolveArgs(img.Config.Entrypoint, img.Config.Cmd, c.spec.Command, c.spec.Args, declared),
+		Args: args,
 		Cwd:  cwd, Hostname: pe.hostname,
 		Volumes: pe.volumes, PodFiles: pe.files, PodNS: pe.nsPaths,
 		CgroupsPath:    cg,

@@ -135,7 +135,11 @@ func (mon *monitor) runProbe(ctx context.Context, t probeTarget, pr *podspec.Pro
 	timeout := time.Duration(pr.TimeoutSeconds) * time.Second
 	switch {
 	case pr.Exec != nil:
-		return mon.execProbe(ctx, t.name, podspec.ExpandStatic(pr.Exec.Command, t.env), timeout)
+		cmd, err := podspec.ExpandStatic(pr.Exec.Command, t.env)
+		if err != nil {
+			return probe.Result{Message: err.Error()}
+		}
+		return mon.execProbe(ctx, t.name, cmd, timeout)
 	case pr.HTTPGet != nil:
 		h := pr.HTTPGet
 		port, err := t.port(h.Port)

@@ -72,10 +72,15 @@ func DeclaredEnv(m Objects, pod *Pod, c *Container, src EnvSources) ([]string, e
 			return nil, fmt.Errorf("container %q: %w", c.Name, err)
 		}
 	}
+	total := 0
 	for _, e := range c.Env {
 		val, ok, err := envValue(lookup, m, pod, c, e, src)
 		if err != nil {
 			return nil, fmt.Errorf("container %q: env %q: %w", c.Name, e.Name, err)
+		}
+		// Bounded as it is built: each value may be MaxExpanded long.
+		if total += len(val); total > MaxExpandedTotal {
+			return nil, fmt.Errorf("container %q: env: the values expand to more than %d bytes in all", c.Name, MaxExpandedTotal)
 		}
 		if ok {
 			vars.set(e.Name, val)
@@ -150,7 +155,8 @@ func optionalMissing(err error, optional *bool) error {
 func envValue(lookup func(string) (string, bool), m Objects, pod *Pod, c *Container, e EnvVar, src EnvSources) (string, bool, error) {
 	switch {
 	case e.ValueFrom == nil:
-		return Expand(e.Value, lookup), true, nil
+		v, err := ExpandChecked(e.Value, lookup)
+		return v, err == nil, err
 	case e.ValueFrom.FieldRef != nil:
 		v, err := podFieldValue(pod, e.ValueFrom.FieldRef.FieldPath, src.PodIP, src.HostIP)
 		return v, err == nil, err

@@ -1,7 +1,9 @@
 package podspec
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -53,7 +55,7 @@ func TestResolveArgs(t *testing.T) {
 		{"both", []string{"run"}, []string{"$(A)", "$(MISSING)"}, []string{"run", "1", "$(MISSING)"}},
 	}
 	for _, tc := range cases {
-		if got := ResolveArgs(ep, cmd, tc.command, tc.args, env); !slices.Equal(got, tc.want) {
+		if got, err := ResolveArgs(ep, cmd, tc.command, tc.args, env); err != nil || !slices.Equal(got, tc.want) {
 			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
 		}
 	}
@@ -62,7 +64,7 @@ func TestResolveArgs(t *testing.T) {
 func TestResolveArgsDoesNotAliasImageSlices(t *testing.T) {
 	ep := make([]string, 1, 10)
 	ep[0] = "/entry"
-	got := ResolveArgs(ep, []string{"x"}, nil, nil, nil)
+	got, _ := ResolveArgs(ep, []string{"x"}, nil, nil, nil)
 	got[0] = "changed"
 	if ep[0] != "/entry" {
 		t.Error("ResolveArgs wrote into the image entrypoint slice")
@@ -78,13 +80,48 @@ func TestExpandStatic(t *testing.T) {
 		{Name: "A", Value: "two"},
 		{Name: "C", Value: "$(A)"},
 	}
-	got := ExpandStatic([]string{"x$(A)", "[$(B)]", "$(C)", "$(PATH)", "$$(A)"}, env)
+	got, _ := ExpandStatic([]string{"x$(A)", "[$(B)]", "$(C)", "$(PATH)", "$$(A)"}, env)
 	want := []string{"xtwo", "[]", "$(A)", "$(PATH)", "$(A)"}
 	if !slices.Equal(got, want) {
 		t.Errorf("ExpandStatic = %q, want %q", got, want)
 	}
 	// With no env at all, $$ is still an escape, as for the kubelet.
-	if got := ExpandStatic([]string{"$(A) $$ $$(A)"}, nil); !slices.Equal(got, []string{"$(A) $ $(A)"}) {
+	if got, _ := ExpandStatic([]string{"$(A) $$ $$(A)"}, nil); !slices.Equal(got, []string{"$(A) $ $(A)"}) {
 		t.Errorf("no env: %q", got)
+	}
+}
+
+// TestExpandBounded: references that multiply cannot make an expansion
+// grow without bound: one string stops past MaxExpanded, a list past
+// MaxExpandedTotal, and the environment is bounded as it is built.
+func TestExpandBounded(t *testing.T) {
+	big := strings.Repeat("x", 600<<10)
+	lookup := func(string) (string, bool) { return big, true }
+	if _, err := ExpandChecked("$(A)$(A)", lookup); err == nil {
+		t.Error("1.2 MiB expanded without an error")
+	}
+	if got := Expand("$(A)$(A)$(A)", lookup); len(got) != MaxExpanded {
+		t.Errorf("Expand returned %d bytes, want it cut at %d", len(got), MaxExpanded)
+	}
+	many := make([]string, 40)
+	for i := range many {
+		many[i] = "$(A)" // 40 x 600 KiB: more than MaxExpandedTotal
+	}
+	if _, err := ExpandStatic(many, []EnvVar{{Name: "A", Value: big}}); err == nil {
+		t.Error("a 24 MiB probe command expanded without an error")
+	}
+	if _, err := ResolveArgs(nil, nil, many, nil, []string{"A=" + big}); err == nil || !strings.Contains(err.Error(), "command and args") {
+		t.Errorf("a 24 MiB command: %v", err)
+	}
+	// B doubles A, C doubles B, ...: 2^30 copies if nothing stopped it.
+	env := []EnvVar{{Name: "V0", Value: strings.Repeat("y", 1024)}}
+	for i := 1; i <= 30; i++ {
+		env = append(env, EnvVar{Name: fmt.Sprintf("V%d", i), Value: fmt.Sprintf("$(V%d)$(V%d)", i-1, i-1)})
+	}
+	pod := &Pod{}
+	pod.Name, pod.Namespace = "p", "default"
+	c := &Container{Name: "c", Env: env}
+	if _, err := DeclaredEnv(NewManifest(), pod, c, EnvSources{}); err == nil || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("doubling environment: %v", err)
 	}
 }

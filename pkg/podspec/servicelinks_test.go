@@ -90,7 +90,7 @@ func TestServiceLinksBelowEnvFrom(t *testing.T) {
 	if !slices.Contains(env, "A_SERVICE_HOST=from-configmap") || slices.Contains(env, "A_SERVICE_HOST=10.96.0.7") {
 		t.Errorf("env %q: the ConfigMap's A_SERVICE_HOST must win", env)
 	}
-	args := ResolveArgs(nil, nil, []string{"wget"}, []string{"http://$(A_PORT_8080_TCP_ADDR):$(A_SERVICE_PORT)/"}, env)
+	args, _ := ResolveArgs(nil, nil, []string{"wget"}, []string{"http://$(A_PORT_8080_TCP_ADDR):$(A_SERVICE_PORT)/"}, env)
 	if want := []string{"wget", "http://10.96.0.7:8080/"}; !slices.Equal(args, want) {
 		t.Errorf("args %q, want %q", args, want)
 	}

@@ -22,13 +22,16 @@ func ExpandSubPath(expr string, env []string) (string, error) {
 		values[k] = v
 	}
 	var missing []string
-	out := Expand(expr, func(name string) (string, bool) {
+	out, err := ExpandChecked(expr, func(name string) (string, bool) {
 		v := values[name]
 		if v == "" && !slices.Contains(missing, name) {
 			missing = append(missing, name)
 		}
 		return v, true
 	})
+	if err != nil {
+		return "", fmt.Errorf("subPathExpr %w", err)
+	}
 	if len(missing) > 0 {
 		slices.Sort(missing)
 		return "", fmt.Errorf("missing value for %s", strings.Join(missing, ", "))
