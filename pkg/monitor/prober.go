@@ -248,7 +248,7 @@ func (mon *monitor) onProbe(r probeResult) {
 // rules as any exit does.
 func (mon *monitor) killForProbe(c *ctr, which string, pr *podspec.Probe) {
 	c.probeKill = true
-	c.probeRestart = c.sidecar || c.spec.EffectiveRestartPolicy(mon.pod.Spec.RestartPolicy) != "Never"
+	c.probeRestart = c.spec.RestartsAfterProbeKill(mon.pod.Spec.RestartPolicy, c.init)
 	msg := fmt.Sprintf("Container %s failed %s probe", c.spec.Name, which)
 	if c.probeRestart {
 		msg += ", will be restarted"

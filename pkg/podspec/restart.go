@@ -32,6 +32,15 @@ func (c *Container) RestartsAfter(code int, podPolicy string, init bool) bool {
 	}
 }
 
+// RestartsAfterProbeKill reports whether a container stopped for a failed
+// liveness or startup probe is restarted whatever its exit code, as the
+// kubelet decides it when it kills: by its restart policy alone (its own,
+// else the pod's), anything but Never; a native sidecar always. Where it
+// is not, its exit meets RestartsAfter as any exit does.
+func (c *Container) RestartsAfterProbeKill(podPolicy string, init bool) bool {
+	return init && c.IsSidecar() || c.EffectiveRestartPolicy(podPolicy) != "Never"
+}
+
 // EffectiveRestartPolicy is the container's own restartPolicy, else the
 // pod's.
 func (c *Container) EffectiveRestartPolicy(podPolicy string) string {

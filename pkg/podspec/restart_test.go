@@ -43,6 +43,28 @@ func TestRestartsAfter(t *testing.T) {
 	}
 }
 
+func TestRestartsAfterProbeKill(t *testing.T) {
+	never, onFailure, always := "Never", "OnFailure", "Always"
+	for _, tc := range []struct {
+		name   string
+		c      Container
+		pod    string
+		init   bool
+		expect bool
+	}{
+		{"pod Always", Container{}, always, false, true},
+		{"pod OnFailure: whatever the exit code", Container{}, onFailure, false, true},
+		{"pod Never", Container{}, never, false, false},
+		{"own Never in an Always pod", Container{RestartPolicy: &never}, always, false, false},
+		{"own OnFailure in a Never pod", Container{RestartPolicy: &onFailure}, never, false, true},
+		{"sidecar in a Never pod", Container{RestartPolicy: &always}, never, true, true},
+	} {
+		if got := tc.c.RestartsAfterProbeKill(tc.pod, tc.init); got != tc.expect {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.expect)
+		}
+	}
+}
+
 // The API server's checks of restart rules (Kubernetes 1.35: container
 // restart rules on, RestartAllContainers off), with its messages.
 func TestRestartRuleErrors(t *testing.T) {
