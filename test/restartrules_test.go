@@ -220,7 +220,9 @@ spec:
 // container by its restart policy alone, as the kubelet decides it:
 // "onfail" (its own OnFailure) exits 0 on SIGTERM and is restarted all
 // the same; "never" (its own Never, in an Always pod) is not, and its
-// Killing event does not say it will be.
+// Killing event does not say it will be. The probes wait two seconds: a
+// SIGTERM that came before the shell set its trap would be ignored (the
+// shell is its PID namespace's init) and end in SIGKILL.
 func TestRestartPolicyProbeKill(t *testing.T) {
 	root(t)
 	name := podName("probekill")
@@ -235,14 +237,14 @@ spec:
     image: busybox
     restartPolicy: OnFailure
     command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
-    livenessProbe: {exec: {command: ["false"]}, periodSeconds: 1, failureThreshold: 1}
+    livenessProbe: {exec: {command: ["false"]}, initialDelaySeconds: 2, periodSeconds: 1, failureThreshold: 1}
   - name: never
     image: busybox
     restartPolicy: Never
     command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
-    livenessProbe: {exec: {command: ["false"]}, periodSeconds: 1, failureThreshold: 1}
+    livenessProbe: {exec: {command: ["false"]}, initialDelaySeconds: 2, periodSeconds: 1, failureThreshold: 1}
 `, name))
-	p := waitPod(t, name, 30*time.Second, "onfail's restart and never's end", func(p *corev1.Pod) bool {
+	p := waitPod(t, name, 40*time.Second, "onfail's restart and never's end", func(p *corev1.Pod) bool {
 		return ctrStatus(t, p, "onfail").RestartCount >= 1 && ctrStatus(t, p, "never").State.Terminated != nil
 	})
 	if s := ctrStatus(t, p, "never"); s.State.Terminated.ExitCode != 0 || s.RestartCount != 0 {
