@@ -226,6 +226,26 @@ func svcRuleLines(table, svc, clusterIP string, nodePort int32) []string {
 	return out
 }
 
+// waitSvcRules waits until Service svc's rule lines (svcRuleLines) satisfy
+// ok: describe's endpoints come from the pods' records at once, the rules
+// follow them in the monitor's asynchronous sync. It fails the test with
+// the last lines after 10s.
+func waitSvcRules(t testing.TB, svc, clusterIP string, nodePort int32, what string, ok func([]string) bool) {
+	t.Helper()
+	var ls []string
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ls = svcRuleLines(nftTable(t), svc, clusterIP, nodePort)
+		if ok(ls) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the rules of %s do not %s within 10s:\n%s", svc, what, strings.Join(ls, "\n"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // hostsLines are the lines of /etc/hosts in pod (first container) that
 // name host.
 func hostsLines(t testing.TB, pod, host string) []string {
@@ -415,9 +435,9 @@ func TestServiceReadiness(t *testing.T) {
 	execOut(t, web, "web", "rm", "/www/ready")
 	waitFor(t, 60*time.Second, "pod "+web+" READY 0/1", func() bool { return getRow(t, web)["READY"] == "0/1" })
 	waitEndpoints(t, svc)
-	if ls := svcRuleLines(nftTable(t), svc, ip, 0); !anyContains(ls, ip+" . tcp . 80") || !anyContains(ls, "goto services-reject") || anyContains(ls, "dnat to") {
-		t.Errorf("the rules of %s do not send its address to services-reject once it has no endpoints:\n%s", svc, strings.Join(ls, "\n"))
-	}
+	waitSvcRules(t, svc, ip, 0, "send its address to services-reject once it has no endpoints", func(ls []string) bool {
+		return anyContains(ls, ip+" . tcp . 80") && anyContains(ls, "goto services-reject") && !anyContains(ls, "dnat to")
+	})
 	var r result
 	waitFor(t, 30*time.Second, "a request to "+url+" to be refused", func() bool {
 		start := time.Now()
@@ -728,9 +748,9 @@ func TestServiceKilledMonitor(t *testing.T) {
 	a, b, cli, svc := twoBackends(t, "skill", "")
 	aIP, bIP := podIPOf(t, a), podIPOf(t, b)
 	waitEndpoints(t, svc, aIP+":80", bIP+":80")
-	if ls := svcRuleLines(nftTable(t), svc, "", 0); !anyContains(ls, "dnat to "+aIP+":80") {
-		t.Fatalf("no rule of %s DNATs to %s:80 while it is an endpoint: %q", svc, aIP, ls)
-	}
+	waitSvcRules(t, svc, "", 0, "DNAT to "+aIP+":80 while it is an endpoint", func(ls []string) bool {
+		return anyContains(ls, "dnat to "+aIP+":80")
+	})
 
 	st, err := readState(a)
 	if err != nil || st.Monitor.PID <= 0 {
