@@ -49,6 +49,7 @@ IMAGES=(
 	"registry.k8s.io/etcd:3.5.1-0|etcd|debian:bookworm||snapshot"
 	"alpine:latest|alpine|busybox:latest||"
 	"registry.k8s.io/test-webserver:latest|test-webserver|busybox:latest||"
+	"quay.io/crio/artifact:v2|crio-artifact||v1|"
 )
 
 # Recipes that compile a Go program of this repository: their stamp covers

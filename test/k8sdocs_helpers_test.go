@@ -83,6 +83,7 @@ var docImportedImages = map[string]string{
 	"registry.k8s.io/pause:3.10":                   "registry.k8s.io/pause/3.10",
 	"registry.k8s.io/pause:3.9":                    "registry.k8s.io/pause/3.9",
 	"registry.k8s.io/pause:3.8":                    "registry.k8s.io/pause/3.8",
+	"quay.io/crio/artifact:v2":                     "quay.io/crio/artifact/v2", // image volumes
 	// Not registry.k8s.io/nginx:latest (pod-level-resize.yaml): ":latest"
 	// means imagePullPolicy Always, so a local copy would not be used.
 	// Nor registry.k8s.io/test-webserver (untagged or :latest): its
@@ -107,24 +108,33 @@ func importDocImages(t testing.TB, pod *corev1.Pod) {
 	if root == "" {
 		root = "/var/lib/minipod/images"
 	}
+	var refs []string
 	for _, c := range append(append([]corev1.Container{}, pod.Spec.InitContainers...), pod.Spec.Containers...) {
-		dir, ok := docImportedImages[c.Image]
+		refs = append(refs, c.Image)
+	}
+	for _, v := range pod.Spec.Volumes {
+		if v.Image != nil {
+			refs = append(refs, v.Image.Reference)
+		}
+	}
+	for _, ref := range refs {
+		dir, ok := docImportedImages[ref]
 		if !ok {
 			continue
 		}
-		v, _ := docImports.LoadOrStore(c.Image, new(docImport))
+		v, _ := docImports.LoadOrStore(ref, new(docImport))
 		imp := v.(*docImport)
 		imp.once.Do(func() {
 			tree := filepath.Join(root, dir)
 			if _, err := os.Stat(filepath.Join(tree, "rootfs")); err != nil {
-				imp.err = fmt.Errorf("no stand-in image for %s at %s (build it: sudo scripts/build-images.sh): %v", c.Image, tree, err)
+				imp.err = fmt.Errorf("no stand-in image for %s at %s (build it: sudo scripts/build-images.sh): %v", ref, tree, err)
 				return
 			}
 			docImportMu.Lock()
 			defer docImportMu.Unlock()
-			out, err := exec.Command(exe, "image", "import", tree, c.Image).CombinedOutput()
+			out, err := exec.Command(exe, "image", "import", tree, ref).CombinedOutput()
 			if err != nil {
-				imp.err = fmt.Errorf("image import %s %s: %v\n%s", tree, c.Image, err, out)
+				imp.err = fmt.Errorf("image import %s %s: %v\n%s", tree, ref, err, out)
 			}
 		})
 		if imp.err != nil {

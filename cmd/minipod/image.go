@@ -137,24 +137,40 @@ func newRmi() *cobra.Command {
 }
 
 // podsUsing reports a pod of this machine (any state.json under the run
-// directory) whose containers use the image with that ID.
+// directory) whose containers or image volumes use the image with that ID.
 func podsUsing(root string) image.InUseFunc {
 	return func(id string) (string, bool) {
 		roots := state.DefaultRoots()
 		pods, _ := roots.List()
 		for _, name := range pods {
-			p, err := roots.Load(name)
-			if err != nil {
-				continue
-			}
-			for _, c := range append(p.InitContainers, p.Containers...) {
-				if img, err := image.Lookup(root, c.Image); err == nil && img.ID == id {
+			for _, ref := range imagesOf(roots, name) {
+				if img, err := image.Lookup(root, ref); err == nil && img.ID == id {
 					return name, true
 				}
 			}
 		}
 		return "", false
 	}
+}
+
+// imagesOf lists the images pod name uses: its containers' (from its
+// record) and its image volumes' (from its manifest; a volume's image is
+// mounted for the pod's whole life).
+func imagesOf(roots state.Roots, name string) []string {
+	var refs []string
+	if p, err := roots.Load(name); err == nil {
+		for _, c := range append(p.InitContainers, p.Containers...) {
+			refs = append(refs, c.Image)
+		}
+	}
+	if p, err := roots.LoadManifest(name); err == nil {
+		for _, v := range p.Spec.Volumes {
+			if v.Image != nil {
+				refs = append(refs, v.Image.Reference)
+			}
+		}
+	}
+	return refs
 }
 
 func newLoad() *cobra.Command {

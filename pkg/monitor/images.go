@@ -16,6 +16,7 @@ import (
 // pullResult is what an image pull sends back to the event loop.
 type pullResult struct {
 	c   *ctr
+	iv  *imageVol // an image volume's pull instead (c nil)
 	img *image.Image
 	err error
 	dur time.Duration
@@ -32,7 +33,12 @@ const (
 // Directory images (built from the project's recipes) come from no
 // registry: they are present by definition and never pulled.
 func needsPull(c *ctr) (bool, *image.Image, error) {
-	img, err := image.Lookup(roots.Images, c.spec.Image)
+	return needsPullOf(c.spec.Image, c.spec.ImagePullPolicy)
+}
+
+// needsPullOf is needsPull of any reference (an image volume's too).
+func needsPullOf(ref, policy string) (bool, *image.Image, error) {
+	img, err := image.Lookup(roots.Images, ref)
 	if err != nil && !errors.Is(err, image.ErrNotFound) {
 		return false, nil, err
 	}
@@ -40,12 +46,12 @@ func needsPull(c *ctr) (bool, *image.Image, error) {
 	switch {
 	case present && strings.HasPrefix(img.ID, "dir:"):
 		return false, img, nil
-	case c.spec.ImagePullPolicy == "Never":
+	case policy == "Never":
 		if !present {
-			return false, nil, fmt.Errorf("%w: Container image %q is not present with pull policy of Never", errNeverPull, c.spec.Image)
+			return false, nil, fmt.Errorf("%w: Container image %q is not present with pull policy of Never", errNeverPull, ref)
 		}
 		return false, img, nil
-	case c.spec.ImagePullPolicy == "IfNotPresent" && present:
+	case policy == "IfNotPresent" && present:
 		return false, img, nil
 	default: // Always, or IfNotPresent and missing
 		return true, img, nil
@@ -58,6 +64,9 @@ var errNeverPull = errors.New(string(state.ReasonErrImageNeverPull))
 // when the image is ready now; otherwise a pull runs in the background and
 // reports to the event loop, or the container waits in an error state.
 func (mon *monitor) ensureImage(c *ctr) bool {
+	if !mon.imageVolumesReady(c) {
+		return false
+	}
 	if _, err := image.ParseRef(c.spec.Image); err != nil {
 		mon.invalidImage(c)
 		return false
@@ -93,6 +102,12 @@ func (mon *monitor) ensureImage(c *ctr) bool {
 // asks it to stop (SIGTERM, as Ctrl-C stops `minipod pull`); a monitor
 // that dies takes it along (see pullreq.Run).
 func (mon *monitor) pullImage(c *ctr, auths []pullreq.Auth) {
+	img, dur, err := mon.pull(c.spec.Image, auths)
+	mon.pulled <- pullResult{c: c, img: img, err: err, dur: dur}
+}
+
+// pull pulls ref into the store and looks it up (pullImage).
+func (mon *monitor) pull(ref string, auths []pullreq.Auth) (*image.Image, time.Duration, error) {
 	start := time.Now()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -103,17 +118,21 @@ func (mon *monitor) pullImage(c *ctr, auths []pullreq.Auth) {
 		case <-ctx.Done():
 		}
 	}()
-	req := pullreq.Request{Op: pullreq.OpPull, Store: roots.Images, Image: c.spec.Image, Progress: true, Auths: auths}
+	req := pullreq.Request{Op: pullreq.OpPull, Store: roots.Images, Image: ref, Progress: true, Auths: auths}
 	_, err := pullreq.Run(ctx, pullExe(), req, os.Stderr)
 	var img *image.Image
 	if err == nil {
-		img, err = image.Lookup(roots.Images, c.spec.Image)
+		img, err = image.Lookup(roots.Images, ref)
 	}
-	mon.pulled <- pullResult{c: c, img: img, err: err, dur: time.Since(start)}
+	return img, time.Since(start), err
 }
 
 // onPulled resumes a container whose image pull finished.
 func (mon *monitor) onPulled(r pullResult) {
+	if r.iv != nil {
+		mon.onVolumePulled(r)
+		return
+	}
 	c := r.c
 	if mon.st.Terminating || mon.killed || mon.completing || mon.resandbox {
 		// No start now: the pod is stopping, or its sandbox is gone (a new

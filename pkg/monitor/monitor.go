@@ -47,6 +47,10 @@ type monitor struct {
 	// waitingVols are volumes whose object the node does not have yet; no
 	// container starts before they are made (objwait.go).
 	waitingVols []*podspec.Volume
+	// imageVols are the pod's image volumes (imagevol.go); imageVolDue
+	// hears their timers.
+	imageVols   []*imageVol
+	imageVolDue chan *imageVol
 	volTimer    *time.Timer
 	volumesDue  chan struct{}
 	mountMsgs   map[string]string // the last FailedMount message of each
@@ -218,7 +222,7 @@ func newMonitor(name string, waitReady bool) (*monitor, error) {
 		exits: make(chan exitEvent, 16), kick: make(chan struct{}, 1),
 		retry: make(chan *ctr, 16), pulled: make(chan pullResult, 16), backoffShown: make(chan *ctr, 16), term: make(chan os.Signal, 2),
 		execAsks: make(chan execAsk), execForks: make(chan execForked), execWaits: map[int]chan int{},
-		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string), logLost: make(chan logTrouble, 16), sandboxDue: make(chan struct{}, 1), volumesDue: make(chan struct{}, 1), mountMsgs: map[string]string{}, syncWanted: make(chan struct{}, 1), probed: make(chan probeResult), hooked: make(chan hookResult)}
+		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string), logLost: make(chan logTrouble, 16), sandboxDue: make(chan struct{}, 1), volumesDue: make(chan struct{}, 1), imageVolDue: make(chan *imageVol, 4), mountMsgs: map[string]string{}, syncWanted: make(chan struct{}, 1), probed: make(chan probeResult), hooked: make(chan hookResult)}
 	if err := mon.boot(name); err != nil {
 		// Without the lock the pod is not ours (a later `up` of the same
 		// name may own it now): tear nothing down.
@@ -298,6 +302,7 @@ func (mon *monitor) prepare() error {
 		return err
 	}
 	mon.waitingVols = waiting
+	mon.imageVols = newImageVols(mon.pod, func(name string) string { return vols[name].Dir })
 	mem, err := capacity.MemTotal()
 	if err != nil {
 		return err

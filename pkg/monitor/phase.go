@@ -55,6 +55,9 @@ func readiness(st *state.Pod, waitReady bool) (string, bool) {
 		fail := "fail pod " + st.Name + " is not running: " + podstatus.Status(st) + ": "
 		switch c.Reason {
 		case state.ReasonErrImagePull, state.ReasonImagePullBackOff, state.ReasonErrImageNeverPull, state.ReasonInvalidImageName:
+			if c.ImageVolume != "" {
+				return fail + fmt.Sprintf("%s (%s) mounts image volume %q", field, c.Name, c.ImageVolume) + ownReason(st, *c) + messageSuffix(c.Message), true
+			}
 			return fail + fmt.Sprintf("%s.image %q", field, c.Image) + ownReason(st, *c) + messageSuffix(c.Message), true
 		case state.ReasonCreateContainerConfigError, state.ReasonCreateContainerError:
 			return fail + field + " (" + c.Name + ")" + ownReason(st, *c) + messageSuffix(c.Message), true

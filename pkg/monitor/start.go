@@ -27,6 +27,7 @@ func (mon *monitor) advance() {
 	if len(mon.waitingVols) > 0 && !mon.mountWaiting() {
 		return
 	}
+	mon.bringImageVolumes()
 	for _, c := range mon.ctrs {
 		if !c.init {
 			continue

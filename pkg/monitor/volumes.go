@@ -66,6 +66,10 @@ func makeVolume(dir string, objs podspec.Objects, p *podspec.Pod, v *podspec.Vol
 		vol.Dir, err = bindClaim(p.Namespace, v.PersistentVolumeClaim.ClaimName)
 	case v.HostPath != nil:
 		return hostPathVolume(p, v) // the host's own files: no fsGroup (hostpath.go)
+	case v.Image != nil:
+		// Mounted once pulled (imagevol.go), read-only: no fsGroup either.
+		vol.ReadOnly, vol.Image = true, true
+		return vol, nil
 	default:
 		err = fmt.Errorf("no supported source")
 	}

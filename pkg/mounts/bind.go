@@ -37,10 +37,10 @@ func bind(root *os.File, m specs.Mount) error {
 		return fmt.Errorf("bind %s: clone source: %w", m.Destination, err)
 	}
 	defer unix.Close(tree)
-	if hasOption(m.Options, "ro") {
-		attr := &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}
+	if set := bindAttrs(m.Options); set != 0 {
+		attr := &unix.MountAttr{Attr_set: set}
 		if err := unix.MountSetattr(tree, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, attr); err != nil {
-			return fmt.Errorf("bind %s: make read-only: %w", m.Destination, err)
+			return fmt.Errorf("bind %s: set %v: %w", m.Destination, m.Options, err)
 		}
 	}
 	if err := unix.MoveMount(tree, "", int(dst.Fd()), "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
@@ -89,6 +89,21 @@ func mkdirSubPath(vol *os.File, sub string) (*os.File, error) {
 	old := unix.Umask(0)
 	defer unix.Umask(old)
 	return pathrs.MkdirAllHandle(vol, sub, os.FileMode(st.Mode&0o777))
+}
+
+// bindAttrs are the mount attributes a bind's options ask for: a new
+// bind mount has none of its source's (ro, nosuid, nodev, noexec).
+func bindAttrs(opts []string) uint64 {
+	var set uint64
+	for _, o := range []struct {
+		name string
+		attr uint64
+	}{{"ro", unix.MOUNT_ATTR_RDONLY}, {"nosuid", unix.MOUNT_ATTR_NOSUID}, {"nodev", unix.MOUNT_ATTR_NODEV}, {"noexec", unix.MOUNT_ATTR_NOEXEC}} {
+		if hasOption(opts, o.name) {
+			set |= o.attr
+		}
+	}
+	return set
 }
 
 func subPath(opts []string) string {

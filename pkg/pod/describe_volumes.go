@@ -57,6 +57,9 @@ func describeVolumeSource(w io.Writer, v *podspec.Volume) {
 		describeDownwardItems(w, v.DownwardAPI.Items)
 	case v.Projected != nil:
 		describeProjected(w, v.Projected)
+	case v.Image != nil:
+		fmt.Fprintf(w, "    Type:\tImage (a container image or OCI artifact)\n    Reference:\t%s\n    PullPolicy:\t%s\n",
+			v.Image.Reference, v.Image.PullPolicy)
 	default:
 		fmt.Fprintln(w, "  <unknown>")
 	}

@@ -151,6 +151,9 @@ func defaultVolume(v *Volume) {
 	if v.HostPath != nil {
 		defaultHostPath(v.HostPath)
 	}
+	if v.Image != nil && v.Image.PullPolicy == "" {
+		v.Image.PullPolicy = defaultPullPolicy(v.Image.Reference)
+	}
 }
 
 // defaultProbe: the API server's probe defaults (SetDefaults_Probe and

@@ -37,7 +37,15 @@ type Volume struct {
 	StorageOS             json.RawMessage                    `json:"storageos,omitempty" minipod:"reject"`
 	CSI                   json.RawMessage                    `json:"csi,omitempty" minipod:"reject"`
 	Ephemeral             json.RawMessage                    `json:"ephemeral,omitempty" minipod:"reject"`
-	Image                 json.RawMessage                    `json:"image,omitempty" minipod:"reject"`
+	Image                 *ImageVolumeSource                 `json:"image,omitempty"`
+}
+
+// ImageVolumeSource mounts an OCI image's files, read-only, as a volume
+// (KEP-4639): pulled by the node as containers' images are, with the same
+// pull policies.
+type ImageVolumeSource struct {
+	Reference  string `json:"reference,omitempty"`
+	PullPolicy string `json:"pullPolicy,omitempty"`
 }
 
 // EmptyDirVolumeSource is a per-pod scratch directory (or tmpfs for Memory).

@@ -40,7 +40,7 @@ func volumeSources(v *Volume) []string {
 	}{
 		{"emptyDir", v.EmptyDir != nil}, {"hostPath", present(v.HostPath)}, {"secret", v.Secret != nil},
 		{"persistentVolumeClaim", v.PersistentVolumeClaim != nil}, {"downwardAPI", present(v.DownwardAPI)},
-		{"configMap", v.ConfigMap != nil}, {"projected", present(v.Projected)},
+		{"configMap", v.ConfigMap != nil}, {"projected", present(v.Projected)}, {"image", v.Image != nil},
 	} {
 		if s.set {
 			out = append(out, s.name)
@@ -79,6 +79,8 @@ func checkVolumeSource(c *podContext, v *Volume, path string) []error {
 		return checkDownwardAPIVolume(c, v.DownwardAPI, path+".downwardAPI")
 	case v.Projected != nil:
 		return checkProjectedVolume(c, v.Projected, path+".projected")
+	case v.Image != nil:
+		return checkImageVolume(v.Image, path+".image")
 	}
 	return checkConfigMapVolume(v.ConfigMap, path+".configMap")
 }

@@ -52,6 +52,11 @@ type Volume struct {
 	// projected) are mounted read-only whatever the volumeMount says: the
 	// kubelet's content, never the container's to change.
 	ReadOnly bool
+	// Image volumes are also nosuid, nodev and noexec in every container.
+	// The monitor's mount of the image has those flags already, and a
+	// bind's clone keeps them; the container's config says so too, so
+	// that its mount does not depend on how the source was made.
+	Image bool
 }
 
 // Spec builds the OCI config of container c.
@@ -182,8 +187,11 @@ func volumeMounts(c *podspec.Container, vols map[string]Volume) ([]specs.Mount, 
 		}
 		src := v.Dir
 		opts := []string{"rbind"}
-		if vm.ReadOnly || v.ReadOnly {
+		if vm.ReadOnly || v.ReadOnly || v.Image {
 			opts = append(opts, "ro")
+		}
+		if v.Image {
+			opts = append(opts, "nosuid", "nodev", "noexec")
 		}
 		if vm.SubPath != "" {
 			opts = append(opts, mounts.SubPathOption+vm.SubPath)

@@ -91,17 +91,20 @@ type Proc struct {
 type Container struct {
 	Name string `json:"name"`
 	// Sidecar marks an init container with restartPolicy: Always.
-	Sidecar      bool           `json:"sidecar,omitempty"`
-	Image        string         `json:"image"`
-	State        ContainerState `json:"state"`
-	Reason       Reason         `json:"reason,omitempty"`
-	Message      string         `json:"message,omitempty"`
-	ExitCode     int            `json:"exitCode"`
-	Signal       int            `json:"signal,omitempty"`
-	StartedAt    time.Time      `json:"startedAt,omitempty"`
-	FinishedAt   time.Time      `json:"finishedAt,omitempty"`
-	RestartCount int            `json:"restartCount"`
-	Ready        bool           `json:"ready"`
+	Sidecar bool           `json:"sidecar,omitempty"`
+	Image   string         `json:"image"`
+	State   ContainerState `json:"state"`
+	Reason  Reason         `json:"reason,omitempty"`
+	Message string         `json:"message,omitempty"`
+	// ImageVolume names the image volume whose pull holds the waiting
+	// container back (Reason is the pull's), "" when its own image does.
+	ImageVolume  string    `json:"imageVolume,omitempty"`
+	ExitCode     int       `json:"exitCode"`
+	Signal       int       `json:"signal,omitempty"`
+	StartedAt    time.Time `json:"startedAt,omitempty"`
+	FinishedAt   time.Time `json:"finishedAt,omitempty"`
+	RestartCount int       `json:"restartCount"`
+	Ready        bool      `json:"ready"`
 	// StartupProbing is set while a startup probe has not passed: the
 	// instance runs but is not started yet.
 	StartupProbing bool        `json:"startupProbing,omitempty"`

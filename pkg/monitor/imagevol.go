@@ -1,0 +1,227 @@
+package monitor
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/minipod/minipod/pkg/image"
+	"github.com/minipod/minipod/pkg/image/pullreq"
+	"github.com/minipod/minipod/pkg/mounts"
+	"github.com/minipod/minipod/pkg/podspec"
+	"github.com/minipod/minipod/pkg/state"
+	"golang.org/x/sys/unix"
+)
+
+// imageVol is one image volume of the pod as the kubelet brings it in:
+// pulled (as its pullPolicy says, with the pod's pull secrets) before the
+// containers start, mounted once for the pod's life. A pull that fails
+// holds back only the containers that mount the volume, each waiting with
+// the pull's reason; the others start. It is tried again with the image
+// pull back-off.
+type imageVol struct {
+	v       *podspec.Volume
+	dir     string
+	mounted bool
+	pulling bool
+	blocked bool         // cannot go on by itself (ErrImageNeverPull, InvalidImageName)
+	reason  state.Reason // why the containers that mount it wait; "" while first pulled
+	msg     string
+	delay   time.Duration // the image pull back-off
+	retryAt time.Time     // when a failed pull is tried again
+}
+
+// newImageVols lists the pod's image volumes in the order of its volumes,
+// the order the kubelet pulls them in.
+func newImageVols(p *podspec.Pod, dir func(string) string) []*imageVol {
+	var out []*imageVol
+	for i := range p.Spec.Volumes {
+		if v := &p.Spec.Volumes[i]; v.Image != nil {
+			out = append(out, &imageVol{v: v, dir: dir(v.Name)})
+		}
+	}
+	return out
+}
+
+// imageVol is the image volume named name, nil if it is none.
+func (mon *monitor) imageVol(name string) *imageVol {
+	for _, iv := range mon.imageVols {
+		if iv.v.Name == name {
+			return iv
+		}
+	}
+	return nil
+}
+
+// bringImageVolumes starts what each image volume needs next: a pull, a
+// mount, or nothing while one is under way or its back-off lasts.
+func (mon *monitor) bringImageVolumes() {
+	for _, iv := range mon.imageVols {
+		if iv.mounted || iv.pulling || iv.blocked || time.Now().Before(iv.retryAt) {
+			continue
+		}
+		mon.bringImageVolume(iv)
+	}
+}
+
+func (mon *monitor) bringImageVolume(iv *imageVol) {
+	ref := iv.v.Image.Reference
+	if _, err := image.ParseRef(ref); err != nil {
+		msg := fmt.Sprintf("Failed to apply default image tag %q: couldn't parse image name %q: invalid reference format", ref, ref)
+		mon.st.AddEvent("Warning", "InspectFailed", "", msg)
+		iv.reason, iv.msg, iv.blocked = state.ReasonInvalidImageName, msg, true
+		return
+	}
+	pull, img, err := needsPullOf(ref, iv.v.Image.PullPolicy)
+	switch {
+	case errors.Is(err, errNeverPull):
+		msg := strings.TrimPrefix(err.Error(), errNeverPull.Error()+": ")
+		mon.st.AddEvent("Warning", string(state.ReasonErrImageNeverPull), "", msg)
+		iv.reason, iv.msg, iv.blocked = state.ReasonErrImageNeverPull, msg, true
+	case err != nil:
+		mon.imageVolFailed(iv, err)
+	case !pull:
+		mon.st.AddEvent("Normal", "Pulled", "", fmt.Sprintf("Container image %q already present on machine", ref))
+		mon.mountImageVol(iv, img)
+	default:
+		iv.pulling = true
+		mon.st.AddEvent("Normal", "Pulling", "", fmt.Sprintf("Pulling image %q", ref))
+		go func(auths []pullreq.Auth) {
+			img, dur, err := mon.pull(ref, auths)
+			mon.pulled <- pullResult{iv: iv, img: img, err: err, dur: dur}
+		}(mon.pullAuths())
+	}
+}
+
+// onVolumePulled mounts an image volume whose pull is done, and lets the
+// containers that wait for it go on.
+func (mon *monitor) onVolumePulled(r pullResult) {
+	iv := r.iv
+	iv.pulling = false
+	if mon.st.Terminating || mon.killed || mon.completing {
+		return
+	}
+	if r.err != nil {
+		mon.imageVolFailed(iv, r.err)
+		mon.advance() // its containers show why they wait
+		return
+	}
+	mon.st.AddEvent("Normal", "Pulled", "", fmt.Sprintf("Successfully pulled image %q in %s", iv.v.Image.Reference, r.dur.Round(time.Millisecond)))
+	mon.mountImageVol(iv, r.img)
+	mon.advance()
+}
+
+// mountImageVol mounts img as the volume. A mount that fails (an image
+// whose files the kernel cannot stack) is the runtime's CreateContainer
+// failing in the kubelet's terms, tried again as a failed sync is.
+func (mon *monitor) mountImageVol(iv *imageVol, img *image.Image) {
+	if err := mountImage(iv.dir, img); err != nil {
+		iv.reason, iv.msg = state.ReasonCreateContainerError, fmt.Sprintf("mount image volume %q (%s): %v", iv.v.Name, iv.v.Image.Reference, err)
+		mon.st.AddEvent("Warning", "Failed", "", iv.msg)
+		mon.retryImageVolAfter(iv, configRetry)
+		return
+	}
+	iv.mounted, iv.reason, iv.msg, iv.delay = true, "", "", 0
+	for _, c := range mon.ctrs {
+		if strings.HasPrefix(c.st.ImageVolume, iv.v.Name+" (") {
+			// Waiting again as any container being created.
+			c.st.ImageVolume, c.st.Reason, c.st.Message = "", state.ReasonContainerCreating, ""
+			if !c.init && !mon.st.Initialized {
+				c.st.Reason = state.ReasonPodInitializing
+			}
+		}
+	}
+}
+
+// imageVolFailed records a failed pull (ErrImagePull) and when the next
+// is due; ImagePullBackOff is shown after a moment, as for a container's
+// own image (imageFailed).
+func (mon *monitor) imageVolFailed(iv *imageVol, err error) {
+	ref := iv.v.Image.Reference
+	iv.reason, iv.msg = state.ReasonErrImagePull, err.Error()
+	mon.st.AddEvent("Warning", "Failed", "", "Failed to pull image \""+ref+"\": "+iv.msg)
+	iv.delay = min(max(2*iv.delay, imageBackoff), maxImageBackoff)
+	mon.retryImageVolAfter(iv, iv.delay)
+	time.AfterFunc(backoffShownAfter, func() { mon.imageVolDue <- iv })
+}
+
+// retryImageVolAfter brings iv again after d (bringImageVolumes).
+func (mon *monitor) retryImageVolAfter(iv *imageVol, d time.Duration) {
+	iv.retryAt = time.Now().Add(d)
+	time.AfterFunc(d, func() { mon.imageVolDue <- iv })
+}
+
+// onImageVolDue is a timer of iv going off: the back-off is shown, or over.
+func (mon *monitor) onImageVolDue(iv *imageVol) {
+	if iv.mounted || iv.pulling {
+		return
+	}
+	if iv.reason == state.ReasonErrImagePull && time.Now().Before(iv.retryAt) {
+		ref := iv.v.Image.Reference
+		iv.reason = state.ReasonImagePullBackOff
+		iv.msg = fmt.Sprintf("Back-off pulling image %q: %s: %s", ref, state.ReasonErrImagePull, iv.msg)
+		mon.st.AddEvent("Normal", "BackOff", "", fmt.Sprintf("Back-off pulling image %q", ref))
+	}
+	mon.advance()
+}
+
+// imageVolumesReady tells whether every image volume c mounts is mounted;
+// if not, c waits with the reason of the first that failed, as the
+// kubelet fails the container's start (one "Error: REASON" event per
+// change), or as it was while the first pull runs.
+func (mon *monitor) imageVolumesReady(c *ctr) bool {
+	for _, vm := range c.spec.VolumeMounts {
+		iv := mon.imageVol(vm.Name)
+		if iv == nil || iv.mounted {
+			continue
+		}
+		if iv.reason != "" && (c.st.Reason != iv.reason || c.st.Message != iv.msg) {
+			c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, iv.reason, iv.msg
+			c.st.ImageVolume = iv.v.Name + " (" + iv.v.Image.Reference + ")"
+			mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Error: "+string(iv.reason))
+		}
+		return false
+	}
+	return true
+}
+
+// checkImageSubPaths fails, in CRI-O's words, a container whose subPath
+// into an image volume the image does not have: nothing can create it in
+// a read-only image, so the start fails before anything is mounted, as
+// the runtime's CreateContainer does (CreateContainerError). A subPath
+// that leads out of the volume through a link of the image is resolved
+// inside it, as every subPath is.
+func checkImageSubPaths(pe podEnv, c *podspec.Container) error {
+	for _, vm := range c.VolumeMounts {
+		v, ok := pe.volumes[vm.Name]
+		if vm.SubPath == "" || !ok || !v.Image {
+			continue
+		}
+		if err := inVolume(v.Dir, vm.SubPath); err != nil {
+			ref := ""
+			for _, pv := range pe.pod.Spec.Volumes {
+				if pv.Name == vm.Name && pv.Image != nil {
+					ref = pv.Image.Reference
+				}
+			}
+			return &ConfigError{Msg: fmt.Sprintf("sub path %q does not exist in image volume %q", vm.SubPath, ref), err: err, why: state.ReasonCreateContainerError}
+		}
+	}
+	return nil
+}
+
+// inVolume tells whether sub exists inside the volume at dir.
+func inVolume(dir, sub string) error {
+	root, err := os.OpenFile(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	f, err := mounts.OpenInRoot(root, sub)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
