@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -912,7 +914,13 @@ func TestImagePullerGoesWithPod(t *testing.T) {
 		name := podName("pullgone")
 		done := make(chan result, 1)
 		go func() { done <- tryUp(t, name, tmpl(sleeperPod, name, "IMAGE", ref, "POLICY", ""), reg.env()) }()
-		waitFor(t, 30*time.Second, "the pod's puller to run", func() bool { return len(pullers(t)) > 0 })
+		// Other tests pull at the same time: this pod's puller is the one
+		// its monitor started.
+		var mine []string
+		waitFor(t, 30*time.Second, "the pod's puller to run", func() bool {
+			mine = podPullers(t, name)
+			return len(mine) > 0
+		})
 		if end == "monitor killed" {
 			st, err := readState(name)
 			if err != nil || st.Monitor.PID == 0 {
@@ -921,7 +929,7 @@ func TestImagePullerGoesWithPod(t *testing.T) {
 			if err := syscall.Kill(st.Monitor.PID, syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, 5*time.Second, "no puller left once the monitor died", func() bool { return len(pullers(t)) == 0 })
+			waitFor(t, 5*time.Second, "no puller left once the monitor died", func() bool { return !anyPuller(t, mine) })
 		}
 		// A monitor that died before its report is cleaned up by `up`
 		// itself: the pod may be gone already.
@@ -929,12 +937,45 @@ func TestImagePullerGoesWithPod(t *testing.T) {
 			t.Errorf("%s: down: %s", end, r)
 		}
 		<-done
-		waitFor(t, 5*time.Second, "no puller left after "+end, func() bool { return len(pullers(t)) == 0 })
+		waitFor(t, 5*time.Second, "no puller left after "+end, func() bool { return !anyPuller(t, mine) })
 	}
 	reg.setBlobDelay(0)
 	if r := mpWith(t, reg.env(), "pull", "-q", ref); r.code != 0 {
 		t.Errorf("pull after the interrupted ones: %s", r)
 	}
+}
+
+// podPullers lists the pullers whose parent is pod name's monitor.
+func podPullers(t *testing.T, name string) []string {
+	t.Helper()
+	st, err := readState(name)
+	if err != nil || st.Monitor.PID == 0 {
+		return nil
+	}
+	var out []string
+	for _, pid := range pullers(t) {
+		stat, err := os.ReadFile("/proc/" + pid + "/stat")
+		if err != nil {
+			continue
+		}
+		// The parent is the field after the state, past the last ')'.
+		rest := string(stat[strings.LastIndexByte(string(stat), ')')+1:])
+		if f := strings.Fields(rest); len(f) > 1 && f[1] == strconv.Itoa(st.Monitor.PID) {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// anyPuller tells whether one of pids still runs minipod-pull.
+func anyPuller(t *testing.T, pids []string) bool {
+	t.Helper()
+	for _, p := range pullers(t) {
+		if slices.Contains(pids, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // pullers lists the PIDs of processes running minipod-pull (the sealed
