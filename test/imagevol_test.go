@@ -3,6 +3,7 @@ package test
 import (
 	"archive/tar"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -241,4 +242,56 @@ func TestImageVolumeFailures(t *testing.T) {
 			t.Errorf("with Never the registry was asked %d times", n)
 		}
 	})
+}
+
+// TestAttackImageVolumeRemount: a container given CAP_SYS_ADMIN can
+// remount its bind of an image volume read-write; the volume must still
+// not write through into the store, whose trees other pods' roots stack
+// (a one-layer image and a directory image are single trees, the case a
+// plain bind of the store's tree would have exposed).
+func TestAttackImageVolumeRemount(t *testing.T) {
+	root(t)
+	reg := newRegistry(t)
+	ref := reg.push(t, "test/"+uniq("imgvol-one")+":v1", buildImage(t, v1.Config{}, layerOf(t, fileEntry("f", "one layer"))))
+	rmiAtEnd(t, ref)
+	name := podName("atk-imgvol")
+	if r := upWithin(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sleep", "3600"]
+    securityContext:
+      capabilities:
+        add: ["SYS_ADMIN"]
+    volumeMounts:
+    - {name: one, mountPath: /one}
+    - {name: dir, mountPath: /dir}
+  volumes:
+  - name: one
+    image: {reference: {{REF}}, pullPolicy: IfNotPresent}
+  - name: dir
+    image: {reference: "busybox:latest", pullPolicy: IfNotPresent}
+`, name, "REF", ref), reg.env(), 30*time.Second); r.code != 0 {
+		t.Fatalf("up: %s", r)
+	}
+	for _, v := range []string{"/one", "/dir"} {
+		r := mp(t, "exec", name, "--", "sh", "-c", "mount -o remount,rw,bind "+v+"; touch "+v+"/pwned && echo WROTE")
+		t.Logf("remount and write %s: %s", v, r)
+		if strings.Contains(r.stdout, "WROTE") {
+			t.Errorf("a container with CAP_SYS_ADMIN wrote into the image volume %s", v)
+		}
+	}
+	for _, pattern := range []string{filepath.Join(imagesRoot, "_oci", "layers", "sha256", "*", "rootfs", "pwned"), filepath.Join(imagesRoot, "busybox", "*", "rootfs", "pwned")} {
+		if m, _ := filepath.Glob(pattern); len(m) > 0 {
+			t.Errorf("the container wrote into the image store: %v", m)
+			for _, f := range m {
+				_ = os.Remove(f)
+			}
+		}
+	}
 }

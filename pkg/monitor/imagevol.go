@@ -31,6 +31,9 @@ type imageVol struct {
 	msg     string
 	delay   time.Duration // the image pull back-off
 	retryAt time.Time     // when a failed pull is tried again
+	// img is the image pulled or found for it whose mount failed: the
+	// next try mounts it again, it does not pull again.
+	img *image.Image
 }
 
 // newImageVols lists the pod's image volumes in the order of its volumes,
@@ -67,6 +70,10 @@ func (mon *monitor) bringImageVolumes() {
 }
 
 func (mon *monitor) bringImageVolume(iv *imageVol) {
+	if iv.img != nil {
+		mon.mountImageVol(iv, iv.img)
+		return
+	}
 	ref := iv.v.Image.Reference
 	if _, err := image.ParseRef(ref); err != nil {
 		msg := fmt.Sprintf("Failed to apply default image tag %q: couldn't parse image name %q: invalid reference format", ref, ref)
@@ -118,12 +125,15 @@ func (mon *monitor) onVolumePulled(r pullResult) {
 // failing in the kubelet's terms, tried again as a failed sync is.
 func (mon *monitor) mountImageVol(iv *imageVol, img *image.Image) {
 	if err := mountImage(iv.dir, img); err != nil {
-		iv.reason, iv.msg = state.ReasonCreateContainerError, fmt.Sprintf("mount image volume %q (%s): %v", iv.v.Name, iv.v.Image.Reference, err)
-		mon.st.AddEvent("Warning", "Failed", "", iv.msg)
+		msg := fmt.Sprintf("mount image volume %q (%s): %v", iv.v.Name, iv.v.Image.Reference, err)
+		if msg != iv.msg {
+			mon.st.AddEvent("Warning", "Failed", "", msg)
+		}
+		iv.reason, iv.msg, iv.img = state.ReasonCreateContainerError, msg, img
 		mon.retryImageVolAfter(iv, configRetry)
 		return
 	}
-	iv.mounted, iv.reason, iv.msg, iv.delay = true, "", "", 0
+	iv.mounted, iv.reason, iv.msg, iv.delay, iv.img = true, "", "", 0, nil
 	for _, c := range mon.ctrs {
 		if strings.HasPrefix(c.st.ImageVolume, iv.v.Name+" (") {
 			// Waiting again as any container being created.
@@ -144,13 +154,22 @@ func (mon *monitor) imageVolFailed(iv *imageVol, err error) {
 	mon.st.AddEvent("Warning", "Failed", "", "Failed to pull image \""+ref+"\": "+iv.msg)
 	iv.delay = min(max(2*iv.delay, imageBackoff), maxImageBackoff)
 	mon.retryImageVolAfter(iv, iv.delay)
-	time.AfterFunc(backoffShownAfter, func() { mon.imageVolDue <- iv })
+	time.AfterFunc(backoffShownAfter, func() { mon.imageVolIsDue(iv) })
 }
 
 // retryImageVolAfter brings iv again after d (bringImageVolumes).
 func (mon *monitor) retryImageVolAfter(iv *imageVol, d time.Duration) {
 	iv.retryAt = time.Now().Add(d)
-	time.AfterFunc(d, func() { mon.imageVolDue <- iv })
+	time.AfterFunc(d, func() { mon.imageVolIsDue(iv) })
+}
+
+// imageVolIsDue tells the loop of a timer of iv, unless the pod stops:
+// the loop may have ended then.
+func (mon *monitor) imageVolIsDue(iv *imageVol) {
+	select {
+	case mon.imageVolDue <- iv:
+	case <-mon.stopping:
+	}
 }
 
 // onImageVolDue is a timer of iv going off: the back-off is shown, or over.
