@@ -154,7 +154,8 @@ func TestImageVolumePulled(t *testing.T) {
 }
 
 // TestImageVolumeManyLayers: an image of more layers than one mount(2)
-// can name (its options are one page) is still stacked, all of them.
+// could name by their paths in the store (its options are one page; 45
+// paths of ~114 bytes) is still stacked, all of them.
 func TestImageVolumeManyLayers(t *testing.T) {
 	root(t)
 	reg := newRegistry(t)
@@ -292,6 +293,51 @@ spec:
 			for _, f := range m {
 				_ = os.Remove(f)
 			}
+		}
+	}
+}
+
+// TestImagePruneKeepsMounted: a pod runs a container from tag T and mounts
+// T as an image volume; T then moves to another image. `image prune` must
+// keep the first image's layers, which the pod still mounts (its root's
+// lower layer, the volume), though no reference names them any more.
+func TestImagePruneKeepsMounted(t *testing.T) {
+	root(t)
+	reg := newRegistry(t)
+	repo := "test/" + uniq("prune-mounted")
+	first := buildImage(t, v1.Config{Env: []string{defaultPath}}, busyboxLayer(t), layerOf(t, fileEntry("mark", "first")))
+	ref := reg.push(t, repo+":v1", first)
+	rmiAtEnd(t, ref)
+	name := podName("prune-mounted")
+	if r := upWithin(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: {{REF}}
+    imagePullPolicy: IfNotPresent
+    command: ["sleep", "3600"]
+    volumeMounts:
+    - {name: v, mountPath: /v}
+  volumes:
+  - name: v
+    image: {reference: {{REF}}, pullPolicy: IfNotPresent}
+`, name, "REF", ref), reg.env(), 30*time.Second); r.code != 0 {
+		t.Fatalf("up: %s", r)
+	}
+	reg.push(t, repo+":v1", buildImage(t, v1.Config{Env: []string{defaultPath}}, layerOf(t, fileEntry("mark", "second"))))
+	if r := mpWith(t, reg.env(), "pull", "-q", ref); r.code != 0 {
+		t.Fatalf("pull of the moved tag: %s", r)
+	}
+	if r := mp(t, "image", "prune"); r.code != 0 {
+		t.Fatalf("image prune: %s", r)
+	}
+	for _, file := range []string{"/mark", "/v/mark", "/bin/busybox"} {
+		if r := mp(t, "exec", name, "--", "cat", file); r.code != 0 || file != "/bin/busybox" && r.stdout != "first" {
+			t.Errorf("after prune, %s in the pod: %s, want the first image's", file, r)
 		}
 	}
 }

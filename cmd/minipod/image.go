@@ -101,7 +101,7 @@ func newImages() *cobra.Command {
 }
 
 func runPrune(cmd *cobra.Command) error {
-	rep, err := imageStore().Prune()
+	rep, err := imageStore().Prune(podImages()...)
 	if err != nil {
 		return err
 	}
@@ -151,6 +151,20 @@ func podsUsing(root string) image.InUseFunc {
 		}
 		return "", false
 	}
+}
+
+// podImages are the manifests the pods of this machine run from, as
+// they recorded them (state.Pod.Images).
+func podImages() []string {
+	var out []string
+	roots := state.DefaultRoots()
+	pods, _ := roots.List()
+	for _, name := range pods {
+		if p, err := roots.Load(name); err == nil {
+			out = append(out, p.Images...)
+		}
+	}
+	return out
 }
 
 // imagesOf lists the images pod name uses: its containers' (from its

@@ -93,9 +93,11 @@ type PruneReport struct {
 }
 
 // Prune removes the blobs and unpacked layers that no recorded reference
-// uses, and leftovers of interrupted pulls. It holds the store lock
-// exclusively, so it waits for running pulls, loads and imports.
-func (s *Store) Prune() (PruneReport, error) {
+// uses, nor any of the manifests inUse (images pods run from, whose tag
+// may have moved on: their layers are mounted), and leftovers of
+// interrupted pulls. It holds the store lock exclusively, so it waits
+// for running pulls, loads and imports.
+func (s *Store) Prune(inUse ...string) (PruneReport, error) {
 	var rep PruneReport
 	unlock, err := s.pruneLock()
 	if err != nil {
@@ -107,11 +109,11 @@ func (s *Store) Prune() (PruneReport, error) {
 		return rep, err
 	}
 	keepBlob, keepLayer := map[string]bool{}, map[string]bool{}
-	for _, rec := range recs {
-		keepBlob[rec.Digest], keepBlob[rec.Manifest] = true, true
-		m, cfg, err := s.ReadImage(rec.Manifest)
+	keep := func(manifest string) error {
+		keepBlob[manifest] = true
+		m, cfg, err := s.ReadImage(manifest)
 		if err != nil {
-			return rep, fmt.Errorf("image %s: %w (prune refuses to guess what it uses; rmi it first)", rec.Ref, err)
+			return err
 		}
 		keepBlob[m.Config.Digest] = true
 		for _, l := range m.Layers {
@@ -119,6 +121,18 @@ func (s *Store) Prune() (PruneReport, error) {
 		}
 		for _, d := range cfg.RootFS.DiffIDs {
 			keepLayer[d] = true
+		}
+		return nil
+	}
+	for _, rec := range recs {
+		keepBlob[rec.Digest] = true
+		if err := keep(rec.Manifest); err != nil {
+			return rep, fmt.Errorf("image %s: %w (prune refuses to guess what it uses; rmi it first)", rec.Ref, err)
+		}
+	}
+	for _, manifest := range inUse {
+		if err := keep(manifest); err != nil {
+			return rep, fmt.Errorf("image %s of a pod: %w (prune refuses to guess what it uses)", manifest, err)
 		}
 	}
 	blobs, _ := os.ReadDir(s.dir("blobs", "sha256"))

@@ -84,6 +84,7 @@ func (mon *monitor) ensureImage(c *ctr) bool {
 			mon.st.AddEvent("Normal", "Pulled", c.spec.Name, fmt.Sprintf("Container image %q already present on machine", c.spec.Image))
 		}
 		c.img = img
+		mon.st.UseImage(img.Digest)
 		return true
 	}
 	if c.step == stepPulling {
@@ -139,6 +140,7 @@ func (mon *monitor) onPulled(r pullResult) {
 		// one starts every container over, with this image).
 		if r.err == nil {
 			c.img = r.img
+			mon.st.UseImage(r.img.Digest)
 		}
 		c.enter(stepDone)
 		mon.maybeRecreate()
@@ -150,6 +152,7 @@ func (mon *monitor) onPulled(r pullResult) {
 	}
 	c.imgDelay = 0
 	c.img = r.img
+	mon.st.UseImage(r.img.Digest)
 	mon.st.AddEvent("Normal", "Pulled", c.spec.Name, fmt.Sprintf("Successfully pulled image %q in %s", c.spec.Image, r.dur.Round(time.Millisecond)))
 	mon.start(c) // not launch: with Always, launch would pull again, forever
 }

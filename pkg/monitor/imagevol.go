@@ -134,6 +134,7 @@ func (mon *monitor) mountImageVol(iv *imageVol, img *image.Image) {
 		return
 	}
 	iv.mounted, iv.reason, iv.msg, iv.delay, iv.img = true, "", "", 0, nil
+	mon.st.UseImage(img.Digest)
 	for _, c := range mon.ctrs {
 		if strings.HasPrefix(c.st.ImageVolume, iv.v.Name+" (") {
 			// Waiting again as any container being created.

@@ -1,6 +1,9 @@
 package state
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Pod is what state.json holds: everything `get`, `describe`, `exec`, `logs`
 // and `down` need, written by the monitor after every change.
@@ -22,6 +25,12 @@ type Pod struct {
 	// Cgroup is the pod's cgroup, recorded before it is created so that
 	// `down` removes it even when the monitor died.
 	Cgroup Cgroup `json:"cgroup,omitempty"`
+
+	// Images are the manifest digests of the OCI images the pod's
+	// containers and image volumes were started from: their layers are
+	// in use (mounted) even once their tag points elsewhere, and prune
+	// keeps them.
+	Images []string `json:"images,omitempty"`
 
 	Phase Phase `json:"phase"`
 	// QOSClass is the pod's QoS class (Guaranteed, Burstable, BestEffort).
@@ -152,6 +161,14 @@ type Event struct {
 
 // maxEvents bounds state.json: a crash-looping container must not grow it.
 const maxEvents = 64
+
+// UseImage records an image the pod runs from (Images); a directory
+// image (no manifest digest) needs no record.
+func (p *Pod) UseImage(manifest string) {
+	if manifest != "" && !slices.Contains(p.Images, manifest) {
+		p.Images = append(p.Images, manifest)
+	}
+}
 
 // AddEvent appends an event, dropping the oldest beyond maxEvents.
 func (p *Pod) AddEvent(typ, reason, object, msg string) {
