@@ -188,3 +188,45 @@ spec:
 		}
 	}
 }
+
+// TestUpManyPodsOneFails: as kubectl apply, `up -d` of a file whose first
+// pod cannot come up (an image that is not there, pull policy Never)
+// still creates the file's other pods, then fails naming the first.
+func TestUpManyPodsOneFails(t *testing.T) {
+	root(t)
+	bad, good := podName("multi-bad"), podName("multi-good")
+	text := tmpl(`apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: nosuch-e2e-image
+    imagePullPolicy: Never
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {{GOOD}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sleep", "60"]
+`, bad, "GOOD", good)
+	before := testutil.Snapshot(t, exe)
+	r := tryUp(t, bad, text)
+	t.Cleanup(func() { downAndCheck(t, good, before, runOpts{}) })
+	if r.code == 0 || !strings.Contains(r.stderr, "pod "+bad+" is not running") || !strings.Contains(r.stderr, "ErrImageNeverPull") {
+		t.Errorf("up: want a failure naming %s and ErrImageNeverPull, got %s", bad, r)
+	}
+	if !strings.Contains(r.stdout, "pod/"+good+" created") || strings.Contains(r.stdout, "pod/"+bad+" created") {
+		t.Errorf("up printed %q, want pod/%s created alone", r.stdout, good)
+	}
+	if st := status(t, good); st != "Running" {
+		t.Errorf("the file's second pod: STATUS %q, want Running", st)
+	}
+}

@@ -70,13 +70,22 @@ func Up(o UpOptions) error {
 		return err
 	}
 	var names []string
+	var errs []error
 	for i, p := range m.Pods {
 		if i > 0 {
+			next.abandon() // unless the pod before was handed to it
 			next = startMonitor()
 		}
 		pending, err := upOne(p, o.NoWaitReady, next)
+		if err != nil && !o.Detach {
+			return err // attached, the user watches this one pod's failure
+		}
 		if err != nil {
-			return err
+			// As kubectl apply: a pod that cannot be created, or does not
+			// come up, keeps none of the file's other pods from being
+			// created; its error is reported with theirs at the end.
+			errs = append(errs, err)
+			continue
 		}
 		if pending != "" {
 			fmt.Fprintf(o.Err, "Warning: pod %s is Pending: %s\n", p.Name, pending)
@@ -85,7 +94,7 @@ func Up(o UpOptions) error {
 		fmt.Fprintf(o.Out, "pod/%s created\n", p.Name)
 	}
 	if o.Detach {
-		return nil
+		return errors.Join(errs...)
 	}
 	return attach(names, o.Out)
 }
