@@ -219,3 +219,61 @@ func TestEmptyDirMode(t *testing.T) {
 		t.Errorf("up of mode 02777: %s", r)
 	}
 }
+
+// TestSubPathUnusable: a subPath its volume cannot give (a file where a
+// directory should be, a link loop, both planted by another container)
+// leaves its container waiting in CreateContainerConfigError with the
+// kubelet's words, not failed; it is tried again, and starts once the
+// volume is mended. The pod's other containers run meanwhile.
+func TestSubPathUnusable(t *testing.T) {
+	root(t)
+	name := podName("subpath-bad")
+	r := tryUp(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - name: data
+    emptyDir: {}
+  initContainers:
+  - name: plant
+    image: busybox
+    command: ["sh", "-c", "echo file > /data/notadir && ln -s loop /data/loop"]
+    volumeMounts: [{name: data, mountPath: /data}]
+  containers:
+  - name: file
+    image: busybox
+    command: ["sleep", "3600"]
+    volumeMounts: [{name: data, mountPath: /x, subPath: notadir/x}]
+  - name: loop
+    image: busybox
+    command: ["sleep", "3600"]
+    volumeMounts: [{name: data, mountPath: /x, subPath: loop/x}]
+  - name: mender
+    image: busybox
+    command: ["sleep", "3600"]
+    volumeMounts: [{name: data, mountPath: /data}]
+`, name))
+	if r.code == 0 || !strings.Contains(r.stderr, "CreateContainerConfigError") {
+		t.Errorf("up: want a failure with CreateContainerConfigError, got %s", r)
+	}
+	waitFor(t, 20*time.Second, "the mender to run", func() bool { return ctrStatus(t, getPod(t, name), "mender").State.Running != nil })
+	p := getPod(t, name)
+	for _, c := range []string{"file", "loop"} {
+		want := `failed to prepare subPath for volumeMount "data" of container "` + c + `"`
+		s := ctrStatus(t, p, c)
+		if s.State.Waiting == nil || s.State.Waiting.Reason != "CreateContainerConfigError" || s.State.Waiting.Message != want {
+			t.Errorf("container %s: %+v (last %+v), want waiting CreateContainerConfigError %q", c, s.State, s.LastTerminationState, want)
+		}
+		if s.RestartCount != 0 || s.LastTerminationState.Terminated != nil {
+			t.Errorf("container %s has a failed instance: %+v", c, s)
+		}
+	}
+	execOut(t, name, "mender", "rm", "/data/notadir", "/data/loop")
+	waitFor(t, 30*time.Second, "both containers to run once the volume is mended", func() bool {
+		p := getPod(t, name)
+		return ctrStatus(t, p, "file").State.Running != nil && ctrStatus(t, p, "loop").State.Running != nil
+	})
+}

@@ -125,7 +125,7 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 	if err != nil {
 		return nil, nil, &ConfigError{Msg: err.Error(), err: err}
 	}
-	if err := checkImageSubPaths(pe, spec0); err != nil {
+	if err := checkSubPaths(pe, spec0); err != nil {
 		return nil, nil, err
 	}
 	args, err := podspec.ResolveArgs(img.Config.Entrypoint, img.Config.Cmd, c.spec.Command, c.spec.Args, declared)

@@ -3,16 +3,13 @@ package monitor
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/minipod/minipod/pkg/image"
 	"github.com/minipod/minipod/pkg/image/pullreq"
-	"github.com/minipod/minipod/pkg/mounts"
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/state"
-	"golang.org/x/sys/unix"
 )
 
 // imageVol is one image volume of the pod as the kubelet brings it in:
@@ -205,43 +202,4 @@ func (mon *monitor) imageVolumesReady(c *ctr) bool {
 		return false
 	}
 	return true
-}
-
-// checkImageSubPaths fails, in CRI-O's words, a container whose subPath
-// into an image volume the image does not have: nothing can create it in
-// a read-only image, so the start fails before anything is mounted, as
-// the runtime's CreateContainer does (CreateContainerError). A subPath
-// that leads out of the volume through a link of the image is resolved
-// inside it, as every subPath is.
-func checkImageSubPaths(pe podEnv, c *podspec.Container) error {
-	for _, vm := range c.VolumeMounts {
-		v, ok := pe.volumes[vm.Name]
-		if vm.SubPath == "" || !ok || !v.Image {
-			continue
-		}
-		if err := inVolume(v.Dir, vm.SubPath); err != nil {
-			ref := ""
-			for _, pv := range pe.pod.Spec.Volumes {
-				if pv.Name == vm.Name && pv.Image != nil {
-					ref = pv.Image.Reference
-				}
-			}
-			return &ConfigError{Msg: fmt.Sprintf("sub path %q does not exist in image volume %q", vm.SubPath, ref), err: err, why: state.ReasonCreateContainerError}
-		}
-	}
-	return nil
-}
-
-// inVolume tells whether sub exists inside the volume at dir.
-func inVolume(dir, sub string) error {
-	root, err := os.OpenFile(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return err
-	}
-	defer root.Close()
-	f, err := mounts.OpenInRoot(root, sub)
-	if err != nil {
-		return err
-	}
-	return f.Close()
 }
