@@ -73,7 +73,9 @@ func checkImageVolumeMount(t *testing.T, pod, ctr, path string) {
 }
 
 // imageVolPod mounts the image volume v ({{REF}}, {{POLICY}}) into
-// container c as the mounts say; container b mounts nothing.
+// container c as the mounts say; container b mounts nothing. c has a
+// postStart hook, which holds b back until it is done: a c that cannot
+// start for its volume must not.
 const imageVolPod = `apiVersion: v1
 kind: Pod
 metadata:
@@ -84,6 +86,10 @@ spec:
   - name: c
     image: busybox
     command: ["sleep", "3600"]
+    lifecycle:
+      postStart:
+        exec:
+          command: ["true"]
     volumeMounts:
 {{MOUNTS}}
   - name: b
@@ -205,8 +211,10 @@ func TestImageVolumeFailures(t *testing.T) {
 	t.Run("pull fails", func(t *testing.T) {
 		name := podName("imgvol-pullfail")
 		reg.reset()
-		r := tryUp(t, name, tmpl(imageVolPod, name, "MOUNTS", "    - {name: v, mountPath: /v}", "REF", missing, "POLICY", "IfNotPresent"), reg.env())
-		if r.code == 0 || !strings.Contains(r.stderr, `spec.containers[0] (c) mounts image volume "v (`+missing+`)"`) || !strings.Contains(r.stderr, "NAME_UNKNOWN") {
+		late := reg.ref("test/" + uniq("imgvol-late") + ":v1")
+		rmiAtEnd(t, late) // after the pod is down: cleanups run last first
+		r := tryUp(t, name, tmpl(imageVolPod, name, "MOUNTS", "    - {name: v, mountPath: /v}", "REF", late, "POLICY", "IfNotPresent"), reg.env())
+		if r.code == 0 || !strings.Contains(r.stderr, `spec.containers[0] (c) mounts image volume "v"`) || !strings.Contains(r.stderr, "NAME_UNKNOWN") {
 			t.Errorf("up: want a failure naming the container, the image volume and the registry's NAME_UNKNOWN, got %s", r)
 		}
 		waitFor(t, 20*time.Second, "container c in ImagePullBackOff and b running", func() bool {
@@ -215,19 +223,24 @@ func TestImageVolumeFailures(t *testing.T) {
 			return c.State.Waiting != nil && c.State.Waiting.Reason == "ImagePullBackOff" && b.State.Running != nil
 		})
 		c := ctrStatus(t, getPod(t, name), "c")
-		if !strings.HasPrefix(c.State.Waiting.Message, `Back-off pulling image "`+missing+`": ErrImagePull: `) {
+		if !strings.HasPrefix(c.State.Waiting.Message, `Back-off pulling image "`+late+`": ErrImagePull: `) {
 			t.Errorf("container c's message %q, want the kubelet's back-off message", c.State.Waiting.Message)
 		}
 		desc := mustMP(t, "describe", "pod", name)
-		for _, want := range []string{`Failed to pull image "` + missing + `"`, "Error: ErrImagePull", `Back-off pulling image "` + missing + `"`} {
+		for _, want := range []string{`Failed to pull image "` + late + `"`, "Error: ErrImagePull", `Back-off pulling image "` + late + `"`} {
 			if !strings.Contains(desc, want) {
 				t.Errorf("describe lacks %q:\n%s", want, desc)
 			}
 		}
-		first := reg.count("GET", "/manifests/")
-		waitFor(t, 25*time.Second, "the volume's pull to be tried again after the back-off", func() bool {
-			return reg.count("GET", "/manifests/") > first
+		// The image comes to the registry: the next try pulls and mounts
+		// it, and c starts.
+		reg.push(t, strings.TrimPrefix(late, reg.host+"/"), buildImage(t, v1.Config{}, layerOf(t, fileEntry("late", "came late"))))
+		waitFor(t, 30*time.Second, "container c to run once the volume's image could be pulled", func() bool {
+			return ctrStatus(t, getPod(t, name), "c").State.Running != nil
 		})
+		if got := execOut(t, name, "c", "cat", "/v/late"); got != "came late" {
+			t.Errorf("cat /v/late: %q", got)
+		}
 	})
 	t.Run("never", func(t *testing.T) {
 		name := podName("imgvol-never")

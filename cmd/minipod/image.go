@@ -101,7 +101,7 @@ func newImages() *cobra.Command {
 }
 
 func runPrune(cmd *cobra.Command) error {
-	rep, err := imageStore().Prune(podImages()...)
+	rep, err := imageStore().Prune(podImages)
 	if err != nil {
 		return err
 	}
@@ -153,15 +153,20 @@ func podsUsing(root string) image.InUseFunc {
 	}
 }
 
-// podImages are the manifests the pods of this machine run from, as
-// they recorded them (state.Pod.Images).
-func podImages() []string {
-	var out []string
+// podImages are the images the pods of this machine run from, as they
+// recorded them (state.Pod.Images). A finished pod runs nothing: what it
+// recorded may go.
+func podImages() []image.InUse {
+	var out []image.InUse
 	roots := state.DefaultRoots()
 	pods, _ := roots.List()
 	for _, name := range pods {
-		if p, err := roots.Load(name); err == nil {
-			out = append(out, p.Images...)
+		p, err := roots.Load(name)
+		if err != nil || p.Finished {
+			continue
+		}
+		for _, m := range p.Images {
+			out = append(out, image.InUse{Pod: name, Manifest: m})
 		}
 	}
 	return out

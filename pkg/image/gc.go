@@ -92,12 +92,16 @@ type PruneReport struct {
 	Bytes         int64
 }
 
+// InUse is an image a pod runs from: its manifest digest.
+type InUse struct{ Pod, Manifest string }
+
 // Prune removes the blobs and unpacked layers that no recorded reference
-// uses, nor any of the manifests inUse (images pods run from, whose tag
-// may have moved on: their layers are mounted), and leftovers of
-// interrupted pulls. It holds the store lock exclusively, so it waits
-// for running pulls, loads and imports.
-func (s *Store) Prune(inUse ...string) (PruneReport, error) {
+// uses, nor any image inUse lists (those pods run from, whose tag may
+// have moved on: their layers are mounted), and leftovers of interrupted
+// pulls. It holds the store lock exclusively, so it waits for running
+// pulls, loads and imports; inUse is asked once it holds it, so that a
+// pod started meanwhile is counted.
+func (s *Store) Prune(inUse func() []InUse) (PruneReport, error) {
 	var rep PruneReport
 	unlock, err := s.pruneLock()
 	if err != nil {
@@ -130,9 +134,11 @@ func (s *Store) Prune(inUse ...string) (PruneReport, error) {
 			return rep, fmt.Errorf("image %s: %w (prune refuses to guess what it uses; rmi it first)", rec.Ref, err)
 		}
 	}
-	for _, manifest := range inUse {
-		if err := keep(manifest); err != nil {
-			return rep, fmt.Errorf("image %s of a pod: %w (prune refuses to guess what it uses)", manifest, err)
+	if inUse != nil {
+		for _, u := range inUse() {
+			if err := keep(u.Manifest); err != nil {
+				return rep, fmt.Errorf("pod %s runs from image %s: %w (prune refuses to guess what it uses; delete the pod first: minipod down %s)", u.Pod, u.Manifest, err, u.Pod)
+			}
 		}
 	}
 	blobs, _ := os.ReadDir(s.dir("blobs", "sha256"))

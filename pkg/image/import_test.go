@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/minipod/minipod/pkg/testutil"
@@ -92,13 +93,13 @@ func TestImportDirImage(t *testing.T) {
 	if got, _ := Lookup(root, "web"); got == nil || got.ID != "dir:"+tag {
 		t.Errorf("after rmi, Lookup(web) = %+v", got)
 	}
-	if rep, err := s.Prune(); err != nil || rep.Blobs != 0 {
+	if rep, err := s.Prune(nil); err != nil || rep.Blobs != 0 {
 		t.Errorf("prune while localhost:5000/web:1 remains = %+v, %v", rep, err)
 	}
 	if _, err := Remove(root, "localhost:5000/web:1", nil); err != nil {
 		t.Fatal(err)
 	}
-	if rep, err := s.Prune(); err != nil || rep.Blobs != 3 || rep.Layers != 1 {
+	if rep, err := s.Prune(nil); err != nil || rep.Blobs != 3 || rep.Layers != 1 {
 		t.Errorf("prune = %+v, %v; want 3 blobs and 1 layer", rep, err)
 	}
 	// And the directory image itself.
@@ -141,5 +142,39 @@ func TestUserGroupsFromImage(t *testing.T) {
 	}
 	if g := img.PrimaryGroup(4242); g != 0 {
 		t.Errorf("PrimaryGroup of an unknown uid = %d", g)
+	}
+}
+
+// TestPruneKeepsInUse: an image a pod runs from stays through prune once
+// its tag names another image; a pod's image the store cannot read stops
+// prune, naming the pod.
+func TestPruneKeepsInUse(t *testing.T) {
+	testutil.RequiresRoot(t)
+	root := t.TempDir()
+	for _, v := range []string{"one", "two"} {
+		write(t, filepath.Join(root, "src", v, "config.json"), `{}`)
+		write(t, filepath.Join(root, "src", v, "rootfs/f"), v)
+	}
+	first, err := ImportDir(root, filepath.Join(root, "src", "one"), "app:v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ImportDir(root, filepath.Join(root, "src", "two"), "app:v1"); err != nil {
+		t.Fatal(err)
+	}
+	s := NewStore(root)
+	uses := []InUse{{Pod: "p", Manifest: first.Digest}}
+	if rep, err := s.Prune(func() []InUse { return uses }); err != nil || rep.Layers != 0 {
+		t.Errorf("prune with the first image in use = %+v, %v; want nothing removed", rep, err)
+	}
+	if _, err := os.Stat(first.Layers[0]); err != nil {
+		t.Errorf("the first image's layer is gone: %v", err)
+	}
+	uses = []InUse{{Pod: "q", Manifest: "sha256:" + strings.Repeat("0", 64)}}
+	if _, err := s.Prune(func() []InUse { return uses }); err == nil || !strings.Contains(err.Error(), "pod q") {
+		t.Errorf("prune with an unreadable image in use: %v, want an error naming pod q", err)
+	}
+	if rep, err := s.Prune(nil); err != nil || rep.Layers != 1 {
+		t.Errorf("prune with nothing in use = %+v, %v; want the first image's layer removed", rep, err)
 	}
 }

@@ -32,12 +32,7 @@ const (
 // needsPull applies imagePullPolicy to the image as the store has it.
 // Directory images (built from the project's recipes) come from no
 // registry: they are present by definition and never pulled.
-func needsPull(c *ctr) (bool, *image.Image, error) {
-	return needsPullOf(c.spec.Image, c.spec.ImagePullPolicy)
-}
-
-// needsPullOf is needsPull of any reference (an image volume's too).
-func needsPullOf(ref, policy string) (bool, *image.Image, error) {
+func needsPull(ref, policy string) (bool, *image.Image, error) {
 	img, err := image.Lookup(roots.Images, ref)
 	if err != nil && !errors.Is(err, image.ErrNotFound) {
 		return false, nil, err
@@ -71,7 +66,7 @@ func (mon *monitor) ensureImage(c *ctr) bool {
 		mon.invalidImage(c)
 		return false
 	}
-	pull, img, err := needsPull(c)
+	pull, img, err := needsPull(c.spec.Image, c.spec.ImagePullPolicy)
 	switch {
 	case errors.Is(err, errNeverPull):
 		mon.imageFailed(c, state.ReasonErrImageNeverPull, strings.TrimPrefix(err.Error(), errNeverPull.Error()+": "), false)

@@ -28,6 +28,7 @@ type imageVol struct {
 	msg     string
 	delay   time.Duration // the image pull back-off
 	retryAt time.Time     // when a failed pull is tried again
+	fails   int           // failed pulls so far: a timer is for the one it was set for
 	// img is the image pulled or found for it whose mount failed: the
 	// next try mounts it again, it does not pull again.
 	img *image.Image
@@ -78,7 +79,7 @@ func (mon *monitor) bringImageVolume(iv *imageVol) {
 		iv.reason, iv.msg, iv.blocked = state.ReasonInvalidImageName, msg, true
 		return
 	}
-	pull, img, err := needsPullOf(ref, iv.v.Image.PullPolicy)
+	pull, img, err := needsPull(ref, iv.v.Image.PullPolicy)
 	switch {
 	case errors.Is(err, errNeverPull):
 		msg := strings.TrimPrefix(err.Error(), errNeverPull.Error()+": ")
@@ -133,7 +134,7 @@ func (mon *monitor) mountImageVol(iv *imageVol, img *image.Image) {
 	iv.mounted, iv.reason, iv.msg, iv.delay, iv.img = true, "", "", 0, nil
 	mon.st.UseImage(img.Digest)
 	for _, c := range mon.ctrs {
-		if strings.HasPrefix(c.st.ImageVolume, iv.v.Name+" (") {
+		if c.st.ImageVolume == iv.v.Name {
 			// Waiting again as any container being created.
 			c.st.ImageVolume, c.st.Reason, c.st.Message = "", state.ReasonContainerCreating, ""
 			if !c.init && !mon.st.Initialized {
@@ -143,51 +144,12 @@ func (mon *monitor) mountImageVol(iv *imageVol, img *image.Image) {
 	}
 }
 
-// imageVolFailed records a failed pull (ErrImagePull) and when the next
-// is due; ImagePullBackOff is shown after a moment, as for a container's
-// own image (imageFailed).
-func (mon *monitor) imageVolFailed(iv *imageVol, err error) {
-	ref := iv.v.Image.Reference
-	iv.reason, iv.msg = state.ReasonErrImagePull, err.Error()
-	mon.st.AddEvent("Warning", "Failed", "", "Failed to pull image \""+ref+"\": "+iv.msg)
-	iv.delay = min(max(2*iv.delay, imageBackoff), maxImageBackoff)
-	mon.retryImageVolAfter(iv, iv.delay)
-	time.AfterFunc(backoffShownAfter, func() { mon.imageVolIsDue(iv) })
-}
-
-// retryImageVolAfter brings iv again after d (bringImageVolumes).
-func (mon *monitor) retryImageVolAfter(iv *imageVol, d time.Duration) {
-	iv.retryAt = time.Now().Add(d)
-	time.AfterFunc(d, func() { mon.imageVolIsDue(iv) })
-}
-
-// imageVolIsDue tells the loop of a timer of iv, unless the pod stops:
-// the loop may have ended then.
-func (mon *monitor) imageVolIsDue(iv *imageVol) {
-	select {
-	case mon.imageVolDue <- iv:
-	case <-mon.stopping:
-	}
-}
-
-// onImageVolDue is a timer of iv going off: the back-off is shown, or over.
-func (mon *monitor) onImageVolDue(iv *imageVol) {
-	if iv.mounted || iv.pulling {
-		return
-	}
-	if iv.reason == state.ReasonErrImagePull && time.Now().Before(iv.retryAt) {
-		ref := iv.v.Image.Reference
-		iv.reason = state.ReasonImagePullBackOff
-		iv.msg = fmt.Sprintf("Back-off pulling image %q: %s: %s", ref, state.ReasonErrImagePull, iv.msg)
-		mon.st.AddEvent("Normal", "BackOff", "", fmt.Sprintf("Back-off pulling image %q", ref))
-	}
-	mon.advance()
-}
-
 // imageVolumesReady tells whether every image volume c mounts is mounted;
 // if not, c waits with the reason of the first that failed, as the
 // kubelet fails the container's start (one "Error: REASON" event per
-// change), or as it was while the first pull runs.
+// change), or as it was while the first pull runs. Only a first start
+// can be held here: a volume, once mounted, stays for the pod's life, so
+// a restart (which comes here from a timer, not from advance) passes.
 func (mon *monitor) imageVolumesReady(c *ctr) bool {
 	for _, vm := range c.spec.VolumeMounts {
 		iv := mon.imageVol(vm.Name)
@@ -196,7 +158,7 @@ func (mon *monitor) imageVolumesReady(c *ctr) bool {
 		}
 		if iv.reason != "" && (c.st.Reason != iv.reason || c.st.Message != iv.msg) {
 			c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, iv.reason, iv.msg
-			c.st.ImageVolume = iv.v.Name + " (" + iv.v.Image.Reference + ")"
+			c.st.ImageVolume = iv.v.Name
 			mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Error: "+string(iv.reason))
 		}
 		return false

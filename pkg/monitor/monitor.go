@@ -50,7 +50,7 @@ type monitor struct {
 	// imageVols are the pod's image volumes (imagevol.go); imageVolDue
 	// hears their timers.
 	imageVols   []*imageVol
-	imageVolDue chan *imageVol
+	imageVolDue chan imageVolTimer
 	volTimer    *time.Timer
 	volumesDue  chan struct{}
 	mountMsgs   map[string]string // the last FailedMount message of each
@@ -222,7 +222,7 @@ func newMonitor(name string, waitReady bool) (*monitor, error) {
 		exits: make(chan exitEvent, 16), kick: make(chan struct{}, 1),
 		retry: make(chan *ctr, 16), pulled: make(chan pullResult, 16), backoffShown: make(chan *ctr, 16), term: make(chan os.Signal, 2),
 		execAsks: make(chan execAsk), execForks: make(chan execForked), execWaits: map[int]chan int{},
-		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string), logLost: make(chan logTrouble, 16), sandboxDue: make(chan struct{}, 1), volumesDue: make(chan struct{}, 1), imageVolDue: make(chan *imageVol, 4), mountMsgs: map[string]string{}, syncWanted: make(chan struct{}, 1), probed: make(chan probeResult), hooked: make(chan hookResult)}
+		spawned: make(chan spawnResult, 16), unclaimed: map[int]exitEvent{}, stopping: make(chan struct{}), evictions: make(chan string), logLost: make(chan logTrouble, 16), sandboxDue: make(chan struct{}, 1), volumesDue: make(chan struct{}, 1), imageVolDue: make(chan imageVolTimer, 4), mountMsgs: map[string]string{}, syncWanted: make(chan struct{}, 1), probed: make(chan probeResult), hooked: make(chan hookResult)}
 	if err := mon.boot(name); err != nil {
 		// Without the lock the pod is not ours (a later `up` of the same
 		// name may own it now): tear nothing down.

@@ -68,8 +68,8 @@ func (mon *monitor) run() int {
 			mon.recreateSandbox()
 		case <-mon.volumesDue:
 			mon.advance()
-		case iv := <-mon.imageVolDue:
-			mon.onImageVolDue(iv)
+		case t := <-mon.imageVolDue:
+			mon.onImageVolDue(t)
 		case <-mon.tidyDue:
 			mon.tidyDue = nil
 			mon.tidy()

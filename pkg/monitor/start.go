@@ -62,8 +62,11 @@ func (mon *monitor) advance() {
 		if c.step == stepIdle && mon.ensureImage(c) {
 			batch = append(batch, c)
 		}
-		if postStart(c) != nil && (c.step == stepIdle || c.step == stepPulling || c.step == stepStarting) {
-			break // as the kubelet: the next container starts once this one's hook is done
+		// As the kubelet: the next container starts once this one's hook
+		// is done; one that cannot start (an image volume failed) holds
+		// none back.
+		if postStart(c) != nil && c.st.ImageVolume == "" && (c.step == stepIdle || c.step == stepPulling || c.step == stepStarting) {
+			break
 		}
 	}
 	mon.startAll(batch)
@@ -96,6 +99,9 @@ func (mon *monitor) startAll(batch []*ctr) {
 // every objectPoll, with one event per message: it may be applied any
 // moment, and the container should start when it is.
 func (mon *monitor) configFailed(c *ctr, ce *ConfigError) {
+	// A postStart hook of c held the containers after it while it
+	// started; the kubelet goes on to the next when a start fails.
+	defer mon.advance()
 	again := c.st.Reason == ce.reason() && c.st.Message == ce.Msg
 	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, ce.reason(), ce.Msg
 	if errors.Is(ce, podspec.ErrObjectNotFound) {

@@ -78,12 +78,16 @@ func Up(o UpOptions) error {
 		}
 		pending, err := upOne(p, o.NoWaitReady, next)
 		if err != nil && !o.Detach {
-			return err // attached, the user watches this one pod's failure
+			return err // attached: as before, up stops at the first failure
 		}
 		if err != nil {
 			// As kubectl apply: a pod that cannot be created, or does not
 			// come up, keeps none of the file's other pods from being
-			// created; its error is reported with theirs at the end.
+			// created; its error is reported with theirs at the end,
+			// naming it.
+			if !strings.Contains(err.Error(), p.Name) {
+				err = fmt.Errorf("pod %s: %w", p.Name, err)
+			}
 			errs = append(errs, err)
 			continue
 		}

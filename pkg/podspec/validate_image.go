@@ -11,10 +11,8 @@ func checkImageVolume(src *ImageVolumeSource, path string) []error {
 	if src.Reference == "" {
 		errs.add(required(path+".reference", ""))
 	}
-	switch src.PullPolicy {
+	switch src.PullPolicy { // defaulted before: never empty
 	case "Always", "IfNotPresent", "Never":
-	case "":
-		errs.add(required(path+".pullPolicy", ""))
 	default:
 		errs.add(unsupported(path+".pullPolicy", src.PullPolicy, "Always", "IfNotPresent", "Never"))
 	}

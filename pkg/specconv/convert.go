@@ -187,7 +187,7 @@ func volumeMounts(c *podspec.Container, vols map[string]Volume) ([]specs.Mount, 
 		}
 		src := v.Dir
 		opts := []string{"rbind"}
-		if vm.ReadOnly || v.ReadOnly || v.Image {
+		if vm.ReadOnly || v.ReadOnly {
 			opts = append(opts, "ro")
 		}
 		if v.Image {

@@ -164,3 +164,28 @@ func TestHostNetworkNamespacesAreNotListed(t *testing.T) {
 		t.Errorf("pid namespace must be the container's own: %v", listed)
 	}
 }
+
+// An image volume's bind says read-only, nosuid, nodev and noexec itself,
+// whatever the volumeMount's readOnly.
+func TestImageVolumeOptions(t *testing.T) {
+	cx := ctx()
+	cx.Volumes["img"] = Volume{Dir: "/v/img", ReadOnly: true, Image: true}
+	c := &podspec.Container{Name: "c", VolumeMounts: []podspec.VolumeMount{{Name: "img", MountPath: "/img", SubPath: "dir"}}}
+	s, err := Spec(c, cx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range s.Mounts {
+		if m.Destination != "/img" {
+			continue
+		}
+		got := "," + strings.Join(m.Options, ",") + ","
+		for _, want := range []string{"ro", "nosuid", "nodev", "noexec", mounts.SubPathOption + "dir"} {
+			if !strings.Contains(got, ","+want+",") {
+				t.Errorf("image volume mount options %v lack %s", m.Options, want)
+			}
+		}
+		return
+	}
+	t.Fatal("no mount at /img")
+}

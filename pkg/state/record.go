@@ -105,8 +105,8 @@ type Container struct {
 	State   ContainerState `json:"state"`
 	Reason  Reason         `json:"reason,omitempty"`
 	Message string         `json:"message,omitempty"`
-	// ImageVolume names the image volume whose pull holds the waiting
-	// container back (Reason is the pull's), "" when its own image does.
+	// ImageVolume is the name of the image volume whose pull holds the
+	// waiting container back (Reason is the pull's), "" otherwise.
 	ImageVolume  string    `json:"imageVolume,omitempty"`
 	ExitCode     int       `json:"exitCode"`
 	Signal       int       `json:"signal,omitempty"`

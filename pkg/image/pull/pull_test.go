@@ -92,7 +92,7 @@ func TestPullLookupRemovePrune(t *testing.T) {
 	if _, err := image.Remove(s.Root, host+"/test/img:v1", inUse); err == nil || !strings.Contains(err.Error(), `pod "web"`) {
 		t.Errorf("Remove of an image in use: %v", err)
 	}
-	if rep, err := s.Prune(); err != nil || rep.Blobs != 0 || rep.Layers != 0 {
+	if rep, err := s.Prune(nil); err != nil || rep.Blobs != 0 || rep.Layers != 0 {
 		t.Errorf("Prune with the image recorded = %+v, %v", rep, err)
 	}
 	if _, err := image.Remove(s.Root, host+"/test/img:v1", func(string) (string, bool) { return "", false }); err != nil {
@@ -101,7 +101,7 @@ func TestPullLookupRemovePrune(t *testing.T) {
 	if _, err := image.Lookup(s.Root, host+"/test/img:v1"); !errors.Is(err, image.ErrNotFound) {
 		t.Errorf("Lookup after Remove: %v", err)
 	}
-	rep, err := s.Prune()
+	rep, err := s.Prune(nil)
 	if err != nil || rep.Blobs != 5 || rep.Layers != 3 {
 		t.Errorf("Prune = %+v, %v; want 5 blobs (manifest, config, 3 layers) and 3 layers", rep, err)
 	}
