@@ -422,8 +422,8 @@ func TestImagePullPolicy(t *testing.T) {
 			if manifests != 0 {
 				t.Errorf("%s: the registry saw %d manifest requests, want none", what, manifests)
 			}
-			if !strings.Contains(desc, "already present on machine") {
-				t.Errorf("%s: describe lacks \"already present on machine\":\n%s", what, desc)
+			if want := `Container image "` + ref + `" already present on machine and can be accessed by the pod`; !strings.Contains(desc, want) {
+				t.Errorf("%s: describe lacks %q:\n%s", what, want, desc)
 			}
 		}
 		if st := status(t, name); st != "Running" {

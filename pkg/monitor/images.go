@@ -55,6 +55,11 @@ func needsPull(ref, policy string) (bool, *image.Image, error) {
 
 var errNeverPull = errors.New(string(state.ReasonErrImageNeverPull))
 
+// alreadyPresent is the kubelet's event for an image it need not pull, in
+// v1.35's words (KubeletEnsureSecretPulledImages, on by default, adds the
+// second half: no credential guards the images of this node).
+const alreadyPresent = "Container image %q already present on machine and can be accessed by the pod"
+
 // ensureImage makes c.img current for the next start of c. It returns true
 // when the image is ready now; otherwise a pull runs in the background and
 // reports to the event loop, or the container waits in an error state.
@@ -76,7 +81,7 @@ func (mon *monitor) ensureImage(c *ctr) bool {
 		return false
 	case !pull:
 		if c.img == nil || c.img.ID != img.ID {
-			mon.st.AddEvent("Normal", "Pulled", c.spec.Name, fmt.Sprintf("Container image %q already present on machine", c.spec.Image))
+			mon.st.AddEvent("Normal", "Pulled", c.spec.Name, fmt.Sprintf(alreadyPresent, c.spec.Image))
 		}
 		c.img = img
 		mon.st.UseImage(img.Digest)

@@ -88,7 +88,7 @@ func (mon *monitor) bringImageVolume(iv *imageVol) {
 	case err != nil:
 		mon.imageVolFailed(iv, err)
 	case !pull:
-		mon.st.AddEvent("Normal", "Pulled", "", fmt.Sprintf("Container image %q already present on machine", ref))
+		mon.st.AddEvent("Normal", "Pulled", "", fmt.Sprintf(alreadyPresent, ref))
 		mon.mountImageVol(iv, img)
 	default:
 		iv.pulling = true
