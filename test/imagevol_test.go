@@ -29,7 +29,9 @@ func TestK8sDocsImageVolumes(t *testing.T) {
 		}
 		checkImageVolumeMount(t, name, "shell", "/volume")
 		desc := mustMP(t, "describe", "pod", name)
-		for _, want := range []string{"Type:        Image (a container image or OCI artifact)", "Reference:   quay.io/crio/artifact:v2", "PullPolicy:  IfNotPresent"} {
+		// kubectl shows the mount "rw" as the volumeMount says, read-only
+		// as it is.
+		for _, want := range []string{"Type:        Image (a container image or OCI artifact)", "Reference:   quay.io/crio/artifact:v2", "PullPolicy:  IfNotPresent", "Mounts:\n      /volume from volume (rw)\n"} {
 			if !strings.Contains(desc, want) {
 				t.Errorf("describe lacks %q:\n%s", want, desc)
 			}
@@ -42,6 +44,9 @@ func TestK8sDocsImageVolumes(t *testing.T) {
 		}
 		if got := strings.TrimSpace(execOut(t, name, "shell", "ls", "/volume")); got != "file" {
 			t.Errorf("ls /volume printed %q, want the subPath's one file", got)
+		}
+		if desc := mustMP(t, "describe", "pod", name); !strings.Contains(desc, `/volume from volume (rw,path="dir")`) {
+			t.Errorf("describe lacks the mount with its subPath:\n%s", desc)
 		}
 		checkImageVolumeMount(t, name, "shell", "/volume")
 	})

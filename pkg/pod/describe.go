@@ -41,20 +41,23 @@ func Describe(name string, out io.Writer) error {
 		fmt.Fprintf(w, "Pause PID:\t<none> (the monitor holds the namespaces)\n")
 	}
 	w.Flush()
+	// The record does not hold the volumes: the stored manifest does.
+	manifest, _ := roots.LoadManifest(st.Name)
+	mounts := volumeMountsOf(manifest)
 	if len(st.InitContainers) > 0 {
 		fmt.Fprintln(out, "Init Containers:")
-		describeContainers(out, st.InitContainers)
+		describeContainers(out, st.InitContainers, mounts)
 	}
 	fmt.Fprintln(out, "Containers:")
-	describeContainers(out, st.Containers)
+	describeContainers(out, st.Containers, mounts)
 	describeConditions(out, podstatus.V1(st).Conditions)
-	describeVolumes(out, st.Name)
+	describeVolumes(out, manifest)
 	describeNamespaces(out, st)
 	describeEvents(out, st, now)
 	return nil
 }
 
-func describeContainers(out io.Writer, cs []state.Container) {
+func describeContainers(out io.Writer, cs []state.Container, mounts map[string][]podspec.VolumeMount) {
 	for _, c := range cs {
 		w := tabwriter.NewWriter(out, 0, 8, 1, ' ', 0)
 		fmt.Fprintf(w, "  %s:\n    Image:\t%s\n", c.Name, c.Image)
@@ -68,6 +71,9 @@ func describeContainers(out io.Writer, cs []state.Container) {
 		fmt.Fprintf(w, "    Ready:\t%t\n    Restart Count:\t%d\n", c.Ready && c.State == state.StateRunning, c.RestartCount)
 		writeResources(w, "Limits", c.Limits)
 		writeResources(w, "Requests", c.Requests)
+		if vms, ok := mounts[c.Name]; ok {
+			writeMounts(w, vms)
+		}
 		w.Flush()
 	}
 }

@@ -3,6 +3,8 @@ package pod
 import (
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/minipod/minipod/pkg/podspec"
@@ -10,11 +12,10 @@ import (
 
 // describeVolumes prints the pod's volumes as kubectl describe does
 // (describeVolumes and its print*VolumeSource), from the stored manifest.
-// A pod whose manifest cannot be read has no section: describe shows what
-// the state record has, and the record does not hold volumes.
-func describeVolumes(out io.Writer, name string) {
-	p, err := roots.LoadManifest(name)
-	if err != nil {
+// A pod whose manifest cannot be read (nil) has no section: describe
+// shows what the state record has, and the record does not hold volumes.
+func describeVolumes(out io.Writer, p *podspec.Pod) {
+	if p == nil {
 		return
 	}
 	if len(p.Spec.Volumes) == 0 {
@@ -101,3 +102,40 @@ func optional(b *bool) string {
 }
 
 func isSet(b *bool) bool { return b != nil && *b }
+
+// volumeMountsOf is each container's volumeMounts by name; none without a
+// manifest.
+func volumeMountsOf(p *podspec.Pod) map[string][]podspec.VolumeMount {
+	out := map[string][]podspec.VolumeMount{}
+	if p == nil {
+		return out
+	}
+	for _, c := range append(append([]podspec.Container{}, p.Spec.InitContainers...), p.Spec.Containers...) {
+		out[c.Name] = c.VolumeMounts
+	}
+	return out
+}
+
+// writeMounts prints a container's volumeMounts as kubectl describe does
+// (describeContainerVolumes): by mount path, "(ro)" or "(rw)" as the
+// volumeMount says (an image volume's "rw" mount is read-only all the
+// same, as in kubectl's output), and the subPath.
+func writeMounts(w io.Writer, vms []podspec.VolumeMount) {
+	if len(vms) == 0 {
+		fmt.Fprintf(w, "    Mounts:\t<none>\n")
+		return
+	}
+	fmt.Fprintf(w, "    Mounts:\n")
+	sorted := slices.Clone(vms)
+	slices.SortStableFunc(sorted, func(a, b podspec.VolumeMount) int { return strings.Compare(a.MountPath, b.MountPath) })
+	for _, vm := range sorted {
+		flags := "rw"
+		if vm.ReadOnly {
+			flags = "ro"
+		}
+		if vm.SubPath != "" {
+			flags += fmt.Sprintf(",path=%q", vm.SubPath)
+		}
+		fmt.Fprintf(w, "      %s from %s (%s)\n", vm.MountPath, vm.Name, flags)
+	}
+}
