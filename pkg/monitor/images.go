@@ -55,6 +55,27 @@ func needsPull(ref, policy string) (bool, *image.Image, error) {
 
 var errNeverPull = errors.New(string(state.ReasonErrImageNeverPull))
 
+// The kubelet's words for an image, shared by containers and image
+// volumes, which its image manager treats alike.
+
+// neverPullWords is the message of a needsPull errNeverPull.
+func neverPullWords(err error) string {
+	return strings.TrimPrefix(err.Error(), errNeverPull.Error()+": ")
+}
+
+// invalidImageWords is the message for a reference that does not parse.
+func invalidImageWords(ref string) string {
+	return fmt.Sprintf("Failed to apply default image tag %q: couldn't parse image name %q: invalid reference format", ref, ref)
+}
+
+// pullFailedWords is the Failed event of a pull of ref.
+func pullFailedWords(ref, msg string) string { return "Failed to pull image \"" + ref + "\": " + msg }
+
+// nextImageBackoff is the image pull back-off after one of d.
+func nextImageBackoff(d time.Duration) time.Duration {
+	return min(max(2*d, imageBackoff), maxImageBackoff)
+}
+
 // alreadyPresent is the kubelet's event for an image it need not pull, in
 // v1.35's words (KubeletEnsureSecretPulledImages, on by default, adds the
 // second half: no credential guards the images of this node).
@@ -74,7 +95,7 @@ func (mon *monitor) ensureImage(c *ctr) bool {
 	pull, img, err := needsPull(c.spec.Image, c.spec.ImagePullPolicy)
 	switch {
 	case errors.Is(err, errNeverPull):
-		mon.imageFailed(c, state.ReasonErrImageNeverPull, strings.TrimPrefix(err.Error(), errNeverPull.Error()+": "), false)
+		mon.imageFailed(c, state.ReasonErrImageNeverPull, neverPullWords(err), false)
 		return false
 	case err != nil:
 		mon.imageFailed(c, state.ReasonErrImagePull, err.Error(), true)
@@ -162,7 +183,7 @@ func (mon *monitor) onPulled(r pullResult) {
 // without whitespace around it): nothing is pulled, nor started. A pod's
 // images never change here, so it waits until the pod is deleted.
 func (mon *monitor) invalidImage(c *ctr) {
-	msg := fmt.Sprintf("Failed to apply default image tag %q: couldn't parse image name %q: invalid reference format", c.spec.Image, c.spec.Image)
+	msg := invalidImageWords(c.spec.Image)
 	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, state.ReasonInvalidImageName, msg
 	mon.st.AddEvent("Warning", "InspectFailed", c.spec.Name, msg)
 	mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Error: "+string(state.ReasonInvalidImageName))
@@ -174,12 +195,12 @@ func (mon *monitor) invalidImage(c *ctr) {
 // container shows ImagePullBackOff while it waits.
 func (mon *monitor) imageFailed(c *ctr, reason state.Reason, msg string, retry bool) {
 	c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, reason, msg
-	mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Failed to pull image \""+c.spec.Image+"\": "+msg)
+	mon.st.AddEvent("Warning", "Failed", c.spec.Name, pullFailedWords(c.spec.Image, msg))
 	if !retry {
 		c.enter(stepBlocked)
 		return
 	}
-	c.imgDelay = min(max(2*c.imgDelay, imageBackoff), maxImageBackoff)
+	c.imgDelay = nextImageBackoff(c.imgDelay)
 	mon.wait(c, retryPull, c.imgDelay)
 	// The kubelet reports ErrImagePull for the failed attempt, then
 	// ImagePullBackOff while it waits; show the wait after a moment.

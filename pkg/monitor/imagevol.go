@@ -3,7 +3,6 @@ package monitor
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/minipod/minipod/pkg/image"
@@ -74,7 +73,7 @@ func (mon *monitor) bringImageVolume(iv *imageVol) {
 	}
 	ref := iv.v.Image.Reference
 	if _, err := image.ParseRef(ref); err != nil {
-		msg := fmt.Sprintf("Failed to apply default image tag %q: couldn't parse image name %q: invalid reference format", ref, ref)
+		msg := invalidImageWords(ref)
 		mon.st.AddEvent("Warning", "InspectFailed", "", msg)
 		iv.reason, iv.msg, iv.blocked = state.ReasonInvalidImageName, msg, true
 		return
@@ -82,7 +81,7 @@ func (mon *monitor) bringImageVolume(iv *imageVol) {
 	pull, img, err := needsPull(ref, iv.v.Image.PullPolicy)
 	switch {
 	case errors.Is(err, errNeverPull):
-		msg := strings.TrimPrefix(err.Error(), errNeverPull.Error()+": ")
+		msg := neverPullWords(err)
 		mon.st.AddEvent("Warning", string(state.ReasonErrImageNeverPull), "", msg)
 		iv.reason, iv.msg, iv.blocked = state.ReasonErrImageNeverPull, msg, true
 	case err != nil:

@@ -13,8 +13,8 @@ import (
 func (mon *monitor) imageVolFailed(iv *imageVol, err error) {
 	ref := iv.v.Image.Reference
 	iv.reason, iv.msg = state.ReasonErrImagePull, err.Error()
-	mon.st.AddEvent("Warning", "Failed", "", "Failed to pull image \""+ref+"\": "+iv.msg)
-	iv.delay = min(max(2*iv.delay, imageBackoff), maxImageBackoff)
+	mon.st.AddEvent("Warning", "Failed", "", pullFailedWords(ref, iv.msg))
+	iv.delay = nextImageBackoff(iv.delay)
 	iv.fails++
 	mon.retryImageVolAfter(iv, iv.delay)
 	fail := iv.fails
