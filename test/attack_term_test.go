@@ -12,8 +12,9 @@ import (
 const escapes = "\x1b]0;PWNED\x07\x1b[2J\u009b31m"
 
 // TestAttackTerminalEscapes: text a container wrote (its termination
-// message, its probe's output) and text a manifest wrote (an image name,
-// which the kubelet does not parse until it pulls) reach the operator
+// message, its probe's output) and text a manifest wrote (an image name
+// or an image volume's reference, which the kubelet does not parse until
+// it pulls; a mount path, which describe lists) reach the operator
 // through describe, get and up's messages. They must arrive as text: no
 // control character but newline and tab may reach the terminal, while
 // get -o json still carries the exact message.
@@ -38,6 +39,14 @@ spec:
       periodSeconds: 1
   - name: named
     image: "busybox\u001b[2J"
+  - name: mounts
+    image: busybox
+    command: ["sleep", "3600"]
+    volumeMounts:
+    - {name: img, mountPath: "/v\u001b]0;PWNED\u0007"}
+  volumes:
+  - name: img
+    image: {reference: "busybox\u001b]0;PWNED\u0007:v1", pullPolicy: IfNotPresent}
 `
 	r := tryUp(t, name, tmpl(tmplText, name))
 	if r.code == 0 || !strings.Contains(r.stderr, "InvalidImageName") {
@@ -48,7 +57,13 @@ spec:
 		term := getPod(t, name).Status.ContainerStatuses[0].State.Terminated
 		return term != nil && strings.Contains(mustMP(t, "describe", name), "Readiness probe failed")
 	})
-	noControls(t, "describe", mustMP(t, "describe", name))
+	desc := mustMP(t, "describe", name)
+	noControls(t, "describe", desc)
+	for _, shown := range []string{`Reference:   busybox\u001b]0;PWNED\u0007:v1`, `/v\u001b]0;PWNED\u0007 from img (rw)`} {
+		if !strings.Contains(desc, shown) {
+			t.Errorf("describe does not show the image volume's text as text (%s):\n%s", shown, desc)
+		}
+	}
 	noControls(t, "get", mustMP(t, "get", name))
 	noControls(t, "get -o wide", mustMP(t, "get", "-o", "wide", name))
 	noControls(t, "get -o yaml", mustMP(t, "get", "-o", "yaml", name))
