@@ -31,6 +31,10 @@ type ExecOptions struct {
 	// between execs (it is not closed here); nil opens Cgroup.
 	Placement *cgroups.Placement
 	Args      []string
+	// Exe is minipod-init (the monitor's sealed copy), which a container
+	// in a user namespace of its pod's runs each command through
+	// (ctrinit.Enter).
+	Exe string
 	// Stdin, Stdout, Stderr become the command's fds 0, 1, 2. They must
 	// not be the caller's terminal: the command gets a session of its own
 	// but could still use a terminal it holds open (TIOCSTI, escape
@@ -138,8 +142,10 @@ func forkInside(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *se
 			return err
 		}
 		defer leave() //nolint:errcheck // the thread is thrown away anyway
-		if err := ctrinit.Confine(p, filter, false); err != nil {
-			return err
+		if set.UserNS() == nil {
+			if err := ctrinit.Confine(p, filter, false); err != nil {
+				return err
+			}
 		}
 		files := []*os.File{o.Stdin, o.Stdout, o.Stderr}
 		if o.TTY {
@@ -149,6 +155,10 @@ func forkInside(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *se
 			}
 			defer slave.Close()
 			master, files = m, []*os.File{slave, slave, slave}
+		}
+		if u := set.UserNS(); u != nil {
+			pid, err = forkEnter(o, u, filter, files)
+			return err
 		}
 		pid, err = forkCommand(o.Args, p, files, o.TTY)
 		return err

@@ -159,6 +159,12 @@ func fork(o StartOptions, status *os.File) (int, error) {
 		argv = append(argv, strconv.Itoa(len(attr.Files)))
 		attr.Files = append(attr.Files, o.Gate.Fd())
 	}
+	if u := join.UserNS(); u != nil {
+		// Init builds the root as the host's root, idmapping it by the
+		// pod's user namespace, then has its command join it (ctrinit.Enter).
+		attr.Env = append(attr.Env, ctrinit.UserNSEnv+"="+strconv.Itoa(len(attr.Files)))
+		attr.Files = append(attr.Files, u.Fd())
+	}
 	if err := selfexe.FitsBelow(o.Exe, len(attr.Files)); err != nil {
 		return 0, fmt.Errorf("start container: %w", err)
 	}

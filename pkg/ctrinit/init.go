@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 
 	"github.com/minipod/minipod/pkg/leanjson"
 	"github.com/minipod/minipod/pkg/mounts"
@@ -44,11 +45,15 @@ func initContainer(args []string) error {
 	if err != nil {
 		return err
 	}
+	userns, self, err := userNS()
+	if err != nil {
+		return err
+	}
 	// Still the host's /proc, and nothing of the container's yet.
 	if err := SetOOMScoreAdj(spec.Process.OOMScoreAdj); err != nil {
 		return err
 	}
-	if err := mounts.Setup(spec); err != nil {
+	if err := mounts.Setup(spec, userns); err != nil {
 		return err
 	}
 	p := spec.Process
@@ -65,26 +70,40 @@ func initContainer(args []string) error {
 		}
 	}
 	late := p.NoNewPrivileges
-	if err := Confine(p, filter, late); err != nil {
-		return err
-	}
-	if filter != nil && late {
-		// With no_new_privs the filter needs no privilege: load it last,
-		// so a strict profile only has to allow execve and what follows.
-		if err := filter.Load(); err != nil {
+	if userns != nil {
+		handoff, err := WriteHandoff(p, filter, late)
+		if err != nil {
 			return err
 		}
+		return ExecEnter(self, userns, handoff)
 	}
-	// Looked up as execvp would in the container: as its user, with its
-	// capabilities, in its root.
-	path, err := LookPath(p.Args[0], p.Env)
+	return confineAndExec(p, filter, late)
+}
+
+// UserNSEnv names, in init's environment, the descriptor of the pod's
+// user namespace (hostUsers: false); see Enter.
+const UserNSEnv = "MINIPOD_USERNS_FD"
+
+// userNS is the pod's user namespace handed to init, if any, and init's
+// own program (O_PATH, opened while /proc is still the host's), which
+// ExecEnter runs again once the root is built.
+func userNS() (userns, self *os.File, err error) {
+	v, ok := os.LookupEnv(UserNSEnv)
+	if !ok {
+		return nil, nil, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= statusFd {
+		return nil, nil, fmt.Errorf("bad user namespace descriptor %q", v)
+	}
+	unix.CloseOnExec(n)
+	userns = os.NewFile(uintptr(n), "userns")
+	self, err = os.OpenFile("/proc/self/exe", unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return err
+		userns.Close()
+		return nil, nil, fmt.Errorf("open own program: %w", err)
 	}
-	if err := unix.Exec(path, p.Args, p.Env); err != nil {
-		return fmt.Errorf("exec %s: %w", p.Args[0], err)
-	}
-	return nil
+	return userns, self, nil
 }
 
 // ReadSpec reads a container's config.json from its bundle directory, with

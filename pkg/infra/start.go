@@ -15,6 +15,7 @@ import (
 	"github.com/minipod/minipod/pkg/ns"
 	"github.com/minipod/minipod/pkg/pause"
 	"github.com/minipod/minipod/pkg/selfexe"
+	"github.com/minipod/minipod/pkg/state"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,6 +33,10 @@ type Options struct {
 	Sysctls map[string]string
 	// Cgroup, if set, is where pause is born (the pod's pause cgroup).
 	Cgroup *cgroups.Placement
+	// UserNS, when set, gives the pod a user namespace of its own
+	// (hostUsers: false) that owns its other namespaces: ids 0-65535 in
+	// it are UserNS's host ids.
+	UserNS *state.IDRange
 	// Filter: pause reads, on its lifeline, the seccomp program it puts
 	// itself under once set up (pause.SendFilter writes it); pause's start
 	// fails without it. Only a pause that stays (SharePID) needs one. On
@@ -44,6 +49,9 @@ type Options struct {
 // the one place that decides them.
 func (o Options) Kinds() []string {
 	var kinds []string
+	if o.UserNS != nil {
+		kinds = append(kinds, "user")
+	}
 	if !o.HostIPC {
 		kinds = append(kinds, "ipc")
 	}
@@ -77,7 +85,8 @@ func sysctlArgs(m map[string]string) []string {
 }
 
 var kindFlags = map[string]uintptr{
-	"ipc": unix.CLONE_NEWIPC, "net": unix.CLONE_NEWNET, "uts": unix.CLONE_NEWUTS, "pid": unix.CLONE_NEWPID,
+	"user": unix.CLONE_NEWUSER,
+	"ipc":  unix.CLONE_NEWIPC, "net": unix.CLONE_NEWNET, "uts": unix.CLONE_NEWUTS, "pid": unix.CLONE_NEWPID,
 }
 
 // Start forks exe as the pause process in new net, IPC and UTS namespaces
@@ -213,6 +222,15 @@ func fork(exe, hostname string, o Options, status, lifeline *os.File) (int, erro
 		Env:   []string{"GOMAXPROCS=1", "GOGC=off", "GODEBUG=" + lean.NoProfileStacks + ",containermaxprocs=0"},
 		Files: []uintptr{devnull.Fd(), os.Stderr.Fd(), os.Stderr.Fd(), status.Fd(), lifeline.Fd()},
 		Sys:   &syscall.SysProcAttr{Cloneflags: o.cloneFlags()},
+	}
+	if r := o.UserNS; r != nil {
+		// Written by the parent before pause runs; setgroups stays
+		// allowed, for the containers' supplementary groups.
+		m := []syscall.SysProcIDMap{{ContainerID: 0, HostID: int(r.HostID), Size: int(r.Size)}}
+		attr.Sys.UidMappings, attr.Sys.GidMappings, attr.Sys.GidMappingsEnableSetgroups = m, m, true
+		// Its root, before execve: the host's root is no one in there,
+		// and would lose every capability at exec.
+		attr.Sys.Credential = &syscall.Credential{Uid: 0, Gid: 0}
 	}
 	if o.Filter {
 		attr.Env = append(attr.Env, pause.FilterEnv+"=1")

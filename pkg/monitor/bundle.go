@@ -93,8 +93,10 @@ type podEnv struct {
 	volumes  map[string]specconv.Volume
 	files    map[string]string
 	nsPaths  map[string]string
-	cgroup   string // the pod's cgroup path
-	driver   cgroups.Driver
+	// userNS is the pod's host ids (hostUsers: false), else nil.
+	userNS *state.IDRange
+	cgroup string // the pod's cgroup path
+	driver cgroups.Driver
 	// nodeMemory is the node's memory, for the OOM score of Burstable pods.
 	nodeMemory int64
 	// allocatable is the node's, for the downward API's limits not set.
@@ -162,7 +164,7 @@ func makeBundle(pe podEnv, c *ctr) (*specs.Spec, *seccomp.Program, error) {
 		Env:  env,
 		Args: args,
 		Cwd:  cwd, Hostname: pe.hostname,
-		Volumes: pe.volumes, PodFiles: pe.files, PodNS: pe.nsPaths,
+		Volumes: pe.volumes, PodFiles: pe.files, PodNS: pe.nsPaths, UserNS: idMapping(pe.userNS),
 		CgroupsPath:    cg,
 		TerminationLog: terminationLog(c.layer),
 	})

@@ -200,7 +200,7 @@ func (mon *monitor) execIn(name string, stopping bool, args []string, tty bool, 
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("exec: %w", err)
 	}
-	eo := container.ExecOptions{PID: t.proc.PID, Start: t.proc.Start, Spec: t.run.spec, Filter: t.run.filter, Placement: place, Args: args, TTY: tty}
+	eo := container.ExecOptions{PID: t.proc.PID, Start: t.proc.Start, Spec: t.run.spec, Filter: t.run.filter, Placement: place, Args: args, TTY: tty, Exe: initExe()}
 	if !tty {
 		eo.Stdin, eo.Stdout, eo.Stderr = stdio[0], stdio[1], stdio[2]
 	}

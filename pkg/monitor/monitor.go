@@ -316,7 +316,7 @@ func (mon *monitor) prepare() error {
 			return err
 		}
 	}
-	mon.pe = podEnv{objs: mon.objs, pod: mon.pod, hostname: nodename(mon.pod), volumes: vols, files: files, podIP: &mon.podIP,
+	mon.pe = podEnv{objs: mon.objs, pod: mon.pod, hostname: nodename(mon.pod), volumes: vols, files: files, podIP: &mon.podIP, userNS: mon.st.UserNS,
 		driver: mon.driver, nodeMemory: mem, allocatable: alloc, filters: &mon.filters}
 	mon.ctrs = makeCtrs(mon.pod, mon.st)
 	return nil
@@ -380,7 +380,7 @@ func (mon *monitor) startPod() error {
 // infraOptions are the pod's namespaces as pause makes them.
 func (mon *monitor) infraOptions() infra.Options {
 	share := mon.pod.Spec.ShareProcessNamespace != nil && *mon.pod.Spec.ShareProcessNamespace
-	return infra.Options{SharePID: share, HostNetwork: mon.pod.Spec.HostNetwork, HostIPC: mon.pod.Spec.HostIPC, Sysctls: podSysctls(mon.pod)}
+	return infra.Options{SharePID: share, HostNetwork: mon.pod.Spec.HostNetwork, HostIPC: mon.pod.Spec.HostIPC, Sysctls: podSysctls(mon.pod), UserNS: mon.st.UserNS}
 }
 
 // forkPause starts pause in its cgroup leaf (place, closed here) and

@@ -104,12 +104,17 @@ func (mon *monitor) bind(req map[string]int64) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	used, err := boundRequests(mon.pod.Name)
+	used, ids, err := boundRequests(mon.pod.Name)
 	if err != nil {
 		return nil, err
 	}
 	if reasons := capacity.Insufficient(alloc, used, req); len(reasons) > 0 {
 		return reasons, nil
+	}
+	if mon.pod.Spec.OwnUserNS() && mon.st.UserNS == nil {
+		if mon.st.UserNS, err = pickUserNS(ids); err != nil {
+			return nil, err
+		}
 	}
 	mon.st.Bound, mon.st.Requests, mon.st.Unschedulable = true, req, ""
 	// Bound: the pod's spec names the node from now on, as the
@@ -125,13 +130,15 @@ func (mon *monitor) bind(req map[string]int64) ([]string, error) {
 
 // boundRequests sums what the pods bound to the node, other than self,
 // hold. A pod that has finished (Succeeded or Failed) holds nothing, as
-// the scheduler does not count terminal pods.
-func boundRequests(self string) (podspec.ResourceAmounts, error) {
+// the scheduler does not count terminal pods. ids are the user namespace
+// ranges of the others, finished or not: their files may still be in use
+// until they are deleted.
+func boundRequests(self string) (used podspec.ResourceAmounts, ids []*state.IDRange, err error) {
 	names, err := roots.List()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	used := podspec.ResourceAmounts{}
+	used = podspec.ResourceAmounts{}
 	for _, name := range names {
 		if name == self {
 			continue
@@ -140,9 +147,10 @@ func boundRequests(self string) (podspec.ResourceAmounts, error) {
 		if err != nil {
 			continue // being created or removed: not bound
 		}
+		ids = append(ids, b.UserNS)
 		if b.Bound && b.Phase != state.PhaseSucceeded && b.Phase != state.PhaseFailed {
 			capacity.Add(used, b.Requests)
 		}
 	}
-	return used, nil
+	return used, ids, nil
 }

@@ -66,6 +66,7 @@ func containerSecurity(pe podEnv, c *podspec.Container, img *image.Image) (specc
 		NoNewPrivileges: sec.NoNewPrivileges,
 		Privileged:      sec.Privileged,
 		ReadOnlyRoot:    sec.ReadOnlyRootFilesystem,
+		UnmaskedProc:    sec.ProcMount == podspec.ProcMountUnmasked,
 		OOMScoreAdj:     &adj,
 	}, nil
 }

@@ -13,8 +13,9 @@ import (
 // bind mounts m.Source (or a subPath inside it) onto m.Destination in root.
 // It clones the source tree with open_tree, applies read-only with
 // mount_setattr, and attaches it with move_mount onto the resolved target fd:
-// no step ever goes through a path string inside the container root.
-func bind(root *os.File, m specs.Mount) error {
+// no step ever goes through a path string inside the container root. With
+// userns the clone is idmapped too.
+func bind(root *os.File, m specs.Mount, userns *os.File) error {
 	src, err := openSource(m)
 	if err != nil {
 		return err
@@ -32,6 +33,14 @@ func bind(root *os.File, m specs.Mount) error {
 	if err := checkResolved(root, dst, m.Destination); err != nil {
 		return err
 	}
+	if userns != nil {
+		tree, err := idmapped(int(src.Fd()), userns, bindAttrs(m.Options), true)
+		if err != nil {
+			return fmt.Errorf("bind %s: %w", m.Destination, err)
+		}
+		defer unix.Close(tree)
+		return attach(tree, dst, m.Destination)
+	}
 	tree, err := unix.OpenTree(int(src.Fd()), "", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_EMPTY_PATH|unix.AT_RECURSIVE)
 	if err != nil {
 		return fmt.Errorf("bind %s: clone source: %w", m.Destination, err)
@@ -43,8 +52,13 @@ func bind(root *os.File, m specs.Mount) error {
 			return fmt.Errorf("bind %s: set %v: %w", m.Destination, m.Options, err)
 		}
 	}
+	return attach(tree, dst, m.Destination)
+}
+
+// attach moves a detached tree onto dst.
+func attach(tree int, dst *os.File, dest string) error {
 	if err := unix.MoveMount(tree, "", int(dst.Fd()), "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
-		return fmt.Errorf("bind %s: attach: %w", m.Destination, err)
+		return fmt.Errorf("bind %s: attach: %w", dest, err)
 	}
 	return nil
 }

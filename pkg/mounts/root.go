@@ -15,13 +15,15 @@ import (
 // Setup turns the calling process's fresh mount namespace into the
 // container's view described by spec and makes it the root. The caller must
 // be the only user of this mount namespace (a new CLONE_NEWNS child).
-func Setup(spec *specs.Spec) error {
+// userns, for a pod with a user namespace of its own, is that namespace:
+// the image and the bind mounts are then idmapped by it (idmap.go).
+func Setup(spec *specs.Spec, userns *os.File) error {
 	// Nothing we mount may propagate back to the monitor or the host.
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return fmt.Errorf("make mounts private: %w", err)
 	}
 	rootPath := spec.Root.Path
-	if err := overlay(spec.Annotations, rootPath); err != nil {
+	if err := overlay(spec, userns); err != nil {
 		return err
 	}
 	root, err := os.OpenFile(rootPath, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
@@ -29,7 +31,7 @@ func Setup(spec *specs.Spec) error {
 		return fmt.Errorf("open root %s: %w", rootPath, err)
 	}
 	defer root.Close()
-	if err := populate(root, spec); err != nil {
+	if err := populate(root, spec, userns); err != nil {
 		return err
 	}
 	if err := createCwd(root, spec.Process); err != nil {
@@ -46,14 +48,14 @@ func Setup(spec *specs.Spec) error {
 	return nil
 }
 
-func populate(root *os.File, spec *specs.Spec) error {
+func populate(root *os.File, spec *specs.Spec, userns *os.File) error {
 	devsDone := false
 	for _, m := range spec.Mounts {
 		if err := checkDestination(m); err != nil {
 			return err
 		}
 		if m.Type == "bind" {
-			if err := bind(root, m); err != nil {
+			if err := bind(root, m, userns); err != nil {
 				return err
 			}
 		} else if err := filesystem(root, m); err != nil {
@@ -135,12 +137,21 @@ func createCwd(root *os.File, p *specs.Process) error {
 
 // overlay mounts the container's private writable root: the image directory
 // as the read-only lower layer, the container's own upper and work dirs.
-func overlay(ann map[string]string, target string) error {
+func overlay(spec *specs.Spec, userns *os.File) error {
+	ann, target := spec.Annotations, spec.Root.Path
 	lower, upper, work := ann[AnnotationLower], ann[AnnotationUpper], ann[AnnotationWork]
 	if lower == "" || upper == "" || work == "" {
 		return fmt.Errorf("mount root: spec lacks the overlay annotations")
 	}
-	if err := mountOverlay(strings.Split(lower, ":"), upper, work, target); err != nil {
+	mount := func() error { return mountOverlay(strings.Split(lower, ":"), upper, work, target) }
+	if userns != nil {
+		ids, err := rootID(spec)
+		if err != nil {
+			return err
+		}
+		mount = func() error { return idmappedOverlay(strings.Split(lower, ":"), upper, work, target, userns, ids) }
+	}
+	if err := mount(); err != nil {
 		return fmt.Errorf("mount overlay root on %s: %w", target, err)
 	}
 	return nil

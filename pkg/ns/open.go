@@ -9,8 +9,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Kinds lists the namespace kinds minipod joins, in join order.
+// Kinds lists the namespace kinds minipod joins, in join order. A user
+// namespace is not among them: a thread of a Go program cannot join one
+// (setns(2) wants a single-threaded process), so a Set only holds it, for
+// UserNS, and the pod's processes join it on their own (ctrinit.Enter).
 var Kinds = []string{"ipc", "uts", "net", "pid", "cgroup", "mnt"}
+
+// UserNS is the set's user namespace, or nil.
+func (s *Set) UserNS() *os.File { return s.fds["user"] }
 
 var cloneFlag = map[string]int{
 	"ipc":    unix.CLONE_NEWIPC,
@@ -19,6 +25,7 @@ var cloneFlag = map[string]int{
 	"pid":    unix.CLONE_NEWPID,
 	"cgroup": unix.CLONE_NEWCGROUP,
 	"mnt":    unix.CLONE_NEWNS,
+	"user":   unix.CLONE_NEWUSER,
 }
 
 // Set is a group of open namespace fds, ready to be joined.
@@ -62,11 +69,11 @@ func Inode(pid int, kind string) (uint64, error) {
 	return st.Ino, nil
 }
 
-// Inodes returns the inode of every kind in Kinds for pid; kinds that
-// cannot be read are left out.
+// Inodes returns the inode of every kind in Kinds, and of the user
+// namespace, for pid; kinds that cannot be read are left out.
 func Inodes(pid int) map[string]uint64 {
 	out := map[string]uint64{}
-	for _, k := range Kinds {
+	for _, k := range append(Kinds[:len(Kinds):len(Kinds)], "user") {
 		if ino, err := Inode(pid, k); err == nil {
 			out[k] = ino
 		}

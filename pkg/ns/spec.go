@@ -16,11 +16,13 @@ var kindOf = map[specs.LinuxNamespaceType]string{
 	specs.PIDNamespace:     "pid",
 	specs.CgroupNamespace:  "cgroup",
 	specs.MountNamespace:   "mnt",
+	specs.UserNamespace:    "user",
 }
 
 // FromSpec reads a container's namespace list (its config.json): the
 // namespaces that carry a path are opened to be joined, the others are
-// returned as clone flags, to be created at fork.
+// returned as clone flags, to be created at fork. A user namespace must
+// carry a path: it is opened, not joined (see UserNS).
 func FromSpec(list []specs.LinuxNamespace) (*Set, uintptr, error) {
 	s := &Set{fds: map[string]*os.File{}}
 	var flags uintptr
@@ -29,6 +31,10 @@ func FromSpec(list []specs.LinuxNamespace) (*Set, uintptr, error) {
 		if !ok {
 			s.Close()
 			return nil, 0, fmt.Errorf("namespace %q: not supported", n.Type)
+		}
+		if n.Path == "" && k == "user" {
+			s.Close()
+			return nil, 0, fmt.Errorf("user namespace without a path: not supported")
 		}
 		if n.Path == "" {
 			flags |= uintptr(cloneFlag[k])

@@ -50,7 +50,7 @@
 // the image's user. Sysctls are admitted against a SysctlAllowlist (the
 // kubelet's safe set, plus a node's unsafe patterns). What this node
 // cannot apply is refused by name: SELinux options, AppArmor Localhost
-// profiles, procMount Unmasked, capabilities Linux does not have.
+// profiles, capabilities Linux does not have.
 //
 // Input is bounded as the API server bounds it: Read takes at most 3 MiB,
 // and Parse refuses a document that would be more than 3 MiB of JSON once

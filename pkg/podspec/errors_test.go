@@ -90,7 +90,6 @@ var notSupportedCases = []struct {
 	{"spec.containers[0].volumeDevices", l{m{"name": "d", "devicePath": "/dev/x"}}, ""},
 	{"spec.activeDeadlineSeconds", 0, "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 4294967295, inclusive"},
 	{"spec.ephemeralContainers", l{m{"name": "e"}}, ""},
-	{"spec.hostUsers", false, ""},
 	{"spec.containers[0].ports", l{m{"containerPort": 80, "hostPort": 8080, "protocol": "SCTP"}}, "spec.containers[0].ports[0].hostPort: not supported for SCTP"},
 	{"spec.containers[0].volumeMounts", l{m{"name": "v", "mountPath": "/v", "mountPropagation": "Bidirectional"}}, "spec.containers[0].volumeMounts[0].mountPropagation: not supported"},
 	{"spec.containers[0].volumeMounts", l{m{"name": "v", "mountPath": "/v", "recursiveReadOnly": "Enabled"}}, "spec.containers[0].volumeMounts[0].recursiveReadOnly: Forbidden: may only be specified when readOnly is true"},

@@ -42,7 +42,7 @@ type Security struct {
 	AllowPrivilegeEscalation *bool
 	NoNewPrivileges          bool // allowPrivilegeEscalation: false (AddNoNewPrivileges)
 	ReadOnlyRootFilesystem   bool
-	ProcMount                string       // Default (Unmasked is refused)
+	ProcMount                string       // Default or Unmasked (hostUsers: false only)
 	Capabilities             Capabilities // names normalised: CAP_X or ALL
 }
 

@@ -36,7 +36,6 @@ var podChecks = []podCheck{
 	{"hostAliases", checkHostAliases},
 	{"hostname", checkHostnames},
 	{"setHostnameAsFQDN", checkSetHostnameAsFQDN},
-	{"hostUsers", checkHostUsers},
 	{"os", checkPodOS},
 	{"containerNames", checkContainerNames},
 	{"hostNamespaces", checkHostNamespaces},
@@ -168,15 +167,6 @@ func checkHostnames(c *podContext) []error {
 		}
 	}
 	return errs
-}
-
-// checkHostUsers: true (or unset) is the host user namespace, which is what
-// minipod does; false asks for a user namespace, which it does not.
-func checkHostUsers(c *podContext) []error {
-	if h := c.pod.Spec.HostUsers; h != nil && !*h {
-		return []error{notSupported("spec.hostUsers", "not supported")}
-	}
-	return nil
 }
 
 // checkContainerNames: at least one app container; names are DNS labels and

@@ -46,6 +46,11 @@ func checkHostNamespaces(c *podContext) []error {
 		errs.add(invalidRaw("spec.shareProcessNamespace", "true", "ShareProcessNamespace and HostPID cannot both be enabled"))
 	}
 	if !hostUsers(s) {
+		// Allowed only under an alpha gate, off in 1.35
+		// (UserNamespacesHostNetworkSupport).
+		if s.HostNetwork {
+			errs.add(forbidden("spec.hostNetwork", "when `hostUsers` is false"))
+		}
 		if s.HostPID {
 			errs.add(forbidden("spec.HostPID", "when `hostUsers` is false"))
 		}
@@ -58,6 +63,10 @@ func checkHostNamespaces(c *podContext) []error {
 
 // hostUsers: unset means the host's user namespace.
 func hostUsers(s *PodSpec) bool { return s.HostUsers == nil || *s.HostUsers }
+
+// OwnUserNS tells whether the pod asks for a user namespace of its own
+// (hostUsers: false).
+func (s *PodSpec) OwnUserNS() bool { return !hostUsers(s) }
 
 // checkID: user and group IDs are 0..2147483647 (IsValidUserID).
 func checkID(id *int64, path string) error {
@@ -92,9 +101,8 @@ func checkContainerSecurity(c *podContext, ctr *Container, path string) []error 
 	return errs
 }
 
-// checkProcMount: Unmasked needs a user namespace, which minipod does not
-// make yet (hostUsers: false is refused), so Unmasked is refused either
-// way: with the API server's message when hostUsers is true.
+// checkProcMount: Unmasked (no masked or read-only paths in /proc) needs
+// the pod's own user namespace.
 func checkProcMount(pm *string, hostUsers bool, path string) error {
 	switch {
 	case pm == nil || *pm == ProcMountDefault:
@@ -104,7 +112,7 @@ func checkProcMount(pm *string, hostUsers bool, path string) error {
 	case hostUsers:
 		return invalid(path, *pm, "`hostUsers` must be false to use `Unmasked`")
 	}
-	return rejected(path, `"Unmasked" needs a user namespace, which minipod does not create`)
+	return nil
 }
 
 // checkPrivilegeEscalation: no_new_privs cannot hold for a privileged

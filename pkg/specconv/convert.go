@@ -35,6 +35,9 @@ type Context struct {
 	PodFiles map[string]string
 	// PodNS maps namespace kinds shared with the pod to their /proc paths.
 	PodNS map[string]string
+	// UserNS is the host ids the pod's user namespace (PodNS["user"], with
+	// hostUsers: false) maps from 0.
+	UserNS specs.LinuxIDMapping
 	// HostPID: the container shares the node's PID namespace (hostPID).
 	HostPID bool
 	// HostDevices are the node's devices, which a privileged container
@@ -107,6 +110,12 @@ func Spec(c *podspec.Container, ctx Context) (*specs.Spec, error) {
 	if sec.Privileged {
 		privilege(s, ctx.HostDevices)
 	}
+	if sec.UnmaskedProc {
+		s.Linux.MaskedPaths, s.Linux.ReadonlyPaths = nil, nil
+	}
+	if ctx.PodNS["user"] != "" {
+		inUserNS(s, ctx.UserNS)
+	}
 	return s, nil
 }
 
@@ -141,7 +150,7 @@ func namespaces(pod map[string]string, hostPID bool) []specs.LinuxNamespace {
 	for _, k := range []struct {
 		kind string
 		t    specs.LinuxNamespaceType
-	}{{"net", specs.NetworkNamespace}, {"ipc", specs.IPCNamespace}, {"uts", specs.UTSNamespace}} {
+	}{{"user", specs.UserNamespace}, {"net", specs.NetworkNamespace}, {"ipc", specs.IPCNamespace}, {"uts", specs.UTSNamespace}} {
 		if p := pod[k.kind]; p != "" {
 			out = append(out, specs.LinuxNamespace{Type: k.t, Path: p})
 		}

@@ -17,6 +17,9 @@ type Security struct {
 	Privileged bool
 	// ReadOnlyRoot mounts the root filesystem read-only.
 	ReadOnlyRoot bool
+	// UnmaskedProc (procMount: Unmasked) leaves /proc without masked or
+	// read-only paths, as containerd does.
+	UnmaskedProc bool
 	// OOMScoreAdj is the kubelet's adjustment for the pod's QoS class.
 	OOMScoreAdj *int
 }

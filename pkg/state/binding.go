@@ -15,10 +15,14 @@ type Binding struct {
 	Phase    Phase            `json:"phase"`
 	Bound    bool             `json:"bound,omitempty"`
 	Requests map[string]int64 `json:"requests,omitempty"`
+	// UserNS is the pod's ids (Pod.UserNS): no other pod may get them.
+	UserNS *IDRange `json:"userNamespace,omitempty"`
 }
 
 // BindingOf is the binding p records.
-func BindingOf(p *Pod) Binding { return Binding{Phase: p.Phase, Bound: p.Bound, Requests: p.Requests} }
+func BindingOf(p *Pod) Binding {
+	return Binding{Phase: p.Phase, Bound: p.Bound, Requests: p.Requests, UserNS: p.UserNS}
+}
 
 // BindingFile holds a pod's binding alone, beside its state.json, which
 // its monitor keeps it in step with (SaveBinding). Every pod's start reads

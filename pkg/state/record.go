@@ -32,6 +32,10 @@ type Pod struct {
 	// keeps them.
 	Images []string `json:"images,omitempty"`
 
+	// UserNS is the range of host ids the pod's user namespace maps from
+	// 0 (hostUsers: false), given when it is bound to the node.
+	UserNS *IDRange `json:"userNamespace,omitempty"`
+
 	Phase Phase `json:"phase"`
 	// QOSClass is the pod's QoS class (Guaranteed, Burstable, BestEffort).
 	QOSClass string `json:"qosClass,omitempty"`
@@ -198,4 +202,11 @@ func (p *Pod) Find(name string) (*Container, bool) {
 		}
 	}
 	return nil, false
+}
+
+// IDRange is a range of host uids, and the same gids, that a pod's user
+// namespace maps from 0.
+type IDRange struct {
+	HostID uint32 `json:"hostID"`
+	Size   uint32 `json:"size"`
 }

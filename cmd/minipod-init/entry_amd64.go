@@ -1,0 +1,8 @@
+package main
+
+// userNSEntry is the program's entry point, in entry_amd64.s; Go code
+// never calls it.
+func userNSEntry()
+
+// entryResult is what userNSEntry left: see ctrinit.Enter.
+func entryResult() int64

@@ -1,0 +1,239 @@
+package ctrinit
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"syscall"
+	"unsafe"
+
+	"github.com/minipod/minipod/pkg/leanjson"
+	"github.com/minipod/minipod/pkg/seccomp"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// A pod with hostUsers: false runs its processes in a user namespace of
+// its own. A process joins one with setns(2) only while it has a single
+// thread, which a Go program never has once its runtime started; so every
+// process of such a pod ends with a fresh execve of minipod-init as
+// EnterRole, whose entry point (before Go's runtime) joins the user
+// namespace at EnterUserNSFd. Enter then applies the process description
+// handed over at enterHandoffFd, as root of the pod's user namespace, and
+// execs the command. Everything that needs the host's privilege (building
+// the root, mounting /proc and /sys, device nodes) is done before, by init
+// in the host's user namespace: the container's mount and PID namespaces
+// stay the host's, so its processes cannot mount or unmount anything,
+// while the pod's network, IPC and UTS namespaces belong to its user
+// namespace, where its capabilities apply.
+const (
+	// EnterRole is the argv[1] of that last step.
+	EnterRole = "enter"
+	// EnterUserNSFd is where the user namespace to join is handed; the
+	// entry point (cmd/minipod-init/entry_amd64.s) names it too.
+	EnterUserNSFd = 4
+	// enterHandoffFd holds the process description (WriteHandoff).
+	enterHandoffFd = 5
+)
+
+// Entry point outcomes, as the entry point leaves them.
+const (
+	entryNotRun = 0 // a build without the entry point
+	entryJoined = 2
+)
+
+// handoff is what Enter needs of the container's config.json.
+type handoff struct {
+	Process *specs.Process `json:"process"`
+	// Late: load the filter after Confine (no_new_privs), as init does.
+	Late bool `json:"late,omitempty"`
+}
+
+// WriteHandoff puts p and its seccomp filter in a sealed memfd for Enter:
+// an 8-byte length, p as JSON, then the filter's binary encoding.
+func WriteHandoff(p *specs.Process, filter *seccomp.Program, late bool) (*os.File, error) {
+	js, err := leanjson.Marshal(handoff{Process: p, Late: late})
+	if err != nil {
+		return nil, fmt.Errorf("hand over process: %w", err)
+	}
+	var prog []byte
+	if filter != nil {
+		if prog, err = filter.MarshalBinary(); err != nil {
+			return nil, fmt.Errorf("hand over process: %w", err)
+		}
+	}
+	fd, err := unix.MemfdCreate("minipod-handoff", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return nil, fmt.Errorf("hand over process: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), "handoff")
+	data := binary.LittleEndian.AppendUint64(nil, uint64(len(js)))
+	data = append(append(data, js...), prog...)
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("hand over process: %w", err)
+	}
+	// Nothing the container runs may change it before Enter reads it.
+	seals := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
+	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, seals); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("hand over process: seal: %w", err)
+	}
+	return f, nil
+}
+
+// readHandoff decodes what WriteHandoff wrote.
+func readHandoff(f *os.File) (*specs.Process, *seccomp.Program, bool, error) {
+	data, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<24))
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("read handed-over process: %w", err)
+	}
+	if len(data) < 8 || binary.LittleEndian.Uint64(data) > uint64(len(data)-8) {
+		return nil, nil, false, errors.New("read handed-over process: truncated")
+	}
+	n := binary.LittleEndian.Uint64(data)
+	var h handoff
+	if err := leanjson.Unmarshal(data[8:8+n], &h); err != nil {
+		return nil, nil, false, fmt.Errorf("decode handed-over process: %w", err)
+	}
+	if h.Process == nil || len(h.Process.Args) == 0 {
+		return nil, nil, false, errors.New("handed-over process has no command")
+	}
+	var filter *seccomp.Program
+	if rest := data[8+n:]; len(rest) > 0 {
+		filter = &seccomp.Program{}
+		if err := filter.UnmarshalBinary(rest); err != nil {
+			return nil, nil, false, err
+		}
+	}
+	return h.Process, filter, h.Late, nil
+}
+
+// ExecEnter replaces the calling process with exe (minipod-init, an O_PATH
+// descriptor) as EnterRole, userns at EnterUserNSFd and the handoff at
+// enterHandoffFd; status (fd 3) stays open for Enter's report. It returns
+// only on failure.
+func ExecEnter(exe, userns, handoff *os.File) error {
+	if err := placeFds(map[int]*os.File{EnterUserNSFd: userns, enterHandoffFd: handoff}); err != nil {
+		return fmt.Errorf("hand over to enter: %w", err)
+	}
+	// The start is not over until enter execs the command or reports.
+	if _, err := unix.FcntlInt(statusFd, unix.F_SETFD, 0); err != nil {
+		return fmt.Errorf("hand over status: %w", err)
+	}
+	argv, err := syscall.SlicePtrFromStrings([]string{"minipod", EnterRole})
+	if err != nil {
+		return err
+	}
+	envv, err := syscall.SlicePtrFromStrings([]string{"GOMAXPROCS=1"})
+	if err != nil {
+		return err
+	}
+	empty := [1]byte{}
+	_, _, errno := unix.Syscall6(unix.SYS_EXECVEAT, exe.Fd(), uintptr(unsafe.Pointer(&empty[0])),
+		uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&envv[0])), unix.AT_EMPTY_PATH, 0)
+	return fmt.Errorf("exec minipod-init to enter the user namespace: %w", errno)
+}
+
+// placeFds puts each file at its descriptor number, inherited across
+// execve. Each is first copied above them all, so that no placement
+// overwrites a file still to be placed (the handoff may sit at 4).
+func placeFds(at map[int]*os.File) error {
+	high := map[int]int{}
+	for n, f := range at {
+		c, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, 10)
+		if err != nil {
+			return err
+		}
+		high[n] = c
+	}
+	for n, c := range high {
+		if err := unix.Dup3(c, n, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Enter is EnterRole: the process is in the pod's user namespace (result
+// is what the entry point left) and still has every capability there; it
+// becomes the container's process and execs its command, or reports why
+// not on fd 3 and exits 1. It never returns.
+func Enter(result int64) {
+	runtime.LockOSThread()
+	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	unix.CloseOnExec(statusFd)
+	status := os.NewFile(statusFd, "status")
+	err := enter(result)
+	fmt.Fprintf(status, "%v", err)
+	os.Exit(1)
+}
+
+func enter(result int64) error {
+	userns := os.NewFile(EnterUserNSFd, "userns")
+	defer userns.Close()
+	handoff := os.NewFile(enterHandoffFd, "handoff")
+	defer handoff.Close()
+	switch {
+	case result == entryNotRun:
+		return errors.New("hostUsers: false needs minipod-init built with its entry point (make build), installed beside minipod")
+	case result < 0:
+		return fmt.Errorf("join the pod's user namespace: %w", unix.Errno(-result))
+	case result != entryJoined:
+		return fmt.Errorf("join the pod's user namespace: entry point left %d", result)
+	}
+	if err := checkUserNS(userns); err != nil {
+		return err
+	}
+	p, filter, late, err := readHandoff(handoff)
+	if err != nil {
+		return err
+	}
+	userns.Close()
+	handoff.Close()
+	return confineAndExec(p, filter, late)
+}
+
+// checkUserNS makes sure the entry point's join took: the namespace we
+// are in is the one handed over.
+func checkUserNS(userns *os.File) error {
+	var want, got unix.Stat_t
+	if err := unix.Fstat(int(userns.Fd()), &want); err != nil {
+		return fmt.Errorf("stat handed-over user namespace: %w", err)
+	}
+	if err := unix.Stat("/proc/thread-self/ns/user", &got); err != nil {
+		return fmt.Errorf("stat own user namespace: %w", err)
+	}
+	if want.Ino != got.Ino || want.Dev != got.Dev {
+		return errors.New("not in the pod's user namespace")
+	}
+	return nil
+}
+
+// confineAndExec is the end of every container process: Confine, the
+// filter last under no_new_privs, then the command, looked up as execvp
+// would in the container (as its user, with its capabilities, in its
+// root).
+func confineAndExec(p *specs.Process, filter *seccomp.Program, late bool) error {
+	if err := Confine(p, filter, late); err != nil {
+		return err
+	}
+	if filter != nil && late {
+		// With no_new_privs the filter needs no privilege: load it last,
+		// so a strict profile only has to allow execve and what follows.
+		if err := filter.Load(); err != nil {
+			return err
+		}
+	}
+	path, err := LookPath(p.Args[0], p.Env)
+	if err != nil {
+		return err
+	}
+	if err := unix.Exec(path, p.Args, p.Env); err != nil {
+		return fmt.Errorf("exec %s: %w", p.Args[0], err)
+	}
+	return nil
+}

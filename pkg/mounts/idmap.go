@@ -1,0 +1,78 @@
+package mounts
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// A pod with its own user namespace (hostUsers: false) sees its image and
+// volumes through idmapped mounts: a file the host stores as uid 0 is uid 0
+// in the pod, and what the pod writes as its root is stored as uid 0,
+// while its processes run as unprivileged host uids. The mapping is the
+// user namespace handed to Setup, as the kubelet's runtimes do it.
+
+// idmapped clones the mount of the directory at fd (recursively with
+// rec) as a detached tree whose ids are shifted by userns, with attrs set
+// too (read-only and the like).
+func idmapped(fd int, userns *os.File, attrs uint64, rec bool) (int, error) {
+	flags := unix.OPEN_TREE_CLONE | unix.OPEN_TREE_CLOEXEC | unix.AT_EMPTY_PATH
+	setFlags := unix.AT_EMPTY_PATH
+	if rec {
+		flags |= unix.AT_RECURSIVE
+		setFlags |= unix.AT_RECURSIVE
+	}
+	tree, err := unix.OpenTree(fd, "", uint(flags))
+	if err != nil {
+		return -1, fmt.Errorf("clone mount: %w", err)
+	}
+	attr := &unix.MountAttr{Attr_set: attrs | unix.MOUNT_ATTR_IDMAP, Userns_fd: uint64(userns.Fd())}
+	if err := unix.MountSetattr(tree, "", uint(setFlags), attr); err != nil {
+		unix.Close(tree)
+		return -1, fmt.Errorf("idmap mount: %w", err)
+	}
+	return tree, nil
+}
+
+// idmappedOverlay mounts the container's root in a user namespace: every
+// layer an idmapped clone named by its descriptor (/proc/self/fd/N,
+// followed once at mount time, so no store path ends up in the option
+// string), and the upper directory owned by the namespace's root, whose
+// owner and mode the root directory takes.
+func idmappedOverlay(layers []string, upper, work, target string, userns *os.File, ids specs.LinuxIDMapping) error {
+	names := make([]string, len(layers))
+	for i, l := range layers {
+		dir, err := unix.Open(l, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("open layer: %w", err)
+		}
+		tree, err := idmapped(dir, userns, 0, false)
+		unix.Close(dir)
+		if err != nil {
+			return fmt.Errorf("layer %s: %w", l, err)
+		}
+		defer unix.Close(tree)
+		names[i] = "/proc/self/fd/" + strconv.Itoa(tree)
+	}
+	if err := os.Lchown(upper, int(ids.HostID), int(ids.HostID)); err != nil {
+		return fmt.Errorf("own upper directory: %w", err)
+	}
+	data := "lowerdir=" + strings.Join(names, ":") + ",upperdir=" + upper + ",workdir=" + work
+	if len(data) > maxMountData {
+		return fmt.Errorf("%d layers do not fit in one overlay mount", len(layers))
+	}
+	return unix.Mount("overlay", target, "overlay", 0, data)
+}
+
+// rootID is the host id of the user namespace's root, from the spec's
+// mappings (specconv writes one range for uids and the same for gids).
+func rootID(spec *specs.Spec) (specs.LinuxIDMapping, error) {
+	if spec.Linux == nil || len(spec.Linux.UIDMappings) != 1 || spec.Linux.UIDMappings[0].ContainerID != 0 {
+		return specs.LinuxIDMapping{}, fmt.Errorf("container config: a user namespace needs one uid mapping from 0")
+	}
+	return spec.Linux.UIDMappings[0], nil
+}

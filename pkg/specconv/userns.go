@@ -1,0 +1,56 @@
+package specconv
+
+import (
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// inUserNS fits s to a pod with a user namespace of its own: its id
+// mappings, and the filesystems init mounts as the host's root (before its
+// command joins the namespace) owned by the namespace's root, as they would
+// be had it mounted them inside: /dev and other tmpfs by uid and gid 0,
+// devpts' tty group by its id in the namespace.
+func inUserNS(s *specs.Spec, ids specs.LinuxIDMapping) {
+	s.Linux.UIDMappings = []specs.LinuxIDMapping{ids}
+	s.Linux.GIDMappings = []specs.LinuxIDMapping{ids}
+	for i, m := range s.Mounts {
+		switch m.Type {
+		case "tmpfs":
+			s.Mounts[i].Options = append(withoutIDs(m.Options), hostIDOption("uid", 0, ids), hostIDOption("gid", 0, ids))
+		case "devpts":
+			s.Mounts[i].Options = shiftGID(m.Options, ids)
+		}
+	}
+}
+
+// withoutIDs drops uid= and gid= options (none of minipod's tmpfs mounts
+// has any: ownership is inUserNS's to set).
+func withoutIDs(opts []string) []string {
+	out := make([]string, 0, len(opts)+2)
+	for _, o := range opts {
+		if !strings.HasPrefix(o, "uid=") && !strings.HasPrefix(o, "gid=") {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// shiftGID maps devpts' gid= option into the namespace's host ids.
+func shiftGID(opts []string, ids specs.LinuxIDMapping) []string {
+	out := make([]string, 0, len(opts))
+	for _, o := range opts {
+		if g, ok := strings.CutPrefix(o, "gid="); ok {
+			if n, err := strconv.ParseUint(g, 10, 32); err == nil && uint32(n) < ids.Size {
+				o = hostIDOption("gid", uint32(n), ids)
+			}
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func hostIDOption(name string, id uint32, ids specs.LinuxIDMapping) string {
+	return name + "=" + strconv.FormatUint(uint64(ids.HostID+id), 10)
+}
