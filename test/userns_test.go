@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -45,8 +46,8 @@ func TestK8sDocsUserNamespace(t *testing.T) {
 }
 
 // TestUserNamespacePod: in a pod of its own user namespace every id is
-// shifted on the host and nowhere else. Files the image, the volumes and
-// the pod's files hold keep their owners inside; what the containers write
+// shifted on the host and nowhere else. Files the image, the volumes (an
+// image volume too) and the pod's files hold keep their owners inside; what the containers write
 // into volumes is stored with the ids they wrote (idmapped mounts), what
 // they write into their own root with shifted ones; a container run as
 // 1000 is host uid base+1000; root inside binds port 80, pings, and
@@ -76,8 +77,8 @@ func TestUserNamespacePod(t *testing.T) {
 		t.Errorf("user container's id: %q", got)
 	}
 	// Owners seen inside: the image's files, the pod's files, the config.
-	owners := execOut(t, a, "web", "stat", "-c", "%n %u %g", "/etc/passwd", "/", "/etc/hosts", "/dev/shm", "/cfg/key")
-	for _, want := range []string{"/etc/passwd 0 0", "/ 0 0", "/etc/hosts 0 0", "/dev/shm 0 0", "/cfg/key 0 2000"} {
+	owners := execOut(t, a, "web", "stat", "-c", "%n %u %g", "/etc/passwd", "/", "/etc/hosts", "/dev/shm", "/cfg/key", "/img/bin/busybox")
+	for _, want := range []string{"/etc/passwd 0 0", "/ 0 0", "/etc/hosts 0 0", "/dev/shm 0 0", "/cfg/key 0 2000", "/img/bin/busybox 0 0"} {
 		if !strings.Contains(owners, want+"\n") {
 			t.Errorf("owners inside: want %q in\n%s", want, owners)
 		}
@@ -99,6 +100,10 @@ func TestUserNamespacePod(t *testing.T) {
 	}
 	if got := strings.TrimSpace(execOut(t, a, "web", "cat", "/proc/sys/net/ipv4/ping_group_range")); got != "0\t65535" {
 		t.Errorf("the pod's sysctl: ping_group_range = %q", got)
+	}
+	// A terminal for exec: the container's own, its group tty (5) there.
+	if r := mp(t, "exec", "-t", a, "-c", "web", "--", "sh", "-c", `stat -c "%n %u %g" $(tty)`); r.code != 0 || !regexp.MustCompile(`^/dev/pts/\d+ 0 5\r?\n$`).MatchString(r.stdout) {
+		t.Errorf("exec -t: want /dev/pts/N owned by 0, group 5, got %s", r)
 	}
 	// One user namespace for the whole pod.
 	if m := uidMap(t, execOut(t, a, "idle", "cat", "/proc/self/uid_map")); m[1] != base {
@@ -125,6 +130,10 @@ spec:
   - name: cfg
     configMap:
       name: {{NAME}}
+  - name: img
+    image:
+      reference: busybox
+      pullPolicy: IfNotPresent
   initContainers:
   - name: prep
     image: busybox
@@ -140,6 +149,7 @@ spec:
         add: [NET_ADMIN]
     volumeMounts:
     - {name: cfg, mountPath: /cfg}
+    - {name: img, mountPath: /img}
   - name: user
     image: busybox
     command: ["sh", "-c", "id; echo x > /scratch/by-user; echo done; exec sleep 3600"]

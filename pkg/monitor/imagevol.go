@@ -3,6 +3,7 @@ package monitor
 import (
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/minipod/minipod/pkg/image"
@@ -121,7 +122,8 @@ func (mon *monitor) onVolumePulled(r pullResult) {
 // whose files the kernel cannot stack) is the runtime's CreateContainer
 // failing in the kubelet's terms, tried again as a failed sync is.
 func (mon *monitor) mountImageVol(iv *imageVol, img *image.Image) {
-	if err := mountImage(iv.dir, img); err != nil {
+	err := mon.withUserNS(func(userns *os.File) error { return mountImage(iv.dir, img, userns) })
+	if err != nil {
 		msg := fmt.Sprintf("mount image volume %q (%s): %v", iv.v.Name, iv.v.Image.Reference, err)
 		if msg != iv.msg {
 			mon.st.AddEvent("Warning", "Failed", "", msg)

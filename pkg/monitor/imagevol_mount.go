@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/minipod/minipod/pkg/image"
+	"github.com/minipod/minipod/pkg/mounts"
 	"golang.org/x/sys/unix"
 )
 
@@ -21,7 +22,11 @@ import (
 // two, so an empty directory beside the volumes is the second.
 // The mount is also nosuid, nodev and noexec, as the runtimes mount an
 // image volume (noexec: the API's documentation of the field).
-func mountImage(dir string, img *image.Image) error {
+//
+// In a pod with its own user namespace (userns) every layer is an
+// idmapped clone, so that the files keep their owners in there (the
+// overlay itself cannot be idmapped, nor then the containers' binds of it).
+func mountImage(dir string, img *image.Image, userns *os.File) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -36,7 +41,7 @@ func mountImage(dir string, img *image.Image) error {
 		}
 		layers = []string{empty, layers[0]}
 	}
-	return overlayReadOnly(layers, dir)
+	return overlayReadOnly(layers, dir, userns)
 }
 
 // maxMountData is what mount(2) copies of its options: one page.
@@ -48,12 +53,12 @@ const maxMountData = 4096 - 1
 // mount(2)'s page on any kernel (Docker's images stop at 127), and no
 // character of a path (',' or ':' in the store's root) can end up read as
 // an overlay option.
-func overlayReadOnly(layers []string, dir string) error {
+func overlayReadOnly(layers []string, dir string, userns *os.File) error {
 	names := make([]string, len(layers))
 	for i, l := range layers {
-		fd, err := unix.Open(l, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		fd, err := openLayer(l, userns)
 		if err != nil {
-			return fmt.Errorf("open layer %s: %w", l, err)
+			return err
 		}
 		defer unix.Close(fd)
 		names[len(layers)-1-i] = "/proc/self/fd/" + strconv.Itoa(fd) // top first
@@ -67,4 +72,22 @@ func overlayReadOnly(layers []string, dir string) error {
 		return fmt.Errorf("mount overlay of %d layers on %s: %w", len(layers), dir, err)
 	}
 	return nil
+}
+
+// openLayer opens a layer to be named by its descriptor: the directory,
+// or with userns an idmapped clone of it.
+func openLayer(l string, userns *os.File) (int, error) {
+	fd, err := unix.Open(l, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, fmt.Errorf("open layer %s: %w", l, err)
+	}
+	if userns == nil {
+		return fd, nil
+	}
+	defer unix.Close(fd)
+	tree, err := mounts.IDMapped(fd, userns, 0, false)
+	if err != nil {
+		return -1, fmt.Errorf("layer %s: %w", l, err)
+	}
+	return tree, nil
 }

@@ -2,7 +2,10 @@ package monitor
 
 import (
 	"errors"
+	"fmt"
+	"os"
 
+	"github.com/minipod/minipod/pkg/ns"
 	"github.com/minipod/minipod/pkg/state"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -41,4 +44,25 @@ func idMapping(r *state.IDRange) specs.LinuxIDMapping {
 		return specs.LinuxIDMapping{}
 	}
 	return specs.LinuxIDMapping{ContainerID: 0, HostID: r.HostID, Size: r.Size}
+}
+
+// withUserNS runs fn with the pod's user namespace open (nil for a pod of
+// the host's users): the monitor's own hold, or pause's while it stays.
+func (mon *monitor) withUserNS(fn func(*os.File) error) error {
+	if mon.st.UserNS == nil {
+		return fn(nil)
+	}
+	path := mon.st.NSPaths["user"]
+	if path == "" {
+		return errors.New("the pod's user namespace is not held yet")
+	}
+	set, err := ns.OpenPath("user", path)
+	if err != nil {
+		return err
+	}
+	defer set.Close()
+	if err := set.Expect(mon.st.Namespaces); err != nil {
+		return fmt.Errorf("the pod's user namespace: %w", err)
+	}
+	return fn(set.UserNS())
 }

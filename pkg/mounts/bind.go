@@ -14,7 +14,7 @@ import (
 // It clones the source tree with open_tree, applies read-only with
 // mount_setattr, and attaches it with move_mount onto the resolved target fd:
 // no step ever goes through a path string inside the container root. With
-// userns the clone is idmapped too.
+// IDMapOption the clone is idmapped by userns too.
 func bind(root *os.File, m specs.Mount, userns *os.File) error {
 	src, err := openSource(m)
 	if err != nil {
@@ -33,8 +33,11 @@ func bind(root *os.File, m specs.Mount, userns *os.File) error {
 	if err := checkResolved(root, dst, m.Destination); err != nil {
 		return err
 	}
-	if userns != nil {
-		tree, err := idmapped(int(src.Fd()), userns, bindAttrs(m.Options), true)
+	if hasOption(m.Options, IDMapOption) {
+		if userns == nil {
+			return fmt.Errorf("bind %s: %s without a user namespace", m.Destination, IDMapOption)
+		}
+		tree, err := IDMapped(int(src.Fd()), userns, bindAttrs(m.Options), true)
 		if err != nil {
 			return fmt.Errorf("bind %s: %w", m.Destination, err)
 		}

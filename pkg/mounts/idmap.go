@@ -16,10 +16,14 @@ import (
 // while its processes run as unprivileged host uids. The mapping is the
 // user namespace handed to Setup, as the kubelet's runtimes do it.
 
-// idmapped clones the mount of the directory at fd (recursively with
+// IDMapOption asks for a bind mount idmapped, recursively, by the user
+// namespace handed to Setup (the OCI spec's word for it).
+const IDMapOption = "ridmap"
+
+// IDMapped clones the mount of the directory at fd (recursively with
 // rec) as a detached tree whose ids are shifted by userns, with attrs set
 // too (read-only and the like).
-func idmapped(fd int, userns *os.File, attrs uint64, rec bool) (int, error) {
+func IDMapped(fd int, userns *os.File, attrs uint64, rec bool) (int, error) {
 	flags := unix.OPEN_TREE_CLONE | unix.OPEN_TREE_CLOEXEC | unix.AT_EMPTY_PATH
 	setFlags := unix.AT_EMPTY_PATH
 	if rec {
@@ -50,7 +54,7 @@ func idmappedOverlay(layers []string, upper, work, target string, userns *os.Fil
 		if err != nil {
 			return fmt.Errorf("open layer: %w", err)
 		}
-		tree, err := idmapped(dir, userns, 0, false)
+		tree, err := IDMapped(dir, userns, 0, false)
 		unix.Close(dir)
 		if err != nil {
 			return fmt.Errorf("layer %s: %w", l, err)

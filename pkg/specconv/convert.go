@@ -113,8 +113,12 @@ func Spec(c *podspec.Container, ctx Context) (*specs.Spec, error) {
 	if sec.UnmaskedProc {
 		s.Linux.MaskedPaths, s.Linux.ReadonlyPaths = nil, nil
 	}
-	if ctx.PodNS["user"] != "" {
-		inUserNS(s, ctx.UserNS)
+	switch {
+	case ctx.PodNS["user"] != "":
+		inUserNS(s, ctx.UserNS, ctx.Volumes)
+	case ctx.UserNS.Size != 0:
+		// Never the host's users for a pod that asked for its own.
+		return nil, fmt.Errorf("container %s: the pod's user namespace is not held", c.Name)
 	}
 	return s, nil
 }

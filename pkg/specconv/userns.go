@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/minipod/minipod/pkg/mounts"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -11,16 +12,32 @@ import (
 // mappings, and the filesystems init mounts as the host's root (before its
 // command joins the namespace) owned by the namespace's root, as they would
 // be had it mounted them inside: /dev and other tmpfs by uid and gid 0,
-// devpts' tty group by its id in the namespace.
-func inUserNS(s *specs.Spec, ids specs.LinuxIDMapping) {
+// devpts' terminals by uid 0 and the tty group's id in the namespace.
+//
+// Every bind mount is idmapped by the namespace (IDMapOption), but for
+// image volumes, whose overlay the monitor stacks from idmapped layers
+// already (an overlay cannot be idmapped itself).
+func inUserNS(s *specs.Spec, ids specs.LinuxIDMapping, vols map[string]Volume) {
 	s.Linux.UIDMappings = []specs.LinuxIDMapping{ids}
 	s.Linux.GIDMappings = []specs.LinuxIDMapping{ids}
+	images := map[string]bool{}
+	for _, v := range vols {
+		if v.Image {
+			images[v.Dir] = true
+		}
+	}
 	for i, m := range s.Mounts {
 		switch m.Type {
+		case "bind":
+			if !images[m.Source] {
+				s.Mounts[i].Options = append(m.Options, mounts.IDMapOption)
+			}
 		case "tmpfs":
 			s.Mounts[i].Options = append(withoutIDs(m.Options), hostIDOption("uid", 0, ids), hostIDOption("gid", 0, ids))
 		case "devpts":
-			s.Mounts[i].Options = shiftGID(m.Options, ids)
+			// Terminals are opened by init and the monitor, as the
+			// host's root: new ones belong to the namespace's root.
+			s.Mounts[i].Options = append(shiftGID(m.Options, ids), hostIDOption("uid", 0, ids))
 		}
 	}
 }

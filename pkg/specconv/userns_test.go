@@ -12,7 +12,9 @@ func TestSpecInUserNS(t *testing.T) {
 	c := ctx()
 	c.PodNS["user"] = "/proc/9/fd/7"
 	c.UserNS = specs.LinuxIDMapping{HostID: 131072, Size: 65536}
-	s, err := Spec(&podspec.Container{Name: "c"}, c)
+	c.Volumes["iv"] = Volume{Dir: "/v/iv", Image: true}
+	ctr := &podspec.Container{Name: "c", VolumeMounts: []podspec.VolumeMount{{Name: "iv", MountPath: "/iv"}, {Name: "data", MountPath: "/data"}}}
+	s, err := Spec(ctr, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,8 +32,25 @@ func TestSpecInUserNS(t *testing.T) {
 	if o := opts["/dev"]; !slices.Contains(o, "uid=131072") || !slices.Contains(o, "gid=131072") {
 		t.Errorf("/dev options = %v: not owned by the namespace's root", o)
 	}
-	if o := opts["/dev/pts"]; !slices.Contains(o, "gid=131077") || slices.Contains(o, "gid=5") {
+	for _, dst := range []string{"/etc/hosts", "/data"} {
+		if o := opts[dst]; !slices.Contains(o, "ridmap") {
+			t.Errorf("%s options = %v: not idmapped", dst, o)
+		}
+	}
+	// The monitor stacks an image volume from idmapped layers already.
+	if o := opts["/iv"]; slices.Contains(o, "ridmap") {
+		t.Errorf("image volume options = %v: idmapped twice", o)
+	}
+	if o := opts["/dev/pts"]; !slices.Contains(o, "gid=131077") || !slices.Contains(o, "uid=131072") || slices.Contains(o, "gid=5") {
 		t.Errorf("/dev/pts options = %v: tty group not mapped", o)
+	}
+}
+
+func TestSpecUserNSNotHeld(t *testing.T) {
+	c := ctx()
+	c.UserNS = specs.LinuxIDMapping{HostID: 131072, Size: 65536}
+	if _, err := Spec(&podspec.Container{Name: "c"}, c); err == nil {
+		t.Fatal("a pod with ids of its own but no user namespace held got a spec")
 	}
 }
 
