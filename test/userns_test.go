@@ -52,7 +52,8 @@ func TestK8sDocsUserNamespace(t *testing.T) {
 // they write into their own root with shifted ones; a container run as
 // 1000 is host uid base+1000; root inside binds port 80, pings, and
 // changes its own network; exec runs in the namespace too; a second pod
-// gets other ids; the pod's sysctls are set.
+// gets other ids; the pod's sysctls are set; what init creates in the
+// root (a working directory) is the namespace root's.
 func TestUserNamespacePod(t *testing.T) {
 	root(t)
 	a, b := podName("uns-a"), podName("uns-b")
@@ -105,6 +106,12 @@ func TestUserNamespacePod(t *testing.T) {
 	if r := mp(t, "exec", "-t", a, "-c", "web", "--", "sh", "-c", `stat -c "%n %u %g" $(tty)`); r.code != 0 || !regexp.MustCompile(`^/dev/pts/\d+ 0 5\r?\n$`).MatchString(r.stdout) {
 		t.Errorf("exec -t: want /dev/pts/N owned by 0, group 5, got %s", r)
 	}
+	// A working directory the image lacks is the namespace root's, and
+	// a terminal container (started behind the gate) runs.
+	if got := execOut(t, a, "idle", "stat", "-c", "%n %u %g", "/made", "/made/here", "/made/here/in-workdir"); got != "/made 0 0\n/made/here 0 0\n/made/here/in-workdir 0 0\n" {
+		t.Errorf("working directory made by init: %q", got)
+	}
+	waitLog(t, a, "term", "/dev/pts/", 20*time.Second)
 	// One user namespace for the whole pod.
 	if m := uidMap(t, execOut(t, a, "idle", "cat", "/proc/self/uid_map")); m[1] != base {
 		t.Errorf("another container's uid_map %v: not the pod's", m)
@@ -159,7 +166,12 @@ spec:
     - {name: scratch, mountPath: /scratch}
   - name: idle
     image: busybox
-    command: ["sleep", "3600"]
+    workingDir: /made/here
+    command: ["sh", "-c", "touch in-workdir && exec sleep 3600"]
+  - name: term
+    image: busybox
+    tty: true
+    command: ["sh", "-c", "tty; exec sleep 3600"]
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -225,6 +237,59 @@ spec:
       seccompProfile: {type: Unconfined}
       capabilities:
         add: [SYS_ADMIN, MKNOD, SYS_RAWIO, SYS_MODULE, DAC_READ_SEARCH, SYS_PTRACE]
+`
+
+// TestAttackUserNSExecPath: the container's main process (root of the
+// pod's user namespace, given SYS_ADMIN and no seccomp filter) makes a
+// mount namespace of its own with a tmpfs over /proc, full of scripts at
+// /proc/self/fd/N and /proc/self/exe, where minipod names its own
+// programs. exec joins that mount namespace; it must still run minipod's
+// program, never one of those as the host's root. (On the code before
+// exec found minipod-init outside the container, it ran them.)
+func TestAttackUserNSExecPath(t *testing.T) {
+	root(t)
+	name := podName("uns-execpath")
+	upPod(t, name, tmpl(usernsExecPathPod, name))
+	waitLog(t, name, "c", "planted", 30*time.Second)
+	pid := ctrPID(t, name, "c")
+	if r := mp(t, "exec", name, "--", "true"); r.code != 0 {
+		t.Errorf("exec into the container: %s", r)
+	}
+	// Planted programs run by the container itself leave a file of the
+	// namespace's root; one run by minipod, the host's root's.
+	var st syscall.Stat_t
+	if err := syscall.Stat("/proc/"+strconv.Itoa(pid)+"/root/tmp/escaped", &st); err == nil && st.Uid == 0 {
+		t.Errorf("exec ran the container's planted program as the host's root")
+	}
+}
+
+const usernsExecPathPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  hostUsers: false
+  containers:
+  - name: c
+    image: busybox
+    securityContext:
+      seccompProfile: {type: Unconfined}
+      capabilities:
+        add: [SYS_ADMIN]
+    command:
+    - unshare
+    - -m
+    - sh
+    - -c
+    - |
+      mount -t tmpfs t /proc || exit 1
+      mkdir -p /proc/self/fd
+      printf '#!/bin/sh\nid > /tmp/escaped\n' > /tmp/evil
+      chmod 755 /tmp/evil
+      for n in $(seq 0 127); do cp /tmp/evil /proc/self/fd/$n; done
+      cp /tmp/evil /proc/self/exe
+      echo planted
+      exec /bin/sleep 3600
 `
 
 // TestUserNSWithoutInitProgram: where minipod-init is missing, minipod's

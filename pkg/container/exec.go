@@ -90,15 +90,24 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 		return 0, nil, fmt.Errorf("exec: %w", err)
 	}
 	var pid int
-	var master *os.File
+	var master, status *os.File
 	err = withOOMScore(o.Spec.Process.OOMScoreAdj, func() error {
 		var ferr error
-		pid, master, ferr = forkInside(o, set, place, filter)
+		if set.UserNS() != nil {
+			pid, master, status, ferr = forkEnter(o, set, place, filter)
+		} else {
+			pid, master, ferr = forkInside(o, set, place, filter)
+		}
 		return ferr
 	})
 	// Once the command exists it is the caller's to reap, whatever else
 	// fails: moving back out of the cgroup only matters to us.
 	_ = leave()
+	if err == nil && status != nil {
+		// Outside the container's cgroup and OOM score: enter may take
+		// its time, or be stopped by the container.
+		err = awaitEnter(pid, status, o.Args[0])
+	}
 	if err != nil {
 		if master != nil {
 			master.Close()
@@ -142,10 +151,8 @@ func forkInside(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *se
 			return err
 		}
 		defer leave() //nolint:errcheck // the thread is thrown away anyway
-		if set.UserNS() == nil {
-			if err := ctrinit.Confine(p, filter, false); err != nil {
-				return err
-			}
+		if err := ctrinit.Confine(p, filter, false); err != nil {
+			return err
 		}
 		files := []*os.File{o.Stdin, o.Stdout, o.Stderr}
 		if o.TTY {
@@ -155,10 +162,6 @@ func forkInside(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *se
 			}
 			defer slave.Close()
 			master, files = m, []*os.File{slave, slave, slave}
-		}
-		if u := set.UserNS(); u != nil {
-			pid, err = forkEnter(o, u, filter, files)
-			return err
 		}
 		pid, err = forkCommand(o.Args, p, files, o.TTY)
 		return err

@@ -5,55 +5,124 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"syscall"
 	"time"
 
+	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/ctrinit"
+	"github.com/minipod/minipod/pkg/ns"
 	"github.com/minipod/minipod/pkg/seccomp"
+	"golang.org/x/sys/unix"
 )
 
 // forkEnter forks an exec'd command of a container in its pod's user
-// namespace: the thread has joined the container's other namespaces, and
-// the child runs minipod-init's enter role (ctrinit.Enter), which joins
-// the user namespace before its runtime starts, becomes the container's
-// process as init's command did, and execs the command. Enter reports a
-// failure on a status pipe, as init does; EOF means the command runs.
-func forkEnter(o ExecOptions, userns *os.File, filter *seccomp.Program, files []*os.File) (int, error) {
+// namespace: minipod-init's enter role (ctrinit.Enter), forked on a thread
+// that joined the container's namespaces and cgroup but its mount
+// namespace, so that minipod-init is found in ours: nothing inside the
+// container is resolved with the host's privilege. The entry point joins
+// the mount namespace (fd 6) and then the user namespace before Go's
+// runtime starts; Enter becomes the container's process as init's command
+// did and execs the command. It returns the child and the status pipe to
+// await (awaitEnter), and with a TTY the terminal's master side, opened
+// in the container's own devpts.
+func forkEnter(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *seccomp.Program) (pid int, master, status *os.File, err error) {
 	p := *o.Spec.Process
 	p.Args = o.Args
-	handoff, err := ctrinit.WriteHandoff(&p, filter, p.NoNewPrivileges)
+	handoff, err := ctrinit.WriteHandoff(&p, filter, p.NoNewPrivileges, true)
 	if err != nil {
-		return 0, err
+		return 0, nil, nil, err
 	}
 	defer handoff.Close()
+	files := []*os.File{o.Stdin, o.Stdout, o.Stderr}
+	if o.TTY {
+		var slave *os.File
+		err := set.Only("mnt").Do(func() error {
+			var err error
+			master, slave, err = ctrinit.OpenPTY()
+			return err
+		})
+		if err != nil {
+			return 0, nil, nil, err
+		}
+		defer slave.Close()
+		files = []*os.File{slave, slave, slave}
+	}
+	exe, err := aboveFiles(o.Exe)
+	if err != nil {
+		closeIf(master)
+		return 0, nil, nil, err
+	}
+	defer unix.Close(exe)
 	r, w, err := os.Pipe()
 	if err != nil {
-		return 0, fmt.Errorf("status pipe: %w", err)
+		closeIf(master)
+		return 0, nil, nil, fmt.Errorf("status pipe: %w", err)
 	}
-	defer r.Close()
+	defer w.Close()
 	attr := &syscall.ProcAttr{
 		Env: []string{"GOMAXPROCS=1"},
-		// ctrinit's fds: status at 3, then EnterUserNSFd and the handoff.
-		Files: []uintptr{files[0].Fd(), files[1].Fd(), files[2].Fd(), w.Fd(), userns.Fd(), handoff.Fd()},
+		// ctrinit's fds: status at 3, EnterUserNSFd, the handoff, then
+		// the mount namespace.
+		Files: []uintptr{files[0].Fd(), files[1].Fd(), files[2].Fd(), w.Fd(), set.UserNS().Fd(), handoff.Fd(), set.File("mnt").Fd()},
 		Sys:   &syscall.SysProcAttr{Setsid: true, Setctty: o.TTY, Ctty: 0},
 	}
-	stop := watchFork()
-	pid, err := syscall.ForkExec(o.Exe, []string{"minipod", ctrinit.EnterRole}, attr)
-	if stop() && err == nil {
-		err = fmt.Errorf("the command did not start within %v", forkLimit)
-	}
-	w.Close()
+	err = set.Without("mnt").Do(func() error {
+		leave, err := place.JoinThread()
+		if err != nil {
+			return err
+		}
+		defer leave() //nolint:errcheck // the thread is thrown away anyway
+		stop := watchFork()
+		pid, err = syscall.ForkExec("/proc/self/fd/"+strconv.Itoa(exe), []string{"minipod", ctrinit.EnterRole}, attr)
+		if stop() && err == nil {
+			err = fmt.Errorf("the command did not start within %v", forkLimit)
+		}
+		return err
+	})
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", o.Args[0], err)
+		r.Close()
+		closeIf(master)
+		return 0, nil, nil, fmt.Errorf("%s: %w", o.Args[0], err)
 	}
-	_ = r.SetReadDeadline(time.Now().Add(reportLimit))
-	msg, err := io.ReadAll(r)
+	return pid, master, r, nil
+}
+
+// awaitEnter reads enter's report: EOF means the command runs. On
+// anything else, or after reportLimit (a container can stop enter), the
+// child is killed; the monitor reaps it, as every child.
+func awaitEnter(pid int, status *os.File, name string) error {
+	defer status.Close()
+	_ = status.SetReadDeadline(time.Now().Add(reportLimit))
+	msg, err := io.ReadAll(status)
 	if err == nil && len(msg) > 0 {
 		err = errors.New(string(msg))
 	}
 	if err != nil {
-		// The monitor reaps it, as every child.
-		return 0, fmt.Errorf("%s: %w", o.Args[0], err)
+		_ = unix.Kill(pid, unix.SIGKILL)
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	return pid, nil
+	return nil
+}
+
+// aboveFiles opens the program at path (the monitor's seal of
+// minipod-init, at a low descriptor the child's seven files would cover)
+// again at 100 or above.
+func aboveFiles(path string) (int, error) {
+	fd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, fmt.Errorf("open minipod-init: %w", err)
+	}
+	defer unix.Close(fd)
+	high, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 100)
+	if err != nil {
+		return -1, fmt.Errorf("open minipod-init: %w", err)
+	}
+	return high, nil
+}
+
+func closeIf(f *os.File) {
+	if f != nil {
+		f.Close()
+	}
 }

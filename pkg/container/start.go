@@ -161,9 +161,15 @@ func fork(o StartOptions, status *os.File) (int, error) {
 	}
 	if u := join.UserNS(); u != nil {
 		// Init builds the root as the host's root, idmapping it by the
-		// pod's user namespace, then has its command join it (ctrinit.Enter).
-		attr.Env = append(attr.Env, ctrinit.UserNSEnv+"="+strconv.Itoa(len(attr.Files)))
-		attr.Files = append(attr.Files, u.Fd())
+		// pod's user namespace, then has its command join it
+		// (ctrinit.Enter). It opens the namespace from the spec's path
+		// itself (one more descriptor would cover the program's) and
+		// checks it is this one.
+		var st unix.Stat_t
+		if err := unix.Fstat(int(u.Fd()), &st); err != nil {
+			return 0, fmt.Errorf("start container: %w", err)
+		}
+		attr.Env = append(attr.Env, ctrinit.UserNSEnv+"="+strconv.FormatUint(st.Ino, 10))
 	}
 	if err := selfexe.FitsBelow(o.Exe, len(attr.Files)); err != nil {
 		return 0, fmt.Errorf("start container: %w", err)

@@ -37,6 +37,9 @@ const (
 	EnterUserNSFd = 4
 	// enterHandoffFd holds the process description (WriteHandoff).
 	enterHandoffFd = 5
+	// enterMountFd is, for an exec'd command, the container's mount
+	// namespace, which the entry point joins before the user namespace.
+	enterMountFd = 6
 )
 
 // Entry point outcomes, as the entry point leaves them.
@@ -50,12 +53,15 @@ type handoff struct {
 	Process *specs.Process `json:"process"`
 	// Late: load the filter after Confine (no_new_privs), as init does.
 	Late bool `json:"late,omitempty"`
+	// JoinMount: the entry point was to join the mount namespace at
+	// enterMountFd (an exec; init is in it already).
+	JoinMount bool `json:"joinMount,omitempty"`
 }
 
 // WriteHandoff puts p and its seccomp filter in a sealed memfd for Enter:
 // an 8-byte length, p as JSON, then the filter's binary encoding.
-func WriteHandoff(p *specs.Process, filter *seccomp.Program, late bool) (*os.File, error) {
-	js, err := leanjson.Marshal(handoff{Process: p, Late: late})
+func WriteHandoff(p *specs.Process, filter *seccomp.Program, late, joinMount bool) (*os.File, error) {
+	js, err := leanjson.Marshal(handoff{Process: p, Late: late, JoinMount: joinMount})
 	if err != nil {
 		return nil, fmt.Errorf("hand over process: %w", err)
 	}
@@ -86,30 +92,30 @@ func WriteHandoff(p *specs.Process, filter *seccomp.Program, late bool) (*os.Fil
 }
 
 // readHandoff decodes what WriteHandoff wrote.
-func readHandoff(f *os.File) (*specs.Process, *seccomp.Program, bool, error) {
+func readHandoff(f *os.File) (*handoff, *seccomp.Program, error) {
 	data, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<24))
 	if err != nil {
-		return nil, nil, false, fmt.Errorf("read handed-over process: %w", err)
+		return nil, nil, fmt.Errorf("read handed-over process: %w", err)
 	}
 	if len(data) < 8 || binary.LittleEndian.Uint64(data) > uint64(len(data)-8) {
-		return nil, nil, false, errors.New("read handed-over process: truncated")
+		return nil, nil, errors.New("read handed-over process: truncated")
 	}
 	n := binary.LittleEndian.Uint64(data)
 	var h handoff
 	if err := leanjson.Unmarshal(data[8:8+n], &h); err != nil {
-		return nil, nil, false, fmt.Errorf("decode handed-over process: %w", err)
+		return nil, nil, fmt.Errorf("decode handed-over process: %w", err)
 	}
 	if h.Process == nil || len(h.Process.Args) == 0 {
-		return nil, nil, false, errors.New("handed-over process has no command")
+		return nil, nil, errors.New("handed-over process has no command")
 	}
 	var filter *seccomp.Program
 	if rest := data[8+n:]; len(rest) > 0 {
 		filter = &seccomp.Program{}
 		if err := filter.UnmarshalBinary(rest); err != nil {
-			return nil, nil, false, err
+			return nil, nil, err
 		}
 	}
-	return h.Process, filter, h.Late, nil
+	return &h, filter, nil
 }
 
 // ExecEnter replaces the calling process with exe (minipod-init, an O_PATH
@@ -117,9 +123,17 @@ func readHandoff(f *os.File) (*specs.Process, *seccomp.Program, bool, error) {
 // enterHandoffFd; status (fd 3) stays open for Enter's report. It returns
 // only on failure.
 func ExecEnter(exe, userns, handoff *os.File) error {
+	// Above what is placed, which may cover exe's own number.
+	self, err := unix.FcntlInt(exe.Fd(), unix.F_DUPFD_CLOEXEC, 10)
+	if err != nil {
+		return fmt.Errorf("hand over to enter: %w", err)
+	}
 	if err := placeFds(map[int]*os.File{EnterUserNSFd: userns, enterHandoffFd: handoff}); err != nil {
 		return fmt.Errorf("hand over to enter: %w", err)
 	}
+	// Init is in the container's mount namespace already: no fd 6, which
+	// Enter checks.
+	_ = unix.Close(enterMountFd)
 	// The start is not over until enter execs the command or reports.
 	if _, err := unix.FcntlInt(statusFd, unix.F_SETFD, 0); err != nil {
 		return fmt.Errorf("hand over status: %w", err)
@@ -133,7 +147,7 @@ func ExecEnter(exe, userns, handoff *os.File) error {
 		return err
 	}
 	empty := [1]byte{}
-	_, _, errno := unix.Syscall6(unix.SYS_EXECVEAT, exe.Fd(), uintptr(unsafe.Pointer(&empty[0])),
+	_, _, errno := unix.Syscall6(unix.SYS_EXECVEAT, uintptr(self), uintptr(unsafe.Pointer(&empty[0])),
 		uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&envv[0])), unix.AT_EMPTY_PATH, 0)
 	return fmt.Errorf("exec minipod-init to enter the user namespace: %w", errno)
 }
@@ -158,59 +172,48 @@ func placeFds(at map[int]*os.File) error {
 	return nil
 }
 
-// Enter is EnterRole: the process is in the pod's user namespace (result
-// is what the entry point left) and still has every capability there; it
-// becomes the container's process and execs its command, or reports why
-// not on fd 3 and exits 1. It never returns.
-func Enter(result int64) {
+// Enter is EnterRole: the entry point made the process root of the pod's
+// user namespace, with every capability there (user and mount are what it
+// left: see cmd/minipod-init/entry_amd64.s); it becomes the container's
+// process and execs its command, or reports why not on fd 3 and exits 1.
+// It never returns.
+func Enter(user, mount int64) {
 	runtime.LockOSThread()
 	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	unix.CloseOnExec(statusFd)
 	status := os.NewFile(statusFd, "status")
-	err := enter(result)
+	err := enter(user, mount)
 	fmt.Fprintf(status, "%v", err)
 	os.Exit(1)
 }
 
-func enter(result int64) error {
+func enter(user, mount int64) error {
 	userns := os.NewFile(EnterUserNSFd, "userns")
 	defer userns.Close()
 	handoff := os.NewFile(enterHandoffFd, "handoff")
 	defer handoff.Close()
+	_ = unix.Close(enterMountFd)
 	switch {
-	case result == entryNotRun:
+	case user == entryNotRun:
 		return errors.New("hostUsers: false needs minipod-init built with its entry point (make build), installed beside minipod")
-	case result < 0:
-		return fmt.Errorf("join the pod's user namespace: %w", unix.Errno(-result))
-	case result != entryJoined:
-		return fmt.Errorf("join the pod's user namespace: entry point left %d", result)
+	case user < 0:
+		return fmt.Errorf("join the pod's user namespace: %w", unix.Errno(-user))
+	case user != entryJoined:
+		return fmt.Errorf("join the pod's user namespace: entry point left %d", user)
 	}
-	if err := checkUserNS(userns); err != nil {
-		return err
-	}
-	p, filter, late, err := readHandoff(handoff)
+	h, filter, err := readHandoff(handoff)
 	if err != nil {
 		return err
 	}
+	switch {
+	case h.JoinMount && mount != 0:
+		return fmt.Errorf("join the container's mount namespace: %w", unix.Errno(-mount))
+	case !h.JoinMount && mount != -int64(unix.EBADF):
+		return errors.New("joined a mount namespace no one asked for")
+	}
 	userns.Close()
 	handoff.Close()
-	return confineAndExec(p, filter, late)
-}
-
-// checkUserNS makes sure the entry point's join took: the namespace we
-// are in is the one handed over.
-func checkUserNS(userns *os.File) error {
-	var want, got unix.Stat_t
-	if err := unix.Fstat(int(userns.Fd()), &want); err != nil {
-		return fmt.Errorf("stat handed-over user namespace: %w", err)
-	}
-	if err := unix.Stat("/proc/thread-self/ns/user", &got); err != nil {
-		return fmt.Errorf("stat own user namespace: %w", err)
-	}
-	if want.Ino != got.Ino || want.Dev != got.Dev {
-		return errors.New("not in the pod's user namespace")
-	}
-	return nil
+	return confineAndExec(h.Process, filter, h.Late)
 }
 
 // confineAndExec is the end of every container process: Confine, the

@@ -45,7 +45,7 @@ func initContainer(args []string) error {
 	if err != nil {
 		return err
 	}
-	userns, self, err := userNS()
+	userns, self, err := userNS(spec)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func initContainer(args []string) error {
 	}
 	late := p.NoNewPrivileges
 	if userns != nil {
-		handoff, err := WriteHandoff(p, filter, late)
+		handoff, err := WriteHandoff(p, filter, late, false)
 		if err != nil {
 			return err
 		}
@@ -80,24 +80,39 @@ func initContainer(args []string) error {
 	return confineAndExec(p, filter, late)
 }
 
-// UserNSEnv names, in init's environment, the descriptor of the pod's
-// user namespace (hostUsers: false); see Enter.
-const UserNSEnv = "MINIPOD_USERNS_FD"
+// UserNSEnv holds, in init's environment, the inode of the pod's user
+// namespace (hostUsers: false), which the spec names; see Enter.
+const UserNSEnv = "MINIPOD_USERNS_INO"
 
-// userNS is the pod's user namespace handed to init, if any, and init's
-// own program (O_PATH, opened while /proc is still the host's), which
-// ExecEnter runs again once the root is built.
-func userNS() (userns, self *os.File, err error) {
-	v, ok := os.LookupEnv(UserNSEnv)
+// userNS opens the pod's user namespace, if init was told of one, from
+// the spec's path (a descriptor the monitor holds), checked to be the one
+// the monitor meant; and init's own program (O_PATH, opened while /proc
+// is still the host's), which ExecEnter runs again once the root is built.
+func userNS(spec *specs.Spec) (userns, self *os.File, err error) {
+	want, ok := os.LookupEnv(UserNSEnv)
 	if !ok {
 		return nil, nil, nil
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n <= statusFd {
-		return nil, nil, fmt.Errorf("bad user namespace descriptor %q", v)
+	path := ""
+	for _, n := range spec.Linux.Namespaces {
+		if n.Type == specs.UserNamespace {
+			path = n.Path
+		}
 	}
-	unix.CloseOnExec(n)
-	userns = os.NewFile(uintptr(n), "userns")
+	if path == "" {
+		return nil, nil, fmt.Errorf("container config names no user namespace")
+	}
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open the pod's user namespace: %w", err)
+	}
+	userns = os.NewFile(uintptr(fd), "userns")
+	var fs unix.Statfs_t
+	var st unix.Stat_t
+	if unix.Fstatfs(fd, &fs) != nil || fs.Type != unix.NSFS_MAGIC || unix.Fstat(fd, &st) != nil || strconv.FormatUint(st.Ino, 10) != want {
+		userns.Close()
+		return nil, nil, fmt.Errorf("the pod's user namespace is gone (%s)", path)
+	}
 	self, err = os.OpenFile("/proc/self/exe", unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
 		userns.Close()

@@ -13,10 +13,11 @@ import (
 // A pod with hostUsers: false gets, when bound, a block of host ids that
 // no other pod on the node holds; its user namespace maps ids 0-65535 to
 // them. As the kubelet's defaults: blocks of 65536, the first at 65536
-// (ids below are the host's own users), the last ending below 2^32.
+// (ids below are the host's own users), the last ending below 2^32 (a
+// range that reaches it wraps, and the kernel refuses its uid_map line).
 const (
 	userNSLength = 1 << 16
-	userNSBlocks = 1<<16 - 1
+	userNSBlocks = 1<<16 - 2
 )
 
 // errNoUserNS: every block is held, by as many pods.

@@ -22,7 +22,7 @@ func TestPickUserNS(t *testing.T) {
 	if r, err := pickUserNS(all); err == nil {
 		t.Fatalf("every block held, got %v", r)
 	}
-	if last := all[len(all)-1]; uint64(last.HostID)+uint64(last.Size) > 1<<32 {
-		t.Fatalf("the last block %v passes 2^32", last)
+	if last := all[len(all)-1]; uint64(last.HostID)+uint64(last.Size) >= 1<<32 {
+		t.Fatalf("the last block %v reaches 2^32: its uid_map line would wrap", last)
 	}
 }

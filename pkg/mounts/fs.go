@@ -3,6 +3,7 @@ package mounts
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -29,6 +30,9 @@ func filesystem(root *os.File, m specs.Mount) error {
 		return err
 	}
 	defer dst.Close()
+	if err := checkLiteral(root, dst, m.Destination); err != nil {
+		return err
+	}
 	flags, data := parseOptions(m.Options)
 	// Read-only is made a property of this mount, not of the filesystem:
 	// instances such as sysfs are shared by every mount in a network
@@ -63,4 +67,24 @@ func parseOptions(opts []string) (uintptr, string) {
 		data = append(data, o)
 	}
 	return flags, strings.Join(data, ",")
+}
+
+// checkLiteral refuses a kernel filesystem whose destination is reached
+// through a symlink of the image (runc refuses a /proc that is not a
+// directory too): /proc as a link to /p would put procfs at /p, and leave
+// /proc to whatever the container makes of it, where minipod, as the
+// host's root, could be led to resolve /proc/self paths.
+func checkLiteral(root, dst *os.File, dest string) error {
+	rootPath, err := os.Readlink(fdPath(root))
+	if err != nil {
+		return fmt.Errorf("mount %s: resolve root: %w", dest, err)
+	}
+	at, err := os.Readlink(fdPath(dst))
+	if err != nil {
+		return fmt.Errorf("mount %s: resolve destination: %w", dest, err)
+	}
+	if want := filepath.Join(rootPath, filepath.Clean("/"+dest)); at != want {
+		return fmt.Errorf("mount destination %s is reached through a symlink", dest)
+	}
+	return nil
 }

@@ -3,9 +3,11 @@ package mounts
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -79,4 +81,64 @@ func rootID(spec *specs.Spec) (specs.LinuxIDMapping, error) {
 		return specs.LinuxIDMapping{}, fmt.Errorf("container config: a user namespace needs one uid mapping from 0")
 	}
 	return spec.Linux.UIDMappings[0], nil
+}
+
+// newOwner, while Setup builds the root of a pod with its own user
+// namespace, is the host id of that namespace's root: what init creates in
+// the root (the working directory, mount points) is that root's, as it
+// would be had it been created inside, not the host's root's, whom the
+// container could not write as. Zero otherwise. Setup runs once per init
+// process, on its one locked thread.
+var newOwner uint32
+
+// mkdirAll is pathrs-lite's MkdirAllHandle, giving what it created to
+// newOwner.
+func mkdirAll(root *os.File, dest string) (*os.File, error) {
+	missing := missingFrom(root, dest)
+	h, err := pathrs.MkdirAllHandle(root, dest, 0o755)
+	if err != nil || newOwner == 0 {
+		return h, err
+	}
+	for _, p := range missing {
+		if err := ownInRoot(root, p); err != nil {
+			h.Close()
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+// missingFrom lists dest and its parents that are not in root yet,
+// outermost first.
+func missingFrom(root *os.File, dest string) []string {
+	if newOwner == 0 {
+		return nil
+	}
+	var missing []string
+	for p := filepath.Clean("/" + dest); p != "/"; p = filepath.Dir(p) {
+		h, err := OpenInRoot(root, p)
+		if err == nil {
+			h.Close()
+			break
+		}
+		missing = append([]string{p}, missing...)
+	}
+	return missing
+}
+
+// ownInRoot gives path in root to newOwner, without following it.
+func ownInRoot(root *os.File, path string) error {
+	h, err := OpenInRoot(root, path)
+	if err != nil {
+		return fmt.Errorf("own %s: %w", path, err)
+	}
+	defer h.Close()
+	return ownHandle(h, path)
+}
+
+func ownHandle(h *os.File, path string) error {
+	if err := unix.Fchownat(int(h.Fd()), "", int(newOwner), int(newOwner), unix.AT_EMPTY_PATH|unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return fmt.Errorf("own %s: %w", path, err)
+	}
+	return nil
 }

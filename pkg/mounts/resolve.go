@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 
-	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"golang.org/x/sys/unix"
 )
 
@@ -29,10 +28,16 @@ func openDir(root *os.File, dest string) (*os.File, error) {
 		h := mkdirIn(parent, filepath.Base(clean))
 		parent.Close()
 		if h != nil {
+			if newOwner != 0 {
+				if err := ownHandle(h, dest); err != nil {
+					h.Close()
+					return nil, err
+				}
+			}
 			return h, nil
 		}
 	}
-	h, err := pathrs.MkdirAllHandle(root, dest, 0o755)
+	h, err := mkdirAll(root, dest)
 	if err != nil {
 		return nil, fmt.Errorf("create directory %s in root: %w", dest, err)
 	}
@@ -82,7 +87,13 @@ func openFile(root *os.File, dest string) (*os.File, error) {
 	defer parent.Close()
 	fd, err := unix.Openat(int(parent.Fd()), filepath.Base(dest), unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_WRONLY|unix.O_CLOEXEC, 0o644)
 	if err == nil {
+		if newOwner != 0 {
+			err = unix.Fchown(fd, int(newOwner), int(newOwner))
+		}
 		unix.Close(fd)
+		if err != nil {
+			return nil, fmt.Errorf("own file %s in root: %w", dest, err)
+		}
 	} else if !errors.Is(err, unix.EEXIST) {
 		return nil, fmt.Errorf("create file %s in root: %w", dest, err)
 	}

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -23,6 +22,13 @@ func Setup(spec *specs.Spec, userns *os.File) error {
 		return fmt.Errorf("make mounts private: %w", err)
 	}
 	rootPath := spec.Root.Path
+	if userns != nil {
+		ids, err := rootID(spec)
+		if err != nil {
+			return err
+		}
+		newOwner = ids.HostID
+	}
 	if err := overlay(spec, userns); err != nil {
 		return err
 	}
@@ -128,7 +134,7 @@ func createCwd(root *os.File, p *specs.Process) error {
 	if p == nil || p.Cwd == "" || p.Cwd == "/" {
 		return nil
 	}
-	h, err := pathrs.MkdirAllHandle(root, p.Cwd, 0o755)
+	h, err := mkdirAll(root, p.Cwd)
 	if err != nil {
 		return fmt.Errorf("create working directory %s: %w", p.Cwd, err)
 	}

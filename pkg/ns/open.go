@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -17,6 +18,30 @@ var Kinds = []string{"ipc", "uts", "net", "pid", "cgroup", "mnt"}
 
 // UserNS is the set's user namespace, or nil.
 func (s *Set) UserNS() *os.File { return s.fds["user"] }
+
+// File is the set's namespace of kind, or nil.
+func (s *Set) File(kind string) *os.File { return s.fds[kind] }
+
+// Without is a view of the set without kinds, and Only one of kind alone,
+// to be joined (Do), never closed: the set's Close closes them all.
+func (s *Set) Without(kinds ...string) *Set {
+	v := &Set{fds: map[string]*os.File{}}
+	for k, f := range s.fds {
+		if !slices.Contains(kinds, k) {
+			v.fds[k] = f
+		}
+	}
+	return v
+}
+
+// Only: see Without.
+func (s *Set) Only(kind string) *Set {
+	v := &Set{fds: map[string]*os.File{}}
+	if f, ok := s.fds[kind]; ok {
+		v.fds[kind] = f
+	}
+	return v
+}
 
 var cloneFlag = map[string]int{
 	"ipc":    unix.CLONE_NEWIPC,

@@ -63,6 +63,18 @@ func OfProcess(proc *os.File, list []specs.LinuxNamespace) (*Set, error) {
 			s.Close()
 			return nil, fmt.Errorf("namespace %q: not supported", n.Type)
 		}
+		if k == "user" && n.Path != "" {
+			// The pod's, which the caller holds: a container process can
+			// make a user namespace of its own (unshare), never to be
+			// entered with the host's privilege.
+			f, err := openNS(unix.AT_FDCWD, n.Path)
+			if err != nil {
+				s.Close()
+				return nil, fmt.Errorf("open the pod's user namespace: %w", err)
+			}
+			s.fds[k] = f
+			continue
+		}
 		fd, err := unix.Openat(int(proc.Fd()), "ns/"+k, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			s.Close()
