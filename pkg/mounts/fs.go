@@ -75,15 +75,11 @@ func parseOptions(opts []string) (uintptr, string) {
 // /proc to whatever the container makes of it, where minipod, as the
 // host's root, could be led to resolve /proc/self paths.
 func checkLiteral(root, dst *os.File, dest string) error {
-	rootPath, err := os.Readlink(fdPath(root))
+	rel, err := resolvedIn(root, dst, dest)
 	if err != nil {
-		return fmt.Errorf("mount %s: resolve root: %w", dest, err)
+		return err
 	}
-	at, err := os.Readlink(fdPath(dst))
-	if err != nil {
-		return fmt.Errorf("mount %s: resolve destination: %w", dest, err)
-	}
-	if want := filepath.Join(rootPath, filepath.Clean("/"+dest)); at != want {
+	if rel != filepath.Clean("/"+dest) {
 		return fmt.Errorf("mount destination %s is reached through a symlink", dest)
 	}
 	return nil

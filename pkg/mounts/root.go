@@ -110,21 +110,30 @@ func checkDestination(m specs.Mount) error {
 // really is: an image can make /data or /etc/hosts a symlink into /proc,
 // and resolving in the root follows it there.
 func checkResolved(root, dst *os.File, dest string) error {
-	rootPath, err := os.Readlink(fdPath(root))
+	rel, err := resolvedIn(root, dst, dest)
 	if err != nil {
-		return fmt.Errorf("mount %s: resolve root: %w", dest, err)
+		return err
 	}
-	at, err := os.Readlink(fdPath(dst))
-	if err != nil {
-		return fmt.Errorf("mount %s: resolve destination: %w", dest, err)
-	}
-	rel := strings.TrimPrefix(at, strings.TrimSuffix(rootPath, "/"))
 	for _, k := range []string{"/proc", "/sys"} {
 		if rel == k || strings.HasPrefix(rel, k+"/") {
 			return fmt.Errorf("mount destination %s resolves to %s, inside %s", dest, rel, k)
 		}
 	}
 	return nil
+}
+
+// resolvedIn is where dst, opened in root for dest, really is: its path
+// below root.
+func resolvedIn(root, dst *os.File, dest string) (string, error) {
+	rootPath, err := os.Readlink(fdPath(root))
+	if err != nil {
+		return "", fmt.Errorf("mount %s: resolve root: %w", dest, err)
+	}
+	at, err := os.Readlink(fdPath(dst))
+	if err != nil {
+		return "", fmt.Errorf("mount %s: resolve destination: %w", dest, err)
+	}
+	return strings.TrimPrefix(at, strings.TrimSuffix(rootPath, "/")), nil
 }
 
 // createCwd creates the working directory inside the root, while its
