@@ -1,6 +1,8 @@
 package test
 
 import (
+	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -387,4 +389,58 @@ func readFile(t testing.TB, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestUserNSEntryFailsClosed: minipod-init's entry point ends the process,
+// saying which step failed on the status descriptor, when it cannot join
+// what it was handed; Go's runtime (and with it Enter) never starts half
+// joined, e.g. as the host's root in a container's mount namespace whose
+// user namespace could not be joined.
+func TestUserNSEntryFailsClosed(t *testing.T) {
+	root(t)
+	prog := filepath.Join(filepath.Dir(exe), "minipod-init")
+	notNS, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer notNS.Close()
+	mnt, err := os.Open("/proc/self/ns/mnt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mnt.Close()
+	cases := []struct {
+		name      string
+		user, mnt *os.File // fd 4, fd 6 (nil: none)
+		want      string
+	}{
+		{"user namespace not a namespace", notNS, nil, "enter: join the pod's user namespace failed"},
+		{"mount namespace not a namespace", notNS, notNS, "enter: join the container's mount namespace failed"},
+		{"mount joined, user namespace not", notNS, mnt, "enter: join the pod's user namespace failed"},
+	}
+	for _, c := range cases {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(prog, "enter")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		// fds 3 (status), 4 (user), 5 (handoff: none), 6 (mount).
+		cmd.ExtraFiles = []*os.File{w, c.user, nil, c.mnt}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		msg, _ := io.ReadAll(r)
+		r.Close()
+		err = cmd.Wait()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Errorf("%s: exit %v, want status 1", c.name, err)
+		}
+		if string(msg) != c.want || stderr.Len() > 0 {
+			t.Errorf("%s: reported %q (stderr %q), want exactly %q from the entry point", c.name, msg, stderr.String(), c.want)
+		}
+	}
 }

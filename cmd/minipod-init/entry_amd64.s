@@ -14,12 +14,20 @@
 //     host's privilege (the result goes to mountResult; -EBADF when init,
 //     already in it, hands no fd 6);
 //  3. setns(4, CLONE_NEWUSER), then setresgid and setresuid to 0 in there:
-//     the namespace's root, no longer the host's, keeping its capabilities.
+//     the namespace's root, no longer the host's, keeping its capabilities;
+//  4. prctl(PR_SET_DUMPABLE, 0) again: the change of uid reset it to
+//     fs.suid_dumpable, which may be 1, and the process is not yet
+//     confined (no filter, every capability of the namespace).
 //
-// Results: enterResult is 2 when 3 succeeded, -errno of the step that
-// failed, 1 when not asked, 0 (the zero value) when the entry never ran (a
-// build without -E). Then it continues at the runtime's own entry, stack
-// untouched.
+// A step that fails ends the process at once, with a message on fd 3
+// (the status pipe Enter reports on): Go's runtime must not start half
+// joined, e.g. as the host's root in the container's mount namespace.
+// The one failure let through is -EBADF from step 2, when there is no fd
+// 6; Enter checks that against what it was asked to do.
+//
+// Results: enterResult is 2 when every step succeeded, 1 when not asked,
+// 0 (the zero value) when the entry never ran (a build without -E). Then
+// it continues at the runtime's own entry, stack untouched.
 TEXT ·userNSEntry(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	$1, enterResult<>(SB)
 	MOVQ	0(SP), AX		// argc
@@ -38,46 +46,106 @@ compare:
 	INCQ	DI
 	JMP	compare
 enter:
+	LEAQ	failDumpable<>(SB), R12
 	MOVQ	$157, AX		// SYS_prctl
 	MOVQ	$4, DI			// PR_SET_DUMPABLE
 	MOVQ	$0, SI
 	SYSCALL
 	TESTQ	AX, AX
-	JNE	store
+	JNE	fail
+	LEAQ	failMount<>(SB), R12
 	MOVQ	$308, AX		// SYS_setns
 	MOVQ	$6, DI
 	MOVQ	$0x20000, SI		// CLONE_NEWNS
 	SYSCALL
 	MOVQ	AX, mountResult<>(SB)
+	CMPQ	AX, $-9			// -EBADF: no fd 6 (init)
+	JEQ	user
+	TESTQ	AX, AX
+	JNE	fail
+user:
+	LEAQ	failUser<>(SB), R12
 	MOVQ	$308, AX		// SYS_setns
 	MOVQ	$4, DI
 	MOVQ	$0x10000000, SI		// CLONE_NEWUSER
 	SYSCALL
 	TESTQ	AX, AX
-	JNE	store
+	JNE	fail
+	LEAQ	failRoot<>(SB), R12
 	MOVQ	$119, AX		// SYS_setresgid
 	MOVQ	$0, DI
 	MOVQ	$0, SI
 	MOVQ	$0, DX
 	SYSCALL
 	TESTQ	AX, AX
-	JNE	store
+	JNE	fail
 	MOVQ	$117, AX		// SYS_setresuid
 	MOVQ	$0, DI
 	MOVQ	$0, SI
 	MOVQ	$0, DX
 	SYSCALL
 	TESTQ	AX, AX
-	JNE	store
-	MOVQ	$2, AX
-store:
-	MOVQ	AX, enterResult<>(SB)
+	JNE	fail
+	LEAQ	failDumpable<>(SB), R12
+	MOVQ	$157, AX		// SYS_prctl
+	MOVQ	$4, DI			// PR_SET_DUMPABLE
+	MOVQ	$0, SI
+	SYSCALL
+	TESTQ	AX, AX
+	JNE	fail
+	MOVQ	$2, enterResult<>(SB)
 run:
 	MOVQ	$0, DX			// no atexit function (a static program)
 	JMP	_rt0_amd64_linux(SB)
+fail:
+	// R12: the step's message, a length byte then the text.
+	MOVQ	$1, AX			// SYS_write
+	MOVQ	$3, DI
+	LEAQ	1(R12), SI
+	MOVBQZX	(R12), DX
+	SYSCALL
+	MOVQ	$231, AX		// SYS_exit_group
+	MOVQ	$1, DI
+	SYSCALL
+	JMP	fail			// not reached
 
 DATA enterRole<>+0(SB)/8, $"enter\x00\x00\x00"
 GLOBL enterRole<>(SB), RODATA, $8
+
+// The failure messages of the steps, each a length byte then the text.
+DATA failDumpable<>+0(SB)/8, $")enter: "
+DATA failDumpable<>+8(SB)/8, $"make the"
+DATA failDumpable<>+16(SB)/8, $" process"
+DATA failDumpable<>+24(SB)/8, $" undumpa"
+DATA failDumpable<>+32(SB)/8, $"ble fail"
+DATA failDumpable<>+40(SB)/8, $"ed\x00\x00\x00\x00\x00\x00"
+GLOBL failDumpable<>(SB), RODATA, $48
+
+DATA failMount<>+0(SB)/8, $"2enter: "
+DATA failMount<>+8(SB)/8, $"join the"
+DATA failMount<>+16(SB)/8, $" contain"
+DATA failMount<>+24(SB)/8, $"er\x27s mou"
+DATA failMount<>+32(SB)/8, $"nt names"
+DATA failMount<>+40(SB)/8, $"pace fai"
+DATA failMount<>+48(SB)/8, $"led\x00\x00\x00\x00\x00"
+GLOBL failMount<>(SB), RODATA, $56
+
+DATA failUser<>+0(SB)/8, $"+enter: "
+DATA failUser<>+8(SB)/8, $"join the"
+DATA failUser<>+16(SB)/8, $" pod\x27s u"
+DATA failUser<>+24(SB)/8, $"ser name"
+DATA failUser<>+32(SB)/8, $"space fa"
+DATA failUser<>+40(SB)/8, $"iled\x00\x00\x00\x00"
+GLOBL failUser<>(SB), RODATA, $48
+
+DATA failRoot<>+0(SB)/8, $"5enter: "
+DATA failRoot<>+8(SB)/8, $"become r"
+DATA failRoot<>+16(SB)/8, $"oot of t"
+DATA failRoot<>+24(SB)/8, $"he pod\x27s"
+DATA failRoot<>+32(SB)/8, $" user na"
+DATA failRoot<>+40(SB)/8, $"mespace "
+DATA failRoot<>+48(SB)/8, $"failed\x00\x00"
+GLOBL failRoot<>(SB), RODATA, $56
 
 GLOBL enterResult<>(SB), NOPTR, $8
 GLOBL mountResult<>(SB), NOPTR, $8

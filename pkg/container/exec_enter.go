@@ -88,19 +88,21 @@ func forkEnter(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *sec
 	return pid, master, r, nil
 }
 
-// awaitEnter reads enter's report: EOF means the command runs. On
-// anything else, or after reportLimit (a container can stop enter), the
-// child is killed; the monitor reaps it, as every child.
+// awaitEnter reads enter's report: EOF means the command runs, a message
+// that enter failed (and has exited: the pipe ended). After reportLimit (a
+// container can stop enter) the child, still there, is killed; the monitor
+// reaps it, as every child. A child that reported is never killed: the
+// monitor may have reaped it already, and its pid be another process's.
 func awaitEnter(pid int, status *os.File, name string) error {
 	defer status.Close()
 	_ = status.SetReadDeadline(time.Now().Add(reportLimit))
 	msg, err := io.ReadAll(status)
-	if err == nil && len(msg) > 0 {
-		err = errors.New(string(msg))
-	}
 	if err != nil {
 		_ = unix.Kill(pid, unix.SIGKILL)
 		return fmt.Errorf("%s: %w", name, err)
+	}
+	if len(msg) > 0 {
+		return fmt.Errorf("%s: %w", name, errors.New(string(msg)))
 	}
 	return nil
 }

@@ -55,6 +55,12 @@ func Confine(p *specs.Process, filter *seccomp.Program, late bool) error {
 	if err := switchUser(p.User); err != nil {
 		return err
 	}
+	// The change of uid reset the process's dumpable flag to
+	// fs.suid_dumpable: where that is 1, the container's processes of the
+	// same uid could trace this one before its filter is loaded.
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("make the process undumpable: %w", err)
+	}
 	if err := setCaps(p.Capabilities); err != nil {
 		return err
 	}

@@ -56,12 +56,19 @@ type handoff struct {
 	// JoinMount: the entry point was to join the mount namespace at
 	// enterMountFd (an exec; init is in it already).
 	JoinMount bool `json:"joinMount,omitempty"`
+	// Filter: a seccomp program follows; its absence is then an error,
+	// never a process left unfiltered.
+	Filter bool `json:"filter,omitempty"`
 }
+
+// maxHandoff bounds the handoff, far above any process description and
+// filter (a filter has at most 4096 instructions of 8 bytes).
+const maxHandoff = 16 << 20
 
 // WriteHandoff puts p and its seccomp filter in a sealed memfd for Enter:
 // an 8-byte length, p as JSON, then the filter's binary encoding.
 func WriteHandoff(p *specs.Process, filter *seccomp.Program, late, joinMount bool) (*os.File, error) {
-	js, err := leanjson.Marshal(handoff{Process: p, Late: late, JoinMount: joinMount})
+	js, err := leanjson.Marshal(handoff{Process: p, Late: late, JoinMount: joinMount, Filter: filter != nil})
 	if err != nil {
 		return nil, fmt.Errorf("hand over process: %w", err)
 	}
@@ -70,6 +77,9 @@ func WriteHandoff(p *specs.Process, filter *seccomp.Program, late, joinMount boo
 		if prog, err = filter.MarshalBinary(); err != nil {
 			return nil, fmt.Errorf("hand over process: %w", err)
 		}
+	}
+	if 8+len(js)+len(prog) > maxHandoff {
+		return nil, fmt.Errorf("hand over process: %d bytes of process description, more than %d", len(js), maxHandoff)
 	}
 	fd, err := unix.MemfdCreate("minipod-handoff", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
@@ -93,9 +103,12 @@ func WriteHandoff(p *specs.Process, filter *seccomp.Program, late, joinMount boo
 
 // readHandoff decodes what WriteHandoff wrote.
 func readHandoff(f *os.File) (*handoff, *seccomp.Program, error) {
-	data, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<24))
+	data, err := io.ReadAll(io.NewSectionReader(f, 0, maxHandoff+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read handed-over process: %w", err)
+	}
+	if len(data) > maxHandoff {
+		return nil, nil, errors.New("read handed-over process: too large")
 	}
 	if len(data) < 8 || binary.LittleEndian.Uint64(data) > uint64(len(data)-8) {
 		return nil, nil, errors.New("read handed-over process: truncated")
@@ -108,8 +121,12 @@ func readHandoff(f *os.File) (*handoff, *seccomp.Program, error) {
 	if h.Process == nil || len(h.Process.Args) == 0 {
 		return nil, nil, errors.New("handed-over process has no command")
 	}
+	rest := data[8+n:]
+	if h.Filter != (len(rest) > 0) {
+		return nil, nil, fmt.Errorf("read handed-over process: filter announced %v, %d bytes of it", h.Filter, len(rest))
+	}
 	var filter *seccomp.Program
-	if rest := data[8+n:]; len(rest) > 0 {
+	if h.Filter {
 		filter = &seccomp.Program{}
 		if err := filter.UnmarshalBinary(rest); err != nil {
 			return nil, nil, err
@@ -196,9 +213,7 @@ func enter(user, mount int64) error {
 	switch {
 	case user == entryNotRun:
 		return errors.New("hostUsers: false needs minipod-init built with its entry point (make build), installed beside minipod")
-	case user < 0:
-		return fmt.Errorf("join the pod's user namespace: %w", unix.Errno(-user))
-	case user != entryJoined:
+	case user != entryJoined: // the entry point ends the process on failures
 		return fmt.Errorf("join the pod's user namespace: entry point left %d", user)
 	}
 	h, filter, err := readHandoff(handoff)
