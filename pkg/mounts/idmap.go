@@ -1,6 +1,7 @@
 package mounts
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -92,18 +93,52 @@ func rootID(spec *specs.Spec) (specs.LinuxIDMapping, error) {
 var newOwner uint32
 
 // mkdirAll is pathrs-lite's MkdirAllHandle, giving what it created to
-// newOwner.
+// newOwner. With an owner to give to, it creates the missing directories
+// itself, one at a time, each through its parent's descriptor and chowned
+// through its own: a container sharing a volume above dest cannot swap a
+// new directory for a symlink and have something else chowned instead (an
+// open without following fails on the symlink).
 func mkdirAll(root *os.File, dest string) (*os.File, error) {
 	missing := missingFrom(root, dest)
-	h, err := pathrs.MkdirAllHandle(root, dest, 0o755)
-	if err != nil || newOwner == 0 {
-		return h, err
+	if newOwner == 0 || len(missing) == 0 {
+		return pathrs.MkdirAllHandle(root, dest, 0o755)
+	}
+	h, err := OpenInRoot(root, filepath.Dir(missing[0]))
+	if err != nil {
+		return nil, fmt.Errorf("mkdir %s: %w", dest, err)
 	}
 	for _, p := range missing {
-		if err := ownInRoot(root, p); err != nil {
-			h.Close()
+		next, err := mkdirOwned(h, p)
+		h.Close()
+		if errors.Is(err, unix.EEXIST) {
+			// Made meanwhile, or a symlink (dangling: it did not
+			// open): not ours to own; the rest is made as without an
+			// owner, following it inside the root.
+			return pathrs.MkdirAllHandle(root, dest, 0o755)
+		}
+		if err != nil {
 			return nil, err
 		}
+		h = next
+	}
+	return h, nil
+}
+
+// mkdirOwned makes the last element of path in parent, for newOwner, and
+// returns it opened.
+func mkdirOwned(parent *os.File, path string) (*os.File, error) {
+	name := filepath.Base(path)
+	if err := unix.Mkdirat(int(parent.Fd()), name, 0o755); err != nil {
+		return nil, fmt.Errorf("mkdir %s: %w", path, err)
+	}
+	fd, err := unix.Openat(int(parent.Fd()), name, unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	h := os.NewFile(uintptr(fd), path)
+	if err := ownHandle(h, path); err != nil {
+		h.Close()
+		return nil, err
 	}
 	return h, nil
 }
@@ -124,16 +159,6 @@ func missingFrom(root *os.File, dest string) []string {
 		missing = append([]string{p}, missing...)
 	}
 	return missing
-}
-
-// ownInRoot gives path in root to newOwner, without following it.
-func ownInRoot(root *os.File, path string) error {
-	h, err := OpenInRoot(root, path)
-	if err != nil {
-		return fmt.Errorf("own %s: %w", path, err)
-	}
-	defer h.Close()
-	return ownHandle(h, path)
 }
 
 func ownHandle(h *os.File, path string) error {
