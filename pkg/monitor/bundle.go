@@ -103,6 +103,8 @@ type podEnv struct {
 	allocatable podspec.ResourceAmounts
 	podIP       *address // set when the network is attached (startPod)
 	hostIP      string
+	// apiServerIP is Service default/kubernetes's address (its variables).
+	apiServerIP string
 	// filters are the pod's RuntimeDefault seccomp programs.
 	filters *filters
 }
@@ -213,7 +215,7 @@ func expandSubPaths(c *podspec.Container, declared []string) (*podspec.Container
 // all that $(VAR) in command and args may name, as with the kubelet,
 // which never sees the image's env nor HOSTNAME.
 func containerEnv(pe podEnv, c *podspec.Container, img *image.Image) (env, declared []string, err error) {
-	src := podspec.EnvSources{PodIP: pe.podIP.get(), HostIP: pe.hostIP, Allocatable: pe.allocatable, EnvFile: pe.readEnvFile}
+	src := podspec.EnvSources{PodIP: pe.podIP.get(), HostIP: pe.hostIP, APIServerIP: pe.apiServerIP, Allocatable: pe.allocatable, EnvFile: pe.readEnvFile}
 	if declared, err = podspec.DeclaredEnv(pe.objs, pe.pod, c, src); err != nil {
 		return nil, nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/minipod/minipod/pkg/container"
 	"github.com/minipod/minipod/pkg/infra"
 	"github.com/minipod/minipod/pkg/logs"
+	"github.com/minipod/minipod/pkg/nodeconfig"
 	"github.com/minipod/minipod/pkg/ns"
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/state"
@@ -316,8 +317,13 @@ func (mon *monitor) prepare() error {
 			return err
 		}
 	}
+	services, err := nodeconfig.ServiceCIDR()
+	if err != nil {
+		return err
+	}
 	mon.pe = podEnv{objs: mon.objs, pod: mon.pod, hostname: nodename(mon.pod), volumes: vols, files: files, podIP: &mon.podIP, userNS: mon.st.UserNS,
-		driver: mon.driver, nodeMemory: mem, allocatable: alloc, filters: &mon.filters}
+		driver: mon.driver, nodeMemory: mem, allocatable: alloc, filters: &mon.filters,
+		apiServerIP: nodeconfig.KubernetesServiceIP(services).String()}
 	mon.ctrs = makeCtrs(mon.pod, mon.st)
 	return nil
 }

@@ -2,7 +2,10 @@ package network
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
@@ -24,6 +27,7 @@ const (
 	commentForwardHostPort  = "minipod:forward-hostport"
 	commentForwardPods      = "minipod:forward-pods"
 	commentForwardGuard     = "minipod:forward-guard"
+	commentAPIServerReject  = "minipod:no-api-server"
 )
 
 // Bits of ct state, as nft numbers them (1 << (ctinfo + 1)).
@@ -53,11 +57,25 @@ var (
 // pod addresses. As docker's filter does, only these are forwarded into
 // the bridge: replies to connections from the pods or the node, hostPort
 // connections (DNATed), and pod to pod on the bridge.
-func guardRules(bridge string) ([]*nftables.Rule, error) {
+//
+// Also in forward: what pods send to Service default/kubernetes's address
+// (api; every pod has it in KUBERNETES_SERVICE_HOST) is refused (a TCP
+// reset, else ICMP port unreachable), as kube-proxy refuses a Service
+// without endpoints: no API server runs on one node, and without the
+// rule the packets would leave by the node's default route, so that an
+// in-cluster client hung until its timeout instead of failing at once.
+func guardRules(bridge string, api net.IP) ([]*nftables.Rule, error) {
 	loopback := &net.IPNet{IP: net.IPv4(127, 0, 0, 0), Mask: net.CIDRMask(8, 32)}
 	toLoopback, err := prefixMatch(16, loopback, expr.CmpOpEq)
 	if err != nil {
 		return nil, err
+	}
+	if api.To4() == nil {
+		return nil, fmt.Errorf("the API server's Service address %v is not IPv4", api)
+	}
+	toAPI := []expr.Any{
+		&expr.Payload{DestRegister: regMatch, Base: expr.PayloadBaseNetworkHeader, Offset: 16, Len: 4},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: regMatch, Data: api.To4()},
 	}
 	fromBridge, toBridge := ifnameMatch(expr.MetaKeyIIFNAME, bridge), ifnameMatch(expr.MetaKeyOIFNAME, bridge)
 	rule := func(ch *nftables.Chain, comment string, parts ...[]expr.Any) *nftables.Rule {
@@ -70,6 +88,8 @@ func guardRules(bridge string) ([]*nftables.Rule, error) {
 		rule(forwardChain, commentForwardHostPort, toBridge, ctDNATMatch(), verdict(expr.VerdictAccept)),
 		rule(forwardChain, commentForwardPods, fromBridge, toBridge, verdict(expr.VerdictAccept)),
 		rule(forwardChain, commentForwardGuard, toBridge, verdict(expr.VerdictDrop)),
+		rule(forwardChain, commentAPIServerReject, fromBridge, toAPI, svcProtoMatch(unix.IPPROTO_TCP), []expr.Any{&expr.Reject{Type: unix.NFT_REJECT_TCP_RST}}),
+		rule(forwardChain, commentAPIServerReject, fromBridge, toAPI, []expr.Any{&expr.Reject{Type: unix.NFT_REJECT_ICMP_UNREACH, Code: icmpPortUnreachable}}),
 	}, nil
 }
 

@@ -3,6 +3,7 @@ package network
 import (
 	"errors"
 	"fmt"
+	"github.com/minipod/minipod/pkg/nodeconfig"
 	"net"
 	"sort"
 
@@ -53,12 +54,17 @@ func SetupNAT(subnet *net.IPNet, bridge string) error {
 	return err
 }
 
-// natRulesFor is the fixed rules SetupNAT writes for subnet and bridge.
+// natRulesFor is the fixed rules SetupNAT writes for subnet and bridge, and
+// for the node setting service-cidr (the address of default/kubernetes).
 func natRulesFor(subnet *net.IPNet, bridge string) ([]*nftables.Rule, error) {
 	if bridge == "" || len(bridge) >= nftIfNameLen {
 		return nil, fmt.Errorf("set up NAT: invalid bridge name %q", bridge)
 	}
-	rules, err := fixedRules(subnet, bridge)
+	services, err := nodeconfig.ServiceCIDR()
+	if err != nil {
+		return nil, fmt.Errorf("set up NAT: %w", err)
+	}
+	rules, err := fixedRules(subnet, bridge, nodeconfig.KubernetesServiceIP(services))
 	if err != nil {
 		return nil, fmt.Errorf("set up NAT: %w", err)
 	}
@@ -99,12 +105,12 @@ var (
 	fixedChains = []*nftables.Chain{postroutingChain, inputChain, forwardChain}
 )
 
-func fixedRules(subnet *net.IPNet, bridge string) ([]*nftables.Rule, error) {
+func fixedRules(subnet *net.IPNet, bridge string, api net.IP) ([]*nftables.Rule, error) {
 	masq, err := masqueradeRules(subnet, bridge)
 	if err != nil {
 		return nil, err
 	}
-	guard, err := guardRules(bridge)
+	guard, err := guardRules(bridge, api)
 	if err != nil {
 		return nil, err
 	}

@@ -95,6 +95,8 @@ var natFixed = []string{
 	`forward: oifname "minipod0" ct status dnat accept comment "minipod:forward-hostport"`,
 	`forward: iifname "minipod0" oifname "minipod0" accept comment "minipod:forward-pods"`,
 	`forward: oifname "minipod0" drop comment "minipod:forward-guard"`,
+	`forward: iifname "minipod0" ip daddr 10.96.0.1 meta l4proto tcp reject with tcp reset comment "minipod:no-api-server"`,
+	`forward: iifname "minipod0" ip daddr 10.96.0.1 reject comment "minipod:no-api-server"`,
 }
 
 // withFixed is rules followed by natFixed.

@@ -12,7 +12,11 @@ import (
 // resources, the files of its volumes.
 type EnvSources struct {
 	PodIP, HostIP string
-	Allocatable   ResourceAmounts
+	// APIServerIP is Service default/kubernetes's address, whose
+	// variables every container gets (KubernetesServiceLinks); none when
+	// empty.
+	APIServerIP string
+	Allocatable ResourceAmounts
 	// EnvFile reads a file of an emptyDir volume for fileKeyRef; it wraps
 	// ErrNoEnvFile when there is none.
 	EnvFile func(volume, path string) ([]byte, error)
@@ -47,7 +51,7 @@ func (e *orderedEnv) lookup(name string) (string, bool) {
 // in src; resourceFieldRef values from the containers' resources, with
 // src's node allocatable for limits not set.
 //
-// The Services' variables (ServiceLinks) come after the container's own,
+// The Services' variables (serviceLinks) come after the container's own,
 // which win over them, sorted by name; a $(VAR) reference finds them when
 // the container defines no VAR. These variables, and no others, are what
 // $(VAR) in command and args sees (ResolveArgs).
@@ -56,7 +60,7 @@ func (e *orderedEnv) lookup(name string) (string, bool) {
 // ErrObjectNotFound, the kubelet's CreateContainerConfigError.
 func DeclaredEnv(m Objects, pod *Pod, c *Container, src EnvSources) ([]string, error) {
 	vars := &orderedEnv{values: map[string]string{}}
-	links, err := serviceLinks(m, pod)
+	links, err := serviceLinks(m, pod, src.APIServerIP)
 	if err != nil {
 		return nil, fmt.Errorf("container %q: %w", c.Name, err)
 	}

@@ -2,6 +2,7 @@ package podspec
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"strconv"
 	"strings"
@@ -14,12 +15,6 @@ import (
 // the variables of a Docker link (NAME_PORT, NAME_PORT_80_TCP_ADDR, ...).
 // Headless Services have no address to give; Services of other
 // namespaces are skipped, whatever the caller listed.
-//
-// The kubelet also gives every pod, in any namespace and whatever
-// enableServiceLinks, the variables of Service default/kubernetes: the API
-// server's. A node without one has no such Service of its own, and one a
-// manifest made under that name would reach into every namespace's pods:
-// it counts as any other Service.
 func ServiceLinks(svcs []*Service, namespace string) map[string]string {
 	env := map[string]string{}
 	for _, s := range svcs {
@@ -31,17 +26,47 @@ func ServiceLinks(svcs []*Service, namespace string) map[string]string {
 	return env
 }
 
-// serviceLinks lists the pod's namespace's Services only when the pod
-// takes their variables (enableServiceLinks, true unless set false).
-func serviceLinks(m Objects, pod *Pod) (map[string]string, error) {
+// KubernetesService is the name of the API server's own Service, in
+// namespace default.
+const KubernetesService = "kubernetes"
+
+// KubernetesServiceLinks are the variables of Service default/kubernetes,
+// which the kubelet gives every pod, in any namespace and whatever
+// enableServiceLinks: address ip (the service range's first), port 443
+// named https. A node has no API server behind it (its pod network
+// refuses connections to ip), but programs and manifests that read the
+// variables find them, as in a cluster.
+func KubernetesServiceLinks(ip string) map[string]string {
+	env := map[string]string{}
+	if ip == "" {
+		return env
+	}
+	addServiceVars(env, &Service{
+		ObjectMeta: ObjectMeta{Name: KubernetesService, Namespace: "default"},
+		Spec:       ServiceSpec{ClusterIP: ip, Ports: []ServicePort{{Name: "https", Protocol: "TCP", Port: 443}}},
+	})
+	return env
+}
+
+// serviceLinks is what a container of pod gets: default/kubernetes's
+// variables, and when the pod takes them (enableServiceLinks, true unless
+// set false) those of its namespace's Services. A Service of its own
+// namespace named kubernetes, with an address, stands in for
+// default/kubernetes altogether, as in the kubelet's map of Services by
+// name.
+func serviceLinks(m Objects, pod *Pod, apiServerIP string) (map[string]string, error) {
 	if pod.Spec.EnableServiceLinks != nil && !*pod.Spec.EnableServiceLinks {
-		return nil, nil
+		return KubernetesServiceLinks(apiServerIP), nil
 	}
 	svcs, err := m.ServicesOf(pod.Namespace)
 	if err != nil {
 		return nil, fmt.Errorf("the Services' variables: %w", err)
 	}
-	return ServiceLinks(svcs, pod.Namespace), nil
+	env := ServiceLinks(svcs, pod.Namespace)
+	if _, own := env[linkName(KubernetesService)+"_SERVICE_HOST"]; !own {
+		maps.Copy(env, KubernetesServiceLinks(apiServerIP))
+	}
+	return env, nil
 }
 
 // addServiceVars sets one Service's variables; the first port also has

@@ -3,6 +3,7 @@ package podspec
 import (
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -93,5 +94,59 @@ func TestServiceLinksBelowEnvFrom(t *testing.T) {
 	args, _ := ResolveArgs(nil, nil, []string{"wget"}, []string{"http://$(A_PORT_8080_TCP_ADDR):$(A_SERVICE_PORT)/"}, env)
 	if want := []string{"wget", "http://10.96.0.7:8080/"}; !slices.Equal(args, want) {
 		t.Errorf("args %q, want %q", args, want)
+	}
+}
+
+// TestKubernetesServiceLinks: every container gets default/kubernetes's
+// variables, in any namespace and with enableServiceLinks false, below
+// its own; a Service of the pod's own namespace named kubernetes wins
+// over them altogether, as in the kubelet's map of Services by name; no
+// address, no variables.
+func TestKubernetesServiceLinks(t *testing.T) {
+	want := map[string]string{
+		"KUBERNETES_SERVICE_HOST":       "10.96.0.1",
+		"KUBERNETES_SERVICE_PORT":       "443",
+		"KUBERNETES_SERVICE_PORT_HTTPS": "443",
+		"KUBERNETES_PORT":               "tcp://10.96.0.1:443",
+		"KUBERNETES_PORT_443_TCP":       "tcp://10.96.0.1:443",
+		"KUBERNETES_PORT_443_TCP_PROTO": "tcp",
+		"KUBERNETES_PORT_443_TCP_PORT":  "443",
+		"KUBERNETES_PORT_443_TCP_ADDR":  "10.96.0.1",
+	}
+	if got := KubernetesServiceLinks("10.96.0.1"); !maps.Equal(got, want) {
+		t.Errorf("KubernetesServiceLinks:\n got %v\nwant %v", got, want)
+	}
+	if got := KubernetesServiceLinks(""); len(got) != 0 {
+		t.Errorf("no address: got %v", got)
+	}
+	src := EnvSources{APIServerIP: "10.96.0.1"}
+	off := false
+	pod := &Pod{ObjectMeta: ObjectMeta{Name: "p", Namespace: "web"}, Spec: PodSpec{EnableServiceLinks: &off}}
+	c := &Container{Name: "c", Env: []EnvVar{{Name: "KUBERNETES_SERVICE_PORT", Value: "mine"}, {Name: "U", Value: "$(KUBERNETES_PORT)"}}}
+	got, err := DeclaredEnv(NewManifest(), pod, c, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range []string{"KUBERNETES_SERVICE_PORT=mine", "U=tcp://10.96.0.1:443", "KUBERNETES_SERVICE_HOST=10.96.0.1", "KUBERNETES_PORT_443_TCP_ADDR=10.96.0.1"} {
+		if !slices.Contains(got, kv) {
+			t.Errorf("enableServiceLinks false: %q missing from %q", kv, got)
+		}
+	}
+	objs := NewManifest()
+	objs.Services["kubernetes"] = svc("web", "kubernetes", "10.96.0.9", ServicePort{Port: 80})
+	pod.Spec.EnableServiceLinks = nil
+	got, err = DeclaredEnv(objs, pod, &Container{Name: "c"}, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range []string{"KUBERNETES_SERVICE_HOST=10.96.0.9", "KUBERNETES_PORT=tcp://10.96.0.9:80"} {
+		if !slices.Contains(got, kv) {
+			t.Errorf("namespace's own Service kubernetes: %q missing from %q", kv, got)
+		}
+	}
+	for _, kv := range got {
+		if strings.Contains(kv, "443") {
+			t.Errorf("namespace's own Service kubernetes: %q of default/kubernetes is left", kv)
+		}
 	}
 }

@@ -104,6 +104,9 @@ func checkServiceMeta(meta *ObjectMeta) []error {
 			return []error{invalid("metadata.name", meta.Name, why)}
 		}
 	}
+	if meta.Name == KubernetesService && (meta.Namespace == "" || meta.Namespace == "default") {
+		return []error{forbidden("metadata.name", "default/kubernetes is the API server's own Service, whose variables (KUBERNETES_SERVICE_HOST, ...) every pod gets; on one node it has no API server behind it and cannot be replaced")}
+	}
 	return checkObjectMeta(meta, "metadata")
 }
 

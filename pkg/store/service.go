@@ -15,7 +15,7 @@ import (
 
 // The node settings of Services, with the API server's defaults.
 const (
-	DefaultServiceCIDR   = "10.96.0.0/16"
+	DefaultServiceCIDR   = nodeconfig.DefaultServiceCIDR
 	DefaultNodePortRange = "30000-32767"
 )
 
@@ -28,16 +28,9 @@ type ServiceRanges struct {
 // Ranges reads service-cidr and service-node-port-range.
 func Ranges() (ServiceRanges, error) {
 	var r ServiceRanges
-	cidr, err := setting("service-cidr", DefaultServiceCIDR)
+	n, err := nodeconfig.ServiceCIDR()
 	if err != nil {
 		return r, err
-	}
-	_, n, err := net.ParseCIDR(cidr)
-	if err != nil || n.IP.To4() == nil {
-		return r, fmt.Errorf("node setting service-cidr %q: want an IPv4 CIDR such as %s", cidr, DefaultServiceCIDR)
-	}
-	if ones, _ := n.Mask.Size(); ones > 28 {
-		return r, fmt.Errorf("node setting service-cidr %q: too small (at most /28)", cidr)
 	}
 	r.CIDR = n
 	ports, err := setting("service-node-port-range", DefaultNodePortRange)
@@ -98,6 +91,9 @@ func (s Store) allocate(svc, old *podspec.Service) error {
 	if err != nil {
 		return err
 	}
+	// default/kubernetes has it, as in a cluster: every pod's variables
+	// name it, and the pod network refuses connections to it.
+	usedIPs[nodeconfig.KubernetesServiceIP(r.CIDR).String()] = true
 	if err := allocateIP(svc, old, r, usedIPs); err != nil {
 		return err
 	}

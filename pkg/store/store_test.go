@@ -66,6 +66,8 @@ func TestServiceAllocation(t *testing.T) {
 		{func() *podspec.Service { x := svc("d", "ClusterIP"); x.Spec.ClusterIP = "1.2.3.4"; return x }(), "is not in the valid range. The range of valid IPs is 10.96.0.0/16"},
 		{func() *podspec.Service { x := svc("d", "ClusterIP"); x.Spec.ClusterIP = b.Spec.ClusterIP; return x }(), "provided IP is already allocated"},
 		{func() *podspec.Service { x := svc("a", "NodePort"); x.Spec.ClusterIP = "10.96.9.9"; return x }(), "may not change once set"},
+		// default/kubernetes's, which every pod's variables name.
+		{func() *podspec.Service { x := svc("d", "ClusterIP"); x.Spec.ClusterIP = "10.96.0.1"; return x }(), "provided IP is already allocated"},
 	} {
 		if _, err := s.ApplyService(c.s); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("apply %s: %v, want %q", c.s.Name, err, c.want)
