@@ -225,6 +225,7 @@ func (m *Manifest) decode(d document, multi bool) ([]string, []error) {
 		warns = append(warns, prefixWarnings(prefix, hostPathWarnings(obj))...)
 		warns = append(warns, prefixWarnings(prefix, readOnlyWarnings(obj))...)
 		warns = append(warns, prefixWarnings(prefix, nodeNameWarnings(obj))...)
+		warns = append(warns, prefixWarnings(prefix, apiWarnings(obj))...)
 		m.Pods = append(m.Pods, obj)
 	case *ConfigMap:
 		defaultObjectMeta(&obj.ObjectMeta)

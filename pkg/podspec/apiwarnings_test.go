@@ -1,0 +1,113 @@
+package podspec
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestAPIWarnings: the API server's warnings on pod creation, word for
+// word as its own tests list them, for what each case sets.
+func TestAPIWarnings(t *testing.T) {
+	cases := []struct {
+		name  string
+		edits []edit
+		want  []string
+	}{
+		{"deprecated annotations", []edit{{"metadata.annotations", m{
+			"scheduler.alpha.kubernetes.io/critical-pod":       "true",
+			"seccomp.security.alpha.kubernetes.io/pod":         "runtime/default",
+			"container.seccomp.security.alpha.kubernetes.io/c": "runtime/default",
+			"security.alpha.kubernetes.io/sysctls":             "a",
+			"security.alpha.kubernetes.io/unsafe-sysctls":      "b",
+		}}}, []string{
+			`metadata.annotations[scheduler.alpha.kubernetes.io/critical-pod]: non-functional in v1.16+; use the "priorityClassName" field instead`,
+			`metadata.annotations[security.alpha.kubernetes.io/sysctls]: non-functional in v1.11+; use the "sysctls" field instead`,
+			`metadata.annotations[security.alpha.kubernetes.io/unsafe-sysctls]: non-functional in v1.11+; use the "sysctls" field instead`,
+			`metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]: non-functional in v1.27+; use the "seccompProfile" field instead`,
+			`metadata.annotations[container.seccomp.security.alpha.kubernetes.io/c]: non-functional in v1.27+; use the "seccompProfile" field instead`,
+		}},
+		{"seccomp annotations beside the fields", []edit{
+			{"metadata.annotations", m{"seccomp.security.alpha.kubernetes.io/pod": "runtime/default", "container.seccomp.security.alpha.kubernetes.io/c": "runtime/default", "container.seccomp.security.alpha.kubernetes.io/gone": "x"}},
+			{"spec.securityContext.seccompProfile", m{"type": "RuntimeDefault"}},
+			{"spec.containers[0].securityContext.seccompProfile", m{"type": "RuntimeDefault"}},
+		}, nil},
+		{"env", []edit{{"spec.containers[0].env", l{
+			m{"name": "A", "value": "1"}, m{"name": "A", "value": "$(A)2"}, // builds on it: fine
+			m{"name": "B", "value": "1"}, m{"name": "B", "value": "2"},
+			m{"name": "C", "value": "1"}, m{"name": "C", "value": "$(C)"},
+			m{"name": "D", "value": "1"}, m{"name": "D", "valueFrom": m{"fieldRef": m{"fieldPath": "metadata.name"}}},
+		}}}, []string{
+			`spec.containers[0].env[3]: hides previous definition of "B", which may be dropped when using apply`,
+			`spec.containers[0].env[5]: hides previous definition of "C", which may be dropped when using apply`,
+			`spec.containers[0].env[7]: hides previous definition of "D", which may be dropped when using apply`,
+		}},
+		{"hostAliases and imagePullSecrets", []edit{
+			{"spec.hostAliases", l{m{"ip": "1.2.3.4", "hostnames": l{"a"}}, m{"ip": "1.2.3.4", "hostnames": l{"b"}}}},
+			{"spec.imagePullSecrets", l{m{"name": "s"}, m{"name": "s"}, m{"name": ""}}},
+		}, []string{
+			`spec.hostAliases[1].ip: duplicate ip "1.2.3.4"`,
+			`spec.imagePullSecrets[1].name: duplicate name "s"`,
+			`spec.imagePullSecrets[2].name: invalid empty name ""`,
+		}},
+		{"ports", []edit{
+			{"spec.initContainers", l{m{"name": "i", "image": "busybox", "ports": l{m{"containerPort": 80}}}}},
+			{"spec.containers[0].ports", l{
+				m{"containerPort": 80},
+				m{"containerPort": 81, "hostIP": "127.0.0.1"},
+				m{"containerPort": 82, "hostPort": 8082},
+				m{"containerPort": 82, "hostPort": 8082, "hostIP": "127.0.0.1"},
+				m{"containerPort": 83, "protocol": "UDP"}, m{"containerPort": 83},
+			}},
+		}, []string{
+			`spec.containers[0].ports[0]: duplicate port definition with spec.initContainers[0].ports[0]`,
+			`spec.containers[0].ports[1]: hostIP set without hostPort: {Name: HostPort:0 ContainerPort:81 Protocol:TCP HostIP:127.0.0.1}`,
+			`spec.containers[0].ports[3]: dangerously ambiguous port definition with spec.containers[0].ports[2]`,
+		}},
+		{"null selectors", []edit{
+			{"spec.topologySpreadConstraints", l{m{"maxSkew": 1, "topologyKey": "z", "whenUnsatisfiable": "DoNotSchedule"}}},
+			{"spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution", l{m{"topologyKey": "z"}}},
+			{"spec.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution", l{m{"weight": 1, "podAffinityTerm": m{"topologyKey": "z"}}}},
+		}, []string{
+			`spec.topologySpreadConstraints[0].labelSelector: a null labelSelector results in matching no pod`,
+			`spec.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector: a null labelSelector results in matching no pod`,
+			`spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector: a null labelSelector results in matching no pod`,
+		}},
+		{"volume paths", []edit{{"spec.volumes", l{
+			m{"name": "cm", "configMap": m{"name": "c", "items": l{m{"key": "k1", "path": "path"}, m{"key": "k2", "path": "path/path2"}}}},
+			m{"name": "sec", "secret": m{"secretName": "s", "items": l{m{"key": "k1", "path": "a"}, m{"key": "k2", "path": "a/"}}}},
+			m{"name": "pr", "projected": m{"sources": l{
+				m{"configMap": m{"name": "c", "items": l{m{"key": "k", "path": "x"}}}},
+				m{"secret": m{"name": "s", "items": l{m{"key": "k", "path": "x/y"}}}},
+			}}},
+		}}}, []string{
+			`volume "cm" (ConfigMap "c"): overlapping paths: "path/path2" with "path"`,
+			`volume "sec" (Secret "s"): overlapping paths: "a" with "a"`,
+			`volume "pr" (Projected Secret "s"): overlapping paths: "x/y" with "x"`,
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, warns := mustParse(t, podWith(c.edits...))
+			var got []string
+			for _, w := range warns {
+				if !slices.Contains(otherWarnings, w) {
+					got = append(got, w)
+				}
+			}
+			for _, w := range c.want {
+				if !slices.Contains(got, w) {
+					t.Errorf("missing warning %q; got %q", w, got)
+				}
+			}
+			if len(got) != len(c.want) {
+				t.Errorf("got %d warnings %q, want %d", len(got), got, len(c.want))
+			}
+		})
+	}
+}
+
+// otherWarnings are minipod's own, which the cases above also meet.
+var otherWarnings = []string{
+	"spec.topologySpreadConstraints: accepted but ignored on one node",
+	"spec.affinity: accepted but ignored on one node",
+}
