@@ -90,11 +90,12 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 		return 0, nil, fmt.Errorf("exec: %w", err)
 	}
 	var pid int
-	var master, status *os.File
+	var master *os.File
+	var enter *enterChild
 	err = withOOMScore(o.Spec.Process.OOMScoreAdj, func() error {
 		var ferr error
 		if set.UserNS() != nil {
-			pid, master, status, ferr = forkEnter(o, set, place, filter)
+			pid, master, enter, ferr = forkEnter(o, set, place, filter)
 		} else {
 			pid, master, ferr = forkInside(o, set, place, filter)
 		}
@@ -103,10 +104,10 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 	// Once the command exists it is the caller's to reap, whatever else
 	// fails: moving back out of the cgroup only matters to us.
 	_ = leave()
-	if err == nil && status != nil {
+	if err == nil && enter != nil {
 		// Outside the container's cgroup and OOM score: enter may take
 		// its time, or be stopped by the container.
-		err = awaitEnter(pid, status, o.Args[0])
+		err = awaitEnter(enter, o.Args[0])
 	}
 	if err != nil {
 		if master != nil {

@@ -26,7 +26,7 @@ import (
 // did and execs the command. It returns the child and the status pipe to
 // await (awaitEnter), and with a TTY the terminal's master side, opened
 // in the container's own devpts.
-func forkEnter(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *seccomp.Program) (pid int, master, status *os.File, err error) {
+func forkEnter(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *seccomp.Program) (pid int, master *os.File, e *enterChild, err error) {
 	p := *o.Spec.Process
 	p.Args = o.Args
 	handoff, err := ctrinit.WriteHandoff(&p, filter, p.NoNewPrivileges, true)
@@ -60,12 +60,13 @@ func forkEnter(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *sec
 		return 0, nil, nil, fmt.Errorf("status pipe: %w", err)
 	}
 	defer w.Close()
+	pidfd := -1
 	attr := &syscall.ProcAttr{
 		Env: []string{"GOMAXPROCS=1"},
 		// ctrinit's fds: status at 3, EnterUserNSFd, the handoff, then
 		// the mount namespace.
 		Files: []uintptr{files[0].Fd(), files[1].Fd(), files[2].Fd(), w.Fd(), set.UserNS().Fd(), handoff.Fd(), set.File("mnt").Fd()},
-		Sys:   &syscall.SysProcAttr{Setsid: true, Setctty: o.TTY, Ctty: 0},
+		Sys:   &syscall.SysProcAttr{Setsid: true, Setctty: o.TTY, Ctty: 0, PidFD: &pidfd},
 	}
 	err = set.Without("mnt").Do(func() error {
 		leave, err := place.JoinThread()
@@ -83,22 +84,33 @@ func forkEnter(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *sec
 	if err != nil {
 		r.Close()
 		closeIf(master)
+		if pidfd >= 0 {
+			unix.Close(pidfd)
+		}
 		return 0, nil, nil, fmt.Errorf("%s: %w", o.Args[0], err)
 	}
-	return pid, master, r, nil
+	return pid, master, &enterChild{status: r, pidfd: pidfd}, nil
+}
+
+// enterChild is what awaitEnter needs of a forked enter: the pipe of its
+// report and a pidfd, which names that process even once reaped.
+type enterChild struct {
+	status *os.File
+	pidfd  int
 }
 
 // awaitEnter reads enter's report: EOF means the command runs, a message
 // that enter failed (and has exited: the pipe ended). After reportLimit (a
-// container can stop enter) the child, still there, is killed; the monitor
-// reaps it, as every child. A child that reported is never killed: the
-// monitor may have reaped it already, and its pid be another process's.
-func awaitEnter(pid int, status *os.File, name string) error {
-	defer status.Close()
-	_ = status.SetReadDeadline(time.Now().Add(reportLimit))
-	msg, err := io.ReadAll(status)
+// container can stop enter) the child is killed, through its pidfd: the
+// monitor's reaper may have reaped it meanwhile, and its pid be another
+// process's. The monitor reaps it, as every child.
+func awaitEnter(e *enterChild, name string) error {
+	defer e.status.Close()
+	defer unix.Close(e.pidfd)
+	_ = e.status.SetReadDeadline(time.Now().Add(reportLimit))
+	msg, err := io.ReadAll(e.status)
 	if err != nil {
-		_ = unix.Kill(pid, unix.SIGKILL)
+		_ = unix.PidfdSendSignal(e.pidfd, unix.SIGKILL, nil, 0)
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	if len(msg) > 0 {

@@ -161,7 +161,18 @@ func missingFrom(root *os.File, dest string) []string {
 	return missing
 }
 
+// ownHandle gives h to newOwner if init made it: only what init made is
+// owned by the host's root (through the idmapped layers and volumes, what
+// was there is the pod's ids), so a directory a container renamed into
+// the place of one init made, or made there first, is left as it is.
 func ownHandle(h *os.File, path string) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(h.Fd()), &st); err != nil {
+		return fmt.Errorf("own %s: %w", path, err)
+	}
+	if st.Uid != 0 {
+		return nil
+	}
 	if err := unix.Fchownat(int(h.Fd()), "", int(newOwner), int(newOwner), unix.AT_EMPTY_PATH|unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return fmt.Errorf("own %s: %w", path, err)
 	}

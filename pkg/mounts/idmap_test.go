@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestMkdirAllOwned: with a user namespace's root to own what init
@@ -56,5 +58,36 @@ func TestMkdirAllOwned(t *testing.T) {
 	}
 	if _, err := os.Lstat(root + "/made-by-link"); err == nil {
 		t.Errorf("a dangling symlink's target was made")
+	}
+}
+
+// TestOwnHandleOnlyWhatInitMade: what is owned by the host's root (made
+// by init) is given to the pod's root; a directory of anyone else, which
+// a container could have renamed into the place of one init made, is
+// left as it is.
+func TestOwnHandleOnlyWhatInitMade(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to chown") // CI runs it as root
+	}
+	newOwner = 123456
+	t.Cleanup(func() { newOwner = 0 })
+	dir := t.TempDir()
+	for name, uid := range map[string]int{"made": 0, "renamed": 4242} {
+		p := filepath.Join(dir, name)
+		must(t, os.Mkdir(p, 0o755))
+		must(t, os.Chown(p, uid, uid))
+		h, err := os.OpenFile(p, unix.O_PATH, 0)
+		must(t, err)
+		must(t, ownHandle(h, name))
+		h.Close()
+		var st syscall.Stat_t
+		must(t, syscall.Stat(p, &st))
+		want := uint32(123456)
+		if uid != 0 {
+			want = uint32(uid)
+		}
+		if st.Uid != want {
+			t.Errorf("%s (uid %d) owned by %d after ownHandle, want %d", name, uid, st.Uid, want)
+		}
 	}
 }

@@ -27,41 +27,73 @@ const (
 	seccompAnnotationMessage   = `non-functional in v1.27+; use the "seccompProfile" field instead`
 )
 
-// apiWarnings are the API server's warnings for pod p.
+// apiWarnings are the API server's warnings for pod p, in its order.
 func apiWarnings(p *Pod) []string {
-	w := annotationWarnings(p)
+	w := spreadSelectorWarnings(&p.Spec)
+	w = append(w, deprecatedAnnotationWarnings(p)...)
 	w = append(w, volumePathWarnings(p.Spec.Volumes)...)
 	w = append(w, hostAliasWarnings(p.Spec.HostAliases)...)
 	w = append(w, pullSecretWarnings(p.Spec.ImagePullSecrets)...)
+	w = append(w, fractionalBytes("spec.overhead", p.Spec.Overhead)...)
+	w = append(w, podSeccompWarnings(p)...)
 	forEachContainer(&p.Spec, func(path string, c *Container) {
+		w = append(w, containerSeccompWarnings(p, c)...)
+		if r := c.Resources; r != nil {
+			w = append(w, fractionalBytes(path+".resources.limits", r.Limits)...)
+			w = append(w, fractionalBytes(path+".resources.requests", r.Requests)...)
+		}
 		w = append(w, envWarnings(path, c.Env)...)
 	})
 	w = append(w, portWarnings(&p.Spec)...)
-	return append(w, selectorWarnings(&p.Spec)...)
+	return append(w, affinitySelectorWarnings(&p.Spec)...)
 }
 
 func annotationKey(key string) string { return "metadata.annotations[" + key + "]" }
 
-// annotationWarnings: the deprecated annotations, and the seccomp ones
-// where no seccompProfile field says the same.
-func annotationWarnings(p *Pod) []string {
+// deprecatedAnnotationWarnings: annotations that do nothing any more.
+func deprecatedAnnotationWarnings(p *Pod) []string {
 	var w []string
 	for _, d := range deprecatedAnnotations {
 		if _, ok := p.Annotations[d.key]; ok {
 			w = append(w, annotationKey(d.key)+": "+d.message)
 		}
 	}
-	if sc := p.Spec.SecurityContext; sc == nil || sc.SeccompProfile == nil {
-		if _, ok := p.Annotations[seccompPodAnnotation]; ok {
-			w = append(w, annotationKey(seccompPodAnnotation)+": "+seccompAnnotationMessage)
+	return w
+}
+
+// podSeccompWarnings and containerSeccompWarnings: the seccomp
+// annotations, where no seccompProfile field says the same.
+func podSeccompWarnings(p *Pod) []string {
+	if sc := p.Spec.SecurityContext; sc != nil && sc.SeccompProfile != nil {
+		return nil
+	}
+	if _, ok := p.Annotations[seccompPodAnnotation]; !ok {
+		return nil
+	}
+	return []string{annotationKey(seccompPodAnnotation) + ": " + seccompAnnotationMessage}
+}
+
+func containerSeccompWarnings(p *Pod, c *Container) []string {
+	key := seccompContainerAnnotation + c.Name
+	if _, ok := p.Annotations[key]; !ok || c.SecurityContext != nil && c.SecurityContext.SeccompProfile != nil {
+		return nil
+	}
+	return []string{annotationKey(key) + ": " + seccompAnnotationMessage}
+}
+
+// fractionalBytes: memory and ephemeral-storage in fractions of a byte,
+// which the node rounds up.
+func fractionalBytes(path string, list map[string]string) []string {
+	var w []string
+	for _, name := range []string{"memory", "ephemeral-storage"} {
+		v, ok := list[name]
+		if !ok {
+			continue
+		}
+		if q, err := parseResource(v); err == nil && q.milli()%1000 != 0 {
+			w = append(w, fmt.Sprintf("%s[%s]: fractional byte value %q is invalid, must be an integer", path, name, q.String()))
 		}
 	}
-	forEachContainer(&p.Spec, func(_ string, c *Container) {
-		key := seccompContainerAnnotation + c.Name
-		if _, ok := p.Annotations[key]; ok && (c.SecurityContext == nil || c.SecurityContext.SeccompProfile == nil) {
-			w = append(w, annotationKey(key)+": "+seccompAnnotationMessage)
-		}
-	})
 	return w
 }
 
@@ -153,19 +185,26 @@ func portClash(at string, p ContainerPort, otherAt string, o ContainerPort) []st
 	return nil
 }
 
-// selectorWarnings: a topology spread constraint or pod (anti-)affinity
-// term without a labelSelector matches no pod.
-func selectorWarnings(s *PodSpec) []string {
-	const none = ": a null labelSelector results in matching no pod"
+// spreadSelectorWarnings and affinitySelectorWarnings: a topology spread
+// constraint or pod (anti-)affinity term without a labelSelector matches
+// no pod.
+const nullSelector = ": a null labelSelector results in matching no pod"
+
+func spreadSelectorWarnings(s *PodSpec) []string {
 	var w []string
 	for i, t := range s.TopologySpreadConstraints {
 		if t.LabelSelector == nil {
-			w = append(w, fmt.Sprintf("spec.topologySpreadConstraints[%d].labelSelector", i)+none)
+			w = append(w, fmt.Sprintf("spec.topologySpreadConstraints[%d].labelSelector", i)+nullSelector)
 		}
 	}
+	return w
+}
+
+func affinitySelectorWarnings(s *PodSpec) []string {
 	if s.Affinity == nil {
-		return w
+		return nil
 	}
+	var w []string
 	for _, kind := range []struct {
 		name string
 		a    *PodAffinity
@@ -176,12 +215,12 @@ func selectorWarnings(s *PodSpec) []string {
 		base := "spec.affinity." + kind.name
 		for i, t := range kind.a.Required {
 			if t.LabelSelector == nil {
-				w = append(w, fmt.Sprintf("%s.requiredDuringSchedulingIgnoredDuringExecution[%d].labelSelector", base, i)+none)
+				w = append(w, fmt.Sprintf("%s.requiredDuringSchedulingIgnoredDuringExecution[%d].labelSelector", base, i)+nullSelector)
 			}
 		}
 		for i, t := range kind.a.Preferred {
 			if t.PodAffinityTerm.LabelSelector == nil {
-				w = append(w, fmt.Sprintf("%s.preferredDuringSchedulingIgnoredDuringExecution[%d].podAffinityTerm.labelSelector", base, i)+none)
+				w = append(w, fmt.Sprintf("%s.preferredDuringSchedulingIgnoredDuringExecution[%d].podAffinityTerm.labelSelector", base, i)+nullSelector)
 			}
 		}
 	}

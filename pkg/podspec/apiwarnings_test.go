@@ -2,6 +2,7 @@ package podspec
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -85,6 +86,26 @@ func TestAPIWarnings(t *testing.T) {
 			`volume "pr" (Projected Secret "s"): overlapping paths: "x/y" with "x"`,
 		}},
 	}
+	cases = append(cases, []struct {
+		name  string
+		edits []edit
+		want  []string
+	}{
+		{"fractional bytes", []edit{
+			{"spec.containers[0].resources", m{"limits": m{"memory": "1.5Gi", "cpu": "1.5"}, "requests": m{"memory": "1.1Mi", "ephemeral-storage": "100m"}}},
+			{"spec.initContainers", l{m{"name": "i", "image": "busybox", "resources": m{"limits": m{"memory": "1.5"}}}}},
+			{"spec.overhead", m{"memory": "0.5"}},
+		}, []string{
+			`spec.overhead[memory]: fractional byte value "500m" is invalid, must be an integer`,
+			`spec.initContainers[0].resources.limits[memory]: fractional byte value "1500m" is invalid, must be an integer`,
+			// requests default to the limits, as in the API server.
+			`spec.initContainers[0].resources.requests[memory]: fractional byte value "1500m" is invalid, must be an integer`,
+			`spec.containers[0].resources.requests[memory]: fractional byte value "1153433600m" is invalid, must be an integer`,
+			`spec.containers[0].resources.requests[ephemeral-storage]: fractional byte value "100m" is invalid, must be an integer`,
+		}},
+		{"empty projected source", []edit{{"spec.volumes", l{m{"name": "pr", "projected": m{"sources": l{m{}}}}}}},
+			[]string{`volume "pr" (Projected) has no sources provided`}},
+	}...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, warns := mustParse(t, podWith(c.edits...))
@@ -110,4 +131,44 @@ func TestAPIWarnings(t *testing.T) {
 var otherWarnings = []string{
 	"spec.topologySpreadConstraints: accepted but ignored on one node",
 	"spec.affinity: accepted but ignored on one node",
+	"spec.overhead: accepted but ignored on one node",
+}
+
+// TestAPIWarningsOrder: the warnings come in the API server's order:
+// spread constraints, annotations, volumes, aliases, pull secrets, the
+// pod's seccomp annotation, each container's (seccomp, then variables),
+// ports, affinity terms.
+func TestAPIWarningsOrder(t *testing.T) {
+	p := podWith(
+		edit{"metadata.annotations", m{"seccomp.security.alpha.kubernetes.io/pod": "x", "container.seccomp.security.alpha.kubernetes.io/c": "x", "scheduler.alpha.kubernetes.io/critical-pod": "x"}},
+		edit{"spec.topologySpreadConstraints", l{m{"maxSkew": 1, "topologyKey": "z", "whenUnsatisfiable": "DoNotSchedule"}}},
+		edit{"spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution", l{m{"topologyKey": "z"}}},
+		edit{"spec.hostAliases", l{m{"ip": "1.2.3.4", "hostnames": l{"a"}}, m{"ip": "1.2.3.4", "hostnames": l{"b"}}}},
+		edit{"spec.imagePullSecrets", l{m{"name": "s"}, m{"name": "s"}}},
+		edit{"spec.volumes", l{m{"name": "cm", "configMap": m{"name": "c", "items": l{m{"key": "a", "path": "p"}, m{"key": "b", "path": "p/q"}}}}}},
+		edit{"spec.containers[0].env", l{m{"name": "A", "value": "1"}, m{"name": "A", "value": "2"}}},
+		edit{"spec.containers[0].ports", l{m{"containerPort": 80}, m{"containerPort": 80}}},
+	)
+	_, warns := mustParse(t, p)
+	var got []string
+	for _, w := range warns {
+		if !slices.Contains(otherWarnings, w) {
+			got = append(got, w)
+		}
+	}
+	want := []string{
+		`spec.topologySpreadConstraints[0].labelSelector: a null labelSelector results in matching no pod`,
+		`metadata.annotations[scheduler.alpha.kubernetes.io/critical-pod]: non-functional in v1.16+; use the "priorityClassName" field instead`,
+		`volume "cm" (ConfigMap "c"): overlapping paths: "p/q" with "p"`,
+		`spec.hostAliases[1].ip: duplicate ip "1.2.3.4"`,
+		`spec.imagePullSecrets[1].name: duplicate name "s"`,
+		`metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]: non-functional in v1.27+; use the "seccompProfile" field instead`,
+		`metadata.annotations[container.seccomp.security.alpha.kubernetes.io/c]: non-functional in v1.27+; use the "seccompProfile" field instead`,
+		`spec.containers[0].env[1]: hides previous definition of "A", which may be dropped when using apply`,
+		`spec.containers[0].ports[1]: duplicate port definition with spec.containers[0].ports[0]`,
+		`spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector: a null labelSelector results in matching no pod`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("warnings in this order:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }

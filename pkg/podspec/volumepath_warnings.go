@@ -35,6 +35,9 @@ func projectedOverlaps(volume string, sources []VolumeProjection) []string {
 		var paths []string
 		var what string
 		switch {
+		case s.ConfigMap == nil && s.Secret == nil && s.DownwardAPI == nil && s.ServiceAccountToken == nil && s.ClusterTrustBundle == nil && s.PodCertificate == nil:
+			w = append(w, fmt.Sprintf("volume %q (Projected) has no sources provided", volume))
+			continue
 		case s.ConfigMap != nil:
 			paths, what = keyPaths(s.ConfigMap.Items), fmt.Sprintf("volume %q (Projected ConfigMap %q)", volume, s.ConfigMap.Name)
 		case s.Secret != nil:

@@ -92,8 +92,12 @@ func (s Store) allocate(svc, old *podspec.Service) error {
 		return err
 	}
 	// default/kubernetes has it, as in a cluster: every pod's variables
-	// name it, and the pod network refuses connections to it.
-	usedIPs[nodeconfig.KubernetesServiceIP(r.CIDR).String()] = true
+	// name it, and the pod network refuses connections to it. A Service
+	// that was given it before (a minipod that did not keep it, another
+	// service-cidr) keeps it on update, as any Service keeps its address.
+	if kept := nodeconfig.KubernetesServiceIP(r.CIDR).String(); old == nil || old.Spec.ClusterIP != kept {
+		usedIPs[kept] = true
+	}
 	if err := allocateIP(svc, old, r, usedIPs); err != nil {
 		return err
 	}

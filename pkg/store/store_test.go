@@ -101,3 +101,25 @@ func TestServiceRanges(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceKeepsReservedAddress: a Service that holds the address
+// default/kubernetes is given (it got it under another service-cidr)
+// keeps it when applied again; no other Service may take it.
+func TestServiceKeepsReservedAddress(t *testing.T) {
+	s := testStore(t)
+	held := svc("held", "ClusterIP", podspec.ServicePort{Port: 80, Protocol: "TCP"})
+	held.Spec.ClusterIP = "10.96.1.1"
+	if _, err := s.ApplyService(held); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MINIPOD_SERVICE_CIDR", "10.96.1.0/24") // its first address is held's now
+	again := svc("held", "ClusterIP", podspec.ServicePort{Port: 81, Protocol: "TCP"})
+	if _, err := s.ApplyService(again); err != nil || again.Spec.ClusterIP != "10.96.1.1" {
+		t.Errorf("update of the Service holding the address: %v, clusterIP %q", err, again.Spec.ClusterIP)
+	}
+	other := svc("other", "ClusterIP", podspec.ServicePort{Port: 80, Protocol: "TCP"})
+	other.Spec.ClusterIP = "10.96.1.1"
+	if _, err := s.ApplyService(other); err == nil || !strings.Contains(err.Error(), "provided IP is already allocated") {
+		t.Errorf("another Service asking for it: %v", err)
+	}
+}
