@@ -29,7 +29,8 @@ const (
 
 // apiWarnings are the API server's warnings for pod p, in its order.
 func apiWarnings(p *Pod) []string {
-	w := spreadSelectorWarnings(&p.Spec)
+	w := nodeLabelWarnings(&p.Spec)
+	w = append(w, spreadWarnings(&p.Spec)...)
 	w = append(w, deprecatedAnnotationWarnings(p)...)
 	w = append(w, volumePathWarnings(p.Spec.Volumes)...)
 	w = append(w, hostAliasWarnings(p.Spec.HostAliases)...)
@@ -185,14 +186,18 @@ func portClash(at string, p ContainerPort, otherAt string, o ContainerPort) []st
 	return nil
 }
 
-// spreadSelectorWarnings and affinitySelectorWarnings: a topology spread
+// spreadWarnings and affinitySelectorWarnings: a topology spread
 // constraint or pod (anti-)affinity term without a labelSelector matches
 // no pod.
 const nullSelector = ": a null labelSelector results in matching no pod"
 
-func spreadSelectorWarnings(s *PodSpec) []string {
+// spreadWarnings also names a topologyKey that is a deprecated node label.
+func spreadWarnings(s *PodSpec) []string {
 	var w []string
 	for i, t := range s.TopologySpreadConstraints {
+		if msg, ok := deprecatedNodeLabels[t.TopologyKey]; ok {
+			w = append(w, fmt.Sprintf("spec.topologySpreadConstraints[%d].topologyKey: %s is %s", i, t.TopologyKey, msg))
+		}
 		if t.LabelSelector == nil {
 			w = append(w, fmt.Sprintf("spec.topologySpreadConstraints[%d].labelSelector", i)+nullSelector)
 		}

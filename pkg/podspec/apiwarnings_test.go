@@ -103,6 +103,19 @@ func TestAPIWarnings(t *testing.T) {
 			`spec.containers[0].resources.requests[memory]: fractional byte value "1153433600m" is invalid, must be an integer`,
 			`spec.containers[0].resources.requests[ephemeral-storage]: fractional byte value "100m" is invalid, must be an integer`,
 		}},
+		{"deprecated node labels", []edit{
+			{"spec.nodeSelector", m{"beta.kubernetes.io/os": "linux", "disk": "ssd"}},
+			{"spec.affinity.nodeAffinity", m{
+				"requiredDuringSchedulingIgnoredDuringExecution":  m{"nodeSelectorTerms": l{m{"matchExpressions": l{m{"key": "failure-domain.beta.kubernetes.io/zone", "operator": "Exists"}}}}},
+				"preferredDuringSchedulingIgnoredDuringExecution": l{m{"weight": 1, "preference": m{"matchExpressions": l{m{"key": "x", "operator": "Exists"}, m{"key": "beta.kubernetes.io/arch", "operator": "Exists"}}}}},
+			}},
+			{"spec.topologySpreadConstraints", l{m{"maxSkew": 1, "topologyKey": "beta.kubernetes.io/instance-type", "whenUnsatisfiable": "DoNotSchedule", "labelSelector": m{}}}},
+		}, []string{
+			`spec.nodeSelector[beta.kubernetes.io/os]: deprecated since v1.14; use "kubernetes.io/os" instead`,
+			`spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key: failure-domain.beta.kubernetes.io/zone is deprecated since v1.17; use "topology.kubernetes.io/zone" instead`,
+			`spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions[1].key: beta.kubernetes.io/arch is deprecated since v1.14; use "kubernetes.io/arch" instead`,
+			`spec.topologySpreadConstraints[0].topologyKey: beta.kubernetes.io/instance-type is deprecated since v1.17; use "node.kubernetes.io/instance-type" instead`,
+		}},
 		{"empty projected source", []edit{{"spec.volumes", l{m{"name": "pr", "projected": m{"sources": l{m{}}}}}}},
 			[]string{`volume "pr" (Projected) has no sources provided`}},
 	}...)
@@ -132,6 +145,7 @@ var otherWarnings = []string{
 	"spec.topologySpreadConstraints: accepted but ignored on one node",
 	"spec.affinity: accepted but ignored on one node",
 	"spec.overhead: accepted but ignored on one node",
+	"spec.nodeSelector: accepted but ignored on one node",
 }
 
 // TestAPIWarningsOrder: the warnings come in the API server's order:
