@@ -674,3 +674,65 @@ spec:
 		})
 	}
 }
+
+// TestResourcesOOMKilledInitContainer: an init container whose child the
+// OOM killer took (its shell goes on to exit 0) has failed, as the
+// kubelet's isInitContainerFailed says: with restartPolicy Never the pod
+// fails and its app container never starts; with Always the init
+// container is restarted (and OOM killed again), the app container still
+// never starting. On cgroup v2 the kill may take the whole container
+// (exit code 137): the outcome is the same.
+func TestResourcesOOMKilledInitContainer(t *testing.T) {
+	t.Parallel()
+	const pod = `apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  restartPolicy: {{POLICY}}
+  terminationGracePeriodSeconds: 1
+  initContainers:
+  - name: hog
+    image: busybox
+    command: ["sh", "-c", "tail /dev/zero; exit 0"]
+    resources:
+      limits: {memory: 20Mi}
+  containers:
+  - name: app
+    image: busybox
+    command: ["sleep", "3600"]
+`
+	oomKilled := func(s *corev1.ContainerStateTerminated) bool {
+		return s != nil && s.Reason == "OOMKilled" && (s.ExitCode == 0 || s.ExitCode == 137)
+	}
+	appNeverRan := func(t *testing.T, p *corev1.Pod) {
+		t.Helper()
+		if app := ctrStatus(t, p, "app"); app.State.Waiting == nil || app.RestartCount != 0 {
+			t.Errorf("app container %+v: it must not have started", app)
+		}
+	}
+	t.Run("Never", func(t *testing.T) {
+		root(t)
+		name := podName("oominit-never")
+		requireCreated(t, name, tryUp(t, name, tmpl(pod, name, "POLICY", "Never")))
+		p := waitPod(t, name, 60*time.Second, "phase Failed", func(p *corev1.Pod) bool { return p.Status.Phase == corev1.PodFailed })
+		if s := ctrStatus(t, p, "hog"); !oomKilled(s.State.Terminated) || s.RestartCount != 0 {
+			t.Errorf("init container %+v, want terminated OOMKilled, not restarted", s)
+		}
+		appNeverRan(t, p)
+		time.Sleep(2 * time.Second)
+		appNeverRan(t, getPod(t, name))
+	})
+	t.Run("Always", func(t *testing.T) {
+		root(t)
+		name := podName("oominit-always")
+		requireCreated(t, name, tryUp(t, name, tmpl(pod, name, "POLICY", "Always")))
+		p := waitPod(t, name, 60*time.Second, "the init container restarted after an OOM kill", func(p *corev1.Pod) bool {
+			s := ctrStatus(t, p, "hog")
+			return s.RestartCount >= 1 && oomKilled(s.LastTerminationState.Terminated)
+		})
+		if p.Status.Phase != corev1.PodPending {
+			t.Errorf("phase %s, want Pending while the init container fails", p.Status.Phase)
+		}
+		appNeverRan(t, p)
+	})
+}

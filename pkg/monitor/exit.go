@@ -92,6 +92,11 @@ func exitCode(e exitEvent) int {
 }
 
 // terminated records the end of an instance and decides what follows.
+// An init container the OOM killer hit has failed whatever its exit code
+// (the kubelet's isInitContainerFailed: the victim may have been a child,
+// and the main process gone on to exit 0): it is restarted unless the
+// pod's policy is Never, which fails the pod. (The kubelet itself then
+// leaves such a pod Pending for good, kubernetes#116676.)
 func (mon *monitor) terminated(c *ctr, t state.Terminated) {
 	c.st.State, c.st.Reason, c.st.Message = state.StateTerminated, t.Reason, t.Message
 	c.st.ExitCode, c.st.Signal = t.ExitCode, t.Signal
@@ -108,9 +113,15 @@ func (mon *monitor) terminated(c *ctr, t state.Terminated) {
 	}
 	forProbe := c.probeKill && c.probeRestart
 	c.probeKill = false
-	if !forProbe && !mon.shouldRestart(c, t.ExitCode) {
+	oomInit := c.init && !c.sidecar && t.ExitCode == 0 && t.Reason == state.ReasonOOMKilled
+	restart := forProbe || mon.shouldRestart(c, t.ExitCode) || oomInit && mon.pod.Spec.RestartPolicy != "Never"
+	if !restart {
 		c.enter(stepDone)
-		if c.init && !c.sidecar && t.ExitCode != 0 {
+		switch {
+		case oomInit:
+			mon.st.Phase, mon.st.Reason = state.PhaseFailed, ""
+			mon.st.Message = fmt.Sprintf("init container %s was OOMKilled (exit code 0)", c.spec.Name)
+		case c.init && !c.sidecar && t.ExitCode != 0:
 			mon.st.Phase, mon.st.Reason = state.PhaseFailed, ""
 			mon.st.Message = fmt.Sprintf("init container %s failed with exit code %d", c.spec.Name, t.ExitCode)
 		}
