@@ -118,30 +118,30 @@ func envWarnings(path string, env []EnvVar) []string {
 }
 
 func hostAliasWarnings(aliases []HostAlias) []string {
-	var w []string
-	seen := map[string]bool{}
-	for i, a := range aliases {
-		if seen[a.IP] {
-			w = append(w, fmt.Sprintf("spec.hostAliases[%d].ip: duplicate ip %q", i, a.IP))
-		}
-		seen[a.IP] = true
-	}
-	return w
+	return duplicateWarnings(len(aliases), func(i int) string { return aliases[i].IP }, "spec.hostAliases[%d].ip: duplicate ip %q")
 }
 
 func pullSecretWarnings(refs []LocalObjectReference) []string {
-	var w []string
-	seen := map[string]bool{}
-	for i, r := range refs {
-		if seen[r.Name] {
-			w = append(w, fmt.Sprintf("spec.imagePullSecrets[%d].name: duplicate name %q", i, r.Name))
-		}
-		seen[r.Name] = true
-	}
+	w := duplicateWarnings(len(refs), func(i int) string { return refs[i].Name }, "spec.imagePullSecrets[%d].name: duplicate name %q")
 	for i, r := range refs {
 		if r.Name == "" {
 			w = append(w, fmt.Sprintf("spec.imagePullSecrets[%d].name: invalid empty name %q", i, r.Name))
 		}
+	}
+	return w
+}
+
+// duplicateWarnings words, by format (index, key), each of n entries
+// whose key an earlier entry had.
+func duplicateWarnings(n int, key func(int) string, format string) []string {
+	var w []string
+	seen := map[string]bool{}
+	for i := range n {
+		k := key(i)
+		if seen[k] {
+			w = append(w, fmt.Sprintf(format, i, k))
+		}
+		seen[k] = true
 	}
 	return w
 }
