@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -127,9 +128,15 @@ func (p *Placement) Close() error {
 }
 
 // ownV1Cgroups reads the calling thread's v1 cgroup of each controller
-// from /proc/thread-self/cgroup ("ID:ctrl1,ctrl2:/path" lines).
+// from /proc/thread-self/cgroup ("ID:ctrl1,ctrl2:/path" lines). The
+// thread is held for the open and the read: /proc/thread-self names the
+// thread that opened the file, and a goroutine moved to another thread
+// meanwhile read ESRCH once the first one ended (a goroutine that locked
+// it for a namespace join ends it).
 func ownV1Cgroups() (map[string]string, error) {
+	runtime.LockOSThread()
 	data, err := os.ReadFile("/proc/thread-self/cgroup")
+	runtime.UnlockOSThread()
 	if err != nil {
 		return nil, fmt.Errorf("read own cgroups: %w", err)
 	}
