@@ -3,11 +3,11 @@ package network
 import (
 	"errors"
 	"fmt"
-	"github.com/minipod/minipod/pkg/nodeconfig"
 	"net"
 	"sort"
 
 	"github.com/google/nftables"
+	"github.com/minipod/minipod/pkg/nodeconfig"
 	"golang.org/x/sys/unix"
 )
 
