@@ -13,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minipod/minipod/pkg/ctrinit"
 	"github.com/minipod/minipod/pkg/testutil"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -442,5 +445,79 @@ func TestUserNSEntryFailsClosed(t *testing.T) {
 		if string(msg) != c.want || stderr.Len() > 0 {
 			t.Errorf("%s: reported %q (stderr %q), want exactly %q from the entry point", c.name, msg, stderr.String(), c.want)
 		}
+	}
+}
+
+// TestUserNSEnterKeepsRuntimeFds: an enter without fd 6 (init's, not an
+// exec's) must leave that number alone, for Go's runtime may have taken it
+// before Enter ran: a non-blocking status pipe makes it open its epoll
+// there. Closing it crashed enter at sysmon's next poll ("netpoll failed",
+// exit 2) when the start took long, as under a dozen userns pods started
+// at once; the large handoff here makes it take long.
+func TestUserNSEnterKeepsRuntimeFds(t *testing.T) {
+	root(t)
+	holder := exec.Command("sleep", "60")
+	holder.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:  syscall.CLONE_NEWUSER,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 3_000_000_000, Size: 65536}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 3_000_000_000, Size: 65536}},
+	}
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = holder.Process.Kill(); _ = holder.Wait() }()
+	userns, err := os.Open("/proc/" + strconv.Itoa(holder.Process.Pid) + "/ns/user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer userns.Close()
+	// Megabytes of environment to decode; no capabilities section, so
+	// Confine then fails with a report instead of running anything.
+	env := make([]string, 100_000)
+	for i := range env {
+		env[i] = "V" + strconv.Itoa(i) + "=" + strings.Repeat("x", 80)
+	}
+	handoff, err := ctrinit.WriteHandoff(&specs.Process{Args: []string{"true"}, Env: env}, nil, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer handoff.Close()
+	var status [2]int
+	if err := unix.Pipe2(status[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	r := os.NewFile(uintptr(status[0]), "status")
+	defer r.Close()
+	stderr, errW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stderr.Close()
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	prog := filepath.Join(filepath.Dir(exe), "minipod-init")
+	pid, err := syscall.ForkExec(prog, []string{"minipod", "enter"}, &syscall.ProcAttr{
+		// As in a container's mount namespace, where the runtime finds no
+		// cgroup CPU limit to keep open at 6 and 7: its epoll is the 6.
+		Env:   []string{"GOMAXPROCS=1", "GODEBUG=containermaxprocs=0,updatemaxprocs=0"},
+		Files: []uintptr{null.Fd(), null.Fd(), errW.Fd(), uintptr(status[1]), userns.Fd(), handoff.Fd()},
+	})
+	unix.Close(status[1])
+	errW.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	crash, _ := io.ReadAll(stderr)
+	var ws syscall.WaitStatus
+	if _, err := syscall.Wait4(pid, &ws, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := io.ReadAll(r)
+	const want = "process has no capabilities section"
+	if ws.ExitStatus() != 1 || string(msg) != want {
+		t.Errorf("enter exited %d reporting %q, want 1 and %q; stderr:\n%.600s", ws.ExitStatus(), msg, want, crash)
 	}
 }

@@ -149,8 +149,11 @@ func ExecEnter(exe, userns, handoff *os.File) error {
 		return fmt.Errorf("hand over to enter: %w", err)
 	}
 	// Init is in the container's mount namespace already: no fd 6, which
-	// Enter checks.
-	_ = unix.Close(enterMountFd)
+	// Enter checks. Whatever this process holds there (Go's own epoll, may
+	// be) is left open until the exec.
+	if _, err := unix.FcntlInt(enterMountFd, unix.F_SETFD, unix.FD_CLOEXEC); err != nil && !errors.Is(err, unix.EBADF) {
+		return fmt.Errorf("hand over to enter: %w", err)
+	}
 	// The start is not over until enter execs the command or reports.
 	if _, err := unix.FcntlInt(statusFd, unix.F_SETFD, 0); err != nil {
 		return fmt.Errorf("hand over status: %w", err)
@@ -209,7 +212,13 @@ func enter(user, mount int64) error {
 	defer userns.Close()
 	handoff := os.NewFile(enterHandoffFd, "handoff")
 	defer handoff.Close()
-	_ = unix.Close(enterMountFd)
+	// Fd 6 is ours only if it was open when the entry point ran: else
+	// Go's runtime may have taken the number since (its epoll, once a
+	// non-blocking stdio made it start polling), and closing it would end
+	// the process at sysmon's next poll.
+	if mount != -int64(unix.EBADF) {
+		_ = unix.Close(enterMountFd)
+	}
 	switch {
 	case user == entryNotRun:
 		return errors.New("hostUsers: false needs minipod-init built with its entry point (make build), installed beside minipod")
