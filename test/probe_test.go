@@ -1,6 +1,8 @@
 package test
 
 import (
+	"encoding/json"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -8,10 +10,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/minipod/minipod/pkg/probe/probereq"
 	"github.com/minipod/minipod/pkg/testutil"
+	"golang.org/x/sys/unix"
 
 	corev1 "k8s.io/api/core/v1"
 )
@@ -432,5 +437,68 @@ spec:
 	}
 	if !strings.Contains(string(out), "minipod-probe is not used: it runs as nobody, who may not execute it (mode 0700)") {
 		t.Errorf("up said %q", out)
+	}
+}
+
+// TestProbeHelperClosesOnlyInherited: minipod-probe closes what it
+// inherited by mistake (a descriptor without close-on-exec) before it
+// talks to the pod's server, and nothing of Go's runtime: a non-blocking
+// standard input has the runtime open its epoll before main, right above
+// the descriptors handed over, where a close_range from 4 up ended it.
+func TestProbeHelperClosesOnlyInherited(t *testing.T) {
+	root(t)
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := os.NewFile(uintptr(pair[0]), "server")
+	defer server.Close()
+	defer unix.Close(pair[1])
+	var in [2]int
+	if err := unix.Pipe2(in[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	leakR, leakW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer leakR.Close()
+	req := `{"op":"get","within":10000000000,"url":"https://10.0.0.1/","host":"10.0.0.1"}` + "\n"
+	if _, err := unix.Write(in[1], []byte(req)); err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(in[1])
+	out, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	// 0 the request, 1 the result, 2 stderr (the result pipe too), 3 the
+	// connection, 4 a pipe's write end passed on by mistake.
+	pid, err := syscall.ForkExec(filepath.Join(filepath.Dir(exe), "minipod-probe"), []string{"minipod-probe"}, &syscall.ProcAttr{
+		Env:   []string{"GOMAXPROCS=1"},
+		Files: []uintptr{uintptr(in[0]), outW.Fd(), outW.Fd(), uintptr(pair[1]), leakW.Fd()},
+	})
+	unix.Close(in[0])
+	leakW.Close()
+	outW.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Wait4(pid, nil, 0, nil) //nolint:errcheck // reaped once it ends
+	// EOF on the leaked pipe while the helper waits for the server's
+	// hello: it closed its copy.
+	_ = leakR.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := leakR.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Errorf("the inherited descriptor stayed open in minipod-probe (read: %d, %v)", n, err)
+	}
+	if stat := readFile(t, "/proc/"+strconv.Itoa(pid)+"/stat"); strings.Contains(stat, ") Z ") {
+		t.Errorf("minipod-probe ended before the server answered: %s", stat)
+	}
+	server.Close()
+	res, _ := io.ReadAll(out)
+	var r probereq.Result
+	if err := json.Unmarshal(res, &r); err != nil || r.Error == "" || strings.Contains(r.Error, "take the connection") {
+		t.Errorf("minipod-probe's result %q (%v): want a failed handshake on the connection", res, err)
 	}
 }

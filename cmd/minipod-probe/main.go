@@ -15,6 +15,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
 
 	"github.com/minipod/minipod/pkg/probe/probereq"
 	"github.com/minipod/minipod/pkg/probe/tlsgrpc"
@@ -34,9 +35,13 @@ func main() {
 	// process of its user (a container's too may run as nobody) may
 	// ptrace it or take its descriptors; and it keeps none but the
 	// connection of what it may have inherited by mistake.
+	// (Before the dumpable flag makes /proc/self root's.)
+	if err := closeInherited(); err != nil {
+		fmt.Fprintln(os.Stderr, "minipod-probe:", err)
+		os.Exit(2)
+	}
 	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	_ = unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-	_ = unix.CloseRange(connFd+1, ^uint(0), 0)
 	res := serve(os.Stdin)
 	if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
 		os.Exit(1)
@@ -67,4 +72,26 @@ func serve(in io.Reader) probereq.Result {
 	}
 	defer conn.Close()
 	return tlsgrpc.Serve(req, conn)
+}
+
+// closeInherited closes every descriptor above the connection that came
+// through the exec, that is, each without close-on-exec. Go's runtime
+// opens its own close-on-exec (its epoll, the cgroup's CPU limit files),
+// before main too, at the lowest free numbers: a close_range from 4 up
+// took them from under it.
+func closeInherited() error {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return fmt.Errorf("close inherited descriptors: %w", err)
+	}
+	for _, e := range ents {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil || fd <= connFd {
+			continue
+		}
+		if flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil && flags&unix.FD_CLOEXEC == 0 {
+			unix.Close(fd)
+		}
+	}
+	return nil
 }
