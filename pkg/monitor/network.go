@@ -44,12 +44,11 @@ func hostPorts(p *podspec.Pod) []network.PortMapping {
 var heldPorts *network.PortHold
 
 // attachNetwork puts the pod on the node's pod network (or records the
-// node's address for hostNetwork pods, and has the node refuse what they
-// send to the API server's Service address).
+// node's address for hostNetwork pods).
 func (mon *monitor) attachNetwork(pausePID int) error {
 	mon.nodeAddress()
 	if mon.pod.Spec.HostNetwork {
-		return guardNode()
+		return nil
 	}
 	pl, err := mon.plugIn(pausePID)
 	if err != nil {
@@ -57,17 +56,6 @@ func (mon *monitor) attachNetwork(pausePID int) error {
 	}
 	mon.plugged(pl)
 	return nil
-}
-
-// guardNode has the node refuse what a hostNetwork pod sends to the API
-// server's Service address, which its containers hold in
-// KUBERNETES_SERVICE_HOST (network.Config.GuardNode).
-func guardNode() error {
-	cfg, err := netConfig()
-	if err != nil {
-		return err
-	}
-	return cfg.GuardNode()
 }
 
 // nodeAddress records the node's address, and a hostNetwork pod's.

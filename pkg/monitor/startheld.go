@@ -31,25 +31,20 @@ func (mon *monitor) abandonStart(p *infra.Process, plugged func() (*plug, error)
 
 // plugInMeanwhile attaches the pod's network off the loop's goroutine;
 // wait returns the outcome, as often as asked. A hostNetwork pod has
-// nothing to attach, only the node's guard to make sure of.
+// nothing to attach.
 func (mon *monitor) plugInMeanwhile(pausePID int) (wait func() (*plug, error)) {
-	host := mon.pod.Spec.HostNetwork
+	if mon.pod.Spec.HostNetwork {
+		return func() (*plug, error) { return nil, nil }
+	}
 	done := make(chan struct{})
 	var pl plug
 	var err error
 	go func() {
 		defer close(done)
-		if host {
-			err = guardNode()
-			return
-		}
 		pl, err = mon.plugIn(pausePID)
 	}()
 	return func() (*plug, error) {
 		<-done
-		if host {
-			return nil, err
-		}
 		return &pl, err
 	}
 }

@@ -13,13 +13,10 @@ import (
 // The filter chains of table ip minipod guard what the NAT chains open up.
 // They hold fixed rules only (no per-pod rule), written by SetupNAT
 // together with the masquerade rules, and they only ever drop traffic
-// that involves the bridge, or that is sent to the address of Service
-// default/kubernetes in minipod's own service-cidr: nothing else of the
-// host is filtered.
+// that involves the bridge: nothing else of the host is filtered.
 const (
-	chainInput        = "input"
-	chainForward      = "forward"
-	chainFilterOutput = "filter-output"
+	chainInput   = "input"
+	chainForward = "forward"
 )
 
 const (
@@ -43,13 +40,11 @@ func filterChain(name string, hook *nftables.ChainHook) *nftables.Chain {
 }
 
 var (
-	inputChain        = filterChain(chainInput, nftables.ChainHookInput)
-	forwardChain      = filterChain(chainForward, nftables.ChainHookForward)
-	filterOutputChain = filterChain(chainFilterOutput, nftables.ChainHookOutput)
+	inputChain   = filterChain(chainInput, nftables.ChainHookInput)
+	forwardChain = filterChain(chainForward, nftables.ChainHookForward)
 )
 
-// guardRules are the fixed rules of the input, forward and output filter
-// chains.
+// guardRules are the fixed rules of the input and forward chains.
 //
 // Input: route_localnet on the bridge (needed for hostPorts at 127.0.0.1)
 // also lets a pod that writes its own frames reach services bound to the
@@ -68,9 +63,6 @@ var (
 // without endpoints: no API server runs on one node, and without the
 // rule the packets would leave by the node's default route, so that an
 // in-cluster client hung until its timeout instead of failing at once.
-// The node's own output gets the same refusal, for hostNetwork pods have
-// the variables too; the address is minipod's as the service-cidr's
-// ClusterIPs are, which the node reaches through minipod's DNAT.
 func guardRules(bridge string, api net.IP) ([]*nftables.Rule, error) {
 	loopback := &net.IPNet{IP: net.IPv4(127, 0, 0, 0), Mask: net.CIDRMask(8, 32)}
 	toLoopback, err := prefixMatch(16, loopback, expr.CmpOpEq)
@@ -97,8 +89,6 @@ func guardRules(bridge string, api net.IP) ([]*nftables.Rule, error) {
 		rule(forwardChain, commentForwardGuard, toBridge, verdict(expr.VerdictDrop)),
 		rule(forwardChain, commentAPIServerReject, fromBridge, toAPI, svcProtoMatch(unix.IPPROTO_TCP), []expr.Any{&expr.Reject{Type: unix.NFT_REJECT_TCP_RST}}),
 		rule(forwardChain, commentAPIServerReject, fromBridge, toAPI, []expr.Any{&expr.Reject{Type: unix.NFT_REJECT_ICMP_UNREACH, Code: icmpPortUnreachable}}),
-		rule(filterOutputChain, commentAPIServerReject, toAPI, svcProtoMatch(unix.IPPROTO_TCP), []expr.Any{&expr.Reject{Type: unix.NFT_REJECT_TCP_RST}}),
-		rule(filterOutputChain, commentAPIServerReject, toAPI, []expr.Any{&expr.Reject{Type: unix.NFT_REJECT_ICMP_UNREACH, Code: icmpPortUnreachable}}),
 	}, nil
 }
 

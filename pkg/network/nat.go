@@ -101,8 +101,8 @@ func setupNAT(rules []*nftables.Rule) (upToDate bool, err error) {
 // allChains are the chains of the table; fixedChains those that hold only
 // the rules of SetupNAT (prerouting and output hold the pods' DNAT rules).
 var (
-	allChains   = []*nftables.Chain{preroutingChain, outputChain, postroutingChain, inputChain, forwardChain, filterOutputChain}
-	fixedChains = []*nftables.Chain{postroutingChain, inputChain, forwardChain, filterOutputChain}
+	allChains   = []*nftables.Chain{preroutingChain, outputChain, postroutingChain, inputChain, forwardChain}
+	fixedChains = []*nftables.Chain{postroutingChain, inputChain, forwardChain}
 )
 
 func fixedRules(subnet *net.IPNet, bridge string, api net.IP) ([]*nftables.Rule, error) {

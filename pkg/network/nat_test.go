@@ -97,8 +97,6 @@ var natFixed = []string{
 	`forward: oifname "minipod0" drop comment "minipod:forward-guard"`,
 	`forward: iifname "minipod0" ip daddr 10.96.0.1 meta l4proto tcp reject with tcp reset comment "minipod:no-api-server"`,
 	`forward: iifname "minipod0" ip daddr 10.96.0.1 reject comment "minipod:no-api-server"`,
-	`filter-output: ip daddr 10.96.0.1 meta l4proto tcp reject with tcp reset comment "minipod:no-api-server"`,
-	`filter-output: ip daddr 10.96.0.1 reject comment "minipod:no-api-server"`,
 }
 
 // withFixed is rules followed by natFixed.
@@ -153,12 +151,11 @@ func checkNATChains(t *testing.T) {
 		t.Fatalf("list chains: %v", err)
 	}
 	want := map[string][2]int{
-		chainPrerouting:   {unix.NF_INET_PRE_ROUTING, -100},
-		chainOutput:       {unix.NF_INET_LOCAL_OUT, -100},
-		chainPostrouting:  {unix.NF_INET_POST_ROUTING, 100},
-		chainInput:        {unix.NF_INET_LOCAL_IN, 0},
-		chainForward:      {unix.NF_INET_FORWARD, 0},
-		chainFilterOutput: {unix.NF_INET_LOCAL_OUT, 0},
+		chainPrerouting:  {unix.NF_INET_PRE_ROUTING, -100},
+		chainOutput:      {unix.NF_INET_LOCAL_OUT, -100},
+		chainPostrouting: {unix.NF_INET_POST_ROUTING, 100},
+		chainInput:       {unix.NF_INET_LOCAL_IN, 0},
+		chainForward:     {unix.NF_INET_FORWARD, 0},
 	}
 	for _, ch := range chains {
 		w, ok := want[ch.Name]
@@ -169,7 +166,7 @@ func checkNATChains(t *testing.T) {
 		delete(want, ch.Name)
 		got := [2]int{int(*ch.Hooknum), int(*ch.Priority)}
 		typ := nftables.ChainTypeNAT
-		if ch.Name == chainInput || ch.Name == chainForward || ch.Name == chainFilterOutput {
+		if ch.Name == chainInput || ch.Name == chainForward {
 			typ = nftables.ChainTypeFilter
 		}
 		if ch.Type != typ || got != w {
