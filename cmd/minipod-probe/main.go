@@ -35,13 +35,12 @@ func main() {
 	// process of its user (a container's too may run as nobody) may
 	// ptrace it or take its descriptors; and it keeps none but the
 	// connection of what it may have inherited by mistake.
-	// (Before the dumpable flag makes /proc/self root's.)
+	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	_ = unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 	if err := closeInherited(); err != nil {
 		fmt.Fprintln(os.Stderr, "minipod-probe:", err)
 		os.Exit(2)
 	}
-	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
-	_ = unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 	res := serve(os.Stdin)
 	if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
 		os.Exit(1)

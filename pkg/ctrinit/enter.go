@@ -212,11 +212,11 @@ func enter(user, mount int64) error {
 	defer userns.Close()
 	handoff := os.NewFile(enterHandoffFd, "handoff")
 	defer handoff.Close()
-	// Fd 6 is ours only if it was open when the entry point ran: else
+	// Fd 6 is ours only if the entry point ran and found it open: else
 	// Go's runtime may have taken the number since (its epoll, once a
-	// non-blocking stdio made it start polling), and closing it would end
-	// the process at sysmon's next poll.
-	if mount != -int64(unix.EBADF) {
+	// non-blocking descriptor made it start polling), and closing it would
+	// end the process at sysmon's next poll.
+	if user == entryJoined && mount != -int64(unix.EBADF) {
 		_ = unix.Close(enterMountFd)
 	}
 	switch {
