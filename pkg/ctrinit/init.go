@@ -27,8 +27,12 @@ func Init(args []string) {
 	// the host (CVE-2019-5736) while it still sees the host's files.
 	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	unix.CloseOnExec(statusFd)
+	// Before anything polls (the status pipe may, if non-blocking).
+	err := startPoller()
 	status := os.NewFile(statusFd, "status")
-	err := initContainer(args)
+	if err == nil {
+		err = initContainer(args)
+	}
 	fmt.Fprintf(status, "%v", err)
 	os.Exit(1)
 }
