@@ -22,8 +22,10 @@ func Tasks() *os.File {
 // the thread that made it, and the Go runtime makes some before main can
 // name any: ps -L, top -H and /proc/PID/task/*/comm would call them "100",
 // the seal's descriptor. A long-lived process calls it once its start-up
-// is over: threads made after that are made by named ones. Best effort: a
-// thread that ended meanwhile is skipped.
+// is over: threads made after that are made by named ones. A thread that
+// an unnamed one makes while a pass runs is missing from that pass's
+// listing, so passes repeat until one finds no thread it had not seen.
+// Best effort: a thread that ended meanwhile is skipped.
 func NameThreads(tasks *os.File) {
 	if tasks == nil {
 		return
@@ -32,11 +34,36 @@ func NameThreads(tasks *os.File) {
 	if processName == "" {
 		return
 	}
+	seen := map[string]bool{}
+	for pass := 0; pass < maxNamePasses; pass++ {
+		if !nameNewThreads(tasks, seen) {
+			return
+		}
+	}
+}
+
+// maxNamePasses bounds NameThreads against a process that keeps making
+// threads; each pass after the first only meets threads made meanwhile.
+const maxNamePasses = 8
+
+// nameNewThreads names the threads in tasks that are not in seen, adds
+// them to it, and says whether there were any.
+func nameNewThreads(tasks *os.File, seen map[string]bool) bool {
+	// Seeking a directory back to 0 makes the next read list it afresh.
+	if _, err := tasks.Seek(0, 0); err != nil {
+		return false
+	}
 	ents, err := tasks.ReadDir(-1)
 	if err != nil {
-		return
+		return false
 	}
+	found := false
 	for _, e := range ents {
+		if seen[e.Name()] {
+			continue
+		}
+		seen[e.Name()] = true
+		found = true
 		fd, err := unix.Openat(int(tasks.Fd()), e.Name()+"/comm", unix.O_WRONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			continue
@@ -44,4 +71,5 @@ func NameThreads(tasks *os.File) {
 		_, _ = unix.Write(fd, []byte(processName))
 		unix.Close(fd)
 	}
+	return found
 }

@@ -1,6 +1,7 @@
 package selfexe
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"strings"
@@ -46,4 +47,41 @@ func oddThreads(t *testing.T, want string) []string {
 		}
 	}
 	return odd
+}
+
+// TestNameThreadsWhileMade: threads that unnamed ones make while the
+// naming runs are named too. One listing missed them: the CI run that
+// found it had one thread left with the test binary's name. The window is
+// short, so the test renames the process many times, each time with
+// threads being made.
+func TestNameThreadsWhileMade(t *testing.T) {
+	for round := 0; round < 200; round++ {
+		if odd := nameWhileMaking(t, fmt.Sprintf("mp-made-%d", round)); len(odd) > 0 {
+			t.Fatalf("round %d: threads not named: %v", round, odd)
+		}
+	}
+}
+
+// nameWhileMaking names the process name while a goroutine makes
+// threads, and returns the threads that do not carry it.
+func nameWhileMaking(t *testing.T, name string) []string {
+	release := make(chan struct{})
+	defer close(release)
+	const made = 16
+	started := make(chan struct{}, made)
+	SetName(name)
+	go func() {
+		for i := 0; i < made; i++ {
+			go func() {
+				runtime.LockOSThread()
+				started <- struct{}{}
+				<-release
+			}()
+		}
+	}()
+	NameThreads(Tasks())
+	for i := 0; i < made; i++ {
+		<-started
+	}
+	return oddThreads(t, name)
 }
