@@ -13,6 +13,7 @@ import (
 	"github.com/minipod/minipod/pkg/ctrinit"
 	"github.com/minipod/minipod/pkg/ns"
 	"github.com/minipod/minipod/pkg/seccomp"
+	"github.com/minipod/minipod/pkg/selfexe"
 	"golang.org/x/sys/unix"
 )
 
@@ -48,12 +49,6 @@ func forkEnter(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *sec
 		defer slave.Close()
 		files = []*os.File{slave, slave, slave}
 	}
-	exe, err := aboveFiles(o.Exe)
-	if err != nil {
-		closeIf(master)
-		return 0, nil, nil, err
-	}
-	defer unix.Close(exe)
 	r, w, err := os.Pipe()
 	if err != nil {
 		closeIf(master)
@@ -68,6 +63,14 @@ func forkEnter(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *sec
 		Files: []uintptr{files[0].Fd(), files[1].Fd(), files[2].Fd(), w.Fd(), set.UserNS().Fd(), handoff.Fd(), set.File("mnt").Fd()},
 		Sys:   &syscall.SysProcAttr{Setsid: true, Setctty: o.TTY, Ctty: 0, PidFD: &pidfd},
 	}
+	// Opened once every file handed is, to be clear of them all.
+	exe, err := selfexe.OpenClear(o.Exe, attr.Files)
+	if err != nil {
+		r.Close()
+		closeIf(master)
+		return 0, nil, nil, fmt.Errorf("open minipod-init: %w", err)
+	}
+	defer unix.Close(exe)
 	err = set.Without("mnt").Do(func() error {
 		leave, err := place.JoinThread()
 		if err != nil {
@@ -117,22 +120,6 @@ func awaitEnter(e *enterChild, name string) error {
 		return fmt.Errorf("%s: %w", name, errors.New(string(msg)))
 	}
 	return nil
-}
-
-// aboveFiles opens the program at path (the monitor's seal of
-// minipod-init, at a low descriptor the child's seven files would cover)
-// again at 100 or above.
-func aboveFiles(path string) (int, error) {
-	fd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return -1, fmt.Errorf("open minipod-init: %w", err)
-	}
-	defer unix.Close(fd)
-	high, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 100)
-	if err != nil {
-		return -1, fmt.Errorf("open minipod-init: %w", err)
-	}
-	return high, nil
 }
 
 func closeIf(f *os.File) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // FitsBelow checks that a child exec'd from exe, a descriptor's path
@@ -22,3 +24,29 @@ func FitsBelow(exe string, files int) error {
 	}
 	return fmt.Errorf("exec %s with %d files: the files would cover the program's descriptor", exe, files)
 }
+
+// OpenClear opens path (a program, to exec as /proc/self/fd/N) at a
+// descriptor N that Go's fork of a child handed files leaves alone until
+// execve opens it. Before it arranges the files the fork moves its error
+// pipe, and every file whose place is above its number, onto the numbers
+// just above the highest one handed: at most len(files)+1 of them. A
+// number picked before the files were (a monitor with a hundred
+// descriptors) could be one of those, and the exec would open a pipe.
+func OpenClear(path string, files []uintptr) (int, error) {
+	low := clearFloor
+	for _, f := range files {
+		if n := int(f) + len(files) + 2; n > low {
+			low = n
+		}
+	}
+	fd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	defer unix.Close(fd)
+	return unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, low)
+}
+
+// clearFloor is the lowest number OpenClear picks, far above the handful
+// of places a child's files go to.
+const clearFloor = 100
