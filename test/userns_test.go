@@ -521,3 +521,80 @@ func TestUserNSEnterKeepsRuntimeFds(t *testing.T) {
 		t.Errorf("enter exited %d reporting %q, want 1 and %q; stderr:\n%.600s", ws.ExitStatus(), msg, want, crash)
 	}
 }
+
+// TestEnterSealsInheritedFds: a descriptor that reaches minipod-init
+// without anyone meaning it to (the monitor opened it without
+// close-on-exec before a fork) does not reach the container's command:
+// the class of leak behind runc's CVE-2024-21626. Here a directory of the
+// host at fd 9, beside what enter is handed, in a real user namespace.
+func TestEnterSealsInheritedFds(t *testing.T) {
+	root(t)
+	holder := exec.Command("sleep", "60")
+	holder.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:  syscall.CLONE_NEWUSER,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 3_000_000_000, Size: 65536}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 3_000_000_000, Size: 65536}},
+		// As minipod's own: the command's groups are set.
+		GidMappingsEnableSetgroups: true,
+	}
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = holder.Process.Kill(); _ = holder.Wait() }()
+	userns, err := os.Open("/proc/" + strconv.Itoa(holder.Process.Pid) + "/ns/user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer userns.Close()
+	leak, err := os.Open("/etc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer leak.Close()
+	p := &specs.Process{
+		Args:            []string{"/bin/sh", "-c", "if [ -e /proc/self/fd/9 ]; then echo leaked; else echo sealed; fi"},
+		Env:             []string{"PATH=/usr/bin:/bin"},
+		Capabilities:    &specs.LinuxCapabilities{},
+		NoNewPrivileges: true,
+	}
+	handoff, err := ctrinit.WriteHandoff(p, nil, true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer handoff.Close()
+	out, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	status, statusW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer status.Close()
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	none := ^uintptr(0)
+	prog := filepath.Join(filepath.Dir(exe), "minipod-init")
+	pid, err := syscall.ForkExec(prog, []string{"minipod", "enter"}, &syscall.ProcAttr{
+		Env:   ctrinit.RuntimeEnv(),
+		Files: []uintptr{null.Fd(), outW.Fd(), outW.Fd(), statusW.Fd(), userns.Fd(), handoff.Fd(), none, none, none, leak.Fd()},
+	})
+	outW.Close()
+	statusW.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	said, _ := io.ReadAll(out)
+	var ws syscall.WaitStatus
+	if _, err := syscall.Wait4(pid, &ws, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := io.ReadAll(status)
+	if got := strings.TrimSpace(string(said)); got != "sealed" || ws.ExitStatus() != 0 {
+		t.Errorf("the command said %q and exited %d (enter reported %q), want \"sealed\" and 0", got, ws.ExitStatus(), msg)
+	}
+}

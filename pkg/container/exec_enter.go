@@ -57,7 +57,7 @@ func forkEnter(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *sec
 	defer w.Close()
 	pidfd := -1
 	attr := &syscall.ProcAttr{
-		Env: []string{"GOMAXPROCS=1"},
+		Env: ctrinit.RuntimeEnv(),
 		// ctrinit's fds: status at 3, EnterUserNSFd, the handoff, then
 		// the mount namespace.
 		Files: []uintptr{files[0].Fd(), files[1].Fd(), files[2].Fd(), w.Fd(), set.UserNS().Fd(), handoff.Fd(), set.File("mnt").Fd()},

@@ -144,10 +144,7 @@ func fork(o StartOptions, status *os.File) (int, error) {
 		return f.Fd()
 	}
 	attr := &syscall.ProcAttr{
-		// Init's own environment, never the container's (that is in
-		// config.json): one P keeps its runtime from starting threads it
-		// has no use for, while every container of the pod starts at once.
-		Env:   []string{"GOMAXPROCS=1"},
+		Env:   ctrinit.RuntimeEnv(),
 		Files: []uintptr{orNull(o.Stdin), orNull(o.Stdout), orNull(o.Stderr), status.Fd()},
 		Sys:   &syscall.SysProcAttr{Cloneflags: flags, Setsid: true},
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/minipod/minipod/pkg/leanjson"
 	"github.com/minipod/minipod/pkg/seccomp"
+	"github.com/minipod/minipod/pkg/selfexe"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -162,7 +163,7 @@ func ExecEnter(exe, userns, handoff *os.File) error {
 	if err != nil {
 		return err
 	}
-	envv, err := syscall.SlicePtrFromStrings([]string{"GOMAXPROCS=1"})
+	envv, err := syscall.SlicePtrFromStrings(RuntimeEnv())
 	if err != nil {
 		return err
 	}
@@ -245,6 +246,12 @@ func enter(user, mount int64) error {
 // would in the container (as its user, with its capabilities, in its
 // root).
 func confineAndExec(p *specs.Process, filter *seccomp.Program, late bool) error {
+	// The command gets stdio and nothing else. What init and enter open
+	// is close-on-exec already; this covers what they inherited and no
+	// one meant to hand on (a descriptor the monitor opened without the
+	// flag, before its fork): the class of leak behind runc's
+	// CVE-2024-21626. Before the filter, which need not allow it.
+	selfexe.SealInherited()
 	if err := Confine(p, filter, late); err != nil {
 		return err
 	}
