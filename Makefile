@@ -21,7 +21,10 @@ INIT_ENTRY := $(if $(filter amd64,$(shell $(GO) env GOARCH)),-E main.userNSEntry
 # last page, so each span a process starts touches a page more. A
 # monitor at rest held ~95 kB (4%) more anonymous memory with it (10 pods,
 # twice each way), and `minipod --help` faulted 19 pages more.
-GOEXPERIMENT ?= $(shell GOEXPERIMENT=nogreenteagc $(GO) env GOEXPERIMENT 2>/dev/null)
+# A caller's own GOEXPERIMENT wins (GOEXPERIMENT=greenteagc to compare).
+ifeq ($(strip $(GOEXPERIMENT)),)
+GOEXPERIMENT := $(shell GOEXPERIMENT=nogreenteagc $(GO) env GOEXPERIMENT 2>/dev/null)
+endif
 export GOEXPERIMENT
 
 build: ## build the static minipod, minipod-monitor, minipod-pause, minipod-init, minipod-pull and minipod-probe programs into bin/

@@ -456,21 +456,7 @@ func TestUserNSEntryFailsClosed(t *testing.T) {
 // at once; the large handoff here makes it take long.
 func TestUserNSEnterKeepsRuntimeFds(t *testing.T) {
 	root(t)
-	holder := exec.Command("sleep", "60")
-	holder.SysProcAttr = &syscall.SysProcAttr{
-		Cloneflags:  syscall.CLONE_NEWUSER,
-		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 3_000_000_000, Size: 65536}},
-		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 3_000_000_000, Size: 65536}},
-	}
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = holder.Process.Kill(); _ = holder.Wait() }()
-	userns, err := os.Open("/proc/" + strconv.Itoa(holder.Process.Pid) + "/ns/user")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer userns.Close()
+	userns := heldUserNS(t)
 	// Megabytes of environment to decode; no capabilities section, so
 	// Confine then fails with a report instead of running anything.
 	env := make([]string, 100_000)
@@ -529,23 +515,7 @@ func TestUserNSEnterKeepsRuntimeFds(t *testing.T) {
 // host at fd 9, beside what enter is handed, in a real user namespace.
 func TestEnterSealsInheritedFds(t *testing.T) {
 	root(t)
-	holder := exec.Command("sleep", "60")
-	holder.SysProcAttr = &syscall.SysProcAttr{
-		Cloneflags:  syscall.CLONE_NEWUSER,
-		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 3_000_000_000, Size: 65536}},
-		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 3_000_000_000, Size: 65536}},
-		// As minipod's own: the command's groups are set.
-		GidMappingsEnableSetgroups: true,
-	}
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = holder.Process.Kill(); _ = holder.Wait() }()
-	userns, err := os.Open("/proc/" + strconv.Itoa(holder.Process.Pid) + "/ns/user")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer userns.Close()
+	userns := heldUserNS(t)
 	leak, err := os.Open("/etc")
 	if err != nil {
 		t.Fatal(err)
@@ -597,4 +567,28 @@ func TestEnterSealsInheritedFds(t *testing.T) {
 	if got := strings.TrimSpace(string(said)); got != "sealed" || ws.ExitStatus() != 0 {
 		t.Errorf("the command said %q and exited %d (enter reported %q), want \"sealed\" and 0", got, ws.ExitStatus(), msg)
 	}
+}
+
+// heldUserNS is a user namespace mapped as minipod maps a pod's (setgroups
+// allowed, for the command's groups), held by a sleep that the test's
+// cleanup ends.
+func heldUserNS(t *testing.T) *os.File {
+	t.Helper()
+	holder := exec.Command("sleep", "60")
+	holder.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:                 syscall.CLONE_NEWUSER,
+		UidMappings:                []syscall.SysProcIDMap{{ContainerID: 0, HostID: 3_000_000_000, Size: 65536}},
+		GidMappings:                []syscall.SysProcIDMap{{ContainerID: 0, HostID: 3_000_000_000, Size: 65536}},
+		GidMappingsEnableSetgroups: true,
+	}
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = holder.Process.Kill(); _ = holder.Wait() })
+	userns, err := os.Open("/proc/" + strconv.Itoa(holder.Process.Pid) + "/ns/user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { userns.Close() })
+	return userns
 }

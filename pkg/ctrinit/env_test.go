@@ -1,6 +1,7 @@
 package ctrinit
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"strings"
@@ -15,8 +16,15 @@ import (
 func TestRuntimeEnvHoldsNoCgroupFile(t *testing.T) {
 	if os.Getenv("CTRINIT_ENV_CHILD") == "1" {
 		held := cgroupFds(t)
-		if want := os.Getenv("CTRINIT_ENV_HELD") == "1"; want != (len(held) > 0) {
-			t.Fatalf("held %v, want some: %v", held, want)
+		switch os.Getenv("CTRINIT_ENV_HELD") {
+		case "1":
+			if len(held) == 0 {
+				t.Skip("the runtime found no CPU limit to read here")
+			}
+		default:
+			if len(held) > 0 {
+				t.Fatalf("the runtime holds %v", held)
+			}
 		}
 		return
 	}
@@ -29,8 +37,14 @@ func TestRuntimeEnvHoldsNoCgroupFile(t *testing.T) {
 	} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestRuntimeEnvHoldsNoCgroupFile$", "-test.v")
 		cmd.Env = append(tc.env, "CTRINIT_ENV_CHILD=1", "CTRINIT_ENV_HELD="+tc.held)
-		if out, err := cmd.CombinedOutput(); err != nil {
+		out, err := cmd.CombinedOutput()
+		if err != nil {
 			t.Fatalf("child with %q: %v\n%s", tc.env, err, out)
+		}
+		// Where the cgroup has no CPU limit file (a cgroup v2 root, or
+		// no cpu controller) the runtime opens nothing: nothing to tell.
+		if bytes.Contains(out, []byte("--- SKIP")) {
+			t.Skipf("no cgroup CPU limit for Go's runtime to read here")
 		}
 	}
 }

@@ -29,16 +29,18 @@ func FitsBelow(exe string, files int) error {
 // descriptor N that Go's fork of a child handed files leaves alone until
 // execve opens it. Before it arranges the files the fork moves its error
 // pipe, and every file whose place is above its number, onto the numbers
-// just above the highest one handed: at most len(files)+1 of them. A
-// number picked before the files were (a monitor with a hundred
-// descriptors) could be one of those, and the exec would open a pipe.
+// that follow the larger of len(files) and the highest one handed: at
+// most len(files) of them. A number picked before the files were (a
+// monitor with a hundred descriptors) could be one of those, and the exec
+// would open a pipe.
 func OpenClear(path string, files []uintptr) (int, error) {
-	low := clearFloor
+	top := len(files)
 	for _, f := range files {
-		if n := int(f) + len(files) + 2; n > low {
-			low = n
+		if int(f) > top {
+			top = int(f)
 		}
 	}
+	low := max(clearFloor, top+len(files)+1)
 	fd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return -1, err
