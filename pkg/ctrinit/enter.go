@@ -251,7 +251,9 @@ func confineAndExec(p *specs.Process, filter *seccomp.Program, late bool) error 
 	// one meant to hand on (a descriptor the monitor opened without the
 	// flag, before its fork): the class of leak behind runc's
 	// CVE-2024-21626. Before the filter, which need not allow it.
-	selfexe.SealInherited()
+	if err := selfexe.SealInherited(); err != nil {
+		return err
+	}
 	if err := Confine(p, filter, late); err != nil {
 		return err
 	}
