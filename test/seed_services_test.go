@@ -62,9 +62,11 @@ func TestSeedMC3Service(t *testing.T) {
 		}
 	}
 	podIP := podIPOf(t, seedMC3Pod)
-	// Other tests run the seed's pod under names of their own, with the
-	// seed's label app: mc3: the Service selects them too (same namespace),
-	// as it would in a cluster. Ours must be one of the endpoints.
+	// Other tests run the seed's pod under names of their own, labelled
+	// with those names (testdata/mc3.yaml), so that the Service selects
+	// ours alone: one of theirs leaving while curl runs below was an
+	// endpoint still for a moment, and three connections in a row landed
+	// on it and timed out (a full run, once). Ours must be an endpoint.
 	waitFor(t, 60*time.Second, "mc3's "+podIP+":80 among the Service's endpoints", func() bool {
 		for _, e := range svcEndpoints(t, seedMC3Service) {
 			if e == podIP+":80" {
@@ -86,12 +88,8 @@ func TestSeedMC3Service(t *testing.T) {
 	const want = "Hello world!" // the webapp's page, as TestSeedMC3 checks it
 	waitHTTP(t, "http://"+net.JoinHostPort(node, nodePort)+"/", want, 60*time.Second)
 	waitHTTP(t, "http://127.0.0.1:"+nodePort+"/", want, 10*time.Second)
-	// And with curl, as a user would, where the node has it. Other
-	// tests' pods labelled app: mc3 come and go meanwhile, and the Service
-	// selects them too: one that is leaving may still be an endpoint for
-	// a moment (leaveEndpoints waits at most a second for the sync), and a
-	// single connection can land on it and time out. Three tries, as a
-	// user would try again.
+	// And with curl, as a user would, where the node has it; three
+	// tries, as a user would try again.
 	if curl, err := exec.LookPath("curl"); err == nil {
 		for _, host := range []string{node, "127.0.0.1"} {
 			url := "http://" + net.JoinHostPort(host, nodePort) + "/"
