@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minipod/minipod/pkg/network"
 	"github.com/minipod/minipod/pkg/state"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -972,5 +973,53 @@ func TestServiceStopLeavesEndpointsFirst(t *testing.T) {
 			t.Errorf("after its SIGTERM, the Service still sent a request to the stopping pod (or nowhere): answers %q", got)
 			break
 		}
+	}
+}
+
+// TestServiceDetachWaitsForLeave: a deleted pod keeps its network until
+// its Services' rules no longer send traffic to it, also when the node
+// lock, which the sync takes, is held for longer than the stop waits for
+// the leave (a second). A connection sent to the address of a veth that
+// is gone times out; one to the stopped pod is refused at once. Before,
+// the veth went about a second after down, while the rules, synced only
+// once the lock was free, still pointed at it.
+func TestServiceDetachWaitsForLeave(t *testing.T) {
+	root(t)
+	a := podName("sdetach")
+	svc := a + "-svc"
+	applySvc(t, svc, tmpl(svcClusterIP, svc, "APP", a, "SPEC", ""))
+	upPod(t, a, webBackend(a, a))
+	waitEndpoints(t, svc, podIPOf(t, a)+":80")
+	st, err := readState(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	veth := "/sys/class/net/" + network.VethName(a, st.UID)
+	lock, err := state.DefaultRoots().LockNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := true
+	defer func() {
+		if held {
+			lock.Close()
+		}
+	}()
+	down := make(chan result, 1)
+	go func() { down <- mp(t, "down", a) }()
+	// Past the stop's wait for the leave and the pod's grace period (1 s)
+	// with room to spare; the monitor is then at the end of the pod.
+	time.Sleep(3 * time.Second)
+	_, vethErr := os.Lstat(veth)
+	lock.Close()
+	held = false
+	if r := <-down; r.code != 0 {
+		t.Fatalf("down: %s", r)
+	}
+	if vethErr != nil {
+		t.Errorf("the pod's veth went while its Service's rules could not yet be synced: %v", vethErr)
+	}
+	if eps := svcEndpoints(t, svc); len(eps) != 0 {
+		t.Errorf("endpoints after down: %v", eps)
 	}
 }

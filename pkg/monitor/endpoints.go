@@ -41,12 +41,32 @@ func (mon *monitor) leaveEndpoints() {
 	if !strings.HasPrefix(mon.endpointKey, "true") {
 		return
 	}
-	// With no Service on the node no rule sends anything to the pod:
-	// neither the record's write nor a sync (~2 ms of every `down`).
+	mon.syncLeave(leaveLimit)
+}
+
+// leaveBeforeDetach makes sure, before the pod's network comes apart (its
+// namespaces let go, stopPause), that
+// no Service rule still sends traffic to it. The leave at the stop waits
+// at most leaveLimit, and a sync the loop asked for may still wait for
+// the node lock: a connection sent to the address once its veth is gone
+// times out, where one to the stopped pod is refused at once. Nothing is
+// left to do meanwhile, so the bound here is longer.
+func (mon *monitor) leaveBeforeDetach() {
+	if mon.st == nil || mon.st.PodIP == "" { // never an endpoint
+		return
+	}
+	mon.syncLeave(detachLeaveLimit)
+}
+
+// syncLeave saves the pod's record (Terminating, or not ready) and syncs
+// the Services with it, waiting at most limit; with no Service on the
+// node no rule sends anything to the pod: neither the write nor a sync
+// (~2 ms of every `down`).
+func (mon *monitor) syncLeave(limit time.Duration) {
 	if followed, err := services.Followed(roots); err == nil && !followed {
 		return
 	}
-	mon.save() // the sync reads the record: Terminating, or not ready
+	mon.save() // the sync reads the record
 	done := make(chan error, 1)
 	go func() { done <- services.Sync(roots) }()
 	select {
@@ -56,14 +76,19 @@ func (mon *monitor) leaveEndpoints() {
 			return // the loop's own follow tries again
 		}
 		mon.endpointKey = fmt.Sprint(false, mon.st.PodIP)
-	case <-time.After(leaveLimit):
+	case <-time.After(limit):
 		// It goes on; the loop's own follow syncs again after it.
 	}
 }
 
 // leaveLimit bounds how long a stop waits for the pod to leave its
-// Services' endpoints.
-const leaveLimit = time.Second
+// Services' endpoints; detachLeaveLimit how long the end of the pod waits
+// for it before the network goes (well inside the 15 s that `down` gives
+// a monitor past the grace period).
+const (
+	leaveLimit       = time.Second
+	detachLeaveLimit = 5 * time.Second
+)
 
 // wantSync asks syncServices for a sync; asks made while one is pending
 // are one.

@@ -38,6 +38,9 @@ func (mon *monitor) killAll() {
 // goes on, as it did when pause held them.
 func (mon *monitor) stopPause() {
 	mon.stopped = true
+	// Closing the namespaces ends the pod's network (its veth goes with
+	// its network namespace).
+	mon.leaveBeforeDetach()
 	if mon.nsHeld != nil {
 		mon.nsHeld.Close()
 		mon.nsHeld, mon.st.NSPaths, mon.pe.nsPaths = nil, nil, nil
