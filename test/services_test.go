@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -929,6 +930,10 @@ spec:
     hostPath: {path: {{OUT}}, type: Directory}
 `
 
+// nodeLockTests keeps the tests that hold the node lock from holding it
+// at once: one's hold would stretch the other's timing.
+var nodeLockTests sync.Mutex
+
 // TestServiceStopLeavesEndpointsFirst: a pod being deleted is out of its
 // Services' endpoints before its containers get SIGTERM, so that no
 // client is sent to a container shutting down (or, a moment later, to an
@@ -949,6 +954,8 @@ func TestServiceStopLeavesEndpointsFirst(t *testing.T) {
 	waitFetchIn(t, b, "http://127.0.0.1/", "hello from "+b) // its server is up
 	// The node lock held for a while, as a busy node may: the sync that
 	// takes b out waits for it, and so must b's SIGTERM.
+	nodeLockTests.Lock()
+	defer nodeLockTests.Unlock()
 	lock, err := state.DefaultRoots().LockNode()
 	if err != nil {
 		t.Fatal(err)
@@ -995,6 +1002,8 @@ func TestServiceDetachWaitsForLeave(t *testing.T) {
 		t.Fatal(err)
 	}
 	veth := "/sys/class/net/" + network.VethName(a, st.UID)
+	nodeLockTests.Lock()
+	defer nodeLockTests.Unlock()
 	lock, err := state.DefaultRoots().LockNode()
 	if err != nil {
 		t.Fatal(err)
@@ -1006,7 +1015,11 @@ func TestServiceDetachWaitsForLeave(t *testing.T) {
 		}
 	}()
 	down := make(chan result, 1)
-	go func() { down <- mp(t, "down", a) }()
+	go func() {
+		r := result{code: -1} // sent also when mp ends the goroutine
+		defer func() { down <- r }()
+		r = mp(t, "down", a)
+	}()
 	// Past the stop's wait for the leave and the pod's grace period (1 s)
 	// with room to spare; the monitor is then at the end of the pod.
 	time.Sleep(3 * time.Second)

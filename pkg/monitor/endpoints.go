@@ -50,9 +50,11 @@ func (mon *monitor) leaveEndpoints() {
 // at most leaveLimit, and a sync the loop asked for may still wait for
 // the node lock: a connection sent to the address once its veth is gone
 // times out, where one to the stopped pod is refused at once. Nothing is
-// left to do meanwhile, so the bound here is longer.
+// left to do meanwhile, so the bound here is longer. A grace period of 0
+// waits here too: it shortens the containers' stop, not the Services'.
 func (mon *monitor) leaveBeforeDetach() {
-	if mon.st == nil || mon.st.PodIP == "" { // never an endpoint
+	// A host-network pod's address is the node's own: no veth goes.
+	if mon.st == nil || mon.st.PodIP == "" || mon.st.HostNetwork {
 		return
 	}
 	mon.syncLeave(detachLeaveLimit)
