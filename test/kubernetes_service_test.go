@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vishvananda/netlink"
 )
 
 // The kubelet gives every container the variables of Service
@@ -87,14 +89,22 @@ func TestKubernetesServiceRefused(t *testing.T) {
 			t.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
-	clean := func() {
-		_ = exec.Command("ip", "link", "del", sink).Run()
-		_ = exec.Command("ip", "netns", "del", sink).Run()
-	}
+	clean := func() { _ = exec.Command("ip", "link", "del", sink).Run() }
 	clean() // an earlier crashed run's
 	t.Cleanup(clean)
-	ip("netns", "add", sink)
-	ip("link", "add", sink, "type", "veth", "peer", "name", peer, "netns", sink)
+	// An unnamed namespace: a named one (ip netns add) would mount
+	// /run/netns on a host that had none, a mount no test may leave, and
+	// one the other tests running meanwhile would find new.
+	ns, err := newNetNS()
+	if err != nil {
+		t.Fatalf("create the sink's network namespace: %v", err)
+	}
+	defer ns.Close()
+	attrs := netlink.NewLinkAttrs()
+	attrs.Name = sink
+	if err := netlink.LinkAdd(&netlink.Veth{LinkAttrs: attrs, PeerName: peer, PeerNamespace: netlink.NsFd(int(ns))}); err != nil {
+		t.Fatalf("create veth %s: %v", sink, err)
+	}
 	ip("link", "set", sink, "up")
 	ip("route", "add", kubernetesServiceIP+"/32", "dev", sink)
 
