@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/minipod/minipod/pkg/cgroups"
@@ -401,29 +402,34 @@ type stream struct {
 
 // copyLogs drains the container's output into the CRI log, and to its
 // attach sessions, until the container and every process holding its
-// output have gone; then the sessions end and its stdin closes.
+// output have gone; then the sessions end and its stdin closes. The copier
+// that ends last does that: no goroutine of its own waits for them through
+// the container's life.
 func copyLogs(all *sync.WaitGroup, w *logs.Writer, cio *ctrIO, streams ...stream) (done <-chan struct{}) {
-	var wg sync.WaitGroup
 	finished := make(chan struct{})
 	all.Add(1)
+	var left atomic.Int32
+	left.Store(int32(len(streams)))
 	for _, s := range streams {
-		wg.Add(1)
 		go func(s stream) {
-			defer wg.Done()
-			if c, ok := s.r.(io.Closer); ok {
-				defer c.Close()
-			}
-			if err := w.Copy(s.name, teeOut{r: s.r, cio: cio, stream: s.name}); err != nil {
-				fmt.Fprintf(os.Stderr, "monitor: copy %s: %v\n", s.name, err)
+			copyStream(w, cio, s)
+			if left.Add(-1) == 0 {
+				cio.end()
+				w.Close()
+				close(finished)
+				all.Done()
 			}
 		}(s)
 	}
-	go func() {
-		wg.Wait()
-		cio.end()
-		w.Close()
-		close(finished)
-		all.Done()
-	}()
 	return finished
+}
+
+// copyStream copies one stream into the log until its end, and closes it.
+func copyStream(w *logs.Writer, cio *ctrIO, s stream) {
+	if c, ok := s.r.(io.Closer); ok {
+		defer c.Close()
+	}
+	if err := w.Copy(s.name, teeOut{r: s.r, cio: cio, stream: s.name}); err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: copy %s: %v\n", s.name, err)
+	}
 }
