@@ -239,26 +239,11 @@ func newLAN(t *testing.T) *lanMachine {
 	t.Helper()
 	base := freeSlash30(t)
 	lan := &lanMachine{hostIP: u32IP(base + 1).String(), peerIP: u32IP(base + 2).String()}
-	ns, err := newNetNS()
-	if err != nil {
-		t.Fatalf("new network namespace: %v", err)
-	}
-	t.Cleanup(func() { ns.Close() })
-	lan.ns = ns
 	suffix := fmt.Sprintf("%08x", rand.Uint32())
 	hostEnd, peerEnd := "lnh"+suffix, "lnp"+suffix
-	attrs := netlink.NewLinkAttrs()
-	attrs.Name = hostEnd
-	if err := netlink.LinkAdd(&netlink.Veth{LinkAttrs: attrs, PeerName: peerEnd, PeerNamespace: netlink.NsFd(int(ns))}); err != nil {
-		t.Fatalf("create veth %s: %v", hostEnd, err)
-	}
-	t.Cleanup(func() {
-		if l, err := netlink.LinkByName(hostEnd); err == nil {
-			_ = netlink.LinkDel(l)
-		}
-	})
+	lan.ns = vethIntoNewNS(t, hostEnd, peerEnd)
 	linkAddrUp(t, &netlink.Handle{}, hostEnd, lan.hostIP+"/30")
-	nl, err := netlink.NewHandleAt(ns)
+	nl, err := netlink.NewHandleAt(lan.ns)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/vishvananda/netlink"
 )
 
 // The kubelet gives every container the variables of Service
@@ -89,22 +87,8 @@ func TestKubernetesServiceRefused(t *testing.T) {
 			t.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
-	clean := func() { _ = exec.Command("ip", "link", "del", sink).Run() }
-	clean() // an earlier crashed run's
-	t.Cleanup(clean)
-	// An unnamed namespace: a named one (ip netns add) would mount
-	// /run/netns on a host that had none, a mount no test may leave, and
-	// one the other tests running meanwhile would find new.
-	ns, err := newNetNS()
-	if err != nil {
-		t.Fatalf("create the sink's network namespace: %v", err)
-	}
-	defer ns.Close()
-	attrs := netlink.NewLinkAttrs()
-	attrs.Name = sink
-	if err := netlink.LinkAdd(&netlink.Veth{LinkAttrs: attrs, PeerName: peer, PeerNamespace: netlink.NsFd(int(ns))}); err != nil {
-		t.Fatalf("create veth %s: %v", sink, err)
-	}
+	_ = exec.Command("ip", "link", "del", sink).Run() // an earlier crashed run's
+	vethIntoNewNS(t, sink, peer)
 	ip("link", "set", sink, "up")
 	ip("route", "add", kubernetesServiceIP+"/32", "dev", sink)
 

@@ -459,6 +459,32 @@ func inNetNS(h netns.NsHandle, fn func() error) error {
 	return <-errc
 }
 
+// vethIntoNewNS makes an unnamed network namespace and a veth pair with
+// hostEnd on the host and peerEnd in that namespace; the link and the
+// namespace go when the test ends. Unnamed: a named one (ip netns add)
+// mounts /run/netns on a host that had none, a mount no test may leave.
+func vethIntoNewNS(t *testing.T, hostEnd, peerEnd string) netns.NsHandle {
+	t.Helper()
+	ns, err := newNetNS()
+	if err != nil {
+		t.Fatalf("new network namespace: %v", err)
+	}
+	t.Cleanup(func() { ns.Close() })
+	attrs := netlink.NewLinkAttrs()
+	attrs.Name = hostEnd
+	if err := netlink.LinkAdd(&netlink.Veth{LinkAttrs: attrs, PeerName: peerEnd, PeerNamespace: netlink.NsFd(int(ns))}); err != nil {
+		t.Fatalf("create veth %s: %v", hostEnd, err)
+	}
+	t.Cleanup(func() {
+		if l, err := netlink.LinkByName(hostEnd); err == nil {
+			if err := netlink.LinkDel(l); err != nil {
+				t.Errorf("delete %s: %v", hostEnd, err)
+			}
+		}
+	})
+	return ns
+}
+
 // newNetNS makes a new, unnamed network namespace (it lives as long as the
 // handle or a socket in it).
 func newNetNS() (netns.NsHandle, error) {

@@ -203,25 +203,8 @@ func newOutside(t *testing.T) *outside {
 		peerIP:   fmt.Sprintf("10.231.%d.2", x),
 		hostLink: "egh" + suffix,
 	}
-	ns, err := newNetNS()
-	if err != nil {
-		t.Fatalf("new network namespace: %v", err)
-	}
-	t.Cleanup(func() { ns.Close() })
-
-	attrs := netlink.NewLinkAttrs()
-	attrs.Name = o.hostLink
 	peer := "ego" + suffix
-	if err := netlink.LinkAdd(&netlink.Veth{LinkAttrs: attrs, PeerName: peer, PeerNamespace: netlink.NsFd(int(ns))}); err != nil {
-		t.Fatalf("create veth %s: %v", o.hostLink, err)
-	}
-	t.Cleanup(func() {
-		if l, err := netlink.LinkByName(o.hostLink); err == nil {
-			if err := netlink.LinkDel(l); err != nil {
-				t.Errorf("delete %s: %v", o.hostLink, err)
-			}
-		}
-	})
+	ns := vethIntoNewNS(t, o.hostLink, peer)
 	host, err := netlink.LinkByName(o.hostLink)
 	if err != nil {
 		t.Fatal(err)
