@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -745,3 +746,50 @@ func subnetInUse(want *net.IPNet, routes []netlink.Route, addrs []netlink.Addr) 
 	}
 	return false
 }
+
+// TestNetworkDownWithOpenConnection: a client that holds a connection to a
+// pod open across `down`, reading nothing of what the pod sends, does not
+// keep the pod's veth pair. The pod's end of that connection, its data
+// unsent, stays in FIN_WAIT_1 probing the client's closed window for
+// minutes, and keeps the pod's network namespace alive that long: a pair
+// only cut off would live as long.
+func TestNetworkDownWithOpenConnection(t *testing.T) {
+	root(t)
+	name := podName("net-linger")
+	var conn net.Conn
+	t.Cleanup(func() { // after upNetPod's checks
+		if conn != nil {
+			conn.Close()
+		}
+	})
+	pn := upNetPod(t, name, tmpl(bigFilePod, name))
+	waitFor(t, 30*time.Second, "the pod to accept connections", func() bool {
+		c, err := net.DialTimeout("tcp", net.JoinHostPort(pn.ip, "80"), 2*time.Second)
+		if err == nil {
+			conn = c
+		}
+		return err == nil
+	})
+	_ = conn.(*net.TCPConn).SetReadBuffer(4096)
+	if _, err := io.WriteString(conn, "GET /big HTTP/1.0\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond) // the pod fills the window
+	if r := mp(t, "down", name); r.code != 0 {
+		t.Fatalf("down: %s", r)
+	}
+	checkNetGone(t, pn)
+}
+
+// bigFilePod serves a 16 MiB file, /big, on port 80.
+const bigFilePod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: {{NAME}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: busybox
+    command: ["sh", "-c", "mkdir -p /www && head -c 16777216 /dev/zero > /www/big && exec httpd -f -p 80 -h /www"]
+`

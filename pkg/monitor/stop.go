@@ -41,6 +41,7 @@ func (mon *monitor) stopPause() {
 	// Closing the namespaces ends the pod's network (its veth goes with
 	// its network namespace).
 	mon.leaveBeforeDetach()
+	mon.dropLingeringVeth()
 	if mon.nsHeld != nil {
 		mon.nsHeld.Close()
 		mon.nsHeld, mon.st.NSPaths, mon.pe.nsPaths = nil, nil, nil
