@@ -756,13 +756,49 @@ func subnetInUse(want *net.IPNet, routes []netlink.Route, addrs []netlink.Addr) 
 func TestNetworkDownWithOpenConnection(t *testing.T) {
 	root(t)
 	name := podName("net-linger")
+	pn := upNetPod(t, name, tmpl(bigFilePod, name))
+	stallConnection(t, pn)
+	if r := mp(t, "down", name); r.code != 0 {
+		t.Fatalf("down: %s", r)
+	}
+	checkNetGone(t, pn)
+}
+
+// TestNetworkDownWithOpenConnectionMonitorKilled: the same, with the pod's
+// monitor SIGKILLed before `down`. `down` then tears the pod down with no
+// hold on its network namespace, which the stalled connection keeps.
+func TestNetworkDownWithOpenConnectionMonitorKilled(t *testing.T) {
+	root(t)
+	name := podName("net-linger-orphan")
+	pn := upNetPod(t, name, tmpl(bigFilePod, name))
+	stallConnection(t, pn)
+	st, err := readState(name)
+	if err != nil || st.Monitor.PID <= 0 {
+		t.Fatalf("no monitor pid in state.json: %v", err)
+	}
+	monitor := procID{what: "monitor", pid: st.Monitor.PID, start: procStart(st.Monitor.PID)}
+	if err := syscall.Kill(monitor.pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "the monitor to die", func() bool { return !monitor.alive() })
+	if r := mp(t, "down", name); r.code != 0 {
+		t.Fatalf("down: %s", r)
+	}
+	checkNetGone(t, pn)
+}
+
+// stallConnection opens a connection to the pod's web server on its
+// address, asks for /big and reads nothing: the pod fills the window and
+// its end of the connection keeps data it cannot send. The connection
+// stays open until the test ends.
+func stallConnection(t *testing.T, pn *podNet) {
+	t.Helper()
 	var conn net.Conn
-	t.Cleanup(func() { // after upNetPod's checks
+	t.Cleanup(func() {
 		if conn != nil {
 			conn.Close()
 		}
 	})
-	pn := upNetPod(t, name, tmpl(bigFilePod, name))
 	waitFor(t, 30*time.Second, "the pod to accept connections", func() bool {
 		c, err := net.DialTimeout("tcp", net.JoinHostPort(pn.ip, "80"), 2*time.Second)
 		if err == nil {
@@ -775,10 +811,6 @@ func TestNetworkDownWithOpenConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(500 * time.Millisecond) // the pod fills the window
-	if r := mp(t, "down", name); r.code != 0 {
-		t.Fatalf("down: %s", r)
-	}
-	checkNetGone(t, pn)
 }
 
 // bigFilePod serves a 16 MiB file, /big, on port 80.

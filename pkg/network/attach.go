@@ -89,10 +89,11 @@ func (c Config) Detach(o Owner, alive Alive, held *PortHold) error {
 	return c.detachLocked(o, alive, held, cutVeth)
 }
 
-// DetachForNew is Detach for a pod that attaches again right after (a new
-// sandbox): its veth pair, whose name the new one takes, is deleted
-// before it returns.
-func (c Config) DetachForNew(o Owner, alive Alive, held *PortHold) error {
+// DetachDeleting is Detach with the pod's veth pair deleted before it
+// returns: for a pod that attaches again right after (a new sandbox takes
+// the pair's name), or one whose teardown cannot tell whether something
+// keeps its network namespace, and a cut pair with it, alive.
+func (c Config) DetachDeleting(o Owner, alive Alive, held *PortHold) error {
 	return c.detachLocked(o, alive, held, delVeth)
 }
 

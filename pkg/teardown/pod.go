@@ -26,9 +26,13 @@ const cgroupDrain = 5 * time.Second
 // last, after everything else: it is how `down` finds a pod whose
 // teardown was cut short (its monitor killed in the middle).
 func Pod(r state.Roots, st *state.Pod, held *network.PortHold) error {
+	return pod(r, st, held, network.Config.Detach)
+}
+
+func pod(r state.Roots, st *state.Pod, held *network.PortHold, detach detachFunc) error {
 	unmountUnder(r.PodRun(st.Name))
 	unmountUnder(r.PodData(st.Name))
-	detached := meanwhile(func() error { return detachNetwork(r, st, held) })
+	detached := meanwhile(func() error { return detachWith(r, st, held, detach) })
 	errs := []error{destroyCgroup(st), removeData(r, st)}
 	errs = append(errs, detached())
 	return errors.Join(append(errs, removeRun(r, st))...)
@@ -72,8 +76,12 @@ func Dead(r state.Roots, name string, grace time.Duration) error {
 		StopProcs([]state.Proc{st.Pause}, PauseGrace)
 	}
 	// The cgroup catches what the recorded PIDs miss: exec'd commands,
-	// processes that outlived their container's init.
-	return Pod(r, st, nil)
+	// processes that outlived their container's init. The veth pair is
+	// deleted, not cut off: the monitor that would have looked for TCP
+	// sockets keeping the network namespace alive (and the pair with it,
+	// for minutes) is gone, and this path is rare enough to pay the
+	// deletion's ~20 ms every time.
+	return pod(r, st, nil, network.Config.DetachDeleting)
 }
 
 // destroyCgroup kills whatever is left in the pod's cgroup (processes that
@@ -101,7 +109,7 @@ func detachNetwork(r state.Roots, st *state.Pod, held *network.PortHold) error {
 // rules and sockets): a pod whose sandbox died gets a new one. Its veth
 // pair is gone when Network returns: the new one takes its name.
 func Network(r state.Roots, st *state.Pod, held *network.PortHold) error {
-	return detachWith(r, st, held, network.Config.DetachForNew)
+	return detachWith(r, st, held, network.Config.DetachDeleting)
 }
 
 type detachFunc func(network.Config, network.Owner, network.Alive, *network.PortHold) error
