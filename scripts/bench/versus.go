@@ -90,7 +90,12 @@ type podman struct {
 	env                   []string
 	images                map[string]bool // before the bench: the others are its own (and podman's pause image)
 	hadKubeNet            bool            // podman's network for kube play was there before the bench
+	hadNetnsMount         bool            // /run/netns was a mount point before the bench
 }
+
+// netnsDir is where podman keeps its named network namespaces: the first
+// one it makes on a host mounts the directory on itself, and leaves it so.
+const netnsDir = "/run/netns"
 
 // kubeNet is the network `podman kube play` creates on its first pod, with
 // a bridge of its own.
@@ -104,6 +109,7 @@ func (p *podman) setup() error {
 	p.version = strings.TrimSpace(string(out))
 	p.images = p.imageIDs()
 	p.hadKubeNet = exec.Command("podman", "network", "exists", kubeNet).Run() == nil
+	p.hadNetnsMount = mountPoint(netnsDir)
 	if err := p.importImage(); err != nil {
 		return err
 	}
@@ -162,13 +168,17 @@ func (p *podman) configure(runtime string) error {
 	return nil
 }
 
-// cleanup removes the images the bench made podman keep, and the network
-// (and its bridge, which podman leaves) that its first kube play made.
+// cleanup removes the images the bench made podman keep, the mount of
+// /run/netns its first pod made, and the network (and its bridge, which
+// podman leaves) that its first kube play made.
 func (p *podman) cleanup() {
 	for id := range p.imageIDs() {
 		if !p.images[id] {
 			_ = exec.Command("podman", "rmi", "-f", id).Run()
 		}
+	}
+	if !p.hadNetnsMount {
+		unmountEmpty(netnsDir)
 	}
 	if p.hadKubeNet {
 		return
@@ -367,4 +377,32 @@ func mb(v float64) string {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+// mountPoint tells whether path is a mount point in this mount namespace.
+func mountPoint(path string) bool {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) > 4 && f[4] == path {
+			return true
+		}
+	}
+	return false
+}
+
+// unmountEmpty unmounts path, as often as it is mounted, if nothing is left
+// in it: a namespace still named there belongs to someone else.
+func unmountEmpty(path string) {
+	if names, err := os.ReadDir(path); err != nil || len(names) > 0 {
+		return
+	}
+	for i := 0; i < 8 && mountPoint(path); i++ {
+		if err := unix.Unmount(path, unix.MNT_DETACH); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: unmount %s: %v\n", path, err)
+			return
+		}
+	}
 }
