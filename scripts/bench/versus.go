@@ -91,6 +91,7 @@ type podman struct {
 	images                map[string]bool // before the bench: the others are its own (and podman's pause image)
 	hadKubeNet            bool            // podman's network for kube play was there before the bench
 	hadNetnsMount         bool            // /run/netns was a mount point before the bench
+	hadNetnsDir           bool            // and was there at all
 }
 
 // netnsDir is where podman keeps its named network namespaces: the first
@@ -110,6 +111,8 @@ func (p *podman) setup() error {
 	p.images = p.imageIDs()
 	p.hadKubeNet = exec.Command("podman", "network", "exists", kubeNet).Run() == nil
 	p.hadNetnsMount = mountPoint(netnsDir)
+	_, err = os.Stat(netnsDir)
+	p.hadNetnsDir = err == nil
 	if err := p.importImage(); err != nil {
 		return err
 	}
@@ -179,6 +182,9 @@ func (p *podman) cleanup() {
 	}
 	if !p.hadNetnsMount {
 		unmountEmpty(netnsDir)
+	}
+	if !p.hadNetnsDir {
+		_ = os.Remove(netnsDir) // only if empty
 	}
 	if p.hadKubeNet {
 		return
