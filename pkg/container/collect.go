@@ -5,7 +5,9 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // A long-lived process that forks containers (the monitor) can own its
@@ -55,7 +57,9 @@ func OwnCollector() {
 // past the live heap, or always with force; never while a fork is out (a
 // forced one is then owed to the next CollectSoon). It blocks for the
 // collection.
-func Collect(force bool) {
+func Collect(force bool) { collect(collectStep, force) }
+
+func collect(step uint64, force bool) {
 	gcHold.Lock()
 	defer gcHold.Unlock()
 	if !gcHold.owned {
@@ -68,7 +72,7 @@ func Collect(force bool) {
 		}
 		return
 	}
-	if !force && !owed.Load() && !grown() {
+	if !force && !owed.Load() && heapGarbage() < step {
 		return
 	}
 	debug.FreeOSMemory()
@@ -79,27 +83,75 @@ func Collect(force bool) {
 // CollectSoon runs Collect off the caller's goroutine, one at a time, when
 // the heap has grown enough: callers are where garbage is made (the
 // monitor's loop after each event, the copiers of container output).
+// Garbage short of that is collected once the caller has been quiet for
+// idleDelay (collectWhenIdle).
 func CollectSoon() {
-	if !armed.Load() || !owed.Load() && !grown() || !collecting.CompareAndSwap(false, true) {
+	if !armed.Load() {
 		return
 	}
-	go func() {
-		Collect(false)
-		collecting.Store(false)
-		// A fork that ended while this one was still marked collecting
-		// found it so (releaseGC): what it put off is collected here.
-		gcHold.Lock()
-		again := owed.Load() && gcHold.forks == 0
-		gcHold.Unlock()
-		if again {
-			CollectSoon()
+	switch g := heapGarbage(); {
+	case owed.Load() || g >= collectStep:
+		if collecting.CompareAndSwap(false, true) {
+			go runCollect(collectStep)
 		}
-	}()
+	case g >= idleStep:
+		collectWhenIdle()
+	}
 }
 
-func grown() bool {
+// runCollect is CollectSoon's collection; the caller set collecting.
+func runCollect(step uint64) {
+	collect(step, false)
+	collecting.Store(false)
+	// A fork that ended while this one was still marked collecting
+	// found it so (releaseGC): what it put off is collected here.
+	gcHold.Lock()
+	again := owed.Load() && gcHold.forks == 0
+	gcHold.Unlock()
+	if again {
+		CollectSoon()
+	}
+}
+
+// idleStep and idleDelay: garbage of at least idleStep is collected once
+// no CollectSoon has come for idleDelay. Without it a monitor kept up to
+// collectStep of garbage for as long as it stayed quiet, which is most of
+// its life: a pod exec'd into 50 times sat at ~3.3 MB of anonymous memory
+// where one just started sits at ~2.0 MB.
+const (
+	idleStep  = 64 << 10
+	idleDelay = time.Second
+)
+
+var idle struct {
+	sync.Mutex
+	timer *time.Timer
+}
+
+// collectWhenIdle (re)starts the quiet period after which the garbage is
+// collected.
+func collectWhenIdle() {
+	idle.Lock()
+	defer idle.Unlock()
+	if idle.timer != nil {
+		idle.timer.Reset(idleDelay)
+		return
+	}
+	idle.timer = time.AfterFunc(idleDelay, func() {
+		if collecting.CompareAndSwap(false, true) {
+			runCollect(idleStep)
+		}
+	})
+}
+
+// heapGarbage is how far the heap's objects (live and not yet swept) are past
+// the live heap of the last cycle.
+func heapGarbage() uint64 {
 	objects, live, _ := heapStats()
-	return objects >= live+collectStep
+	if objects < live {
+		return 0
+	}
+	return objects - live
 }
 
 // heapStats reads the heap's objects (live and not yet swept), the live

@@ -34,6 +34,11 @@ func ownForTest(t *testing.T) {
 		gcHold.Unlock()
 		armed.Store(false)
 		owed.Store(false)
+		idle.Lock()
+		if idle.timer != nil {
+			idle.timer.Stop()
+		}
+		idle.Unlock()
 		debug.SetMemoryLimit(math.MaxInt64)
 		debug.SetGCPercent(100)
 	})
@@ -129,5 +134,39 @@ func TestHoldGCOwnedNearLimit(t *testing.T) {
 	if gcCycles() == c {
 		objects, _, goal := heapStats()
 		t.Errorf("a fork's hold with the heap at %d MiB (goal %d MiB) ran no collection", objects>>20, goal>>20)
+	}
+}
+
+// TestCollectWhenIdle: garbage short of collectStep is collected once
+// CollectSoon has not been called for idleDelay, and not before; garbage
+// short of idleStep is left alone.
+func TestCollectWhenIdle(t *testing.T) {
+	ownForTest(t)
+	Collect(true)
+	c := gcCycles()
+	garbage(4 * idleStep)
+	CollectSoon()
+	time.Sleep(idleDelay / 2)
+	CollectSoon() // still busy: the quiet period starts again
+	time.Sleep(idleDelay * 3 / 4)
+	if n := gcCycles(); n != c {
+		t.Fatalf("collected %v after the last CollectSoon, before the quiet period ended", idleDelay*3/4)
+	}
+	waitCycle := func() bool {
+		for deadline := time.Now().Add(idleDelay * 3); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if gcCycles() != c && !collecting.Load() {
+				return true
+			}
+		}
+		return false
+	}
+	if !waitCycle() {
+		t.Fatalf("%d KiB of garbage not collected after a quiet period", 4*idleStep>>10)
+	}
+	c = gcCycles()
+	CollectSoon() // nothing grown: no quiet-period collection is due
+	time.Sleep(idleDelay * 3 / 2)
+	if n := gcCycles(); n != c {
+		t.Errorf("collected with no garbage to speak of")
 	}
 }

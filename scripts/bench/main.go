@@ -183,13 +183,17 @@ func (b *bench) memory(n int, f *figures) {
 		}
 	}
 	time.Sleep(200 * time.Millisecond)
-	total := 0.0
-	for _, name := range names {
-		mon, pause := pids(name)
-		total += pss(mon) + pss(pause)
-	}
-	f.pss, f.pods = total/float64(n)/1024, n
+	f.pss, f.pods = podsPSS(names), n
 	fmt.Printf("%-24s %.2f MB per pod (%d pods)\n", "PSS, many pods", f.pss, n)
+	// A pod in use: what its monitor keeps once it has served some execs
+	// (as an exec probe would) and been quiet for a while.
+	for _, name := range names {
+		for i := 0; i < usedExecs; i++ {
+			b.time("exec", name, "-c", "a", "--", "true")
+		}
+	}
+	time.Sleep(usedQuiet)
+	fmt.Printf("%-24s %.2f MB per pod (%d pods, after %d execs each and %v quiet)\n", "PSS, pods in use", podsPSS(names), n, usedExecs, usedQuiet)
 	var downs time.Duration
 	for _, name := range names {
 		downs += b.time("down", name)
@@ -197,6 +201,23 @@ func (b *bench) memory(n int, f *figures) {
 	names = nil
 	f.manyUp, f.manyDown = ups, downs
 	fmt.Printf("%-24s up %.0f ms, down %.0f ms (%d pods, one CLI call after another; target 500 ms each)\n", "many pods", ms(ups), ms(downs), n)
+}
+
+// usedExecs and usedQuiet make the pods of the memory measurement pods in
+// use: the execs each gets, and the quiet time after them.
+const (
+	usedExecs = 30
+	usedQuiet = 2500 * time.Millisecond
+)
+
+// podsPSS is the mean PSS of the monitor and pause of the pods, in MB.
+func podsPSS(names []string) float64 {
+	total := 0.0
+	for _, name := range names {
+		mon, pause := pids(name)
+		total += pss(mon) + pss(pause)
+	}
+	return total / float64(len(names)) / 1024
 }
 
 func pids(pod string) (int, int) {
