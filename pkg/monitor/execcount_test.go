@@ -41,3 +41,28 @@ func TestPodOverWaitsForExecForks(t *testing.T) {
 		t.Errorf("%d execs under way after the only one failed to fork", mon.execsOut)
 	}
 }
+
+// TestExecExitChangesNothing: an exec'd command's exit is delivered to its
+// session and changes nothing the loop records (no state write after
+// every exec), unless the pod is over and may now finish.
+func TestExecExitChangesNothing(t *testing.T) {
+	mon := &monitor{
+		pod:       &podspec.Pod{},
+		st:        &state.Pod{Phase: state.PhaseRunning},
+		byPID:     map[int]*ctr{},
+		execWaits: map[int]chan int{},
+	}
+	for _, over := range []bool{false, true} {
+		mon.st.Terminating = over
+		done := make(chan int, 1)
+		mon.execWaits[42] = done
+		if changed := mon.onExit(exitEvent{pid: 42}); changed != over {
+			t.Errorf("pod over %v: exec's exit reported changed %v", over, changed)
+		}
+		select {
+		case <-done:
+		default:
+			t.Errorf("pod over %v: the exec's exit was not delivered", over)
+		}
+	}
+}

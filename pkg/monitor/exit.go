@@ -33,7 +33,9 @@ func (mon *monitor) onExit(e exitEvent) (changed bool) {
 		// An exec'd command, or a fork not registered yet, or an orphan
 		// re-parented to us.
 		if mon.execExitedNow(e) {
-			return true
+			// Nothing of the pod changed, but one that is over may
+			// finish now that the exit is delivered.
+			return mon.over()
 		}
 		// Nothing changes for the loop to record: a probe helper's exit
 		// comes here on every HTTPS or gRPC attempt.
