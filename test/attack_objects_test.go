@@ -329,13 +329,7 @@ func TestAttackObjectsKilledMonitorSecrets(t *testing.T) {
 	name := podName("atk-killmon")
 	value := podName("killed-s3cr3t")
 	upPod(t, name, tmpl(secretsPod, name, "VALUE", value))
-	st, err := readState(name)
-	if err != nil || st.Monitor.PID == 0 {
-		t.Fatalf("state of %s: %v", name, err)
-	}
-	if err := syscall.Kill(st.Monitor.PID, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
+	sigkillMonitor(t, name)
 	mustMP(t, "down", name)
 	time.Sleep(500 * time.Millisecond)
 	procs, _ := filepath.Glob("/proc/[0-9]*/mountinfo")

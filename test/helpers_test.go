@@ -354,6 +354,21 @@ func procStart(pid int) string {
 	return f[19]
 }
 
+// sigkillMonitor kills pod name's monitor with SIGKILL and waits until it
+// is gone: what `down` finds after a monitor crashed.
+func sigkillMonitor(t *testing.T, name string) {
+	t.Helper()
+	st, err := readState(name)
+	if err != nil || st.Monitor.PID <= 0 {
+		t.Fatalf("no monitor pid in the state of %s: %v", name, err)
+	}
+	monitor := procID{what: "monitor", pid: st.Monitor.PID, start: procStart(st.Monitor.PID)}
+	if err := syscall.Kill(monitor.pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "the monitor to die", func() bool { return !monitor.alive() })
+}
+
 // hasPodRules tells whether table ip minipod holds rules of pod (its
 // hostPorts' DNAT rules).
 func hasPodRules(pod string) bool {

@@ -692,16 +692,7 @@ func TestNetworkDownAfterMonitorKilled(t *testing.T) {
 		t.Errorf("before the kill the pod holds %q, want its veth, lease, port and 2 NAT rules", tr)
 	}
 
-	st, err := readState(name)
-	if err != nil || st.Monitor.PID <= 0 {
-		t.Fatalf("no monitor pid in state.json: %v", err)
-	}
-	monitor := procID{what: "monitor", pid: st.Monitor.PID, start: procStart(st.Monitor.PID)}
-	if err := syscall.Kill(monitor.pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, 10*time.Second, "the monitor to die", func() bool { return !monitor.alive() })
-
+	sigkillMonitor(t, name)
 	if r := mp(t, "down", name); r.code != 0 {
 		t.Errorf("down after the monitor died: %s", r)
 	}
@@ -772,15 +763,7 @@ func TestNetworkDownWithOpenConnectionMonitorKilled(t *testing.T) {
 	name := podName("net-linger-orphan")
 	pn := upNetPod(t, name, tmpl(bigFilePod, name))
 	stallConnection(t, pn)
-	st, err := readState(name)
-	if err != nil || st.Monitor.PID <= 0 {
-		t.Fatalf("no monitor pid in state.json: %v", err)
-	}
-	monitor := procID{what: "monitor", pid: st.Monitor.PID, start: procStart(st.Monitor.PID)}
-	if err := syscall.Kill(monitor.pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, 10*time.Second, "the monitor to die", func() bool { return !monitor.alive() })
+	sigkillMonitor(t, name)
 	if r := mp(t, "down", name); r.code != 0 {
 		t.Fatalf("down: %s", r)
 	}
