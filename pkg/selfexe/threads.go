@@ -2,6 +2,8 @@ package selfexe
 
 import (
 	"os"
+	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -23,9 +25,10 @@ func Tasks() *os.File {
 // name any: ps -L, top -H and /proc/PID/task/*/comm would call them "100",
 // the seal's descriptor. A long-lived process calls it once its start-up
 // is over: threads made after that are made by named ones. A thread that
-// an unnamed one makes while a pass runs is missing from that pass's
-// listing, so passes repeat until one finds no thread it had not seen.
-// Best effort: a thread that ended meanwhile is skipped.
+// an unnamed one was making while a pass named its maker took the old
+// name, and is listed only once made: passes repeat, a moment apart, until
+// one finds every thread named. Best effort: a thread that ended meanwhile
+// is skipped.
 func NameThreads(tasks *os.File) {
 	if tasks == nil {
 		return
@@ -34,21 +37,24 @@ func NameThreads(tasks *os.File) {
 	if processName == "" {
 		return
 	}
-	seen := map[string]bool{}
-	for pass := 0; pass < maxNamePasses; pass++ {
-		if !nameNewThreads(tasks, seen) {
-			return
-		}
+	for pass := 0; pass < maxNamePasses && nameUnnamed(tasks); pass++ {
+		time.Sleep(makeSettle)
 	}
 }
 
 // maxNamePasses bounds NameThreads against a process that keeps making
-// threads; each pass after the first only meets threads made meanwhile.
-const maxNamePasses = 8
+// threads; makeSettle is the moment between passes, for the makes under
+// way to end (a make copies its maker's name first thing, and lists the
+// new thread microseconds later).
+const (
+	maxNamePasses = 8
+	makeSettle    = 200 * time.Microsecond
+)
 
-// nameNewThreads names the threads in tasks that are not in seen, adds
-// them to it, and says whether there were any.
-func nameNewThreads(tasks *os.File, seen map[string]bool) bool {
+// nameUnnamed names the threads in tasks that do not carry the process's
+// name, and says whether there were any. It reads each name rather than
+// remembering the threads it named: a thread ID may be reused.
+func nameUnnamed(tasks *os.File) bool {
 	// Seeking a directory back to 0 makes the next read list it afresh.
 	if _, err := tasks.Seek(0, 0); err != nil {
 		return false
@@ -57,19 +63,39 @@ func nameNewThreads(tasks *os.File, seen map[string]bool) bool {
 	if err != nil {
 		return false
 	}
+	// The kernel keeps the first 15 bytes of a name.
+	want := processName[:min(len(processName), 15)]
 	found := false
 	for _, e := range ents {
-		if seen[e.Name()] {
-			continue
+		if threadName(tasks, e.Name()) != want {
+			found = true
+			nameThread(tasks, e.Name())
 		}
-		seen[e.Name()] = true
-		found = true
-		fd, err := unix.Openat(int(tasks.Fd()), e.Name()+"/comm", unix.O_WRONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			continue
-		}
-		_, _ = unix.Write(fd, []byte(processName))
-		unix.Close(fd)
 	}
 	return found
+}
+
+// threadName reads the name of thread tid; "" if it cannot.
+func threadName(tasks *os.File, tid string) string {
+	fd, err := unix.Openat(int(tasks.Fd()), tid+"/comm", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return ""
+	}
+	defer unix.Close(fd)
+	var buf [32]byte
+	n, err := unix.Read(fd, buf[:])
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(string(buf[:n]), "\n")
+}
+
+// nameThread gives thread tid the process's name.
+func nameThread(tasks *os.File, tid string) {
+	fd, err := unix.Openat(int(tasks.Fd()), tid+"/comm", unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	_, _ = unix.Write(fd, []byte(processName))
+	unix.Close(fd)
 }

@@ -85,3 +85,18 @@ func nameWhileMaking(t *testing.T, name string) []string {
 	}
 	return oddThreads(t, name)
 }
+
+// TestNameThreadsLongName: a name longer than the kernel keeps (15 bytes)
+// is given in one pass, not retried because the kept one differs.
+func TestNameThreadsLongName(t *testing.T) {
+	SetName("mp-a-name-longer-than-fifteen")
+	NameThreads(Tasks())
+	if odd := oddThreads(t, "mp-a-name-longe"); len(odd) > 0 {
+		t.Errorf("threads not named: %v", odd)
+	}
+	tasks := Tasks()
+	defer tasks.Close()
+	if nameUnnamed(tasks) {
+		t.Error("a pass after all threads were named found one to name")
+	}
+}
