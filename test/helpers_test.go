@@ -363,6 +363,9 @@ func sigkillMonitor(t *testing.T, name string) {
 		t.Fatalf("no monitor pid in the state of %s: %v", name, err)
 	}
 	monitor := procID{what: "monitor", pid: st.Monitor.PID, start: procStart(st.Monitor.PID)}
+	if monitor.start == "" {
+		t.Fatalf("the monitor of %s (pid %d) is gone already", name, monitor.pid)
+	}
 	if err := syscall.Kill(monitor.pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

@@ -773,7 +773,8 @@ func TestNetworkDownWithOpenConnectionMonitorKilled(t *testing.T) {
 // stallConnection opens a connection to the pod's web server on its
 // address, asks for /big and reads nothing: the pod fills the window and
 // its end of the connection keeps data it cannot send. The connection
-// stays open until the test ends.
+// stays open until the test's cleanup, which closes it before the pod's
+// own cleanups (down, then the network check) run.
 func stallConnection(t *testing.T, pn *podNet) {
 	t.Helper()
 	var conn net.Conn

@@ -77,10 +77,11 @@ func Dead(r state.Roots, name string, grace time.Duration) error {
 	}
 	// The cgroup catches what the recorded PIDs miss: exec'd commands,
 	// processes that outlived their container's init. The veth pair is
-	// deleted, not cut off: the monitor that would have looked for TCP
-	// sockets keeping the network namespace alive (and the pair with it,
-	// for minutes) is gone, and this path is rare enough to pay the
-	// deletion's ~20 ms every time.
+	// deleted, not cut off: no monitor looked for TCP sockets keeping the
+	// network namespace alive (and a cut pair with it, for minutes). The
+	// deletion's ~20 ms is paid only where a pair is left: after a
+	// monitor that died, not after one that finished (a completed pod's
+	// teardown cut it already, and the kernel took it).
 	return pod(r, st, nil, network.Config.DetachDeleting)
 }
 

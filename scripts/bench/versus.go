@@ -38,10 +38,12 @@ func (b *bench) podmanFigures(runs, pods int) figures {
 		return figures{note: "podman not installed"}
 	}
 	p := &podman{dir: b.dir, env: os.Environ()}
+	// The cleanup also follows a failed setup: its trial pods may have
+	// left what the cleanup removes.
+	defer p.cleanup()
 	if err := p.setup(); err != nil {
 		return figures{note: err.Error()}
 	}
-	defer p.cleanup()
 	f := figures{note: "podman " + p.version + ", runtime " + p.runtime, pods: pods}
 	var up, ex, down []time.Duration
 	for i := 0; i < runs; i++ {
@@ -92,6 +94,7 @@ type podman struct {
 	hadKubeNet            bool            // podman's network for kube play was there before the bench
 	hadNetnsMount         bool            // /run/netns was a mount point before the bench
 	hadNetnsDir           bool            // and was there at all
+	snapped               bool            // the fields above are read: cleanup may go by them
 }
 
 // netnsDir is where podman keeps its named network namespaces: the first
@@ -110,9 +113,11 @@ func (p *podman) setup() error {
 	p.version = strings.TrimSpace(string(out))
 	p.images = p.imageIDs()
 	p.hadKubeNet = exec.Command("podman", "network", "exists", kubeNet).Run() == nil
-	p.hadNetnsMount = mountPoint(netnsDir)
+	mounted, err := mountPoint(netnsDir)
+	p.hadNetnsMount = mounted || err != nil // unknown: leave it alone
 	_, err = os.Stat(netnsDir)
 	p.hadNetnsDir = err == nil
+	p.snapped = true
 	if err := p.importImage(); err != nil {
 		return err
 	}
@@ -175,6 +180,9 @@ func (p *podman) configure(runtime string) error {
 // /run/netns its first pod made, and the network (and its bridge, which
 // podman leaves) that its first kube play made.
 func (p *podman) cleanup() {
+	if !p.snapped {
+		return
+	}
 	for id := range p.imageIDs() {
 		if !p.images[id] {
 			_ = exec.Command("podman", "rmi", "-f", id).Run()
@@ -386,26 +394,30 @@ func lastLine(s string) string {
 }
 
 // mountPoint tells whether path is a mount point in this mount namespace.
-func mountPoint(path string) bool {
+func mountPoint(path string) (bool, error) {
 	data, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
-		return false
+		return false, err
 	}
 	for _, line := range strings.Split(string(data), "\n") {
 		if f := strings.Fields(line); len(f) > 4 && f[4] == path {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
 
-// unmountEmpty unmounts path, as often as it is mounted, if nothing is left
+// unmountEmpty unmounts path, as often as it is mounted, while nothing is
 // in it: a namespace still named there belongs to someone else.
 func unmountEmpty(path string) {
-	if names, err := os.ReadDir(path); err != nil || len(names) > 0 {
-		return
-	}
-	for i := 0; i < 8 && mountPoint(path); i++ {
+	for i := 0; i < 8; i++ {
+		mounted, err := mountPoint(path)
+		if err != nil || !mounted {
+			return
+		}
+		if names, err := os.ReadDir(path); err != nil || len(names) > 0 {
+			return
+		}
 		if err := unix.Unmount(path, unix.MNT_DETACH); err != nil {
 			fmt.Fprintf(os.Stderr, "bench: unmount %s: %v\n", path, err)
 			return
