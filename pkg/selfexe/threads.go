@@ -38,7 +38,10 @@ func NameThreads(tasks *os.File) {
 		return
 	}
 	for pass := 0; pass < maxNamePasses && nameUnnamed(tasks); pass++ {
-		time.Sleep(makeSettle)
+		// On the thread itself: the runtime's own timers would round a
+		// sleep this short up to a millisecond when nothing else runs.
+		ts := unix.NsecToTimespec(int64(makeSettle))
+		_ = unix.Nanosleep(&ts, nil)
 	}
 }
 
