@@ -1,6 +1,8 @@
 package test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -46,5 +48,64 @@ func TestAttackSeccomp(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// forkKillingProfile is a Localhost profile that lets everything through
+// but a fork, which kills the whole process: a container whose command
+// never forks runs under it.
+const forkKillingProfile = `{"defaultAction": "SCMP_ACT_ALLOW",
+ "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"],
+ "syscalls": [{"names": ["clone", "clone3", "fork", "vfork"], "action": "SCMP_ACT_KILL_PROCESS"}]}`
+
+// TestAttackSeccompProfileEndsMonitor: an exec'd command is forked from a
+// thread of the pod's monitor that loaded the container's filter first, so
+// a profile that kills on a fork killed the monitor at the first exec
+// (the pod's status Unknown, its containers without a keeper). Such an
+// exec is refused, naming the call, and the monitor and pod go on.
+func TestAttackSeccompProfileEndsMonitor(t *testing.T) {
+	root(t)
+	name := podName("atk-seccomp-fork")
+	profile := name + ".json"
+	dir := "/var/lib/minipod/seccomp"
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, profile)
+	if err := os.WriteFile(path, []byte(forkKillingProfile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(path) })
+	upPod(t, name, `apiVersion: v1
+kind: Pod
+metadata:
+  name: `+name+`
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: a
+    image: busybox
+    command: ["sleep", "3600"]
+    securityContext:
+      seccompProfile:
+        type: Localhost
+        localhostProfile: `+profile+`
+`)
+	st, err := readState(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	monitor := procID{what: "monitor", pid: st.Monitor.PID, start: procStart(st.Monitor.PID)}
+	for i := 0; i < 2; i++ {
+		r := mp(t, "exec", name, "--", "true")
+		if r.code == 0 || !strings.Contains(r.stderr, "does not allow clone") {
+			t.Errorf("exec under a profile that kills forks: want a refusal naming clone, got %s", r)
+		}
+	}
+	if !monitor.alive() {
+		t.Fatal("the pod's monitor died of an exec")
+	}
+	if phase := getPod(t, name).Status.Phase; phase != "Running" {
+		t.Errorf("pod phase %s after the refused execs, want Running", phase)
 	}
 }

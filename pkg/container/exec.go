@@ -146,6 +146,11 @@ func forkInside(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *se
 	var pid int
 	var master *os.File
 	p := o.Spec.Process
+	if filter != nil {
+		if err := checkThreadCalls(filter, p.User.UID, p.User.GID); err != nil {
+			return 0, nil, err
+		}
+	}
 	err := set.Do(func() error {
 		leave, err := place.JoinThread()
 		if err != nil {
