@@ -46,6 +46,23 @@ const denyMkdir = `{"defaultAction": "SCMP_ACT_ALLOW",
  "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"],
  "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}`
 
+// localhostProfile puts a Localhost seccomp profile on the node for pod
+// name until the test ends, and returns its localhostProfile.
+func localhostProfile(t *testing.T, name, text string) string {
+	t.Helper()
+	profile := name + ".json"
+	dir := "/var/lib/minipod/seccomp"
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, profile)
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(path) })
+	return profile
+}
+
 // statusField is one line of /proc/1/status of a container, as its exec'd
 // command sees it, and the same for the exec'd command itself.
 func statusField(t *testing.T, pod, ctr, field string) (main, exec string) {
@@ -69,16 +86,7 @@ func statusField(t *testing.T, pod, ctr, field string) (main, exec string) {
 func TestSeccompProfiles(t *testing.T) {
 	root(t)
 	name := podName("seccomp")
-	profile := name + ".json"
-	dir := "/var/lib/minipod/seccomp"
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, profile)
-	if err := os.WriteFile(path, []byte(denyMkdir), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.Remove(path) })
+	profile := localhostProfile(t, name, denyMkdir)
 	upPod(t, name, tmpl(seccompPod, name, "PROFILE", profile))
 	for ctr, want := range map[string][2]string{"plain": {"0", "0"}, "strict": {"2", "0"}, "nnp": {"2", "1"}} {
 		main, exec := statusField(t, name, ctr, "Seccomp")

@@ -463,7 +463,7 @@ func TestUserNSEnterKeepsRuntimeFds(t *testing.T) {
 	for i := range env {
 		env[i] = "V" + strconv.Itoa(i) + "=" + strings.Repeat("x", 80)
 	}
-	handoff, err := ctrinit.WriteHandoff(&specs.Process{Args: []string{"true"}, Env: env}, nil, false, false)
+	handoff, err := ctrinit.WriteHandoff(&specs.Process{Args: []string{"true"}, Env: env}, nil, false, false, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -527,7 +527,7 @@ func TestEnterSealsInheritedFds(t *testing.T) {
 		Capabilities:    &specs.LinuxCapabilities{},
 		NoNewPrivileges: true,
 	}
-	handoff, err := ctrinit.WriteHandoff(p, nil, true, false)
+	handoff, err := ctrinit.WriteHandoff(p, nil, true, false, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,4 +5,4 @@ package main
 func userNSEntry()
 
 // entryResult is what userNSEntry left: see ctrinit.Enter.
-func entryResult() (user, mount int64)
+func entryResult() (user, mount, userns int64)

@@ -14,7 +14,11 @@
 //     host's privilege (the result goes to mountResult; -EBADF when init,
 //     already in it, hands no fd 6);
 //  3. setns(4, CLONE_NEWUSER), then setresgid and setresuid to 0 in there:
-//     the namespace's root, no longer the host's, keeping its capabilities;
+//     the namespace's root, no longer the host's, keeping its capabilities
+//     (the result goes to userResult; -EBADF, with no fd 4, skips to step
+//     4: the command of a pod in the host's user namespace, confined in a
+//     process of its own because its seccomp profile may not be loaded on
+//     a thread of the monitor);
 //  4. prctl(PR_SET_DUMPABLE, 0) again: the change of uid reset it to
 //     fs.suid_dumpable, which may be 1, and the process is not yet
 //     confined (no filter, every capability of the namespace).
@@ -22,8 +26,8 @@
 // A step that fails ends the process at once, with a message on fd 3
 // (the status pipe Enter reports on): Go's runtime must not start half
 // joined, e.g. as the host's root in the container's mount namespace.
-// The one failure let through is -EBADF from step 2, when there is no fd
-// 6; Enter checks that against what it was asked to do.
+// The failures let through are -EBADF from steps 2 and 3, when there is
+// no fd 6 or 4; Enter checks those against what it was asked to do.
 //
 // Results: enterResult is 2 when every step succeeded, 1 when not asked,
 // 0 (the zero value) when the entry never ran (a build without -E). Then
@@ -69,6 +73,9 @@ user:
 	MOVQ	$4, DI
 	MOVQ	$0x10000000, SI		// CLONE_NEWUSER
 	SYSCALL
+	MOVQ	AX, userResult<>(SB)
+	CMPQ	AX, $-9			// -EBADF: no fd 4 (a pod in the host's user namespace)
+	JEQ	confined
 	TESTQ	AX, AX
 	JNE	fail
 	LEAQ	failRoot<>(SB), R12
@@ -86,6 +93,7 @@ user:
 	SYSCALL
 	TESTQ	AX, AX
 	JNE	fail
+confined:
 	LEAQ	failDumpable<>(SB), R12
 	MOVQ	$157, AX		// SYS_prctl
 	MOVQ	$4, DI			// PR_SET_DUMPABLE
@@ -149,11 +157,14 @@ GLOBL failRoot<>(SB), RODATA, $56
 
 GLOBL enterResult<>(SB), NOPTR, $8
 GLOBL mountResult<>(SB), NOPTR, $8
+GLOBL userResult<>(SB), NOPTR, $8
 
-// entryResult returns enterResult and mountResult.
-TEXT ·entryResult(SB),NOSPLIT,$0-16
+// entryResult returns enterResult, mountResult and userResult.
+TEXT ·entryResult(SB),NOSPLIT,$0-24
 	MOVQ	enterResult<>(SB), AX
 	MOVQ	AX, user+0(FP)
 	MOVQ	mountResult<>(SB), AX
 	MOVQ	AX, mount+8(FP)
+	MOVQ	userResult<>(SB), AX
+	MOVQ	AX, userns+16(FP)
 	RET

@@ -94,7 +94,7 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 	var enter *enterChild
 	err = withOOMScore(o.Spec.Process.OOMScoreAdj, func() error {
 		var ferr error
-		if set.UserNS() != nil {
+		if set.UserNS() != nil || filter != nil && !threadMayLoad(filter, o.Spec.Process.User) {
 			pid, master, enter, ferr = forkEnter(o, set, place, filter)
 		} else {
 			pid, master, ferr = forkInside(o, set, place, filter)
@@ -146,11 +146,6 @@ func forkInside(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *se
 	var pid int
 	var master *os.File
 	p := o.Spec.Process
-	if filter != nil {
-		if err := checkThreadCalls(filter, p.User.UID, p.User.GID); err != nil {
-			return 0, nil, err
-		}
-	}
 	err := set.Do(func() error {
 		leave, err := place.JoinThread()
 		if err != nil {

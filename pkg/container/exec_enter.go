@@ -18,19 +18,20 @@ import (
 )
 
 // forkEnter forks an exec'd command of a container in its pod's user
-// namespace: minipod-init's enter role (ctrinit.Enter), forked on a thread
-// that joined the container's namespaces and cgroup but its mount
-// namespace, so that minipod-init is found in ours: nothing inside the
-// container is resolved with the host's privilege. The entry point joins
-// the mount namespace (fd 6) and then the user namespace before Go's
-// runtime starts; Enter becomes the container's process as init's command
-// did and execs the command. It returns the child and the status pipe to
+// namespace, or of one whose seccomp filter the monitor's thread may not
+// load (threadMayLoad): minipod-init's enter role (ctrinit.Enter), forked
+// on a thread that joined the container's namespaces and cgroup but its
+// mount namespace, so that minipod-init is found in ours: nothing inside
+// the container is resolved with the host's privilege. The entry point
+// joins the mount namespace (fd 6) and then the user namespace, if the
+// pod has one, before Go's runtime starts; Enter becomes the container's
+// process as init's command did, loads its filter, and execs the command. It returns the child and the status pipe to
 // await (awaitEnter), and with a TTY the terminal's master side, opened
 // in the container's own devpts.
 func forkEnter(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *seccomp.Program) (pid int, master *os.File, e *enterChild, err error) {
 	p := *o.Spec.Process
 	p.Args = o.Args
-	handoff, err := ctrinit.WriteHandoff(&p, filter, p.NoNewPrivileges, true)
+	handoff, err := ctrinit.WriteHandoff(&p, filter, p.NoNewPrivileges, true, set.UserNS() != nil)
 	if err != nil {
 		return 0, nil, nil, err
 	}
@@ -56,11 +57,15 @@ func forkEnter(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *sec
 	}
 	defer w.Close()
 	pidfd := -1
+	userns := ^uintptr(0) // none: the entry point finds no fd 4, and skips the user namespace
+	if set.UserNS() != nil {
+		userns = set.UserNS().Fd()
+	}
 	attr := &syscall.ProcAttr{
 		Env: ctrinit.RuntimeEnv(),
 		// ctrinit's fds: status at 3, EnterUserNSFd, the handoff, then
 		// the mount namespace.
-		Files: []uintptr{files[0].Fd(), files[1].Fd(), files[2].Fd(), w.Fd(), set.UserNS().Fd(), handoff.Fd(), set.File("mnt").Fd()},
+		Files: []uintptr{files[0].Fd(), files[1].Fd(), files[2].Fd(), w.Fd(), userns, handoff.Fd(), set.File("mnt").Fd()},
 		Sys:   &syscall.SysProcAttr{Setsid: true, Setctty: o.TTY, Ctty: 0, PidFD: &pidfd},
 	}
 	// Opened once every file handed is, to be clear of them all.

@@ -1,10 +1,10 @@
 package container
 
 import (
-	"fmt"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 
 	"github.com/minipod/minipod/pkg/seccomp"
-	"golang.org/x/sys/unix"
 )
 
 // threadCalls are the system calls the monitor's thread makes between
@@ -15,7 +15,8 @@ import (
 // The filter is the container's, and a profile may kill on any call: one
 // of these killed would end the monitor (SECCOMP_RET_KILL_PROCESS), or
 // leave a thread of it dead or a runtime call failing. The arguments are
-// those of the calls where they are known, zero elsewhere.
+// those of the calls where they are known, zero elsewhere; a call whose
+// verdict hangs on other arguments is out of this check's sight.
 var threadCalls = []seccomp.Call{
 	{Name: "prctl", Args: [6]uint64{unix.PR_SET_KEEPCAPS, 1}},
 	{Name: "prctl", Args: [6]uint64{unix.PR_SET_DUMPABLE, 0}},
@@ -32,27 +33,22 @@ var threadCalls = []seccomp.Call{
 	{Name: "gettid"}, {Name: "getpid"}, {Name: "tgkill"}, {Name: "clock_gettime"}, {Name: "exit"},
 }
 
-// checkThreadCalls refuses a filter that would not let the monitor's
-// thread finish an exec (threadCalls), naming the call. The command could
-// still run where its filter is loaded in a process of its own (a runtime
-// loads it in its init process), but not from a thread of the monitor.
-func checkThreadCalls(filter *seccomp.Program, uid, gid uint32) error {
-	withIDs := make([]seccomp.Call, 0, len(threadCalls))
+// threadMayLoad says whether the monitor's thread may load filter and
+// finish an exec under it (threadCalls) as user: where it may not, the
+// command is confined in a process of its own (forkEnter), as a runtime
+// confines it in its init process. A filter the check cannot run is not
+// loaded on the thread either.
+func threadMayLoad(filter *seccomp.Program, user specs.User) bool {
+	calls := make([]seccomp.Call, 0, len(threadCalls))
 	for _, c := range threadCalls {
 		switch c.Name {
 		case "setresuid":
-			c.Args = [6]uint64{uint64(uid), uint64(uid), uint64(uid)}
+			c.Args = [6]uint64{uint64(user.UID), uint64(user.UID), uint64(user.UID)}
 		case "setresgid":
-			c.Args = [6]uint64{uint64(gid), uint64(gid), uint64(gid)}
+			c.Args = [6]uint64{uint64(user.GID), uint64(user.GID), uint64(user.GID)}
 		}
-		withIDs = append(withIDs, c)
+		calls = append(calls, c)
 	}
-	name, err := filter.Denied(withIDs)
-	if err != nil {
-		return fmt.Errorf("check the container's seccomp filter: %w", err)
-	}
-	if name != "" {
-		return fmt.Errorf("the container's seccomp profile does not allow %s, which minipod's monitor makes to start a command in it; exec into it is refused, as the profile would end the monitor", name)
-	}
-	return nil
+	name, err := filter.Denied(calls)
+	return err == nil && name == ""
 }

@@ -1,7 +1,6 @@
 package container
 
 import (
-	"strings"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -9,11 +8,12 @@ import (
 	"github.com/minipod/minipod/pkg/seccomp"
 )
 
-// TestThreadCallsDefaultProfile: the default profile, with no capability
-// or with every one the kubelet gives, lets the monitor's thread finish
-// an exec as root and as another user; a profile that kills a fork, or
-// fails a runtime call, does not, and the error names the call.
-func TestThreadCallsDefaultProfile(t *testing.T) {
+// TestThreadMayLoadDefaultProfile: the default profile, with no
+// capability or with every one the kubelet gives, lets the monitor's
+// thread finish an exec as root and as another user (such execs stay on
+// the fast path); a profile that kills a fork, or fails a call of Go's
+// runtime or of the user switch, does not.
+func TestThreadMayLoadDefaultProfile(t *testing.T) {
 	for _, caps := range [][]string{nil, {"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
 		"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
 		"CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"}} {
@@ -27,26 +27,26 @@ func TestThreadCallsDefaultProfile(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, id := range []uint32{0, 1000} {
-			if err := checkThreadCalls(p, id, id); err != nil {
-				t.Errorf("default profile, caps %v, uid %d: %v", caps, id, err)
+			if !threadMayLoad(p, specs.User{UID: id, GID: id}) {
+				t.Errorf("default profile, caps %v, uid %d: not loadable on the monitor's thread", caps, id)
 			}
 		}
 	}
 	for _, c := range []struct {
 		action specs.LinuxSeccompAction
 		names  []string
-		want   string
 	}{
-		{specs.ActKillProcess, []string{"clone", "clone3", "fork", "vfork"}, "clone"},
-		{specs.ActErrno, []string{"futex"}, "futex"},
-		{specs.ActKillThread, []string{"capset"}, "capset"},
+		{specs.ActKillProcess, []string{"clone", "clone3", "fork", "vfork"}},
+		{specs.ActErrno, []string{"futex"}},
+		{specs.ActKillThread, []string{"capset"}},
+		{specs.ActErrno, []string{"setresuid"}},
 	} {
 		p, err := seccomp.Compile(&specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Syscalls: []specs.LinuxSyscall{{Names: c.names, Action: c.action}}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := checkThreadCalls(p, 0, 0); err == nil || !strings.Contains(err.Error(), "allow "+c.want+",") {
-			t.Errorf("profile %s on %v: got %v, want a refusal naming %s", c.action, c.names, err, c.want)
+		if threadMayLoad(p, specs.User{}) {
+			t.Errorf("profile %s on %v: loadable on the monitor's thread", c.action, c.names)
 		}
 	}
 }

@@ -30,6 +30,12 @@ import (
 // stay the host's, so its processes cannot mount or unmount anything,
 // while the pod's network, IPC and UTS namespaces belong to its user
 // namespace, where its capabilities apply.
+//
+// An exec'd command of a pod in the host's user namespace takes the same
+// last step, without a user namespace, when its seccomp profile may not be
+// loaded on a thread of the monitor (the monitor would run under it until
+// the fork): the process it makes of minipod-init is the one under the
+// filter.
 const (
 	// EnterRole is the argv[1] of that last step.
 	EnterRole = "enter"
@@ -57,6 +63,11 @@ type handoff struct {
 	// JoinMount: the entry point was to join the mount namespace at
 	// enterMountFd (an exec; init is in it already).
 	JoinMount bool `json:"joinMount,omitempty"`
+	// JoinUser: the entry point was to join the user namespace at
+	// EnterUserNSFd (a pod with hostUsers: false). Without it, an exec'd
+	// command of a pod in the host's user namespace whose seccomp profile
+	// cannot be loaded on a thread of the monitor.
+	JoinUser bool `json:"joinUser,omitempty"`
 	// Filter: a seccomp program follows; its absence is then an error,
 	// never a process left unfiltered.
 	Filter bool `json:"filter,omitempty"`
@@ -68,8 +79,8 @@ const maxHandoff = 16 << 20
 
 // WriteHandoff puts p and its seccomp filter in a sealed memfd for Enter:
 // an 8-byte length, p as JSON, then the filter's binary encoding.
-func WriteHandoff(p *specs.Process, filter *seccomp.Program, late, joinMount bool) (*os.File, error) {
-	js, err := leanjson.Marshal(handoff{Process: p, Late: late, JoinMount: joinMount, Filter: filter != nil})
+func WriteHandoff(p *specs.Process, filter *seccomp.Program, late, joinMount, joinUser bool) (*os.File, error) {
+	js, err := leanjson.Marshal(handoff{Process: p, Late: late, JoinMount: joinMount, JoinUser: joinUser, Filter: filter != nil})
 	if err != nil {
 		return nil, fmt.Errorf("hand over process: %w", err)
 	}
@@ -194,35 +205,37 @@ func placeFds(at map[int]*os.File) error {
 }
 
 // Enter is EnterRole: the entry point made the process root of the pod's
-// user namespace, with every capability there (user and mount are what it
-// left: see cmd/minipod-init/entry_amd64.s); it becomes the container's
+// user namespace, with every capability there, or left it the host's root
+// where it was handed no user namespace (user, mount and userns are what
+// it left: see cmd/minipod-init/entry_amd64.s); it becomes the container's
 // process and execs its command, or reports why not on fd 3 and exits 1.
 // It never returns.
-func Enter(user, mount int64) {
+func Enter(user, mount, userns int64) {
 	runtime.LockOSThread()
 	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	unix.CloseOnExec(statusFd)
 	status := os.NewFile(statusFd, "status")
-	err := enter(user, mount)
+	err := enter(user, mount, userns)
 	fmt.Fprintf(status, "%v", err)
 	os.Exit(1)
 }
 
-func enter(user, mount int64) error {
-	userns := os.NewFile(EnterUserNSFd, "userns")
-	defer userns.Close()
+func enter(user, mount, userns int64) error {
 	handoff := os.NewFile(enterHandoffFd, "handoff")
 	defer handoff.Close()
-	// Fd 6 is ours only if the entry point ran and found it open: else
-	// Go's runtime may have taken the number since (its epoll, once a
-	// non-blocking descriptor made it start polling), and closing it would
-	// end the process at sysmon's next poll.
+	// Fds 6 and 4 are ours only if the entry point ran and found them
+	// open: else Go's runtime may have taken the numbers since (its
+	// epoll, once a non-blocking descriptor made it start polling), and
+	// closing one would end the process at sysmon's next poll.
 	if user == entryJoined && mount != -int64(unix.EBADF) {
 		_ = unix.Close(enterMountFd)
 	}
+	if user == entryJoined && userns != -int64(unix.EBADF) {
+		_ = unix.Close(EnterUserNSFd)
+	}
 	switch {
 	case user == entryNotRun:
-		return errors.New("hostUsers: false needs minipod-init built with its entry point (make build), installed beside minipod")
+		return errors.New("hostUsers: false needs minipod-init built with its entry point (make build), installed beside minipod; so does an exec whose seccomp profile the monitor cannot load on its own thread")
 	case user != entryJoined: // the entry point ends the process on failures
 		return fmt.Errorf("join the pod's user namespace: entry point left %d", user)
 	}
@@ -235,8 +248,11 @@ func enter(user, mount int64) error {
 		return fmt.Errorf("join the container's mount namespace: %w", unix.Errno(-mount))
 	case !h.JoinMount && mount != -int64(unix.EBADF):
 		return errors.New("joined a mount namespace no one asked for")
+	case h.JoinUser && userns != 0:
+		return fmt.Errorf("join the pod's user namespace: %w", unix.Errno(-userns))
+	case !h.JoinUser && userns != -int64(unix.EBADF):
+		return errors.New("joined a user namespace no one asked for")
 	}
-	userns.Close()
 	handoff.Close()
 	return confineAndExec(h.Process, filter, h.Late)
 }

@@ -20,7 +20,7 @@ func TestHandoffRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := &specs.Process{Args: []string{"sh", "-c", "true"}, Cwd: "/"}
-	f, err := WriteHandoff(p, want, true, true)
+	f, err := WriteHandoff(p, want, true, true, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestHandoffRoundTrip(t *testing.T) {
 	if _, err := f.WriteAt([]byte("x"), 9); err == nil {
 		t.Errorf("the sealed handoff could be written")
 	}
-	if f, err := WriteHandoff(p, nil, false, false); err != nil {
+	if f, err := WriteHandoff(p, nil, false, false, true); err != nil {
 		t.Fatal(err)
 	} else if _, got, err := readHandoff(f); err != nil || got != nil {
 		t.Errorf("no filter: got %v, %v", got, err)
@@ -73,7 +73,7 @@ func TestHandoffRefused(t *testing.T) {
 		f.Close()
 	}
 	big := &specs.Process{Args: []string{strings.Repeat("a", maxHandoff)}}
-	if _, err := WriteHandoff(big, nil, false, false); err == nil {
+	if _, err := WriteHandoff(big, nil, false, false, true); err == nil {
 		t.Errorf("a handoff past the limit was written")
 	}
 }

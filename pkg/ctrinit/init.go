@@ -75,7 +75,7 @@ func initContainer(args []string) error {
 	}
 	late := p.NoNewPrivileges
 	if userns != nil {
-		handoff, err := WriteHandoff(p, filter, late, false)
+		handoff, err := WriteHandoff(p, filter, late, false, true)
 		if err != nil {
 			return err
 		}

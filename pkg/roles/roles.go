@@ -29,7 +29,7 @@ func Run(args []string) bool {
 	if role == ctrinit.EnterRole {
 		// Only minipod-init's entry point joins a user namespace: here
 		// Enter fails, saying so, and the container's start with it.
-		ctrinit.Enter(0, 0)
+		ctrinit.Enter(0, 0, 0)
 	}
 	switch role {
 	case pause.Role, ctrinit.Role, monitor.Role:
