@@ -62,7 +62,9 @@ const forkKillingProfile = `{"defaultAction": "SCMP_ACT_ALLOW",
 // (the pod's status Unknown, its containers without a keeper). Such a
 // command is confined in a process of its own (minipod-init's enter role)
 // instead: it runs under the profile (a fork in it is killed), and the
-// monitor and pod go on.
+// monitor and pod go on. That process is the host's root until it is
+// confined, so it is not made where a container that sees it may trace it
+// (CAP_SYS_PTRACE): there the exec is refused.
 func TestAttackSeccompProfileEndsMonitor(t *testing.T) {
 	root(t)
 	name := podName("atk-seccomp-fork")
@@ -81,6 +83,15 @@ spec:
       seccompProfile:
         type: Localhost
         localhostProfile: `+profile+`
+  - name: tracer
+    image: busybox
+    command: ["sleep", "3600"]
+    securityContext:
+      capabilities:
+        add: ["SYS_PTRACE"]
+      seccompProfile:
+        type: Localhost
+        localhostProfile: `+profile+`
 `)
 	st, err := readState(name)
 	if err != nil {
@@ -88,14 +99,17 @@ spec:
 	}
 	monitor := procID{what: "monitor", pid: st.Monitor.PID, start: procStart(st.Monitor.PID)}
 	for i := 0; i < 2; i++ {
-		r := mp(t, "exec", name, "--", "grep", "^Seccomp:", "/proc/self/status")
-		if r.code != 0 || strings.Fields(r.stdout)[len(strings.Fields(r.stdout))-1] != "2" {
+		r := mp(t, "exec", name, "-c", "a", "--", "grep", "^Seccomp:", "/proc/self/status")
+		if r.code != 0 || strings.TrimSpace(r.stdout) != "Seccomp:\t2" {
 			t.Errorf("exec under a profile that kills forks: want it run filtered (Seccomp: 2), got %s", r)
 		}
 	}
 	// The profile holds in the exec'd command: its fork kills it.
-	if r := mp(t, "exec", name, "--", "sh", "-c", "true & wait"); r.code != 128+31 {
+	if r := mp(t, "exec", name, "-c", "a", "--", "sh", "-c", "true & wait"); r.code != 128+31 {
 		t.Errorf("a fork in the exec'd command: want it killed by SIGSYS (exit 159), got %s", r)
+	}
+	if r := mp(t, "exec", name, "-c", "tracer", "--", "true"); r.code == 0 || !strings.Contains(r.stderr, "CAP_SYS_PTRACE") {
+		t.Errorf("exec into a container that may trace: want a refusal naming CAP_SYS_PTRACE, got %s", r)
 	}
 	if !monitor.alive() {
 		t.Fatal("the pod's monitor died of an exec")

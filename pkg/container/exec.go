@@ -44,6 +44,9 @@ type ExecOptions struct {
 	// (so ttyname() works inside); Stdin/Stdout/Stderr are then unused and
 	// Exec returns the master side.
 	TTY bool
+	// Tracers: a process that can see the container's processes may hold
+	// CAP_SYS_PTRACE in the host's user namespace (see selfConfined).
+	Tracers bool
 }
 
 // Exec starts a command in every namespace and the cgroup of the
@@ -78,6 +81,10 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 		return 0, nil, fmt.Errorf("exec: %w", err)
 	}
 	defer set.Close()
+	enterAs, err := selfConfined(o, set, filter)
+	if err != nil {
+		return 0, nil, fmt.Errorf("exec: %w", err)
+	}
 	place := o.Placement
 	if place == nil {
 		if place, err = cgroups.Place(o.Cgroup); err != nil {
@@ -94,7 +101,7 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 	var enter *enterChild
 	err = withOOMScore(o.Spec.Process.OOMScoreAdj, func() error {
 		var ferr error
-		if set.UserNS() != nil || filter != nil && !threadMayLoad(filter, o.Spec.Process.User) {
+		if enterAs {
 			pid, master, enter, ferr = forkEnter(o, set, place, filter)
 		} else {
 			pid, master, ferr = forkInside(o, set, place, filter)

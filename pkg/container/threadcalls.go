@@ -1,9 +1,12 @@
 package container
 
 import (
+	"errors"
+
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/minipod/minipod/pkg/ns"
 	"github.com/minipod/minipod/pkg/seccomp"
 )
 
@@ -22,10 +25,12 @@ var threadCalls = []seccomp.Call{
 	{Name: "prctl", Args: [6]uint64{unix.PR_SET_DUMPABLE, 0}},
 	{Name: "prctl", Args: [6]uint64{unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL}},
 	{Name: "prctl", Args: [6]uint64{unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_RAISE}},
+	{Name: "prctl", Args: [6]uint64{unix.PR_CAPBSET_READ}},
+	{Name: "prctl", Args: [6]uint64{unix.PR_SET_VMA, unix.PR_SET_VMA_ANON_NAME}},
 	{Name: "setgroups"}, {Name: "setresgid"}, {Name: "setresuid"},
 	{Name: "capget"}, {Name: "capset"}, {Name: "chdir"}, {Name: "getcwd"},
 	{Name: "newfstatat"}, {Name: "fstat"}, {Name: "statx"}, {Name: "stat"}, {Name: "lstat"},
-	{Name: "openat"}, {Name: "openat2"}, {Name: "ioctl"}, {Name: "fcntl"},
+	{Name: "openat"}, {Name: "openat2"}, {Name: "ioctl"}, {Name: "fcntl"}, {Name: "fstatfs"},
 	{Name: "pipe2"}, {Name: "clone", Args: [6]uint64{unix.CLONE_VM | unix.CLONE_VFORK | uint64(unix.SIGCHLD)}},
 	{Name: "read"}, {Name: "write"}, {Name: "close"}, {Name: "wait4"},
 	{Name: "futex"}, {Name: "rt_sigprocmask"}, {Name: "rt_sigreturn"}, {Name: "sigaltstack"},
@@ -51,4 +56,24 @@ func threadMayLoad(filter *seccomp.Program, user specs.User) bool {
 	}
 	name, err := filter.Denied(calls)
 	return err == nil && name == ""
+}
+
+// selfConfined says whether the command is to be confined in a process of
+// its own (forkEnter): always in a pod's user namespace, and where the
+// monitor's thread may not load the filter. Such a process starts as the
+// host's root with every capability, in the container's PID namespace,
+// until its entry point and Confine are done (~1 ms). Outside a user
+// namespace of the pod, a container that may trace (CAP_SYS_PTRACE) and
+// sees it could stop it there and take it over; that exec is refused.
+func selfConfined(o ExecOptions, set *ns.Set, filter *seccomp.Program) (bool, error) {
+	if set.UserNS() != nil {
+		return true, nil
+	}
+	if filter == nil || threadMayLoad(filter, o.Spec.Process.User) {
+		return false, nil
+	}
+	if o.Tracers {
+		return false, errors.New("the container's seccomp profile cannot be loaded on a thread of the monitor, and a container that sees this one's processes may trace them (CAP_SYS_PTRACE), so a process of its own for the command would not be safe: exec is refused")
+	}
+	return true, nil
 }

@@ -1,10 +1,12 @@
 package container
 
 import (
+	"strings"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/minipod/minipod/pkg/ns"
 	"github.com/minipod/minipod/pkg/seccomp"
 )
 
@@ -48,5 +50,27 @@ func TestThreadMayLoadDefaultProfile(t *testing.T) {
 		if threadMayLoad(p, specs.User{}) {
 			t.Errorf("profile %s on %v: loadable on the monitor's thread", c.action, c.names)
 		}
+	}
+}
+
+// TestSelfConfined: a filter the monitor's thread may not load has the
+// command confined in a process of its own, unless a container that sees
+// it may trace it; the default profile stays on the thread.
+func TestSelfConfined(t *testing.T) {
+	killFork, err := seccomp.Compile(&specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Syscalls: []specs.LinuxSyscall{{Names: []string{"clone"}, Action: specs.ActKillProcess}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := ExecOptions{Spec: &specs.Spec{Process: &specs.Process{}}}
+	set := &ns.Set{}
+	if enter, err := selfConfined(o, set, nil); enter || err != nil {
+		t.Errorf("no filter: process of its own %v, %v", enter, err)
+	}
+	if enter, err := selfConfined(o, set, killFork); !enter || err != nil {
+		t.Errorf("fork-killing filter: process of its own %v, %v; want one", enter, err)
+	}
+	o.Tracers = true
+	if _, err := selfConfined(o, set, killFork); err == nil || !strings.Contains(err.Error(), "CAP_SYS_PTRACE") {
+		t.Errorf("fork-killing filter, tracers about: %v, want a refusal", err)
 	}
 }

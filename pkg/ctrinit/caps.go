@@ -1,7 +1,6 @@
 package ctrinit
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 
@@ -51,14 +50,18 @@ func capSet(names []string) (map[int]bool, error) {
 // mounted over the container's /proc says.
 func lastCap() int {
 	c := 0
-	for {
-		_, err := unix.PrctlRetInt(unix.PR_CAPBSET_READ, uintptr(c+1), 0, 0, 0)
-		if errors.Is(err, unix.EINVAL) {
+	// EINVAL past the last; any other error (a seccomp profile may fail
+	// the call) ends the count too, rather than loop for ever.
+	for ; c < maxCap; c++ {
+		if _, err := unix.PrctlRetInt(unix.PR_CAPBSET_READ, uintptr(c+1), 0, 0, 0); err != nil {
 			return c
 		}
-		c++
 	}
+	return c
 }
+
+// maxCap bounds lastCap: far above the kernel's last capability (40 in 6.x).
+const maxCap = 63
 
 // dropBounding removes from the calling thread's bounding set every
 // capability not in keep, so that nothing this thread execs can ever

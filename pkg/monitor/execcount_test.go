@@ -3,6 +3,8 @@ package monitor
 import (
 	"testing"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/state"
 )
@@ -64,5 +66,35 @@ func TestExecExitChangesNothing(t *testing.T) {
 		default:
 			t.Errorf("pod over %v: the exec's exit was not delivered", over)
 		}
+	}
+}
+
+// TestTracersSee: a container may be traced by itself, by any of the pod's
+// where they share a PID namespace, and by the host's processes with
+// hostPID; only with CAP_SYS_PTRACE in a bounding set.
+func TestTracersSee(t *testing.T) {
+	spec := func(caps ...string) *execCache {
+		return &execCache{spec: &specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{Bounding: caps}}}}
+	}
+	a := &ctr{exec: spec("CAP_CHOWN")}
+	b := &ctr{exec: spec("CAP_SYS_PTRACE")}
+	yes := true
+	for _, c := range []struct {
+		pod  podspec.PodSpec
+		ctrs []*ctr
+		want bool
+	}{
+		{podspec.PodSpec{}, []*ctr{a, b}, false},
+		{podspec.PodSpec{ShareProcessNamespace: &yes}, []*ctr{a, b}, true},
+		{podspec.PodSpec{HostPID: true}, []*ctr{a}, true},
+		{podspec.PodSpec{}, []*ctr{a, {exec: spec("CAP_CHOWN")}}, false},
+	} {
+		mon := &monitor{pod: &podspec.Pod{Spec: c.pod}, ctrs: c.ctrs}
+		if got := mon.tracersSee(a); got != c.want {
+			t.Errorf("pod %+v: tracersSee %v, want %v", c.pod, got, c.want)
+		}
+	}
+	if mon := (&monitor{pod: &podspec.Pod{}, ctrs: []*ctr{b}}); !mon.tracersSee(b) {
+		t.Error("a container with CAP_SYS_PTRACE may trace its own processes")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/minipod/minipod/pkg/execwire"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -28,6 +29,8 @@ type execTarget struct {
 	// io and logsDone are the instance's streams, for attach.
 	io       *ctrIO
 	logsDone <-chan struct{}
+	// tracers: a container that sees this one's processes may trace them.
+	tracers bool
 }
 
 // execCache is what every exec into one container instance needs: the
@@ -200,7 +203,7 @@ func (mon *monitor) execIn(name string, stopping bool, args []string, tty bool, 
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("exec: %w", err)
 	}
-	eo := container.ExecOptions{PID: t.proc.PID, Start: t.proc.Start, Spec: t.run.spec, Filter: t.run.filter, Placement: place, Args: args, TTY: tty, Exe: initExe()}
+	eo := container.ExecOptions{PID: t.proc.PID, Start: t.proc.Start, Spec: t.run.spec, Filter: t.run.filter, Placement: place, Args: args, TTY: tty, Exe: initExe(), Tracers: t.tracers}
 	if !tty {
 		eo.Stdin, eo.Stdout, eo.Stderr = stdio[0], stdio[1], stdio[2]
 	}
@@ -271,7 +274,7 @@ func (mon *monitor) execTarget(name string, stopping bool) execTarget {
 		if c.step != stepRunning {
 			return execTarget{err: fmt.Errorf("cannot exec into container %s of pod %s: container is not running (%s)", name, mon.pod.Name, c.st.State)}
 		}
-		return execTarget{proc: c.st.Proc, run: c.exec, cgroup: mon.execCgroup(c.cgroup), place: &c.execPlace, io: c.io, logsDone: c.logsDone}
+		return execTarget{proc: c.st.Proc, run: c.exec, cgroup: mon.execCgroup(c.cgroup), place: &c.execPlace, io: c.io, logsDone: c.logsDone, tracers: mon.tracersSee(c)}
 	}
 	return execTarget{err: fmt.Errorf("container %s is not valid for pod %s", name, mon.pod.Name)}
 }
@@ -313,4 +316,29 @@ func peerIsRoot(c *net.UnixConn) error {
 		return fmt.Errorf("exec socket: peer uid %d is not root", cred.Uid)
 	}
 	return nil
+}
+
+// tracersSee says whether a process that can see c's may hold
+// CAP_SYS_PTRACE: a container that can (c itself, or any of the pod's when
+// they share a PID namespace) with it in its bounding set, or anything of
+// the host's where the pod shares the host's PID namespace.
+func (mon *monitor) tracersSee(c *ctr) bool {
+	if mon.pod.Spec.HostPID {
+		return true
+	}
+	share := mon.pod.Spec.ShareProcessNamespace != nil && *mon.pod.Spec.ShareProcessNamespace
+	for _, o := range mon.ctrs {
+		if (o == c || share) && o.exec != nil && mayTrace(o.exec.spec) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayTrace says whether a container's processes may hold CAP_SYS_PTRACE.
+func mayTrace(s *specs.Spec) bool {
+	if s == nil || s.Process == nil || s.Process.Capabilities == nil {
+		return true // nothing says they may not
+	}
+	return slices.Contains(s.Process.Capabilities.Bounding, "CAP_SYS_PTRACE")
 }
