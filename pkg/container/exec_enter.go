@@ -25,9 +25,10 @@ import (
 // the container is resolved with the host's privilege. The entry point
 // joins the mount namespace (fd 6) and then the user namespace, if the
 // pod has one, before Go's runtime starts; Enter becomes the container's
-// process as init's command did, loads its filter, and execs the command. It returns the child and the status pipe to
-// await (awaitEnter), and with a TTY the terminal's master side, opened
-// in the container's own devpts.
+// process as init's command did, loads its filter, and execs the
+// command. It returns the child and the status pipe to await
+// (awaitEnter), and with a TTY the terminal's master side, opened in the
+// container's own devpts.
 func forkEnter(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *seccomp.Program) (pid int, master *os.File, e *enterChild, err error) {
 	p := *o.Spec.Process
 	p.Args = o.Args
