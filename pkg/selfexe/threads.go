@@ -27,8 +27,9 @@ func Tasks() *os.File {
 // is over: threads made after that are made by named ones. A thread that
 // an unnamed one was making while a pass named its maker took the old
 // name, and is listed only once made: passes repeat, a moment apart, until
-// one finds every thread named. Best effort: a thread that ended meanwhile
-// is skipped.
+// one finds every thread named, and a last one a longer moment later
+// confirms it (a maker preempted mid-make, as on a loaded machine, lists
+// its thread late). Best effort: a thread that ended meanwhile is skipped.
 func NameThreads(tasks *os.File) {
 	if tasks == nil {
 		return
@@ -37,21 +38,33 @@ func NameThreads(tasks *os.File) {
 	if processName == "" {
 		return
 	}
-	for pass := 0; pass < maxNamePasses && nameUnnamed(tasks); pass++ {
-		// On the thread itself: the runtime's own timers would round a
-		// sleep this short up to a millisecond when nothing else runs.
-		ts := unix.NsecToTimespec(int64(makeSettle))
-		_ = unix.Nanosleep(&ts, nil)
+	for pass := 0; pass < maxNamePasses; pass++ {
+		if !nameUnnamed(tasks) {
+			settle(confirmSettle)
+			if !nameUnnamed(tasks) {
+				return
+			}
+		}
+		settle(makeSettle)
 	}
+}
+
+// settle sleeps d on the thread itself: the runtime's own timers would
+// round a sleep this short up to a millisecond when nothing else runs.
+func settle(d time.Duration) {
+	ts := unix.NsecToTimespec(int64(d))
+	_ = unix.Nanosleep(&ts, nil)
 }
 
 // maxNamePasses bounds NameThreads against a process that keeps making
 // threads; makeSettle is the moment between passes, for the makes under
 // way to end (a make copies its maker's name first thing, and lists the
-// new thread microseconds later).
+// new thread microseconds later); confirmSettle is the longer one before
+// the pass that confirms a clean one.
 const (
 	maxNamePasses = 8
 	makeSettle    = 200 * time.Microsecond
+	confirmSettle = 2 * time.Millisecond
 )
 
 // nameUnnamed names the threads in tasks that do not carry the process's
@@ -66,8 +79,7 @@ func nameUnnamed(tasks *os.File) bool {
 	if err != nil {
 		return false
 	}
-	// The kernel keeps the first 15 bytes of a name.
-	want := processName[:min(len(processName), 15)]
+	want := keptName()
 	found := false
 	for _, e := range ents {
 		if threadName(tasks, e.Name()) != want {
@@ -77,6 +89,11 @@ func nameUnnamed(tasks *os.File) bool {
 	}
 	return found
 }
+
+// keptName is the process's name as the kernel keeps it: its first 15
+// bytes. Comparing with the whole name would rename a thread that carries
+// a long one on every pass.
+func keptName() string { return processName[:min(len(processName), 15)] }
 
 // threadName reads the name of thread tid; "" if it cannot.
 func threadName(tasks *os.File, tid string) string {
