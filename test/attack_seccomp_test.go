@@ -64,7 +64,9 @@ const forkKillingProfile = `{"defaultAction": "SCMP_ACT_ALLOW",
 // instead: it runs under the profile (a fork in it is killed), and the
 // monitor and pod go on. That process is the host's root until it is
 // confined, so it is not made where a container that sees it may trace it
-// (CAP_SYS_PTRACE): there the exec is refused.
+// (CAP_SYS_PTRACE): there the command is spawned (TestAttackPtraceExec)
+// by a waiter that forks under the filter, and a profile that kills forks
+// refuses the exec.
 func TestAttackSeccompProfileEndsMonitor(t *testing.T) {
 	root(t)
 	name := podName("atk-seccomp-fork")

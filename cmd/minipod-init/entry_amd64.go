@@ -6,3 +6,10 @@ func userNSEntry()
 
 // entryResult is what userNSEntry left: see ctrinit.Enter.
 func entryResult() (user, mount, userns int64)
+
+// spawnEntry is the entry point's spawn role, in spawn_amd64.s; Go code
+// never calls it.
+func spawnEntry()
+
+// dispositions is spawnEntry's helper; Go code never calls it.
+func dispositions()

@@ -3,8 +3,9 @@
 // userNSEntry is minipod-init's ELF entry point (the build links it with
 // -E main.userNSEntry). It runs before Go's runtime, while the process is
 // still single-threaded, which setns(2) into a user or mount namespace
-// requires and no Go code can ever be again. Only for argv[1] == "enter"
-// (ctrinit.EnterRole) does it act:
+// requires and no Go code can ever be again. For argv[1] == "spawn"
+// (ctrinit.SpawnRole) it forks and waits (spawn_amd64.s); only for
+// argv[1] == "enter" (ctrinit.EnterRole) does it act as follows:
 //
 //  1. prctl(PR_SET_DUMPABLE, 0): from here on the process is the host's
 //     root in the container's namespaces, and nothing there may trace it
@@ -43,12 +44,25 @@ compare:
 	MOVB	(SI), AX
 	MOVB	(DI), BX
 	CMPB	AX, BX
-	JNE	run
+	JNE	spawnCheck
 	TESTB	AX, AX
 	JEQ	enter
 	INCQ	SI
 	INCQ	DI
 	JMP	compare
+spawnCheck:
+	MOVQ	16(SP), SI		// argv[1]
+	LEAQ	spawnRole<>(SB), DI
+spawnCompare:
+	MOVB	(SI), AX
+	MOVB	(DI), BX
+	CMPB	AX, BX
+	JNE	run
+	TESTB	AX, AX
+	JEQ	spawn
+	INCQ	SI
+	INCQ	DI
+	JMP	spawnCompare
 enter:
 	LEAQ	failDumpable<>(SB), R12
 	MOVQ	$157, AX		// SYS_prctl
@@ -116,9 +130,14 @@ fail:
 	MOVQ	$1, DI
 	SYSCALL
 	JMP	fail			// not reached
+spawn:
+	JMP	·spawnEntry(SB)		// spawn_amd64.s; never comes back
 
 DATA enterRole<>+0(SB)/8, $"enter\x00\x00\x00"
 GLOBL enterRole<>(SB), RODATA, $8
+
+DATA spawnRole<>+0(SB)/8, $"spawn\x00\x00\x00"
+GLOBL spawnRole<>(SB), RODATA, $8
 
 // The failure messages of the steps, each a length byte then the text.
 DATA failDumpable<>+0(SB)/8, $")enter: "

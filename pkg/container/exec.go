@@ -47,6 +47,9 @@ type ExecOptions struct {
 	// Tracers: a process that can see the container's processes may hold
 	// CAP_SYS_PTRACE in the host's user namespace (see selfConfined).
 	Tracers bool
+	// Spawn: those processes are the container's own (or its pod's), in a
+	// PID namespace that is not ours; the command is spawned (forkSpawn).
+	Spawn bool
 }
 
 // Exec starts a command in every namespace and the cgroup of the
@@ -101,9 +104,12 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 	var enter *enterChild
 	err = withOOMScore(o.Spec.Process.OOMScoreAdj, func() error {
 		var ferr error
-		if enterAs {
+		switch {
+		case o.Spawn && set.UserNS() == nil:
+			pid, master, enter, ferr = forkSpawn(o, set, place, filter)
+		case enterAs:
 			pid, master, enter, ferr = forkEnter(o, set, place, filter)
-		} else {
+		default:
 			pid, master, ferr = forkInside(o, set, place, filter)
 		}
 		return ferr

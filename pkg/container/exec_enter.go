@@ -37,19 +37,12 @@ func forkEnter(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *sec
 		return 0, nil, nil, err
 	}
 	defer handoff.Close()
-	files := []*os.File{o.Stdin, o.Stdout, o.Stderr}
-	if o.TTY {
-		var slave *os.File
-		err := set.Only("mnt").Do(func() error {
-			var err error
-			master, slave, err = ctrinit.OpenPTY()
-			return err
-		})
-		if err != nil {
-			return 0, nil, nil, err
-		}
+	files, master, slave, err := execStdio(o, set)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if slave != nil {
 		defer slave.Close()
-		files = []*os.File{slave, slave, slave}
 	}
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -99,6 +92,24 @@ func forkEnter(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *sec
 		return 0, nil, nil, fmt.Errorf("%s: %w", o.Args[0], err)
 	}
 	return pid, master, &enterChild{status: r, pidfd: pidfd}, nil
+}
+
+// execStdio is the command's stdin, stdout and stderr: the caller's, or
+// with a TTY the slave side of a terminal opened in the container's own
+// devpts, returned with its master side.
+func execStdio(o ExecOptions, set *ns.Set) (files []*os.File, master, slave *os.File, err error) {
+	if !o.TTY {
+		return []*os.File{o.Stdin, o.Stdout, o.Stderr}, nil, nil, nil
+	}
+	err = set.Only("mnt").Do(func() error {
+		var err error
+		master, slave, err = ctrinit.OpenPTY()
+		return err
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return []*os.File{slave, slave, slave}, master, slave, nil
 }
 
 // enterChild is what awaitEnter needs of a forked enter: the pipe of its

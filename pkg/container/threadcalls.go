@@ -64,7 +64,9 @@ func threadMayLoad(filter *seccomp.Program, user specs.User) bool {
 // host's root with every capability, in the container's PID namespace,
 // until its entry point and Confine are done (~1 ms). Outside a user
 // namespace of the pod, a container that may trace (CAP_SYS_PTRACE) and
-// sees it could stop it there and take it over; that exec is refused.
+// sees it could stop it there and take it over: such a command is spawned
+// (forkSpawn) where it can be, and refused where it cannot (the host's PID
+// namespace).
 func selfConfined(o ExecOptions, set *ns.Set, filter *seccomp.Program) (bool, error) {
 	if set.UserNS() != nil {
 		return true, nil
@@ -72,8 +74,34 @@ func selfConfined(o ExecOptions, set *ns.Set, filter *seccomp.Program) (bool, er
 	if filter == nil || threadMayLoad(filter, o.Spec.Process.User) {
 		return false, nil
 	}
-	if o.Tracers {
+	if o.Tracers && !o.Spawn {
 		return false, errors.New("the container's seccomp profile cannot be loaded on a thread of the monitor, and a container that sees this one's processes may trace them (CAP_SYS_PTRACE), so a process of its own for the command would not be safe: exec is refused")
 	}
 	return true, nil
+}
+
+// spawnCalls are the system calls a spawned command's waiter makes under
+// the container's filter (forkSpawn; cmd/minipod-init/spawn_amd64.s),
+// from Enter's exec of it to the command's exec, and its own end.
+var spawnCalls = []seccomp.Call{
+	{Name: "execveat", Args: [6]uint64{4: unix.AT_EMPTY_PATH}},
+	{Name: "rt_sigprocmask"}, {Name: "rt_sigaction"}, {Name: "getpid"},
+	{Name: "clone", Args: [6]uint64{uint64(unix.SIGCHLD)}},
+	{Name: "close"}, {Name: "wait4"}, {Name: "kill"}, {Name: "exit_group"}, {Name: "write"},
+	{Name: "prctl", Args: [6]uint64{unix.PR_SET_PDEATHSIG, uint64(unix.SIGKILL)}},
+	{Name: "getppid"}, {Name: "fcntl", Args: [6]uint64{3, unix.F_SETFD, unix.FD_CLOEXEC}},
+	{Name: "execve"},
+}
+
+// spawnDenied names a call of spawnCalls that filter does not let
+// through, "" if none; a filter the check cannot run denies "a call".
+func spawnDenied(filter *seccomp.Program) string {
+	if filter == nil {
+		return ""
+	}
+	name, err := filter.Denied(spawnCalls)
+	if err != nil {
+		return "a call"
+	}
+	return name
 }

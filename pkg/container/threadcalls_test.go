@@ -74,3 +74,33 @@ func TestSelfConfined(t *testing.T) {
 		t.Errorf("fork-killing filter, tracers about: %v, want a refusal", err)
 	}
 }
+
+// TestSpawnDenied: the default profile, with SYS_PTRACE added (what makes
+// a command spawned), lets the waiter run; a profile that kills a plain
+// fork, or fails the exec of the waiter, is named.
+func TestSpawnDenied(t *testing.T) {
+	spec := &specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{Bounding: []string{"CAP_SYS_PTRACE", "CAP_KILL"}}}}
+	s, err := seccomp.Choose(seccomp.RuntimeDefault, "", "", spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := seccomp.Compile(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if call := spawnDenied(p); call != "" {
+		t.Errorf("default profile: the waiter's %s denied", call)
+	}
+	if call := spawnDenied(nil); call != "" {
+		t.Errorf("no filter: %s denied", call)
+	}
+	for name, action := range map[string]specs.LinuxSeccompAction{"clone": specs.ActKillProcess, "execveat": specs.ActErrno, "wait4": specs.ActErrno} {
+		p, err := seccomp.Compile(&specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Syscalls: []specs.LinuxSyscall{{Names: []string{name}, Action: action}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if call := spawnDenied(p); call != name {
+			t.Errorf("profile %s on %s: denied %q", action, name, call)
+		}
+	}
+}

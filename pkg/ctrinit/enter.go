@@ -47,6 +47,13 @@ const (
 	// enterMountFd is, for an exec'd command, the container's mount
 	// namespace, which the entry point joins before the user namespace.
 	enterMountFd = 6
+	// SpawnRole is the argv[1] of the waiter that forks a spawned
+	// command (a handoff's Spawn; cmd/minipod-init/spawn_amd64.s).
+	SpawnRole = "spawn"
+	// enterPidFd and enterExeFd are, for a spawned command, the
+	// container's PID namespace and minipod-init itself.
+	enterPidFd = 7
+	enterExeFd = 8
 )
 
 // Entry point outcomes, as the entry point leaves them.
@@ -71,6 +78,14 @@ type handoff struct {
 	// Filter: a seccomp program follows; its absence is then an error,
 	// never a process left unfiltered.
 	Filter bool `json:"filter,omitempty"`
+	// Spawn: an exec'd command in a container whose processes may trace
+	// it (CAP_SYS_PTRACE in the host's user namespace). Enter runs in the
+	// host's PID namespace, where they cannot see it; it joins the one
+	// at enterPidFd for its children, becomes the container's process,
+	// and execs minipod-init (enterExeFd) as SpawnRole, which forks the
+	// command there with no memory shared, and waits for it. Nothing
+	// unconfined, and nothing of the monitor, is ever in their sight.
+	Spawn bool `json:"spawn,omitempty"`
 }
 
 // maxHandoff bounds the handoff, far above any process description and
@@ -80,7 +95,20 @@ const maxHandoff = 16 << 20
 // WriteHandoff puts p and its seccomp filter in a sealed memfd for Enter:
 // an 8-byte length, p as JSON, then the filter's binary encoding.
 func WriteHandoff(p *specs.Process, filter *seccomp.Program, late, joinMount, joinUser bool) (*os.File, error) {
-	js, err := leanjson.Marshal(handoff{Process: p, Late: late, JoinMount: joinMount, JoinUser: joinUser, Filter: filter != nil})
+	return writeHandoff(handoff{Process: p, Late: late, JoinMount: joinMount, JoinUser: joinUser}, filter)
+}
+
+// WriteSpawnHandoff is WriteHandoff for an exec'd command of a pod in the
+// host's user namespace that a waiter forks (handoff.Spawn): it expects
+// the container's mount namespace at fd 6, its PID namespace at fd 7 and
+// minipod-init at fd 8.
+func WriteSpawnHandoff(p *specs.Process, filter *seccomp.Program, late bool) (*os.File, error) {
+	return writeHandoff(handoff{Process: p, Late: late, JoinMount: true, Spawn: true}, filter)
+}
+
+func writeHandoff(h handoff, filter *seccomp.Program) (*os.File, error) {
+	h.Filter = filter != nil
+	js, err := leanjson.Marshal(h)
 	if err != nil {
 		return nil, fmt.Errorf("hand over process: %w", err)
 	}
@@ -235,7 +263,7 @@ func enter(user, mount, userns int64) error {
 	}
 	switch {
 	case user == entryNotRun:
-		return errors.New("hostUsers: false needs minipod-init built with its entry point (make build), installed beside minipod; so does an exec whose seccomp profile the monitor cannot load on its own thread")
+		return errors.New("hostUsers: false needs minipod-init built with its entry point (make build), installed beside minipod; so does an exec whose seccomp profile the monitor cannot load on its own thread, or into a container that may trace it (CAP_SYS_PTRACE)")
 	case user != entryJoined: // the entry point ends the process on failures
 		return fmt.Errorf("join the pod's user namespace: entry point left %d", user)
 	}
@@ -254,14 +282,43 @@ func enter(user, mount, userns int64) error {
 		return errors.New("joined a user namespace no one asked for")
 	}
 	handoff.Close()
-	return confineAndExec(h.Process, filter, h.Late)
+	if h.Spawn {
+		// For this thread's children only; the exec keeps it.
+		if err := unix.Setns(enterPidFd, unix.CLONE_NEWPID); err != nil {
+			return fmt.Errorf("join the container's PID namespace: %w", err)
+		}
+		_ = unix.Close(enterPidFd)
+		return confineAndExec(h.Process, filter, h.Late, spawnExec)
+	}
+	return confineAndExec(h.Process, filter, h.Late, unix.Exec)
+}
+
+// spawnExec execs minipod-init (enterExeFd) as SpawnRole, to fork the
+// command path with args and env: the status pipe stays open for it.
+func spawnExec(path string, args, env []string) error {
+	argv, err := syscall.SlicePtrFromStrings(append([]string{"minipod", SpawnRole, path}, args...))
+	if err != nil {
+		return err
+	}
+	envv, err := syscall.SlicePtrFromStrings(env)
+	if err != nil {
+		return err
+	}
+	if _, err := unix.FcntlInt(statusFd, unix.F_SETFD, 0); err != nil {
+		return fmt.Errorf("hand over status: %w", err)
+	}
+	empty := [1]byte{}
+	_, _, errno := unix.Syscall6(unix.SYS_EXECVEAT, enterExeFd, uintptr(unsafe.Pointer(&empty[0])),
+		uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&envv[0])), unix.AT_EMPTY_PATH, 0)
+	unix.CloseOnExec(statusFd)
+	return fmt.Errorf("exec minipod-init to fork the command: %w", errno)
 }
 
 // confineAndExec is the end of every container process: Confine, the
 // filter last under no_new_privs, then the command, looked up as execvp
 // would in the container (as its user, with its capabilities, in its
 // root).
-func confineAndExec(p *specs.Process, filter *seccomp.Program, late bool) error {
+func confineAndExec(p *specs.Process, filter *seccomp.Program, late bool, exec func(path string, args, env []string) error) error {
 	// The command gets stdio and nothing else. What init and enter open
 	// is close-on-exec already; this covers what they inherited and no
 	// one meant to hand on (a descriptor the monitor opened without the
@@ -284,7 +341,7 @@ func confineAndExec(p *specs.Process, filter *seccomp.Program, late bool) error 
 	if err != nil {
 		return err
 	}
-	if err := unix.Exec(path, p.Args, p.Env); err != nil {
+	if err := exec(path, p.Args, p.Env); err != nil {
 		return fmt.Errorf("exec %s: %w", p.Args[0], err)
 	}
 	return nil

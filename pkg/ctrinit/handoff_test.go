@@ -43,6 +43,11 @@ func TestHandoffRoundTrip(t *testing.T) {
 	} else if _, got, err := readHandoff(f); err != nil || got != nil {
 		t.Errorf("no filter: got %v, %v", got, err)
 	}
+	if f, err := WriteSpawnHandoff(p, want, false); err != nil {
+		t.Fatal(err)
+	} else if h, got, err := readHandoff(f); err != nil || !h.Spawn || !h.JoinMount || h.JoinUser || h.Late || got == nil {
+		t.Errorf("spawn: got %+v, filter %v, %v; want spawn, joinMount, no user namespace, the filter", h, got != nil, err)
+	}
 }
 
 // TestHandoffRefused: a handoff whose filter went missing is an error, not

@@ -81,7 +81,7 @@ func initContainer(args []string) error {
 		}
 		return ExecEnter(self, userns, handoff)
 	}
-	return confineAndExec(p, filter, late)
+	return confineAndExec(p, filter, late, unix.Exec)
 }
 
 // UserNSEnv holds, in init's environment, the inode of the pod's user

@@ -29,8 +29,9 @@ type execTarget struct {
 	// io and logsDone are the instance's streams, for attach.
 	io       *ctrIO
 	logsDone <-chan struct{}
-	// tracers: a container that sees this one's processes may trace them.
-	tracers bool
+	// tracers: a container that sees this one's processes may trace them;
+	// spawn: they are the pod's own, in a PID namespace not the host's.
+	tracers, spawn bool
 }
 
 // execCache is what every exec into one container instance needs: the
@@ -203,7 +204,7 @@ func (mon *monitor) execIn(name string, stopping bool, args []string, tty bool, 
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("exec: %w", err)
 	}
-	eo := container.ExecOptions{PID: t.proc.PID, Start: t.proc.Start, Spec: t.run.spec, Filter: t.run.filter, Placement: place, Args: args, TTY: tty, Exe: initExe(), Tracers: t.tracers}
+	eo := container.ExecOptions{PID: t.proc.PID, Start: t.proc.Start, Spec: t.run.spec, Filter: t.run.filter, Placement: place, Args: args, TTY: tty, Exe: initExe(), Tracers: t.tracers, Spawn: t.spawn}
 	if !tty {
 		eo.Stdin, eo.Stdout, eo.Stderr = stdio[0], stdio[1], stdio[2]
 	}
@@ -274,7 +275,8 @@ func (mon *monitor) execTarget(name string, stopping bool) execTarget {
 		if c.step != stepRunning {
 			return execTarget{err: fmt.Errorf("cannot exec into container %s of pod %s: container is not running (%s)", name, mon.pod.Name, c.st.State)}
 		}
-		return execTarget{proc: c.st.Proc, run: c.exec, cgroup: mon.execCgroup(c.cgroup), place: &c.execPlace, io: c.io, logsDone: c.logsDone, tracers: mon.tracersSee(c)}
+		tracers := mon.tracersSee(c)
+		return execTarget{proc: c.st.Proc, run: c.exec, cgroup: mon.execCgroup(c.cgroup), place: &c.execPlace, io: c.io, logsDone: c.logsDone, tracers: tracers, spawn: tracers && !mon.pod.Spec.HostPID}
 	}
 	return execTarget{err: fmt.Errorf("container %s is not valid for pod %s", name, mon.pod.Name)}
 }

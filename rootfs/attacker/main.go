@@ -18,6 +18,7 @@
 //	attack shocker FILE               open the root inode of FILE's file system
 //	attack chroot-escape PATH         break out of a chroot, look for PATH
 //	attack ptrace-keyctl PID          keyctl ourselves, then made by PID (traced)
+//	attack seize-new SECS             ptrace every process born in our PID namespace
 package main
 
 import (
@@ -49,6 +50,7 @@ var commands = map[string]command{
 	"shocker":       {"FILE", 1, shocker},
 	"chroot-escape": {"PATH", 1, chrootEscape},
 	"ptrace-keyctl": {"PID", 1, ptraceKeyctl},
+	"seize-new":     {"SECONDS", 1, seizeNew},
 }
 
 func main() {
