@@ -18,7 +18,8 @@ import (
 // namespace while the test execs into it; none may run the monitor's
 // executable (none may share its memory), and the attack must have
 // reached the exec'd commands. The commands still run as the container's
-// processes, their exit codes and signals passed back unchanged.
+// processes, the monitor's children (their exit codes and signals passed
+// back unchanged), each in a session of its own.
 func TestAttackPtraceExec(t *testing.T) {
 	root(t)
 	needAttackImage(t)
@@ -55,7 +56,9 @@ func TestAttackPtraceExec(t *testing.T) {
 	if t.Failed() {
 		t.Logf("attacker's log:\n%s", logs)
 	}
-	for args, want := range map[string]int{"exit 3": 3, "kill -TERM $$": 128 + 15} {
+	// Its own session and process group, as every exec'd command's.
+	for args, want := range map[string]int{"exit 3": 3, "kill -TERM $$": 128 + 15, "kill 0": 128 + 15,
+		`set -- $(cat /proc/$$/stat); test "$5 $6" = "$$ $$"`: 0} {
 		if r := mp(t, "exec", name, "--", "sh", "-c", args); r.code != want {
 			t.Errorf("exec -- sh -c %q: want exit %d, got %s", args, want, r)
 		}

@@ -65,7 +65,7 @@ const forkKillingProfile = `{"defaultAction": "SCMP_ACT_ALLOW",
 // monitor and pod go on. That process is the host's root until it is
 // confined, so it is not made where a container that sees it may trace it
 // (CAP_SYS_PTRACE): there the command is spawned (TestAttackPtraceExec)
-// by a waiter that forks under the filter, and a profile that kills forks
+// by minipod-init forking under the filter, and a profile that kills forks
 // refuses the exec.
 func TestAttackSeccompProfileEndsMonitor(t *testing.T) {
 	root(t)

@@ -10,6 +10,3 @@ func entryResult() (user, mount, userns int64)
 // spawnEntry is the entry point's spawn role, in spawn_amd64.s; Go code
 // never calls it.
 func spawnEntry()
-
-// dispositions is spawnEntry's helper; Go code never calls it.
-func dispositions()

@@ -4,7 +4,7 @@
 // -E main.userNSEntry). It runs before Go's runtime, while the process is
 // still single-threaded, which setns(2) into a user or mount namespace
 // requires and no Go code can ever be again. For argv[1] == "spawn"
-// (ctrinit.SpawnRole) it forks and waits (spawn_amd64.s); only for
+// (ctrinit.SpawnRole) it forks the command (spawn_amd64.s); only for
 // argv[1] == "enter" (ctrinit.EnterRole) does it act as follows:
 //
 //  1. prctl(PR_SET_DUMPABLE, 0): from here on the process is the host's

@@ -7,7 +7,7 @@
 // ctrinit's enter role, the last step of every process of such a pod; its
 // entry point (entry_amd64.s, linked with -E main.userNSEntry) joins the
 // pod's user namespace before Go's runtime starts. The entry point also
-// plays the spawn role (spawn_amd64.s), the waiter of an exec'd command a
+// plays the spawn role (spawn_amd64.s), which forks an exec'd command a
 // container could otherwise have traced.
 package main
 

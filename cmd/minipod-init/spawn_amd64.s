@@ -1,6 +1,6 @@
 #include "textflag.h"
 
-// spawn is the entry point's second role (argv[1] == "spawn", argv[2]
+// spawnEntry is the entry point's second role (argv[1] == "spawn", argv[2]
 // the command's path, argv[3:] its arguments, the environment its own):
 // the last step of an exec'd command in a container whose processes may
 // trace it (ctrinit.Enter, for a handoff with Spawn). Enter, in the host's
@@ -9,17 +9,19 @@
 // process (user, capabilities, filter), then exec'd this: a fresh image
 // that holds nothing of the monitor and nothing but stdio and the status
 // pipe. Before Go's runtime, single-threaded, it forks the command with a
-// plain fork (no memory shared) into the container's PID namespace, and
-// waits for it. What the container can see and trace is, from its birth,
-// a process as confined as the command and a copy of this image.
+// plain fork (no memory shared) into the container's PID namespace, as a
+// child of its own parent (CLONE_PARENT: the monitor, which reaps it,
+// signals it and reads its exit status as any exec'd command's), reports
+// the command's PID on fd 3 (a zero byte, then 4 bytes little-endian) and
+// exits. What the container can see is, from its birth, as confined as
+// the command, not dumpable, and a copy of this image.
 //
-// The waiter stays behind as the exec's process: the monitor's exec
-// session waits for its PID. It ignores the terminal's and job control's
-// signals, which reach the command (same session and process group), and
-// ends as the command ended: with its exit code, or killed by the same
-// signal (its core dumps off). The command dies with it (parent-death
-// signal), so a monitor that kills the exec kills the command. An exec
-// that fails is reported on fd 3 as Enter's failures are, exit code 127.
+// The command waits for that report to be written (the end of a socket
+// pair it shares with this process reaches EOF when this one exits), so
+// that nothing it writes on fd 3 can come first; then it takes a session
+// of its own, the terminal on fd 0 as its controlling one if it is one,
+// and execs. A failed exec is reported on fd 3 after the PID, exit code
+// 127.
 TEXT ·spawnEntry(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	0(SP), AX		// argc
 	CMPQ	AX, $4			// minipod spawn PATH ARGV0 ...
@@ -30,13 +32,20 @@ TEXT ·spawnEntry(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	$0, DX
 	MOVQ	$8, R10
 	SYSCALL
-	LEAQ	ignoreAct<>(SB), SI
-	CALL	·dispositions(SB)
-	MOVQ	$39, AX			// SYS_getpid, for the command's check below
+	MOVQ	$157, AX		// SYS_prctl: the child inherits it, until its exec
+	MOVQ	$4, DI			// PR_SET_DUMPABLE
+	MOVQ	$0, SI
 	SYSCALL
-	MOVQ	AX, R14
+	MOVQ	$53, AX			// SYS_socketpair
+	MOVQ	$1, DI			// AF_UNIX
+	MOVQ	$0x80001, SI		// SOCK_STREAM|SOCK_CLOEXEC
+	MOVQ	$0, DX
+	LEAQ	pair<>(SB), R10
+	SYSCALL
+	TESTQ	AX, AX
+	JNE	forkFailed
 	MOVQ	$56, AX			// SYS_clone
-	MOVQ	$17, DI			// SIGCHLD alone: a plain fork
+	MOVQ	$0x8011, DI		// CLONE_PARENT|SIGCHLD: a plain fork, the monitor's child
 	MOVQ	$0, SI
 	MOVQ	$0, DX
 	MOVQ	$0, R10
@@ -45,81 +54,40 @@ TEXT ·spawnEntry(SB),NOSPLIT|NOFRAME,$0
 	TESTQ	AX, AX
 	JEQ	command
 	JLT	forkFailed
-	MOVQ	AX, R13			// the command's PID
-	MOVQ	$0, BX
-closeAll:				// stdio and status are the command's now
-	MOVQ	$3, AX			// SYS_close
-	MOVQ	BX, DI
+	MOVL	AX, record<>+1(SB)	// after the zero byte
+	MOVQ	$1, AX			// SYS_write
+	MOVQ	$3, DI
+	LEAQ	record<>(SB), SI
+	MOVQ	$5, DX
 	SYSCALL
-	INCQ	BX
-	CMPQ	BX, $4
-	JLT	closeAll
-	MOVQ	$302, AX		// SYS_prlimit64: no core of the waiter
-	MOVQ	$0, DI
-	MOVQ	$4, SI			// RLIMIT_CORE
-	LEAQ	noCore<>(SB), DX
-	MOVQ	$0, R10
-	SYSCALL
-wait:
-	MOVQ	$61, AX			// SYS_wait4
-	MOVQ	R13, DI
-	LEAQ	waitStatus<>(SB), SI
-	MOVQ	$0, DX
-	MOVQ	$0, R10
-	SYSCALL
-	CMPQ	AX, $-4			// -EINTR
-	JEQ	wait
-	CMPQ	AX, R13
-	JNE	lost
-	MOVL	waitStatus<>(SB), AX
-	MOVL	AX, BX
-	ANDL	$0x7f, BX
-	JNE	signaled
-	SHRL	$8, AX
-	ANDL	$0xff, AX
-	MOVQ	AX, DI
-	JMP	exit
-signaled:
-	MOVQ	BX, R14
-	MOVQ	$13, AX			// SYS_rt_sigaction: the default action
-	MOVQ	R14, DI
-	LEAQ	defaultAct<>(SB), SI
-	MOVQ	$0, DX
-	MOVQ	$8, R10
-	SYSCALL
-	MOVQ	$39, AX			// SYS_getpid
-	SYSCALL
-	MOVQ	AX, DI
-	MOVQ	$62, AX			// SYS_kill
-	MOVQ	R14, SI
-	SYSCALL
-	MOVQ	R14, DI			// still here: the shell's 128+signal
-	ADDQ	$128, DI
-	JMP	exit
-lost:
-	MOVQ	$1, DI
+	MOVQ	$0, DI			// the exit closes our end of the pair: the command goes on
 exit:
 	MOVQ	$231, AX		// SYS_exit_group
 	SYSCALL
 	JMP	exit			// not reached
 
 command:
-	LEAQ	defaultAct<>(SB), SI
-	CALL	·dispositions(SB)
-	MOVQ	$157, AX		// SYS_prctl
-	MOVQ	$1, DI			// PR_SET_PDEATHSIG
-	MOVQ	$9, SI			// SIGKILL
+	MOVQ	$3, AX			// SYS_close: the reporter's end
+	MOVL	pair<>+0(SB), DI
 	SYSCALL
-	// Its parent is the waiter while getppid says 0 (the waiter is
-	// outside this PID namespace) or the waiter's PID (run where it is
-	// not, by hand); else the waiter died before the prctl.
-	MOVQ	$110, AX		// SYS_getppid
+await:
+	MOVQ	$0, AX			// SYS_read: EOF once the report is out
+	MOVL	pair<>+4(SB), DI
+	LEAQ	scratch<>(SB), SI
+	MOVQ	$1, DX
 	SYSCALL
-	TESTQ	AX, AX
-	JEQ	parentAlive
-	CMPQ	AX, R14
-	JNE	orphaned
-parentAlive:
+	CMPQ	AX, $-4			// -EINTR
+	JEQ	await
+	MOVQ	$3, AX			// SYS_close
+	MOVL	pair<>+4(SB), DI
+	SYSCALL
+	MOVQ	$112, AX		// SYS_setsid
+	SYSCALL
+	MOVQ	$16, AX			// SYS_ioctl: fails but on a terminal, harmlessly
+	MOVQ	$0, DI
+	MOVQ	$0x540e, SI		// TIOCSCTTY
+	MOVQ	$0, DX
+	SYSCALL
 	MOVQ	$72, AX			// SYS_fcntl: the status pipe ends with the exec
 	MOVQ	$3, DI
 	MOVQ	$2, SI			// F_SETFD
@@ -134,9 +102,6 @@ parentAlive:
 	LEAQ	failExec<>(SB), R12
 	MOVQ	$127, R13
 	JMP	report
-orphaned:
-	MOVQ	$1, DI
-	JMP	exit
 forkFailed:
 	LEAQ	failFork<>(SB), R12
 	MOVQ	$1, R13
@@ -154,43 +119,11 @@ report:
 	MOVQ	R13, DI
 	JMP	exit
 
-// dispositions sets the action at SI for the signals of the terminal
-// and of job control: SIGHUP, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU.
-TEXT ·dispositions(SB),NOSPLIT|NOFRAME,$0
-	LEAQ	jobSignals<>(SB), R9
-next:
-	MOVBQZX	(R9), DI
-	TESTQ	DI, DI
-	JEQ	done
-	MOVQ	$13, AX			// SYS_rt_sigaction
-	MOVQ	$0, DX
-	MOVQ	$8, R10
-	SYSCALL				// keeps SI
-	INCQ	R9
-	JMP	next
-done:
-	RET
-
-DATA jobSignals<>+0(SB)/8, $"\x01\x02\x03\x14\x15\x16\x00\x00"
-GLOBL jobSignals<>(SB), RODATA, $8
-
-// Kernel sigactions: handler, flags, restorer, mask.
-DATA ignoreAct<>+0(SB)/8, $1		// SIG_IGN
-DATA ignoreAct<>+8(SB)/8, $0
-DATA ignoreAct<>+16(SB)/8, $0
-DATA ignoreAct<>+24(SB)/8, $0
-GLOBL ignoreAct<>(SB), RODATA, $32
-DATA defaultAct<>+0(SB)/8, $0		// SIG_DFL
-DATA defaultAct<>+8(SB)/8, $0
-DATA defaultAct<>+16(SB)/8, $0
-DATA defaultAct<>+24(SB)/8, $0
-GLOBL defaultAct<>(SB), RODATA, $32
 DATA noSignals<>+0(SB)/8, $0
 GLOBL noSignals<>(SB), RODATA, $8
-DATA noCore<>+0(SB)/8, $0
-DATA noCore<>+8(SB)/8, $0
-GLOBL noCore<>(SB), RODATA, $16
-GLOBL waitStatus<>(SB), NOPTR, $8
+GLOBL pair<>(SB), NOPTR, $8
+GLOBL record<>(SB), NOPTR, $8
+GLOBL scratch<>(SB), NOPTR, $8
 
 DATA failExec<>+0(SB)/8, $"\x1espawn: "
 DATA failExec<>+8(SB)/8, $"exec the"

@@ -120,7 +120,11 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 	if err == nil && enter != nil {
 		// Outside the container's cgroup and OOM score: enter may take
 		// its time, or be stopped by the container.
-		err = awaitEnter(enter, o.Args[0])
+		if enter.spawned {
+			pid, err = awaitSpawn(enter, o.Args[0])
+		} else {
+			err = awaitEnter(enter, o.Args[0])
+		}
 	}
 	if err != nil {
 		if master != nil {

@@ -117,6 +117,8 @@ func execStdio(o ExecOptions, set *ns.Set) (files []*os.File, master, slave *os.
 type enterChild struct {
 	status *os.File
 	pidfd  int
+	// spawned: the spawn role reports the command's PID (awaitSpawn).
+	spawned bool
 }
 
 // awaitEnter reads enter's report: EOF means the command runs, a message

@@ -1,11 +1,14 @@
 package container
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/ctrinit"
@@ -24,9 +27,10 @@ import (
 // born in our PID namespace, joins every other namespace and the cgroup,
 // and execs minipod-init's enter role; Enter joins the PID namespace for
 // its children, becomes the container's process, and execs the spawn
-// role, which forks the command (a plain fork) and waits for it. The
-// waiter is the PID returned: it ends as the command does. It returns the
-// status pipe to await (awaitEnter), and with a TTY the master side.
+// role, which forks the command (a plain fork) as our child, reports its
+// PID and exits. It returns the status pipe to await (awaitSpawn), and
+// with a TTY the master side (the command makes the slave its controlling
+// terminal itself: the fork here is a session leader without one).
 func forkSpawn(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *seccomp.Program) (pid int, master *os.File, e *enterChild, err error) {
 	pidNS, mnt := set.File("pid"), set.File("mnt")
 	if pidNS == nil || mnt == nil {
@@ -71,7 +75,7 @@ func forkSpawn(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *sec
 		// ctrinit's fds: status at 3, no user namespace at 4, the
 		// handoff, the mount and PID namespaces, then minipod-init.
 		Files: []uintptr{files[0].Fd(), files[1].Fd(), files[2].Fd(), w.Fd(), ^uintptr(0), handoff.Fd(), mnt.Fd(), pidNS.Fd(), uintptr(handed)},
-		Sys:   &syscall.SysProcAttr{Setsid: true, Setctty: o.TTY, Ctty: 0, PidFD: &pidfd},
+		Sys:   &syscall.SysProcAttr{Setsid: true, PidFD: &pidfd},
 	}
 	exe, err := selfexe.OpenClear(o.Exe, attr.Files)
 	if err != nil {
@@ -99,5 +103,49 @@ func forkSpawn(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *sec
 		}
 		return fail(fmt.Errorf("%s: %w", o.Args[0], err))
 	}
-	return pid, master, &enterChild{status: r, pidfd: pidfd}, nil
+	return pid, master, &enterChild{status: r, pidfd: pidfd, spawned: true}, nil
+}
+
+// awaitSpawn reads the spawn role's report: the command's PID (a zero
+// byte, then 4 bytes little-endian), then EOF when it runs, or why it
+// could not. The command is our child: we reap it, and a command that
+// failed is reaped as any. After reportLimit (a container that may trace
+// can stop the command before its exec) the command is killed.
+func awaitSpawn(e *enterChild, name string) (int, error) {
+	defer e.status.Close()
+	defer unix.Close(e.pidfd)
+	_ = e.status.SetReadDeadline(time.Now().Add(reportLimit))
+	var head [5]byte
+	if _, err := io.ReadFull(e.status, head[:]); err != nil || head[0] != 0 {
+		rest, _ := io.ReadAll(io.LimitReader(e.status, 4096))
+		_ = unix.PidfdSendSignal(e.pidfd, unix.SIGKILL, nil, 0)
+		switch {
+		case err == nil:
+			err = errors.New(string(append(head[:], rest...)))
+		case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+			err = errors.New("minipod-init ended without starting the command")
+		}
+		return 0, fmt.Errorf("%s: %w", name, err)
+	}
+	pid := int(binary.LittleEndian.Uint32(head[1:]))
+	msg, err := io.ReadAll(io.LimitReader(e.status, 4096))
+	if err != nil {
+		killPID(pid)
+		return 0, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(msg) > 0 {
+		return 0, fmt.Errorf("%s: %w", name, errors.New(string(msg)))
+	}
+	return pid, nil
+}
+
+// killPID kills our child pid through a pidfd: reaped already (by the
+// monitor's reaper), it is gone, and pidfd_open fails.
+func killPID(pid int) {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return
+	}
+	_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
+	unix.Close(fd)
 }

@@ -80,16 +80,18 @@ func selfConfined(o ExecOptions, set *ns.Set, filter *seccomp.Program) (bool, er
 	return true, nil
 }
 
-// spawnCalls are the system calls a spawned command's waiter makes under
-// the container's filter (forkSpawn; cmd/minipod-init/spawn_amd64.s),
-// from Enter's exec of it to the command's exec, and its own end.
+// spawnCalls are the system calls made under the container's filter
+// from Enter's exec of the spawn role to the command's exec
+// (cmd/minipod-init/spawn_amd64.s), the role's own end included.
 var spawnCalls = []seccomp.Call{
+	{Name: "fcntl", Args: [6]uint64{3, unix.F_SETFD, 0}},
 	{Name: "execveat", Args: [6]uint64{4: unix.AT_EMPTY_PATH}},
-	{Name: "rt_sigprocmask"}, {Name: "rt_sigaction"}, {Name: "getpid"},
-	{Name: "clone", Args: [6]uint64{uint64(unix.SIGCHLD)}},
-	{Name: "close"}, {Name: "wait4"}, {Name: "kill"}, {Name: "exit_group"}, {Name: "write"},
-	{Name: "prctl", Args: [6]uint64{unix.PR_SET_PDEATHSIG, uint64(unix.SIGKILL)}},
-	{Name: "getppid"}, {Name: "fcntl", Args: [6]uint64{3, unix.F_SETFD, unix.FD_CLOEXEC}},
+	{Name: "rt_sigprocmask"}, {Name: "prctl", Args: [6]uint64{unix.PR_SET_DUMPABLE, 0}},
+	{Name: "socketpair", Args: [6]uint64{unix.AF_UNIX, unix.SOCK_STREAM | unix.SOCK_CLOEXEC}},
+	{Name: "clone", Args: [6]uint64{unix.CLONE_PARENT | uint64(unix.SIGCHLD)}},
+	{Name: "write"}, {Name: "exit_group"}, {Name: "close"}, {Name: "read"}, {Name: "setsid"},
+	{Name: "ioctl", Args: [6]uint64{0, unix.TIOCSCTTY}},
+	{Name: "fcntl", Args: [6]uint64{3, unix.F_SETFD, unix.FD_CLOEXEC}},
 	{Name: "execve"},
 }
 

@@ -76,8 +76,8 @@ func TestSelfConfined(t *testing.T) {
 }
 
 // TestSpawnDenied: the default profile, with SYS_PTRACE added (what makes
-// a command spawned), lets the waiter run; a profile that kills a plain
-// fork, or fails the exec of the waiter, is named.
+// a command spawned), lets the spawn role run; a profile that kills a plain
+// fork, or fails the exec of the role, is named.
 func TestSpawnDenied(t *testing.T) {
 	spec := &specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{Bounding: []string{"CAP_SYS_PTRACE", "CAP_KILL"}}}}
 	s, err := seccomp.Choose(seccomp.RuntimeDefault, "", "", spec)
@@ -89,12 +89,12 @@ func TestSpawnDenied(t *testing.T) {
 		t.Fatal(err)
 	}
 	if call := spawnDenied(p); call != "" {
-		t.Errorf("default profile: the waiter's %s denied", call)
+		t.Errorf("default profile: the spawn role's %s denied", call)
 	}
 	if call := spawnDenied(nil); call != "" {
 		t.Errorf("no filter: %s denied", call)
 	}
-	for name, action := range map[string]specs.LinuxSeccompAction{"clone": specs.ActKillProcess, "execveat": specs.ActErrno, "wait4": specs.ActErrno} {
+	for name, action := range map[string]specs.LinuxSeccompAction{"clone": specs.ActKillProcess, "execveat": specs.ActErrno, "socketpair": specs.ActErrno} {
 		p, err := seccomp.Compile(&specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Syscalls: []specs.LinuxSyscall{{Names: []string{name}, Action: action}}})
 		if err != nil {
 			t.Fatal(err)

@@ -47,7 +47,7 @@ const (
 	// enterMountFd is, for an exec'd command, the container's mount
 	// namespace, which the entry point joins before the user namespace.
 	enterMountFd = 6
-	// SpawnRole is the argv[1] of the waiter that forks a spawned
+	// SpawnRole is the argv[1] of the process that forks a spawned
 	// command (a handoff's Spawn; cmd/minipod-init/spawn_amd64.s).
 	SpawnRole = "spawn"
 	// enterPidFd and enterExeFd are, for a spawned command, the
@@ -83,8 +83,9 @@ type handoff struct {
 	// host's PID namespace, where they cannot see it; it joins the one
 	// at enterPidFd for its children, becomes the container's process,
 	// and execs minipod-init (enterExeFd) as SpawnRole, which forks the
-	// command there with no memory shared, and waits for it. Nothing
-	// unconfined, and nothing of the monitor, is ever in their sight.
+	// command there with no memory shared, as the monitor's child, and
+	// reports its PID. Nothing unconfined, and nothing of the monitor, is
+	// ever in their sight.
 	Spawn bool `json:"spawn,omitempty"`
 }
 
@@ -99,7 +100,7 @@ func WriteHandoff(p *specs.Process, filter *seccomp.Program, late, joinMount, jo
 }
 
 // WriteSpawnHandoff is WriteHandoff for an exec'd command of a pod in the
-// host's user namespace that a waiter forks (handoff.Spawn): it expects
+// host's user namespace that the spawn role forks (handoff.Spawn): it expects
 // the container's mount namespace at fd 6, its PID namespace at fd 7 and
 // minipod-init at fd 8.
 func WriteSpawnHandoff(p *specs.Process, filter *seccomp.Program, late bool) (*os.File, error) {

@@ -330,7 +330,8 @@ func (mon *monitor) tracersSee(c *ctr) bool {
 	}
 	share := mon.pod.Spec.ShareProcessNamespace != nil && *mon.pod.Spec.ShareProcessNamespace
 	for _, o := range mon.ctrs {
-		if (o == c || share) && o.exec != nil && mayTrace(o.exec.spec) {
+		// A peer not started yet has no spec: it may trace once it is.
+		if (o == c || share) && (o.exec == nil || mayTrace(o.exec.spec)) {
 			return true
 		}
 	}
