@@ -1,12 +1,14 @@
 package container
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -128,6 +130,12 @@ func awaitSpawn(e *enterChild, name string) (int, error) {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
 	pid := int(binary.LittleEndian.Uint32(head[1:]))
+	if !ourChild(pid) {
+		// A tracer that took the command over before its exec could
+		// write first: never a PID we did not fork, to wait for or kill.
+		_ = unix.PidfdSendSignal(e.pidfd, unix.SIGKILL, nil, 0)
+		return 0, fmt.Errorf("%s: minipod-init reported process %d, not a child of ours", name, pid)
+	}
 	msg, err := io.ReadAll(io.LimitReader(e.status, 4096))
 	if err != nil {
 		killPID(pid)
@@ -148,4 +156,22 @@ func killPID(pid int) {
 	}
 	_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
 	unix.Close(fd)
+}
+
+// ourChild says whether pid is a child of this process, or gone already
+// (reaped by the monitor's reaper, which holds its exit for the claim).
+func ourChild(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, unix.ESRCH) {
+		return true
+	}
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(data, ')')
+	fields := strings.Fields(string(data[i+1:]))
+	return i >= 0 && len(fields) > 1 && fields[1] == strconv.Itoa(os.Getpid())
 }

@@ -1,6 +1,8 @@
 package container
 
 import (
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -102,5 +104,21 @@ func TestSpawnDenied(t *testing.T) {
 		if call := spawnDenied(p); call != name {
 			t.Errorf("profile %s on %s: denied %q", action, name, call)
 		}
+	}
+}
+
+// TestOurChild: a child of ours, or one gone, is taken as the spawned
+// command; a live process that is not our child never is.
+func TestOurChild(t *testing.T) {
+	cmd := exec.Command("sleep", "5")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	if !ourChild(cmd.Process.Pid) {
+		t.Errorf("our child %d not taken", cmd.Process.Pid)
+	}
+	if ourChild(os.Getppid()) || ourChild(1) || ourChild(0) {
+		t.Error("a process that is not our child was taken")
 	}
 }
