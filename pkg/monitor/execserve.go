@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +33,8 @@ type execTarget struct {
 	// tracers: a container that sees this one's processes may trace them;
 	// spawn: they are the pod's own, in a PID namespace not the host's.
 	tracers, spawn bool
+	// note: the container was defaulted; for the command's stderr.
+	note string
 }
 
 // execCache is what every exec into one container instance needs: the
@@ -192,6 +195,10 @@ func (mon *monitor) execIn(name string, stopping bool, args []string, tty bool, 
 	if t.err != nil {
 		return 0, nil, nil, t.err
 	}
+	if t.note != "" && len(stdio) == 3 {
+		// Before the command's own output, on the caller's stderr.
+		_, _ = stdio[2].WriteString(t.note)
+	}
 	// The loop counts this exec out until it hears of the fork, whatever
 	// becomes of it (see answerExec).
 	reported := false
@@ -263,8 +270,20 @@ func (mon *monitor) askExec(name string, stopping bool) execTarget {
 	return <-reply
 }
 
-// execTarget answers askExec, on the event loop.
+// execTarget answers askExec, on the event loop. No name is the default
+// container, as kubectl picks it (defaultContainer): a CLI that did not
+// read the pod's state first asks so.
 func (mon *monitor) execTarget(name string, stopping bool) execTarget {
+	if !mon.st.Bound && (mon.st.SchedulingGated || mon.st.Unschedulable != "") {
+		return execTarget{err: fmt.Errorf("pod %s does not have a host assigned", mon.pod.Name)}
+	}
+	note := ""
+	if name == "" {
+		var err error
+		if name, note, err = mon.defaultContainer(); err != nil {
+			return execTarget{err: err}
+		}
+	}
 	if mon.st.Terminating && !stopping {
 		return execTarget{err: fmt.Errorf("cannot exec into pod %s: it is being deleted", mon.pod.Name)}
 	}
@@ -276,9 +295,30 @@ func (mon *monitor) execTarget(name string, stopping bool) execTarget {
 			return execTarget{err: fmt.Errorf("cannot exec into container %s of pod %s: container is not running (%s)", name, mon.pod.Name, c.st.State)}
 		}
 		tracers := mon.tracersSee(c)
-		return execTarget{proc: c.st.Proc, run: c.exec, cgroup: mon.execCgroup(c.cgroup), place: &c.execPlace, io: c.io, logsDone: c.logsDone, tracers: tracers, spawn: tracers && !mon.pod.Spec.HostPID}
+		return execTarget{proc: c.st.Proc, run: c.exec, cgroup: mon.execCgroup(c.cgroup), place: &c.execPlace, io: c.io, logsDone: c.logsDone, tracers: tracers, spawn: tracers && !mon.pod.Spec.HostPID, note: note}
 	}
 	return execTarget{err: fmt.Errorf("container %s is not valid for pod %s", name, mon.pod.Name)}
+}
+
+// defaultContainer is kubectl's default for exec: the first app
+// container, with a note for stderr when the pod has several.
+func (mon *monitor) defaultContainer() (name, note string, err error) {
+	spec := mon.pod.Spec
+	if len(spec.Containers) == 0 {
+		return "", "", fmt.Errorf("pod %s has no containers", mon.pod.Name)
+	}
+	name = spec.Containers[0].Name
+	if len(spec.Containers)+len(spec.InitContainers) > 1 {
+		var all []string
+		for _, c := range spec.Containers {
+			all = append(all, c.Name)
+		}
+		for _, c := range spec.InitContainers {
+			all = append(all, c.Name+" (init)")
+		}
+		note = fmt.Sprintf("Defaulted container %q out of: %s\n", name, strings.Join(all, ", "))
+	}
+	return name, note, nil
 }
 
 // execCgroup is where exec'd commands go: the container's cgroup. On a

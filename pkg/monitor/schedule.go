@@ -83,7 +83,8 @@ func (mon *monitor) waitPending(next, tidy <-chan time.Time) error {
 			mon.st.Terminating = true
 			return errDeletedPending
 		case a := <-mon.execAsks:
-			a.reply <- execTarget{err: fmt.Errorf("cannot exec into pod %s: it is Pending: %s", mon.pod.Name, mon.st.Unschedulable)}
+			// The API server's answer for a pod on no node.
+			a.reply <- execTarget{err: fmt.Errorf("pod %s does not have a host assigned", mon.pod.Name)}
 		case <-tidy:
 			tidy, mon.tidyDue = nil, nil
 			mon.tidy()

@@ -29,6 +29,15 @@ type ExecOptions struct {
 // config.json: namespaces, cgroup, user, groups, capabilities, seccomp,
 // environment, working directory, as for its init.
 func Exec(o ExecOptions) (int, error) {
+	if !o.TTY {
+		// The monitor checks and defaults the container itself: reading
+		// the pod's state first was ~7% of an exec. Where it does not
+		// answer, the state says why.
+		if conn, err := dialPod(o.Pod); err == nil {
+			defer conn.Close()
+			return execPipes(conn, execwire.Request{Container: o.Container, Args: o.Args}, o.Stdin)
+		}
+	}
 	st, err := roots.Load(o.Pod)
 	if err != nil {
 		return 0, err
@@ -57,17 +66,25 @@ func Exec(o ExecOptions) (int, error) {
 
 // dialExec connects to the pod's monitor.
 func dialExec(st *state.Pod) (*net.UnixConn, error) {
-	d, err := os.Open(roots.PodRun(st.Name))
-	if err != nil {
-		return nil, fmt.Errorf("exec: %w", err)
-	}
-	defer d.Close()
-	path := "/proc/self/fd/" + strconv.Itoa(int(d.Fd())) + "/" + state.ExecSocket
-	conn, err := net.DialUnix("unixpacket", nil, &net.UnixAddr{Name: path, Net: "unixpacket"})
+	conn, err := dialPod(st.Name)
 	if err != nil {
 		return nil, fmt.Errorf("cannot exec into pod %s: its monitor does not answer (%w); delete the pod with: minipod down %s", st.Name, err, st.Name)
 	}
 	return conn, nil
+}
+
+// dialPod connects to the exec socket of pod name's monitor.
+func dialPod(name string) (*net.UnixConn, error) {
+	if err := state.ValidName(name); err != nil {
+		return nil, err
+	}
+	d, err := os.Open(roots.PodRun(name))
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	path := "/proc/self/fd/" + strconv.Itoa(int(d.Fd())) + "/" + state.ExecSocket
+	return net.DialUnix("unixpacket", nil, &net.UnixAddr{Name: path, Net: "unixpacket"})
 }
 
 // awaitStart reads the monitor's first reply: the command runs (with a
