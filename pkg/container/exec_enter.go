@@ -70,7 +70,22 @@ func forkEnter(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *sec
 		return 0, nil, nil, fmt.Errorf("open minipod-init: %w", err)
 	}
 	defer unix.Close(exe)
-	err = set.Without("mnt").Do(func() error {
+	pid, err = forkEnterRole(set.Without("mnt"), place, exe, attr)
+	if err != nil {
+		r.Close()
+		closeIf(master)
+		if pidfd >= 0 {
+			unix.Close(pidfd)
+		}
+		return 0, nil, nil, fmt.Errorf("%s: %w", o.Args[0], err)
+	}
+	return pid, master, &enterChild{status: r, pidfd: pidfd}, nil
+}
+
+// forkEnterRole forks minipod-init (exe) as the enter role with attr, on
+// a thread that joined set and the container's cgroup.
+func forkEnterRole(set *ns.Set, place *cgroups.Placement, exe int, attr *syscall.ProcAttr) (pid int, err error) {
+	err = set.Do(func() error {
 		leave, err := place.JoinThread()
 		if err != nil {
 			return err
@@ -83,15 +98,7 @@ func forkEnter(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *sec
 		}
 		return err
 	})
-	if err != nil {
-		r.Close()
-		closeIf(master)
-		if pidfd >= 0 {
-			unix.Close(pidfd)
-		}
-		return 0, nil, nil, fmt.Errorf("%s: %w", o.Args[0], err)
-	}
-	return pid, master, &enterChild{status: r, pidfd: pidfd}, nil
+	return pid, err
 }
 
 // execStdio is the command's stdin, stdout and stderr: the caller's, or

@@ -85,19 +85,7 @@ func forkSpawn(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *sec
 		return fail(fmt.Errorf("open minipod-init: %w", err))
 	}
 	defer unix.Close(exe)
-	err = set.Without("mnt", "pid").Do(func() error {
-		leave, err := place.JoinThread()
-		if err != nil {
-			return err
-		}
-		defer leave() //nolint:errcheck // the thread is thrown away anyway
-		stop := watchFork()
-		pid, err = syscall.ForkExec("/proc/self/fd/"+strconv.Itoa(exe), []string{"minipod", ctrinit.EnterRole}, attr)
-		if stop() && err == nil {
-			err = fmt.Errorf("the command did not start within %v", forkLimit)
-		}
-		return err
-	})
+	pid, err = forkEnterRole(set.Without("mnt", "pid"), place, exe, attr)
 	if err != nil {
 		r.Close()
 		if pidfd >= 0 {
