@@ -10,3 +10,8 @@ func entryResult() (user, mount, userns int64)
 // spawnEntry is the entry point's spawn role, in spawn_amd64.s; Go code
 // never calls it.
 func spawnEntry()
+
+// isRole and report are helpers of the entry points; Go code never calls
+// them.
+func isRole()
+func report()

@@ -40,29 +40,15 @@ TEXT ·userNSEntry(SB),NOSPLIT|NOFRAME,$0
 	JLT	run
 	MOVQ	16(SP), SI		// argv[1]
 	LEAQ	enterRole<>(SB), DI
-compare:
-	MOVB	(SI), AX
-	MOVB	(DI), BX
-	CMPB	AX, BX
-	JNE	spawnCheck
-	TESTB	AX, AX
-	JEQ	enter
-	INCQ	SI
-	INCQ	DI
-	JMP	compare
-spawnCheck:
-	MOVQ	16(SP), SI		// argv[1]
+	CALL	·isRole(SB)
+	TESTQ	AX, AX
+	JNE	enter
+	MOVQ	16(SP), SI
 	LEAQ	spawnRole<>(SB), DI
-spawnCompare:
-	MOVB	(SI), AX
-	MOVB	(DI), BX
-	CMPB	AX, BX
-	JNE	run
-	TESTB	AX, AX
-	JEQ	spawn
-	INCQ	SI
-	INCQ	DI
-	JMP	spawnCompare
+	CALL	·isRole(SB)
+	TESTQ	AX, AX
+	JNE	spawn
+	JMP	run
 enter:
 	LEAQ	failDumpable<>(SB), R12
 	MOVQ	$157, AX		// SYS_prctl
@@ -120,18 +106,45 @@ run:
 	MOVQ	$0, DX			// no atexit function (a static program)
 	JMP	_rt0_amd64_linux(SB)
 fail:
-	// R12: the step's message, a length byte then the text.
+	MOVQ	$1, R13
+	JMP	·report(SB)
+spawn:
+	JMP	·spawnEntry(SB)		// spawn_amd64.s; never comes back
+
+// isRole sets AX to 1 if the NUL-terminated string at SI is the role at
+// DI, else to 0.
+TEXT ·isRole(SB),NOSPLIT|NOFRAME,$0
+next:
+	MOVB	(SI), AX
+	MOVB	(DI), BX
+	CMPB	AX, BX
+	JNE	differ
+	TESTB	AX, AX
+	JEQ	same
+	INCQ	SI
+	INCQ	DI
+	JMP	next
+same:
+	MOVQ	$1, AX
+	RET
+differ:
+	MOVQ	$0, AX
+	RET
+
+// report ends the process: the message at R12 (a length byte, then the
+// text) on fd 3, the status pipe, and exit code R13.
+TEXT ·report(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	$1, AX			// SYS_write
 	MOVQ	$3, DI
 	LEAQ	1(R12), SI
 	MOVBQZX	(R12), DX
 	SYSCALL
 	MOVQ	$231, AX		// SYS_exit_group
-	MOVQ	$1, DI
+	MOVQ	R13, DI
+end:
 	SYSCALL
-	JMP	fail			// not reached
-spawn:
-	JMP	·spawnEntry(SB)		// spawn_amd64.s; never comes back
+	MOVQ	$231, AX
+	JMP	end			// not reached
 
 DATA enterRole<>+0(SB)/8, $"enter\x00\x00\x00"
 GLOBL enterRole<>(SB), RODATA, $8

@@ -110,14 +110,7 @@ spawnUsage:
 	LEAQ	failUsage<>(SB), R12
 	MOVQ	$2, R13
 report:
-	// R12: a length byte then the text; R13: the exit code.
-	MOVQ	$1, AX			// SYS_write
-	MOVQ	$3, DI
-	LEAQ	1(R12), SI
-	MOVBQZX	(R12), DX
-	SYSCALL
-	MOVQ	R13, DI
-	JMP	exit
+	JMP	·report(SB)		// entry_amd64.s
 
 DATA noSignals<>+0(SB)/8, $0
 GLOBL noSignals<>(SB), RODATA, $8
