@@ -43,7 +43,7 @@ func TestAttackPtraceExec(t *testing.T) {
 	logs := waitLog(t, name, "main", "\ndone\n", (secs+20)*time.Second)
 	seized := 0
 	for _, l := range lines(logs) {
-		if strings.Contains(l, ": exe ") {
+		if _, _, ok := seizedLine(l); ok {
 			seized++
 		}
 		if strings.HasSuffix(l, monitorExe) {

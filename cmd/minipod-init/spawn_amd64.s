@@ -20,8 +20,9 @@
 // pair it shares with this process reaches EOF when this one exits), so
 // that nothing it writes on fd 3 can come first; then it takes a session
 // of its own, the terminal on fd 0 as its controlling one if it is one,
-// and execs. A failed exec is reported on fd 3 after the PID, exit code
-// 127.
+// and execs. A failed exec is reported on fd 3 after the PID: its errno
+// in one byte, then the message (ctrinit.SpawnFailure reads them), exit
+// code 127.
 TEXT ·spawnEntry(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	0(SP), AX		// argc
 	CMPQ	AX, $4			// minipod spawn PATH ARGV0 ...
@@ -99,6 +100,13 @@ await:
 	LEAQ	32(SP), SI		// argv[3:]: the command's argv
 	MOVQ	$59, AX			// SYS_execve
 	SYSCALL
+	NEGQ	AX
+	MOVB	AX, execErrno<>(SB)	// why, one byte ahead of the message
+	MOVQ	$1, AX			// SYS_write
+	MOVQ	$3, DI
+	LEAQ	execErrno<>(SB), SI
+	MOVQ	$1, DX
+	SYSCALL
 	LEAQ	failExec<>(SB), R12
 	MOVQ	$127, R13
 	JMP	report
@@ -117,6 +125,7 @@ GLOBL noSignals<>(SB), RODATA, $8
 GLOBL pair<>(SB), NOPTR, $8
 GLOBL record<>(SB), NOPTR, $8
 GLOBL scratch<>(SB), NOPTR, $8
+GLOBL execErrno<>(SB), NOPTR, $8
 
 DATA failExec<>+0(SB)/8, $"\x1espawn: "
 DATA failExec<>+8(SB)/8, $"exec the"

@@ -38,7 +38,7 @@ func forkSpawn(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *sec
 	if pidNS == nil || mnt == nil {
 		return 0, nil, nil, errors.New("the container has no PID or mount namespace of its own to spawn the command in")
 	}
-	if call := spawnDenied(filter); call != "" {
+	if call := SpawnDenied(filter); call != "" {
 		return 0, nil, nil, fmt.Errorf("the container's seccomp profile denies %s, which a command needs to be started safely where a container that sees it may trace it (CAP_SYS_PTRACE): exec is refused", call)
 	}
 	p := *o.Spec.Process
@@ -130,7 +130,7 @@ func awaitSpawn(e *enterChild, name string) (int, error) {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(msg) > 0 {
-		return 0, fmt.Errorf("%s: %w", name, errors.New(string(msg)))
+		return 0, fmt.Errorf("%s: %w", name, ctrinit.SpawnFailure(msg))
 	}
 	return pid, nil
 }

@@ -53,6 +53,11 @@ type StartOptions struct {
 	// on, not while the network, which may wait for others, is attached.
 	Gate     *os.File
 	GateDone <-chan struct{}
+	// Spawn: the spec joins a pod's shared PID namespace, where a
+	// container may trace (ctrinit.SpawnPIDNSEnv). Init is born outside
+	// it and spawns the command into it; Exe is minipod-init, whose
+	// entry point has the spawn role. The PID returned is the command's.
+	Spawn bool
 }
 
 // reportLimit bounds how long Start waits for init's report: building a
@@ -105,6 +110,14 @@ func Start(o StartOptions) (int, error) {
 		}
 	}()
 	msg, err := io.ReadAll(r)
+	spawned := o.Spawn && len(msg) > 0 && msg[0] == 0
+	if spawned {
+		cmd, rest, serr := spawnReport(msg)
+		if serr != nil {
+			return pid, &StartError{Msg: serr.Error()}
+		}
+		pid, msg = cmd, rest
+	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		_ = unix.Kill(pid, unix.SIGKILL)
 		select {
@@ -116,6 +129,10 @@ func Start(o StartOptions) (int, error) {
 	}
 	if err != nil {
 		return pid, fmt.Errorf("start container: read status: %w", err)
+	}
+	if len(msg) > 0 && spawned {
+		// As init's own exec would have said it.
+		return pid, &StartError{Msg: fmt.Sprintf("exec %s: %v", o.Spec.Process.Args[0], ctrinit.SpawnFailure(msg))}
 	}
 	if len(msg) > 0 {
 		return pid, &StartError{Msg: string(msg)}
@@ -150,6 +167,16 @@ func fork(o StartOptions, status *os.File) (int, error) {
 	}
 	if o.Console != nil {
 		attr.Files = append(attr.Files, o.Console.Fd())
+	}
+	if o.Spawn {
+		env, err := spawnEnv(join)
+		if err != nil {
+			return 0, err
+		}
+		attr.Env = append(attr.Env, env)
+		// Born in our PID namespace: init spawns the command into the
+		// pod's.
+		join = join.Without("pid")
 	}
 	argv := []string{"minipod", ctrinit.Role, o.Bundle}
 	if o.Gate != nil {

@@ -95,9 +95,9 @@ var spawnCalls = []seccomp.Call{
 	{Name: "execve"},
 }
 
-// spawnDenied names a call of spawnCalls that filter does not let
+// SpawnDenied names a call of spawnCalls that filter does not let
 // through, "" if none; a filter the check cannot run denies "a call".
-func spawnDenied(filter *seccomp.Program) string {
+func SpawnDenied(filter *seccomp.Program) string {
 	if filter == nil {
 		return ""
 	}

@@ -90,10 +90,10 @@ func TestSpawnDenied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if call := spawnDenied(p); call != "" {
+	if call := SpawnDenied(p); call != "" {
 		t.Errorf("default profile: the spawn role's %s denied", call)
 	}
-	if call := spawnDenied(nil); call != "" {
+	if call := SpawnDenied(nil); call != "" {
 		t.Errorf("no filter: %s denied", call)
 	}
 	for name, action := range map[string]specs.LinuxSeccompAction{"clone": specs.ActKillProcess, "execveat": specs.ActErrno, "socketpair": specs.ActErrno} {
@@ -101,7 +101,7 @@ func TestSpawnDenied(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if call := spawnDenied(p); call != name {
+		if call := SpawnDenied(p); call != name {
 			t.Errorf("profile %s on %s: denied %q", action, name, call)
 		}
 	}

@@ -13,10 +13,11 @@ const consoleFd = 4
 
 // setupConsole gives init, and so the command, a terminal from the
 // container's own devpts, which mounts.Setup has just mounted: the
-// command's stdin, stdout and stderr, and its controlling terminal (init
-// leads a session of its own). The master side goes to the monitor over
-// the console socket, which then closes: the command never sees it.
-func setupConsole() error {
+// command's stdin, stdout and stderr and, if controlling, its controlling
+// terminal (init leads a session of its own). The master side goes to the
+// monitor over the console socket, which then closes: the command never
+// sees it.
+func setupConsole(controlling bool) error {
 	sock := os.NewFile(consoleFd, "console")
 	defer sock.Close()
 	master, slave, err := OpenPTY()
@@ -25,8 +26,10 @@ func setupConsole() error {
 	}
 	defer master.Close()
 	defer slave.Close()
-	if err := unix.IoctlSetInt(int(slave.Fd()), unix.TIOCSCTTY, 0); err != nil {
-		return fmt.Errorf("make the terminal controlling: %w", err)
+	if controlling {
+		if err := unix.IoctlSetInt(int(slave.Fd()), unix.TIOCSCTTY, 0); err != nil {
+			return fmt.Errorf("make the terminal controlling: %w", err)
+		}
 	}
 	for fd := 0; fd <= 2; fd++ {
 		if err := unix.Dup3(int(slave.Fd()), fd, 0); err != nil {

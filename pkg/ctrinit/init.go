@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 
 	"github.com/minipod/minipod/pkg/leanjson"
 	"github.com/minipod/minipod/pkg/mounts"
@@ -53,16 +52,25 @@ func initContainer(args []string) error {
 	if err != nil {
 		return err
 	}
+	pidns, spawner, err := spawnPIDNS(spec)
+	if err != nil {
+		return err
+	}
+	if userns != nil && pidns != nil {
+		return fmt.Errorf("asked to spawn the command of a pod with a user namespace of its own")
+	}
 	// Still the host's /proc, and nothing of the container's yet.
 	if err := SetOOMScoreAdj(spec.Process.OOMScoreAdj); err != nil {
 		return err
 	}
-	if err := mounts.Setup(spec, userns); err != nil {
+	if err := mounts.Setup(spec, userns, pidns); err != nil {
 		return err
 	}
 	p := spec.Process
 	if p.Terminal {
-		if err := setupConsole(); err != nil {
+		// A spawned command takes the terminal as its own controlling
+		// one: the session init leads ends with init.
+		if err := setupConsole(pidns == nil); err != nil {
 			return err
 		}
 	}
@@ -80,6 +88,9 @@ func initContainer(args []string) error {
 			return err
 		}
 		return ExecEnter(self, userns, handoff)
+	}
+	if pidns != nil {
+		return spawnCommand(p, filter, late, pidns, spawner)
 	}
 	return confineAndExec(p, filter, late, unix.Exec)
 }
@@ -106,16 +117,9 @@ func userNS(spec *specs.Spec) (userns, self *os.File, err error) {
 	if path == "" {
 		return nil, nil, fmt.Errorf("container config names no user namespace")
 	}
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	userns, err = openNS(path, want)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open the pod's user namespace: %w", err)
-	}
-	userns = os.NewFile(uintptr(fd), "userns")
-	var fs unix.Statfs_t
-	var st unix.Stat_t
-	if unix.Fstatfs(fd, &fs) != nil || fs.Type != unix.NSFS_MAGIC || unix.Fstat(fd, &st) != nil || strconv.FormatUint(st.Ino, 10) != want {
-		userns.Close()
-		return nil, nil, fmt.Errorf("the pod's user namespace is gone (%s)", path)
+		return nil, nil, fmt.Errorf("the pod's user namespace: %w", err)
 	}
 	self, err = os.OpenFile("/proc/self/exe", unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {

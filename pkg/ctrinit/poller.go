@@ -8,8 +8,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// startPoller starts Go's poller above the descriptors ExecEnter places in
-// this very process just before it execs (EnterUserNSFd to enterMountFd).
+// startPoller starts Go's poller above the descriptors ExecEnter and
+// spawnCommand place in this very process just before they exec
+// (EnterUserNSFd to enterExeFd).
 // The runtime opens its epoll and eventfd at the lowest free numbers the
 // first time anything polls, and keeps them: one of them replaced there
 // would make the runtime's next poll fail and end init with "netpoll
@@ -25,7 +26,7 @@ func startPoller() error {
 			unix.Close(fd)
 		}
 	}()
-	for fd := EnterUserNSFd; fd <= enterMountFd; fd++ {
+	for fd := EnterUserNSFd; fd <= enterExeFd; fd++ {
 		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); !errors.Is(err, unix.EBADF) {
 			continue
 		}

@@ -24,7 +24,7 @@ func TestStartPollerAboveHandoff(t *testing.T) {
 		}
 		return
 	}
-	for fd := EnterUserNSFd; fd <= enterMountFd; fd++ {
+	for fd := EnterUserNSFd; fd <= enterExeFd; fd++ {
 		unix.Close(fd) // whatever the child inherited
 	}
 	if fds := pollerFds(t); len(fds) > 0 {
@@ -38,11 +38,11 @@ func TestStartPollerAboveHandoff(t *testing.T) {
 		t.Fatalf("poller descriptors %v, want an epoll and an eventfd", fds)
 	}
 	for fd, what := range fds {
-		if fd <= enterMountFd {
-			t.Errorf("the runtime's %s is at %d, where ExecEnter places descriptors", what, fd)
+		if fd <= enterExeFd {
+			t.Errorf("the runtime's %s is at %d, where ExecEnter or spawnCommand places descriptors", what, fd)
 		}
 	}
-	for fd := EnterUserNSFd; fd <= enterMountFd; fd++ {
+	for fd := EnterUserNSFd; fd <= enterExeFd; fd++ {
 		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil {
 			t.Errorf("fd %d is still held", fd)
 		}

@@ -38,6 +38,9 @@ type ctr struct {
 	// and would not be restarted when the sandbox died: a new sandbox
 	// does not run it again.
 	rerun, doneForGood bool
+	// spawnInit: this start's init spawns the command (spawnsInit),
+	// decided on the loop as the start begins.
+	spawnInit bool
 	// probeKill: the instance was stopped for a failed liveness or
 	// startup probe, and probeRestart whether that restarts it whatever
 	// its exit code (killForProbe).

@@ -97,4 +97,21 @@ func TestTracersSee(t *testing.T) {
 	if mon := (&monitor{pod: &podspec.Pod{}, ctrs: []*ctr{b}}); !mon.tracersSee(b) {
 		t.Error("a container with CAP_SYS_PTRACE may trace its own processes")
 	}
+	// A peer not started yet: what its manifest plans for it.
+	planned := func(sc *podspec.SecurityContext) *ctr {
+		return &ctr{spec: &podspec.Container{Name: "peer", SecurityContext: sc}}
+	}
+	for _, c := range []struct {
+		peer *ctr
+		want bool
+	}{
+		{planned(nil), false},
+		{planned(&podspec.SecurityContext{Capabilities: &podspec.Capabilities{Add: []string{"SYS_PTRACE"}}}), true},
+		{planned(&podspec.SecurityContext{Privileged: &yes}), true},
+	} {
+		mon := &monitor{pod: &podspec.Pod{Spec: podspec.PodSpec{ShareProcessNamespace: &yes}}, ctrs: []*ctr{a, c.peer}}
+		if got := mon.tracersSee(a); got != c.want {
+			t.Errorf("peer not started, securityContext %+v: tracersSee %v, want %v", c.peer.spec.SecurityContext, got, c.want)
+		}
+	}
 }

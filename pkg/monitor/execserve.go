@@ -370,12 +370,22 @@ func (mon *monitor) tracersSee(c *ctr) bool {
 	}
 	share := mon.pod.Spec.ShareProcessNamespace != nil && *mon.pod.Spec.ShareProcessNamespace
 	for _, o := range mon.ctrs {
-		// A peer not started yet has no spec: it may trace once it is.
-		if (o == c || share) && (o.exec == nil || mayTrace(o.exec.spec)) {
+		if (o == c || share) && mon.mayTraceAny(o) {
 			return true
 		}
 	}
 	return false
+}
+
+// mayTraceAny says whether c's processes may hold CAP_SYS_PTRACE: by its
+// config.json once it has one, else by the set its manifest plans for it
+// (a peer not started yet).
+func (mon *monitor) mayTraceAny(c *ctr) bool {
+	if c.exec != nil {
+		return mayTrace(c.exec.spec)
+	}
+	caps, err := plannedCaps(mon.pod, c.spec)
+	return err != nil || slices.Contains(caps, "CAP_SYS_PTRACE")
 }
 
 // mayTrace says whether a container's processes may hold CAP_SYS_PTRACE.

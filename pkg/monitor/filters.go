@@ -6,7 +6,6 @@ import (
 
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/seccomp"
-	"github.com/minipod/minipod/pkg/specconv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -59,13 +58,11 @@ func (f *filters) prefetch(p *podspec.Pod) {
 		if err != nil || kind != seccomp.RuntimeDefault {
 			continue
 		}
-		// The set containerSecurity and specconv will give the container.
-		sec := podspec.EffectiveSecurity(p, c)
-		caps, err := containerCaps(sec)
+		caps, err := plannedCaps(p, c)
 		if err != nil {
 			return
 		}
-		want = append(want, specconv.Security{Caps: caps, Privileged: sec.Privileged}.BoundingCaps())
+		want = append(want, caps)
 	}
 	if len(want) == 0 {
 		return

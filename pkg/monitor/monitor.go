@@ -57,6 +57,9 @@ type monitor struct {
 	mountMsgs   map[string]string // the last FailedMount message of each
 	// warnedPullSecrets: a missing imagePullSecret was told once
 	warnedPullSecrets bool
+	// spawnNoted: why an init could not be spawned was told once
+	// (spawnsInit)
+	spawnNoted bool
 	// endpointKey is the readiness and address the node's Services last
 	// heard of; syncWanted asks syncServices for a sync (endpoints.go)
 	endpointKey string

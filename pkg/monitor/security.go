@@ -81,6 +81,17 @@ func containerCaps(sec podspec.Security) ([]string, error) {
 	return sec.CapabilitySet(specconv.DefaultCaps, all), nil
 }
 
+// plannedCaps is the bounding set containerSecurity and specconv will
+// give c, from the manifest alone.
+func plannedCaps(p *podspec.Pod, c *podspec.Container) ([]string, error) {
+	sec := podspec.EffectiveSecurity(p, c)
+	caps, err := containerCaps(sec)
+	if err != nil {
+		return nil, err
+	}
+	return specconv.Security{Caps: caps, Privileged: sec.Privileged}.BoundingCaps(), nil
+}
+
 // containerUser is the user, group and supplementary groups of the
 // container's processes, as containerd resolves them for the kubelet.
 func containerUser(sec podspec.Security, img *image.Image) (specs.User, error) {

@@ -153,6 +153,7 @@ func (mon *monitor) start(c *ctr) {
 		// is being created, which the phase must not mistake for an end.
 		c.st.State, c.st.Reason, c.st.Message = state.StateWaiting, state.ReasonContainerCreating, ""
 	}
+	c.spawnInit = mon.spawnsInit(c)
 	g := mon.gate
 	go func() {
 		forked := time.Now()
@@ -262,6 +263,9 @@ func (mon *monitor) spawn(c *ctr, g *gate) (int, error) {
 	}
 	c.exec = &execCache{spec: spec, filter: filter}
 	trace(c.spec.Name + ": bundle written")
+	if call := container.SpawnDenied(filter); c.spawnInit && call != "" {
+		return 0, &ConfigError{Msg: fmt.Sprintf("container %s: its seccomp profile denies %s, which its command needs to be started safely where a container of the pod may trace it (CAP_SYS_PTRACE)", c.spec.Name, call), why: state.ReasonCreateContainerError}
+	}
 	place, err := mon.containerCgroup(c, spec)
 	if err != nil {
 		return 0, err
@@ -308,6 +312,7 @@ func (mon *monitor) spawn(c *ctr, g *gate) (int, error) {
 	c.logsDone = copyLogs(&mon.copiers, w, cio, stream{logs.Stdout, ends.outR}, stream{logs.Stderr, ends.errR})
 	pid, err := container.Start(container.StartOptions{
 		Exe: initExe(), Bundle: c.bundle, Spec: spec, Cgroup: place, Stdin: ends.stdinR, Stdout: ends.outW, Stderr: ends.errW, Cancel: mon.stopping, Namespaces: mon.st.Namespaces, Gate: held, GateDone: g.settledChan(),
+		Spawn: c.spawnInit,
 	})
 	trace(c.spec.Name + ": init reported")
 	ends.closeChildSide()
@@ -330,6 +335,7 @@ func (mon *monitor) spawnTTY(c *ctr, spec *specs.Spec, place *cgroups.Placement,
 	defer ours.Close()
 	pid, err := container.Start(container.StartOptions{
 		Exe: initExe(), Bundle: c.bundle, Spec: spec, Cgroup: place, Console: theirs, Cancel: mon.stopping, Namespaces: mon.st.Namespaces, Gate: held, GateDone: g.settledChan(),
+		Spawn: c.spawnInit,
 	})
 	theirs.Close()
 	trace(c.spec.Name + ": init reported")

@@ -34,6 +34,9 @@ func filesystem(root *os.File, m specs.Mount) error {
 		return err
 	}
 	flags, data := parseOptions(m.Options)
+	if m.Type == "proc" && procPIDNS != nil {
+		return procOf(procPIDNS, dst, flags, data)
+	}
 	// Read-only is made a property of this mount, not of the filesystem:
 	// instances such as sysfs are shared by every mount in a network
 	// namespace, and a read-only superblock would make a privileged

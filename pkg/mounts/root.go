@@ -16,7 +16,10 @@ import (
 // be the only user of this mount namespace (a new CLONE_NEWNS child).
 // userns, for a pod with a user namespace of its own, is that namespace:
 // the image and the bind mounts are then idmapped by it (idmap.go).
-func Setup(spec *specs.Spec, userns *os.File) error {
+// pidns, where the caller is not in the PID namespace the container's
+// processes will be in, is that namespace: /proc shows it (procns.go).
+func Setup(spec *specs.Spec, userns, pidns *os.File) error {
+	procPIDNS = pidns
 	// Nothing we mount may propagate back to the monitor or the host.
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return fmt.Errorf("make mounts private: %w", err)

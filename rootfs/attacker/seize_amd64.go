@@ -31,6 +31,10 @@ func seizeNew(args []string) error {
 	}
 	next, seized := last+1, 0
 	fmt.Println("seizing new processes")
+	// For a startup probe: the pod's next containers start once it is.
+	if err := os.WriteFile("/tmp/seizing", nil, 0o644); err != nil {
+		return err
+	}
 	for end, i := time.Now().Add(d), 0; time.Now().Before(end); i++ {
 		if i%32 == 0 {
 			if last, err = lastPID(); err != nil {
@@ -55,14 +59,15 @@ func seizeNew(args []string) error {
 	return nil
 }
 
-// inspect reports what seized process pid runs, then stops it and lets
-// it go.
+// inspect reports what seized process pid runs and the capabilities it
+// holds (a runtime's process not yet confined holds all), then stops it
+// and lets it go.
 func inspect(pid int) {
 	var st unix.Stat_t
 	if err := unix.Stat("/proc/"+strconv.Itoa(pid)+"/exe", &st); err != nil {
 		fmt.Printf("pid %d: exe: %s\n", pid, errno(err))
 	} else {
-		fmt.Printf("pid %d: exe %d:%d\n", pid, st.Dev, st.Ino)
+		fmt.Printf("pid %d: capeff %s exe %d:%d\n", pid, capEff(pid), st.Dev, st.Ino)
 	}
 	if unix.PtraceInterrupt(pid) == nil && waitStop(pid, false) == nil {
 		_ = unix.PtraceDetach(pid)
@@ -76,4 +81,18 @@ func lastPID() (int, error) {
 		return 0, err
 	}
 	return strconv.Atoi(strings.TrimSpace(string(b)))
+}
+
+// capEff is the CapEff line of pid's status, "?" if unread.
+func capEff(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return "?"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "CapEff:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
 }
