@@ -41,6 +41,9 @@ type ctr struct {
 	// spawnInit: this start's init spawns the command (spawnsInit),
 	// decided on the loop as the start begins.
 	spawnInit bool
+	// mayTrace: its processes may hold CAP_SYS_PTRACE (plannedMayTrace),
+	// known from the manifest before any start.
+	mayTrace bool
 	// probeKill: the instance was stopped for a failed liveness or
 	// startup probe, and probeRestart whether that restarts it whatever
 	// its exit code (killForProbe).

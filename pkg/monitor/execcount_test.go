@@ -3,8 +3,6 @@ package monitor
 import (
 	"testing"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-
 	"github.com/minipod/minipod/pkg/podspec"
 	"github.com/minipod/minipod/pkg/state"
 )
@@ -73,11 +71,8 @@ func TestExecExitChangesNothing(t *testing.T) {
 // where they share a PID namespace, and by the host's processes with
 // hostPID; only with CAP_SYS_PTRACE in a bounding set.
 func TestTracersSee(t *testing.T) {
-	spec := func(caps ...string) *execCache {
-		return &execCache{spec: &specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{Bounding: caps}}}}
-	}
-	a := &ctr{exec: spec("CAP_CHOWN")}
-	b := &ctr{exec: spec("CAP_SYS_PTRACE")}
+	a := &ctr{}
+	b := &ctr{mayTrace: true}
 	yes := true
 	for _, c := range []struct {
 		pod  podspec.PodSpec
@@ -87,7 +82,7 @@ func TestTracersSee(t *testing.T) {
 		{podspec.PodSpec{}, []*ctr{a, b}, false},
 		{podspec.PodSpec{ShareProcessNamespace: &yes}, []*ctr{a, b}, true},
 		{podspec.PodSpec{HostPID: true}, []*ctr{a}, true},
-		{podspec.PodSpec{}, []*ctr{a, {exec: spec("CAP_CHOWN")}}, false},
+		{podspec.PodSpec{}, []*ctr{a, {}}, false},
 	} {
 		mon := &monitor{pod: &podspec.Pod{Spec: c.pod}, ctrs: c.ctrs}
 		if got := mon.tracersSee(a); got != c.want {
@@ -97,21 +92,25 @@ func TestTracersSee(t *testing.T) {
 	if mon := (&monitor{pod: &podspec.Pod{}, ctrs: []*ctr{b}}); !mon.tracersSee(b) {
 		t.Error("a container with CAP_SYS_PTRACE may trace its own processes")
 	}
-	// A peer not started yet: what its manifest plans for it.
-	planned := func(sc *podspec.SecurityContext) *ctr {
-		return &ctr{spec: &podspec.Container{Name: "peer", SecurityContext: sc}}
-	}
+}
+
+// TestPlannedMayTrace: whether a container may trace is read from its
+// manifest, as its config.json will have it, before any start.
+func TestPlannedMayTrace(t *testing.T) {
+	yes := true
 	for _, c := range []struct {
-		peer *ctr
+		sc   *podspec.SecurityContext
 		want bool
 	}{
-		{planned(nil), false},
-		{planned(&podspec.SecurityContext{Capabilities: &podspec.Capabilities{Add: []string{"SYS_PTRACE"}}}), true},
-		{planned(&podspec.SecurityContext{Privileged: &yes}), true},
+		{nil, false},
+		{&podspec.SecurityContext{Capabilities: &podspec.Capabilities{Add: []string{"SYS_PTRACE"}}}, true},
+		{&podspec.SecurityContext{Capabilities: &podspec.Capabilities{Add: []string{"CAP_SYS_PTRACE"}, Drop: []string{"ALL"}}}, true},
+		{&podspec.SecurityContext{Privileged: &yes}, true},
+		{&podspec.SecurityContext{Capabilities: &podspec.Capabilities{Add: []string{"NET_ADMIN"}}}, false},
 	} {
-		mon := &monitor{pod: &podspec.Pod{Spec: podspec.PodSpec{ShareProcessNamespace: &yes}}, ctrs: []*ctr{a, c.peer}}
-		if got := mon.tracersSee(a); got != c.want {
-			t.Errorf("peer not started, securityContext %+v: tracersSee %v, want %v", c.peer.spec.SecurityContext, got, c.want)
+		ctr := &podspec.Container{Name: "c", SecurityContext: c.sc}
+		if got := plannedMayTrace(&podspec.Pod{}, ctr); got != c.want {
+			t.Errorf("securityContext %+v: plannedMayTrace %v, want %v", c.sc, got, c.want)
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/minipod/minipod/pkg/execwire"
 	"net"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -370,28 +369,9 @@ func (mon *monitor) tracersSee(c *ctr) bool {
 	}
 	share := mon.pod.Spec.ShareProcessNamespace != nil && *mon.pod.Spec.ShareProcessNamespace
 	for _, o := range mon.ctrs {
-		if (o == c || share) && mon.mayTraceAny(o) {
+		if (o == c || share) && o.mayTrace {
 			return true
 		}
 	}
 	return false
-}
-
-// mayTraceAny says whether c's processes may hold CAP_SYS_PTRACE: by its
-// config.json once it has one, else by the set its manifest plans for it
-// (a peer not started yet).
-func (mon *monitor) mayTraceAny(c *ctr) bool {
-	if c.exec != nil {
-		return mayTrace(c.exec.spec)
-	}
-	caps, err := plannedCaps(mon.pod, c.spec)
-	return err != nil || slices.Contains(caps, "CAP_SYS_PTRACE")
-}
-
-// mayTrace says whether a container's processes may hold CAP_SYS_PTRACE.
-func mayTrace(s *specs.Spec) bool {
-	if s == nil || s.Process == nil || s.Process.Capabilities == nil {
-		return true // nothing says they may not
-	}
-	return slices.Contains(s.Process.Capabilities.Bounding, "CAP_SYS_PTRACE")
 }

@@ -343,6 +343,7 @@ func makeCtrs(p *podspec.Pod, st *state.Pod) []*ctr {
 	for _, c := range out {
 		c.bundle = roots.Bundle(p.Name, c.spec.Name)
 		c.layer = roots.Layer(p.Name, c.spec.Name)
+		c.mayTrace = plannedMayTrace(p, c.spec)
 	}
 	return out
 }

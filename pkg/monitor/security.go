@@ -92,6 +92,14 @@ func plannedCaps(p *podspec.Pod, c *podspec.Container) ([]string, error) {
 	return specconv.Security{Caps: caps, Privileged: sec.Privileged}.BoundingCaps(), nil
 }
 
+// plannedMayTrace says whether c's processes may hold CAP_SYS_PTRACE: in
+// the bounding set its manifest plans for it (the set its config.json
+// will hold), or one that cannot be worked out.
+func plannedMayTrace(p *podspec.Pod, c *podspec.Container) bool {
+	caps, err := plannedCaps(p, c)
+	return err != nil || slices.Contains(caps, "CAP_SYS_PTRACE")
+}
+
 // containerUser is the user, group and supplementary groups of the
 // container's processes, as containerd resolves them for the kubelet.
 func containerUser(sec podspec.Security, img *image.Image) (specs.User, error) {
