@@ -176,6 +176,40 @@ spec:
 	}
 }
 
+// TestUpReadinessFails: `up -d` waits for readiness, but not for ever: once
+// the readiness probe failed failureThreshold times in a row it creates the
+// pod (exit 0) with a warning that says which container and why; the pod
+// runs not ready and becomes ready as soon as the probe passes.
+func TestUpReadinessFails(t *testing.T) {
+	root(t)
+	name := podName("unready")
+	r := tryUp(t, name, tmpl(`apiVersion: v1
+kind: Pod
+metadata: {name: {{NAME}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh", "-c", "`+idle+`"]
+    readinessProbe:
+      exec: {command: ["sh", "-c", "test -e /tmp/ready || { echo not yet; exit 1; }"]}
+      periodSeconds: 1
+      failureThreshold: 2
+`, name))
+	want := "Warning: pod " + name + " is not ready: container c: Readiness probe failed: not yet"
+	if r.code != 0 || !strings.Contains(r.stdout, "pod/"+name+" created") || !strings.Contains(r.stderr, want) {
+		t.Fatalf("up -d of a pod whose readiness probe fails: %s\nwant exit 0, pod/%s created and %q", r, name, want)
+	}
+	if row := getRow(t, name); row["READY"] != "0/1" || row["STATUS"] != "Running" {
+		t.Errorf("get: %v, want 0/1 Running", row)
+	}
+	execOut(t, name, "c", "touch", "/tmp/ready")
+	waitFor(t, 20*time.Second, "the pod to become ready", func() bool {
+		return getRow(t, name)["READY"] == "1/1"
+	})
+}
+
 // TestProbeCommandExpanded: $(VAR) in an exec probe's command is expanded
 // as the kubelet's prober does it: against the container's env entries as
 // written, one with valueFrom being empty. Unexpanded, the probe would

@@ -29,6 +29,9 @@ type probing struct {
 	started atomic.Bool // the startup probe passed, or there is none
 	ok      [3]int      // consecutive successes, per kind
 	fail    [3]int      // consecutive failures, per kind
+	// unready is the readiness probe's last failure once it failed
+	// failureThreshold times in a row, until it passes again.
+	unready string
 }
 
 // probeResult is one attempt's outcome, for the loop.
@@ -233,9 +236,11 @@ func (mon *monitor) onProbe(r probeResult) {
 	case kindReadiness:
 		if passed {
 			c.st.Ready = true
+			p.unready = ""
 		}
 		if failed {
 			c.st.Ready = false
+			p.unready = kindNames[r.kind] + " probe failed: " + r.res.Message
 		}
 	}
 }

@@ -76,7 +76,7 @@ func Up(o UpOptions) error {
 			next.abandon() // unless the pod before was handed to it
 			next = startMonitor()
 		}
-		pending, err := upOne(p, o.NoWaitReady, next)
+		warning, err := upOne(p, o.NoWaitReady, next)
 		if err != nil && !o.Detach {
 			return err // attached: as before, up stops at the first failure
 		}
@@ -91,8 +91,8 @@ func Up(o UpOptions) error {
 			errs = append(errs, err)
 			continue
 		}
-		if pending != "" {
-			fmt.Fprintf(o.Err, "Warning: pod %s is Pending: %s\n", p.Name, pending)
+		if warning != "" {
+			fmt.Fprintf(o.Err, "Warning: pod %s %s\n", p.Name, warning)
 		}
 		names = append(names, p.Name)
 		fmt.Fprintf(o.Out, "pod/%s created\n", p.Name)
@@ -168,8 +168,9 @@ func parseManifests(files []string, data [][]byte, warn io.Writer) (*podspec.Man
 // upOne claims the name, stores the manifest, hands the pod to its
 // monitor and waits for its report. If the monitor cannot be started,
 // nothing is left. A pod that does not fit on the node is created and
-// stays Pending: pending says why.
-func upOne(p *podspec.Pod, noWaitReady bool, mon *waitingMonitor) (pending string, err error) {
+// stays Pending, and one whose readiness probe failed is created not
+// ready: warning says so, and why.
+func upOne(p *podspec.Pod, noWaitReady bool, mon *waitingMonitor) (warning string, err error) {
 	if err := roots.SecureData(); err != nil {
 		return "", err
 	}
@@ -200,7 +201,10 @@ func upOne(p *podspec.Pod, noWaitReady bool, mon *waitingMonitor) (pending strin
 		return "", errors.New(rest)
 	}
 	if rest, ok := strings.CutPrefix(msg, "pending "); ok {
-		return rest, nil
+		return "is Pending: " + rest, nil
+	}
+	if rest, ok := strings.CutPrefix(msg, "unready "); ok {
+		return "is not ready: " + rest, nil
 	}
 	return "", nil
 }
