@@ -23,10 +23,10 @@ func main() {
 	if len(os.Args) >= 2 && os.Args[1] == ctrinit.EnterRole {
 		ctrinit.Enter(entryResult())
 	}
-	if len(os.Args) < 2 || os.Args[1] != ctrinit.Role {
+	if len(os.Args) < 2 || os.Args[1] != ctrinit.Role && os.Args[1] != ctrinit.SpawnedRole {
 		fmt.Fprintln(os.Stderr, "minipod-init is started by minipod's pod monitor, not by hand")
 		os.Exit(2)
 	}
 	selfexe.SetName("minipod-init")
-	ctrinit.Init(os.Args[2:])
+	ctrinit.Init(os.Args[2:], os.Args[1] == ctrinit.SpawnedRole)
 }

@@ -111,14 +111,14 @@ func awaitSpawn(e *enterChild, name string) (int, error) {
 		_ = unix.PidfdSendSignal(e.pidfd, unix.SIGKILL, nil, 0)
 		switch {
 		case err == nil:
-			err = errors.New(string(append(head[:], rest...)))
+			err = errors.New(printable(append(head[:], rest...)))
 		case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 			err = errors.New("minipod-init ended without starting the command")
 		}
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
 	pid := int(binary.LittleEndian.Uint32(head[1:]))
-	if !ourChild(pid) {
+	if !ourChild(pid) || !leader(pid) {
 		// A tracer that took the command over before its exec could
 		// write first: never a PID we did not fork, to wait for or kill.
 		_ = unix.PidfdSendSignal(e.pidfd, unix.SIGKILL, nil, 0)
@@ -130,7 +130,10 @@ func awaitSpawn(e *enterChild, name string) (int, error) {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(msg) > 0 {
-		return 0, fmt.Errorf("%s: %w", name, ctrinit.SpawnFailure(msg))
+		// The command's exec failed, or something else wrote here: it
+		// must not run on untracked.
+		killPID(pid)
+		return 0, fmt.Errorf("%s: %s", name, printable([]byte(ctrinit.SpawnFailure(msg).Error())))
 	}
 	return pid, nil
 }

@@ -6,8 +6,10 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
+	"unicode"
 
 	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/ctrinit"
@@ -109,35 +111,52 @@ func Start(o StartOptions) (int, error) {
 			}
 		}
 	}()
-	msg, err := io.ReadAll(r)
-	spawned := o.Spawn && len(msg) > 0 && msg[0] == 0
-	if spawned {
-		cmd, rest, serr := spawnReport(msg)
-		if serr != nil {
-			return pid, &StartError{Msg: serr.Error()}
-		}
-		pid, msg = cmd, rest
+	msg, err := io.ReadAll(io.LimitReader(r, reportMax+1))
+	if o.Spawn {
+		return spawnOutcome(o, pid, msg, err)
 	}
-	if errors.Is(err, os.ErrDeadlineExceeded) {
+	if err != nil || len(msg) > reportMax {
 		_ = unix.Kill(pid, unix.SIGKILL)
-		select {
-		case <-o.Cancel:
-			return pid, &StartError{Msg: "the pod is being deleted"}
-		default:
-			return pid, &StartError{Msg: fmt.Sprintf("container init did not report within %v", reportLimit)}
-		}
-	}
-	if err != nil {
-		return pid, fmt.Errorf("start container: read status: %w", err)
-	}
-	if len(msg) > 0 && spawned {
-		// As init's own exec would have said it.
-		return pid, &StartError{Msg: fmt.Sprintf("exec %s: %v", o.Spec.Process.Args[0], ctrinit.SpawnFailure(msg))}
+		return pid, readFailure(o, err)
 	}
 	if len(msg) > 0 {
-		return pid, &StartError{Msg: string(msg)}
+		return pid, &StartError{Msg: printable(msg)}
 	}
 	return pid, nil
+}
+
+// reportMax bounds init's report: an error message, or the spawn role's
+// record and why the command's exec failed. More is not init's doing (a
+// process that traced it wrote into the pipe) and is not read.
+const reportMax = 4096
+
+// readFailure is why init's report could not be read: not in time
+// (err), an error reading (err), or more than reportMax (nil).
+func readFailure(o StartOptions, err error) error {
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		select {
+		case <-o.Cancel:
+			return &StartError{Msg: "the pod is being deleted"}
+		default:
+			return &StartError{Msg: fmt.Sprintf("container init did not report within %v", reportLimit)}
+		}
+	case err != nil:
+		return fmt.Errorf("start container: read status: %w", err)
+	default:
+		return &StartError{Msg: fmt.Sprintf("container init's report is longer than %d bytes", reportMax)}
+	}
+}
+
+// printable is init's report as it goes into the pod's status, which
+// users read on their terminals: nothing but printable characters.
+func printable(msg []byte) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return '?'
+	}, string(msg))
 }
 
 func fork(o StartOptions, status *os.File) (int, error) {
@@ -178,7 +197,11 @@ func fork(o StartOptions, status *os.File) (int, error) {
 		// pod's.
 		join = join.Without("pid")
 	}
-	argv := []string{"minipod", ctrinit.Role, o.Bundle}
+	role := ctrinit.Role
+	if o.Spawn {
+		role = ctrinit.SpawnedRole
+	}
+	argv := []string{"minipod", role, o.Bundle}
 	if o.Gate != nil {
 		argv = append(argv, strconv.Itoa(len(attr.Files)))
 		attr.Files = append(attr.Files, o.Gate.Fd())

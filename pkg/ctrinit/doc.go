@@ -11,3 +11,10 @@ package ctrinit
 // Role is the argv[1] that makes minipod or minipod-init act as container
 // init.
 const Role = "init"
+
+// SpawnedRole is the argv[1] of init for a command it spawns into the pod's
+// PID namespace (SpawnPIDNSEnv). Only minipod-init plays it: a program
+// that does not know it (minipod, or an older minipod-init, which would
+// run the command itself with the host's /proc) refuses it before it
+// does anything.
+const SpawnedRole = "init-spawn"

@@ -15,9 +15,10 @@ import (
 // statusFd is where Start hands init the write end of the handshake pipe.
 const statusFd = 3
 
-// Init is the container init process: args is os.Args[2:], the bundle dir.
-// It never returns: it execs the user command or exits 1 after reporting.
-func Init(args []string) {
+// Init is the container init process: args is os.Args[2:], the bundle dir;
+// spawn, for SpawnedRole. It never returns: it execs the user command (or
+// the spawn role) or exits 1 after reporting.
+func Init(args []string, spawn bool) {
 	// Capabilities, seccomp and the keyring are per thread: the thread
 	// that sets them must be the one that calls execve.
 	runtime.LockOSThread()
@@ -30,13 +31,13 @@ func Init(args []string) {
 	err := startPoller()
 	status := os.NewFile(statusFd, "status")
 	if err == nil {
-		err = initContainer(args)
+		err = initContainer(args, spawn)
 	}
 	fmt.Fprintf(status, "%v", err)
 	os.Exit(1)
 }
 
-func initContainer(args []string) error {
+func initContainer(args []string, spawn bool) error {
 	if len(args) < 1 || len(args) > 2 {
 		return fmt.Errorf("usage: minipod init BUNDLE [GATE-FD]")
 	}
@@ -52,7 +53,7 @@ func initContainer(args []string) error {
 	if err != nil {
 		return err
 	}
-	pidns, spawner, err := spawnPIDNS(spec)
+	pidns, spawner, err := spawnPIDNS(spec, spawn)
 	if err != nil {
 		return err
 	}

@@ -26,13 +26,16 @@ import (
 const SpawnPIDNSEnv = "MINIPOD_SPAWN_PIDNS_INO"
 
 // spawnPIDNS opens the PID namespace init was told to spawn its command
-// into (nil, nil when it was not) from the spec's path, checked to be
-// the one the monitor meant, and init's own program (the spawn role),
+// (nil, nil for a command not spawned) from the spec's path, checked to
+// be the one the monitor meant, and init's own program (the spawn role),
 // while /proc is still the host's: in the container's, init has no PID.
-func spawnPIDNS(spec *specs.Spec) (pidns, self *os.File, err error) {
+func spawnPIDNS(spec *specs.Spec, spawn bool) (pidns, self *os.File, err error) {
+	if !spawn {
+		return nil, nil, nil
+	}
 	want, ok := os.LookupEnv(SpawnPIDNSEnv)
 	if !ok {
-		return nil, nil, nil
+		return nil, nil, fmt.Errorf("%s: no %s", SpawnedRole, SpawnPIDNSEnv)
 	}
 	path := ""
 	for _, n := range spec.Linux.Namespaces {

@@ -208,6 +208,9 @@ func (mon *monitor) started(c *ctr, pid int, err error, forked time.Time) {
 			msg = se.Msg
 		}
 		mon.st.AddEvent("Warning", "Failed", c.spec.Name, "Error: "+msg)
+		// A spawned command whose report went wrong may run on, where
+		// the start cannot tell its PID.
+		mon.killLeftovers(c)
 		mon.terminated(c, state.Terminated{ExitCode: 128, Reason: state.ReasonStartError, Message: msg, StartedAt: now, FinishedAt: now})
 		return
 	}

@@ -41,7 +41,7 @@ func Run(args []string) bool {
 	case pause.Role:
 		pause.Main(args[1:])
 	case ctrinit.Role:
-		ctrinit.Init(args[1:])
+		ctrinit.Init(args[1:], false)
 	default:
 		monitor.Main(args[1:])
 	}

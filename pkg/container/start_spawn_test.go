@@ -1,0 +1,100 @@
+package container
+
+import (
+	"encoding/binary"
+	"errors"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// child starts a process of ours that runs until killed, and reports
+// whether it was killed once the test looks.
+func child(t *testing.T) (pid int, killed func() bool) {
+	t.Helper()
+	cmd := exec.Command("sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return cmd.Process.Pid, func() bool {
+		var ws unix.WaitStatus
+		_, err := unix.Wait4(cmd.Process.Pid, &ws, 0, nil)
+		return err == nil && ws.Signaled() && ws.Signal() == syscall.SIGKILL
+	}
+}
+
+func record(pid int, rest string) []byte {
+	b := []byte{0, 0, 0, 0, 0}
+	binary.LittleEndian.PutUint32(b[1:], uint32(pid))
+	return append(b, rest...)
+}
+
+// TestSpawnOutcome: a spawned start succeeds only with the record of a
+// child of ours and nothing after it; in every other case init, or the
+// command it reported, is killed, and the message is printable.
+func TestSpawnOutcome(t *testing.T) {
+	o := StartOptions{Spec: &specs.Spec{Process: &specs.Process{Args: []string{"/bin/app"}}}}
+	for _, c := range []struct {
+		name   string
+		msg    func(cmd int) []byte
+		err    error
+		want   string // "" for success
+		killed string // "init", "command" or ""
+	}{
+		{"no record", func(int) []byte { return nil }, nil, "ended without spawning", "init"},
+		{"init's error", func(int) []byte { return []byte("mount proc: \x1b]0;pwned\x07denied") }, nil, "mount proc: ?]0;pwned?denied", "init"},
+		{"too long", func(int) []byte { return []byte(strings.Repeat("x", reportMax+1)) }, nil, "longer than", "init"},
+		{"not our child", func(int) []byte { return record(1, "") }, nil, "not a child of ours", "init"},
+		{"exec failed", func(cmd int) []byte { return record(cmd, "\x02spawn: exec the command failed") }, nil, "exec /bin/app: no such file or directory", "command"},
+		{"junk after the record", func(cmd int) []byte { return record(cmd, "\x1b[2Jjunk") }, nil, "exec /bin/app: ?[2Jjunk", "command"},
+		{"read fails", func(cmd int) []byte { return record(cmd, "") }, os.ErrDeadlineExceeded, "did not report", "command"},
+		{"spawned", func(cmd int) []byte { return record(cmd, "") }, nil, "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			initPID, initKilled := child(t)
+			cmdPID, cmdKilled := child(t)
+			pid, err := spawnOutcome(o, initPID, c.msg(cmdPID), c.err)
+			var se *StartError
+			switch {
+			case c.want == "" && err != nil:
+				t.Fatalf("failed: %v", err)
+			case c.want == "" && pid != cmdPID:
+				t.Errorf("PID %d, want the command's %d", pid, cmdPID)
+			case c.want != "" && (!errors.As(err, &se) || !strings.Contains(se.Msg, c.want)):
+				t.Errorf("error %v, want a StartError with %q", err, c.want)
+			}
+			if c.killed == "init" && (pid != initPID || !initKilled()) {
+				t.Errorf("init (%d) not killed and returned to reap (%d)", initPID, pid)
+			}
+			if c.killed == "command" && (pid != cmdPID || !cmdKilled()) {
+				t.Errorf("the command (%d) not killed and returned to reap (%d)", cmdPID, pid)
+			}
+		})
+	}
+}
+
+// TestLeader: a thread's ID, which /proc shows with its process's parent,
+// is not a process a spawn could have reported.
+func TestLeader(t *testing.T) {
+	if !leader(os.Getpid()) {
+		t.Errorf("our own PID is not a process")
+	}
+	tid := make(chan int)
+	go func() {
+		runtime.LockOSThread() // ends with the goroutine: never reused
+		tid <- unix.Gettid()
+		<-tid
+	}()
+	n := <-tid
+	defer close(tid)
+	if n != os.Getpid() && leader(n) {
+		t.Errorf("thread %d taken for a process", n)
+	}
+}
