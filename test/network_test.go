@@ -294,6 +294,65 @@ func TestNetworkEgressMasquerade(t *testing.T) {
 	}
 }
 
+// TestNetworkBridgeAddressStays: a pod leaving does not change the bridge's
+// address, which the other pods have cached for their gateway. A bridge
+// without an address of its own takes its lowest port's: b's veth is given
+// the lowest there is, and b goes; a, which learnt the gateway's address
+// just before, must still get out through it at once (the CI flake of
+// TestSeedMC3Service: the node's own requests to a NodePort timed out for
+// 15 s after another test's pod left, their replies sent to a gone port).
+func TestNetworkBridgeAddressStays(t *testing.T) {
+	root(t)
+	o := newOutside(t)
+	a, b := podName("brmac-a"), podName("brmac-b")
+	pa := upNetPod(t, a, tmpl(idlePod, a, "PORTS", ""))
+	pb := upNetPod(t, b, tmpl(idlePod, b, "PORTS", ""))
+	if l, err := netlink.LinkByName(pb.veth); err != nil {
+		t.Fatal(err)
+	} else if err := netlink.LinkSetHardwareAddr(l, net.HardwareAddr{0, 0, 0, 0, 0, 1}); err != nil {
+		t.Fatalf("give %s the lowest address: %v", pb.veth, err)
+	}
+	before := sysNet(t, podBridge, "address")
+	if got := sysNet(t, podBridge, "addr_assign_type"); got != "3" {
+		t.Errorf("the bridge's addr_assign_type is %s, want 3 (set): its address would follow its ports", got)
+	}
+	// a learns the gateway's address (a refused connection is enough).
+	mp(t, "exec", a, "--", "timeout", "2", "wget", "-qO-", "http://"+podGateway+":1/")
+	if got := gatewayMAC(t, a); got != before {
+		t.Errorf("%s has %q for its gateway, the bridge is %s", a, got, before)
+	}
+	mustMP(t, "down", b)
+	if got := sysNet(t, podBridge, "address"); got != before {
+		t.Errorf("the bridge's address went from %s to %s with %s", before, got, b)
+	}
+	r := mp(t, "exec", a, "--", "timeout", "5", "wget", "-qO-", "http://"+o.peerIP+":8000/")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != o.hostIP {
+		t.Errorf("%s (%s) could not get out through its gateway once %s left: %s", a, pa.ip, b, r)
+	}
+}
+
+// sysNet reads attribute attr of link name from /sys/class/net.
+func sysNet(t *testing.T, name, attr string) string {
+	t.Helper()
+	b, err := os.ReadFile("/sys/class/net/" + name + "/" + attr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// gatewayMAC is the hardware address pod has in its ARP table for the
+// gateway.
+func gatewayMAC(t *testing.T, pod string) string {
+	t.Helper()
+	for _, l := range lines(execOut(t, pod, "c", "cat", "/proc/net/arp")) {
+		if f := strings.Fields(l); len(f) >= 4 && f[0] == podGateway {
+			return f[3]
+		}
+	}
+	return ""
+}
+
 // TestNetworkHostPortConflict: a second pod asking for a hostPort that a
 // running pod holds fails `up -d`, naming the port and the holder, and
 // leaves nothing behind; the first pod still answers on the port.

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -26,14 +27,12 @@ func (c Config) ensureBridge() (netlink.Link, error) {
 		if !errors.As(err, &nf) {
 			return nil, fmt.Errorf("find bridge %s: %w", c.Bridge, err)
 		}
-		attrs := netlink.NewLinkAttrs()
-		attrs.Name = c.Bridge
-		if err := netlink.LinkAdd(&netlink.Bridge{LinkAttrs: attrs}); err != nil && !errors.Is(err, unix.EEXIST) {
-			return nil, fmt.Errorf("create bridge %s: %w", c.Bridge, err)
+		if br, err = c.createBridge(); err != nil {
+			return nil, err
 		}
-		if br, err = netlink.LinkByName(c.Bridge); err != nil {
-			return nil, fmt.Errorf("find bridge %s: %w", c.Bridge, err)
-		}
+	}
+	if err := c.pinBridgeMAC(br); err != nil {
+		return nil, err
 	}
 	if err := c.bridgeAddr(br); err != nil {
 		return nil, err
@@ -48,6 +47,58 @@ func (c Config) ensureBridge() (netlink.Link, error) {
 		return nil, err
 	}
 	return br, c.enableForwarding()
+}
+
+// createBridge creates the bridge with an address of its own
+// (bridgeMAC).
+func (c Config) createBridge() (netlink.Link, error) {
+	attrs := netlink.NewLinkAttrs()
+	attrs.Name = c.Bridge
+	attrs.HardwareAddr = bridgeMAC(c.Gateway)
+	if err := netlink.LinkAdd(&netlink.Bridge{LinkAttrs: attrs}); err != nil && !errors.Is(err, unix.EEXIST) {
+		return nil, fmt.Errorf("create bridge %s: %w", c.Bridge, err)
+	}
+	br, err := netlink.LinkByName(c.Bridge)
+	if err != nil {
+		return nil, fmt.Errorf("find bridge %s: %w", c.Bridge, err)
+	}
+	return br, nil
+}
+
+// pinBridgeMAC makes the bridge's address its own. A bridge whose address
+// was never set takes the lowest of its ports' and changes when that port
+// goes, with the pod that owned it: every other pod still has the old one
+// cached for its gateway, and what it sends through the gateway without
+// the host rewriting its destination (replies to the node's address, to
+// the LAN, to the world) goes to no port, for as long as the entry stays
+// reachable, which traffic the host does rewrite keeps confirming. Once
+// set, the kernel keeps it (addr_assign_type 3). A bridge an older minipod
+// made is pinned at the address it has, which its pods know.
+func (c Config) pinBridgeMAC(br netlink.Link) error {
+	b, err := os.ReadFile("/sys/class/net/" + c.Bridge + "/addr_assign_type")
+	if err == nil && strings.TrimSpace(string(b)) == addrSet {
+		return nil
+	}
+	mac := br.Attrs().HardwareAddr
+	if len(mac) != 6 || bytes.Equal(mac, make(net.HardwareAddr, 6)) {
+		mac = bridgeMAC(c.Gateway)
+	}
+	if err := netlink.LinkSetHardwareAddr(br, mac); err != nil {
+		return fmt.Errorf("set the address of bridge %s: %w", c.Bridge, err)
+	}
+	return nil
+}
+
+// addrSet is the addr_assign_type of an address set by hand
+// (NET_ADDR_SET).
+const addrSet = "3"
+
+// bridgeMAC is the bridge's address: locally administered, unicast, and
+// the gateway's IPv4 address after it, so that it says what it is.
+func bridgeMAC(gw net.IP) net.HardwareAddr {
+	mac := net.HardwareAddr{0x02, 0x6d, 0, 0, 0, 0}
+	copy(mac[2:], gw.To4())
+	return mac
 }
 
 func (c Config) bridgeAddr(br netlink.Link) error {
