@@ -64,9 +64,9 @@ func TestSeedMC3Service(t *testing.T) {
 	podIP := podIPOf(t, seedMC3Pod)
 	// Other tests run the seed's pod under names of their own, labelled
 	// with those names (testdata/mc3.yaml), so that the Service selects
-	// ours alone: one of theirs leaving while curl runs below was an
-	// endpoint still for a moment, and three connections in a row landed
-	// on it and timed out (a full run, once). Ours must be an endpoint.
+	// ours alone. (Three curls in a row that timed out here, in full runs,
+	// were another pod leaving with the bridge's address:
+	// TestNetworkBridgeAddressStays.) Ours must be an endpoint.
 	waitFor(t, 60*time.Second, "mc3's "+podIP+":80 among the Service's endpoints", func() bool {
 		for _, e := range svcEndpoints(t, seedMC3Service) {
 			if e == podIP+":80" {
