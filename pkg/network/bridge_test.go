@@ -2,8 +2,6 @@ package network
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"net"
 	"os"
 	"strings"
@@ -20,9 +18,7 @@ import (
 // bridge an older minipod made is pinned at the address it has.
 func TestBridgeKeepsItsMAC(t *testing.T) {
 	testutil.RequiresRoot(t)
-	id := make([]byte, 3)
-	_, _ = rand.Read(id)
-	tag := hex.EncodeToString(id)
+	tag := linkTag()
 
 	old := addLink(t, &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "mptb" + tag}})
 	low := addVeth(t, VethPrefix+tag+"aaaaa", "mptp"+tag+"a", old, true)

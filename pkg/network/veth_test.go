@@ -16,9 +16,7 @@ import (
 // on another bridge.
 func TestDeleteCutVeths(t *testing.T) {
 	testutil.RequiresRoot(t)
-	id := make([]byte, 3)
-	_, _ = rand.Read(id)
-	tag := hex.EncodeToString(id)
+	tag := linkTag()
 	br := addLink(t, &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "mptb" + tag}})
 	other := addLink(t, &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "mpto" + tag}})
 	cut := addVeth(t, VethPrefix+tag+"aaaaa", "mptp"+tag+"a", nil, false)
@@ -69,4 +67,12 @@ func addVeth(t *testing.T, name, peer string, br netlink.Link, up bool) string {
 		}
 	}
 	return name
+}
+
+// linkTag is a random suffix for a test's link names: runs that crashed
+// may have left theirs.
+func linkTag() string {
+	id := make([]byte, 3)
+	_, _ = rand.Read(id)
+	return hex.EncodeToString(id)
 }
