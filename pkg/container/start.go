@@ -149,10 +149,11 @@ func readFailure(o StartOptions, err error) error {
 }
 
 // printable is init's report as it goes into the pod's status, which
-// users read on their terminals: nothing but printable characters.
+// users read on their terminals: printable characters, line breaks and
+// tabs, nothing a terminal would act on (escape sequences, bells).
 func printable(msg []byte) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsPrint(r) {
+		if unicode.IsPrint(r) || r == '\n' || r == '\t' {
 			return r
 		}
 		return '?'

@@ -49,7 +49,7 @@ func TestSpawnOutcome(t *testing.T) {
 		killed string // "init", "command" or ""
 	}{
 		{"no record", func(int) []byte { return nil }, nil, "ended without spawning", "init"},
-		{"init's error", func(int) []byte { return []byte("mount proc: \x1b]0;pwned\x07denied") }, nil, "mount proc: ?]0;pwned?denied", "init"},
+		{"init's error", func(int) []byte { return []byte("mount proc: \x1b]0;pwned\x07denied\n\tsecond line") }, nil, "mount proc: ?]0;pwned?denied\n\tsecond line", "init"},
 		{"too long", func(int) []byte { return []byte(strings.Repeat("x", reportMax+1)) }, nil, "longer than", "init"},
 		{"not our child", func(int) []byte { return record(1, "") }, nil, "not a child of ours", "init"},
 		{"exec failed", func(cmd int) []byte { return record(cmd, "\x02spawn: exec the command failed") }, nil, "exec /bin/app: no such file or directory", "command"},
