@@ -290,3 +290,127 @@ func podSocket(t *testing.T, name string) int {
 	t.Cleanup(func() { unix.Close(fd) })
 	return fd
 }
+
+// TestNetAttackSpoofing: a container with the default capabilities has
+// CAP_NET_RAW and writes what frames it likes on its eth0. On the pod
+// network it must still be only itself:
+//   - an ARP reply saying the victim's address is at the attacker's MAC
+//     must not take the node's traffic for the victim;
+//   - an IPv4 packet from the victim's address must not reach the node;
+//   - a frame with the victim's MAC as its source must not move the
+//     victim's MAC to the attacker's port in the bridge's table.
+//
+// Each is first done from the attacker's own address or MAC (the node
+// takes it), then as the victim.
+func TestNetAttackSpoofing(t *testing.T) {
+	root(t)
+	victim, attacker := podName("atk-victim"), podName("atk-spoof")
+	pv := upNetPod(t, victim, tmpl(webPod, victim, "EXTRA", ""))
+	pa := upNetPod(t, attacker, tmpl(idlePod, attacker, "PORTS", ""))
+	victimMAC := interfaceMAC(t, podNetNS(t, victim), "eth0")
+	link := openRawLink(t, podNetNS(t, attacker), "eth0")
+	gw, gwIP := bridgeMAC(t), net.ParseIP(podGateway)
+
+	// ARP. The node resolves the victim (it fetches its page), and keeps
+	// a new answer from overriding that for a second (locktime).
+	waitHTTP(t, "http://"+pv.ip+"/", "hello from "+victim, 20*time.Second)
+	time.Sleep(1500 * time.Millisecond)
+	for range 3 {
+		link.send(t, arpFrame(2, link.mac, net.ParseIP(pv.ip), gw, gwIP, gw))
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := neighMAC(t, pv.ip); got != victimMAC.String() {
+		t.Errorf("the node has %s for %s (%s) after the attacker's ARP reply; the victim's MAC is %s, the attacker's %s", got, victim, pv.ip, victimMAC, link.mac)
+		_ = netlink.NeighDel(&netlink.Neigh{LinkIndex: linkIndex(t, podBridge), IP: net.ParseIP(pv.ip)})
+	}
+
+	// IPv4 source addresses: a datagram to a socket of the node on the
+	// gateway address, from the attacker's address (the control), then
+	// from the victim's.
+	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: gwIP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	port := uint16(conn.LocalAddr().(*net.UDPAddr).Port)
+	for _, c := range []struct {
+		from string
+		want bool
+	}{{pa.ip, true}, {pv.ip, false}} {
+		link.send(t, udpFrame(link.mac, gw, net.ParseIP(c.from), gwIP, 40000, port, []byte("from "+c.from)))
+		got := udpFrom(conn, time.Second)
+		if c.want && got != "from "+c.from {
+			t.Fatalf("control: the node did not get a datagram from the attacker's own address (got %q)", got)
+		}
+		if !c.want && got != "" {
+			t.Errorf("the node took a datagram from %s (the victim's address) sent by %s: %q", c.from, attacker, got)
+		}
+	}
+
+	// MAC addresses: a frame with the victim's MAC as its source.
+	frame := append(ethHeader(victimMAC, net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, 0x88b5), make([]byte, 46)...)
+	for range 3 {
+		link.send(t, frame)
+		time.Sleep(50 * time.Millisecond)
+	}
+	if port := fdbPort(t, victimMAC); port != pv.veth {
+		t.Errorf("the bridge sends %s's MAC %s to port %q (the attacker is on %s, the victim on %s)", victim, victimMAC, port, pa.veth, pv.veth)
+	}
+	if _, err := httpGet("http://" + pv.ip + "/"); err != nil {
+		t.Errorf("the node cannot reach %s after the attacker's frames: %v", victim, err)
+	}
+}
+
+// neighMAC is the MAC the node's neighbour table has for ip on the bridge.
+func neighMAC(t *testing.T, ip string) string {
+	t.Helper()
+	ns, err := netlink.NeighList(linkIndex(t, podBridge), netlink.FAMILY_V4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ns {
+		if n.IP.String() == ip {
+			return n.HardwareAddr.String()
+		}
+	}
+	return ""
+}
+
+// fdbPort names the bridge port the bridge's forwarding table sends mac
+// to ("" if none).
+func fdbPort(t *testing.T, mac net.HardwareAddr) string {
+	t.Helper()
+	br := linkIndex(t, podBridge)
+	ns, err := netlink.NeighList(0, unix.AF_BRIDGE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ns {
+		if n.MasterIndex == br && n.HardwareAddr.String() == mac.String() {
+			if l, err := netlink.LinkByIndex(n.LinkIndex); err == nil {
+				return l.Attrs().Name
+			}
+		}
+	}
+	return ""
+}
+
+func linkIndex(t *testing.T, name string) int {
+	t.Helper()
+	l, err := netlink.LinkByName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l.Attrs().Index
+}
+
+// udpFrom is the next datagram conn gets within wait ("" if none).
+func udpFrom(conn *net.UDPConn, wait time.Duration) string {
+	buf := make([]byte, 512)
+	_ = conn.SetReadDeadline(time.Now().Add(wait))
+	n, _, err := conn.ReadFromUDP(buf)
+	if err != nil {
+		return ""
+	}
+	return string(buf[:n])
+}

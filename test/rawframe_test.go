@@ -241,3 +241,33 @@ func randomLinkLocal() net.IP {
 	binary.BigEndian.PutUint64(ip[8:], rand.Uint64()|1)
 	return ip
 }
+
+// udpFrame builds an Ethernet frame holding a UDP/IPv4 datagram.
+func udpFrame(srcMAC, dstMAC net.HardwareAddr, src, dst net.IP, sport, dport uint16, payload []byte) []byte {
+	udp := make([]byte, 8, 8+len(payload))
+	binary.BigEndian.PutUint16(udp[0:], sport)
+	binary.BigEndian.PutUint16(udp[2:], dport)
+	binary.BigEndian.PutUint16(udp[4:], uint16(8+len(payload)))
+	udp = append(udp, payload...)
+	pseudo := append(append(append([]byte{}, src.To4()...), dst.To4()...), 0, unix.IPPROTO_UDP, byte(len(udp)>>8), byte(len(udp)))
+	binary.BigEndian.PutUint16(udp[6:], inetChecksum(append(pseudo, udp...)))
+
+	ip := make([]byte, 20)
+	ip[0] = 0x45
+	binary.BigEndian.PutUint16(ip[2:], uint16(20+len(udp)))
+	binary.BigEndian.PutUint16(ip[4:], uint16(rand.Uint32()))
+	ip[8], ip[9] = 64, unix.IPPROTO_UDP
+	copy(ip[12:], src.To4())
+	copy(ip[16:], dst.To4())
+	binary.BigEndian.PutUint16(ip[10:], inetChecksum(ip))
+	return append(ethHeader(srcMAC, dstMAC, unix.ETH_P_IP), append(ip, udp...)...)
+}
+
+// arpFrame builds an Ethernet/IPv4 ARP message (op 1 request, 2 reply)
+// saying that spa is at sha, sent to the MAC dst.
+func arpFrame(op uint16, sha net.HardwareAddr, spa net.IP, tha net.HardwareAddr, tpa net.IP, dst net.HardwareAddr) []byte {
+	arp := []byte{0, 1, 8, 0, 6, 4, 0, 0}
+	binary.BigEndian.PutUint16(arp[6:], op)
+	arp = append(append(append(append(arp, sha...), spa.To4()...), tha...), tpa.To4()...)
+	return append(ethHeader(sha, dst, unix.ETH_P_ARP), arp...)
+}

@@ -33,7 +33,7 @@ func (c Config) Attach(o Owner, pausePID int, ports []PortMapping, alive Alive) 
 	defer unlock()
 	a, err := c.attach(o, pausePID, ports, alive)
 	if err != nil {
-		_ = c.detach(o, alive, nil, delVeth)
+		_ = c.detach(o, alive, nil, delVeth, true)
 		return nil, err
 	}
 	return a, nil
@@ -44,7 +44,8 @@ func (c Config) attach(o Owner, pausePID int, ports []PortMapping, alive Alive) 
 	if err != nil {
 		return nil, err
 	}
-	if err := c.ensureNAT(); err != nil {
+	chk, err := c.ensureNAT()
+	if err != nil {
 		return nil, err
 	}
 	ip, err := c.allocate(o, alive)
@@ -60,6 +61,9 @@ func (c Config) attach(o Owner, pausePID int, ports []PortMapping, alive Alive) 
 	held, err := holdPorts(ports)
 	if err != nil {
 		return nil, err
+	}
+	if err := c.guardPod(o, ip, chk); err != nil {
+		return nil, errors.Join(err, held.Close())
 	}
 	veth, err := c.addVeth(br, o, pausePID, ip)
 	if err == nil {
@@ -86,7 +90,7 @@ func (c Config) attach(o Owner, pausePID int, ports []PortMapping, alive Alive) 
 // both.
 // Idempotent, and it works after the pod's processes are long gone.
 func (c Config) Detach(o Owner, alive Alive, held *PortHold) error {
-	return c.detachLocked(o, alive, held, cutVeth)
+	return c.detachLocked(o, alive, held, cutVeth, false)
 }
 
 // DetachDeleting is Detach with the pod's veth pair deleted before it
@@ -94,21 +98,26 @@ func (c Config) Detach(o Owner, alive Alive, held *PortHold) error {
 // the pair's name), or one whose teardown cannot tell whether something
 // keeps its network namespace, and a cut pair with it, alive.
 func (c Config) DetachDeleting(o Owner, alive Alive, held *PortHold) error {
-	return c.detachLocked(o, alive, held, delVeth)
+	return c.detachLocked(o, alive, held, delVeth, true)
 }
 
-func (c Config) detachLocked(o Owner, alive Alive, held *PortHold, dropVeth func(Owner) error) error {
+func (c Config) detachLocked(o Owner, alive Alive, held *PortHold, dropVeth func(Owner) error, unguard bool) error {
 	unlock, err := c.lock()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	return c.detach(o, alive, held, dropVeth)
+	return c.detach(o, alive, held, dropVeth, unguard)
 }
 
 // detach undoes Attach; dropVeth deals with the pod's veth pair (delVeth
 // where the pair must be gone when it returns, as after a failed attach).
-func (c Config) detach(o Owner, alive Alive, held *PortHold, dropVeth func(Owner) error) error {
+// The pod's entries in the guard table (guard.go) go only with unguard,
+// for a pod that may attach again under the same veth name: deleting set
+// elements waits for RCU grace periods (7-20 ms here), and entries for a
+// veth that no longer exists let nothing through; a later attach prunes
+// them.
+func (c Config) detach(o Owner, alive Alive, held *PortHold, dropVeth func(Owner) error, unguard bool) error {
 	// The DNAT rules go before the sockets (no host service can bind the
 	// port while the rules still send it to the pod), and both before the
 	// lock is released (the next pod to publish the port finds it free).
@@ -117,6 +126,11 @@ func (c Config) detach(o Owner, alive Alive, held *PortHold, dropVeth func(Owner
 	// state, and rules left behind would send the port to whichever pod
 	// gets the address next.
 	errs := []error{RemovePod(o.Pod), held.Close(), c.releasePorts(o.Pod), c.release(o.Pod), dropVeth(o)}
+	if unguard {
+		errs = append(errs, c.unguardPod(o))
+	} else {
+		errs = append(errs, c.guardLeft())
+	}
 	leases, err := c.reclaim(alive)
 	if err != nil {
 		errs = append(errs, err)

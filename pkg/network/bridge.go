@@ -76,7 +76,7 @@ func (c Config) createBridge() (netlink.Link, error) {
 // made is pinned at the address it has, which its pods know.
 func (c Config) pinBridgeMAC(br netlink.Link) error {
 	b, err := os.ReadFile("/sys/class/net/" + c.Bridge + "/addr_assign_type")
-	if err == nil && strings.TrimSpace(string(b)) == addrSet {
+	if err == nil && strings.TrimSpace(string(b)) == addrAssignedByHand {
 		return nil
 	}
 	mac := br.Attrs().HardwareAddr
@@ -89,9 +89,9 @@ func (c Config) pinBridgeMAC(br netlink.Link) error {
 	return nil
 }
 
-// addrSet is the addr_assign_type of an address set by hand
+// addrAssignedByHand is the addr_assign_type of an address set by hand
 // (NET_ADDR_SET).
-const addrSet = "3"
+const addrAssignedByHand = "3"
 
 // bridgeMAC is the bridge's address: locally administered, unicast, and
 // the gateway's IPv4 address after it, so that it says what it is.
@@ -174,5 +174,8 @@ func (c Config) RemoveBridge(alive Alive) error {
 	if err := netlink.LinkDel(br); err != nil {
 		return fmt.Errorf("delete bridge %s: %w", c.Bridge, err)
 	}
+	// The guard table goes with the NAT table, and with it the entries
+	// the count of guardLeft was about.
+	_ = os.Remove(c.leftGuardsPath())
 	return errors.Join(TeardownNAT(), c.restoreForwarding())
 }

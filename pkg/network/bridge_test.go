@@ -28,7 +28,7 @@ func TestBridgeKeepsItsMAC(t *testing.T) {
 	if got := macOf(t, old.Attrs().Name); got != "02:00:00:00:00:01" {
 		t.Fatalf("premise: a bridge without an address of its own has %s, not its lowest port's", got)
 	}
-	c := Config{Bridge: old.Attrs().Name, Gateway: net.IPv4(10, 89, 0, 1)}
+	c := Config{Bridge: old.Attrs().Name, Gateway: net.IPv4(10, 200, 0, 1)}
 	now, err := netlink.LinkByName(c.Bridge) // as ensureBridge finds it
 	if err != nil {
 		t.Fatal(err)
@@ -42,20 +42,20 @@ func TestBridgeKeepsItsMAC(t *testing.T) {
 	}
 	checkAssigned(t, c.Bridge)
 
-	c = Config{Bridge: "mptn" + tag, Gateway: net.IPv4(10, 89, 0, 1)}
+	c = Config{Bridge: "mptn" + tag, Gateway: net.IPv4(10, 200, 0, 1)}
 	br, err := c.createBridge()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = netlink.LinkDel(br) })
-	if !bytes.Equal(br.Attrs().HardwareAddr, net.HardwareAddr{0x02, 0x6d, 10, 89, 0, 1}) {
-		t.Errorf("a new bridge has %s, want 02:6d:0a:59:00:01", br.Attrs().HardwareAddr)
+	if !bytes.Equal(br.Attrs().HardwareAddr, net.HardwareAddr{0x02, 0x6d, 10, 200, 0, 1}) {
+		t.Errorf("a new bridge has %s, want 02:6d:0a:c8:00:01", br.Attrs().HardwareAddr)
 	}
 	checkAssigned(t, c.Bridge)
 	port := addVeth(t, VethPrefix+tag+"ccccc", "mptp"+tag+"c", br, true)
 	setMAC(t, port, "02:00:00:00:00:03")
 	delLink(t, port)
-	if got := macOf(t, c.Bridge); got != "02:6d:0a:59:00:01" {
+	if got := macOf(t, c.Bridge); got != "02:6d:0a:c8:00:01" {
 		t.Errorf("a new bridge has %s once a lower port came and went", got)
 	}
 }
@@ -95,7 +95,7 @@ func delLink(t *testing.T, name string) {
 func checkAssigned(t *testing.T, name string) {
 	t.Helper()
 	b, err := os.ReadFile("/sys/class/net/" + name + "/addr_assign_type")
-	if err != nil || strings.TrimSpace(string(b)) != addrSet {
-		t.Errorf("%s's addr_assign_type is %q (%v), want %s: its address would follow its ports", name, b, err, addrSet)
+	if err != nil || strings.TrimSpace(string(b)) != addrAssignedByHand {
+		t.Errorf("%s's addr_assign_type is %q (%v), want %s: its address would follow its ports", name, b, err, addrAssignedByHand)
 	}
 }

@@ -68,7 +68,7 @@ func natRulesFor(subnet *net.IPNet, bridge string) ([]*nftables.Rule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("set up NAT: %w", err)
 	}
-	return rules, nil
+	return append(rules, podGuardRules()...), nil
 }
 
 // setupNAT makes the table hold rules as its fixed rules, telling whether
@@ -84,9 +84,12 @@ func setupNAT(rules []*nftables.Rule) (upToDate bool, err error) {
 		return true, nil
 	}
 	ensureTable(c, allChains...)
+	if err := ensureGuardTable(c); err != nil {
+		return false, fmt.Errorf("set up table bridge %s: %w", TableName, err)
+	}
 	// Flushing the fixed chains inside the same batch replaces their rules
 	// atomically instead of piling up duplicates on every call.
-	for _, ch := range fixedChains {
+	for _, ch := range append(fixedChains, guardChains...) {
 		c.FlushChain(ch)
 	}
 	for _, r := range rules {
@@ -184,10 +187,13 @@ func natUpToDate(c *nftables.Conn, want []*nftables.Rule) bool {
 			return false
 		}
 	}
+	if !guardChainsExist(c) {
+		return false
+	}
 	have := map[string]bool{}
 	n := 0
-	for _, ch := range fixedChains {
-		rs, err := c.GetRules(natTable, ch)
+	for _, ch := range append(fixedChains, guardChains...) {
+		rs, err := c.GetRules(ch.Table, ch)
 		if err != nil {
 			return false
 		}
@@ -251,7 +257,7 @@ func removeRules(comment string) error {
 }
 
 // TeardownNAT deletes table ip minipod with everything in it, its filter
-// chains too. Idempotent.
+// chains too, and table bridge minipod. Idempotent.
 func TeardownNAT() error {
 	c, err := nftables.New()
 	if err != nil {
@@ -261,8 +267,10 @@ func TeardownNAT() error {
 	// existed, in one atomic batch and without a racy existence check.
 	c.AddTable(natTable)
 	c.DelTable(natTable)
+	c.AddTable(guardTable)
+	c.DelTable(guardTable)
 	if err := c.Flush(); err != nil {
-		return fmt.Errorf("delete table ip %s: %w", TableName, err)
+		return fmt.Errorf("delete tables ip and bridge %s: %w", TableName, err)
 	}
 	return nil
 }

@@ -26,38 +26,71 @@ import (
 // every table), and a hash of the rules checked (a newer minipod wants
 // other rules of the same table).
 
+// natCheck is what ensureNAT found: the stamp's place, and the
+// generation and table handle at which the stamp held (valid), so that a
+// commit of the caller's own can carry the stamp along (keepStamp).
+type natCheck struct {
+	place string
+	gen   uint32
+	table uint64
+	valid bool
+}
+
 // ensureNAT is SetupNAT for Attach, skipping the check when the stamp says
 // the table was found right at the current generation. The caller holds
 // the network lock, as every writer of the stamp does.
-func (c Config) ensureNAT() error {
+func (c Config) ensureNAT() (natCheck, error) {
 	rules, err := natRulesFor(c.Subnet, c.Bridge)
 	if err != nil {
-		return err
+		return natCheck{}, err
 	}
-	place, err := stampPlace(rules)
-	want := ""
+	var chk natCheck
+	chk.place, err = stampPlace(rules)
 	if err == nil {
-		want, err = stampNow(place)
+		chk.gen, chk.table, err = rulesetGeneration()
 	}
+	want := stampAt(chk.place, chk.gen, chk.table)
 	if err == nil && readStamp(c.natStampPath()) == want {
-		return nil
+		chk.valid = true
+		return chk, nil
 	}
 	upToDate, serr := setupNAT(rules)
 	if serr != nil {
-		return serr
+		return natCheck{}, serr
 	}
 	// Only a table found right is stamped, with the generation read before
 	// it was found so, and only if the generation has not moved since (a
 	// commit in flight during the check might not have been seen). A table
 	// just written is checked next time.
 	if err == nil && upToDate {
-		if after, aerr := stampNow(place); aerr == nil && after == want {
+		if after, aerr := stampNow(chk.place); aerr == nil && after == want {
 			_ = os.WriteFile(c.natStampPath(), []byte(want), 0o600)
-			return nil
+			chk.valid = true
+			return chk, nil
 		}
 	}
 	_ = os.Remove(c.natStampPath())
-	return nil
+	return natCheck{}, nil
+}
+
+// keepStamp carries a valid stamp across one commit of the caller's that
+// changed no rule (set elements): right at chk's generation, the tables
+// are right at the next one if that commit alone came in between. Without
+// it, each pod's attach would cost the next attach a full check.
+// (The table's handle is not read again: a batch that replaced the table
+// would have moved the generation too.)
+func (c Config) keepStamp(chk natCheck) {
+	if !chk.valid {
+		return
+	}
+	conn, err := netlink.Dial(unix.NETLINK_NETFILTER, nil)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	if after, err := nftGeneration(conn); err == nil && after == chk.gen+1 {
+		_ = os.WriteFile(c.natStampPath(), []byte(stampAt(chk.place, after, chk.table)), 0o600)
+	}
 }
 
 func (c Config) natStampPath() string { return filepath.Join(c.StateDir, "nat-checked") }
@@ -99,7 +132,13 @@ func stampNow(place string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s %d %d\n", place, gen, table), nil
+	return stampAt(place, gen, table), nil
+}
+
+// stampAt is the stamp of place at generation gen, with the table's
+// handle.
+func stampAt(place string, gen uint32, table uint64) string {
+	return fmt.Sprintf("%s %d %d\n", place, gen, table)
 }
 
 func readStamp(path string) string {
@@ -119,18 +158,8 @@ func rulesetGeneration() (gen uint32, table uint64, err error) {
 		return 0, 0, fmt.Errorf("read nftables generation: %w", err)
 	}
 	defer conn.Close()
-	genAttrs, err := nftGet(conn, unix.NFT_MSG_GETGEN, unix.AF_UNSPEC, nil)
-	if err != nil {
-		return 0, 0, fmt.Errorf("read nftables generation: %w", err)
-	}
-	found := false
-	for _, a := range genAttrs {
-		if a.Type == unix.NFTA_GEN_ID && len(a.Data) == 4 {
-			gen, found = binary.BigEndian.Uint32(a.Data), true
-		}
-	}
-	if !found {
-		return 0, 0, fmt.Errorf("read nftables generation: no generation in the reply")
+	if gen, err = nftGeneration(conn); err != nil {
+		return 0, 0, err
 	}
 	name, err := netlink.MarshalAttributes([]netlink.Attribute{{Type: unix.NFTA_TABLE_NAME, Data: append([]byte(TableName), 0)}})
 	if err != nil {
@@ -149,6 +178,20 @@ func rulesetGeneration() (gen uint32, table uint64, err error) {
 		}
 	}
 	return gen, table, nil
+}
+
+// nftGeneration asks the kernel for its nftables generation.
+func nftGeneration(conn *netlink.Conn) (uint32, error) {
+	attrs, err := nftGet(conn, unix.NFT_MSG_GETGEN, unix.AF_UNSPEC, nil)
+	if err != nil {
+		return 0, fmt.Errorf("read nftables generation: %w", err)
+	}
+	for _, a := range attrs {
+		if a.Type == unix.NFTA_GEN_ID && len(a.Data) == 4 {
+			return binary.BigEndian.Uint32(a.Data), nil
+		}
+	}
+	return 0, fmt.Errorf("read nftables generation: no generation in the reply")
 }
 
 // nftGet sends one nftables get request and returns the attributes of its

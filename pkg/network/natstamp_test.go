@@ -19,7 +19,7 @@ func TestNATStamp(t *testing.T) {
 	if err != nil || table != 0 {
 		t.Fatalf("generation %d, table handle %d, %v: want no table yet", gen0, table, err)
 	}
-	if err := c.ensureNAT(); err != nil {
+	if _, err := c.ensureNAT(); err != nil {
 		t.Fatal(err)
 	}
 	wantNATRules(t, natFixed)
@@ -29,7 +29,7 @@ func TestNATStamp(t *testing.T) {
 	if readStamp(c.natStampPath()) != "" {
 		t.Fatal("a table just written was stamped")
 	}
-	if err := c.ensureNAT(); err != nil {
+	if _, err := c.ensureNAT(); err != nil {
 		t.Fatal(err)
 	}
 	want, err := c.natStamp()
@@ -41,7 +41,7 @@ func TestNATStamp(t *testing.T) {
 	}
 
 	flushPostrouting(t)
-	if err := c.ensureNAT(); err != nil {
+	if _, err := c.ensureNAT(); err != nil {
 		t.Fatal(err)
 	}
 	wantNATRules(t, natFixed) // repaired: the flush moved the generation
@@ -55,7 +55,7 @@ func TestNATStamp(t *testing.T) {
 	if err := os.WriteFile(c.natStampPath(), []byte(forged), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.ensureNAT(); err != nil {
+	if _, err := c.ensureNAT(); err != nil {
 		t.Fatal(err)
 	}
 	if got := natRules(t); len(got) != len(natFixed)-3 {

@@ -30,14 +30,15 @@ func VethName(pod, uid string) string {
 }
 
 // addVeth creates the pair with its pod end already inside the pod's
-// network namespace, names it eth0 there, gives it the address and a
+// network namespace, names it eth0 there (with PodMAC, which the guard
+// table expects), gives it the address and a
 // default route via the gateway. Both ends refuse IPv6 router
 // advertisements before they come up.
 func (c Config) addVeth(br netlink.Link, o Owner, pausePID int, ip net.IP) (string, error) {
 	name := vethName(o)
 	attrs := netlink.NewLinkAttrs()
 	attrs.Name, attrs.MasterIndex = name, br.Attrs().Index
-	veth := &netlink.Veth{LinkAttrs: attrs, PeerName: "eth0", PeerNamespace: netlink.NsPid(pausePID)}
+	veth := &netlink.Veth{LinkAttrs: attrs, PeerName: "eth0", PeerNamespace: netlink.NsPid(pausePID), PeerHardwareAddr: PodMAC(ip)}
 	if err := netlink.LinkAdd(veth); err != nil {
 		return "", fmt.Errorf("create veth %s: %w", name, err)
 	}
