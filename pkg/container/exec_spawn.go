@@ -118,35 +118,62 @@ func awaitSpawn(e *enterChild, name string) (int, error) {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
 	pid := int(binary.LittleEndian.Uint32(head[1:]))
-	if !ourChild(pid) || !leader(pid) {
+	fd, err := reportedChild(pid)
+	if err != nil {
 		// A tracer that took the command over before its exec could
 		// write first: never a PID we did not fork, to wait for or kill.
 		_ = unix.PidfdSendSignal(e.pidfd, unix.SIGKILL, nil, 0)
-		return 0, fmt.Errorf("%s: minipod-init reported process %d, not a child of ours", name, pid)
+		return 0, fmt.Errorf("%s: minipod-init %w", name, err)
 	}
+	defer closeFD(fd)
 	msg, err := io.ReadAll(io.LimitReader(e.status, 4096))
 	if err != nil {
-		killPID(pid)
+		killFD(fd)
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(msg) > 0 {
 		// The command's exec failed, or something else wrote here: it
 		// must not run on untracked.
-		killPID(pid)
+		killFD(fd)
 		return 0, fmt.Errorf("%s: %s", name, printable([]byte(ctrinit.SpawnFailure(msg).Error())))
 	}
 	return pid, nil
 }
 
-// killPID kills our child pid through a pidfd: reaped already (by the
-// monitor's reaper), it is gone, and pidfd_open fails.
-func killPID(pid int) {
-	fd, err := unix.PidfdOpen(pid, 0)
-	if err != nil {
-		return
+// reportedChild checks that pid, which a spawn reported, is a process
+// (not a thread's ID) and a child of ours, and returns a pidfd of it to
+// kill it by, or -1 where it is gone already (reaped by the monitor's
+// reaper, which holds its exit for the claim).
+func reportedChild(pid int) (int, error) {
+	if pid <= 0 {
+		return -1, fmt.Errorf("reported process %d", pid)
 	}
-	_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
-	unix.Close(fd)
+	// pidfd_open refuses a thread that does not lead its process.
+	fd, err := unix.PidfdOpen(pid, 0)
+	if errors.Is(err, unix.ESRCH) {
+		return -1, nil
+	}
+	if err != nil {
+		return -1, fmt.Errorf("reported process %d, not a process: %w", pid, err)
+	}
+	if !ourChild(pid) {
+		unix.Close(fd)
+		return -1, fmt.Errorf("reported process %d, not a child of ours", pid)
+	}
+	return fd, nil
+}
+
+// killFD sends SIGKILL through pidfd fd (-1: the process is gone).
+func killFD(fd int) {
+	if fd >= 0 {
+		_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
+	}
+}
+
+func closeFD(fd int) {
+	if fd >= 0 {
+		unix.Close(fd)
+	}
 }
 
 // ourChild says whether pid is a child of this process, or gone already

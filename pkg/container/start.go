@@ -81,11 +81,12 @@ func Start(o StartOptions) (int, error) {
 		return 0, fmt.Errorf("start container: %w", err)
 	}
 	defer r.Close()
-	pid, err := fork(o, w)
+	pid, pidfd, err := fork(o, w)
 	w.Close()
 	if err != nil {
 		return 0, err
 	}
+	defer closeFD(pidfd)
 	// A container of the pod can stop init (a shared PID namespace shows
 	// it): its report is awaited for so long, or until canceled, then it
 	// is killed.
@@ -113,10 +114,10 @@ func Start(o StartOptions) (int, error) {
 	}()
 	msg, err := io.ReadAll(io.LimitReader(r, reportMax+1))
 	if o.Spawn {
-		return spawnOutcome(o, pid, msg, err)
+		return spawnOutcome(o, pid, pidfd, msg, err)
 	}
 	if err != nil || len(msg) > reportMax {
-		_ = unix.Kill(pid, unix.SIGKILL)
+		killFD(pidfd)
 		return pid, readFailure(o, err)
 	}
 	if len(msg) > 0 {
@@ -134,17 +135,24 @@ const reportMax = 4096
 // (err), an error reading (err), or more than reportMax (nil).
 func readFailure(o StartOptions, err error) error {
 	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded) && canceled(o):
+		return &StartError{Msg: "the pod is being deleted"}
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		select {
-		case <-o.Cancel:
-			return &StartError{Msg: "the pod is being deleted"}
-		default:
-			return &StartError{Msg: fmt.Sprintf("container init did not report within %v", reportLimit)}
-		}
+		return &StartError{Msg: fmt.Sprintf("container init did not report within %v", reportLimit)}
 	case err != nil:
 		return fmt.Errorf("start container: read status: %w", err)
 	default:
 		return &StartError{Msg: fmt.Sprintf("container init's report is longer than %d bytes", reportMax)}
+	}
+}
+
+// canceled says whether the start was canceled (o.Cancel closed).
+func canceled(o StartOptions) bool {
+	select {
+	case <-o.Cancel:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -160,19 +168,21 @@ func printable(msg []byte) string {
 	}, string(msg))
 }
 
-func fork(o StartOptions, status *os.File) (int, error) {
+// fork starts init; it returns init's PID and a pidfd of it, to kill it
+// by (the monitor's reaper may reap it, and its PID be reused, first).
+func fork(o StartOptions, status *os.File) (pid, pidfd int, err error) {
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
-		return 0, fmt.Errorf("start container: %w", err)
+		return 0, -1, fmt.Errorf("start container: %w", err)
 	}
 	defer devnull.Close()
 	join, flags, err := ns.FromSpec(o.Spec.Linux.Namespaces)
 	if err != nil {
-		return 0, fmt.Errorf("start container: %w", err)
+		return 0, -1, fmt.Errorf("start container: %w", err)
 	}
 	defer join.Close()
 	if err := join.Expect(o.Namespaces); err != nil {
-		return 0, &StartError{Msg: err.Error()}
+		return 0, -1, &StartError{Msg: err.Error()}
 	}
 	orNull := func(f *os.File) uintptr {
 		if f == nil {
@@ -191,7 +201,7 @@ func fork(o StartOptions, status *os.File) (int, error) {
 	if o.Spawn {
 		env, err := spawnEnv(join)
 		if err != nil {
-			return 0, err
+			return 0, -1, err
 		}
 		attr.Env = append(attr.Env, env)
 		// Born in our PID namespace: init spawns the command into the
@@ -215,14 +225,15 @@ func fork(o StartOptions, status *os.File) (int, error) {
 		// checks it is this one.
 		var st unix.Stat_t
 		if err := unix.Fstat(int(u.Fd()), &st); err != nil {
-			return 0, fmt.Errorf("start container: %w", err)
+			return 0, -1, fmt.Errorf("start container: %w", err)
 		}
 		attr.Env = append(attr.Env, ctrinit.UserNSEnv+"="+strconv.FormatUint(st.Ino, 10))
 	}
 	if err := selfexe.FitsBelow(o.Exe, len(attr.Files)); err != nil {
-		return 0, fmt.Errorf("start container: %w", err)
+		return 0, -1, fmt.Errorf("start container: %w", err)
 	}
-	var pid int
+	pidfd = -1
+	attr.Sys.PidFD = &pidfd
 	err = join.Do(func() error {
 		leave, err := enterCgroup(o.Cgroup, attr.Sys)
 		if err != nil {
@@ -239,9 +250,10 @@ func fork(o StartOptions, status *os.File) (int, error) {
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("start container: %w", err)
+		closeFD(pidfd)
+		return 0, -1, fmt.Errorf("start container: %w", err)
 	}
-	return pid, nil
+	return pid, pidfd, nil
 }
 
 // enterCgroup makes the next fork of the calling thread land in the

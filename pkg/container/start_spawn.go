@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 
 	"github.com/minipod/minipod/pkg/ctrinit"
 	"github.com/minipod/minipod/pkg/ns"
@@ -31,17 +30,18 @@ func spawnEnv(join *ns.Set) (string, error) {
 // spawnReport reads the spawn role's report at the head of init's status
 // (a zero byte, then the command's PID, 4 bytes little-endian): the
 // command's PID, checked to be our child (the command is visible to the
-// pod before its exec, and a tracer could have written first), and what
-// follows (why its exec failed, if it did).
-func spawnReport(msg []byte) (pid int, rest []byte, err error) {
+// pod before its exec, and a tracer could have written first), with a
+// pidfd of it (reportedChild), and what follows (why its exec failed, if
+// it did).
+func spawnReport(msg []byte) (pid, pidfd int, rest []byte, err error) {
 	if len(msg) < 5 {
-		return 0, nil, errors.New("container init's report of the command was cut short")
+		return 0, -1, nil, errors.New("container init's report of the command was cut short")
 	}
 	pid = int(binary.LittleEndian.Uint32(msg[1:5]))
-	if !ourChild(pid) || !leader(pid) {
-		return 0, nil, fmt.Errorf("container init reported process %d, not a child of ours", pid)
+	if pidfd, err = reportedChild(pid); err != nil {
+		return 0, -1, nil, fmt.Errorf("container init %w", err)
 	}
-	return pid, msg[5:], nil
+	return pid, pidfd, msg[5:], nil
 }
 
 // spawnOutcome is a spawned start's end, from init's report (msg, read
@@ -50,10 +50,12 @@ func spawnReport(msg []byte) (pid int, rest []byte, err error) {
 // reported no command (it failed before its spawn, or it died, or it is
 // a minipod-init that does not know the spawn role and would have run
 // the command itself, with the host's /proc) is killed, and so is a
-// command whose report went wrong after its PID.
-func spawnOutcome(o StartOptions, initPID int, msg []byte, err error) (int, error) {
+// command whose report went wrong after its PID. Kills go through pidfds
+// (initFD, the command's): the reaper may have reaped either meanwhile,
+// and its PID been reused.
+func spawnOutcome(o StartOptions, initPID, initFD int, msg []byte, err error) (int, error) {
 	if len(msg) == 0 || msg[0] != 0 {
-		_ = unix.Kill(initPID, unix.SIGKILL)
+		killFD(initFD)
 		switch {
 		case err != nil || len(msg) > reportMax:
 			return initPID, readFailure(o, err)
@@ -63,36 +65,24 @@ func spawnOutcome(o StartOptions, initPID int, msg []byte, err error) (int, erro
 			return initPID, &StartError{Msg: printable(msg)}
 		}
 	}
-	pid, rest, serr := spawnReport(msg)
+	pid, fd, rest, serr := spawnReport(msg)
 	if serr != nil {
-		_ = unix.Kill(initPID, unix.SIGKILL)
+		killFD(initFD)
 		return initPID, &StartError{Msg: serr.Error()}
 	}
+	defer closeFD(fd)
 	if err == nil && len(rest) == 0 {
 		return pid, nil
 	}
-	killPID(pid)
+	killFD(fd)
+	if errors.Is(err, os.ErrDeadlineExceeded) && len(rest) == 0 && !canceled(o) {
+		// Init did report; what kept the pipe open was the command, or
+		// a tracer's copy of it.
+		return pid, &StartError{Msg: fmt.Sprintf("the command held container init's status open for %v after its start: killed", reportLimit)}
+	}
 	if err != nil || len(msg) > reportMax {
 		return pid, readFailure(o, err)
 	}
 	// As init's own exec would have said it.
 	return pid, &StartError{Msg: printable([]byte(fmt.Sprintf("exec %s: %v", o.Spec.Process.Args[0], ctrinit.SpawnFailure(rest))))}
-}
-
-// leader says whether pid is a process, not one of its threads (whose
-// TID /proc shows as well, with the process's parent).
-func leader(pid int) bool {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if errors.Is(err, os.ErrNotExist) || errors.Is(err, unix.ESRCH) {
-		return true // reaped already, as ourChild has it
-	}
-	if err != nil {
-		return false
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "Tgid:"); ok {
-			return strings.TrimSpace(v) == strconv.Itoa(pid)
-		}
-	}
-	return false
 }

@@ -14,16 +14,21 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// child starts a process of ours that runs until killed, and reports
-// whether it was killed once the test looks.
-func child(t *testing.T) (pid int, killed func() bool) {
+// child starts a process of ours that runs until killed, with a pidfd of
+// it, and reports whether it was killed once the test looks.
+func child(t *testing.T) (pid, pidfd int, killed func() bool) {
 	t.Helper()
 	cmd := exec.Command("sleep", "60")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	return cmd.Process.Pid, func() bool {
+	fd, err := unix.PidfdOpen(cmd.Process.Pid, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	return cmd.Process.Pid, fd, func() bool {
 		var ws unix.WaitStatus
 		_, err := unix.Wait4(cmd.Process.Pid, &ws, 0, nil)
 		return err == nil && ws.Signaled() && ws.Signal() == syscall.SIGKILL
@@ -54,13 +59,14 @@ func TestSpawnOutcome(t *testing.T) {
 		{"not our child", func(int) []byte { return record(1, "") }, nil, "not a child of ours", "init"},
 		{"exec failed", func(cmd int) []byte { return record(cmd, "\x02spawn: exec the command failed") }, nil, "exec /bin/app: no such file or directory", "command"},
 		{"junk after the record", func(cmd int) []byte { return record(cmd, "\x1b[2Jjunk") }, nil, "exec /bin/app: ?[2Jjunk", "command"},
-		{"read fails", func(cmd int) []byte { return record(cmd, "") }, os.ErrDeadlineExceeded, "did not report", "command"},
+		{"pipe held open", func(cmd int) []byte { return record(cmd, "") }, os.ErrDeadlineExceeded, "held container init's status open", "command"},
+		{"no report in time", func(int) []byte { return nil }, os.ErrDeadlineExceeded, "did not report", "init"},
 		{"spawned", func(cmd int) []byte { return record(cmd, "") }, nil, "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			initPID, initKilled := child(t)
-			cmdPID, cmdKilled := child(t)
-			pid, err := spawnOutcome(o, initPID, c.msg(cmdPID), c.err)
+			initPID, initFD, initKilled := child(t)
+			cmdPID, _, cmdKilled := child(t)
+			pid, err := spawnOutcome(o, initPID, initFD, c.msg(cmdPID), c.err)
 			var se *StartError
 			switch {
 			case c.want == "" && err != nil:
@@ -80,11 +86,18 @@ func TestSpawnOutcome(t *testing.T) {
 	}
 }
 
-// TestLeader: a thread's ID, which /proc shows with its process's parent,
-// is not a process a spawn could have reported.
-func TestLeader(t *testing.T) {
-	if !leader(os.Getpid()) {
-		t.Errorf("our own PID is not a process")
+// TestReportedChild: a spawn's report is taken for a child of ours only:
+// not a thread's ID (which /proc shows with its process's parent), not a
+// process we did not fork; one reaped already has no pidfd to kill.
+func TestReportedChild(t *testing.T) {
+	pid, _, _ := child(t)
+	fd, err := reportedChild(pid)
+	if err != nil || fd < 0 {
+		t.Fatalf("our child %d: %v, pidfd %d", pid, err, fd)
+	}
+	unix.Close(fd)
+	if _, err := reportedChild(1); err == nil {
+		t.Errorf("PID 1 taken for a child of ours")
 	}
 	tid := make(chan int)
 	go func() {
@@ -94,7 +107,14 @@ func TestLeader(t *testing.T) {
 	}()
 	n := <-tid
 	defer close(tid)
-	if n != os.Getpid() && leader(n) {
+	if _, err := reportedChild(n); n != os.Getpid() && err == nil {
 		t.Errorf("thread %d taken for a process", n)
+	}
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if fd, err := reportedChild(gone.Process.Pid); err != nil || fd != -1 {
+		t.Errorf("a reaped child: pidfd %d, %v; want -1 and no error", fd, err)
 	}
 }
