@@ -127,6 +127,7 @@ func checkDestroy(t *testing.T, d Driver, pod string, podDirs, dirs Dirs) {
 	t.Helper()
 	var b strings.Builder
 	sleeper := startIn(t, dirs, &b, "sleep 60")
+	checkHolds(t, dirs, sleeper.Process.Pid)
 	done := make(chan error, 1)
 	go func() { done <- sleeper.Wait() }()
 	if err := Destroy(podDirs, 5*time.Second); err != nil {
@@ -144,6 +145,23 @@ func checkDestroy(t *testing.T, d Driver, pod string, podDirs, dirs Dirs) {
 	}
 	if err := Destroy(podDirs, time.Second); err != nil {
 		t.Errorf("Destroy of a removed cgroup: %v", err)
+	}
+}
+
+// checkHolds: the placement of dirs holds pid (started in them), not this
+// test's process.
+func checkHolds(t *testing.T, dirs Dirs, pid int) {
+	t.Helper()
+	p, err := Place(dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if in, err := p.Holds(pid); err != nil || !in {
+		t.Errorf("the cgroup does not hold %d, started in it (%v)", pid, err)
+	}
+	if in, err := p.Holds(os.Getpid()); err != nil || in {
+		t.Errorf("the cgroup holds the test's own process (%v)", err)
 	}
 }
 

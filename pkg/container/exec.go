@@ -121,7 +121,7 @@ func Exec(o ExecOptions) (int, *os.File, error) {
 		// Outside the container's cgroup and OOM score: enter may take
 		// its time, or be stopped by the container.
 		if enter.spawned {
-			pid, err = awaitSpawn(enter, o.Args[0])
+			pid, err = awaitSpawn(enter, o.Args[0], place)
 		} else {
 			err = awaitEnter(enter, o.Args[0])
 		}

@@ -101,7 +101,7 @@ func forkSpawn(o ExecOptions, set *ns.Set, place *cgroups.Placement, filter *sec
 // could not. The command is our child: we reap it, and a command that
 // failed is reaped as any. After reportLimit (a container that may trace
 // can stop the command before its exec) the command is killed.
-func awaitSpawn(e *enterChild, name string) (int, error) {
+func awaitSpawn(e *enterChild, name string, place *cgroups.Placement) (int, error) {
 	defer e.status.Close()
 	defer unix.Close(e.pidfd)
 	_ = e.status.SetReadDeadline(time.Now().Add(reportLimit))
@@ -118,7 +118,7 @@ func awaitSpawn(e *enterChild, name string) (int, error) {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
 	pid := int(binary.LittleEndian.Uint32(head[1:]))
-	fd, err := reportedChild(pid)
+	fd, err := reportedChild(pid, place)
 	if err != nil {
 		// A tracer that took the command over before its exec could
 		// write first: never a PID we did not fork, to wait for or kill.
@@ -141,10 +141,11 @@ func awaitSpawn(e *enterChild, name string) (int, error) {
 }
 
 // reportedChild checks that pid, which a spawn reported, is a process
-// (not a thread's ID) and a child of ours, and returns a pidfd of it to
-// kill it by, or -1 where it is gone already (reaped by the monitor's
-// reaper, which holds its exit for the claim).
-func reportedChild(pid int) (int, error) {
+// (not a thread's ID), a child of ours and in the container's cgroup
+// (place: not another container's process, which a tracer could name),
+// and returns a pidfd of it to kill it by, or -1 where it is gone already
+// (reaped by the monitor's reaper, which holds its exit for the claim).
+func reportedChild(pid int, place *cgroups.Placement) (int, error) {
 	if pid <= 0 {
 		return -1, fmt.Errorf("reported process %d", pid)
 	}
@@ -160,7 +161,23 @@ func reportedChild(pid int) (int, error) {
 		unix.Close(fd)
 		return -1, fmt.Errorf("reported process %d, not a child of ours", pid)
 	}
+	// An exited process has left its cgroup already: a fast command
+	// may have run and ended before the report was read.
+	if in, err := place.Holds(pid); (err != nil || !in) && !exited(pid) {
+		unix.Close(fd)
+		return -1, fmt.Errorf("reported process %d, not in the container's cgroup (%v)", pid, err)
+	}
 	return fd, nil
+}
+
+// exited says whether pid is a zombie, or gone.
+func exited(pid int) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return errors.Is(err, os.ErrNotExist) || errors.Is(err, unix.ESRCH)
+	}
+	i := bytes.LastIndexByte(data, ')')
+	return i >= 0 && len(data) > i+2 && data[i+2] == 'Z'
 }
 
 // killFD sends SIGKILL through pidfd fd (-1: the process is gone).

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/minipod/minipod/pkg/cgroups"
 	"github.com/minipod/minipod/pkg/ctrinit"
 	"github.com/minipod/minipod/pkg/ns"
 	"golang.org/x/sys/unix"
@@ -33,12 +34,12 @@ func spawnEnv(join *ns.Set) (string, error) {
 // pod before its exec, and a tracer could have written first), with a
 // pidfd of it (reportedChild), and what follows (why its exec failed, if
 // it did).
-func spawnReport(msg []byte) (pid, pidfd int, rest []byte, err error) {
+func spawnReport(msg []byte, place *cgroups.Placement) (pid, pidfd int, rest []byte, err error) {
 	if len(msg) < 5 {
 		return 0, -1, nil, errors.New("container init's report of the command was cut short")
 	}
 	pid = int(binary.LittleEndian.Uint32(msg[1:5]))
-	if pidfd, err = reportedChild(pid); err != nil {
+	if pidfd, err = reportedChild(pid, place); err != nil {
 		return 0, -1, nil, fmt.Errorf("container init %w", err)
 	}
 	return pid, pidfd, msg[5:], nil
@@ -65,7 +66,7 @@ func spawnOutcome(o StartOptions, initPID, initFD int, msg []byte, err error) (i
 			return initPID, &StartError{Msg: printable(msg)}
 		}
 	}
-	pid, fd, rest, serr := spawnReport(msg)
+	pid, fd, rest, serr := spawnReport(msg, o.Cgroup)
 	if serr != nil {
 		killFD(initFD)
 		return initPID, &StartError{Msg: serr.Error()}

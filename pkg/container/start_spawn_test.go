@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -91,12 +92,12 @@ func TestSpawnOutcome(t *testing.T) {
 // process we did not fork; one reaped already has no pidfd to kill.
 func TestReportedChild(t *testing.T) {
 	pid, _, _ := child(t)
-	fd, err := reportedChild(pid)
+	fd, err := reportedChild(pid, nil)
 	if err != nil || fd < 0 {
 		t.Fatalf("our child %d: %v, pidfd %d", pid, err, fd)
 	}
 	unix.Close(fd)
-	if _, err := reportedChild(1); err == nil {
+	if _, err := reportedChild(1, nil); err == nil {
 		t.Errorf("PID 1 taken for a child of ours")
 	}
 	tid := make(chan int)
@@ -107,14 +108,35 @@ func TestReportedChild(t *testing.T) {
 	}()
 	n := <-tid
 	defer close(tid)
-	if _, err := reportedChild(n); n != os.Getpid() && err == nil {
+	if _, err := reportedChild(n, nil); n != os.Getpid() && err == nil {
 		t.Errorf("thread %d taken for a process", n)
 	}
 	gone := exec.Command("true")
 	if err := gone.Run(); err != nil {
 		t.Fatal(err)
 	}
-	if fd, err := reportedChild(gone.Process.Pid); err != nil || fd != -1 {
+	if fd, err := reportedChild(gone.Process.Pid, nil); err != nil || fd != -1 {
 		t.Errorf("a reaped child: pidfd %d, %v; want -1 and no error", fd, err)
+	}
+}
+
+// TestExited: a zombie has left its cgroup, so the cgroup check lets it
+// pass; a running process has not.
+func TestExited(t *testing.T) {
+	pid, _, _ := child(t)
+	if exited(pid) {
+		t.Errorf("running child %d taken for exited", pid)
+	}
+	z := exec.Command("true")
+	if err := z.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = z.Wait() }()
+	deadline := time.Now().Add(5 * time.Second)
+	for !exited(z.Process.Pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("zombie %d not taken for exited", z.Process.Pid)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
