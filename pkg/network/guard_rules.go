@@ -20,8 +20,9 @@ import (
 // pod's address as well (IPv6 is left to the MAC: pods have link-local
 // addresses only, and take no router advertisements). Each pod adds its
 // veth, MAC and address to the sets when it is attached (before its veth
-// exists), and takes them out when it is detached; the rules are fixed,
-// written with the NAT table's (setupNAT). Only the veths in set
+// exists); they go when an attach prunes them, or at once for a pod that
+// attaches again (guard.go). The rules are fixed, written with the NAT
+// table's (setupNAT). Only the veths in set
 // pod-ports are checked: a pod an older minipod attached keeps working
 // (unguarded) until it is recreated.
 
@@ -74,16 +75,12 @@ var (
 
 // podGuardRules are the fixed rules of table bridge minipod.
 func podGuardRules() []*nftables.Rule {
-	fromPod := []expr.Any{
-		&expr.Meta{Key: expr.MetaKeyIIFNAME, Register: regKeyIfname},
-		&expr.Lookup{SourceRegister: regKeyIfname, SetName: podPorts.Name, SetID: podPorts.ID},
-	}
 	rule := func(ch *nftables.Chain, parts ...[]expr.Any) *nftables.Rule {
 		return &nftables.Rule{Table: guardTable, Chain: ch, Exprs: joinExprs(parts...)}
 	}
 	verdict := func(k expr.VerdictKind) []expr.Any { return []expr.Any{&expr.Verdict{Kind: k}} }
 	return []*nftables.Rule{
-		rule(guardChain, fromPod, []expr.Any{&expr.Verdict{Kind: expr.VerdictJump, Chain: chainPodFrames}}),
+		rule(guardChain, ifnameKey(), lookup(podPorts, false), []expr.Any{&expr.Verdict{Kind: expr.VerdictJump, Chain: chainPodFrames}}),
 		rule(guardFramesChain, ifnameKey(), linkSource(), lookup(podMACs, true), verdict(expr.VerdictDrop)),
 		rule(guardFramesChain, etherType(etherIPv4), ifnameKey(), linkSource(),
 			[]expr.Any{&expr.Payload{DestRegister: regKeyAddr, Base: expr.PayloadBaseNetworkHeader, Offset: 12, Len: 4}},
